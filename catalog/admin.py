@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from mptt.admin import DraggableMPTTAdmin
+
+from .forms import CatalogNodeAdminForm
+from .models import Agency, CatalogNode
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "credit_code", "level", "parent"]
+    list_filter = ["level"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "short_name", "credit_code"]
+    autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "credit_code", "parent", "level"]}),
+        (
+            _("联系方式（显示在政府信息公开指南）"),
+            {"fields": ["address", "office_hours", "phone", "fax", "email", "postcode"]},
+        ),
+    ]
+
+
+@admin.register(CatalogNode)
+class CatalogNodeAdmin(DraggableMPTTAdmin):
+    form = CatalogNodeAdminForm
+    list_display = ["tree_actions", "indented_title", "agency", "mode", "is_visible"]
+    list_display_links = ["indented_title"]
+    list_filter = ["is_visible", "mode", "audience", "agency"]
+    list_select_related = ["agency"]
+    search_fields = ["name", "content", "basis"]
+    autocomplete_fields = ["agency"]
+    # The tree opens collapsed (one row per top-level column); staff expand what they need.
+    expand_tree_by_default = False
+    list_per_page = 5000
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "parent", "agency", "description", "is_visible"]}),
+        (
+            _("基层政务公开标准目录要求"),
+            {
+                "fields": [
+                    "content",
+                    "basis",
+                    "time_limit_text",
+                    "time_limit_days",
+                    "subject",
+                    "channel_choices",
+                    "channel_other",
+                    "audience",
+                    "mode",
+                    "level_county",
+                    "level_township",
+                    "update_interval_days",
+                ]
+            },
+        ),
+    ]

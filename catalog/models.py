@@ -1,0 +1,241 @@
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from .credit_code import validate_credit_code
+from .tree import tree_write_lock
+
+# Working days allowed for active disclosure when a node states none (条例 Art. 26).
+DEFAULT_TIME_LIMIT_DAYS = 20
+
+
+class Agency(models.Model):
+    """发布机构 / 公开主体: an office that publishes government information."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("区级")
+        TOWNSHIP = "township", _("镇街级")
+
+    name = models.CharField(_("机构名称"), max_length=100, unique=True)
+    short_name = models.CharField(
+        _("简称"), max_length=50, blank=True, help_text=_("页面空间不足时显示，如“区政府办公室”。")
+    )
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        help_text=_("18位，按 GB 32100-2015 校验；也是索引号的前缀。"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices, default=Level.DISTRICT)
+    address = models.CharField(_("办公地址"), max_length=200, blank=True)
+    office_hours = models.CharField(_("办公时间"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=50, blank=True)
+    fax = models.CharField(_("传真"), max_length=50, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    postcode = models.CharField(_("邮政编码"), max_length=6, blank=True)
+
+    class Meta:
+        verbose_name = _("发布机构")
+        verbose_name_plural = _("发布机构")
+        ordering = ["level", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+
+class CatalogNodeQuerySet(TreeQuerySet):
+    def visible(self):
+        """Nodes the public may see: shown, and no ancestor hidden."""
+        hidden_ancestor = CatalogNode.objects.filter(
+            is_visible=False,
+            tree_id=OuterRef("tree_id"),
+            lft__lte=OuterRef("lft"),
+            rght__gte=OuterRef("rght"),
+        )
+        return self.exclude(Exists(hidden_ancestor))
+
+
+class CatalogNodeManager(TreeManager.from_queryset(CatalogNodeQuerySet)):
+    def move_node(self, node, target, position="last-child"):
+        # Every move (admin drag-and-drop included) takes the tree lock. django-mptt reloads
+        # both nodes' lft/rght, but not the target's parent, which a "left"/"right" move
+        # makes the node's new parent: reload it too, with the lock held.
+        with tree_write_lock():
+            if target is not None and target.pk is not None:
+                target.refresh_from_db(fields=["parent"])
+            return super().move_node(node, target, position)
+
+    def rebuild(self, *args, **kwargs):
+        with tree_write_lock():
+            return super().rebuild(*args, **kwargs)
+
+
+class CatalogNode(MPTTModel):
+    """A column (栏目) of the disclosure catalogue, with the 标准目录 attributes of its 事项."""
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("全社会")
+        SPECIFIC = "specific", _("特定群众")
+
+    class Mode(models.TextChoices):
+        ACTIVE = "active", _("主动")
+        ON_REQUEST = "on_request", _("依申请")
+
+    CHANNEL_OPTIONS = [
+        "政府网站",
+        "政府公报",
+        "两微一端",
+        "发布会/听证会",
+        "广播电视",
+        "纸质媒体",
+        "公开查阅点",
+        "政务服务中心",
+        "便民服务站",
+        "入户/现场",
+        "社区/企事业单位/村公示栏（电子屏）",
+        "精准推送",
+    ]
+
+    name = models.CharField(_("名称"), max_length=200)
+    slug = models.SlugField(
+        _("英文标识"),
+        max_length=100,
+        blank=True,
+        help_text=_("可选。用于固定链接和程序引用，如 rddbjy；同一上级下不得重复。"),
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("上级栏目"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="catalog_nodes",
+        help_text=_("留空表示全区通用栏目。"),
+    )
+    description = models.TextField(_("栏目说明"), blank=True)
+    is_visible = models.BooleanField(
+        _("对公众显示"), default=True, help_text=_("不显示时，本栏目及其下级栏目都不对公众显示。")
+    )
+    content = models.TextField(_("公开内容（要素）"), blank=True)
+    basis = models.TextField(_("公开依据"), blank=True)
+    time_limit_text = models.CharField(
+        _("公开时限"),
+        max_length=300,
+        blank=True,
+        help_text=_("按原文填写，如“自信息形成或者变更之日起20个工作日内”。"),
+    )
+    time_limit_days = models.PositiveSmallIntegerField(
+        _("公开时限（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_("原文写明工作日数时填写；留空则合规检查按20个工作日计。"),
+    )
+    subject = models.CharField(_("公开主体"), max_length=300, blank=True)
+    channels = models.JSONField(_("公开渠道和载体"), default=list, blank=True)
+    audience = models.CharField(
+        _("公开对象"), max_length=16, choices=Audience.choices, blank=True
+    )
+    mode = models.CharField(_("公开方式"), max_length=16, choices=Mode.choices, blank=True)
+    level_county = models.BooleanField(_("县级公开"), default=False)
+    level_township = models.BooleanField(_("乡级公开"), default=False)
+    update_interval_days = models.PositiveIntegerField(
+        _("更新周期（天）"),
+        null=True,
+        blank=True,
+        help_text=_("超过该天数没有新信息即视为栏目不更新；留空表示不检查。"),
+    )
+
+    objects = CatalogNodeManager()
+
+    class Meta:
+        verbose_name = _("目录栏目")
+        verbose_name_plural = _("目录栏目")
+        ordering = ["tree_id", "lft"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "slug"],
+                condition=~models.Q(slug=""),
+                name="catalognode_unique_slug_per_parent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:node", args=[self.pk])
+
+    @property
+    def effective_time_limit_days(self):
+        return self.time_limit_days or DEFAULT_TIME_LIMIT_DAYS
+
+    @property
+    def levels_display(self):
+        parts = []
+        if self.level_county:
+            parts.append(str(_("县级")))
+        if self.level_township:
+            parts.append(str(_("乡级")))
+        return "、".join(parts)
+
+    @property
+    def has_requirements(self):
+        return any(
+            [
+                self.content,
+                self.basis,
+                self.time_limit_text,
+                self.subject,
+                self.channels,
+                self.audience,
+                self.mode,
+                self.level_county,
+                self.level_township,
+            ]
+        )
+
+    def refresh_tree_fields(self):
+        """Reload lft/rght/tree_id/level from the database (call with the tree lock held)."""
+        if self.pk is None:
+            return
+        opts = self._mptt_meta
+        fields = [opts.left_attr, opts.right_attr, opts.tree_id_attr, opts.level_attr]
+        current = type(self)._base_manager.filter(pk=self.pk).values(*fields).first()
+        if current:
+            for field, value in current.items():
+                setattr(self, field, value)
+
+    def save(self, *args, **kwargs):
+        with tree_write_lock():
+            self.refresh_tree_fields()
+            return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with tree_write_lock():
+            self.refresh_tree_fields()
+            return super().delete(*args, **kwargs)

@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from catalog.importer import import_directory, parse_directory, read_table
+from catalog.models import Agency, CatalogNode
+from portal.models import SiteSettings
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "gongkai-demo-2026"  # noqa: S105 - printed for local demos; refused without DEBUG
+
+SEED_AGENCY = ("重庆市铜梁区人民政府", "区政府", "115002240093343308")
+# Demo codes: valid GB 32100-2015 check characters on made-up bases.
+DEMO_AGENCIES = [
+    ("重庆市铜梁区人民政府办公室", "区政府办公室", "11500224MB1520716K", Agency.Level.DISTRICT),
+    ("重庆市铜梁区规划和自然资源局", "区规划自然资源局", "11500224MB1520725H", Agency.Level.DISTRICT),
+    ("重庆市铜梁区巴川街道办事处", "巴川街道", "11500224MB1520831U", Agency.Level.TOWNSHIP),
+]
+
+# (slug, name, children); slugs keep the command idempotent when staff rename a column.
+CATALOG = (
+    "zwgk",
+    "政务公开",
+    [
+        ("gkzn", "政府信息公开指南", []),
+        ("gkzd", "政府信息公开制度", []),
+        (
+            "fdzdgk",
+            "法定主动公开内容",
+            [
+                ("jgxx", "机构信息", []),
+                ("zcwj", "政策文件", [("xzgfxwj", "行政规范性文件", []), ("qtwj", "其他文件", [])]),
+                ("zcjd", "政策解读", []),
+                ("ghxx", "规划信息", []),
+                ("czxx", "财政信息", [("czyjs", "财政预决算", [])]),
+                ("zdxm", "重大建设项目", []),
+                ("rsxx", "人事信息", []),
+                ("tjxx", "统计信息", []),
+                ("yjgl", "应急管理", []),
+                (
+                    "qtfdzdgk",
+                    "其他法定主动公开内容",
+                    [("rddbjy", "人大代表建议办理", []), ("zxwyta", "政协委员提案办理", [])],
+                ),
+            ],
+        ),
+        ("gknb", "政府信息公开年报", []),
+        ("ysqgk", "依申请公开", []),
+        ("jcbzml", "基层政务公开标准目录", []),
+    ],
+)
+
+NODE_DETAILS = {
+    "zcwj": {"update_interval_days": 183, "time_limit_days": 20,
+             "time_limit_text": "自信息形成或者变更之日起20个工作日内"},
+    "rddbjy": {"update_interval_days": 365},
+    "zxwyta": {"update_interval_days": 365},
+}
+
+
+class Command(BaseCommand):
+    help = "创建演示数据（可重复运行）：机构、目录树、标准目录示例和演示管理员账号。"
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo 会创建公开密码的演示账号，只能在 DJANGO_DEBUG=1 时运行。")
+        with transaction.atomic():
+            government = self.seed_agencies()
+            self.seed_catalog(CATALOG, parent=None)
+            items = parse_directory(read_table(settings.BASE_DIR / "catalog/samples/chengxiang_guihua.csv"))
+            import_directory(items, "政务公开/基层政务公开标准目录/城乡规划")
+            self.seed_site(government)
+            self.seed_user()
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
+
+    def seed_agencies(self):
+        name, short, code = SEED_AGENCY
+        government, _ = Agency.objects.update_or_create(
+            credit_code=code,
+            defaults={
+                "name": name,
+                "short_name": short,
+                "level": Agency.Level.DISTRICT,
+                "address": "重庆市铜梁区巴川街道金龙大道333号",
+                "postcode": "402560",
+                "phone": "023-45632266",
+                "office_hours": "工作日 上午9:00-12:00，下午14:00-17:30",
+            },
+        )
+        for name, short, code, level in DEMO_AGENCIES:
+            Agency.objects.update_or_create(
+                credit_code=code,
+                defaults={"name": name, "short_name": short, "level": level, "parent": government},
+            )
+        return government
+
+    def seed_catalog(self, spec, parent):
+        slug, name, children = spec
+        node = CatalogNode.objects.filter(parent=parent, slug=slug).first()
+        if node is None:
+            node = CatalogNode(parent=parent, slug=slug, name=name, **NODE_DETAILS.get(slug, {}))
+            node.save()
+        for child in children:
+            self.seed_catalog(child, parent=node)
+        return node
+
+    def seed_site(self, government):
+        site = SiteSettings.objects.order_by("pk").first() or SiteSettings()
+        site.site_name = "铜梁区人民政府 政务公开"
+        site.owner = "重庆市铜梁区人民政府办公室"
+        site.site_code = "5002240000（演示）"
+        site.icp_number = "渝ICP备00000000号（演示）"
+        site.police_number = "渝公网安备 00000000000000号（演示）"
+        site.address = government.address
+        site.phone = government.phone
+        site.postcode = government.postcode
+        site.save()
+
+    def seed_user(self):
+        user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()

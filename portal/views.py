@@ -1,0 +1,19 @@
+from django.shortcuts import render
+from django.views.generic import TemplateView
+
+from catalog.models import CatalogNode
+
+
+class HomeView(TemplateView):
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The main entry points: the visible columns directly below each root.
+        context["entry_points"] = CatalogNode.objects.visible().filter(level=1)
+        return context
+
+
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+

@@ -1,0 +1,20 @@
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    # PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are skipped.
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
