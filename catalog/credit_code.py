@@ -32,7 +32,9 @@ def validate_credit_code(value):
     bad = [ch for ch in value if ch not in ALPHABET]
     if bad:
         raise ValidationError(
-            _("统一社会信用代码含有不允许的字符：%(chars)s（只能使用数字和除I、O、Z、S、V以外的大写字母）。"),
+            _(
+                "统一社会信用代码含有不允许的字符：%(chars)s（只能使用数字和除I、O、Z、S、V以外的大写字母）。"
+            ),
             code="charset",
             params={"chars": "".join(dict.fromkeys(bad))},
         )

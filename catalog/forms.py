@@ -22,7 +22,24 @@ class CatalogNodeAdminForm(forms.ModelForm):
 
     class Meta:
         model = CatalogNode
-        exclude = ["channels"]
+        fields = [
+            "name",
+            "slug",
+            "parent",
+            "agency",
+            "description",
+            "is_visible",
+            "content",
+            "basis",
+            "time_limit_text",
+            "time_limit_days",
+            "subject",
+            "audience",
+            "mode",
+            "level_county",
+            "level_township",
+            "update_interval_days",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -75,7 +75,9 @@ class DirectoryImportError(Exception):
 
     def __init__(self, errors):
         self.errors = errors
-        super().__init__("\n".join(f"第{row}行：{message}" if row else message for row, message in errors))
+        super().__init__(
+            "\n".join(f"第{row}行：{message}" if row else message for row, message in errors)
+        )
 
 
 @dataclass
@@ -138,7 +140,9 @@ def read_table(path):
             except UnicodeDecodeError:
                 continue
         else:
-            raise DirectoryImportError([(0, "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV。")])
+            raise DirectoryImportError(
+                [(0, "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV。")]
+            )
         return [list(row) for row in csv.reader(io.StringIO(text))]
     if suffix == ".xlsx":
         from openpyxl import load_workbook
@@ -149,7 +153,9 @@ def read_table(path):
         except (InvalidFileException, OSError, KeyError, ValueError) as exc:
             raise DirectoryImportError([(0, f"无法读取 Excel 文件：{exc}")])
         sheet = workbook.worksheets[0]
-        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
         for merged in sheet.merged_cells.ranges:
             anchor = rows[merged.min_row - 1][merged.min_col - 1]
             for r in range(merged.min_row, merged.max_row + 1):
@@ -176,6 +182,14 @@ def option_of(cell):
     return None
 
 
+def is_option_header(row, columns):
+    """A second header row names options (全社会 | 特定群众 …) and holds no 事项."""
+    second = columns["second"]
+    if second < len(row) and normalise(row[second]):
+        return False
+    return sum(1 for cell in row if option_of(cell)) >= 2
+
+
 @dataclass
 class Layout:
     columns: dict  # field -> column index
@@ -195,7 +209,7 @@ def find_layout(rows):
         options = {}
         first_data_row = index + 1
         header_rows = [row]
-        if index + 1 < len(rows) and any(option_of(c) for c in rows[index + 1]):
+        if index + 1 < len(rows) and is_option_header(rows[index + 1], columns):
             header_rows.append(rows[index + 1])
             first_data_row = index + 2
         for header_row in header_rows:
@@ -204,7 +218,9 @@ def find_layout(rows):
                 if found:
                     options.setdefault(found[0], []).append((col, found[1]))
         return Layout(columns, options, first_data_row)
-    raise DirectoryImportError([(0, "找不到表头：前15行中没有同时包含“一级事项”和“二级事项”的一行。")])
+    raise DirectoryImportError(
+        [(0, "找不到表头：前15行中没有同时包含“一级事项”和“二级事项”的一行。")]
+    )
 
 
 # --- parsing -------------------------------------------------------------------------------

@@ -39,7 +39,9 @@ class Agency(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    level = models.CharField(_("层级"), max_length=16, choices=Level.choices, default=Level.DISTRICT)
+    level = models.CharField(
+        _("层级"), max_length=16, choices=Level.choices, default=Level.DISTRICT
+    )
     address = models.CharField(_("办公地址"), max_length=200, blank=True)
     office_hours = models.CharField(_("办公时间"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=50, blank=True)
@@ -157,9 +159,7 @@ class CatalogNode(MPTTModel):
     )
     subject = models.CharField(_("公开主体"), max_length=300, blank=True)
     channels = models.JSONField(_("公开渠道和载体"), default=list, blank=True)
-    audience = models.CharField(
-        _("公开对象"), max_length=16, choices=Audience.choices, blank=True
-    )
+    audience = models.CharField(_("公开对象"), max_length=16, choices=Audience.choices, blank=True)
     mode = models.CharField(_("公开方式"), max_length=16, choices=Mode.choices, blank=True)
     level_county = models.BooleanField(_("县级公开"), default=False)
     level_township = models.BooleanField(_("乡级公开"), default=False)

@@ -50,7 +50,9 @@ def find_tree_problems(rows):
         roots = [r for r in tree_rows if r[1] is None]
         if len(roots) != 1:
             first = (roots or tree_rows)[0][0]
-            problems.append(TreeProblem(first, f"树 {tree_id} 应有且只有一个根栏目，实有 {len(roots)} 个"))
+            problems.append(
+                TreeProblem(first, f"树 {tree_id} 应有且只有一个根栏目，实有 {len(roots)} 个")
+            )
         values = []
         for pk, _parent_id, _tid, lft, rght, _level in tree_rows:
             values.extend([lft, rght])
@@ -58,7 +60,9 @@ def find_tree_problems(rows):
                 problems.append(TreeProblem(pk, f"左值 {lft} 不小于右值 {rght}"))
         if sorted(values) != list(range(1, 2 * len(tree_rows) + 1)):
             problems.append(
-                TreeProblem(tree_rows[0][0], f"树 {tree_id} 的左右值不是连续不重复的 1…{2 * len(tree_rows)}")
+                TreeProblem(
+                    tree_rows[0][0], f"树 {tree_id} 的左右值不是连续不重复的 1…{2 * len(tree_rows)}"
+                )
             )
         stack = []
         for pk, parent_id, _tid, lft, rght, level in tree_rows:
@@ -79,12 +83,12 @@ def find_tree_problems(rows):
                 else:
                     if enclosing is None or enclosing[0] != parent_id:
                         problems.append(
-                            TreeProblem(pk, f"区间 [{lft}, {rght}] 未直接嵌套在上级栏目 #{parent_id} 中")
+                            TreeProblem(
+                                pk, f"区间 [{lft}, {rght}] 未直接嵌套在上级栏目 #{parent_id} 中"
+                            )
                         )
                     if level != parent[5] + 1:
-                        problems.append(
-                            TreeProblem(pk, f"层级应为 {parent[5] + 1}，实为 {level}")
-                        )
+                        problems.append(TreeProblem(pk, f"层级应为 {parent[5] + 1}，实为 {level}"))
             if enclosing is not None and rght > enclosing[4]:
                 problems.append(TreeProblem(pk, f"区间 [{lft}, {rght}] 越出了栏目 #{enclosing[0]}"))
             stack.append((pk, parent_id, tree_id, lft, rght, level))

@@ -9,9 +9,7 @@ class SiteSettings(models.Model):
     """The site's name, registration numbers and contact, editable by staff without a deploy."""
 
     site_name = models.CharField(_("网站名称"), max_length=100, default="铜梁区人民政府 政务公开")
-    owner = models.CharField(
-        _("主办单位"), max_length=100, default="重庆市铜梁区人民政府办公室"
-    )
+    owner = models.CharField(_("主办单位"), max_length=100, default="重庆市铜梁区人民政府办公室")
     site_code = models.CharField(_("网站标识码"), max_length=20, blank=True)
     icp_number = models.CharField(_("ICP备案号"), max_length=50, blank=True)
     police_number = models.CharField(_("公安机关备案号"), max_length=50, blank=True)

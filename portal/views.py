@@ -16,4 +16,3 @@ class HomeView(TemplateView):
 
 def robots_txt(request):
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
-

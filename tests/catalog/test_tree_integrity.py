@@ -30,7 +30,11 @@ def test_a_sound_tree_has_no_problems():
     "rows",
     [
         [(1, None, 1, 1, 6, 0), (2, 1, 1, 2, 3, 1), (3, 1, 1, 2, 5, 1)],  # overlapping lft
-        [(1, None, 1, 1, 6, 0), (2, 1, 1, 2, 5, 1), (3, 1, 1, 3, 4, 1)],  # 3 nested in 2, parent says 1
+        [
+            (1, None, 1, 1, 6, 0),
+            (2, 1, 1, 2, 5, 1),
+            (3, 1, 1, 3, 4, 1),
+        ],  # 3 nested in 2, parent says 1
         [(1, None, 1, 1, 6, 0), (2, 1, 1, 2, 3, 2), (3, 1, 1, 4, 5, 1)],  # wrong level
         [(1, None, 1, 1, 4, 0), (2, 1, 1, 2, 3, 1), (3, 1, 1, 5, 6, 1)],  # child outside parent
         [(1, None, 1, 1, 4, 0), (2, None, 1, 2, 3, 0)],  # two roots in one tree
@@ -93,7 +97,9 @@ def test_concurrent_moves_on_postgresql_leave_the_tree_sound():
                 node = nodes[rng.choice(ids)]
                 target = nodes[rng.choice(ids)]
                 try:
-                    CatalogNode.objects.move_node(node, target, rng.choice(["left", "right", "last-child"]))
+                    CatalogNode.objects.move_node(
+                        node, target, rng.choice(["left", "right", "last-child"])
+                    )
                 except InvalidMove:
                     pass
         except Exception as exc:  # noqa: BLE001 - surfaced through the assertion below
@@ -140,4 +146,3 @@ def test_tree_writes_wait_for_the_tree_lock_on_postgresql():
         t.join()
     assert saved_at[0] >= released_at[0]
     assert check_catalog_tree() == []
-

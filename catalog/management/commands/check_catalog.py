@@ -26,7 +26,9 @@ class Command(BaseCommand):
         if len(problems) > 50:
             self.stderr.write(f"……另有 {len(problems) - 50} 处问题。")
         if not rebuild:
-            raise CommandError(f"目录树已损坏：发现 {len(problems)} 处问题。运行 check_catalog --rebuild 修复。")
+            raise CommandError(
+                f"目录树已损坏：发现 {len(problems)} 处问题。运行 check_catalog --rebuild 修复。"
+            )
         with transaction.atomic(), tree_write_lock():
             CatalogNode.objects.rebuild()
             remaining = check_catalog_tree()

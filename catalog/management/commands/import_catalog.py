@@ -16,7 +16,9 @@ class Command(BaseCommand):
             required=True,
             help="目标栏目路径，如 政务公开/基层政务公开标准目录/城乡规划（不存在的栏目会被创建）",
         )
-        parser.add_argument("--agency", metavar="CREDIT_CODE", help="公开主体机构的统一社会信用代码")
+        parser.add_argument(
+            "--agency", metavar="CREDIT_CODE", help="公开主体机构的统一社会信用代码"
+        )
 
     def handle(self, *args, file, under, agency=None, **options):
         agency_obj = None

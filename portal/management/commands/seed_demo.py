@@ -14,7 +14,12 @@ SEED_AGENCY = ("重庆市铜梁区人民政府", "区政府", "11500224009334330
 # Demo codes: valid GB 32100-2015 check characters on made-up bases.
 DEMO_AGENCIES = [
     ("重庆市铜梁区人民政府办公室", "区政府办公室", "11500224MB1520716K", Agency.Level.DISTRICT),
-    ("重庆市铜梁区规划和自然资源局", "区规划自然资源局", "11500224MB1520725H", Agency.Level.DISTRICT),
+    (
+        "重庆市铜梁区规划和自然资源局",
+        "区规划自然资源局",
+        "11500224MB1520725H",
+        Agency.Level.DISTRICT,
+    ),
     ("重庆市铜梁区巴川街道办事处", "巴川街道", "11500224MB1520831U", Agency.Level.TOWNSHIP),
 ]
 
@@ -52,8 +57,11 @@ CATALOG = (
 )
 
 NODE_DETAILS = {
-    "zcwj": {"update_interval_days": 183, "time_limit_days": 20,
-             "time_limit_text": "自信息形成或者变更之日起20个工作日内"},
+    "zcwj": {
+        "update_interval_days": 183,
+        "time_limit_days": 20,
+        "time_limit_text": "自信息形成或者变更之日起20个工作日内",
+    },
     "rddbjy": {"update_interval_days": 365},
     "zxwyta": {"update_interval_days": 365},
 }
@@ -68,7 +76,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             government = self.seed_agencies()
             self.seed_catalog(CATALOG, parent=None)
-            items = parse_directory(read_table(settings.BASE_DIR / "catalog/samples/chengxiang_guihua.csv"))
+            items = parse_directory(
+                read_table(settings.BASE_DIR / "catalog/samples/chengxiang_guihua.csv")
+            )
             import_directory(items, "政务公开/基层政务公开标准目录/城乡规划")
             self.seed_site(government)
             self.seed_user()

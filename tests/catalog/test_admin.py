@@ -1,0 +1,54 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from catalog.models import CatalogNode
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = get_user_model().objects.create_superuser(
+        "boss", "boss@example.com", "correct-horse-battery"
+    )
+    client.force_login(user)
+    return client
+
+
+def test_node_changelist_query_count_does_not_grow_with_the_tree(
+    admin_client, big_tree, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse("admin:catalog_catalognode_changelist"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="tree-node') >= 2000
+
+
+def test_node_can_be_added_with_channels_in_the_admin(admin_client):
+    root = CatalogNode.objects.create(name="政务公开")
+    response = admin_client.post(
+        reverse("admin:catalog_catalognode_add"),
+        {
+            "name": "财政信息",
+            "parent": root.pk,
+            "is_visible": "on",
+            "channel_choices": ["政府网站", "公开查阅点"],
+            "channel_other": "社区公告栏、村务公开栏",
+            "audience": "public",
+            "mode": "active",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    node = CatalogNode.objects.get(name="财政信息")
+    assert node.parent == root
+    assert node.channels == ["政府网站", "公开查阅点", "社区公告栏", "村务公开栏"]
+
+
+def test_agency_admin_rejects_a_bad_credit_code_with_a_chinese_message(admin_client):
+    response = admin_client.post(
+        reverse("admin:catalog_agency_add"),
+        {"name": "某局", "credit_code": "115002240093343309", "level": "district"},
+    )
+    assert response.status_code == 200
+    assert "校验位错误" in response.content.decode()

@@ -1,0 +1,325 @@
+import csv
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import Workbook
+
+from catalog.models import CatalogNode
+from catalog.tree import check_catalog_tree
+from tests.factories import AgencyFactory
+
+UNDER = "政务公开/基层政务公开标准目录/城乡规划"
+TICK_HEADER = [
+    [
+        "序号",
+        "一级事项",
+        "二级事项",
+        "公开内容（要素）",
+        "公开依据",
+        "公开时限",
+        "公开主体",
+        "公开渠道和载体",
+        "公开对象",
+        "",
+        "公开方式",
+        "",
+        "公开层级",
+        "",
+    ],
+    ["", "", "", "", "", "", "", "", "全社会", "特定群众", "主动", "依申请", "县级", "乡级"],
+]
+TICK_ROWS = [
+    [
+        "1",
+        "规划管理",
+        "城乡规划编制",
+        "批准文件和图件",
+        "《城乡规划法》",
+        "自信息形成或者变更之日起20个工作日内",
+        "区规划自然资源局",
+        "政府网站、公开查阅点",
+        "√",
+        "",
+        "√",
+        "",
+        "√",
+        "",
+    ],
+    [
+        "2",
+        "",
+        "乡村建设规划许可证核发",
+        "审批结果",
+        "《城乡规划法》",
+        "实时公开",
+        "区规划自然资源局、镇街",
+        "政府网站/公示栏",
+        "",
+        "√",
+        "",
+        "√",
+        "√",
+        "√",
+    ],
+    [
+        "3",
+        "规划监督",
+        "违法建设查处",
+        "行政处罚决定",
+        "《行政处罚法》",
+        "每年3月底前",
+        "区规划自然资源局",
+        "政府网站",
+        "√",
+        "",
+        "√",
+        "",
+        "√",
+        "",
+    ],
+]
+
+
+def write_csv(path, rows, encoding="utf-8-sig"):
+    with open(path, "w", newline="", encoding=encoding) as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def snapshot():
+    return sorted(
+        CatalogNode.objects.values_list(
+            "pk",
+            "name",
+            "parent_id",
+            "lft",
+            "rght",
+            "level",
+            "content",
+            "basis",
+            "time_limit_text",
+            "time_limit_days",
+            "subject",
+            "channels",
+            "audience",
+            "mode",
+            "level_county",
+            "level_township",
+            "agency_id",
+        )
+    )
+
+
+def node(name):
+    return CatalogNode.objects.get(name=name)
+
+
+@pytest.mark.django_db
+def test_import_with_tick_columns_creates_two_levels_under_the_path(tmp_path):
+    call_command(
+        "import_catalog", write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS), under=UNDER
+    )
+
+    area = node("城乡规划")
+    assert [a.name for a in area.get_ancestors()] == ["政务公开", "基层政务公开标准目录"]
+    assert [c.name for c in area.get_children()] == ["规划管理", "规划监督"]
+    assert [c.name for c in node("规划管理").get_children()] == [
+        "城乡规划编制",
+        "乡村建设规划许可证核发",
+    ]
+
+    first = node("城乡规划编制")
+    assert first.time_limit_text == "自信息形成或者变更之日起20个工作日内"
+    assert first.time_limit_days == 20
+    assert first.channels == ["政府网站", "公开查阅点"]
+    assert first.audience == CatalogNode.Audience.PUBLIC
+    assert first.mode == CatalogNode.Mode.ACTIVE
+    assert (first.level_county, first.level_township) == (True, False)
+
+    second = node("乡村建设规划许可证核发")
+    assert second.time_limit_text == "实时公开" and second.time_limit_days is None
+    assert second.audience == CatalogNode.Audience.SPECIFIC
+    assert second.mode == CatalogNode.Mode.ON_REQUEST
+    assert (second.level_county, second.level_township) == (True, True)
+    assert node("违法建设查处").time_limit_days is None
+    assert check_catalog_tree() == []
+
+
+@pytest.mark.django_db
+def test_import_by_value_with_loose_headers_and_gb18030(tmp_path):
+    rows = [
+        [
+            "序号",
+            "一级事项",
+            "二级事项",
+            "公开内容",
+            "公开依据",
+            "公开时限",
+            "公开主体",
+            "公开渠道",
+            "公开对象",
+            "公开方式",
+            "公开层级",
+        ],
+        [
+            "1",
+            "财政预决算",
+            "部门预算",
+            "预算公开表",
+            "《预算法》",
+            "批准后２０个工作日内",
+            "各部门",
+            "政府网站",
+            "全社会",
+            "主动公开",
+            "县级、乡级",
+        ],
+    ]
+    call_command("import_catalog", write_csv(tmp_path / "d.csv", rows, "gb18030"), under=UNDER)
+    item = node("部门预算")
+    assert item.time_limit_days == 20  # full-width digits
+    assert item.mode == CatalogNode.Mode.ACTIVE
+    assert item.level_county and item.level_township
+
+
+@pytest.mark.django_db
+def test_import_xlsx_with_merged_cells(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    for row in TICK_HEADER + TICK_ROWS:
+        ws.append(row)
+    ws.merge_cells("I1:J1")
+    ws.merge_cells("B3:B4")  # 一级事项 merged over two rows
+    ws.merge_cells("E3:E4")  # 公开依据 merged too
+    path = tmp_path / "d.xlsx"
+    wb.save(path)
+
+    call_command("import_catalog", str(path), under=UNDER)
+    assert node("乡村建设规划许可证核发").parent.name == "规划管理"
+    assert node("乡村建设规划许可证核发").basis == "《城乡规划法》"
+
+
+@pytest.mark.django_db
+def test_reimporting_the_same_file_changes_nothing(tmp_path, capsys):
+    path = write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS)
+    call_command("import_catalog", path, under=UNDER)
+    before = snapshot()
+    capsys.readouterr()
+
+    call_command("import_catalog", path, under=UNDER)
+    assert snapshot() == before
+    assert "新建 0 个栏目，更新 0 个" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_reimport_updates_changed_attributes_and_keeps_staff_order(tmp_path):
+    path = write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS)
+    call_command("import_catalog", path, under=UNDER)
+    # Staff move 规划监督 before 规划管理.
+    CatalogNode.objects.move_node(node("规划监督"), node("规划管理"), "left")
+    changed = [row[:] for row in TICK_ROWS] + [
+        [
+            "4",
+            "规划监督",
+            "规划核实",
+            "核实结果",
+            "",
+            "实时公开",
+            "",
+            "政府网站",
+            "√",
+            "",
+            "√",
+            "",
+            "√",
+            "",
+        ]
+    ]
+    changed[0][3] = "批准文件、图件及修改情况"
+    call_command(
+        "import_catalog", write_csv(tmp_path / "d2.csv", TICK_HEADER + changed), under=UNDER
+    )
+    assert node("城乡规划编制").content == "批准文件、图件及修改情况"
+    assert [c.name for c in node("城乡规划").get_children()] == ["规划监督", "规划管理"]
+    assert [c.name for c in node("规划监督").get_children()] == ["违法建设查处", "规划核实"]
+    assert check_catalog_tree() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "bad_row, message",
+    [
+        (
+            ["4", "规划监督", "", "x", "", "", "", "", "√", "", "√", "", "√", ""],
+            "第6行：缺少二级事项",
+        ),
+        (
+            ["4", "规划监督", "规划核实", "x", "", "", "", "", "对", "", "√", "", "√", ""],
+            "第6行：公开对象栏",
+        ),
+        (
+            ["4", "规划监督", "规划核实", "x", "", "", "", "", "√", "√", "√", "", "√", ""],
+            "第6行：公开对象只能选择一项",
+        ),
+    ],
+)
+def test_a_bad_row_is_reported_and_nothing_of_the_file_is_saved(tmp_path, bad_row, message):
+    CatalogNode.objects.create(name="政务公开")
+    before = snapshot()
+    path = write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS + [bad_row])
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_catalog", path, under=UNDER)
+    assert message in str(excinfo.value)
+    assert "均未保存" in str(excinfo.value)
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_value_outside_the_options_is_reported_with_its_row(tmp_path):
+    rows = [
+        ["一级事项", "二级事项", "公开对象", "公开方式", "公开层级"],
+        ["规划管理", "城乡规划编制", "全社会", "主动", "县级"],
+        ["规划管理", "规划许可", "全社会", "被动", "县级"],
+    ]
+    with pytest.raises(CommandError, match="第3行：公开方式“被动”不是可选值"):
+        call_command("import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER)
+    assert not CatalogNode.objects.exists()
+
+
+@pytest.mark.django_db
+def test_missing_first_level_item_on_the_first_row_is_an_error(tmp_path):
+    rows = [["一级事项", "二级事项"], ["", "城乡规划编制"]]
+    with pytest.raises(CommandError, match="第2行：缺少一级事项"):
+        call_command("import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER)
+
+
+@pytest.mark.django_db
+def test_import_assigns_the_agency_given_by_credit_code(tmp_path):
+    agency = AgencyFactory()
+    call_command(
+        "import_catalog",
+        write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS),
+        under=UNDER,
+        agency=agency.credit_code,
+    )
+    assert node("城乡规划编制").agency == agency
+    with pytest.raises(CommandError, match="找不到统一社会信用代码"):
+        call_command(
+            "import_catalog", str(tmp_path / "d.csv"), under=UNDER, agency="115002240093343308"
+        )
+
+
+@pytest.mark.django_db
+def test_unsupported_file_type_is_refused(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_text("一级事项,二级事项\n")
+    with pytest.raises(CommandError, match="不支持的文件类型"):
+        call_command("import_catalog", str(path), under=UNDER)
+
+
+@pytest.mark.django_db
+def test_import_of_two_thousand_items_keeps_the_tree_sound(big_tree):
+    assert big_tree >= 2000
+    assert check_catalog_tree() == []
+    assert CatalogNode.objects.filter(level=4).count() == 2000

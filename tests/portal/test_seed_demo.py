@@ -1,0 +1,64 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from catalog.models import Agency, CatalogNode
+from catalog.tree import check_catalog_tree
+from portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
+
+pytestmark = pytest.mark.django_db
+
+
+def state():
+    return (
+        sorted(CatalogNode.objects.values_list("pk", "name", "parent_id", "lft", "rght")),
+        sorted(Agency.objects.values_list("pk", "name", "credit_code")),
+    )
+
+
+def test_seed_demo_builds_the_seed_catalogue_and_is_idempotent(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = state()
+    call_command("seed_demo")
+    assert state() == first
+    assert check_catalog_tree() == []
+
+    government = Agency.objects.get(credit_code="115002240093343308")
+    assert government.name == "重庆市铜梁区人民政府"
+    assert Agency.objects.filter(short_name="区政府办公室", parent=government).exists()
+
+    replies = CatalogNode.objects.get(slug="rddbjy")
+    assert [n.name for n in replies.get_ancestors()] == [
+        "政务公开",
+        "法定主动公开内容",
+        "其他法定主动公开内容",
+    ]
+    assert replies.name == "人大代表建议办理"
+    for name in [
+        "政府信息公开指南",
+        "政府信息公开制度",
+        "机构信息",
+        "政策文件",
+        "规划信息",
+        "财政信息",
+        "政协委员提案办理",
+        "政府信息公开年报",
+        "依申请公开",
+        "城乡规划",
+        "城乡规划编制",
+    ]:
+        assert CatalogNode.objects.filter(name=name).exists(), name
+
+    user = get_user_model().objects.get(username=DEMO_USERNAME)
+    assert user.is_staff and user.check_password(DEMO_PASSWORD)
+    out = capsys.readouterr().out
+    assert DEMO_USERNAME in out and DEMO_PASSWORD in out
+
+
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.filter(username=DEMO_USERNAME).exists()

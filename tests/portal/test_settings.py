@@ -1,0 +1,48 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full_env.pop("DATABASE_URL", None)
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_start_up_without_secret_key_and_debug_off_fails_clearly():
+    result = run_manage("check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_a_real_secret(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="x7Gq2p9vLmR4tYw8zK1nB6cF3hJ5sD0aQeUiOpZxCvBnMlKjHg",
+        DJANGO_ALLOWED_HOSTS="gk.example.gov.cn",
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["LANGUAGE_CODE", "TIME_ZONE", "USE_TZ"])
+def test_locale_settings(settings, name):
+    expected = {"LANGUAGE_CODE": "zh-hans", "TIME_ZONE": "Asia/Shanghai", "USE_TZ": True}
+    assert getattr(settings, name) == expected[name]
