@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
@@ -72,6 +72,15 @@ class CatalogNodeQuerySet(TreeQuerySet):
             rght__gte=OuterRef("rght"),
         )
         return self.exclude(Exists(hidden_ancestor))
+
+    def path_to(self, pk):
+        """The node ``pk`` and its ancestors, root first, in one query."""
+        target = CatalogNode.objects.filter(pk=pk)
+        return self.filter(
+            tree_id=Subquery(target.values("tree_id")[:1]),
+            lft__lte=Subquery(target.values("lft")[:1]),
+            rght__gte=Subquery(target.values("rght")[:1]),
+        ).order_by("lft")
 
 
 class CatalogNodeManager(TreeManager.from_queryset(CatalogNodeQuerySet)):
@@ -218,6 +227,14 @@ class CatalogNode(MPTTModel):
                 self.level_township,
             ]
         )
+
+    @classmethod
+    def visible_path(cls, pk):
+        """Root-first list of the visible node ``pk`` and its ancestors; None when it is hidden."""
+        path = list(cls.objects.visible().path_to(pk).select_related("agency"))
+        if not path or path[-1].pk != pk or len(path) != path[-1].level + 1:
+            return None
+        return path
 
     def refresh_tree_fields(self):
         """Reload lft/rght/tree_id/level from the database (call with the tree lock held)."""

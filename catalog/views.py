@@ -1,18 +1,23 @@
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, TemplateView
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from disclosure.filters import DocumentFilterForm
+from disclosure.models import Document, public_counts_by_node
 
 from .models import CatalogNode
 
 
-def build_forest(nodes):
-    """Nest (tree_id, lft)-ordered nodes into [{"node": n, "children": [...]}, ...].
+def build_forest(nodes, counts=None):
+    """Nest (tree_id, lft)-ordered nodes into [{"node", "count", "children"}, ...].
 
     A node whose parent is absent from ``nodes`` (hidden) is dropped with its subtree.
     """
+    counts = counts or {}
     entries = {}
     roots = []
     for node in nodes:
-        entry = {"node": node, "children": []}
+        entry = {"node": node, "count": counts.get(node.pk, 0), "children": []}
         if node.parent_id is None:
             roots.append(entry)
             entries[node.pk] = entry
@@ -27,25 +32,41 @@ class CatalogTreeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        nodes = CatalogNode.objects.visible().only(
-            "pk", "name", "parent_id", "tree_id", "lft", "rght", "level"
+        nodes = list(
+            CatalogNode.objects.visible().only(
+                "pk", "name", "parent_id", "tree_id", "lft", "rght", "level"
+            )
         )
-        context["forest"] = build_forest(nodes)
+        context["forest"] = build_forest(nodes, public_counts_by_node(nodes))
         return context
 
 
-class CatalogNodeView(DetailView):
-    template_name = "catalog/node.html"
-    context_object_name = "node"
+class CatalogNodeView(TemplateView):
+    """A column: its path, sub-columns, 公开要求 and the public documents of its subtree."""
 
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            CatalogNode.objects.visible().select_related("agency"), pk=self.kwargs["pk"]
-        )
+    template_name = "catalog/node.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        node = self.object
-        context["ancestors"] = node.get_ancestors()
-        context["children"] = node.get_children().visible()
+        path = CatalogNode.visible_path(self.kwargs["pk"])
+        if path is None:
+            raise Http404("栏目不存在")
+        node = path[-1]
+        form = DocumentFilterForm(self.request.GET or None)
+        documents = form.filter(
+            Document.objects.public().in_subtree(node).select_related("agency").newest_first()
+        )
+        paginator = Paginator(documents, form.page_size if form.is_bound else 20)
+        page = paginator.get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            node=node,
+            ancestors=path[:-1],
+            children=node.get_children().visible(),
+            form=form,
+            page_obj=page,
+            documents=page.object_list,
+            query_string=query.urlencode(),
+        )
         return context

@@ -1,0 +1,330 @@
+import uuid
+from bisect import bisect_left, bisect_right
+from pathlib import PurePath
+
+from django.db import models
+from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, Value
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Agency, CatalogNode
+from portal.fields import SanitizedHTMLField
+
+from .index_numbers import format_index_number
+
+
+class Topic(models.Model):
+    """主题分类: the State Council's two-level list, kept as data staff can extend."""
+
+    name = models.CharField(_("名称"), max_length=50)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("留空为一级分类。"),
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("主题分类")
+        verbose_name_plural = _("主题分类")
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="topic_unique_name_per_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Genre(models.Model):
+    """体裁分类 / 文种."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    requires_doc_number = models.BooleanField(
+        _("须有文号"), default=False, help_text=_("合规检查会列出缺少文号的此类文件。")
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("体裁分类")
+        verbose_name_plural = _("体裁分类")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class DocumentQuerySet(models.QuerySet):
+    def public(self):
+        """The only definition of what the public may see: published, due, 主动公开."""
+        return self.filter(
+            status=Document.Status.PUBLISHED,
+            published_at__lte=timezone.now(),
+            disclosure_mode=Document.DisclosureMode.ACTIVE,
+        )
+
+    def in_subtree(self, node):
+        """Documents whose primary node, or a node they are also listed under, is in ``node``'s subtree."""
+        subtree = {"tree_id": node.tree_id, "lft__gte": node.lft, "rght__lte": node.rght}
+        listed = Document.extra_nodes.through.objects.filter(
+            document_id=OuterRef("pk"),
+            **{f"catalognode__{key}": value for key, value in subtree.items()},
+        )
+        return self.filter(
+            Q(**{f"node__{key}": value for key, value in subtree.items()}) | Exists(listed)
+        )
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+
+class Document(models.Model):
+    """公开文件: one unit of disclosed government information with its index metadata."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    class Validity(models.TextChoices):
+        VALID = "valid", _("有效")
+        EXPIRED = "expired", _("失效")
+        REPEALED = "repealed", _("废止")
+        AMENDED = "amended", _("已修订")
+
+    class DisclosureMode(models.TextChoices):
+        ACTIVE = "active", _("主动公开")
+        ON_REQUEST = "on_request", _("依申请公开")
+        EXEMPT = "exempt", _("不予公开")
+
+    title = models.CharField(_("标题"), max_length=300)
+    summary = models.TextField(
+        _("内容概述"), blank=True, help_text=_("纯文本，一两句话，出现在公开目录和检索结果中。")
+    )
+    body = SanitizedHTMLField(_("正文"), blank=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("发布机构"), on_delete=models.PROTECT, related_name="documents"
+    )
+    node = models.ForeignKey(
+        CatalogNode,
+        verbose_name=_("所属栏目"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+        help_text=_("主栏目：页面上的“当前位置”即此栏目的路径。"),
+    )
+    extra_nodes = models.ManyToManyField(
+        CatalogNode,
+        verbose_name=_("同时发布到"),
+        blank=True,
+        related_name="listed_documents",
+        help_text=_("文件还应出现在这些栏目中。"),
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("主题分类"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    genre = models.ForeignKey(
+        Genre, verbose_name=_("体裁分类"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    doc_number = models.CharField(
+        _("文号"),
+        max_length=100,
+        blank=True,
+        help_text=_("如 渝府办发〔2021〕100号，用六角括号〔〕。"),
+    )
+    written_on = models.DateField(_("成文日期"), null=True, blank=True)
+    published_at = models.DateTimeField(
+        _("发布日期"),
+        null=True,
+        blank=True,
+        help_text=_("留空则在发布时取当前时间；填写将来的时间，文件到时自动对外公开。"),
+    )
+    validity = models.CharField(
+        _("有效性"), max_length=16, choices=Validity.choices, default=Validity.VALID
+    )
+    keywords = models.CharField(
+        _("关键词"), max_length=200, blank=True, help_text=_("多个关键词用空格或顿号分隔。")
+    )
+    disclosure_mode = models.CharField(
+        _("公开方式"), max_length=16, choices=DisclosureMode.choices, default=DisclosureMode.ACTIVE
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    index_code = models.CharField(_("索引号机构代码"), max_length=18, blank=True, editable=False)
+    index_year = models.PositiveSmallIntegerField(_("索引号年份"), null=True, editable=False)
+    index_serial = models.PositiveIntegerField(_("索引号序号"), null=True, editable=False)
+    is_demo = models.BooleanField(
+        _("演示数据"), default=False, editable=False, help_text=_("由 generate_demo 生成。")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公开文件")
+        verbose_name_plural = _("公开文件")
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index_code", "index_year", "index_serial"],
+                condition=Q(index_serial__isnull=False),
+                name="document_unique_index_number",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published")
+                | Q(index_serial__isnull=False, published_at__isnull=False),
+                name="document_published_has_index_number",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "disclosure_mode", "-published_at"], name="document_public_idx"
+            ),
+            models.Index(fields=["node", "-published_at"], name="document_node_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("disclosure:document", args=[self.pk])
+
+    @property
+    def index_number(self):
+        return format_index_number(self.index_code, self.index_year, self.index_serial)
+
+    @property
+    def keyword_list(self):
+        return [k for k in self.keywords.replace("、", " ").replace("，", " ").split() if k]
+
+
+class IndexCounter(models.Model):
+    """The last 索引号 serial used per agency code and year; locked row by row while publishing."""
+
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    last_serial = models.PositiveIntegerField(_("已用到的序号"), default=0)
+
+    class Meta:
+        verbose_name = _("索引号计数器")
+        verbose_name_plural = _("索引号计数器")
+        ordering = ["credit_code", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code", "year"], name="indexcounter_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.credit_code}/{self.year}: {self.last_serial}"
+
+
+def attachment_path(instance, filename):
+    # Random stored name: the original (Chinese) name is kept in the row and sent on download.
+    suffix = PurePath(filename).suffix.lower()
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """附件. Stored outside any public URL; served only through the document's download view."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        OFD = "ofd", "OFD"
+        DOC = "doc", "Word (DOC)"
+        DOCX = "docx", "Word (DOCX)"
+        XLS = "xls", "Excel (XLS)"
+        XLSX = "xlsx", "Excel (XLSX)"
+        WPS = "wps", "WPS 文字"
+        ET = "et", "WPS 表格"
+        ZIP = "zip", "ZIP"
+        JPG = "jpg", "JPG"
+        PNG = "png", "PNG"
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("附件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("disclosure:attachment", args=[self.document_id, self.pk])
+
+
+def public_counts_by_node(nodes):
+    """{node pk: number of public documents listed in its subtree} for the given nodes.
+
+    One query: per-node counts of documents by primary node, plus the (rare) rows of documents
+    also listed under other nodes. A document counts once per subtree, however many of its
+    nodes lie inside it, matching what ``in_subtree`` lists.
+    """
+    public = Document.objects.public()
+    none = Value(None, output_field=IntegerField())
+    primary = (
+        public.order_by()
+        .values("node__tree_id", "node__lft")
+        .annotate(kind=Value("p", output_field=CharField()), doc=none, n=Count("pk"), extra=none)
+        .values_list("kind", "node__tree_id", "node__lft", "doc", "n", "extra")
+    )
+    extra = (
+        Document.extra_nodes.through.objects.filter(document__in=public.values("pk"))
+        .annotate(
+            kind=Value("x", output_field=CharField()), n=Value(1, output_field=IntegerField())
+        )
+        .values_list(
+            "kind",
+            "document__node__tree_id",
+            "document__node__lft",
+            "document_id",
+            "n",
+            "catalognode_id",
+        )
+    )
+    by_tree = {}
+    extras = []
+    for kind, tree_id, lft, doc, n, extra_node in primary.union(extra, all=True):
+        if kind == "p":
+            by_tree.setdefault(tree_id, []).append((lft, n))
+        else:
+            extras.append((doc, extra_node, tree_id, lft))
+
+    prefix = {}
+    for tree_id, rows in by_tree.items():
+        rows.sort()
+        sums = [0]
+        for _lft, n in rows:
+            sums.append(sums[-1] + n)
+        prefix[tree_id] = ([lft for lft, _n in rows], sums)
+
+    counts = {}
+    for node in nodes:
+        lfts, sums = prefix.get(node.tree_id, ([], [0]))
+        counts[node.pk] = sums[bisect_right(lfts, node.rght)] - sums[bisect_left(lfts, node.lft)]
+
+    by_pk = {node.pk: node for node in nodes}
+    seen = set()
+    for doc, extra_node, primary_tree, primary_lft in extras:
+        node = by_pk.get(extra_node)
+        while node is not None:
+            inside = node.tree_id == primary_tree and node.lft <= primary_lft <= node.rght
+            if not inside and (node.pk, doc) not in seen:
+                seen.add((node.pk, doc))
+                counts[node.pk] += 1
+            node = by_pk.get(node.parent_id)
+    return counts

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "mptt",
+    "ckeditor",
+    "ckeditor_uploader",
     "portal",
     "catalog",
     "disclosure",
@@ -157,6 +159,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Rich text: django-ckeditor bundles CKEditor 4.22, which is out of support (ckeditor.W001).
+# The check is silenced only because what it warns about is covered here: every stored body is
+# sanitised server-side with nh3 (portal.sanitize.clean_html, through SanitizedHTMLField),
+# editor uploads accept images only, checked by content (disclosure.views.editor_upload), and
+# only staff with document permissions can upload.
+SILENCED_SYSTEM_CHECKS = ["ckeditor.W001"]
+CKEDITOR_UPLOAD_PATH = "editor/"
+CKEDITOR_ALLOW_NONIMAGE_FILES = False
+CKEDITOR_IMAGE_BACKEND = "ckeditor_uploader.backends.PillowBackend"
+CKEDITOR_BROWSE_SHOW_DIRS = False
+CKEDITOR_RESTRICT_BY_DATE = True
+CKEDITOR_CONFIGS = {
+    "default": {
+        "language": "zh-cn",
+        "height": 420,
+        "width": "100%",
+        "toolbar": "Disclosure",
+        "toolbar_Disclosure": [
+            ["Format", "Bold", "Italic", "Underline", "Subscript", "Superscript", "RemoveFormat"],
+            ["JustifyLeft", "JustifyCenter", "JustifyRight", "Indent", "Outdent"],
+            ["NumberedList", "BulletedList", "Table", "Image", "Link", "Unlink", "HorizontalRule"],
+            ["PasteText", "PasteFromWord", "Undo", "Redo", "Source", "Maximize"],
+        ],
+        "removePlugins": "flash,iframe,forms",
+        "disallowedContent": "script; *[on*]",
+    }
+}
+
+DISCLOSURE_MAX_ATTACHMENT_BYTES = (
+    int(os.environ.get("DISCLOSURE_MAX_ATTACHMENT_MB", "50")) * 1024 * 1024
+)
+DISCLOSURE_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # The public site's name when no SiteSettings row exists yet.
 PORTAL_SITE_NAME = "政务公开门户"

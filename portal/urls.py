@@ -1,11 +1,23 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+
+from disclosure import views as disclosure_views
+from disclosure.sitemaps import SITEMAPS
 
 from . import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("catalog/", include("catalog.urls")),
+    path("documents/", include("disclosure.urls")),
+    path(
+        "sitemap.xml", cache_control(max_age=300)(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("admin/ckeditor/upload/", disclosure_views.editor_upload, name="ckeditor_upload"),
+    path("admin/ckeditor/", include("ckeditor_uploader.urls")),
+    path("media/editor/<path:path>", disclosure_views.editor_image, name="editor-image"),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,9 @@ from django.shortcuts import render
 from django.views.generic import TemplateView
 
 from catalog.models import CatalogNode
+from disclosure.models import Document
+
+LATEST_COUNT = 10
 
 
 class HomeView(TemplateView):
@@ -11,6 +14,9 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         # The main entry points: the visible columns directly below each root.
         context["entry_points"] = CatalogNode.objects.visible().filter(level=1)
+        context["latest"] = (
+            Document.objects.public().select_related("agency").newest_first()[:LATEST_COUNT]
+        )
         return context
 
 

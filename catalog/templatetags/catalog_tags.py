@@ -22,7 +22,10 @@ def catalog_forest(forest):
         parts.append("<ul>")
         for entry in entries:
             node = entry["node"]
-            parts.append(f'<li><a href="{url_pattern.format(node.pk)}">{escape(node.name)}</a>')
+            parts.append(
+                f'<li><a href="{url_pattern.format(node.pk)}">{escape(node.name)}</a>'
+                f' <span class="count">({entry["count"]})</span>'
+            )
             if entry["children"]:
                 render(entry["children"])
             parts.append("</li>")

@@ -1,10 +1,15 @@
+from datetime import date, datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.importer import import_directory, parse_directory, read_table
 from catalog.models import Agency, CatalogNode
+from disclosure.models import Document, Genre, Topic
+from disclosure.services import publish, set_legacy_index_number
 from portal.models import SiteSettings
 
 DEMO_USERNAME = "demo"
@@ -81,6 +86,7 @@ class Command(BaseCommand):
             )
             import_directory(items, "政务公开/基层政务公开标准目录/城乡规划")
             self.seed_site(government)
+            self.seed_reply_document(government)
             self.seed_user()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
@@ -127,6 +133,32 @@ class Command(BaseCommand):
         site.phone = government.phone
         site.postcode = government.postcode
         site.save()
+
+    def seed_reply_document(self, government):
+        """The seed page: the reply to delegate 范川's proposal No. 94, as published on 2022-07-15."""
+        index_number = "115002240093343308/2022-00225"
+        if Document.objects.filter(
+            index_code="115002240093343308", index_year=2022, index_serial=225
+        ).exists():
+            return
+        published = timezone.make_aware(datetime(2022, 7, 15, 9, 0))
+        document = Document(
+            title="重庆市铜梁区人民政府办公室关于区第十八届人民代表大会第一次会议第94号建议的复函",
+            summary="对范川代表《关于进一步加大政务公开力度的建议》（第94号）的答复。",
+            body=(settings.BASE_DIR / "disclosure/samples/reply_94.html").read_text(
+                encoding="utf-8"
+            ),
+            agency=government,
+            node=CatalogNode.objects.get(slug="rddbjy"),
+            topic=Topic.objects.get(parent=None, name="其他"),
+            genre=Genre.objects.get(name="人大建议办理"),
+            written_on=date(2022, 7, 15),
+            published_at=published,
+            keywords="人大代表建议 政务公开",
+        )
+        set_legacy_index_number(document, index_number)
+        document.save()
+        publish(document)
 
     def seed_user(self):
         user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)

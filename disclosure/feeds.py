@@ -1,0 +1,61 @@
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from catalog.models import CatalogNode
+from portal.models import SiteSettings
+
+from .models import Document
+
+FEED_SIZE = 30
+
+
+class LatestDocumentsFeed(Feed):
+    description = "最新公开的政府信息"
+
+    def title(self, obj=None):
+        site = SiteSettings.load().site_name
+        return f"{site} - {obj.name}" if obj else f"{site} - 最新公开信息"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url() if obj else reverse("home")
+
+    def items(self, obj=None):
+        documents = Document.objects.public().select_related("agency")
+        if obj is not None:
+            documents = documents.in_subtree(obj)
+        return documents.newest_first()[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary or item.title
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.agency.name
+
+
+class LatestDocumentsAtomFeed(LatestDocumentsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestDocumentsFeed.description
+
+
+class NodeDocumentsFeed(LatestDocumentsFeed):
+    def get_object(self, request, pk):
+        path = CatalogNode.visible_path(pk)
+        if path is None:
+            raise Http404("栏目不存在")
+        return path[-1]
+
+
+class NodeDocumentsAtomFeed(NodeDocumentsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestDocumentsFeed.description

@@ -1,0 +1,115 @@
+"""The listing filters (year, topic, genre, agency, validity) and their choices."""
+
+from django import forms
+from django.core.cache import cache
+from django.db.models import IntegerField, Q, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Agency
+
+from .models import Document, Genre, Topic
+
+CHOICES_CACHE_KEY = "disclosure:filter-choices"
+FIRST_YEAR = 2000
+
+
+def filter_choices():
+    """Topics, genres and agencies for the filter form: one UNION query, then cached."""
+    choices = cache.get(CHOICES_CACHE_KEY)
+    if choices is None:
+        no_parent = Value(None, output_field=IntegerField())
+        rows = (
+            Topic.objects.order_by()
+            .annotate(kind=Value("topic"))
+            .values_list("kind", "pk", "name", "parent_id", "sort_order")
+            .union(
+                Genre.objects.order_by()
+                .annotate(kind=Value("genre"), parent_ref=no_parent)
+                .values_list("kind", "pk", "name", "parent_ref", "sort_order"),
+                Agency.objects.order_by()
+                .annotate(kind=Value("agency"), parent_ref=no_parent, order=Value(0))
+                .values_list("kind", "pk", "name", "parent_ref", "order"),
+                all=True,
+            )
+        )
+        choices = {"topic": [], "genre": [], "agency": []}
+        topics = {}
+        for kind, pk, name, parent_id, order in rows:
+            if kind == "topic":
+                topics[pk] = (name, parent_id, order)
+            else:
+                choices[kind].append((order, name, pk))
+        for kind in ("genre", "agency"):
+            choices[kind] = [(pk, name) for order, name, pk in sorted(choices[kind])]
+        firsts = sorted(
+            (order, pk, name) for pk, (name, parent, order) in topics.items() if parent is None
+        )
+        for _order, pk, name in firsts:
+            choices["topic"].append((pk, name))
+            children = sorted((o, cpk, n) for cpk, (n, p, o) in topics.items() if p == pk)
+            choices["topic"].extend((cpk, f"{name} / {n}") for _o, cpk, n in children)
+        cache.set(CHOICES_CACHE_KEY, choices, 600)
+    return choices
+
+
+def forget_filter_choices(**kwargs):
+    cache.delete(CHOICES_CACHE_KEY)
+
+
+class DocumentFilterForm(forms.Form):
+    PAGE_SIZES = [10, 20, 50, 100]
+
+    year = forms.TypedChoiceField(label=_("年份"), required=False, coerce=int, empty_value=None)
+    topic = forms.TypedChoiceField(
+        label=_("主题分类"), required=False, coerce=int, empty_value=None
+    )
+    genre = forms.TypedChoiceField(
+        label=_("体裁分类"), required=False, coerce=int, empty_value=None
+    )
+    agency = forms.TypedChoiceField(
+        label=_("发布机构"), required=False, coerce=int, empty_value=None
+    )
+    validity = forms.ChoiceField(label=_("有效性"), required=False)
+    per_page = forms.TypedChoiceField(
+        label=_("每页"), required=False, coerce=int, empty_value=20, initial=20,
+        choices=[(n, n) for n in PAGE_SIZES],
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = filter_choices()
+        every = [("", _("全部"))]
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = every + [(y, y) for y in range(this_year, FIRST_YEAR - 1, -1)]
+        self.fields["topic"].choices = every + choices["topic"]
+        self.fields["genre"].choices = every + choices["genre"]
+        self.fields["agency"].choices = every + choices["agency"]
+        self.fields["validity"].choices = every + list(Document.Validity.choices)
+
+    def filter(self, queryset):
+        """Apply the valid filters; invalid values are ignored (the form shows them as errors)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("year"):
+            queryset = queryset.filter(published_at__year=data["year"])
+        if data.get("topic"):
+            queryset = queryset.filter(
+                Q(topic_id=data["topic"]) | Q(topic__parent_id=data["topic"])
+            )
+        if data.get("genre"):
+            queryset = queryset.filter(genre_id=data["genre"])
+        if data.get("agency"):
+            queryset = queryset.filter(agency_id=data["agency"])
+        if data.get("validity"):
+            queryset = queryset.filter(validity=data["validity"])
+        return queryset
+
+    @property
+    def page_size(self):
+        return (self.cleaned_data.get("per_page") if self.is_valid() else None) or 20
+
+    @property
+    def is_filtered(self):
+        return self.is_valid() and any(
+            self.cleaned_data.get(k) for k in ("year", "topic", "genre", "agency", "validity")
+        )

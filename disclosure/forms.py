@@ -1,0 +1,64 @@
+from ckeditor_uploader.widgets import CKEditorUploadingWidget
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .index_numbers import parse_index_number
+from .models import Attachment, Document
+from .uploads import check_attachment
+
+
+class DocumentAdminForm(forms.ModelForm):
+    legacy_index_number = forms.CharField(
+        label=_("原索引号（迁移文件）"),
+        required=False,
+        help_text=_("从旧网站迁移的文件填写原索引号，发布时保留；新文件留空，发布时自动编号。"),
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "title", "summary", "body", "agency", "node", "extra_nodes", "topic", "genre",
+            "doc_number", "written_on", "published_at", "validity", "keywords", "disclosure_mode",
+        ]  # fmt: skip
+        widgets = {"body": CKEditorUploadingWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.index_serial:
+            self.fields["legacy_index_number"].disabled = True
+            self.fields["legacy_index_number"].initial = self.instance.index_number
+            self.fields["legacy_index_number"].help_text = _("索引号一经分配不再改变。")
+
+    def clean_legacy_index_number(self):
+        value = self.cleaned_data["legacy_index_number"].strip()
+        if value and not self.instance.index_serial:
+            parse_index_number(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        written, published = cleaned.get("written_on"), cleaned.get("published_at")
+        if written and published and written > published.date():
+            self.add_error("written_on", _("成文日期不能晚于发布日期。"))
+        return cleaned
+
+
+class AttachmentInlineForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["file", "sort_order"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            self._checked = check_attachment(upload)
+        return upload
+
+    def save(self, commit=True):
+        checked = getattr(self, "_checked", None)
+        if checked:
+            self.instance.original_name = checked.original_name
+            self.instance.kind = checked.kind
+            self.instance.size = checked.size
+            self.instance.sha256 = checked.sha256
+        return super().save(commit)

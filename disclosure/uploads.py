@@ -1,0 +1,166 @@
+"""Checks an uploaded file by its content (magic bytes) as well as by its name."""
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_HEADERS = (b"PK\x03\x04", b"PK\x05\x06")
+
+# Extension -> (kind, content family).
+EXTENSIONS = {
+    ".pdf": ("pdf", "pdf"),
+    ".ofd": ("ofd", "ofd"),
+    ".doc": ("doc", "ole2"),
+    ".xls": ("xls", "ole2"),
+    ".wps": ("wps", "ole2"),
+    ".et": ("et", "ole2"),
+    ".docx": ("docx", "docx"),
+    ".xlsx": ("xlsx", "xlsx"),
+    ".zip": ("zip", "zip"),
+    ".jpg": ("jpg", "jpeg"),
+    ".jpeg": ("jpg", "jpeg"),
+    ".png": ("png", "png"),
+}
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+EXECUTABLE_SUFFIXES = {
+    ".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".vbs", ".js", ".jse", ".ps1",
+    ".sh", ".jar", ".apk", ".lnk", ".hta", ".cpl",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    kind: str
+    size: int
+    sha256: str
+    original_name: str
+
+
+def sniff(head):
+    """The content family the first bytes show, or None."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(OLE2):
+        return "ole2"
+    if head.startswith(ZIP_HEADERS):
+        return "zip"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"GIF87a") or head.startswith(b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _zip_names(upload):
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+
+
+def _zip_family(names):
+    lowered = {n.lower() for n in names}
+    if "ofd.xml" in lowered:
+        return "ofd"
+    if "[content_types].xml" in lowered:
+        if any(n.startswith("word/") for n in lowered):
+            return "docx"
+        if any(n.startswith("xl/") for n in lowered):
+            return "xlsx"
+    return "zip"
+
+
+def _digest(upload):
+    upload.seek(0)
+    sha = hashlib.sha256()
+    for chunk in (
+        upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b"")
+    ):
+        sha.update(chunk)
+    upload.seek(0)
+    return sha.hexdigest()
+
+
+def check_attachment(upload, name=None):
+    """Validate an attachment; returns CheckedFile or raises ValidationError (Chinese)."""
+    name = name or PurePath(upload.name).name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise ValidationError(
+            _(
+                "不支持的附件类型“%(suffix)s”。可上传 PDF、OFD、DOC/DOCX、XLS/XLSX、WPS/ET、ZIP、JPG/PNG。"
+            ),
+            code="extension",
+            params={"suffix": suffix or name},
+        )
+    size = upload.size
+    limit = settings.DISCLOSURE_MAX_ATTACHMENT_BYTES
+    if size > limit:
+        raise ValidationError(
+            _("附件过大（%(size)s），上限为 %(limit)s。"),
+            code="size",
+            params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
+        )
+    if size == 0:
+        raise ValidationError(_("附件是空文件。"), code="empty")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind, expected = EXTENSIONS[suffix]
+    family = sniff(head)
+    if family == "zip":
+        names = _zip_names(upload)
+        if names is None:
+            raise ValidationError(
+                _("附件“%(name)s”已损坏，无法打开。"), code="corrupt", params={"name": name}
+            )
+        family = _zip_family(names)
+        if expected == "zip":
+            family = "zip" if family in {"zip", "docx", "xlsx", "ofd"} else family
+            bad = [n for n in names if PurePath(n).suffix.lower() in EXECUTABLE_SUFFIXES]
+            if bad:
+                raise ValidationError(
+                    _("压缩包中含有可执行文件（%(names)s），不能作为附件发布。"),
+                    code="zip_executable",
+                    params={"names": "、".join(bad[:3])},
+                )
+    if family != expected:
+        raise ValidationError(
+            _("附件“%(name)s”的内容与扩展名不符：文件内容不是 %(suffix)s 格式。请上传原始文件。"),
+            code="content",
+            params={"name": name, "suffix": suffix.lstrip(".").upper()},
+        )
+    return CheckedFile(kind=kind, size=size, sha256=_digest(upload), original_name=name)
+
+
+def check_editor_image(upload):
+    """Images uploaded through the rich-text editor: by name and by content."""
+    suffix = PurePath(upload.name).suffix.lower()
+    family = sniff(upload.read(16))
+    upload.seek(0)
+    expected = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".gif": "gif", ".webp": "webp"}
+    if suffix not in expected or family != expected[suffix]:
+        raise ValidationError(
+            _("只能上传 JPG、PNG、GIF 或 WEBP 图片，且文件内容须与扩展名一致。"), code="image"
+        )
+    if upload.size > settings.DISCLOSURE_MAX_IMAGE_BYTES:
+        raise ValidationError(
+            _("图片过大，上限为 %(limit)s。"),
+            code="size",
+            params={"limit": filesizeformat(settings.DISCLOSURE_MAX_IMAGE_BYTES)},
+        )

@@ -1,0 +1,59 @@
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from tests.disclosure.conftest import local
+from tests.factories import published
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rss_and_atom_list_latest_public_documents(client, site_tree):
+    old = published(title="旧文件", node=site_tree["replies"], published_at=local(2020, 1, 1))
+    new = published(title="新文件", node=site_tree["policies"], published_at=local(2024, 1, 1))
+    rss = ET.fromstring(client.get(reverse("disclosure:feed-rss")).content)
+    items = [item.findtext("title") for item in rss.iter("item")]
+    assert items == ["新文件", "旧文件"]
+    links = [item.findtext("link") for item in rss.iter("item")]
+    assert links == [
+        f"http://testserver{new.get_absolute_url()}",
+        f"http://testserver{old.get_absolute_url()}",
+    ]
+    atom = client.get(reverse("disclosure:feed-atom"))
+    assert atom["Content-Type"].startswith("application/atom+xml")
+    assert "新文件" in atom.content.decode()
+
+
+def test_node_feed_lists_only_its_subtree(client, site_tree):
+    published(title="建议复函", node=site_tree["replies"])
+    published(title="政策", node=site_tree["policies"])
+    rss = client.get(
+        reverse("disclosure:node-feed-rss", args=[site_tree["other"].pk])
+    ).content.decode()
+    assert "建议复函" in rss and "政策" not in rss.replace("政务公开", "")
+
+
+def test_node_feed_of_hidden_node_is_404(client, site_tree):
+    site_tree["legal"].is_visible = False
+    site_tree["legal"].save()
+    assert (
+        client.get(reverse("disclosure:node-feed-rss", args=[site_tree["replies"].pk])).status_code
+        == 404
+    )
+
+
+def test_sitemap_lists_public_documents_and_visible_nodes(client, site_tree):
+    document = published(node=site_tree["replies"])
+    site_tree["policies"].is_visible = False
+    site_tree["policies"].save()
+    xml = client.get(reverse("sitemap")).content.decode()
+    assert f"http://testserver{document.get_absolute_url()}" in xml
+    assert f"http://testserver{site_tree['replies'].get_absolute_url()}" in xml
+    assert site_tree["policies"].get_absolute_url() not in xml
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text

@@ -1,0 +1,139 @@
+"""The leak matrix: nothing that is not public reaches an anonymous user, on any surface.
+
+Each surface is one entry in SURFACES: a function that returns the text an anonymous visitor
+gets (or None when the surface answers 404 for the document).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from disclosure.models import Document
+from disclosure.services import publish
+from tests.factories import DocumentFactory, published
+
+
+def detail(client, doc, nodes):
+    response = client.get(reverse("disclosure:document", args=[doc.pk]))
+    return None if response.status_code == 404 else response.content.decode()
+
+
+def node_listing(client, doc, nodes):
+    return client.get(nodes["root"].get_absolute_url()).content.decode()
+
+
+def tree_counts(client, doc, nodes):
+    return client.get(reverse("catalog:tree")).content.decode()
+
+
+def home(client, doc, nodes):
+    return client.get(reverse("home")).content.decode()
+
+
+def rss(client, doc, nodes):
+    return client.get(reverse("disclosure:feed-rss")).content.decode()
+
+
+def atom(client, doc, nodes):
+    return client.get(reverse("disclosure:feed-atom")).content.decode()
+
+
+def node_feed(client, doc, nodes):
+    return client.get(reverse("disclosure:node-feed-rss", args=[nodes["root"].pk])).content.decode()
+
+
+def sitemap(client, doc, nodes):
+    return client.get(reverse("sitemap")).content.decode()
+
+
+def attachment(client, doc, nodes):
+    att = doc.attachments.first()
+    response = client.get(reverse("disclosure:attachment", args=[doc.pk, att.pk]))
+    return None if response.status_code == 404 else response.getvalue().decode("latin-1")
+
+
+SURFACES = [detail, node_listing, tree_counts, home, rss, atom, node_feed, sitemap, attachment]
+
+
+def make_draft(**kw):
+    return DocumentFactory(**kw)
+
+
+def make_future(**kw):
+    return publish(DocumentFactory(**kw), at=timezone.now() + timedelta(days=2))
+
+
+def make_on_request(**kw):
+    return published(disclosure_mode=Document.DisclosureMode.ON_REQUEST, **kw)
+
+
+def make_exempt(**kw):
+    return published(disclosure_mode=Document.DisclosureMode.EXEMPT, **kw)
+
+
+HIDDEN_STATES = [make_draft, make_future, make_on_request, make_exempt]
+SECRET_TITLE = "内部不公开的文件标题XYZ"
+
+
+@pytest.fixture
+def with_attachment(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+
+    def add(document):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from disclosure.services import add_attachment
+
+        add_attachment(
+            document, SimpleUploadedFile("秘密附件.pdf", b"%PDF-1.7\nSECRETBYTES\n%%EOF")
+        )
+        return document
+
+    return add
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("make", HIDDEN_STATES, ids=lambda f: f.__name__[5:])
+def test_non_public_document_is_absent_from_every_surface(
+    client, site_tree, with_attachment, make, surface
+):
+    doc = with_attachment(make(title=SECRET_TITLE, node=site_tree["replies"]))
+    text = surface(client, doc, site_tree)
+    if text is None:
+        return  # 404
+    assert SECRET_TITLE not in text
+    assert f"/documents/{doc.pk}/" not in text
+    assert "SECRETBYTES" not in text
+    if surface is tree_counts:
+        assert "(0)" in text and "(1)" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda f: f.__name__)
+def test_public_document_is_present_on_every_surface(client, site_tree, with_attachment, surface):
+    doc = with_attachment(published(title="公开的文件标题", node=site_tree["replies"]))
+    text = surface(client, doc, site_tree)
+    assert text is not None
+    if surface is attachment:
+        assert "SECRETBYTES" in text
+    elif surface is tree_counts:
+        assert "(1)" in text
+    elif surface is sitemap:
+        assert f"/documents/{doc.pk}/" in text
+    else:
+        assert "公开的文件标题" in text
+
+
+@pytest.mark.django_db
+def test_a_scheduled_document_appears_by_itself_when_its_time_comes(client, site_tree, monkeypatch):
+    doc = publish(
+        DocumentFactory(node=site_tree["replies"]), at=timezone.now() + timedelta(hours=1)
+    )
+    url = reverse("disclosure:document", args=[doc.pk])
+    assert client.get(url).status_code == 404
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get(url).status_code == 200
