@@ -4,6 +4,7 @@ from mptt.admin import DraggableMPTTAdmin
 
 from .forms import CatalogNodeAdminForm
 from .models import Agency, CatalogNode
+from .scoping import open_nodes, scoped_agencies
 
 
 @admin.register(Agency)
@@ -13,13 +14,19 @@ class AgencyAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
     search_fields = ["name", "short_name", "credit_code"]
     autocomplete_fields = ["parent"]
+    filter_horizontal = ["members"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "credit_code", "parent", "level"]}),
         (
             _("联系方式（显示在政府信息公开指南）"),
             {"fields": ["address", "office_hours", "phone", "fax", "email", "postcode"]},
         ),
+        (_("工作人员"), {"fields": ["members"]}),
     ]
+
+    def get_queryset(self, request):
+        # Staff see (and autocomplete offers) their own agencies and sub-agencies only.
+        return scoped_agencies(super().get_queryset(request), request.user)
 
 
 @admin.register(CatalogNode)
@@ -34,6 +41,10 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     # The tree opens collapsed (one row per top-level column); staff expand what they need.
     expand_tree_by_default = False
     list_per_page = 5000
+
+    def get_queryset(self, request):
+        return open_nodes(super().get_queryset(request), request.user)
+
     fieldsets = [
         (None, {"fields": ["name", "slug", "parent", "agency", "description", "is_visible"]}),
         (

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
@@ -48,11 +49,19 @@ class Agency(models.Model):
     fax = models.CharField(_("传真"), max_length=50, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     postcode = models.CharField(_("邮政编码"), max_length=6, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("工作人员"),
+        blank=True,
+        related_name="agencies",
+        help_text=_("这些工作人员可以管理本机构及其下级机构的信息。"),
+    )
 
     class Meta:
         verbose_name = _("发布机构")
         verbose_name_plural = _("发布机构")
         ordering = ["level", "name"]
+        permissions = [("view_all_agencies", _("可以查看所有机构的信息（审计）"))]
 
     def __str__(self):
         return self.name

@@ -1,11 +1,25 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils.translation import gettext_lazy as _
+import difflib
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from catalog.models import Agency, CatalogNode
+from catalog.scoping import open_nodes, scoped_agencies, scoped_documents
+
+from . import services
 from .forms import AttachmentInlineForm, DocumentAdminForm
-from .models import Attachment, Document, Genre, IndexCounter, Topic
-from .services import PublishError, publish, set_legacy_index_number
+from .models import NORMATIVE_GENRE, Attachment, Document, Genre, IndexCounter, Topic
+
+Status = Document.Status
 
 
 class AttachmentInline(admin.TabularInline):
@@ -16,69 +30,345 @@ class AttachmentInline(admin.TabularInline):
     readonly_fields = ["original_name", "kind", "size", "sha256"]
 
 
+class NormativeWithoutInterpretationFilter(admin.SimpleListFilter):
+    title = _("政策解读")
+    parameter_name = "interpretation"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("行政规范性文件缺少解读")), ("present", _("行政规范性文件已有解读"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(genre__name=NORMATIVE_GENRE, has_interpretation=False)
+        if self.value() == "present":
+            return queryset.filter(genre__name=NORMATIVE_GENRE, has_interpretation=True)
+        return queryset
+
+
+class TransitionForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), required=False)
+    at = forms.SplitDateTimeField(
+        label=_("发布时间"),
+        required=False,
+        widget=admin.widgets.AdminSplitDateTime,
+        help_text=_("留空则使用文件中填写的发布日期，未填写则立即发布；填写将来的时间即定时发布。"),
+    )
+
+
+TRANSITIONS = {
+    # name: (service, permission, title, text label or None)
+    "submit": ("submit", "submit_document", _("提交审核"), None),
+    "publish": ("publish", "publish_document", _("审核发布"), None),
+    "return": ("return_to_draft", "publish_document", _("退回修改"), _("审核意见")),
+    "withdraw": ("withdraw", "withdraw_document", _("撤回"), _("撤回原因")),
+}
+
+
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(SimpleHistoryAdmin):
     form = DocumentAdminForm
     inlines = [AttachmentInline]
-    list_display = ["title", "index_number_display", "agency", "node", "status", "published_at"]
-    list_filter = ["status", "disclosure_mode", "validity", "genre", "agency"]
-    list_select_related = ["agency", "node"]
+    list_display = [
+        "title", "index_number_display", "agency", "node", "status", "published_at",
+        "interpretation_display",
+    ]  # fmt: skip
+    list_filter = [
+        "status",
+        "disclosure_mode",
+        "validity",
+        "genre",
+        NormativeWithoutInterpretationFilter,
+        "agency",
+    ]
+    list_select_related = ["agency", "node", "genre"]
     search_fields = ["title", "doc_number", "keywords"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["agency", "node", "extra_nodes"]
-    readonly_fields = ["status", "index_number_display", "created_at", "updated_at"]
-    actions = ["publish_selected"]
+    autocomplete_fields = ["agency", "node", "extra_nodes", "interprets"]
+    readonly_fields = [
+        "status", "index_number_display", "review_comment", "withdrawn_reason", "withdrawn_at",
+        "created_at", "updated_at",
+    ]  # fmt: skip
+    actions = ["submit_selected", "publish_selected"]
+    change_form_template = "admin/disclosure/document/change_form.html"
     fieldsets = [
         (None, {"fields": ["title", "summary", "body"]}),
         (
             _("索引信息"),
             {
                 "fields": [
-                    "index_number_display",
-                    "legacy_index_number",
-                    "agency",
-                    "node",
-                    "extra_nodes",
-                    "topic",
-                    "genre",
-                    "doc_number",
-                    "written_on",
-                    "published_at",
-                    "validity",
-                    "keywords",
-                    "disclosure_mode",
+                    "index_number_display", "legacy_index_number", "agency", "node", "extra_nodes",
+                    "topic", "genre", "doc_number", "written_on", "published_at", "validity",
+                    "keywords", "disclosure_mode", "interprets",
                 ]
             },
-        ),  # fmt: skip
-        (_("状态"), {"fields": ["status", "created_at", "updated_at"]}),
-    ]
+        ),
+        (
+            _("状态"),
+            {"fields": ["status", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at"]},
+        ),
+    ]  # fmt: skip
 
-    @admin.display(description=_("索引号"))
-    def index_number_display(self, obj):
-        return obj.index_number or _("（发布时分配）")
+    # --- what each staff member sees --------------------------------------------------------
+
+    def get_queryset(self, request):
+        interpreted = Document.interprets.through.objects.filter(
+            to_document_id=OuterRef("pk"), from_document__status=Status.PUBLISHED
+        )
+        queryset = super().get_queryset(request).annotate(has_interpretation=Exists(interpreted))
+        return scoped_documents(queryset, request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Choosing the policy an interpretation explains: any published document will do.
+        if request.GET.get("field_name") == "interprets":
+            queryset = Document.objects.filter(status=Status.PUBLISHED)
+        return super().get_search_results(request, queryset, search_term)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = scoped_agencies(Agency.objects.all(), request.user)
+        elif db_field.name == "node":
+            kwargs["queryset"] = open_nodes(CatalogNode.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "extra_nodes":
+            kwargs["queryset"] = open_nodes(CatalogNode.objects.all(), request.user)
+        elif db_field.name == "interprets":
+            kwargs["queryset"] = Document.objects.filter(status=Status.PUBLISHED)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _scoped_or_404(self, request, object_id):
+        try:
+            return self.get_queryset(request).get(pk=object_id)
+        except (Document.DoesNotExist, ValueError, ValidationError):
+            raise Http404(_("文件不存在，或不属于您所在的机构。"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        document = self._scoped_or_404(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "transitions": self.available_transitions(request, document),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._scoped_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._scoped_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    # --- who may change what ----------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return obj is None or obj.status != Status.WITHDRAWN
+        if not scoped_documents(Document.objects.filter(pk=obj.pk), request.user).exists():
+            return False
+        if request.user.has_perm("disclosure.publish_document"):
+            return obj.status in (Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED)
+        # Editors change drafts only: a submitted document waits for review, and changing a
+        # published one would put unreviewed text online.
+        return obj.status == Status.DRAFT
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.status in (Status.DRAFT, Status.SUBMITTED)
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("disclosure.submit_document")
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("disclosure.publish_document")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deletions go one by one, through the service
+        return actions
+
+    def response_action(self, request, queryset):
+        # A crafted POST naming documents outside the user's agencies is refused outright.
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if selected and request.POST.get("select_across", "0") == "0":
+            try:
+                visible = self.get_queryset(request).filter(pk__in=selected).count()
+            except (ValueError, ValidationError):
+                raise PermissionDenied
+            if visible != len(set(selected)):
+                raise PermissionDenied
+        return super().response_action(request, queryset)
+
+    # --- saving -----------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             legacy = form.cleaned_data.get("legacy_index_number")
             if legacy and not obj.index_serial:
-                try:
-                    set_legacy_index_number(obj, legacy)
-                except ValidationError as exc:
-                    # Already checked in the form; a race with another save lands here.
-                    raise ValidationError({"legacy_index_number": exc.messages})
+                services.set_legacy_index_number(obj, legacy)
             super().save_model(request, obj, form, change)
+            if change:
+                services.record_published_edit(obj, request.user, form.changed_data)
 
-    @admin.action(description=_("发布所选文件"), permissions=["change"])
+    def delete_model(self, request, obj):
+        try:
+            services.delete_document(obj, request.user)
+        except services.WorkflowError as exc:
+            raise PermissionDenied(str(exc))
+
+    # --- list columns -----------------------------------------------------------------------
+
+    @admin.display(description=_("索引号"))
+    def index_number_display(self, obj):
+        return obj.index_number or _("（发布时分配）")
+
+    @admin.display(description=_("有解读"), boolean=True)
+    def interpretation_display(self, obj):
+        if obj.genre is None or obj.genre.name != NORMATIVE_GENRE:
+            return None
+        return obj.has_interpretation
+
+    # --- the workflow -----------------------------------------------------------------------
+
+    def available_transitions(self, request, document):
+        allowed = {
+            Status.DRAFT: ["submit"],
+            Status.SUBMITTED: ["publish", "return"],
+            Status.PUBLISHED: ["withdraw"],
+        }.get(document.status, [])
+        return [
+            {"name": name, "title": TRANSITIONS[name][2]}
+            for name in allowed
+            if request.user.has_perm(f"disclosure.{TRANSITIONS[name][1]}")
+        ]
+
+    def _run(self, request, document, name, text="", at=None):
+        service_name = TRANSITIONS[name][0]
+        service = getattr(services, service_name)
+        if name == "publish":
+            return service(document, request.user, at=at)
+        if name in ("return", "withdraw"):
+            return service(document, request.user, text)
+        return service(document, request.user)
+
+    @admin.action(description=_("提交所选文件审核"), permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._bulk(request, queryset, "submit", _("已提交 %(n)d 个文件。"))
+
+    @admin.action(description=_("发布所选文件"), permissions=["publish"])
     def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, "publish", _("已发布 %(n)d 个文件。"))
+
+    def _bulk(self, request, queryset, name, done_message):
         done = 0
         for document in queryset:
             try:
-                publish(document)
+                self._run(request, document, name)
                 done += 1
-            except PublishError as exc:
+            except services.WorkflowError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
         if done:
-            self.message_user(request, _("已发布 %(n)d 个文件。") % {"n": done}, messages.SUCCESS)
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    def transition_view(self, request, object_id, name):
+        if name not in TRANSITIONS:
+            raise Http404
+        document = self._scoped_or_404(request, object_id)
+        _service, permission, title, text_label = TRANSITIONS[name]
+        if not request.user.has_perm(f"disclosure.{permission}"):
+            raise PermissionDenied
+        form = TransitionForm(request.POST if request.method == "POST" else None)
+        if text_label:
+            form.fields["text"].label = text_label
+            form.fields["text"].required = True
+        else:
+            del form.fields["text"]
+        if name != "publish":
+            del form.fields["at"]
+        if request.method == "POST" and form.is_valid():
+            try:
+                self._run(
+                    request,
+                    document,
+                    name,
+                    form.cleaned_data.get("text", ""),
+                    form.cleaned_data.get("at"),
+                )
+            except services.WorkflowError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("《%(title)s》：%(action)s完成。")
+                    % {"title": document.title, "action": title},
+                )
+            return HttpResponseRedirect(
+                reverse("admin:disclosure_document_change", args=[document.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": document,
+            "title": f"{title}：{document.title}",
+            "action_title": title,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/disclosure/document/transition.html", context)
+
+    def compare_view(self, request, object_id):
+        document = self._scoped_or_404(request, object_id)
+        versions = list(document.history.select_related("history_user").order_by("-history_date"))
+        by_id = {str(v.history_id): v for v in versions}
+        new = by_id.get(request.GET.get("new")) or (versions[0] if versions else None)
+        old = by_id.get(request.GET.get("old")) or (versions[1] if len(versions) > 1 else new)
+        changes = []
+        if old and new and old is not new:
+            delta = new.diff_against(old)
+            for change in delta.changes:
+                field = Document._meta.get_field(change.field)
+                before, after = change.old, change.new
+                if change.field == "body":
+                    table = difflib.HtmlDiff(wrapcolumn=50).make_table(
+                        strip_tags(before.replace("</p>", "</p>\n")).splitlines(),
+                        strip_tags(after.replace("</p>", "</p>\n")).splitlines(),
+                        _("旧版本"),
+                        _("新版本"),
+                        context=True,
+                    )
+                    changes.append({"label": field.verbose_name, "table": table})
+                else:
+                    changes.append({"label": field.verbose_name, "old": before, "new": after})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": document,
+            "title": _("比较版本：%(title)s") % {"title": document.title},
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "changes": changes,
+        }
+        return TemplateResponse(request, "admin/disclosure/document/compare.html", context)
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        custom = [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{info[0]}_{info[1]}_transition",
+            ),
+            path(
+                "<path:object_id>/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name=f"{info[0]}_{info[1]}_compare",
+            ),
+        ]
+        return custom + super().get_urls()
 
 
 class TopicChildInline(admin.TabularInline):

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .index_numbers import parse_index_number
-from .models import Attachment, Document
+from .models import INTERPRETATION_GENRE, Attachment, Document
 from .uploads import check_attachment
 
 
@@ -19,6 +19,7 @@ class DocumentAdminForm(forms.ModelForm):
         fields = [
             "title", "summary", "body", "agency", "node", "extra_nodes", "topic", "genre",
             "doc_number", "written_on", "published_at", "validity", "keywords", "disclosure_mode",
+            "interprets",
         ]  # fmt: skip
         widgets = {"body": CKEditorUploadingWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
 
@@ -40,6 +41,13 @@ class DocumentAdminForm(forms.ModelForm):
         written, published = cleaned.get("written_on"), cleaned.get("published_at")
         if written and published and written > published.date():
             self.add_error("written_on", _("成文日期不能晚于发布日期。"))
+        if self.instance.status in ("published", "withdrawn") and not published:
+            self.add_error("published_at", _("已发布的文件必须有发布日期。"))
+        genre, interprets = cleaned.get("genre"), cleaned.get("interprets")
+        if interprets and (genre is None or genre.name != INTERPRETATION_GENRE):
+            self.add_error("interprets", _("只有体裁为“政策解读”的文件才能关联所解读的文件。"))
+        if interprets and self.instance.pk and any(d.pk == self.instance.pk for d in interprets):
+            self.add_error("interprets", _("文件不能解读它自己。"))
         return cleaned
 
 

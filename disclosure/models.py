@@ -2,11 +2,13 @@ import uuid
 from bisect import bisect_left, bisect_right
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db import models
 from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
 from portal.fields import SanitizedHTMLField
@@ -59,6 +61,12 @@ class Genre(models.Model):
         return self.name
 
 
+# The genre names with a rule attached: an interpretation links to its policy, and every
+# 行政规范性文件 must have an interpretation (the seed: "行政规范性文件实现100%解读").
+INTERPRETATION_GENRE = "政策解读"
+NORMATIVE_GENRE = "行政规范性文件"
+
+
 class DocumentQuerySet(models.QuerySet):
     def public(self):
         """The only definition of what the public may see: published, due, 主动公开."""
@@ -88,7 +96,9 @@ class Document(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
         PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     class Validity(models.TextChoices):
         VALID = "valid", _("有效")
@@ -157,6 +167,26 @@ class Document(models.Model):
     index_code = models.CharField(_("索引号机构代码"), max_length=18, blank=True, editable=False)
     index_year = models.PositiveSmallIntegerField(_("索引号年份"), null=True, editable=False)
     index_serial = models.PositiveIntegerField(_("索引号序号"), null=True, editable=False)
+    interprets = models.ManyToManyField(
+        "self",
+        verbose_name=_("解读的文件"),
+        symmetrical=False,
+        blank=True,
+        related_name="interpretations",
+        help_text=_("体裁为“政策解读”的文件在此选择它所解读的政策文件（原文）。"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
+    withdrawn_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     is_demo = models.BooleanField(
         _("演示数据"), default=False, editable=False, help_text=_("由 generate_demo 生成。")
     )
@@ -164,11 +194,21 @@ class Document(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("公开文件历史版本"),
+        excluded_fields=["updated_at"],
+        cascade_delete_history=False,
+    )
 
     class Meta:
         verbose_name = _("公开文件")
         verbose_name_plural = _("公开文件")
         ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("submit_document", _("可以提交审核")),
+            ("publish_document", _("可以审核发布")),
+            ("withdraw_document", _("可以撤回已发布文件")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["index_code", "index_year", "index_serial"],
@@ -182,8 +222,9 @@ class Document(models.Model):
             ),
         ]
         indexes = [
+            # Matches public() and newest_first(): "the latest N" reads N index entries.
             models.Index(
-                fields=["status", "disclosure_mode", "-published_at"], name="document_public_idx"
+                fields=["status", "disclosure_mode", "-published_at", "-id"], name="document_public_idx"
             ),
             models.Index(fields=["node", "-published_at"], name="document_node_idx"),
         ]
@@ -197,6 +238,14 @@ class Document(models.Model):
     @property
     def index_number(self):
         return format_index_number(self.index_code, self.index_year, self.index_serial)
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def is_interpretation(self):
+        return self.genre is not None and self.genre.name == INTERPRETATION_GENRE
 
     @property
     def keyword_list(self):

@@ -1,6 +1,11 @@
-"""Writes that touch several models: publishing, index numbers, attachments.
+"""Writes that touch several models: the publishing workflow, index numbers, attachments.
 
-Called by the admin, management commands and tests alike; each runs in one transaction.
+Every transition is here, used by admin actions, admin buttons and management commands alike.
+Each runs in one transaction, checks the state, the user's permission and agency, records an
+audit event, and raises WorkflowError (with a Chinese message) having changed nothing.
+
+草稿 → 待审核 (submit) → 已发布 (publish) or → 草稿 with a comment (return_to_draft);
+已发布 → 已撤回 (withdraw). ``user=None`` means the system itself (management commands).
 """
 
 from django.core.exceptions import ValidationError
@@ -8,13 +13,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.scoping import may_access_document
+from portal import audit
+from portal.models import AuditEvent
+
 from .index_numbers import parse_index_number
 from .models import Attachment, Document, IndexCounter
 from .uploads import check_attachment
 
+Status = Document.Status
 
-class PublishError(Exception):
-    """A document cannot be published; the message says why, in Chinese."""
+
+class WorkflowError(Exception):
+    """A transition is not allowed; the message says why, in Chinese."""
 
 
 def _locked_counter(code, year):
@@ -69,32 +80,149 @@ def missing_for_publication(document):
     return missing
 
 
-@transaction.atomic
-def publish(document, *, at=None):
-    """Publish ``document`` now, or at ``at`` (a future time schedules it).
-
-    Assigns the index number on first publication. Raises PublishError and changes nothing
-    when the document is already published or incomplete.
-    """
-    document = (
+def _locked(document):
+    return (
         Document.objects.select_for_update(of=("self",))
         .select_related("agency")
         .get(pk=document.pk)
     )
-    if document.status == Document.Status.PUBLISHED:
-        raise PublishError(_("《%(title)s》已经发布。") % {"title": document.title})
+
+
+def _require(user, permission, document, action):
+    if user is None:
+        return
+    if not user.has_perm(f"disclosure.{permission}"):
+        raise WorkflowError(_("您没有%(action)s的权限。") % {"action": action})
+    if not may_access_document(user, document):
+        raise WorkflowError(_("《%(title)s》不属于您所在的机构。") % {"title": document.title})
+
+
+def _require_state(document, allowed, action):
+    if document.status not in allowed:
+        raise WorkflowError(
+            _("《%(title)s》当前状态为“%(status)s”，不能%(action)s。")
+            % {"title": document.title, "status": document.get_status_display(), "action": action}
+        )
+
+
+def _require_complete(document):
     missing = missing_for_publication(document)
     if missing:
-        raise PublishError(
+        raise WorkflowError(
+            _("《%(title)s》不能提交：缺少%(fields)s。")
+            % {"title": document.title, "fields": "、".join(missing)}
+        )
+
+
+@transaction.atomic
+def submit(document, user):
+    """An editor sends a draft for review."""
+    document = _locked(document)
+    _require(user, "submit_document", document, _("提交审核"))
+    _require_state(document, [Status.DRAFT], _("提交审核"))
+    _require_complete(document)
+    document.status = Status.SUBMITTED
+    document.submitted_by = user
+    document.review_comment = ""
+    document.save()
+    audit.record(AuditEvent.Action.SUBMIT, actor=user, obj=document)
+    return document
+
+
+@transaction.atomic
+def return_to_draft(document, user, comment):
+    """A reviewer sends a submitted document back to its editor with a comment."""
+    document = _locked(document)
+    _require(user, "publish_document", document, _("退回"))
+    _require_state(document, [Status.SUBMITTED], _("退回"))
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError(_("退回时请填写审核意见，说明需要修改什么。"))
+    document.status = Status.DRAFT
+    document.review_comment = comment
+    document.save()
+    audit.record(AuditEvent.Action.RETURN, actor=user, obj=document, details={"comment": comment})
+    return document
+
+
+@transaction.atomic
+def publish(document, user=None, *, at=None):
+    """A reviewer publishes a submitted document, now or at ``at`` (a future time schedules it).
+
+    Assigns the index number on first publication. The system (``user=None``) may publish a
+    draft directly (demo data, migrations from an old site).
+    """
+    document = _locked(document)
+    _require(user, "publish_document", document, _("审核发布"))
+    allowed = [Status.SUBMITTED] if user is not None else [Status.DRAFT, Status.SUBMITTED]
+    if document.status == Status.PUBLISHED:
+        raise WorkflowError(_("《%(title)s》已经发布。") % {"title": document.title})
+    _require_state(document, allowed, _("发布"))
+    if user is not None and not user.is_superuser and document.submitted_by_id == user.pk:
+        raise WorkflowError(
+            _("《%(title)s》由您本人提交，须由另一位审核人员发布。") % {"title": document.title}
+        )
+    missing = missing_for_publication(document)
+    if missing:
+        raise WorkflowError(
             _("《%(title)s》不能发布：缺少%(fields)s。")
             % {"title": document.title, "fields": "、".join(missing)}
         )
     document.published_at = at or document.published_at or timezone.now()
     if document.index_serial is None:
         assign_index_number(document)
-    document.status = Document.Status.PUBLISHED
+    document.status = Status.PUBLISHED
+    document.review_comment = ""
     document.save()
+    audit.record(
+        AuditEvent.Action.PUBLISH,
+        actor=user,
+        obj=document,
+        details={"index_number": document.index_number, "published_at": document.published_at},
+    )
     return document
+
+
+@transaction.atomic
+def withdraw(document, user, reason):
+    """A reviewer withdraws a published document; its URL then answers 410."""
+    document = _locked(document)
+    _require(user, "withdraw_document", document, _("撤回"))
+    _require_state(document, [Status.PUBLISHED], _("撤回"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("撤回时请填写撤回原因。"))
+    document.status = Status.WITHDRAWN
+    document.withdrawn_reason = reason
+    document.withdrawn_at = timezone.now()
+    document.save()
+    audit.record(AuditEvent.Action.WITHDRAW, actor=user, obj=document, details={"reason": reason})
+    return document
+
+
+def record_published_edit(document, user, changed_fields):
+    """Editing a published document keeps it published; the change goes into the audit log."""
+    if document.status == Status.PUBLISHED and changed_fields:
+        audit.record(
+            AuditEvent.Action.EDIT_PUBLISHED,
+            actor=user,
+            obj=document,
+            details={"fields": sorted(changed_fields)},
+        )
+
+
+@transaction.atomic
+def delete_document(document, user):
+    """Delete a document that never went public; published ones are withdrawn, not deleted."""
+    if document.status in (Status.PUBLISHED, Status.WITHDRAWN):
+        raise WorkflowError(_("已发布或已撤回的文件不能删除，请使用“撤回”。"))
+    audit.record(
+        AuditEvent.Action.DELETE,
+        actor=user,
+        obj=document,
+        details={"status": document.status, "index_number": document.index_number},
+    )
+    document.delete()
 
 
 @transaction.atomic

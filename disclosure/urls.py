@@ -6,6 +6,7 @@ app_name = "disclosure"
 
 urlpatterns = [
     path("<int:pk>/", views.DocumentDetailView.as_view(), name="document"),
+    path("<int:pk>/preview/", views.DocumentPreviewView.as_view(), name="preview"),
     path("<int:document_pk>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("feed/rss/", feeds.LatestDocumentsFeed(), name="feed-rss"),
     path("feed/atom/", feeds.LatestDocumentsAtomFeed(), name="feed-atom"),

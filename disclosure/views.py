@@ -2,15 +2,18 @@ import segno
 from ckeditor_uploader import views as ckeditor_views
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 from django.views.static import serve
 
 from catalog.models import CatalogNode
+from catalog.scoping import scoped_documents
 
 from .models import Attachment, Document
 from .uploads import check_editor_image
@@ -25,11 +28,29 @@ def qr_code_svg(url):
 
 
 class DocumentDetailView(DetailView):
+    """The public page of a document; a withdrawn one answers 410 with a short notice."""
+
     template_name = "disclosure/document_detail.html"
     context_object_name = "document"
+    preview = False
 
     def get_queryset(self):
         return Document.objects.public().select_related("agency", "node", "topic__parent", "genre")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            withdrawn = (
+                Document.objects.filter(pk=kwargs["pk"], status=Document.Status.WITHDRAWN)
+                .values_list("withdrawn_at", flat=True)
+                .first()
+            )
+            if withdrawn is None:
+                raise
+            return render(
+                request, "disclosure/withdrawn.html", {"withdrawn_at": withdrawn}, status=410
+            )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -37,9 +58,12 @@ class DocumentDetailView(DetailView):
         path = list(CatalogNode.objects.visible().path_to(document.node_id))
         size = self.request.GET.get("fs")
         context.update(
+            preview=self.preview,
             path=path,
             also_listed=document.extra_nodes.visible(),
             attachments=document.attachments.all(),
+            interpretations=document.interpretations.public(),
+            originals=document.interprets.public(),
             font_size=size if size in FONT_SIZES else "medium",
             font_sizes=FONT_SIZES,
             qr_svg=qr_code_svg(self.request.build_absolute_uri(document.get_absolute_url())),
@@ -47,9 +71,30 @@ class DocumentDetailView(DetailView):
         return context
 
 
+class DocumentPreviewView(DocumentDetailView):
+    """A draft or scheduled document as the public will see it, for staff who may see it."""
+
+    preview = True
+
+    def get(self, request, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_staff):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not request.user.has_perm("disclosure.view_document"):
+            raise PermissionDenied
+        return DetailView.get(self, request, *args, **kwargs)
+
+    def get_queryset(self):
+        documents = Document.objects.select_related("agency", "node", "topic__parent", "genre")
+        return scoped_documents(documents, self.request.user)
+
+
 def attachment_download(request, document_pk, pk):
-    """An attachment, only while its document is public; sent under its original name."""
-    document = get_object_or_404(Document.objects.public(), pk=document_pk)
+    """An attachment, only while its document is public (or to staff who may preview it)."""
+    documents = Document.objects.public()
+    user = request.user
+    if user.is_active and user.is_staff and user.has_perm("disclosure.view_document"):
+        documents = documents | scoped_documents(Document.objects.all(), user)
+    document = get_object_or_404(documents, pk=document_pk)
     attachment = get_object_or_404(Attachment, document=document, pk=pk)
     try:
         handle = attachment.file.open("rb")

@@ -1,10 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from .models import SiteSettings
+from catalog.models import Agency
+
+from .models import AuditEvent, SiteSettings
 
 admin.site.site_header = "政务公开门户 管理后台"
 admin.site.site_title = "政务公开门户"
 admin.site.index_title = "工作台"
+
+User = get_user_model()
 
 
 @admin.register(SiteSettings)
@@ -14,3 +21,40 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # One row only: the site has one set of registration numbers.
         return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: the log is append-only."""
+
+    list_display = ["pk", "occurred_at", "actor_name", "action", "object_type", "object_repr", "ip"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_name", "object_repr", "object_id"]
+    date_hierarchy = "occurred_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AgencyMembershipInline(admin.TabularInline):
+    model = Agency.members.through
+    verbose_name = _("所属机构")
+    verbose_name_plural = _("所属机构（可管理这些机构及其下级机构的信息）")
+    extra = 1
+    autocomplete_fields = ["agency"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):
+    inlines = [AgencyMembershipInline]
+    list_display = ["username", "last_name", "first_name", "is_staff", "is_superuser", "is_active"]

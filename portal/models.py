@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +34,46 @@ class SiteSettings(models.Model):
             settings = cls.objects.order_by("pk").first() or cls()
             cache.set(SITE_SETTINGS_CACHE_KEY, settings, 300)
         return settings
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only, hash-chained audit log (see portal.audit)."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("提交审核")
+        PUBLISH = "publish", _("发布")
+        RETURN = "return", _("退回修改")
+        WITHDRAW = "withdraw", _("撤回")
+        EDIT_PUBLISHED = "edit_published", _("修改已发布内容")
+        DELETE = "delete", _("删除")
+        ROLE_CHANGE = "role_change", _("角色或机构变更")
+        EXPORT = "export", _("导出")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+
+    occurred_at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+    prev_hash = models.CharField(_("上一条哈希"), max_length=64)
+    hash = models.CharField(_("本条哈希"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_action_display()} {self.object_repr}"

@@ -1,10 +1,81 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
 
-from .models import SITE_SETTINGS_CACHE_KEY, SiteSettings
+from catalog.models import Agency
+
+from . import audit
+from .models import SITE_SETTINGS_CACHE_KEY, AuditEvent, SiteSettings
+
+User = get_user_model()
 
 
 @receiver([post_save, post_delete], sender=SiteSettings)
 def forget_cached_site_settings(**kwargs):
     cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+
+@receiver(user_login_failed)
+def record_failed_login(sender, credentials, request=None, **kwargs):
+    # Only the account name tried and the address: never the password.
+    audit.record(
+        AuditEvent.Action.LOGIN_FAILED,
+        actor_name=str(credentials.get("username", ""))[:150],
+        ip=audit.client_ip(request) if request is not None else None,
+    )
+
+
+def _names(model, pks):
+    return sorted(str(o) for o in model.objects.filter(pk__in=pks or []))
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def record_group_change(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    # Seen from the user (user.groups.add) or from the group (group.user_set.add).
+    users = list(User.objects.filter(pk__in=pk_set or [])) if reverse else [instance]
+    groups = [str(instance)] if reverse else _names(model, pk_set)
+    for user in users:
+        audit.record(
+            AuditEvent.Action.ROLE_CHANGE,
+            obj=user,
+            details={"change": action[5:], "groups": groups},
+        )
+
+
+@receiver(m2m_changed, sender=Agency.members.through)
+def record_membership_change(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    # Seen from the agency (agency.members.add) or from the user (user.agencies.add).
+    if reverse:
+        users, agencies = [instance], list(Agency.objects.filter(pk__in=pk_set or []))
+    else:
+        users, agencies = list(User.objects.filter(pk__in=pk_set or [])), [instance]
+    for user in users:
+        audit.record(
+            AuditEvent.Action.ROLE_CHANGE,
+            obj=user,
+            details={"change": action[5:], "agencies": sorted(a.name for a in agencies)},
+        )
+
+
+@receiver(post_init, sender=User)
+def remember_flags(sender, instance, **kwargs):
+    instance._audit_flags = (instance.is_staff, instance.is_superuser, instance.is_active)
+
+
+@receiver(post_save, sender=User)
+def record_superuser_change(sender, instance, created, update_fields=None, **kwargs):
+    before = getattr(instance, "_audit_flags", None)
+    now = (instance.is_staff, instance.is_superuser, instance.is_active)
+    if created or (before is not None and before != now):
+        audit.record(
+            AuditEvent.Action.ROLE_CHANGE,
+            obj=instance,
+            details={"is_staff": now[0], "is_superuser": now[1], "is_active": now[2]},
+        )
+    instance._audit_flags = now

@@ -92,8 +92,12 @@ def test_malformed_legacy_index_number_is_explained(admin_client, form_data):
 
 def test_publish_action_assigns_index_numbers(admin_client, site_tree):
     agency = AgencyFactory(credit_code="115002240093343308")
-    docs = [DocumentFactory(agency=agency, node=site_tree["policies"]) for _ in range(2)]
-    broken = DocumentFactory(agency=agency, body="")
+    submitted = Document.Status.SUBMITTED
+    docs = [
+        DocumentFactory(agency=agency, node=site_tree["policies"], status=submitted)
+        for _ in range(2)
+    ]
+    broken = DocumentFactory(agency=agency, body="", status=submitted)
     response = admin_client.post(
         reverse("admin:disclosure_document_changelist"),
         {"action": "publish_selected", "_selected_action": [d.pk for d in [*docs, broken]]},

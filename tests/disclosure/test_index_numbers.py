@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from disclosure.index_numbers import format_index_number, parse_index_number
 from disclosure.models import Document, IndexCounter
-from disclosure.services import PublishError, publish, set_legacy_index_number
+from disclosure.services import WorkflowError, publish, set_legacy_index_number
 from tests.factories import AgencyFactory, DocumentFactory, published
 
 SEED_CODE = "115002240093343308"
@@ -91,10 +91,10 @@ def test_a_legacy_number_already_in_use_is_refused():
 @pytest.mark.django_db
 def test_publishing_twice_or_incomplete_fails_and_changes_nothing():
     document = published(published_at=at(2023))
-    with pytest.raises(PublishError, match="已经发布"):
+    with pytest.raises(WorkflowError, match="已经发布"):
         publish(document)
     empty = DocumentFactory(body="")
-    with pytest.raises(PublishError, match="正文"):
+    with pytest.raises(WorkflowError, match="正文"):
         publish(empty)
     empty.refresh_from_db()
     assert empty.status == Document.Status.DRAFT and empty.index_serial is None

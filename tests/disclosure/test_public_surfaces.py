@@ -73,7 +73,24 @@ def make_exempt(**kw):
     return published(disclosure_mode=Document.DisclosureMode.EXEMPT, **kw)
 
 
-HIDDEN_STATES = [make_draft, make_future, make_on_request, make_exempt]
+def make_submitted(**kw):
+    return DocumentFactory(status=Document.Status.SUBMITTED, **kw)
+
+
+def make_withdrawn(**kw):
+    from disclosure.services import withdraw
+
+    return withdraw(published(**kw), None, "政策调整")
+
+
+HIDDEN_STATES = [
+    make_draft,
+    make_submitted,
+    make_future,
+    make_withdrawn,
+    make_on_request,
+    make_exempt,
+]
 SECRET_TITLE = "内部不公开的文件标题XYZ"
 
 

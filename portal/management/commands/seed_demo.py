@@ -116,6 +116,12 @@ class Command(BaseCommand):
         slug, name, children = spec
         node = CatalogNode.objects.filter(parent=parent, slug=slug).first()
         if node is None:
+            # A column staff (or an import) created by name gets the slug instead of a twin.
+            node = CatalogNode.objects.filter(parent=parent, name=name, slug="").first()
+            if node is not None:
+                node.slug = slug
+                node.save()
+        if node is None:
             node = CatalogNode(parent=parent, slug=slug, name=name, **NODE_DETAILS.get(slug, {}))
             node.save()
         for child in children:

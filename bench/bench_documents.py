@@ -1,0 +1,68 @@
+"""Documents at scale: 100,000 generated documents; the public pages beside a minimal view."""
+
+import os
+import time
+
+from common import QueryCounter, median_seconds, report  # noqa: I001 - sets up Django first
+from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import path, reverse
+
+from catalog.models import CatalogNode
+from disclosure.models import Document, public_counts_by_node
+
+DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "100000"))
+
+
+def minimal_view(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("__minimal__/", minimal_view)]
+
+
+def main():
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    existing = Document.objects.count()
+    if existing < DOCUMENTS:
+        started = time.perf_counter()
+        call_command(
+            "generate_demo", documents=DOCUMENTS - existing, seed=1, stdout=open(os.devnull, "w")
+        )  # noqa: SIM115
+        print(
+            f"generate_demo --documents {DOCUMENTS - existing}: {time.perf_counter() - started:.1f} s"
+        )
+
+    client = Client()
+    with override_settings(ROOT_URLCONF=__name__):
+        baseline = median_seconds(lambda: client.get("/__minimal__/"), repeat=50)
+
+    # The top-level column holding the most documents: its page 200 must exist.
+    top_level = list(CatalogNode.objects.visible().filter(level=1))
+    counts = public_counts_by_node(top_level)
+    top = max(top_level, key=lambda node: counts[node.pk])
+    document = (
+        Document.objects.public().filter(node__slug="rddbjy").first()
+        or Document.objects.public().first()
+    )
+    pages = [
+        ("document page", document.get_absolute_url(), {}),
+        (f"listing of {top.name} ({counts[top.pk]} docs), page 1", top.get_absolute_url(), {}),
+        (f"listing of {top.name}, page 200", top.get_absolute_url(), {"page": 200}),
+        ("tree page", reverse("catalog:tree"), {}),
+        ("home page", reverse("home"), {}),
+    ]
+    print(f"{Document.objects.public().count()} public documents of {Document.objects.count()}")
+    for name, url, params in pages:
+        with QueryCounter() as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200, (url, response.status_code)
+        seconds = median_seconds(lambda url=url, params=params: client.get(url, params), repeat=11)
+        report(name, seconds, "minimal Django view", baseline, f"({queries.count} queries)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Which agencies (and so which documents and nodes) a staff member may work with.
+
+A staff member belongs to agencies (Agency.members) and works for them and all their
+sub-agencies. Superusers and holders of catalog.view_all_agencies (the 审计 role) see all.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Q
+
+from .models import Agency
+
+ALL = None  # the scope of someone who sees every agency
+
+
+def agency_scope(user):
+    """ALL (None), or the set of agency ids ``user`` works for, sub-agencies included."""
+    if not (user and user.is_authenticated and user.is_active):
+        return set()
+    if user.is_superuser or user.has_perm("catalog.view_all_agencies"):
+        return ALL
+    cached = getattr(user, "_agency_scope_cache", None)
+    if cached is not None:
+        return cached
+    own = set(user.agencies.values_list("pk", flat=True))
+    scope = set()
+    if own:
+        children = defaultdict(list)
+        for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+            children[parent_id].append(pk)
+        stack = list(own)
+        while stack:
+            pk = stack.pop()
+            if pk not in scope:
+                scope.add(pk)
+                stack.extend(children[pk])
+    user._agency_scope_cache = scope
+    return scope
+
+
+def scoped_agencies(queryset, user):
+    scope = agency_scope(user)
+    return queryset if scope is ALL else queryset.filter(pk__in=scope)
+
+
+def scoped_documents(queryset, user):
+    scope = agency_scope(user)
+    return queryset if scope is ALL else queryset.filter(agency_id__in=scope)
+
+
+def open_nodes(queryset, user):
+    """Nodes a staff member may file documents under: shared nodes and their agencies' nodes."""
+    scope = agency_scope(user)
+    if scope is ALL:
+        return queryset
+    return queryset.filter(Q(agency__isnull=True) | Q(agency_id__in=scope))
+
+
+def may_access_document(user, document):
+    scope = agency_scope(user)
+    return scope is ALL or document.agency_id in scope

@@ -1,0 +1,92 @@
+"""The staff roles (Django groups) and their permissions: the one definition.
+
+Created by a data migration and kept in step by ``python manage.py sync_roles``. What each role
+may do inside its permissions is narrowed further by agency (catalog.scoping) and by the
+workflow's rules (disclosure.services).
+"""
+
+EDITOR = "信息编辑"
+REVIEWER = "审核发布"
+CATALOGUER = "目录管理"
+AUDITOR = "审计"
+PROPOSALS = "建议提案办理"
+REQUESTS = "依申请办理"
+
+READ_REFERENCE = [
+    "catalog.view_agency",
+    "catalog.view_catalognode",
+    "disclosure.view_topic",
+    "disclosure.view_genre",
+]
+
+ROLES = {
+    EDITOR: READ_REFERENCE
+    + [
+        "disclosure.add_document",
+        "disclosure.change_document",
+        "disclosure.delete_document",
+        "disclosure.view_document",
+        "disclosure.submit_document",
+        "disclosure.add_attachment",
+        "disclosure.change_attachment",
+        "disclosure.delete_attachment",
+        "disclosure.view_attachment",
+    ],
+    REVIEWER: READ_REFERENCE
+    + [
+        "disclosure.change_document",
+        "disclosure.view_document",
+        "disclosure.publish_document",
+        "disclosure.withdraw_document",
+        "disclosure.add_attachment",
+        "disclosure.change_attachment",
+        "disclosure.delete_attachment",
+        "disclosure.view_attachment",
+    ],
+    CATALOGUER: READ_REFERENCE
+    + [
+        "catalog.add_catalognode",
+        "catalog.change_catalognode",
+        "catalog.delete_catalognode",
+    ],
+    AUDITOR: READ_REFERENCE
+    + [
+        "catalog.view_all_agencies",
+        "disclosure.view_document",
+        "disclosure.view_attachment",
+        "disclosure.view_indexcounter",
+        "portal.view_auditevent",
+        "portal.view_sitesettings",
+    ],
+    PROPOSALS: READ_REFERENCE + ["disclosure.view_document"],
+    REQUESTS: READ_REFERENCE + ["disclosure.view_document"],
+}
+
+
+def sync_roles(apps=None, strict=True):
+    """Create the groups and set exactly the permissions ROLES lists. Returns {role: count}.
+
+    A data migration runs this with ``strict=False``: permissions of models that later
+    migrations create are skipped then, and added by the migration that creates them.
+    """
+    if apps is None:
+        from django.apps import apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    result = {}
+    for role, names in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for name in names:
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                if strict:
+                    raise LookupError(f"permission {name} does not exist (run migrate first)")
+                continue
+            permissions.append(permission)
+        group.permissions.set(permissions)
+        result[role] = len(permissions)
+    return result
