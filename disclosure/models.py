@@ -224,7 +224,8 @@ class Document(models.Model):
         indexes = [
             # Matches public() and newest_first(): "the latest N" reads N index entries.
             models.Index(
-                fields=["status", "disclosure_mode", "-published_at", "-id"], name="document_public_idx"
+                fields=["status", "disclosure_mode", "-published_at", "-id"],
+                name="document_public_idx",
             ),
             models.Index(fields=["node", "-published_at"], name="document_node_idx"),
         ]
