@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 
-from .models import AuditEvent, SiteSettings
+from .models import AuditEvent, CalendarDay, HolidayNotice, SiteSettings
 
 admin.site.site_header = "政务公开门户 管理后台"
 admin.site.site_title = "政务公开门户"
@@ -58,3 +58,22 @@ admin.site.unregister(User)
 class StaffAdmin(UserAdmin):
     inlines = [AgencyMembershipInline]
     list_display = ["username", "last_name", "first_name", "is_staff", "is_superuser", "is_active"]
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 5
+    fields = ["date", "is_working_day", "note"]
+
+
+@admin.register(HolidayNotice)
+class HolidayNoticeAdmin(admin.ModelAdmin):
+    list_display = ["year", "title", "published_on"]
+    inlines = [CalendarDayInline]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working_day", "note", "notice"]
+    list_filter = ["is_working_day", "notice"]
+    date_hierarchy = "date"

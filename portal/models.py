@@ -77,3 +77,53 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_action_display()} {self.object_repr}"
+
+
+class HolidayNotice(models.Model):
+    """A year's holiday arrangement as the State Council published it (国务院办公厅通知).
+
+    Entering it makes the year known: its days follow the weekend rule except for the
+    CalendarDay entries, and deadlines in that year are no longer provisional.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    title = models.CharField(
+        _("通知名称"), max_length=200, help_text=_("如 国务院办公厅关于2027年部分节假日安排的通知")
+    )
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}：{self.title}"
+
+
+class CalendarDay(models.Model):
+    """A day that is off although a weekday (holiday) or worked although a weekend (调休)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(
+        _("是否工作日"), help_text=_("勾选：上班（如调休补班）；不勾选：放假。")
+    )
+    note = models.CharField(
+        _("说明"), max_length=100, blank=True, help_text=_("如 春节、国庆节调休")
+    )
+    notice = models.ForeignKey(
+        HolidayNotice,
+        verbose_name=_("所属节假日安排"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="days",
+    )
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'上班' if self.is_working_day else '放假'} {self.note}"

@@ -6,10 +6,16 @@ from django.dispatch import receiver
 
 from catalog.models import Agency
 
-from . import audit
-from .models import SITE_SETTINGS_CACHE_KEY, AuditEvent, SiteSettings
+from . import audit, workdays
+from .models import SITE_SETTINGS_CACHE_KEY, AuditEvent, CalendarDay, HolidayNotice, SiteSettings
 
 User = get_user_model()
+
+
+@receiver([post_save, post_delete], sender=CalendarDay)
+@receiver([post_save, post_delete], sender=HolidayNotice)
+def forget_cached_calendar(**kwargs):
+    workdays.forget_calendar()
 
 
 @receiver([post_save, post_delete], sender=SiteSettings)

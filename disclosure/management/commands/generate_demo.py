@@ -64,10 +64,18 @@ class Command(BaseCommand):
         parser.add_argument("--documents", type=int, required=True, help="生成的文件数")
         parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--skip-if-present",
+            action="store_true",
+            help="已有演示文件时什么也不做（供启动脚本使用）",
+        )
 
-    def handle(self, *args, documents, seed, batch_size, **options):
+    def handle(self, *args, documents, seed, batch_size, skip_if_present=False, **options):
         if documents <= 0:
             raise CommandError("--documents 必须是正整数。")
+        if skip_if_present and Document.objects.filter(is_demo=True).exists():
+            self.stdout.write("已有演示文件，未再生成。")
+            return
         agencies = list(Agency.objects.order_by("pk"))
         nodes = list(
             CatalogNode.objects.visible().filter(children__isnull=True).order_by("tree_id", "lft")

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -11,9 +12,12 @@ from catalog.models import Agency, CatalogNode
 from disclosure.models import Document, Genre, Topic
 from disclosure.services import publish, set_legacy_index_number
 from portal.models import SiteSettings
+from portal.roles import EDITOR, REVIEWER, sync_roles
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "gongkai-demo-2026"  # noqa: S105 - printed for local demos; refused without DEBUG
+# Two more demo logins, to walk the review workflow: one drafts, the other publishes.
+DEMO_STAFF = [("editor", EDITOR), ("reviewer", REVIEWER)]
 
 SEED_AGENCY = ("重庆市铜梁区人民政府", "区政府", "115002240093343308")
 # Demo codes: valid GB 32100-2015 check characters on made-up bases.
@@ -90,6 +94,8 @@ class Command(BaseCommand):
             self.seed_user()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
+        for username, role in DEMO_STAFF:
+            self.stdout.write(f"演示{role}账号：{username}  密码：{DEMO_PASSWORD}（区政府办公室）")
 
     def seed_agencies(self):
         name, short, code = SEED_AGENCY
@@ -172,3 +178,12 @@ class Command(BaseCommand):
         user.is_superuser = True
         user.set_password(DEMO_PASSWORD)
         user.save()
+        sync_roles()
+        office = Agency.objects.get(short_name="区政府办公室")
+        for username, role in DEMO_STAFF:
+            staff, _ = get_user_model().objects.get_or_create(username=username)
+            staff.is_staff = True
+            staff.set_password(DEMO_PASSWORD)
+            staff.save()
+            staff.groups.add(Group.objects.get(name=role))
+            staff.agencies.add(office)
