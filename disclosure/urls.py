@@ -5,6 +5,7 @@ from . import feeds, views
 app_name = "disclosure"
 
 urlpatterns = [
+    path("export/", views.catalog_listing_download, name="export"),
     path("<int:pk>/", views.DocumentDetailView.as_view(), name="document"),
     path("<int:pk>/preview/", views.DocumentPreviewView.as_view(), name="preview"),
     path("<int:document_pk>/attachments/<int:pk>/", views.attachment_download, name="attachment"),

@@ -15,6 +15,7 @@ from django.views.static import serve
 from catalog.models import CatalogNode
 from catalog.scoping import scoped_documents
 
+from .exports import ExportForm, ExportTooLarge, export_response
 from .models import Attachment, Document
 from .uploads import check_editor_image
 
@@ -128,3 +129,21 @@ def editor_upload(request):
 def editor_image(request, path):
     """Images inserted through the editor (public: they appear in published bodies)."""
     return serve(request, path, document_root=settings.MEDIA_ROOT / "editor")
+
+
+def catalog_listing_download(request):
+    """The public catalogue listing (公开目录): public documents only, anyone may download it."""
+    form = ExportForm(request.GET or None)
+    if not form.is_bound:
+        form = ExportForm({"format": "csv"})
+    if not form.is_valid():
+        return render(request, "disclosure/export_error.html", {"form": form}, status=400)
+    try:
+        return export_response(
+            request,
+            form.filters(),
+            form.cleaned_data["format"],
+            form.cleaned_data.get("encoding") or "utf-8",
+        )
+    except ExportTooLarge:
+        return render(request, "disclosure/export_error.html", {"too_large": True}, status=400)

@@ -1,0 +1,219 @@
+"""The compliance report (合规检查): what an inspector would find, as of a given day.
+
+Reproducible for a past date: a document counts as public on that day if it had been
+published by then and was not withdrawn before it.
+"""
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import DEFAULT_TIME_LIMIT_DAYS, CatalogNode
+from catalog.scoping import open_nodes, scoped_documents
+from portal.workdays import WorkdayIndex
+
+from .models import INTERPRETATION_GENRE, NORMATIVE_GENRE, Document
+
+HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
+
+KINDS = {
+    "late": "逾期公开",
+    "stale_column": "栏目不更新",
+    "stale_home": "首页不更新",
+    "no_interpretation": "行政规范性文件未解读",
+    "missing_metadata": "元数据缺失",
+    "overdue_proposal": "建议提案逾期未答复",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    subject: str
+    detail: str
+    url: str = ""
+    provisional: bool = False
+
+    @property
+    def kind_label(self):
+        return KINDS[self.kind]
+
+
+@dataclass
+class Report:
+    as_of: date
+    findings: list = field(default_factory=list)
+
+    @property
+    def summary(self):
+        counts = Counter(f.kind for f in self.findings)
+        return [(label, counts.get(kind, 0)) for kind, label in KINDS.items()]
+
+    def rows(self):
+        yield ["序号", "问题类型", "对象", "说明", "链接"]
+        for number, finding in enumerate(self.findings, start=1):
+            detail = finding.detail + ("（含暂定工作日）" if finding.provisional else "")
+            yield [str(number), finding.kind_label, finding.subject, detail, finding.url]
+
+
+def end_of(day):
+    return datetime.combine(day, time.max, timezone.get_current_timezone())
+
+
+def public_on(day, user=None):
+    """Documents the public could see at the end of ``day``."""
+    moment = end_of(day)
+    documents = Document.objects.filter(
+        Q(status=Document.Status.PUBLISHED)
+        | Q(status=Document.Status.WITHDRAWN, withdrawn_at__gt=moment),
+        published_at__lte=moment,
+        disclosure_mode=Document.DisclosureMode.ACTIVE,
+    )
+    return scoped_documents(documents, user) if user is not None else documents
+
+
+def admin_url(document_pk):
+    return reverse("admin:disclosure_document_change", args=[document_pk])
+
+
+def late_disclosures(day, user=None):
+    rows = list(
+        public_on(day, user)
+        .exclude(written_on=None)
+        .values_list("pk", "title", "written_on", "published_at", "node__time_limit_days")
+    )
+    if not rows:
+        return []
+    published = [
+        (pk, title, written, timezone.localtime(at).date(), limit)
+        for pk, title, written, at, limit in rows
+    ]
+    index = WorkdayIndex(
+        min(r[2] for r in published) - timedelta(days=1), max(max(r[3] for r in published), day)
+    )
+    findings = []
+    for pk, title, written, published_on, limit in published:
+        limit = limit or DEFAULT_TIME_LIMIT_DAYS
+        elapsed = index.between(written, published_on)
+        if elapsed > limit:
+            findings.append(
+                Finding(
+                    "late",
+                    title,
+                    f"成文日期 {written}，发布日期 {published_on}，相隔 {int(elapsed)} 个工作日，超过时限 {limit} 个工作日",
+                    admin_url(pk),
+                    elapsed.provisional,
+                )
+            )
+    return findings
+
+
+def stale_columns(day, user=None):
+    moment = end_of(day)
+    newest = sorted(
+        public_on(day, user)
+        .values("node__tree_id", "node__lft")
+        .annotate(latest=Max("published_at"))
+        .values_list("node__tree_id", "node__lft", "latest")
+    )
+    keys = [(tree_id, lft) for tree_id, lft, _latest in newest]
+    nodes = (
+        open_nodes(CatalogNode.objects.visible(), user)
+        if user is not None
+        else CatalogNode.objects.visible()
+    )
+    findings = []
+    for node in nodes.exclude(update_interval_days=None):
+        lo = bisect_left(keys, (node.tree_id, node.lft))
+        hi = bisect_right(keys, (node.tree_id, node.rght))
+        latest = max((newest[i][2] for i in range(lo, hi)), default=None)
+        url = reverse("admin:catalog_catalognode_change", args=[node.pk])
+        if latest is None:
+            findings.append(
+                Finding(
+                    "stale_column",
+                    node.name,
+                    f"要求每 {node.update_interval_days} 天更新，尚无公开信息",
+                    url,
+                )
+            )
+        elif moment - latest > timedelta(days=node.update_interval_days):
+            age = (day - timezone.localtime(latest).date()).days
+            findings.append(
+                Finding(
+                    "stale_column",
+                    node.name,
+                    f"最近一次更新为 {timezone.localtime(latest).date()}，已 {age} 天，超过更新周期 {node.update_interval_days} 天",
+                    url,
+                )
+            )
+    latest = public_on(day).aggregate(latest=Max("published_at"))["latest"]
+    if latest is None or moment - latest > timedelta(days=HOME_STALE_DAYS):
+        when = timezone.localtime(latest).date() if latest else "无"
+        findings.append(
+            Finding(
+                "stale_home",
+                "首页",
+                f"最新公开信息发布于 {when}，超过 {HOME_STALE_DAYS} 天未更新",
+                reverse("home"),
+            )
+        )
+    return findings
+
+
+def normative_without_interpretation(day, user=None):
+    moment = end_of(day)
+    interpreted = public_on(day).filter(genre__name=INTERPRETATION_GENRE, published_at__lte=moment)
+    documents = (
+        public_on(day, user)
+        .filter(genre__name=NORMATIVE_GENRE)
+        .exclude(interpretations__in=interpreted)
+        .values_list("pk", "title")
+    )
+    return [
+        Finding("no_interpretation", title, "行政规范性文件没有公开的政策解读", admin_url(pk))
+        for pk, title in documents
+    ]
+
+
+def missing_metadata(day, user=None):
+    findings = []
+    rows = public_on(day, user).values_list(
+        "pk",
+        "title",
+        "topic_id",
+        "genre_id",
+        "genre__requires_doc_number",
+        "doc_number",
+        "written_on",
+        "published_at",
+    )
+    for pk, title, topic, genre, needs_number, number, written, published in rows:
+        problems = []
+        if topic is None:
+            problems.append("未填主题分类")
+        if genre is None:
+            problems.append("未填体裁分类")
+        elif needs_number and not number.strip():
+            problems.append("缺少文号")
+        if written and written > timezone.localtime(published).date():
+            problems.append("成文日期晚于发布日期")
+        if problems:
+            findings.append(Finding("missing_metadata", title, "；".join(problems), admin_url(pk)))
+    return findings
+
+
+CHECKS = [late_disclosures, stale_columns, normative_without_interpretation, missing_metadata]
+
+
+def build_report(day=None, user=None):
+    day = day or timezone.localdate()
+    report = Report(as_of=day)
+    for check in CHECKS:
+        report.findings.extend(check(day, user))
+    return report

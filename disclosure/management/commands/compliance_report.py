@@ -1,0 +1,34 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand
+
+from disclosure.compliance import build_report
+from disclosure.exports import csv_chunks, write_xlsx
+
+
+class Command(BaseCommand):
+    help = "合规检查：逾期公开、栏目不更新、行政规范性文件未解读、元数据缺失等，可按过去某日复现。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of", type=date.fromisoformat, help="检查日期 YYYY-MM-DD（默认今天）"
+        )
+        parser.add_argument("--format", choices=["csv", "xlsx", "text"], default="text")
+        parser.add_argument("-o", "--output", help="输出文件（csv/xlsx 时必填）")
+
+    def handle(self, *args, as_of=None, format="text", output=None, **options):
+        report = build_report(as_of)
+        if format == "text" or not output:
+            self.stdout.write(f"合规检查：{report.as_of}")
+            for label, count in report.summary:
+                self.stdout.write(f"  {label}：{count}")
+            for finding in report.findings:
+                self.stdout.write(f"- [{finding.kind_label}] {finding.subject}：{finding.detail}")
+            return
+        if format == "xlsx":
+            write_xlsx(report.rows(), output, sheet_name="合规检查", widths=[7, 20, 50, 80, 50])
+        else:
+            with open(output, "wb") as handle:
+                for chunk in csv_chunks(report.rows()):
+                    handle.write(chunk)
+        self.stdout.write(self.style.SUCCESS(f"已写入 {len(report.findings)} 条问题到 {output}。"))

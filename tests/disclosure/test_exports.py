@@ -1,0 +1,226 @@
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from disclosure.exports import HEADERS, neutralise
+from disclosure.models import Document
+from portal.models import AuditEvent
+from portal.roles import AUDITOR, EDITOR, sync_roles
+from tests.disclosure.conftest import local
+from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory, published
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_rows(response, encoding="utf-8-sig"):
+    data = b"".join(response.streaming_content)
+    return list(csv.reader(io.StringIO(data.decode(encoding)))), data
+
+
+@pytest.fixture
+def listing(site_tree):
+    district, other = AgencyFactory(name="区政府办公室"), AgencyFactory(name="区教委")
+    docs = [
+        published(
+            title="建议复函一",
+            node=site_tree["replies"],
+            agency=district,
+            published_at=local(2023, 3, 1),
+        ),
+        published(
+            title="政策文件一",
+            node=site_tree["policies"],
+            agency=district,
+            published_at=local(2024, 5, 1),
+        ),
+        published(
+            title='=HYPERLINK("http://evil")',
+            node=site_tree["policies"],
+            agency=other,
+            published_at=local(2024, 6, 1),
+        ),
+        published(
+            title="根栏目文件", node=site_tree["root"], agency=other, published_at=local(2022, 1, 1)
+        ),
+    ]
+    DocumentFactory(title="草稿不导出", node=site_tree["policies"], agency=district)
+    published(
+        title="依申请公开不导出",
+        node=site_tree["policies"],
+        disclosure_mode=Document.DisclosureMode.ON_REQUEST,
+    )
+    return {**site_tree, "district": district, "education": other, "docs": docs}
+
+
+def test_public_csv_has_bom_headers_and_only_public_documents_of_the_subtree(client, listing):
+    response = client.get(
+        reverse("disclosure:export"), {"node": listing["legal"].pk, "format": "csv"}
+    )
+    assert response.status_code == 200
+    rows, data = csv_rows(response)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert rows[0] == HEADERS
+    titles = [r[2] for r in rows[1:]]
+    expected = Document.objects.public().in_subtree(listing["legal"]).count()
+    assert len(rows) - 1 == expected == 3
+    assert (
+        "草稿不导出" not in titles
+        and "依申请公开不导出" not in titles
+        and "根栏目文件" not in titles
+    )
+    first = rows[1]
+    doc = listing["docs"][0]
+    assert first[:3] == ["1", doc.index_number, "建议复函一"]
+    assert first[11] == "政务公开/法定主动公开内容/其他法定主动公开内容/人大代表建议办理"
+    assert first[13] == f"http://testserver/documents/{doc.pk}/"
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_formula_cells_are_neutralised(client, listing):
+    rows, _data = csv_rows(client.get(reverse("disclosure:export"), {"format": "csv"}))
+    titles = [r[2] for r in rows[1:]]
+    assert '\'=HYPERLINK("http://evil")' in titles
+    for value, expected in [
+        ("=1+1", "'=1+1"),
+        ("+86", "'+86"),
+        ("-x", "'-x"),
+        ("@SUM", "'@SUM"),
+        ("正常", "正常"),
+    ]:
+        assert neutralise(value) == expected
+
+
+def test_gb18030_option_is_readable(client, listing):
+    response = client.get(reverse("disclosure:export"), {"format": "csv", "encoding": "gb18030"})
+    rows, data = csv_rows(response, "gb18030")
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert rows[0] == HEADERS and len(rows) == 5
+
+
+def test_xlsx_opens_with_openpyxl_and_has_the_same_rows(client, listing):
+    csv_data, _ = csv_rows(client.get(reverse("disclosure:export"), {"format": "csv"}))
+    response = client.get(reverse("disclosure:export"), {"format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    sheet = workbook.worksheets[0]
+    xlsx_rows = [
+        [c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    assert xlsx_rows == csv_data
+    assert len(workbook.sheetnames) == 1
+
+
+def test_xlsx_header_is_frozen_and_columns_have_widths(client, listing):
+    response = client.get(reverse("disclosure:export"), {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["C"].width > 30
+
+
+def test_filters_by_agency_dates_and_validity(client, listing):
+    rows, _ = csv_rows(
+        client.get(
+            reverse("disclosure:export"), {"format": "csv", "agency": listing["education"].pk}
+        )
+    )
+    assert {r[4] for r in rows[1:]} == {"区教委"}
+    rows, _ = csv_rows(
+        client.get(
+            reverse("disclosure:export"),
+            {"format": "csv", "date_from": "2024-01-01", "date_to": "2024-05-31"},
+        )
+    )
+    assert [r[2] for r in rows[1:]] == ["政策文件一"]
+    response = client.get(
+        reverse("disclosure:export"),
+        {"format": "csv", "date_from": "2024-06-01", "date_to": "2024-01-01"},
+    )
+    assert response.status_code == 400 and "起始日期不能晚于截止日期" in response.content.decode()
+
+
+def test_xlsx_past_the_row_limit_is_refused_with_a_pointer_to_csv(client, listing, monkeypatch):
+    monkeypatch.setattr("disclosure.exports.XLSX_MAX_ROWS", 2)
+    response = client.get(reverse("disclosure:export"), {"format": "xlsx"})
+    assert response.status_code == 400 and "请改用 CSV" in response.content.decode()
+
+
+@pytest.fixture
+def staff(listing):
+    sync_roles()
+
+    def make(role, *agencies):
+        user = StaffUserFactory()
+        user.groups.add(Group.objects.get(name=role))
+        user.agencies.add(*agencies)
+        return user
+
+    return {"editor": make(EDITOR, listing["district"]), "auditor": make(AUDITOR)}
+
+
+def test_an_editor_exports_only_their_agencies_and_may_ask_for_drafts(client, listing, staff):
+    client.force_login(staff["editor"])
+    url = reverse("admin:disclosure_document_export")
+    rows, _ = csv_rows(client.get(url, {"format": "csv", "status": ["draft", "published"]}))
+    titles = {r[2] for r in rows[1:]}
+    assert titles == {"建议复函一", "政策文件一", "草稿不导出"}
+    event = AuditEvent.objects.filter(action="export").latest("pk")
+    assert (
+        event.actor == staff["editor"] and event.details["rows"] == 3 and event.details["complete"]
+    )
+    assert len(event.details["sha256"]) == 64 and event.details["filters"]["statuses"] == [
+        "draft",
+        "published",
+    ]
+
+
+def test_the_export_audit_records_the_file_hash(client, listing, staff):
+    import hashlib
+
+    client.force_login(staff["auditor"])
+    response = client.get(reverse("admin:disclosure_document_export"), {"format": "csv"})
+    data = b"".join(response.streaming_content)
+    event = AuditEvent.objects.filter(action="export").latest("pk")
+    assert event.details["sha256"] == hashlib.sha256(data).hexdigest()
+    assert event.details["rows"] == 4  # the auditor sees every agency's public documents
+
+
+def test_export_is_for_staff_with_view_permission(client, listing):
+    response = client.get(reverse("admin:disclosure_document_export"), {"format": "csv"})
+    assert response.status_code == 302  # to the login page
+    client.force_login(StaffUserFactory())  # staff without any role
+    assert (
+        client.get(reverse("admin:disclosure_document_export"), {"format": "csv"}).status_code
+        == 403
+    )
+
+
+def test_export_catalog_command(tmp_path, listing):
+    out = tmp_path / "listing.csv"
+    call_command("export_catalog", "-o", str(out), "--node", "政务公开/法定主动公开内容")
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert len(rows) == 4
+    xlsx = tmp_path / "listing.xlsx"
+    call_command("export_catalog", "-o", str(xlsx), "--format", "xlsx", "--status", "draft")
+    sheet = load_workbook(xlsx, read_only=True).worksheets[0]
+    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["草稿不导出"]
+    assert AuditEvent.objects.filter(action="export", actor_name="manage.py").count() == 2
+
+
+def test_the_catalogue_page_links_the_public_listing(client, listing):
+    html = client.get(reverse("catalog:tree")).content.decode()
+    assert f"{reverse('disclosure:export')}?format=csv" in html
+
+
+def test_date_filters_use_local_days(client, site_tree):
+    published(title="深夜发布", node=site_tree["replies"], published_at=local(2024, 5, 31, 23))
+    rows, _ = csv_rows(
+        client.get(reverse("disclosure:export"), {"format": "csv", "date_to": "2024-05-31"})
+    )
+    assert [r[2] for r in rows[1:]] == ["深夜发布"]
+    assert rows[1][8] == date(2024, 5, 31).isoformat()
