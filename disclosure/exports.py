@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 from django import forms
 from django.db.models import Q
 from django.http import FileResponse, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Agency, CatalogNode
 from catalog.scoping import open_nodes, scoped_agencies, scoped_documents
 from portal import audit
+from portal.links import pk_url_template
 from portal.models import AuditEvent
 
 from .index_numbers import format_index_number
@@ -130,10 +130,7 @@ def listing_rows(documents, base_url):
     paths = node_paths()
     validity = dict(Document.Validity.choices)
     modes = dict(Document.DisclosureMode.choices)
-    marker = 987654321
-    url_pattern = base_url + reverse("disclosure:document", args=[marker]).replace(
-        str(marker), "{}"
-    )
+    url_pattern = base_url + pk_url_template("disclosure:document")
     rows = documents.values_list(*LISTING_FIELDS).iterator(chunk_size=2000)
     for number, row in enumerate(rows, start=1):
         (pk, code, year, serial, title, doc_number, agency, topic, genre, written, published, valid, mode,

@@ -1,7 +1,8 @@
 from django import template
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from portal.links import pk_url_template
 
 register = template.Library()
 
@@ -14,9 +15,7 @@ def catalog_forest(forest):
     node, which at a few thousand nodes dominates the page.
     """
     parts = []
-    # One reverse() for the page: the node URL differs only by its primary key.
-    marker = 987654321
-    url_pattern = escape(reverse("catalog:node", args=[marker])).replace(str(marker), "{}")
+    url_pattern = escape(pk_url_template("catalog:node"))
 
     def render(entries):
         parts.append("<ul>")
