@@ -59,3 +59,11 @@ def open_nodes(queryset, user):
 def may_access_document(user, document):
     scope = agency_scope(user)
     return scope is ALL or document.agency_id in scope
+
+
+def scoped_proposals(queryset, user):
+    """Proposals whose lead or co-handling unit the user works for."""
+    scope = agency_scope(user)
+    if scope is ALL:
+        return queryset
+    return queryset.filter(Q(lead_unit__in=scope) | Q(co_units__in=scope)).distinct()

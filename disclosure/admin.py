@@ -486,3 +486,6 @@ class IndexCounterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import proposal_admin  # noqa: E402,F401 - registers the proposal admin

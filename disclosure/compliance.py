@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import DEFAULT_TIME_LIMIT_DAYS, CatalogNode
-from catalog.scoping import open_nodes, scoped_documents
+from catalog.scoping import open_nodes, scoped_documents, scoped_proposals
 from portal.workdays import WorkdayIndex
 
-from .models import INTERPRETATION_GENRE, NORMATIVE_GENRE, Document
+from .models import INTERPRETATION_GENRE, NORMATIVE_GENRE, Document, Proposal
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
 
@@ -208,7 +208,34 @@ def missing_metadata(day, user=None):
     return findings
 
 
-CHECKS = [late_disclosures, stale_columns, normative_without_interpretation, missing_metadata]
+def overdue_proposals(day, user=None):
+    proposals = Proposal.objects.filter(assigned_on__lte=day).select_related("session", "lead_unit")
+    if user is not None:
+        proposals = scoped_proposals(proposals, user)
+    replied = set(proposals.filter(replies__letter_date__lte=day).values_list("pk", flat=True))
+    findings = []
+    for proposal in proposals:
+        deadline = proposal.deadline
+        if proposal.pk not in replied and deadline < day:
+            findings.append(
+                Finding(
+                    "overdue_proposal",
+                    f"{proposal.session.name}第{proposal.number}号 {proposal.title}",
+                    f"主办单位 {proposal.lead_unit.name}，交办 {proposal.assigned_on}，答复期限 {deadline}，逾期未答复",
+                    reverse("admin:disclosure_proposal_change", args=[proposal.pk]),
+                    deadline.provisional,
+                )
+            )
+    return findings
+
+
+CHECKS = [
+    late_disclosures,
+    stale_columns,
+    normative_without_interpretation,
+    missing_metadata,
+    overdue_proposals,
+]
 
 
 def build_report(day=None, user=None):

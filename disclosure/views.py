@@ -20,6 +20,10 @@ from .models import Attachment, Document
 from .uploads import check_editor_image
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
+DOCUMENT_RELATIONS = [
+    "agency", "node", "topic__parent", "genre", "proposal_reply__proposal__session",
+    "proposal_reply__proposal__lead_unit", "proposal_reply__proposal__classification",
+]  # fmt: skip
 
 
 def qr_code_svg(url):
@@ -36,7 +40,7 @@ class DocumentDetailView(DetailView):
     preview = False
 
     def get_queryset(self):
-        return Document.objects.public().select_related("agency", "node", "topic__parent", "genre")
+        return Document.objects.public().select_related(*DOCUMENT_RELATIONS)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -64,6 +68,7 @@ class DocumentDetailView(DetailView):
             also_listed=document.extra_nodes.visible(),
             attachments=document.attachments.all(),
             interpretations=document.interpretations.public(),
+            reply=getattr(document, "proposal_reply", None),
             originals=document.interprets.public(),
             font_size=size if size in FONT_SIZES else "medium",
             font_sizes=FONT_SIZES,
@@ -85,7 +90,7 @@ class DocumentPreviewView(DocumentDetailView):
         return DetailView.get(self, request, *args, **kwargs)
 
     def get_queryset(self):
-        documents = Document.objects.select_related("agency", "node", "topic__parent", "genre")
+        documents = Document.objects.select_related(*DOCUMENT_RELATIONS)
         return scoped_documents(documents, self.request.user)
 
 

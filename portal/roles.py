@@ -57,8 +57,25 @@ ROLES = {
         "disclosure.view_indexcounter",
         "portal.view_auditevent",
         "portal.view_sitesettings",
+        "disclosure.view_congresssession",
+        "disclosure.view_proposal",
+        "disclosure.view_proposalreply",
     ],
-    PROPOSALS: READ_REFERENCE + ["disclosure.view_document"],
+    PROPOSALS: READ_REFERENCE
+    + [
+        "disclosure.view_document",
+        "disclosure.add_document",
+        "disclosure.change_document",
+        "disclosure.submit_document",
+        "disclosure.view_congresssession",
+        "disclosure.view_replyclassification",
+        "disclosure.add_proposal",
+        "disclosure.change_proposal",
+        "disclosure.view_proposal",
+        "disclosure.add_proposalreply",
+        "disclosure.change_proposalreply",
+        "disclosure.view_proposalreply",
+    ],
     REQUESTS: READ_REFERENCE + ["disclosure.view_document"],
 }
 

@@ -6,6 +6,7 @@ HolidayNotice says the year has been entered. Nothing is stored per deadline: de
 computed when read, so a holiday entered later moves every open deadline.
 """
 
+import calendar as month_calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -143,3 +144,18 @@ class WorkdayIndex:
         return WorkdayCount.make(
             self.cumulative[b] - self.cumulative[a], self.unsure[b] > self.unsure[a]
         )
+
+
+def add_months(start, months):
+    """民法典 Art. 202: the corresponding day of the month ``months`` later, or that month's last day."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last = month_calendar.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last))
+
+
+def statutory_deadline(start, months, calendar=None):
+    """A period of months counted as 民法典 Arts. 201-203 count it: from the day after ``start``,
+    ending on the corresponding day (Art. 202), moved to the next working day when that is a
+    rest day (Art. 203)."""
+    return next_working_day(add_months(start, months), calendar)

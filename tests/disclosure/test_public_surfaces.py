@@ -54,7 +54,31 @@ def attachment(client, doc, nodes):
     return None if response.status_code == 404 else response.getvalue().decode("latin-1")
 
 
-SURFACES = [detail, node_listing, tree_counts, home, rss, atom, node_feed, sitemap, attachment]
+def proposals(client, doc, nodes):
+    from disclosure.models import CongressSession, Proposal, ProposalReply
+
+    session = CongressSession.objects.get_or_create(
+        body="congress", level="区", term=18, session=1, year=2022
+    )[0]
+    proposal = Proposal.objects.create(session=session, number=doc.pk, title=f"{doc.title}的建议",
+                                       lead_delegate="范川", assigned_on=doc.written_on, lead_unit=doc.agency)  # fmt: skip
+    ProposalReply.objects.create(proposal=proposal, document=doc, issuing_office="区政府办公室", body="<p>x</p>",
+                                 signing_office="区政府办公室", letter_date=doc.written_on)  # fmt: skip
+    return client.get(reverse("disclosure:proposals")).content.decode()
+
+
+SURFACES = [
+    detail,
+    node_listing,
+    tree_counts,
+    home,
+    rss,
+    atom,
+    node_feed,
+    sitemap,
+    attachment,
+    proposals,
+]
 
 
 def make_draft(**kw):

@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from catalog.importer import import_directory, parse_directory, read_table
 from catalog.models import Agency, CatalogNode
-from disclosure.models import Document, Genre, Topic
+from disclosure.models import (
+    CongressSession,
+    Document,
+    Genre,
+    Proposal,
+    ProposalReply,
+    ReplyClassification,
+    Topic,
+)
+from disclosure.replies import record_feedback, save_reply
 from disclosure.services import publish, set_legacy_index_number
 from portal.models import SiteSettings
 from portal.roles import EDITOR, REVIEWER, sync_roles
@@ -90,7 +99,8 @@ class Command(BaseCommand):
             )
             import_directory(items, "政务公开/基层政务公开标准目录/城乡规划")
             self.seed_site(government)
-            self.seed_reply_document(government)
+            seed_document = self.seed_reply_document(government)
+            self.seed_proposals(seed_document)
             self.seed_user()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
@@ -170,7 +180,68 @@ class Command(BaseCommand):
         )
         set_legacy_index_number(document, index_number)
         document.save()
-        publish(document)
+        return publish(document)
+
+    def seed_proposals(self, seed_document):
+        """The seed's proposal No. 94 with its reply (the seed document), and a few more."""
+        office = Agency.objects.get(short_name="区政府办公室")
+        planning = Agency.objects.get(short_name="区规划自然资源局")
+        session, _ = CongressSession.objects.get_or_create(
+            body=CongressSession.Body.CONGRESS, level="区", term=18, session=1,
+            defaults={"year": 2022, "opened_on": date(2022, 1, 5), "closed_on": date(2022, 1, 8)},
+        )  # fmt: skip
+        cppcc, _ = CongressSession.objects.get_or_create(
+            body=CongressSession.Body.CPPCC, level="区", term=16, session=1,
+            defaults={"year": 2022, "opened_on": date(2022, 1, 4), "closed_on": date(2022, 1, 7)},
+        )  # fmt: skip
+        if Proposal.objects.filter(session=session, number=94).exists():
+            return
+        solved = ReplyClassification.objects.get(code="A")
+        seed = Proposal.objects.create(
+            session=session, number=94, title="关于进一步加大政务公开力度的建议", lead_delegate="范川",
+            category="政务公开", assigned_on=date(2022, 3, 10), lead_unit=office, classification=solved,
+            status=Proposal.Status.REPLIED,
+        )  # fmt: skip
+        ProposalReply.objects.create(
+            proposal=seed, document=seed_document, issuing_office="重庆市铜梁区人民政府办公室",
+            body="<p>（正文见公开文件。）</p>", signer_title="区政府办公室主任", signer="汪文波",
+            feedback_to="区人大常委会人代工委", signing_office="重庆市铜梁区人民政府办公室",
+            letter_date=date(2022, 6, 6), contact_person="邱源旭", contact_phone="023-45632266", postcode="402560",
+        )  # fmt: skip
+        demo = [
+            # (session, number, title, delegate, unit, assigned, status, reply date or None, feedback)
+            (session, 12, "关于加快老旧小区改造的建议", "张明、李红", planning, date(2022, 3, 10), date(2022, 5, 30), "satisfied"),
+            (session, 57, "关于完善农村公共厕所建设的建议", "王强", planning, date(2022, 3, 10), date(2022, 7, 1), "dissatisfied"),
+            (session, 101, "关于规范政务新媒体管理的建议", "陈静", office, date(2022, 3, 10), None, ""),
+            (cppcc, 8, "关于加强城市历史文化街区保护的提案", "刘洋", planning, date(2022, 3, 15), date(2022, 6, 10), "basically"),
+        ]  # fmt: skip
+        for sess, number, title, names, unit, assigned, replied_on, feedback in demo:
+            delegates = names.split("、")
+            proposal = Proposal.objects.create(
+                session=sess, number=number, title=title, lead_delegate=delegates[0],
+                co_signers="、".join(delegates[1:]), assigned_on=assigned, lead_unit=unit,
+                status=Proposal.Status.IN_PROGRESS,
+                classification=ReplyClassification.objects.get(code="B") if replied_on else None,
+            )  # fmt: skip
+            if replied_on is None:
+                continue
+            reply = save_reply(
+                ProposalReply(
+                    proposal=proposal, issuing_office=unit.name, signing_office=unit.name, letter_date=replied_on,
+                    body=f"<p>您提出的《{title}》（第{number}号）收悉。经研究办理，现答复如下：（演示数据）</p>",
+                    signer_title="局长" if unit == planning else "区政府办公室主任", signer="张伟",
+                    feedback_to="区人大常委会人代工委" if sess == session else "区政协提案委",
+                    contact_person="王芳", contact_phone="023-45600000", postcode="402560",
+                )
+            )  # fmt: skip
+            document = reply.document
+            document.published_at = timezone.make_aware(
+                datetime.combine(replied_on, datetime.min.time())
+            )
+            document.save()
+            publish(document)
+            if feedback:
+                record_feedback(proposal, feedback, "", replied_on)
 
     def seed_user(self):
         user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from catalog.models import Agency, CatalogNode
 from portal.fields import SanitizedHTMLField
 
-from .index_numbers import format_index_number
+from ..index_numbers import format_index_number
 
 
 class Topic(models.Model):

@@ -1,0 +1,277 @@
+"""人大代表建议 and 政协委员提案: sessions, proposals, and the reply letters to them."""
+
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Agency
+from portal.cnnum import to_chinese
+from portal.fields import SanitizedHTMLField
+from portal.workdays import statutory_deadline
+
+from .documents import Document
+
+# 代表法 Art. 51: reply within three months of assignment, six for complex proposals.
+REPLY_MONTHS = 3
+REPLY_MONTHS_COMPLEX = 6
+
+
+class CongressSession(models.Model):
+    """A session of the district people's congress (人大) or political consultative conference (政协)."""
+
+    class Body(models.TextChoices):
+        CONGRESS = "congress", _("人大")
+        CPPCC = "cppcc", _("政协")
+
+    body = models.CharField(_("机关"), max_length=16, choices=Body.choices, default=Body.CONGRESS)
+    level = models.CharField(_("行政级别"), max_length=8, default="区", help_text=_("区、县或市"))
+    term = models.PositiveSmallIntegerField(_("届"), help_text=_("如 18（第十八届）"))
+    session = models.PositiveSmallIntegerField(_("次"), help_text=_("如 1（第一次会议）"))
+    year = models.PositiveSmallIntegerField(_("年份"))
+    opened_on = models.DateField(_("开幕日期"), null=True, blank=True)
+    closed_on = models.DateField(_("闭幕日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议（人大、政协）")
+        ordering = ["-year", "body", "-term", "-session"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "level", "term", "session"], name="congresssession_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("disclosure:proposal-statistics", args=[self.pk])
+
+    @property
+    def name(self):
+        if self.body == self.Body.CPPCC:
+            return f"{self.level}政协第{to_chinese(self.term)}届{to_chinese(self.session)}次会议"
+        return (
+            f"{self.level}第{to_chinese(self.term)}届人民代表大会第{to_chinese(self.session)}次会议"
+        )
+
+    @property
+    def item_word(self):
+        """建议 from 代表 (人大), 提案 from 委员 (政协)."""
+        return "提案" if self.body == self.Body.CPPCC else "建议"
+
+    @property
+    def member_word(self):
+        return "委员" if self.body == self.Body.CPPCC else "代表"
+
+
+class ReplyClassification(models.Model):
+    """How far an answer goes (A 已解决或基本解决 …); the labels differ between localities."""
+
+    code = models.CharField(_("代码"), max_length=4, unique=True)
+    label = models.CharField(_("名称"), max_length=50)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("答复分类")
+        verbose_name_plural = _("答复分类")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.label}"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def with_public_reply(self):
+        """Proposals that have a reply the public may read: the public side of the list."""
+        public = Document.objects.public().filter(proposal_reply__proposal=OuterRef("pk"))
+        return self.filter(Exists(public))
+
+
+class Proposal(models.Model):
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("已交办")
+        IN_PROGRESS = "in_progress", _("办理中")
+        REPLIED = "replied", _("已答复")
+        FEEDBACK = "feedback", _("已反馈")
+        REOPENED = "reopened", _("重新办理")
+
+    class Feedback(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        DISSATISFIED = "dissatisfied", _("不满意")
+
+    session = models.ForeignKey(
+        CongressSession, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    number = models.PositiveIntegerField(_("编号"), help_text=_("本次会议内的建议（提案）号"))
+    title = models.CharField(_("标题"), max_length=300)
+    lead_delegate = models.CharField(_("领衔代表（委员）"), max_length=50)
+    co_signers = models.CharField(
+        _("附议代表（委员）"), max_length=500, blank=True, help_text=_("多人用顿号分隔")
+    )
+    category = models.CharField(
+        _("内容分类"), max_length=50, blank=True, help_text=_("如 政务公开、城乡建设")
+    )
+    text = models.TextField(_("建议（提案）内容"), blank=True, help_text=_("原文通常不公开。"))
+    assigned_on = models.DateField(_("交办日期"))
+    is_complex = models.BooleanField(
+        _("情况复杂"), default=False, help_text=_("复杂的建议（提案）答复期限为六个月。")
+    )
+    lead_unit = models.ForeignKey(
+        Agency, verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="lead_proposals"
+    )
+    co_units = models.ManyToManyField(
+        Agency, verbose_name=_("协办单位"), blank=True, related_name="co_proposals",
+        help_text=_("协办单位在一个月内向主办单位提出意见。"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("办理状态"), max_length=16, choices=Status.choices, default=Status.ASSIGNED
+    )
+    classification = models.ForeignKey(
+        ReplyClassification,
+        verbose_name=_("答复分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    feedback = models.CharField(
+        _("代表（委员）反馈"), max_length=16, choices=Feedback.choices, blank=True
+    )
+    feedback_comment = models.TextField(_("反馈意见"), blank=True)
+    feedback_on = models.DateField(_("反馈日期"), null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("建议提案")
+        verbose_name_plural = _("建议提案")
+        ordering = ["session", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "number"], name="proposal_unique_number_per_session"
+            ),
+        ]
+
+    def __str__(self):
+        return f"第{self.number}号 {self.title}"
+
+    @property
+    def delegates(self):
+        names = [self.lead_delegate] + [
+            n.strip() for n in self.co_signers.replace("，", "、").split("、")
+        ]
+        return [n for n in dict.fromkeys(names) if n]
+
+    @property
+    def reply_months(self):
+        return REPLY_MONTHS_COMPLEX if self.is_complex else REPLY_MONTHS
+
+    @property
+    def deadline(self):
+        """The reply deadline (a CalendarDate; ``.provisional`` when computed past the known calendar)."""
+        return statutory_deadline(self.assigned_on, self.reply_months)
+
+
+class ProposalReply(models.Model):
+    """复函 / 答复: the reply letter, kept in its parts and published as a Document."""
+
+    class Disclosure(models.TextChoices):
+        FULL = "full", _("全文公开")
+        SUMMARY = "summary", _("摘要公开")
+        NONE = "none", _("不公开")
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), on_delete=models.CASCADE, related_name="replies"
+    )
+    round = models.PositiveSmallIntegerField(
+        _("办理轮次"), default=1, help_text=_("重新办理的答复为第2轮。")
+    )
+    document = models.OneToOneField(
+        Document,
+        verbose_name=_("公开文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposal_reply",
+    )
+    issuing_office = models.CharField(_("发文机关"), max_length=100)
+    title_override = models.CharField(
+        _("标题"),
+        max_length=300,
+        blank=True,
+        help_text=_("留空则自动生成：关于{会议}第{号}号建议的复函"),
+    )
+    body = SanitizedHTMLField(_("正文"))
+    signer_title = models.CharField(
+        _("审签人职务"), max_length=50, blank=True, help_text=_("如 区政府办公室主任")
+    )
+    signer = models.CharField(_("审签人"), max_length=20, blank=True)
+    feedback_to = models.CharField(
+        _("回执寄送"), max_length=100, blank=True, help_text=_("如 区人大常委会人代工委")
+    )
+    signing_office = models.CharField(_("落款单位"), max_length=100)
+    letter_date = models.DateField(_("复函日期"))
+    contact_person = models.CharField(_("联系人"), max_length=20, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    postcode = models.CharField(_("邮政编码"), max_length=6, blank=True)
+    disclosure = models.CharField(
+        _("公开方式"), max_length=8, choices=Disclosure.choices, default=Disclosure.FULL
+    )
+    summary = models.TextField(_("答复摘要"), blank=True, help_text=_("摘要公开时对外发布的内容。"))
+    non_disclosure_reason = models.CharField(_("不公开理由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("答复（复函）")
+        verbose_name_plural = _("答复（复函）")
+        ordering = ["proposal", "round"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "round"], name="proposalreply_unique_round"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        if self.title_override:
+            return self.title_override
+        session = self.proposal.session
+        ending = "提案的答复" if session.body == CongressSession.Body.CPPCC else "建议的复函"
+        return f"关于{session.name}第{self.proposal.number}号{ending}"
+
+    @property
+    def salutation(self):
+        """To each delegate: 范川代表： / 范川、张三代表： / 李四委员："""
+        return f"{'、'.join(self.proposal.delegates)}{self.proposal.session.member_word}："
+
+    @property
+    def sign_off(self):
+        if not (self.signer_title or self.signer):
+            return ""
+        word = "提案答复" if self.proposal.session.body == CongressSession.Body.CPPCC else "复函"
+        return f"此{word}已经{self.signer_title}{self.signer}审签。"
+
+    @property
+    def feedback_instruction(self):
+        if not self.feedback_to:
+            return ""
+        return f"对此答复您有什么意见，请填写回执寄给{self.feedback_to}，以便我们进一步改进工作。"
+
+    @property
+    def contact_line(self):
+        parts = []
+        if self.contact_person:
+            parts.append(f"联系人：{self.contact_person}")
+        if self.contact_phone:
+            parts.append(f"联系电话：{self.contact_phone}")
+        if self.postcode:
+            parts.append(f"邮政编码：{self.postcode}")
+        return f"（{'，'.join(parts)}）" if parts else ""
+
+    @property
+    def replied_in_time(self):
+        return self.letter_date <= self.proposal.deadline

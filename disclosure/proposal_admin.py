@@ -1,0 +1,406 @@
+"""Admin for sessions, proposals and replies: the handling dashboard, the letter import, exports."""
+
+import tempfile
+
+from ckeditor_uploader.widgets import CKEditorUploadingWidget
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Agency
+from catalog.scoping import ALL, agency_scope, scoped_agencies, scoped_proposals
+from portal import audit
+from portal.models import AuditEvent
+
+from . import replies
+from .exports import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
+from .letter_parser import FIELDS, parse_reply_letter
+from .models import CongressSession, Proposal, ProposalReply, ReplyClassification
+
+DUE_SOON_DAYS = 15
+
+
+@admin.register(CongressSession)
+class CongressSessionAdmin(admin.ModelAdmin):
+    list_display = ["name_display", "body", "year", "opened_on", "closed_on"]
+    list_filter = ["body", "year"]
+
+    @admin.display(description=_("会议"))
+    def name_display(self, obj):
+        return obj.name
+
+
+@admin.register(ReplyClassification)
+class ReplyClassificationAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "sort_order"]
+    list_editable = ["label", "sort_order"]
+
+
+class ReplyInline(admin.TabularInline):
+    model = ProposalReply
+    extra = 0
+    fields = ["round", "letter_date", "disclosure", "document"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "session", "lead_delegate", "lead_unit", "status", "deadline_display",
+                    "classification", "feedback"]  # fmt: skip
+    list_filter = ["session", "status", "classification", "feedback", "is_complex"]
+    list_select_related = ["session", "lead_unit", "classification"]
+    search_fields = ["=number", "title", "lead_delegate", "co_signers"]
+    autocomplete_fields = ["lead_unit", "co_units"]
+    inlines = [ReplyInline]
+    change_list_template = "admin/disclosure/proposal/change_list.html"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "session",
+                    "number",
+                    "title",
+                    "lead_delegate",
+                    "co_signers",
+                    "category",
+                    "text",
+                ]
+            },
+        ),
+        (_("交办"), {"fields": ["assigned_on", "is_complex", "lead_unit", "co_units", "status"]}),
+        (
+            _("答复与反馈"),
+            {"fields": ["classification", "feedback", "feedback_comment", "feedback_on"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return scoped_proposals(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_unit":
+            kwargs["queryset"] = scoped_agencies(Agency.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("答复期限"))
+    def deadline_display(self, obj):
+        deadline = obj.deadline
+        return f"{deadline}（暂定）" if deadline.provisional else deadline
+
+    def save_model(self, request, obj, form, change):
+        if change and "feedback" in form.changed_data and obj.feedback:
+            obj.save()
+            replies.record_feedback(obj, obj.feedback, obj.feedback_comment, obj.feedback_on)
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
+
+    def dashboard_view(self, request):
+        """Open proposals by deadline, overdue and due within 15 days first, per handling unit."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        open_statuses = [
+            Proposal.Status.ASSIGNED,
+            Proposal.Status.IN_PROGRESS,
+            Proposal.Status.REOPENED,
+        ]
+        proposals = (
+            self.get_queryset(request)
+            .filter(status__in=open_statuses)
+            .select_related("session", "lead_unit")
+        )
+        rows = []
+        for proposal in proposals:
+            deadline = proposal.deadline
+            days_left = (deadline - today).days
+            urgency = (
+                "overdue" if days_left < 0 else "soon" if days_left <= DUE_SOON_DAYS else "later"
+            )
+            rows.append(
+                {
+                    "proposal": proposal,
+                    "deadline": deadline,
+                    "days_left": days_left,
+                    "urgency": urgency,
+                }
+            )
+        order = {"overdue": 0, "soon": 1, "later": 2}
+        rows.sort(key=lambda r: (order[r["urgency"]], r["deadline"], r["proposal"].lead_unit.name))
+        units = {}
+        for row in rows:
+            units.setdefault(row["proposal"].lead_unit.name, {"overdue": 0, "soon": 0, "later": 0})[
+                row["urgency"]
+            ] += 1
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("建议提案办理看板"),
+            "rows": rows,
+            "units": sorted(units.items()),
+            "today": today,
+            "due_soon_days": DUE_SOON_DAYS,
+        }
+        return TemplateResponse(request, "admin/disclosure/proposal/dashboard.html", context)
+
+    def export_view(self, request):
+        """A session's handling list for the congress office, as CSV or XLSX (audited)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        session = CongressSession.objects.filter(pk=request.GET.get("session") or 0).first()
+        if session is None:
+            self.message_user(
+                request, _("请先在右侧筛选中选择一次会议，再导出办理清单。"), messages.WARNING
+            )
+            return HttpResponseRedirect(reverse("admin:disclosure_proposal_changelist"))
+        proposals = (
+            self.get_queryset(request)
+            .filter(session=session)
+            .select_related("lead_unit", "classification")
+            .prefetch_related("co_units", "replies")
+            .order_by("number")
+        )
+        rows = handling_rows(proposals)
+        filename = f"{session.name}办理清单"
+        details = {"what": "proposal_handling_list", "session": session.name}
+        if request.GET.get("format") == "xlsx":
+            handle = tempfile.TemporaryFile()
+            count = write_xlsx(
+                rows,
+                handle,
+                sheet_name="办理清单",
+                widths=[6, 40, 10, 16, 12, 24, 24, 12, 12, 10, 12, 8, 16, 10],
+            )
+            audit.record(AuditEvent.Action.EXPORT, actor=request.user,
+                         details={**details, "rows": count, "sha256": file_sha256(handle).hexdigest(), "format": "xlsx"})  # fmt: skip
+            return FileResponse(
+                handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
+            )
+        tally = Tally()
+        body = b"".join(csv_chunks(rows, "utf-8", tally))
+        audit.record(AuditEvent.Action.EXPORT, actor=request.user,
+                     details={**details, "rows": tally.rows, "sha256": tally.sha256.hexdigest(), "format": "csv"})  # fmt: skip
+        response = StreamingHttpResponse([body], content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "session_id": request.GET.get("session__id__exact", ""),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="disclosure_proposal_dashboard",
+            ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="disclosure_proposal_export",
+            ),
+            *super().get_urls(),
+        ]
+
+
+def handling_rows(proposals):
+    yield ["编号", "标题", "领衔", "附议", "分类", "主办单位", "协办单位", "交办日期", "答复期限", "办理状态",
+           "答复日期", "按期", "答复分类", "反馈"]  # fmt: skip
+    for proposal in proposals:
+        first = min(proposal.replies.all(), key=lambda r: r.round, default=None)
+        deadline = proposal.deadline
+        yield [
+            str(proposal.number),
+            neutralise(proposal.title),
+            neutralise(proposal.lead_delegate),
+            neutralise(proposal.co_signers),
+            neutralise(proposal.category),
+            neutralise(proposal.lead_unit.name),
+            neutralise("、".join(u.name for u in proposal.co_units.all())),
+            proposal.assigned_on.isoformat(),
+            deadline.isoformat() + ("（暂定）" if deadline.provisional else ""),
+            proposal.get_status_display(),
+            first.letter_date.isoformat() if first else "",
+            ("是" if first.letter_date <= deadline else "否") if first else "",
+            str(proposal.classification or ""),
+            proposal.get_feedback_display(),
+        ]
+
+
+class ProposalReplyForm(forms.ModelForm):
+    class Meta:
+        model = ProposalReply
+        fields = [
+            "proposal", "round", "issuing_office", "title_override", "body", "signer_title", "signer",
+            "feedback_to", "signing_office", "letter_date", "contact_person", "contact_phone", "postcode",
+            "disclosure", "summary", "non_disclosure_reason",
+        ]  # fmt: skip
+        widgets = {"body": CKEditorUploadingWidget()}
+
+
+class LetterTextForm(forms.Form):
+    text = forms.CharField(
+        label=_("复函全文"),
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        help_text=_(
+            "把旧网站页面或 Word 文件中的复函全文粘贴到这里，系统会识别各部分，确认后才保存。"
+        ),
+    )
+
+
+class LetterConfirmForm(forms.Form):
+    body_kind = forms.ChoiceField(label=FIELDS["body_kind"], choices=CongressSession.Body.choices)
+    level = forms.CharField(label=FIELDS["level"], max_length=8)
+    term = forms.IntegerField(label=FIELDS["term"], min_value=1)
+    session = forms.IntegerField(label=FIELDS["session"], min_value=1)
+    number = forms.IntegerField(label=FIELDS["number"], min_value=1)
+    delegates = forms.CharField(
+        label=FIELDS["delegates"], help_text=_("多人用顿号分隔，第一位为领衔")
+    )
+    proposal_title = forms.CharField(label=FIELDS["proposal_title"], max_length=300)
+    issuing_office = forms.CharField(label=FIELDS["issuing_office"], max_length=100)
+    body = forms.CharField(label=FIELDS["body"], widget=CKEditorUploadingWidget())
+    signer_title = forms.CharField(label=FIELDS["signer_title"], max_length=50, required=False)
+    signer = forms.CharField(label=FIELDS["signer"], max_length=20, required=False)
+    feedback_to = forms.CharField(label=FIELDS["feedback_to"], max_length=100, required=False)
+    signing_office = forms.CharField(label=FIELDS["signing_office"], max_length=100)
+    letter_date = forms.DateField(
+        label=FIELDS["letter_date"], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contact_person = forms.CharField(label=FIELDS["contact_person"], max_length=20, required=False)
+    contact_phone = forms.CharField(label=FIELDS["contact_phone"], max_length=30, required=False)
+    postcode = forms.RegexField(label=FIELDS["postcode"], regex=r"^\d{6}$", required=False)
+    lead_unit = forms.ModelChoiceField(label=_("主办单位"), queryset=Agency.objects.none())
+    assigned_on = forms.DateField(
+        label=_("交办日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("复函中通常没有；新建的建议须填写，用于计算答复期限。"),
+    )  # fmt: skip
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = scoped_agencies(Agency.objects.all(), user)
+
+    def clean(self):
+        cleaned = super().clean()
+        exists = Proposal.objects.filter(
+            session__body=cleaned.get("body_kind"), session__level=cleaned.get("level"),
+            session__term=cleaned.get("term"), session__session=cleaned.get("session"),
+            number=cleaned.get("number"),
+        ).exists()  # fmt: skip
+        if not exists and not cleaned.get("assigned_on"):
+            self.add_error("assigned_on", _("这是新的建议（提案），请填写交办日期。"))
+        delegates = [
+            n.strip()
+            for n in (cleaned.get("delegates") or "").replace("，", "、").split("、")
+            if n.strip()
+        ]
+        cleaned["delegates"] = delegates
+        return cleaned
+
+
+@admin.register(ProposalReply)
+class ProposalReplyAdmin(admin.ModelAdmin):
+    form = ProposalReplyForm
+    list_display = ["title_display", "proposal", "round", "letter_date", "disclosure", "document"]
+    list_select_related = ["proposal__session", "document"]
+    list_filter = ["disclosure", "proposal__session"]
+    search_fields = ["proposal__title", "=proposal__number", "signer"]
+    autocomplete_fields = ["proposal"]
+    readonly_fields = ["document"]
+    change_list_template = "admin/disclosure/proposalreply/change_list.html"
+
+    @admin.display(description=_("标题"))
+    def title_display(self, obj):
+        return obj.title
+
+    def get_queryset(self, request):
+        scope = agency_scope(request.user)
+        queryset = super().get_queryset(request)
+        if scope is ALL:
+            return queryset
+        return queryset.filter(
+            Q(proposal__lead_unit__in=scope) | Q(proposal__co_units__in=scope)
+        ).distinct()
+
+    def save_model(self, request, obj, form, change):
+        try:
+            replies.save_reply(obj, request.user)
+        except replies.ReplyError as exc:
+            raise PermissionDenied(str(exc))
+
+    def import_view(self, request):
+        """Paste a letter's text; check the recognised parts; only then save."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("从复函文本导入"),
+        }
+        if request.method == "POST" and request.POST.get("step") == "confirm":
+            form = LetterConfirmForm(request.POST, user=request.user)
+            if form.is_valid():
+                try:
+                    reply = replies.import_letter(form.cleaned_data, request.user)
+                except replies.ReplyError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    self.message_user(
+                        request, _("已导入：%(title)s") % {"title": reply.title}, messages.SUCCESS
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:disclosure_proposalreply_change", args=[reply.pk])
+                    )
+            return TemplateResponse(request, "admin/disclosure/proposalreply/import_confirm.html",
+                                    {**context, "form": form, "missing": []})  # fmt: skip
+        text_form = LetterTextForm(request.POST or None)
+        if request.method == "POST" and text_form.is_valid():
+            parsed = parse_reply_letter(text_form.cleaned_data["text"])
+            initial = dict(parsed.values)
+            initial["delegates"] = "、".join(parsed.values.get("delegates") or [])
+            office = initial.get("issuing_office")
+            unit = (
+                scoped_agencies(Agency.objects.filter(name=office), request.user).first()
+                if office
+                else None
+            )
+            initial["lead_unit"] = unit.pk if unit else None
+            form = LetterConfirmForm(initial=initial, user=request.user)
+            missing = [FIELDS[name] for name in parsed.missing]
+            for name in parsed.missing:
+                form.fields[name].widget.attrs["class"] = "needs-input"
+            return TemplateResponse(
+                request,
+                "admin/disclosure/proposalreply/import_confirm.html",
+                {**context, "form": form, "missing": missing, "notes": parsed.notes.values()},
+            )
+        return TemplateResponse(
+            request, "admin/disclosure/proposalreply/import.html", {**context, "form": text_form}
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="disclosure_proposalreply_import",
+            ),
+            *super().get_urls(),
+        ]

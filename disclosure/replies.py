@@ -1,0 +1,198 @@
+"""Writes for proposals and their replies: saving a reply (and its document), feedback, import.
+
+Each runs in one transaction. A reply's Document is created as a draft and then goes through
+the same review workflow as any document (disclosure.services).
+"""
+
+from django.db import transaction
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from catalog.models import CatalogNode
+
+from . import services
+from .models import CongressSession, Document, Genre, Proposal, ProposalReply, Topic
+
+REPLY_NODES = {CongressSession.Body.CONGRESS: "rddbjy", CongressSession.Body.CPPCC: "zxwyta"}
+REPLY_NODE_NAMES = {
+    CongressSession.Body.CONGRESS: "人大代表建议办理",
+    CongressSession.Body.CPPCC: "政协委员提案办理",
+}
+REPLY_GENRES = {
+    CongressSession.Body.CONGRESS: "人大建议办理",
+    CongressSession.Body.CPPCC: "政协提案办理",
+}
+
+
+class ReplyError(Exception):
+    """A reply cannot be saved as asked; the message says why, in Chinese."""
+
+
+def letter_date_text(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def compose_letter_html(reply):
+    """The letter in its usual layout: head centred, salutation, body, closing, signature right."""
+    closing = reply.sign_off + reply.feedback_instruction
+    parts = [
+        format_html('<p style="text-align:center"><strong>{}</strong></p>', reply.issuing_office),
+        format_html('<p style="text-align:center"><strong>{}</strong></p>', reply.title),
+        format_html("<p>{}</p>", reply.salutation),
+        reply.body,  # sanitised when the reply was saved
+    ]
+    if closing:
+        parts.append(format_html('<p style="text-indent:2em">{}</p>', closing))
+    parts.append(format_html('<p style="text-align:right">{}</p>', reply.signing_office))
+    parts.append(
+        format_html('<p style="text-align:right">{}</p>', letter_date_text(reply.letter_date))
+    )
+    if reply.contact_line:
+        parts.append(format_html("<p>{}</p>", reply.contact_line))
+    return "".join(str(p) for p in parts)
+
+
+def reply_node(body):
+    node = CatalogNode.objects.filter(slug=REPLY_NODES[body]).first()
+    node = (
+        node
+        or CatalogNode.objects.filter(name=REPLY_NODE_NAMES[body])
+        .order_by("tree_id", "lft")
+        .first()
+    )
+    if node is None:
+        raise ReplyError(_("请先在目录中建立“%(name)s”栏目。") % {"name": REPLY_NODE_NAMES[body]})
+    return node
+
+
+def document_values(reply):
+    proposal = reply.proposal
+    session = proposal.session
+    delegates = "、".join(proposal.delegates)
+    values = {
+        "title": f"{reply.issuing_office}{reply.title}",
+        "summary": f"对{delegates}{session.member_word}《{proposal.title}》（第{proposal.number}号）的答复。",
+        "agency": proposal.lead_unit,
+        "node": reply_node(session.body),
+        "genre": Genre.objects.get_or_create(name=REPLY_GENRES[session.body])[0],
+        "written_on": reply.letter_date,
+        "keywords": f"{session.item_word}办理 {proposal.category}".strip(),
+    }
+    if reply.disclosure == ProposalReply.Disclosure.FULL:
+        values["body"] = compose_letter_html(reply)
+        values["disclosure_mode"] = Document.DisclosureMode.ACTIVE
+    elif reply.disclosure == ProposalReply.Disclosure.SUMMARY:
+        values["body"] = str(
+            format_html(
+                "<p>{}</p><p>{}</p><p>（本答复摘要公开。）</p>",
+                reply.salutation,
+                reply.summary,
+            )
+        )
+        values["disclosure_mode"] = Document.DisclosureMode.ACTIVE
+    else:
+        values["body"] = str(
+            format_html("<p>本答复不予公开。理由：{}</p>", reply.non_disclosure_reason)
+        )
+        values["disclosure_mode"] = Document.DisclosureMode.EXEMPT
+    return values
+
+
+@transaction.atomic
+def save_reply(reply, user=None):
+    """Save a reply, write its parts into its Document (a new draft the first time), and mark
+    the proposal replied. A published document keeps its status; the edit is audited."""
+    if reply.disclosure == ProposalReply.Disclosure.SUMMARY and not reply.summary.strip():
+        raise ReplyError(_("摘要公开的答复请填写答复摘要。"))
+    if (
+        reply.disclosure == ProposalReply.Disclosure.NONE
+        and not reply.non_disclosure_reason.strip()
+    ):
+        raise ReplyError(_("不公开的答复请填写不公开理由。"))
+    reply.save()
+    values = document_values(reply)
+    document = reply.document
+    if document is None:
+        document = Document(**values)
+        if not document.topic_id:
+            document.topic = Topic.objects.filter(parent=None, name="其他").first()
+        document.save()
+        reply.document = document
+        reply.save(update_fields=["document"])
+    else:
+        changed = [name for name, value in values.items() if getattr(document, name) != value]
+        for name in changed:
+            setattr(document, name, values[name])
+        if changed:
+            document.save()
+            services.record_published_edit(document, user, changed)
+    proposal = Proposal.objects.select_for_update().get(pk=reply.proposal_id)
+    if proposal.status in (
+        Proposal.Status.ASSIGNED,
+        Proposal.Status.IN_PROGRESS,
+        Proposal.Status.REOPENED,
+    ):
+        proposal.status = Proposal.Status.REPLIED
+        proposal.save(update_fields=["status"])
+    return reply
+
+
+@transaction.atomic
+def record_feedback(proposal, feedback, comment="", on=None):
+    """The delegate's feedback. 不满意 reopens the proposal for a second reply."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not proposal.replies.exists():
+        raise ReplyError(_("尚未答复，不能登记反馈。"))
+    proposal.feedback, proposal.feedback_comment, proposal.feedback_on = feedback, comment, on
+    dissatisfied = feedback == Proposal.Feedback.DISSATISFIED
+    proposal.status = Proposal.Status.REOPENED if dissatisfied else Proposal.Status.FEEDBACK
+    proposal.save()
+    return proposal
+
+
+def next_round(proposal):
+    last = proposal.replies.order_by("-round").values_list("round", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def import_letter(values, user=None):
+    """Create (or reuse) the session and proposal a parsed, staff-confirmed letter names, and its reply."""
+    session, _ = CongressSession.objects.get_or_create(
+        body=values["body_kind"],
+        level=values["level"],
+        term=values["term"],
+        session=values["session"],
+        defaults={
+            "year": values["letter_date"].year
+            if values["assigned_on"] is None
+            else values["assigned_on"].year
+        },
+    )
+    proposal, created = Proposal.objects.get_or_create(
+        session=session,
+        number=values["number"],
+        defaults={
+            "title": values["proposal_title"],
+            "lead_delegate": values["delegates"][0],
+            "co_signers": "、".join(values["delegates"][1:]),
+            "assigned_on": values["assigned_on"] or values["letter_date"],
+            "lead_unit": values["lead_unit"],
+            "status": Proposal.Status.IN_PROGRESS,
+        },
+    )
+    reply = ProposalReply(
+        proposal=proposal,
+        round=next_round(proposal),
+        issuing_office=values["issuing_office"],
+        body=values["body"],
+        signer_title=values["signer_title"],
+        signer=values["signer"],
+        feedback_to=values["feedback_to"],
+        signing_office=values["signing_office"],
+        letter_date=values["letter_date"],
+        contact_person=values["contact_person"],
+        contact_phone=values["contact_phone"],
+        postcode=values["postcode"],
+    )
+    return save_reply(reply, user)
