@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.module_loading import import_string
 
 from .sanitize import clean_html
 
@@ -14,3 +15,33 @@ class SanitizedHTMLField(models.TextField):
         value = clean_html(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+
+class DerivedFieldMixin:
+    """A column computed from the rest of the row on every save (``derive``: a dotted path to a
+    function of the instance). Like SanitizedHTMLField, bulk_update() and update() skip it."""
+
+    def __init__(self, *args, derive, **kwargs):
+        self.derive = derive
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["derive"] = self.derive
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = import_string(self.derive)(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class DerivedTextField(DerivedFieldMixin, models.TextField):
+    pass
+
+
+class DerivedCharField(DerivedFieldMixin, models.CharField):
+    pass

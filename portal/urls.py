@@ -6,10 +6,11 @@ from django.views.decorators.cache import cache_control
 from disclosure import views as disclosure_views
 from disclosure.sitemaps import SITEMAPS
 
-from . import views
+from . import search_views, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", search_views.SearchView.as_view(), name="search"),
     path("catalog/", include("catalog.urls")),
     path("documents/", include("disclosure.urls")),
     path(

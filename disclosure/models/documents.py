@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
-from portal.fields import SanitizedHTMLField
+from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
 from ..index_numbers import format_index_number
 
@@ -187,6 +187,16 @@ class Document(models.Model):
     review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
     withdrawn_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    # Search terms (disclosure.search.analysis), kept in step on every save; on PostgreSQL a
+    # generated tsvector column with a GIN index is built from them (migration 0007).
+    search_title = DerivedTextField(_("标题检索词"), derive="disclosure.search.analysis.title_text")
+    search_body = DerivedTextField(_("正文检索词"), derive="disclosure.search.analysis.body_text")
+    doc_number_key = DerivedCharField(
+        _("文号检索键"),
+        max_length=100,
+        db_index=True,
+        derive="disclosure.search.analysis.doc_number_key",
+    )
     is_demo = models.BooleanField(
         _("演示数据"), default=False, editable=False, help_text=_("由 generate_demo 生成。")
     )
@@ -196,7 +206,7 @@ class Document(models.Model):
     objects = DocumentQuerySet.as_manager()
     history = HistoricalRecords(
         verbose_name=_("公开文件历史版本"),
-        excluded_fields=["updated_at"],
+        excluded_fields=["updated_at", "search_title", "search_body", "doc_number_key"],
         cascade_delete_history=False,
     )
 

@@ -67,6 +67,11 @@ def proposals(client, doc, nodes):
     return client.get(reverse("disclosure:proposals")).content.decode()
 
 
+def search(client, doc, nodes):
+    return client.get(reverse("search"), {"q": doc.title[:6]}).content.decode()
+
+
+# A new public surface is one more entry here.
 SURFACES = [
     detail,
     node_listing,
@@ -78,6 +83,7 @@ SURFACES = [
     sitemap,
     attachment,
     proposals,
+    search,
 ]
 
 
@@ -162,7 +168,7 @@ def test_public_document_is_present_on_every_surface(client, site_tree, with_att
         assert "SECRETBYTES" in text
     elif surface is tree_counts:
         assert "(1)" in text
-    elif surface is sitemap:
+    elif surface in (sitemap, search):
         assert f"/documents/{doc.pk}/" in text
     else:
         assert "公开的文件标题" in text

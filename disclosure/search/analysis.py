@@ -1,0 +1,87 @@
+"""Text analysis for search: the one place that decides what the index terms of a text are.
+
+Chinese is indexed as overlapping character bigrams (as Lucene's CJK analyzer does): any
+verbatim run of two or more Chinese characters in a document contains all the bigrams of the
+query, so a query taken from the text always finds it, however a word segmenter would have
+cut it. Latin letters and digits are indexed as whole, lower-cased words.
+"""
+
+import re
+import unicodedata
+
+from django.utils.html import strip_tags
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 64
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+RUNS = re.compile(rf"[{CJK}]+|[0-9a-z]+")
+PUNCTUATION = re.compile(
+    r"[\s\[\]〔〕（）()【】〈〉<>《》\"“”'‘’·、，,。.:：;；!！?？\-—_/\\|&*^%$#@~`+=]+"
+)
+
+
+def normalise(text):
+    """NFKC (full-width letters and digits to half-width), lower case."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def terms(text):
+    """The index terms of ``text``: CJK bigrams and whole alphanumeric words, in order."""
+    result = []
+    for run in RUNS.findall(normalise(text)):
+        if "\u3400" <= run[0]:
+            result.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            result.append(run)
+    return result
+
+
+def index_text(text):
+    """Terms as stored: space-separated with spaces around, so LIKE '% term %' matches whole terms."""
+    found = terms(text)
+    return f" {' '.join(found)} " if found else ""
+
+
+def compact_doc_number(text):
+    """渝府办发〔2021〕100号, 渝府办发[2021]100号 and 渝府办发2021100号 all become 渝府办发2021100号."""
+    return PUNCTUATION.sub("", normalise(text))[:100]
+
+
+def doc_number_key(document):
+    return compact_doc_number(document.doc_number)
+
+
+def title_text(document):
+    return index_text(document.title)
+
+
+def body_text(document):
+    agency = document.agency.name if document.agency_id else ""
+    parts = [
+        strip_tags(document.body),
+        document.summary,
+        document.keywords,
+        document.doc_number,
+        document.index_number,
+        agency,
+    ]
+    return index_text("\n".join(p for p in parts if p))
+
+
+def query_words(query):
+    """The words of a query, for highlighting: its CJK runs (2+ chars) and alphanumeric words."""
+    words = []
+    for run in RUNS.findall(normalise(query[:MAX_QUERY_CHARS])):
+        if "\u3400" <= run[0] and len(run) < 2:
+            continue
+        words.append(run)
+    return list(dict.fromkeys(words))
+
+
+def query_terms(query):
+    """The terms every match must contain (all of them: words separated by spaces mean AND)."""
+    found = []
+    for word in query_words(query):
+        found.extend(terms(word))
+    return list(dict.fromkeys(found))[:MAX_QUERY_TERMS]

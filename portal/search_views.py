@@ -1,0 +1,163 @@
+from bisect import bisect_left, bisect_right
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from catalog.models import Agency, CatalogNode
+from disclosure.exports import node_paths
+from disclosure.models import Document, Genre, Topic
+from disclosure.search import analysis
+from disclosure.search.backends import SearchRequest, get_backend
+from disclosure.search.highlight import highlight, snippet
+
+PAGE_SIZE = 20
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=1000)
+    agency = forms.IntegerField(required=False, min_value=1)
+    node = forms.IntegerField(required=False, min_value=1)
+    topic = forms.IntegerField(required=False, min_value=1)
+    genre = forms.IntegerField(required=False, min_value=1)
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
+    validity = forms.ChoiceField(required=False, choices=[("", ""), *Document.Validity.choices])
+    sort = forms.ChoiceField(
+        required=False, choices=[("relevance", "相关度"), ("date", "发布日期")]
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def clean_q(self):
+        return (self.cleaned_data.get("q") or "")[: analysis.MAX_QUERY_CHARS]
+
+
+class SearchPaginator(Paginator):
+    """A paginator over a total the search backend already counted."""
+
+    def __init__(self, total, per_page):
+        super().__init__(range(total), per_page)
+
+
+class SearchView(TemplateView):
+    template_name = "portal/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        query = data.get("q", "")
+        context.update(form=form, query=query, words=analysis.query_words(query))
+        if not query.strip():
+            return context
+        nodes = list(
+            CatalogNode.objects.visible().only(
+                "pk", "name", "parent_id", "tree_id", "lft", "rght", "level"
+            )
+        )
+        by_pk = {n.pk: n for n in nodes}
+        filters = {
+            k: data.get(k) for k in ("agency", "topic", "genre", "year", "validity") if data.get(k)
+        }
+        if data.get("node") in by_pk:
+            filters["node"] = by_pk[data["node"]]
+        page_number = data.get("page") or 1
+        result = get_backend().search(
+            SearchRequest(
+                query=query,
+                filters=filters,
+                sort=data.get("sort") or "relevance",
+                offset=(page_number - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+        )
+        documents = Document.objects.select_related("agency").in_bulk(result.ids)
+        paths = node_paths()
+        words = context["words"]
+        hits = []
+        for pk in result.ids:
+            document = documents[pk]
+            hits.append(
+                {
+                    "document": document,
+                    "title": highlight(document.title, words),
+                    "snippet": snippet(document.body, words),
+                    "path": paths.get(document.node_id, "").replace("/", " > "),
+                }
+            )
+        paginator = SearchPaginator(result.total, PAGE_SIZE)
+        page = Page(range(0), min(page_number, max(paginator.num_pages, 1)), paginator)
+        query_params = self.request.GET.copy()
+        query_params.pop("page", None)
+        context.update(
+            hits=hits,
+            total=result.total,
+            page_obj=page,
+            query_string=query_params.urlencode(),
+            facets=self.facet_lists(result.facets, filters, nodes),
+            filters=filters,
+        )
+        return context
+
+    def facet_lists(self, facets, filters, nodes):
+        """Facet values with counts and the link that applies each."""
+        names = {
+            "agency": dict(
+                Agency.objects.filter(pk__in=facets["agency"]).values_list("pk", "name")
+            ),
+            "topic": dict(Topic.objects.filter(pk__in=facets["topic"]).values_list("pk", "name")),
+            "genre": dict(Genre.objects.filter(pk__in=facets["genre"]).values_list("pk", "name")),
+            "validity": dict(Document.Validity.choices),
+        }
+        lists = {}
+        for facet in ("agency", "topic", "genre", "validity"):
+            lists[facet] = sorted(
+                (
+                    (value, names[facet].get(value, "未分类"), count)
+                    for value, count in facets[facet].items()
+                ),
+                key=lambda item: -item[2],
+            )
+        lists["year"] = sorted(((y, f"{y}年", n) for y, n in facets["year"].items()), reverse=True)
+        # Catalogue: the columns one level below the chosen one (or the top-level columns),
+        # each counted with its subtree.
+        parent = filters.get("node")
+        level = parent.level + 1 if parent else 1
+        shown = [
+            n for n in nodes if n.level == level and (parent is None or n.parent_id == parent.pk)
+        ]
+        positions = {}
+        if facets["node"]:
+            for pk, tree_id, lft in CatalogNode.objects.filter(pk__in=facets["node"]).values_list(
+                "pk", "tree_id", "lft"
+            ):
+                positions.setdefault(tree_id, []).append((lft, facets["node"][pk]))
+        node_counts = []
+        for node in shown:
+            rows = sorted(positions.get(node.tree_id, []))
+            lfts = [lft for lft, _n in rows]
+            count = sum(
+                n for _lft, n in rows[bisect_left(lfts, node.lft) : bisect_right(lfts, node.rght)]
+            )
+            if count:
+                node_counts.append((node.pk, node.name, count))
+        lists["node"] = node_counts
+        return {
+            facet: [self.facet_link(facet, *item) for item in items]
+            for facet, items in lists.items()
+        }
+
+    def facet_link(self, facet, value, label, count):
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        selected = params.get(facet) == str(value)
+        if selected:
+            params.pop(facet)
+        else:
+            params[facet] = value
+        return {
+            "label": label,
+            "count": count,
+            "url": "?" + params.urlencode(),
+            "selected": selected,
+        }
