@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django import forms
-from django.db.models import Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -81,10 +80,13 @@ def export_queryset(filters, user=None):
         documents = Document.objects.public()
     if user is not None:
         documents = scoped_documents(documents, user)
-    if filters.node is not None:
-        documents = documents.in_subtree(filters.node)
-    if filters.agency is not None:
-        documents = documents.filter(agency=filters.agency)
+    documents = documents.with_metadata(
+        node=filters.node,
+        agency=filters.agency,
+        topic=filters.topic,
+        genre=filters.genre,
+        validity=filters.validity,
+    )
     tz = timezone.get_current_timezone()
     if filters.date_from:
         documents = documents.filter(
@@ -94,12 +96,6 @@ def export_queryset(filters, user=None):
         documents = documents.filter(
             published_at__lte=datetime.combine(filters.date_to, time.max, tz)
         )
-    if filters.genre is not None:
-        documents = documents.filter(genre=filters.genre)
-    if filters.topic is not None:
-        documents = documents.filter(Q(topic=filters.topic) | Q(topic__parent=filters.topic))
-    if filters.validity:
-        documents = documents.filter(validity=filters.validity)
     return documents.order_by("published_at", "pk")
 
 

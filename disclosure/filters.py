@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import IntegerField, Q, Value
+from django.db.models import IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,19 +90,8 @@ class DocumentFilterForm(forms.Form):
     def filter(self, queryset):
         """Apply the valid filters; invalid values are ignored (the form shows them as errors)."""
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("year"):
-            queryset = queryset.filter(published_at__year=data["year"])
-        if data.get("topic"):
-            queryset = queryset.filter(
-                Q(topic_id=data["topic"]) | Q(topic__parent_id=data["topic"])
-            )
-        if data.get("genre"):
-            queryset = queryset.filter(genre_id=data["genre"])
-        if data.get("agency"):
-            queryset = queryset.filter(agency_id=data["agency"])
-        if data.get("validity"):
-            queryset = queryset.filter(validity=data["validity"])
-        return queryset
+        keys = ("agency", "topic", "genre", "year", "validity")
+        return queryset.with_metadata(**{key: data.get(key) for key in keys})
 
     @property
     def page_size(self):

@@ -87,6 +87,28 @@ class DocumentQuerySet(models.QuerySet):
             Q(**{f"node__{key}": value for key, value in subtree.items()}) | Exists(listed)
         )
 
+    def with_metadata(
+        self, *, node=None, agency=None, topic=None, genre=None, year=None, validity=None
+    ):
+        """The documents with the given index metadata; a first-level topic includes its children.
+
+        Each argument is optional; agency, topic and genre take an instance or a primary key.
+        """
+        documents = self
+        if node is not None:
+            documents = documents.in_subtree(node)
+        if agency:
+            documents = documents.filter(agency=agency)
+        if topic:
+            documents = documents.filter(Q(topic=topic) | Q(topic__parent=topic))
+        if genre:
+            documents = documents.filter(genre=genre)
+        if year:
+            documents = documents.filter(published_at__year=year)
+        if validity:
+            documents = documents.filter(validity=validity)
+        return documents
+
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 

@@ -83,7 +83,7 @@ class DatabaseSearchBackend:
             # TOAST, a cost the planner does not see.
             self.plan_with(seqscan=False, indexscan=False)
             facets = self.facets(documents)
-            documents = self.apply_filters(documents, request.filters)
+            documents = documents.with_metadata(**request.filters)
             total = documents.count() if request.filters else sum(facets["validity"].values())
             # One page: walking the date index and stopping after a page is often best here.
             self.plan_with(seqscan=False, indexscan=True)
@@ -119,24 +119,6 @@ class DatabaseSearchBackend:
         rest_start = max(0, start - title_total)
         rest = documents.exclude(title_match).order_by(*newest).values_list("pk", flat=True)
         return first + list(rest[rest_start : rest_start + size - len(first)]), set(first)
-
-    @staticmethod
-    def apply_filters(documents, filters):
-        if filters.get("agency"):
-            documents = documents.filter(agency_id=filters["agency"])
-        if filters.get("node") is not None:
-            documents = documents.in_subtree(filters["node"])
-        if filters.get("topic"):
-            documents = documents.filter(
-                Q(topic_id=filters["topic"]) | Q(topic__parent_id=filters["topic"])
-            )
-        if filters.get("genre"):
-            documents = documents.filter(genre_id=filters["genre"])
-        if filters.get("year"):
-            documents = documents.filter(published_at__year=filters["year"])
-        if filters.get("validity"):
-            documents = documents.filter(validity=filters["validity"])
-        return documents
 
     @staticmethod
     def facets(documents):
