@@ -13,6 +13,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    # Request threads of the live server must not keep connections open past the test.
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Staff users are made in many tests; the production hasher is slow on purpose.

@@ -2,8 +2,10 @@
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
+from django.db import connections
 
 from tests.factories import published
 
@@ -17,36 +19,47 @@ if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
     )
 
 
-@pytest.fixture
-def browser():
+@contextmanager
+def chromium():
+    """Start the browser once the test's data is written.
+
+    Playwright's sync API runs in a greenlet of this thread: database work from inside it would
+    open a connection of its own that outlives the test. So the test writes first, and only the
+    live server's thread touches the database while the browser runs.
+    """
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the test's own database calls
-    # happen before it starts or in the live server's thread.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_font_size_is_switched_and_remembered_and_print_is_offered(live_server, browser):
+def test_font_size_is_switched_and_remembered_and_print_is_offered(live_server):
     document = published(title="字号测试文件", body="<p>正文内容，供年长读者放大阅读。</p>")
-    page = browser.new_page()
-    page.goto(f"{live_server.url}{document.get_absolute_url()}")
+    url = document.get_absolute_url()
+    with chromium() as browser:
+        check_font_size(browser.new_page(), f"{live_server.url}{url}", url)
+
+
+def check_font_size(page, address, url):
+    page.goto(address)
     assert page.evaluate("document.body.className") == "fs-medium"
     assert page.is_visible("button.js-print")  # shown only when JavaScript runs
 
     page.click("a[data-font-size=large]")
     assert page.evaluate("document.body.className") == "fs-large"
-    assert page.url.endswith(document.get_absolute_url())  # switched in place, no reload
+    assert page.url.endswith(url)  # switched in place, no reload
     large = page.evaluate(
         "parseFloat(getComputedStyle(document.querySelector('.doc-body')).fontSize)"
     )
 
-    page.goto(f"{live_server.url}{document.get_absolute_url()}")  # a later visit
+    page.goto(address)  # a later visit
     assert page.evaluate("document.body.className") == "fs-large"
     page.click("a[data-font-size=small]")
     small = page.evaluate(
@@ -58,12 +71,10 @@ def test_font_size_is_switched_and_remembered_and_print_is_offered(live_server, 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_page_fits_a_phone_screen(live_server, browser):
+def test_the_page_fits_a_phone_screen(live_server):
     document = published(title="手机上阅读的文件" * 3, body="<p>" + "正文" * 400 + "</p>")
-    page = browser.new_page(viewport={"width": 375, "height": 740})
-    page.goto(f"{live_server.url}{document.get_absolute_url()}")
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0
-    page.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 740})
+        page.goto(f"{live_server.url}{document.get_absolute_url()}")
+        width = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        assert page.evaluate(width) <= 0
