@@ -4,7 +4,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, Value
+from django.db.models import CharField, Count, IntegerField, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,14 +78,15 @@ class DocumentQuerySet(models.QuerySet):
 
     def in_subtree(self, node):
         """Documents whose primary node, or a node they are also listed under, is in ``node``'s subtree."""
-        subtree = {"tree_id": node.tree_id, "lft__gte": node.lft, "rght__lte": node.rght}
-        listed = Document.extra_nodes.through.objects.filter(
-            document_id=OuterRef("pk"),
-            **{f"catalognode__{key}": value for key, value in subtree.items()},
+        # Node ids as a subquery (hashed once), not a join: the database can then walk the
+        # documents by date and stop after a page.
+        subtree = CatalogNode.objects.filter(
+            tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght
+        ).values("pk")
+        listed = Document.extra_nodes.through.objects.filter(catalognode_id__in=subtree).values(
+            "document_id"
         )
-        return self.filter(
-            Q(**{f"node__{key}": value for key, value in subtree.items()}) | Exists(listed)
-        )
+        return self.filter(Q(node_id__in=subtree) | Q(pk__in=listed))
 
     def with_metadata(
         self, *, node=None, agency=None, topic=None, genre=None, year=None, validity=None
