@@ -80,7 +80,19 @@ class ProposalAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("交办"), {"fields": ["assigned_on", "is_complex", "lead_unit", "co_units", "status"]}),
+        (
+            _("交办"),
+            {
+                "fields": [
+                    "assigned_on",
+                    "is_complex",
+                    "lead_unit",
+                    "co_units",
+                    "deadlines_display",
+                    "status",
+                ]
+            },
+        ),
         (
             _("答复与反馈"),
             {"fields": ["classification", "feedback", "feedback_comment", "feedback_on"]},
@@ -94,6 +106,16 @@ class ProposalAdmin(admin.ModelAdmin):
         if db_field.name == "lead_unit":
             kwargs["queryset"] = scoped_agencies(Agency.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    readonly_fields = ["deadlines_display"]
+
+    @admin.display(description=_("期限"))
+    def deadlines_display(self, obj):
+        if obj is None or obj.assigned_on is None:
+            return _("保存后按交办日期计算")
+        reply, opinion = obj.deadline, obj.co_unit_deadline
+        note = "（暂定）" if reply.provisional or opinion.provisional else ""
+        return f"协办单位提出意见：{opinion}；答复：{reply}{note}"
 
     @admin.display(description=_("答复期限"))
     def deadline_display(self, obj):

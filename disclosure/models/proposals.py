@@ -15,6 +15,7 @@ from .documents import Document
 # 代表法 Art. 51: reply within three months of assignment, six for complex proposals.
 REPLY_MONTHS = 3
 REPLY_MONTHS_COMPLEX = 6
+CO_UNIT_OPINION_MONTHS = 1
 
 
 class CongressSession(models.Model):
@@ -167,6 +168,11 @@ class Proposal(models.Model):
     @property
     def reply_months(self):
         return REPLY_MONTHS_COMPLEX if self.is_complex else REPLY_MONTHS
+
+    @property
+    def co_unit_deadline(self):
+        """When the co-handling units (协办) owe the lead unit their opinion: one month from 交办."""
+        return statutory_deadline(self.assigned_on, CO_UNIT_OPINION_MONTHS)
 
     @property
     def deadline(self):

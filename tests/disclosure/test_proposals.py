@@ -211,6 +211,11 @@ def test_reply_deadline_counts_months_as_the_civil_code_does(session, assigned, 
     assert make_proposal(session, assigned=assigned, is_complex=complex_).deadline == deadline
 
 
+def test_co_units_owe_their_opinion_within_a_month(session):
+    proposal = make_proposal(session, assigned=date(2022, 3, 10))
+    assert proposal.co_unit_deadline == date(2022, 4, 11)  # 4-10 is a Sunday
+
+
 # --- replies -------------------------------------------------------------------------------
 
 
@@ -352,3 +357,11 @@ def test_dashboard_lists_overdue_first_and_export(client, boss, session):
     )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("编号,标题,领衔") and "早已逾期" in text
+
+
+def test_admin_proposal_page_shows_both_deadlines(client, boss, session):
+    proposal = make_proposal(session, assigned=date(2022, 3, 10))
+    html = client.get(reverse("admin:disclosure_proposal_change", args=[proposal.pk])).content.decode()
+    assert "协办单位提出意见：2022-04-11；答复：2022-06-10" in html
+    assert client.get(reverse("admin:disclosure_proposal_changelist")).status_code == 200
+    assert client.get(reverse("admin:disclosure_proposalreply_changelist")).status_code == 200
