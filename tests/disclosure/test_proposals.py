@@ -361,7 +361,9 @@ def test_dashboard_lists_overdue_first_and_export(client, boss, session):
 
 def test_admin_proposal_page_shows_both_deadlines(client, boss, session):
     proposal = make_proposal(session, assigned=date(2022, 3, 10))
-    html = client.get(reverse("admin:disclosure_proposal_change", args=[proposal.pk])).content.decode()
+    html = client.get(
+        reverse("admin:disclosure_proposal_change", args=[proposal.pk])
+    ).content.decode()
     assert "协办单位提出意见：2022-04-11；答复：2022-06-10" in html
     assert client.get(reverse("admin:disclosure_proposal_changelist")).status_code == 200
     assert client.get(reverse("admin:disclosure_proposalreply_changelist")).status_code == 200
