@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
@@ -13,8 +13,18 @@ urlpatterns = [
     path("search/", search_views.SearchView.as_view(), name="search"),
     path("catalog/", include("catalog.urls")),
     path("documents/", include("disclosure.urls")),
+    # An index of sitemap pages: crawlers are given at most 5,000 documents a page.
     path(
-        "sitemap.xml", cache_control(max_age=300)(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"
+        "sitemap.xml",
+        cache_control(max_age=300)(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_control(max_age=300)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
     path("admin/ckeditor/upload/", disclosure_views.editor_upload, name="ckeditor_upload"),

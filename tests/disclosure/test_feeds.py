@@ -43,11 +43,27 @@ def test_node_feed_of_hidden_node_is_404(client, site_tree):
     )
 
 
+def test_sitemap_index_points_to_paged_sections(client, site_tree, monkeypatch):
+    from disclosure.sitemaps import DocumentSitemap
+
+    monkeypatch.setattr(DocumentSitemap, "limit", 2)
+    for _ in range(5):
+        published(node=site_tree["replies"])
+    index = client.get(reverse("sitemap")).content.decode()
+    assert "http://testserver/sitemap-documents.xml?p=3" in index
+    assert "http://testserver/sitemap-catalog.xml" in index
+    page3 = client.get(reverse("sitemap-section", args=["documents"]), {"p": 3}).content.decode()
+    assert page3.count("<loc>") == 1
+
+
 def test_sitemap_lists_public_documents_and_visible_nodes(client, site_tree):
     document = published(node=site_tree["replies"])
     site_tree["policies"].is_visible = False
     site_tree["policies"].save()
-    xml = client.get(reverse("sitemap")).content.decode()
+    xml = "".join(
+        client.get(reverse("sitemap-section", args=[section])).content.decode()
+        for section in ("documents", "catalog")
+    )
     assert f"http://testserver{document.get_absolute_url()}" in xml
     assert f"http://testserver{site_tree['replies'].get_absolute_url()}" in xml
     assert site_tree["policies"].get_absolute_url() not in xml

@@ -45,7 +45,12 @@ def node_feed(client, doc, nodes):
 
 
 def sitemap(client, doc, nodes):
-    return client.get(reverse("sitemap")).content.decode()
+    index = client.get(reverse("sitemap")).content.decode()
+    pages = [
+        client.get(reverse("sitemap-section", args=[section])).content.decode()
+        for section in ("documents", "catalog")
+    ]
+    return index + "".join(pages)
 
 
 def attachment(client, doc, nodes):

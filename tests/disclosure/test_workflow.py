@@ -264,7 +264,8 @@ def test_scheduled_publication_appears_by_itself(client, org, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert public_status(anonymous, document) == 200
     assert document.title in anonymous.get(reverse("disclosure:feed-rss")).content.decode()
-    assert document.get_absolute_url() in anonymous.get(reverse("sitemap")).content.decode()
+    sitemap = anonymous.get(reverse("sitemap-section", args=["documents"])).content.decode()
+    assert document.get_absolute_url() in sitemap
 
 
 def test_preview_is_for_staff_who_may_see_the_document(client, org):
