@@ -13,3 +13,31 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+# Public pages load only their own scripts and styles; style attributes stay allowed because
+# sanitised document bodies keep text-align and indents. The admin (CKEditor needs inline
+# scripts) and downloads (which set their own policy) are left as they are.
+PUBLIC_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/admin/") and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = PUBLIC_CSP
+        return response
