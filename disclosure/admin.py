@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -55,6 +55,12 @@ class ComplianceForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("按该日结束时的情况检查；留空为今天。"),
     )
+
+    def clean_as_of(self):
+        day = self.cleaned_data.get("as_of")
+        if day and not 1949 <= day.year <= 2100:
+            raise forms.ValidationError(_("日期应在1949年至2100年之间。"))
+        return day
 
 
 class TransitionForm(forms.Form):
@@ -130,10 +136,18 @@ class DocumentAdmin(SimpleHistoryAdmin):
         queryset = super().get_queryset(request).annotate(has_interpretation=Exists(interpreted))
         return scoped_documents(queryset, request.user)
 
+    @staticmethod
+    def interpretable(user):
+        """Documents an interpretation may point at: public ones, and published ones of the
+        user's agencies (a policy scheduled for later can be interpreted before it is out)."""
+        own = scoped_documents(Document.objects.filter(status=Status.PUBLISHED), user)
+        return Document.objects.filter(
+            Q(pk__in=Document.objects.public().values("pk")) | Q(pk__in=own.values("pk"))
+        )
+
     def get_search_results(self, request, queryset, search_term):
-        # Choosing the policy an interpretation explains: any published document will do.
         if request.GET.get("field_name") == "interprets":
-            queryset = Document.objects.filter(status=Status.PUBLISHED)
+            queryset = self.interpretable(request.user)
         return super().get_search_results(request, queryset, search_term)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -147,7 +161,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         if db_field.name == "extra_nodes":
             kwargs["queryset"] = open_nodes(CatalogNode.objects.all(), request.user)
         elif db_field.name == "interprets":
-            kwargs["queryset"] = Document.objects.filter(status=Status.PUBLISHED)
+            kwargs["queryset"] = self.interpretable(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def _scoped_or_404(self, request, object_id):
@@ -172,6 +186,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
         self._scoped_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # One old version, read-only (SIMPLE_HISTORY_REVERT_DISABLED): still only for staff
+        # who may see the document, and never a way to save.
+        self._scoped_or_404(request, object_id)
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     # --- who may change what ----------------------------------------------------------------
 
     def has_change_permission(self, request, obj=None):
@@ -182,7 +204,9 @@ class DocumentAdmin(SimpleHistoryAdmin):
         if not scoped_documents(Document.objects.filter(pk=obj.pk), request.user).exists():
             return False
         if request.user.has_perm("disclosure.publish_document"):
-            return obj.status in (Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED)
+            # Not a submitted one: a reviewer who rewrote it and then published it would have
+            # put text online that nobody else saw. Return it with a comment instead.
+            return obj.status in (Status.DRAFT, Status.PUBLISHED)
         # Editors change drafts only: a submitted document waits for review, and changing a
         # published one would put unreviewed text online.
         return obj.status == Status.DRAFT

@@ -287,6 +287,9 @@ class ExportForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        for day in (start, end):
+            if day and not 1949 <= day.year <= 2100:
+                raise forms.ValidationError(_("日期应在1949年至2100年之间。"))
         if start and end and start > end:
             raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
         return cleaned

@@ -22,7 +22,7 @@ from portal.models import AuditEvent
 from . import replies
 from .exports import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
 from .letter_parser import FIELDS, parse_reply_letter
-from .models import CongressSession, Proposal, ProposalReply, ReplyClassification
+from .models import CongressSession, Document, Proposal, ProposalReply, ReplyClassification
 
 DUE_SOON_DAYS = 15
 
@@ -267,6 +267,23 @@ def handling_rows(proposals):
 
 
 class ProposalReplyForm(forms.ModelForm):
+    """save_reply's rules checked on the form, so staff see them as form errors."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.document_id and self.instance.document.status != Document.Status.DRAFT:
+            raise forms.ValidationError(replies.not_editable_message(self.instance.document))
+        disclosure = cleaned.get("disclosure")
+        if (
+            disclosure == ProposalReply.Disclosure.SUMMARY
+            and not (cleaned.get("summary") or "").strip()
+        ):
+            self.add_error("summary", _("摘要公开的答复请填写答复摘要。"))
+        reason = (cleaned.get("non_disclosure_reason") or "").strip()
+        if disclosure == ProposalReply.Disclosure.NONE and not reason:
+            self.add_error("non_disclosure_reason", _("不公开的答复请填写不公开理由。"))
+        return cleaned
+
     class Meta:
         model = ProposalReply
         fields = [
@@ -317,15 +334,19 @@ class LetterConfirmForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["lead_unit"].queryset = scoped_agencies(Agency.objects.all(), user)
 
     def clean(self):
         cleaned = super().clean()
-        exists = Proposal.objects.filter(
+        existing = Proposal.objects.filter(
             session__body=cleaned.get("body_kind"), session__level=cleaned.get("level"),
             session__term=cleaned.get("term"), session__session=cleaned.get("session"),
             number=cleaned.get("number"),
-        ).exists()  # fmt: skip
+        )  # fmt: skip
+        exists = existing.exists()
+        if exists and not scoped_proposals(existing, self.user).exists():
+            raise forms.ValidationError(_("这件建议（提案）由其他单位办理，您不能为它登记答复。"))
         if not exists and not cleaned.get("assigned_on"):
             self.add_error("assigned_on", _("这是新的建议（提案），请填写交办日期。"))
         delegates = [
@@ -361,11 +382,13 @@ class ProposalReplyAdmin(admin.ModelAdmin):
             Q(proposal__lead_unit__in=scope) | Q(proposal__co_units__in=scope)
         ).distinct()
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "proposal":
+            kwargs["queryset"] = scoped_proposals(Proposal.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
-        try:
-            replies.save_reply(obj, request.user)
-        except replies.ReplyError as exc:
-            raise PermissionDenied(str(exc))
+        replies.save_reply(obj, request.user)
 
     def import_view(self, request):
         """Paste a letter's text; check the recognised parts; only then save."""

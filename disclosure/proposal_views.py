@@ -1,5 +1,7 @@
 """Public pages of proposal replies: the list by session, and each session's statistics."""
 
+import re
+
 from django import forms
 from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
@@ -61,7 +63,7 @@ class ProposalFilterForm(forms.Form):
         query = (data.get("q") or "").strip()
         if query:
             number = query.lstrip("第").rstrip("号")
-            if number.isdigit():
+            if re.fullmatch(r"[0-9]{1,9}", number):  # not str.isdigit(): "²" is a digit to it
                 proposals = proposals.filter(number=int(number))
             else:
                 for word in query.split():

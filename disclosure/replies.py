@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode
 
-from . import services
 from .models import CongressSession, Document, Genre, Proposal, ProposalReply, Topic
 
 REPLY_NODES = {CongressSession.Body.CONGRESS: "rddbjy", CongressSession.Body.CPPCC: "zxwyta"}
@@ -26,6 +25,12 @@ REPLY_GENRES = {
 
 class ReplyError(Exception):
     """A reply cannot be saved as asked; the message says why, in Chinese."""
+
+
+def not_editable_message(document):
+    return _("答复的公开文件已“%(status)s”，不能在这里修改。请审核人员先退回或撤回该文件。") % {
+        "status": document.get_status_display()
+    }
 
 
 def letter_date_text(day):
@@ -101,7 +106,7 @@ def document_values(reply):
 @transaction.atomic
 def save_reply(reply, user=None):
     """Save a reply, write its parts into its Document (a new draft the first time), and mark
-    the proposal replied. A published document keeps its status; the edit is audited."""
+    the proposal replied. Only while that document is a draft: after that it belongs to review."""
     if reply.disclosure == ProposalReply.Disclosure.SUMMARY and not reply.summary.strip():
         raise ReplyError(_("摘要公开的答复请填写答复摘要。"))
     if (
@@ -109,6 +114,10 @@ def save_reply(reply, user=None):
         and not reply.non_disclosure_reason.strip()
     ):
         raise ReplyError(_("不公开的答复请填写不公开理由。"))
+    if reply.document_id and reply.document.status != Document.Status.DRAFT:
+        # Its document is under review, online or withdrawn: changing the reply here would
+        # change that text (or its disclosure) without review.
+        raise ReplyError(not_editable_message(reply.document))
     reply.save()
     values = document_values(reply)
     document = reply.document
@@ -125,7 +134,6 @@ def save_reply(reply, user=None):
             setattr(document, name, values[name])
         if changed:
             document.save()
-            services.record_published_edit(document, user, changed)
     proposal = Proposal.objects.select_for_update().get(pk=reply.proposal_id)
     if proposal.status in (
         Proposal.Status.ASSIGNED,

@@ -13,6 +13,7 @@ from disclosure.search.backends import SearchRequest, get_backend
 from disclosure.search.highlight import highlight, snippet
 
 PAGE_SIZE = 20
+MAX_PAGE = 1000
 
 
 class SearchForm(forms.Form):
@@ -27,6 +28,11 @@ class SearchForm(forms.Form):
         required=False, choices=[("relevance", "相关度"), ("date", "发布日期")]
     )
     page = forms.IntegerField(required=False, min_value=1)
+
+    def clean_page(self):
+        # Past the last page the paginator shows the last one; the cap keeps the offset sane.
+        page = self.cleaned_data.get("page")
+        return min(page, MAX_PAGE) if page else page
 
     def clean_q(self):
         return (self.cleaned_data.get("q") or "")[: analysis.MAX_QUERY_CHARS]

@@ -227,5 +227,9 @@ DISCLOSURE_MAX_ATTACHMENT_BYTES = (
 DISCLOSURE_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Old versions are shown and compared, never restored: a restore would bring back the status a
+# version had (re-publishing a withdrawn document) without the review workflow.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # The public site's name when no SiteSettings row exists yet.
 PORTAL_SITE_NAME = "政务公开门户"

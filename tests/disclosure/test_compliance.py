@@ -160,3 +160,12 @@ def test_compliance_report_command(tmp_path, site_tree, capsys):
     out = tmp_path / "r.csv"
     call_command("compliance_report", "--as-of", "2024-06-01", "--format", "csv", "-o", str(out))
     assert "迟" in out.read_bytes().decode("utf-8-sig")
+
+
+def test_an_as_of_date_out_of_range_is_refused(client, site_tree):
+    boss = get_user_model().objects.create_superuser(
+        "boss", "b@example.com", "correct-horse-battery"
+    )
+    client.force_login(boss)
+    response = client.get(reverse("admin:disclosure_document_compliance"), {"as_of": "0001-01-01"})
+    assert response.status_code == 200 and "1949年至2100年" in response.content.decode()

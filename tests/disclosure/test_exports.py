@@ -224,3 +224,11 @@ def test_date_filters_use_local_days(client, site_tree):
     )
     assert [r[2] for r in rows[1:]] == ["深夜发布"]
     assert rows[1][8] == date(2024, 5, 31).isoformat()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_dates_out_of_range_are_refused_clearly(client, listing, file_format):
+    response = client.get(
+        reverse("disclosure:export"), {"format": file_format, "date_from": "0001-01-01"}
+    )
+    assert response.status_code == 400 and "1949年至2100年" in response.content.decode()

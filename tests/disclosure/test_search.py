@@ -253,3 +253,7 @@ def test_relevance_pages_continue_from_title_matches_into_body_matches(site_tree
     pages = [search("防汛", offset=offset, limit=3).ids for offset in (0, 3, 6, 9)]
     assert sum(pages, []) == expected
     assert search("防汛", offset=6, limit=3).title_hits == set()
+
+
+def test_a_huge_page_number_gives_a_normal_page(client, corpus):
+    assert client.get(reverse("search"), {"q": "防汛", "page": str(10**20)}).status_code == 200

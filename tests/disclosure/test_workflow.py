@@ -435,3 +435,72 @@ def test_versions_are_kept_and_can_be_compared(client, org):
     ).content.decode()
     assert '第<span class="diff_chg">一</span>版正文' in html
     assert '第<span class="diff_chg">二</span>版正文' in html
+
+
+# --- version history is read-only and scoped --------------------------------------------
+
+
+def test_an_old_version_of_another_agencys_document_is_404(client, org, foreign):
+    version = foreign.history.first().history_id
+    as_user(client, org["editor"])
+    url = reverse("admin:disclosure_document_simple_history", args=[foreign.pk, version])
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["editor", "auditor", "reviewer"])
+def test_an_old_version_cannot_be_restored_by_anyone(client, org, who):
+    from disclosure.services import publish, withdraw
+
+    document = publish(
+        DocumentFactory(agency=org["district"], node=org["node"], status=Status.SUBMITTED),
+        org["reviewer"],
+    )
+    version = document.history.first().history_id  # the published version
+    withdraw(document, org["reviewer"], "政策调整")
+    as_user(client, org[who])
+    url = reverse("admin:disclosure_document_simple_history", args=[document.pk, version])
+    response = client.post(url, change_form(document, title="恢复的旧版本"))
+    assert response.status_code == 403
+    document.refresh_from_db()
+    assert document.status == Status.WITHDRAWN and document.title != "恢复的旧版本"
+
+
+def test_a_reviewer_cannot_rewrite_a_submission_and_publish_it(client, org):
+    document = DocumentFactory(agency=org["district"], node=org["node"], status=Status.SUBMITTED)
+    as_user(client, org["reviewer"])
+    response = client.post(
+        reverse("admin:disclosure_document_change", args=[document.pk]),
+        change_form(document, title="审核人改写"),
+    )
+    assert response.status_code == 403
+    assert Document.objects.get(pk=document.pk).title != "审核人改写"
+
+
+def test_the_interprets_choices_hold_nothing_the_public_cannot_see(client, org):
+    from tests.factories import published
+
+    published(agency=org["other"], node=org["node"], title="教委公开办法")
+    published(
+        agency=org["other"],
+        node=org["node"],
+        title="教委不予公开文件",
+        disclosure_mode=Document.DisclosureMode.EXEMPT,
+    )
+    from disclosure.services import publish
+
+    publish(
+        DocumentFactory(agency=org["other"], node=org["node"], title="教委定时文件"),
+        at=timezone.now() + timedelta(days=9),
+    )
+    as_user(client, org["editor"])
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "disclosure",
+            "model_name": "document",
+            "field_name": "interprets",
+            "term": "教委",
+        },
+    )
+    titles = {r["text"] for r in response.json()["results"]}
+    assert titles == {"教委公开办法"}
