@@ -45,6 +45,13 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     def get_queryset(self, request):
         return open_nodes(super().get_queryset(request), request.user)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = open_nodes(CatalogNode.objects.all(), request.user)
+        elif db_field.name == "agency":
+            kwargs["queryset"] = scoped_agencies(Agency.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     fieldsets = [
         (None, {"fields": ["name", "slug", "parent", "agency", "description", "is_visible"]}),
         (

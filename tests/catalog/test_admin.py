@@ -52,3 +52,28 @@ def test_agency_admin_rejects_a_bad_credit_code_with_a_chinese_message(admin_cli
     )
     assert response.status_code == 200
     assert "校验位错误" in response.content.decode()
+
+
+def test_a_cataloguer_can_file_columns_only_under_open_nodes_and_their_agencies(client):
+    from django.contrib.auth.models import Group
+
+    from portal.roles import CATALOGUER, sync_roles
+    from tests.factories import AgencyFactory, StaffUserFactory
+
+    sync_roles()
+    own, other = AgencyFactory(), AgencyFactory()
+    root = CatalogNode.objects.create(name="政务公开")
+    foreign = CatalogNode.objects.create(name="教委专栏", parent=root, agency=other)
+    user = StaffUserFactory()
+    user.groups.add(Group.objects.get(name=CATALOGUER))
+    user.agencies.add(own)
+    client.force_login(user)
+    url = reverse("admin:catalog_catalognode_add")
+    form = client.get(url).context["adminform"].form
+    assert foreign not in form.fields["parent"].queryset and root in form.fields["parent"].queryset
+    assert set(form.fields["agency"].queryset) == {own}
+    for data in ({"parent": foreign.pk}, {"parent": root.pk, "agency": other.pk}):
+        response = client.post(url, {"name": "新栏目", "is_visible": "on", **data})
+        assert response.status_code == 200
+    assert not CatalogNode.objects.filter(name="新栏目").exists()
+    assert client.get(reverse("admin:catalog_catalognode_change", args=[foreign.pk])).status_code in (302, 404)
