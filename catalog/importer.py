@@ -182,10 +182,12 @@ def option_of(cell):
     return None
 
 
-def is_option_header(row, columns):
-    """A second header row names options (全社会 | 特定群众 …) and holds no 事项."""
+def is_option_header(row, header, columns):
+    """A second header row names options (全社会 | 特定群众 …) and holds no 事项 of its own:
+    its 二级事项 cell is empty, or repeats the header above (a header merged over both rows)."""
     second = columns["second"]
-    if second < len(row) and normalise(row[second]):
+    below = normalise(row[second]) if second < len(row) else ""
+    if below and below != normalise(header[second]):
         return False
     return sum(1 for cell in row if option_of(cell)) >= 2
 
@@ -209,7 +211,7 @@ def find_layout(rows):
         options = {}
         first_data_row = index + 1
         header_rows = [row]
-        if index + 1 < len(rows) and is_option_header(rows[index + 1], columns):
+        if index + 1 < len(rows) and is_option_header(rows[index + 1], row, columns):
             header_rows.append(rows[index + 1])
             first_data_row = index + 2
         for header_row in header_rows:

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +13,10 @@ class DisclosureConfig(AppConfig):
         from .filters import forget_filter_choices
         from .models import Genre, Topic
 
+        post_init.connect(remember_agency_name, sender=Agency, dispatch_uid="search-agency-name")
+        post_save.connect(
+            reindex_agency_documents, sender=Agency, dispatch_uid="search-agency-renamed"
+        )
         for model in (Topic, Genre, Agency):
             post_save.connect(
                 forget_filter_choices, sender=model, dispatch_uid=f"filters-{model.__name__}-save"
@@ -20,3 +24,17 @@ class DisclosureConfig(AppConfig):
             post_delete.connect(
                 forget_filter_choices, sender=model, dispatch_uid=f"filters-{model.__name__}-delete"
             )
+
+
+def remember_agency_name(sender, instance, **kwargs):
+    instance._loaded_name = instance.name
+
+
+def reindex_agency_documents(sender, instance, created, **kwargs):
+    """Documents are found by their agency's name: a renamed agency's documents are re-indexed."""
+    from .models import Document
+    from .search.analysis import reindex
+
+    if not created and instance._loaded_name != instance.name:
+        reindex(Document.objects.filter(agency=instance))
+    instance._loaded_name = instance.name

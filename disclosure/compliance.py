@@ -17,6 +17,7 @@ from catalog.models import DEFAULT_TIME_LIMIT_DAYS, CatalogNode
 from catalog.scoping import open_nodes, scoped_documents, scoped_proposals
 from portal.workdays import WorkdayIndex
 
+from .exports import neutralise
 from .models import INTERPRETATION_GENRE, NORMATIVE_GENRE, Document, Proposal
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
@@ -58,7 +59,13 @@ class Report:
         yield ["序号", "问题类型", "对象", "说明", "链接"]
         for number, finding in enumerate(self.findings, start=1):
             detail = finding.detail + ("（含暂定工作日）" if finding.provisional else "")
-            yield [str(number), finding.kind_label, finding.subject, detail, finding.url]
+            yield [
+                str(number),
+                finding.kind_label,
+                neutralise(finding.subject),
+                neutralise(detail),
+                finding.url,
+            ]
 
 
 def end_of(day):

@@ -17,8 +17,10 @@ from portal.cnnum import parse_digit_string, parse_number
 CN = "一二三四五六七八九十百〇零两"
 NUM = rf"[\d{CN}]+"
 
+# The level is the character right before 第 (区第十八届…, 市第六届…); a name in between
+# (铜梁区第…) still ends with it.
 CONGRESS_SESSION = re.compile(
-    rf"(?P<level>[区县市])?(?:[^\s，。、]{{0,12}}?)第(?P<term>{NUM})届人民代表大会第(?P<session>{NUM})次会议"
+    rf"(?P<level>[区县市])?第(?P<term>{NUM})届人民代表大会第(?P<session>{NUM})次会议"
 )
 CPPCC_SESSION = re.compile(
     rf"(?:(?P<level>[区县市])?政协|政协(?:[^\s，。]{{0,10}}?(?P<level2>[区县市]))?)"
@@ -28,6 +30,8 @@ NUMBER = re.compile(r"第?\s*(?P<number>\d+)\s*号\s*(?P<kind>建议|提案)")
 SALUTATION = re.compile(
     r"^(?P<names>[\u4e00-\u9fa5·、，,\s]{2,60}?)(?P<word>代表|委员)(?:们)?\s*[:：]\s*$"
 )
+GREETING = re.compile(r"^(尊敬的|敬爱的|亲爱的)")
+COLLECTIVE = {"各位", "诸位", "全体"}  # 各位代表： names nobody
 PROPOSAL_TITLE = re.compile(r"《(?P<title>[^》]{4,120})》\s*[（(]?\s*第?\s*\d+\s*号\s*[）)]?")
 SIGN_OFF = re.compile(
     r"此(?:复函|答复函?|函|提案答复|答复意见)已经(?P<who>[^。，,]{3,40}?)审(?:签|定|核)"
@@ -36,16 +40,25 @@ POSITIONS = (
     "主任|副主任|局长|副局长|区长|副区长|县长|副县长|书记|主席|部长|院长|秘书长|处长|科长|镇长|"
     "乡长|站长|所长|队长|行长|经理|会长|主任委员|负责人"
 )
-SIGNER = re.compile(rf"^(?P<title>.+?(?:{POSITIONS}))(?P<name>[\u4e00-\u9fa5·]{{2,4}})$")
+# Longest position names first, so 主任委员李四 reads 主任委员 + 李四, not 主任 + 委员李四.
+_POSITIONS_LONGEST_FIRST = "|".join(sorted(POSITIONS.split("|"), key=len, reverse=True))
+SIGNER = re.compile(
+    rf"^(?P<title>.+(?:{_POSITIONS_LONGEST_FIRST}))(?P<name>[\u4e00-\u9fa5·]{{2,4}})$"
+)
 FEEDBACK_TO = re.compile(
     r"(?:回执|意见)[^。]{0,8}?(?:寄给|寄送|反馈给|送)(?P<to>[^，,。；;]{2,30})"
 )
-CONTACT = re.compile(r"联系人\s*[:：]\s*(?P<v>[\u4e00-\u9fa5·]{2,4})")
+CONTACT = re.compile(
+    r"联系人\s*[:：]\s*(?P<v>[\u4e00-\u9fa5·]{2,4}?)(?=联系|电话|手机|邮|[，,；;）)\s]|$)"
+)
 PHONE = re.compile(r"(?:联系)?电话\s*[:：]\s*(?P<v>[\d\-－—()（） ]{7,20}\d)")
 POSTCODE = re.compile(r"邮(?:政)?编(?:码)?\s*[:：]\s*(?P<v>\d{6})")
 DATE_ARABIC = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 DATE_CHINESE = re.compile(
     rf"(?P<y>[〇零一二三四五六七八九○]{{4}})\s*年\s*(?P<m>[{CN}]{{1,3}})\s*月\s*(?P<d>[{CN}]{{1,3}})\s*日"
+)
+DATE_LINE = re.compile(
+    rf"^\s*(\d{{4}}|[〇零一二三四五六七八九○]{{4}})\s*(年\s*[\d{CN}]{{1,3}}\s*月\s*[\d{CN}]{{1,3}}\s*日|\d{{2,4}})\s*$"
 )
 DATE_DIGITS_ONLY = re.compile(r"^(?P<digits>(?:19|20)\d{4,6})$")
 OFFICE_ENDINGS = re.compile(r"(办公室|政府|局|委员会|委|办事处|中心|公司|院|所|厅|处|部|队|站|馆)$")
@@ -147,7 +160,8 @@ def parse_reply_letter(text):
     values["body_kind"] = {"建议": "congress", "提案": "cppcc"}.get(kind, "")
     found = cppcc if values["body_kind"] == "cppcc" else congress
     if found:
-        values["level"] = found["level"] or found.groupdict().get("level2") or "区"
+        # Left empty rather than guessed when the text does not say: staff fill it in.
+        values["level"] = found["level"] or found.groupdict().get("level2") or ""
         values["term"] = parse_number(found["term"])
         values["session"] = parse_number(found["session"])
     values["number"] = int(number["number"]) if number else None
@@ -157,8 +171,8 @@ def parse_reply_letter(text):
     for index, line in enumerate(normalised):
         match = SALUTATION.match(line)
         if match:
-            names = re.split(r"[、，,\s]+", match["names"].strip())
-            values["delegates"] = [n for n in names if n]
+            names = re.split(r"[、，,\s]+", GREETING.sub("", match["names"].strip()))
+            values["delegates"] = [n for n in names if n and n not in COLLECTIVE]
             salutation_at = index
             break
 
@@ -189,9 +203,16 @@ def parse_reply_letter(text):
         feedback = FEEDBACK_TO.search(normalised[closing_at])
         values["feedback_to"] = feedback["to"] if feedback else ""
 
+    # The letter's date stands on a line of its own after the closing sentence; without that
+    # sentence, the last such line. A date inside a paragraph is never the letter's date.
     date_at = None
-    search_from = closing_at if closing_at is not None else (salutation_at or 0)
-    for index in range(search_from, len(lines)):
+    if closing_at is not None:
+        candidates = range(closing_at + 1, len(lines))
+    else:
+        candidates = range(len(lines) - 1, salutation_at if salutation_at is not None else -1, -1)
+    for index in candidates:
+        if not DATE_LINE.match(normalised[index]):
+            continue
         found_date = find_date(lines[index])
         if found_date:
             values["letter_date"] = found_date
@@ -205,13 +226,15 @@ def parse_reply_letter(text):
             (line for line in reversed(before) if OFFICE_ENDINGS.search(line)), ""
         )
 
-    tail = "\n".join(normalised[(closing_at or 0) :])
+    # Contact details from the end of the letter only: a phone number in the body is not it.
+    tail_from = closing_at if closing_at is not None else max(len(lines) - 5, 0)
+    tail = "\n".join(normalised[tail_from:])
     for name, pattern in (
         ("contact_person", CONTACT),
         ("contact_phone", PHONE),
         ("postcode", POSTCODE),
     ):
-        match = pattern.search(tail) or pattern.search(whole)
+        match = pattern.search(tail)
         values[name] = match["v"].strip() if match else ""
 
     # Body: the paragraphs between the salutation and the closing sentence.

@@ -8,6 +8,7 @@ compare ``latest_hash()`` with a copy kept elsewhere.)
 
 import contextvars
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import UTC
@@ -40,6 +41,14 @@ def event_content(event):
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
 
 
+def normalise_ip(value):
+    """An address as the database stores it (IPv6 compressed), or None when it is not one."""
+    try:
+        return ipaddress.ip_address(str(value).strip()).compressed if value else None
+    except ValueError:
+        return None
+
+
 def compute_hash(event, prev_hash):
     return hashlib.sha256(f"{prev_hash}\n{event_content(event)}".encode()).hexdigest()
 
@@ -65,7 +74,7 @@ def record(action, *, actor=None, obj=None, details=None, ip=None, actor_name=No
             object_type=obj._meta.label if obj is not None else "",
             object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
             object_repr=str(obj)[:300] if obj is not None else "",
-            ip=ip or current_ip.get(),
+            ip=normalise_ip(ip or current_ip.get()),
             details=json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder)),
             prev_hash=prev_hash,
         )

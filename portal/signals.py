@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
 
@@ -15,7 +16,9 @@ User = get_user_model()
 @receiver([post_save, post_delete], sender=CalendarDay)
 @receiver([post_save, post_delete], sender=HolidayNotice)
 def forget_cached_calendar(**kwargs):
+    # Now, and again once the change is committed, so no reader caches the old calendar.
     workdays.forget_calendar()
+    transaction.on_commit(workdays.forget_calendar)
 
 
 @receiver([post_save, post_delete], sender=SiteSettings)

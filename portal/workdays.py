@@ -47,12 +47,11 @@ class Calendar:
         """(is working day, provisional)."""
         if day in self.overrides:
             return self.overrides[day], False
-        if day.year in self.known_years:
-            return day.weekday() < 5, False
         try:
             return chinese_calendar.is_workday(day), False
         except NotImplementedError:
-            return day.weekday() < 5, True
+            # Past the package's years: the weekend rule, settled once staff entered the year.
+            return day.weekday() < 5, day.year not in self.known_years
 
 
 def load_calendar():
@@ -140,6 +139,8 @@ class WorkdayIndex:
     def between(self, start, end):
         if end <= start:
             return WorkdayCount.make(0, False)
+        if start < self.first - timedelta(days=1) or self._index(end) >= len(self.cumulative):
+            raise ValueError(f"{start}–{end} lies outside the index")
         a, b = self._index(start), self._index(end)
         return WorkdayCount.make(
             self.cumulative[b] - self.cumulative[a], self.unsure[b] > self.unsure[a]

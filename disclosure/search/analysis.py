@@ -14,7 +14,9 @@ from django.utils.html import strip_tags
 MAX_QUERY_CHARS = 200
 MAX_QUERY_TERMS = 64
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# 〇, the CJK unified ideographs (extension A, the basic block, extensions B–F) and compatibility ideographs.
+CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+CJK_CHAR = re.compile(rf"[{CJK}]")
 RUNS = re.compile(rf"[{CJK}]+|[0-9a-z]+")
 PUNCTUATION = re.compile(
     r"[\s\[\]〔〕（）()【】〈〉<>《》\"“”'‘’·、，,。.:：;；!！?？\-—_/\\|&*^%$#@~`+=]+"
@@ -30,7 +32,7 @@ def terms(text):
     """The index terms of ``text``: CJK bigrams and whole alphanumeric words, in order."""
     result = []
     for run in RUNS.findall(normalise(text)):
-        if "\u3400" <= run[0]:
+        if CJK_CHAR.match(run):
             result.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
             result.append(run)
@@ -50,6 +52,27 @@ def compact_doc_number(text):
 
 def doc_number_key(document):
     return compact_doc_number(document.doc_number)
+
+
+def reindex(documents, batch_size=1000):
+    """Recompute the search terms of ``documents`` (e.g. after an agency is renamed). Returns the count."""
+    from django.db import transaction
+
+    total = 0
+    ids = list(documents.order_by("pk").values_list("pk", flat=True))
+    model = documents.model
+    for start in range(0, len(ids), batch_size):
+        chunk = list(
+            model.objects.filter(pk__in=ids[start : start + batch_size]).select_related("agency")
+        )
+        for document in chunk:
+            document.search_title = title_text(document)
+            document.search_body = body_text(document)
+            document.doc_number_key = doc_number_key(document)
+        with transaction.atomic():
+            model.objects.bulk_update(chunk, ["search_title", "search_body", "doc_number_key"])
+        total += len(chunk)
+    return total
 
 
 def title_text(document):
@@ -73,7 +96,7 @@ def query_words(query):
     """The words of a query, for highlighting: its CJK runs (2+ chars) and alphanumeric words."""
     words = []
     for run in RUNS.findall(normalise(query[:MAX_QUERY_CHARS])):
-        if "\u3400" <= run[0] and len(run) < 2:
+        if CJK_CHAR.match(run) and len(run) < 2:
             continue
         words.append(run)
     return list(dict.fromkeys(words))

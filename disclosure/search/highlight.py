@@ -43,7 +43,9 @@ def snippet(html, words, size=SNIPPET_CHARS):
     pattern = _pattern(words)
     start = 0
     if pattern is not None:
-        found = pattern.search(text.lower())
+        found = pattern.search(
+            normalise(text) if len(normalise(text)) == len(text) else text.lower()
+        )
         if found:
             start = max(0, found.start() - size // 3)
     piece = text[start : start + size]

@@ -323,3 +323,22 @@ def test_import_of_two_thousand_items_keeps_the_tree_sound(big_tree):
     assert big_tree >= 2000
     assert check_catalog_tree() == []
     assert CatalogNode.objects.filter(level=4).count() == 2000
+
+
+@pytest.mark.django_db
+def test_import_xlsx_with_headers_merged_over_two_rows(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    for row in TICK_HEADER + TICK_ROWS:
+        ws.append(row)
+    for col in "ABCDEFGH":  # 序号 … 公开渠道和载体 span both header rows
+        ws.merge_cells(f"{col}1:{col}2")
+    ws.merge_cells("I1:J1")
+    ws.merge_cells("K1:L1")
+    ws.merge_cells("M1:N1")
+    path = tmp_path / "d.xlsx"
+    wb.save(path)
+    call_command("import_catalog", str(path), under=UNDER)
+    assert not CatalogNode.objects.filter(name="二级事项").exists()
+    assert node("城乡规划编制").audience == CatalogNode.Audience.PUBLIC
+    assert CatalogNode.objects.filter(level=4).count() == 3

@@ -169,3 +169,9 @@ def test_an_as_of_date_out_of_range_is_refused(client, site_tree):
     client.force_login(boss)
     response = client.get(reverse("admin:disclosure_document_compliance"), {"as_of": "0001-01-01"})
     assert response.status_code == 200 and "1949年至2100年" in response.content.decode()
+
+
+def test_report_cells_are_neutralised_against_formulas(site_tree):
+    published(title="=HYPERLINK(1)", written_on=date(2024, 1, 2), published_at=local(2024, 3, 1))
+    rows = list(build_report(date(2024, 6, 1)).rows())
+    assert any(row[2].startswith("'=") for row in rows[1:])

@@ -425,3 +425,50 @@ def test_a_reply_cannot_be_filed_for_another_units_proposal(client, session, cle
 
 def test_odd_digits_in_a_proposal_search_give_a_normal_page(client, session):
     assert client.get(reverse("disclosure:proposals"), {"q": "²"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "text, field, expected",
+    [
+        # No closing sentence: a date in the body is not the letter's date.
+        (
+            "范川代表：\n我局于2020年4月1日完成迁移。\n某某办公室\n2022年6月6日\n",
+            "letter_date",
+            date(2022, 6, 6),
+        ),
+        ("关于市第六届人民代表大会第二次会议第3号建议的答复\n张三代表：\n正文。\n", "level", "市"),
+        (
+            "关于县第十八届人民代表大会第一次会议第3号建议的答复\n张三代表：\n正文。\n",
+            "level",
+            "县",
+        ),
+        ("尊敬的范川代表：\n正文。\n", "delegates", ["范川"]),
+        ("各位代表：\n正文。\n", "delegates", []),
+        ("范川代表：\n正文。\n此复函已经区人大常委会主任委员李四审签。\n", "signer", "李四"),
+        (
+            "范川代表：\n正文。\n此复函已经区人大常委会主任委员李四审签。\n",
+            "signer_title",
+            "区人大常委会主任委员",
+        ),
+        (
+            "范川代表：\n正文。\n此复函已经局长王五审签。\n（联系人：张三联系电话：023-45600000）\n",
+            "contact_person",
+            "张三",
+        ),
+        (
+            "范川代表：\n可拨打咨询电话：12345678910。\n此复函已经局长王五审签。\n某局\n2022年6月6日\n",
+            "contact_phone",
+            "",
+        ),
+    ],
+)
+def test_the_parser_leaves_empty_what_it_cannot_be_sure_of(text, field, expected):
+    value = parse_reply_letter(text).values[field]
+    assert value == expected or (expected == [] and value in ([], ""))
+
+
+def test_the_level_is_not_guessed():
+    assert (
+        parse_reply_letter("第十八届人民代表大会第一次会议第3号建议\n张三代表：\n").values["level"]
+        == ""
+    )

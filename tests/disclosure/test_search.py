@@ -257,3 +257,24 @@ def test_relevance_pages_continue_from_title_matches_into_body_matches(site_tree
 
 def test_a_huge_page_number_gives_a_normal_page(client, corpus):
     assert client.get(reverse("search"), {"q": "防汛", "page": str(10**20)}).status_code == 200
+
+
+def test_a_renamed_agency_is_found_by_its_new_name(site_tree):
+    agency = AgencyFactory(name="区旧名称局")
+    document = published(agency=agency, title="某通知")
+    agency.name = "区新名称局"
+    agency.save()
+    assert search("新名称局").ids == [document.pk]
+    assert search("旧名称局").ids == []
+
+
+def test_ling_and_rare_characters_are_indexed(site_tree):
+    document = published(title="二〇二四年工作要点", body="<p>𠮷野家</p>")
+    assert search("二〇").ids == [document.pk]
+    assert search("𠮷野").ids == [document.pk]
+
+
+def test_full_width_text_is_found_and_highlighted_from_a_half_width_query(client, site_tree):
+    published(title="说明", body="<p>前文很长" + "很长" * 80 + "，采用ＯＦＤ格式发布</p>")
+    html = client.get(reverse("search"), {"q": "OFD"}).content.decode()
+    assert "<mark>ＯＦＤ</mark>" in html

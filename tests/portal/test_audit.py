@@ -167,3 +167,11 @@ def test_sync_roles_is_idempotent_and_matches_the_definition():
     assert "publish_document" in set(
         Group.objects.get(name=REVIEWER).permissions.values_list("codename", flat=True)
     )
+
+
+def test_ipv6_and_malformed_addresses_keep_the_chain_valid():
+    audit.record(AuditEvent.Action.EXPORT, ip="2001:DB8:0:0:0:0:0:1")
+    audit.record(AuditEvent.Action.EXPORT, ip="1.2.3.4:5678")
+    events = list(AuditEvent.objects.order_by("pk"))
+    assert events[0].ip == "2001:db8::1" and events[1].ip is None
+    assert audit.verify_chain() is None

@@ -96,3 +96,14 @@ def test_dates_far_outside_the_package_use_the_weekend_rule():
     saturday = date(2030, 6, 1)
     assert not CALENDAR.day(saturday)[0] and CALENDAR.day(saturday)[1]
     assert CALENDAR.day(saturday + timedelta(days=2)) == (True, True)
+
+
+def test_entering_a_notice_for_a_year_the_package_knows_changes_nothing():
+    HolidayNotice.objects.create(year=2025, title="国务院办公厅关于2025年部分节假日安排的通知")
+    assert not is_working_day(date(2025, 10, 1))
+    assert add_working_days(date(2025, 9, 26), 20) == date(2025, 10, 30)
+
+
+def test_the_index_refuses_dates_it_does_not_cover():
+    with pytest.raises(ValueError):
+        INDEX.between(date(2003, 1, 1), date(2004, 1, 1))

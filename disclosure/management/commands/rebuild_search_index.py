@@ -1,7 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 
 from disclosure.models import Document
 from disclosure.search import analysis
@@ -15,23 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size, **options):
         started = time.perf_counter()
-        total = 0
-        ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), batch_size):
-            chunk = list(
-                Document.objects.filter(pk__in=ids[start : start + batch_size]).select_related(
-                    "agency"
-                )
-            )
-            for document in chunk:
-                document.search_title = analysis.title_text(document)
-                document.search_body = analysis.body_text(document)
-                document.doc_number_key = analysis.doc_number_key(document)
-            with transaction.atomic():
-                Document.objects.bulk_update(
-                    chunk, ["search_title", "search_body", "doc_number_key"]
-                )
-            total += len(chunk)
+        total = analysis.reindex(Document.objects.all(), batch_size)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE disclosure_document")
