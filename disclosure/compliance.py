@@ -122,12 +122,20 @@ def late_disclosures(day, user=None):
 
 def stale_columns(day, user=None):
     moment = end_of(day)
-    newest = sorted(
-        public_on(day, user)
-        .values("node__tree_id", "node__lft")
+    public = public_on(day, user)
+    by_node = (
+        public.values("node__tree_id", "node__lft")
         .annotate(latest=Max("published_at"))
         .values_list("node__tree_id", "node__lft", "latest")
     )
+    # A column is also kept up to date by documents listed in it besides their own column.
+    by_listing = (
+        Document.extra_nodes.through.objects.filter(document__in=public.values("pk"))
+        .values("catalognode__tree_id", "catalognode__lft")
+        .annotate(latest=Max("document__published_at"))
+        .values_list("catalognode__tree_id", "catalognode__lft", "latest")
+    )
+    newest = sorted([*by_node, *by_listing])
     keys = [(tree_id, lft) for tree_id, lft, _latest in newest]
     nodes = (
         open_nodes(CatalogNode.objects.visible(), user)

@@ -175,3 +175,11 @@ def test_report_cells_are_neutralised_against_formulas(site_tree):
     published(title="=HYPERLINK(1)", written_on=date(2024, 1, 2), published_at=local(2024, 3, 1))
     rows = list(build_report(date(2024, 6, 1)).rows())
     assert any(row[2].startswith("'=") for row in rows[1:])
+
+
+def test_a_column_kept_current_by_documents_also_listed_in_it_is_not_stale(site_tree):
+    site_tree["replies"].update_interval_days = 30
+    site_tree["replies"].save()
+    document = published(node=site_tree["policies"], published_at=local(2025, 1, 10))
+    document.extra_nodes.add(site_tree["replies"])
+    assert kinds(build_report(date(2025, 1, 20)), "stale_column") == []
