@@ -105,12 +105,12 @@ def _require_state(document, allowed, action):
         )
 
 
-def _require_complete(document):
+def _require_complete(document, action):
     missing = missing_for_publication(document)
     if missing:
         raise WorkflowError(
-            _("《%(title)s》不能提交：缺少%(fields)s。")
-            % {"title": document.title, "fields": "、".join(missing)}
+            _("《%(title)s》不能%(action)s：缺少%(fields)s。")
+            % {"title": document.title, "action": action, "fields": "、".join(missing)}
         )
 
 
@@ -120,7 +120,7 @@ def submit(document, user):
     document = _locked(document)
     _require(user, "submit_document", document, _("提交审核"))
     _require_state(document, [Status.DRAFT], _("提交审核"))
-    _require_complete(document)
+    _require_complete(document, _("提交"))
     document.status = Status.SUBMITTED
     document.submitted_by = user
     document.review_comment = ""
@@ -162,12 +162,7 @@ def publish(document, user=None, *, at=None):
         raise WorkflowError(
             _("《%(title)s》由您本人提交，须由另一位审核人员发布。") % {"title": document.title}
         )
-    missing = missing_for_publication(document)
-    if missing:
-        raise WorkflowError(
-            _("《%(title)s》不能发布：缺少%(fields)s。")
-            % {"title": document.title, "fields": "、".join(missing)}
-        )
+    _require_complete(document, _("发布"))
     document.published_at = at or document.published_at or timezone.now()
     if document.index_serial is None:
         assign_index_number(document)

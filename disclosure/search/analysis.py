@@ -9,6 +9,7 @@ cut it. Latin letters and digits are indexed as whole, lower-cased words.
 import re
 import unicodedata
 
+from django.db import transaction
 from django.utils.html import strip_tags
 
 MAX_QUERY_CHARS = 200
@@ -56,8 +57,6 @@ def doc_number_key(document):
 
 def reindex(documents, batch_size=1000):
     """Recompute the search terms of ``documents`` (e.g. after an agency is renamed). Returns the count."""
-    from django.db import transaction
-
     total = 0
     ids = list(documents.order_by("pk").values_list("pk", flat=True))
     model = documents.model
