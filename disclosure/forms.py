@@ -1,6 +1,7 @@
-from ckeditor_uploader.widgets import CKEditorUploadingWidget
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from portal.editor import EditorWidget
 
 from .index_numbers import parse_index_number
 from .models import INTERPRETATION_GENRE, Attachment, Document
@@ -21,7 +22,7 @@ class DocumentAdminForm(forms.ModelForm):
             "doc_number", "written_on", "published_at", "validity", "keywords", "disclosure_mode",
             "interprets",
         ]  # fmt: skip
-        widgets = {"body": CKEditorUploadingWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"body": EditorWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,6 @@
 
 import tempfile
 
-from ckeditor_uploader.widgets import CKEditorUploadingWidget
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Agency
 from catalog.scoping import ALL, agency_scope, scoped_agencies, scoped_proposals
 from portal import audit
+from portal.editor import EditorWidget
 from portal.models import AuditEvent
 
 from . import replies
@@ -291,7 +291,7 @@ class ProposalReplyForm(forms.ModelForm):
             "feedback_to", "signing_office", "letter_date", "contact_person", "contact_phone", "postcode",
             "disclosure", "summary", "non_disclosure_reason",
         ]  # fmt: skip
-        widgets = {"body": CKEditorUploadingWidget()}
+        widgets = {"body": EditorWidget()}
 
 
 class LetterTextForm(forms.Form):
@@ -315,7 +315,7 @@ class LetterConfirmForm(forms.Form):
     )
     proposal_title = forms.CharField(label=FIELDS["proposal_title"], max_length=300)
     issuing_office = forms.CharField(label=FIELDS["issuing_office"], max_length=100)
-    body = forms.CharField(label=FIELDS["body"], widget=CKEditorUploadingWidget())
+    body = forms.CharField(label=FIELDS["body"], widget=EditorWidget())
     signer_title = forms.CharField(label=FIELDS["signer_title"], max_length=50, required=False)
     signer = forms.CharField(label=FIELDS["signer"], max_length=20, required=False)
     feedback_to = forms.CharField(label=FIELDS["feedback_to"], max_length=100, required=False)

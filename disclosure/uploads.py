@@ -1,6 +1,7 @@
 """Checks an uploaded file by its content (magic bytes) as well as by its name."""
 
 import hashlib
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -9,6 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from portal.media import sniff_image
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_HEADERS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -51,15 +55,7 @@ def sniff(head):
         return "ole2"
     if head.startswith(ZIP_HEADERS):
         return "zip"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"GIF87a") or head.startswith(b"GIF89a"):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
+    return sniff_image(head)
 
 
 def _zip_names(upload):
@@ -164,3 +160,46 @@ def check_editor_image(upload):
             code="size",
             params={"limit": filesizeformat(settings.DISCLOSURE_MAX_IMAGE_BYTES)},
         )
+
+
+# Pillow's format name -> the extension the re-encoded file is stored under.
+EDITOR_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+MAX_EDITOR_IMAGE_PIXELS = 40_000_000
+
+
+def reencode_editor_image(upload):
+    """An editor image checked (name, content, size) and re-encoded by Pillow.
+
+    Returns ``(bytes, extension)``. The new file holds only the decoded pixels: whatever was
+    appended to the image or hidden in its metadata (HTML, script, EXIF location) is gone.
+    """
+    check_editor_image(upload)
+    broken = ValidationError(_("图片已损坏或无法识别，请重新导出后上传。"), code="image")
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            extension = EDITOR_IMAGE_FORMATS.get(image.format)
+            if extension is None:
+                raise broken
+            if image.width * image.height > MAX_EDITOR_IMAGE_PIXELS:
+                raise ValidationError(
+                    _("图片尺寸过大（%(width)s×%(height)s 像素）。"),
+                    code="pixels",
+                    params={"width": image.width, "height": image.height},
+                )
+            output = io.BytesIO()
+            if image.format == "JPEG":
+                picture = ImageOps.exif_transpose(image)
+                if picture.mode not in ("RGB", "L"):
+                    picture = picture.convert("RGB")
+                picture.save(output, "JPEG", quality=90)
+            elif getattr(image, "n_frames", 1) > 1:
+                image.save(output, image.format, save_all=True)
+            else:
+                image.load()
+                image.save(output, image.format)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise broken
+    finally:
+        upload.seek(0)
+    return output.getvalue(), extension

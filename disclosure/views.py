@@ -1,23 +1,32 @@
+import json
+import re
+import uuid
+from pathlib import Path
+
 import segno
-from ckeditor_uploader import views as ckeditor_views
+from ckeditor_uploader.forms import SearchForm
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
-from django.views.static import serve
 
 from catalog.models import CatalogNode
-from catalog.scoping import scoped_documents
+from catalog.scoping import ALL, agency_scope, scoped_documents
+from portal.media import serve_media
 
 from .exports import ExportForm, ExportTooLarge, export_response
 from .models import Attachment, Document
-from .uploads import check_editor_image
+from .uploads import IMAGE_EXTENSIONS, reencode_editor_image
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
 DOCUMENT_RELATIONS = [
@@ -112,28 +121,109 @@ def attachment_download(request, document_pk, pk):
     return response
 
 
+EDITOR_DIR = "editor"
+CKEDITOR_FUNC_NUM = re.compile(r"[0-9]{1,9}")
+
+
+def _editor_agencies(user):
+    """ALL, or the agency ids whose editor images ``user`` may add and browse.
+
+    Needs the right to add or change documents and membership of an agency (superusers and
+    auditors see all); anyone else is refused."""
+    if not (
+        user.has_perm("disclosure.add_document") or user.has_perm("disclosure.change_document")
+    ):
+        raise PermissionDenied
+    scope = agency_scope(user)
+    if scope is ALL:
+        return ALL
+    own = sorted(user.agencies.values_list("pk", flat=True))
+    if not own:
+        raise PermissionDenied
+    return own
+
+
+def _editor_reply(func_num, *, url="", error="", status=200):
+    """The answer CKEditor expects: JSON, or for its older form upload a callback script."""
+    if not func_num:
+        if error:
+            return JsonResponse({"uploaded": 0, "error": {"message": error}}, status=status)
+        return JsonResponse({"uploaded": 1, "url": url, "fileName": url.rsplit("/", 1)[-1]})
+    arguments = ", ".join(
+        [
+            func_num,
+            json.dumps(url).replace("<", "\\u003c"),
+            json.dumps(error).replace("<", "\\u003c"),
+        ]
+    )
+    script = f"<script>window.parent.CKEDITOR.tools.callFunction({arguments});</script>"
+    return HttpResponse(script, status=status)
+
+
 @staff_member_required
 @require_POST
 def editor_upload(request):
-    """The rich-text editor's image upload: staff with document rights, images checked by content."""
-    if not (
-        request.user.has_perm("disclosure.add_document")
-        or request.user.has_perm("disclosure.change_document")
-    ):
-        raise PermissionDenied
+    """The rich-text editor's image upload.
+
+    Staff with document rights and an agency only; CSRF-checked like every admin form. The image
+    is checked by name and content, re-encoded by Pillow and stored under a random name in the
+    uploader's agency folder."""
+    func_num = request.GET.get("CKEditorFuncNum", "")
+    if func_num and not CKEDITOR_FUNC_NUM.fullmatch(func_num):
+        return HttpResponseBadRequest("CKEditorFuncNum 必须是数字。")
+    agencies = _editor_agencies(request.user)
     upload = request.FILES.get("upload")
     if upload is None:
-        return JsonResponse({"uploaded": 0, "error": {"message": "没有收到文件。"}}, status=400)
+        return _editor_reply(func_num, error="没有收到文件。", status=400)
     try:
-        check_editor_image(upload)
+        content, extension = reencode_editor_image(upload)
     except ValidationError as exc:
-        return JsonResponse({"uploaded": 0, "error": {"message": exc.messages[0]}}, status=400)
-    return ckeditor_views.upload(request)
+        return _editor_reply(func_num, error=exc.messages[0], status=400)
+    folder = "all" if agencies is ALL else str(agencies[0])
+    now = timezone.localtime()
+    name = f"{folder}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+    saved = default_storage.save(f"{EDITOR_DIR}/{name}", ContentFile(content))
+    url = reverse("editor-image", args=[saved.split("/", 1)[1]])
+    return _editor_reply(func_num, url=url)
+
+
+@never_cache
+@staff_member_required
+def editor_browse(request):
+    """The editor's image browser: the images of the agencies the user works for."""
+    scope = _editor_agencies(request.user)
+    if scope is ALL:
+        roots = [""]
+    else:
+        roots = [str(pk) for pk in sorted(agency_scope(request.user))]
+    files = []
+    for root in roots:
+        for relative in _editor_images(root):
+            url = reverse("editor-image", args=[relative])
+            files.append(
+                {"thumb": url, "src": url, "is_image": True, "visible_filename": relative[-20:]}
+            )
+    context = {"show_dirs": False, "dirs": [], "files": files, "form": SearchForm()}
+    return render(request, "ckeditor/browse.html", context)
+
+
+def _editor_images(root):
+    """Paths (relative to the editor folder) of the images stored under ``root``."""
+    base = Path(settings.MEDIA_ROOT) / EDITOR_DIR / root
+    if not base.is_dir():
+        return []
+    found = []
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and path.suffix.lower() in IMAGE_EXTENSIONS:
+            found.append(path.relative_to(Path(settings.MEDIA_ROOT) / EDITOR_DIR).as_posix())
+    return found
 
 
 def editor_image(request, path):
-    """Images inserted through the editor (public: they appear in published bodies)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT / "editor")
+    """Images inserted through the editor (public: they appear in published bodies).
+
+    Served by content type from an allow-list: anything that is not an image is a download."""
+    return serve_media(request, path, Path(settings.MEDIA_ROOT) / EDITOR_DIR)
 
 
 def catalog_listing_download(request):

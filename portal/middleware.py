@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .audit import client_ip, current_ip
 
 
@@ -15,21 +17,26 @@ class AuditContextMiddleware:
             current_ip.reset(token)
 
 
-# Public pages load only their own scripts and styles; style attributes stay allowed because
-# sanitised document bodies keep text-align and indents. The admin (CKEditor needs inline
+# Public pages load scripts only from the static files' path (not from the whole origin, where an
+# uploaded file could sit) and styles only from their own origin; style attributes stay allowed
+# because sanitised document bodies keep text-align and indents. The admin (CKEditor needs inline
 # scripts) and downloads (which set their own policy) are left as they are.
-PUBLIC_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+def public_csp(request):
+    static_url = settings.STATIC_URL
+    if not static_url.startswith(("http://", "https://")):
+        static_url = f"{request.scheme}://{request.get_host()}{static_url}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {static_url}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class ContentSecurityPolicyMiddleware:
@@ -39,5 +46,5 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith("/admin/") and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = PUBLIC_CSP
+            response["Content-Security-Policy"] = public_csp(request)
         return response

@@ -194,10 +194,14 @@ LOGGING = {
 }
 
 # Rich text: django-ckeditor bundles CKEditor 4.22, which is out of support (ckeditor.W001).
-# The check is silenced only because what it warns about is covered here: every stored body is
-# sanitised server-side with nh3 (portal.sanitize.clean_html, through SanitizedHTMLField),
-# editor uploads accept images only, checked by content (disclosure.views.editor_upload), and
-# only staff with document permissions can upload.
+# The check is silenced because what stands between the editor and the public does not rely on
+# CKEditor: every stored body is sanitised server-side with nh3 (portal.sanitize.clean_html,
+# through SanitizedHTMLField); ckeditor_uploader's own URLs are not routed at all, and the
+# portal's upload and browse views (disclosure.views.editor_upload / editor_browse) keep CSRF,
+# require document rights and an agency, accept PNG, JPEG, GIF and WebP by content only and
+# re-encode them under a random name; files under MEDIA_ROOT are served by content type from an
+# allow-list with nosniff and a sandbox policy (portal.media.serve_media). Tests in
+# tests/disclosure/test_editor_uploads.py hold each of these.
 SILENCED_SYSTEM_CHECKS = ["ckeditor.W001"]
 CKEDITOR_UPLOAD_PATH = "editor/"
 CKEDITOR_ALLOW_NONIMAGE_FILES = False
@@ -217,6 +221,8 @@ CKEDITOR_CONFIGS = {
             ["PasteText", "PasteFromWord", "Undo", "Redo", "Source", "Maximize"],
         ],
         "removePlugins": "flash,iframe,forms",
+        # Uploads go by XHR, so they carry the CSRF header (static/js/editor-csrf.js).
+        "filebrowserUploadMethod": "xhr",
         "disallowedContent": "script; *[on*]",
     }
 }
