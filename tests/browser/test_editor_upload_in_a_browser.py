@@ -1,0 +1,58 @@
+"""An editor inserts an image through the rich-text editor's upload tab in a real browser: the
+upload carries the CSRF token and comes back as a re-encoded image under the agency's folder."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from PIL import Image
+
+from portal.roles import EDITOR, sync_roles
+from tests.browser.test_document_page_in_a_browser import chromium
+from tests.factories import AgencyFactory, StaffUserFactory
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_uploads_an_image_through_the_editor_dialog(live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sync_roles()
+    agency = AgencyFactory(name="区政府办公室")
+    editor = StaffUserFactory(username="editor-upload")
+    editor.set_password(PASSWORD)
+    editor.save()
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    editor.agencies.add(agency)
+    picture = tmp_path / "现场照片.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "green").save(buffer, "PNG")
+    picture.write_bytes(buffer.getvalue())
+
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", "editor-upload")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.goto(f"{live_server.url}/admin/disclosure/document/add/")
+        page.wait_for_function(
+            "window.CKEDITOR && CKEDITOR.instances.id_body"
+            " && CKEDITOR.instances.id_body.status === 'ready'"
+        )
+        page.evaluate("CKEDITOR.instances.id_body.execCommand('image')")
+        page.click("a.cke_dialog_tab[id^=cke_Upload_]")
+        upload_frame = page.frame_locator("iframe.cke_dialog_ui_input_file:visible")
+        upload_frame.locator("input[type=file]").set_input_files(str(picture))
+        page.click(".cke_dialog_ui_fileButton:visible")
+        url_field = page.locator(".cke_dialog_ui_input_text input").first
+        page.wait_for_function(
+            "el => el.value.startsWith('/media/editor/')", arg=url_field.element_handle()
+        )
+        url = url_field.input_value()
+        page.close()
+
+    assert url.startswith(f"/media/editor/{agency.pk}/") and url.endswith(".png")
+    stored = [p for p in (tmp_path / "editor").rglob("*.png")]
+    assert len(stored) == 1 and Image.open(stored[0]).size == (16, 16)
