@@ -15,8 +15,9 @@ from django.views.static import serve
 from catalog.models import CatalogNode
 from catalog.scoping import scoped_documents
 
-from .exports import ExportForm, ExportTooLarge, export_response
+from .exports import ExportForm, ExportTooLarge
 from .models import Attachment, Document
+from .public_listing import ListingBusy, public_listing_response
 from .uploads import check_editor_image
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -137,14 +138,18 @@ def editor_image(request, path):
 
 
 def catalog_listing_download(request):
-    """The public catalogue listing (公开目录): public documents only, anyone may download it."""
+    """The public catalogue listing (公开目录): public documents only, anyone may download it.
+
+    Served from a file built once per change of what is public (disclosure.public_listing),
+    whoever asks: staff who want drafts or a live listing use the admin export.
+    """
     form = ExportForm(request.GET or None)
     if not form.is_bound:
         form = ExportForm({"format": "csv"})
     if not form.is_valid():
         return render(request, "disclosure/export_error.html", {"form": form}, status=400)
     try:
-        return export_response(
+        return public_listing_response(
             request,
             form.filters(),
             form.cleaned_data["format"],
@@ -152,3 +157,7 @@ def catalog_listing_download(request):
         )
     except ExportTooLarge:
         return render(request, "disclosure/export_error.html", {"too_large": True}, status=400)
+    except ListingBusy:
+        response = render(request, "disclosure/export_error.html", {"busy": True}, status=503)
+        response["Retry-After"] = "30"
+        return response
