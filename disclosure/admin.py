@@ -18,7 +18,13 @@ from catalog.scoping import open_nodes, scoped_agencies, scoped_documents
 
 from . import services
 from .compliance import build_report
-from .exports import ExportForm, ExportTooLarge, export_response, report_response
+from .exports import (
+    ExportForm,
+    ExportLimited,
+    ExportTooLarge,
+    export_response,
+    report_response,
+)
 from .forms import AttachmentInlineForm, DocumentAdminForm
 from .models import NORMATIVE_GENRE, Attachment, Document, Genre, IndexCounter, Topic
 
@@ -396,6 +402,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = ExportForm(request.GET if "format" in request.GET else None, user=request.user)
+        status = 200
         if form.is_bound and form.is_valid():
             try:
                 return export_response(
@@ -409,13 +416,18 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 form.add_error(
                     None, _("超过 Excel 单表行数上限（1,048,575 行），请改用 CSV 或缩小范围。")
                 )
+            except ExportLimited as limited:
+                form.add_error(None, str(limited))
+                status = 429
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("导出公开目录"),
             "form": form,
         }
-        return TemplateResponse(request, "admin/disclosure/document/export.html", context)
+        return TemplateResponse(
+            request, "admin/disclosure/document/export.html", context, status=status
+        )
 
     def compliance_view(self, request):
         """合规检查 as of a chosen day, with CSV/XLSX downloads."""

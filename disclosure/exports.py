@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django import forms
+from django.conf import settings
+from django.core.cache import caches
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -38,6 +40,38 @@ ENCODINGS = {"utf-8": "UTF-8（Excel 可直接打开）", "gb18030": "GB18030（
 
 class ExportTooLarge(Exception):
     pass
+
+
+class ExportLimited(Exception):
+    """A staff member asked for an export beyond their limit; the message says which."""
+
+
+RUNNING_EXPORT_SECONDS = 600  # an export that never finished frees the user's slot after this
+
+
+def staff_export_slot(user):
+    """Take ``user``'s export slot: one export at a time, STAFF_EXPORTS_PER_MINUTE a minute.
+
+    Counted in the shared cache, so every worker process sees them. Returns the function that
+    frees the slot when the export is done; raises ExportLimited.
+    """
+    shared = caches["shared"]
+    running = f"staff-export:running:{user.pk}"
+    if not shared.add(running, 1, RUNNING_EXPORT_SECONDS):
+        raise ExportLimited(_("您已有一个导出正在进行，请等它完成后再试。"))
+    minute = f"staff-export:count:{user.pk}:{int(timezone.now().timestamp() // 60)}"
+    shared.add(minute, 0, 120)
+    try:
+        count = shared.incr(minute)
+    except ValueError:  # expired between add and incr
+        shared.set(minute, count := 1, 120)
+    limit = settings.STAFF_EXPORTS_PER_MINUTE
+    if count > limit:
+        shared.delete(running)
+        raise ExportLimited(
+            _("导出过于频繁：每人每分钟最多导出 %(limit)d 次，请稍后再试。") % {"limit": limit}
+        )
+    return lambda: shared.delete(running)
 
 
 def neutralise(value):
@@ -99,13 +133,23 @@ def export_queryset(filters, user=None):
     return documents.order_by("published_at", "pk")
 
 
-def node_paths():
-    """{node pk: "政务公开/法定主动公开内容/…"} for every node, from one query."""
-    paths = {}
-    for pk, parent_id, name in CatalogNode.objects.order_by("tree_id", "lft").values_list(
-        "pk", "parent_id", "name"
-    ):
-        paths[pk] = f"{paths[parent_id]}/{name}" if parent_id in paths else name
+def node_paths(public=False):
+    """{node pk: "政务公开/法定主动公开内容/…"} for every node, from one query.
+
+    ``public``: hidden columns (and everything beneath them) are left out of every path; a node
+    inside a hidden column gets the path of its nearest visible ancestor ("" under a hidden root).
+    """
+    paths, hidden = {}, set()
+    rows = CatalogNode.objects.order_by("tree_id", "lft").values_list(
+        "pk", "parent_id", "name", "is_visible"
+    )
+    for pk, parent_id, name, is_visible in rows:
+        parent_path = paths.get(parent_id, "")
+        if public and (not is_visible or parent_id in hidden):
+            hidden.add(pk)
+            paths[pk] = parent_path
+        else:
+            paths[pk] = f"{parent_path}/{name}" if parent_path else name
     return paths
 
 
@@ -116,14 +160,14 @@ LISTING_FIELDS = [
 ]  # fmt: skip
 
 
-def listing_rows(documents, base_url):
+def listing_rows(documents, base_url, public=False):
     """Header, then one neutralised row per document, streamed from the database.
 
     Reads only the listed columns (never the bodies) as tuples: the export runs at the speed
-    of the database cursor, in constant memory.
+    of the database cursor, in constant memory. ``public``: column paths name no hidden column.
     """
     yield HEADERS
-    paths = node_paths()
+    paths = node_paths(public)
     validity = dict(Document.Validity.choices)
     modes = dict(Document.DisclosureMode.choices)
     url_pattern = base_url + pk_url_template("disclosure:document")
@@ -311,22 +355,55 @@ class ExportForm(forms.Form):
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def listing_filename():
+    """The download's name, without extension."""
+    return f"政府信息公开目录_{timezone.localdate():%Y%m%d}"
+
+
 def export_response(request, filters, file_format="csv", encoding="utf-8", user=None):
     """The listing as a download: CSV streamed, XLSX built in a temporary file.
 
-    Staff exports (``user`` given) are scoped to the user's agencies and audited.
+    Staff exports (``user`` given) are scoped to the user's agencies, audited and limited per
+    user (``staff_export_slot``, which raises ExportLimited).
     """
+    release = staff_export_slot(user) if user is not None else (lambda: None)
+    try:
+        return _export_response(request, filters, file_format, encoding, user, release)
+    except BaseException:
+        release()
+        raise
+
+
+class _ReleasingChunks:
+    """A response's chunks that free the export slot when the response closes, read or not."""
+
+    def __init__(self, chunks, release):
+        self.chunks, self.release = chunks, release
+
+    def __iter__(self):
+        return self.chunks
+
+    def close(self):
+        try:
+            self.chunks.close()
+        finally:
+            self.release()
+
+
+def _export_response(request, filters, file_format, encoding, user, release):
     documents = export_queryset(filters, user)
     base_url = request.build_absolute_uri("/").rstrip("/")
-    filename = f"政府信息公开目录_{timezone.localdate():%Y%m%d}"
+    public = user is None
+    filename = listing_filename()
     if file_format == "xlsx":
         if too_large_for_xlsx(documents):
             raise ExportTooLarge
         handle = tempfile.TemporaryFile()
-        rows = write_xlsx(listing_rows(documents, base_url), handle)
+        rows = write_xlsx(listing_rows(documents, base_url, public), handle)
         sha = file_sha256(handle).hexdigest()
         if user is not None:
             record_export(user, filters, rows, sha, "xlsx")
+        release()
         return FileResponse(
             handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
         )
@@ -337,13 +414,15 @@ def export_response(request, filters, file_format="csv", encoding="utf-8", user=
     def stream():
         complete = False
         try:
-            yield from csv_chunks(listing_rows(documents, base_url), encoding, tally)
+            yield from csv_chunks(listing_rows(documents, base_url, public), encoding, tally)
             complete = True
         finally:
             if user is not None:
                 record_export(user, filters, tally.rows, tally.sha256.hexdigest(), "csv", complete)
 
-    response = StreamingHttpResponse(stream(), content_type=f"text/csv; charset={encoding}")
+    response = StreamingHttpResponse(
+        _ReleasingChunks(stream(), release), content_type=f"text/csv; charset={encoding}"
+    )
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
     return response
 

@@ -24,8 +24,9 @@ from catalog.models import CatalogNode
 from catalog.scoping import ALL, agency_scope, scoped_documents
 from portal.media import serve_media
 
-from .exports import ExportForm, ExportTooLarge, export_response
+from .exports import ExportForm, ExportTooLarge
 from .models import Attachment, Document
+from .public_listing import ListingBusy, public_listing_response
 from .uploads import IMAGE_EXTENSIONS, reencode_editor_image
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -227,14 +228,18 @@ def editor_image(request, path):
 
 
 def catalog_listing_download(request):
-    """The public catalogue listing (公开目录): public documents only, anyone may download it."""
+    """The public catalogue listing (公开目录): public documents only, anyone may download it.
+
+    Served from a file built once per change of what is public (disclosure.public_listing),
+    whoever asks: staff who want drafts or a live listing use the admin export.
+    """
     form = ExportForm(request.GET or None)
     if not form.is_bound:
         form = ExportForm({"format": "csv"})
     if not form.is_valid():
         return render(request, "disclosure/export_error.html", {"form": form}, status=400)
     try:
-        return export_response(
+        return public_listing_response(
             request,
             form.filters(),
             form.cleaned_data["format"],
@@ -242,3 +247,7 @@ def catalog_listing_download(request):
         )
     except ExportTooLarge:
         return render(request, "disclosure/export_error.html", {"too_large": True}, status=400)
+    except ListingBusy:
+        response = render(request, "disclosure/export_error.html", {"busy": True}, status=503)
+        response["Retry-After"] = "30"
+        return response

@@ -5,6 +5,8 @@ DJANGO_DEBUG        1/true/yes/on for development; off by default
 DJANGO_ALLOWED_HOSTS comma-separated host names
 DATABASE_URL        absent: SQLite under var/; postgres://user@host:port/db for PostgreSQL
 MEDIA_ROOT          where uploaded files are kept (default var/media)
+EXPORT_ROOT         where the public catalogue listing files are kept (default var/exports)
+PORTAL_STAFF_EXPORTS_PER_MINUTE  catalogue exports one staff member may start per minute (default 5)
 """
 
 import os
@@ -153,7 +155,20 @@ STORAGES = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Seen by every worker process (the default cache is per process): the lock that lets one
+    # request at a time build the public listing, and the staff export limits.
+    # Its table is made by `manage.py createcachetable`.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_shared_cache",
+    },
+}
+
+# The public catalogue listing is kept here as files, outside MEDIA_ROOT (never served as media).
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", VAR_DIR / "exports"))
+STAFF_EXPORTS_PER_MINUTE = int(os.environ.get("PORTAL_STAFF_EXPORTS_PER_MINUTE", "5"))
 
 LOGIN_URL = "admin:login"
 

@@ -28,6 +28,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _export_files_in_tmp(settings, tmp_path):
+    # The public listing's files: one folder per test, never the project's var/.
+    settings.EXPORT_ROOT = tmp_path / "exports"
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield

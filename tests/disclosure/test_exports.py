@@ -232,3 +232,55 @@ def test_dates_out_of_range_are_refused_clearly(client, listing, file_format):
         reverse("disclosure:export"), {"format": file_format, "date_from": "0001-01-01"}
     )
     assert response.status_code == 400 and "1949年至2100年" in response.content.decode()
+
+
+def test_the_public_export_names_no_hidden_column(client, listing, staff):
+    from catalog.models import CatalogNode
+
+    hidden = CatalogNode.objects.create(
+        name="内部栏目甲", parent=listing["legal"], is_visible=False
+    )
+    beneath = CatalogNode.objects.create(name="内部栏目乙", parent=hidden)
+    published(title="隐藏栏目中的公开文件", node=beneath, agency=listing["district"])
+    for file_format in ("csv", "xlsx"):
+        response = client.get(reverse("disclosure:export"), {"format": file_format})
+        data = b"".join(response.streaming_content)
+        if file_format == "xlsx":
+            sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        else:
+            rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        text = repr(rows)
+        assert "内部栏目甲" not in text and "内部栏目乙" not in text
+        row = next(r for r in rows if r[2] == "隐藏栏目中的公开文件")
+        assert row[11] == "政务公开/法定主动公开内容"  # the nearest visible column
+    client.force_login(staff["editor"])
+    rows, _ = csv_rows(client.get(reverse("admin:disclosure_document_export"), {"format": "csv"}))
+    row = next(r for r in rows if r[2] == "隐藏栏目中的公开文件")
+    assert row[11] == "政务公开/法定主动公开内容/内部栏目甲/内部栏目乙"
+
+
+def test_a_staff_member_over_the_export_limit_is_told_to_wait(client, listing, staff, settings):
+    settings.STAFF_EXPORTS_PER_MINUTE = 2
+    client.force_login(staff["auditor"])
+    url = reverse("admin:disclosure_document_export")
+    for file_format in ("csv", "xlsx"):
+        response = client.get(url, {"format": file_format})
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+    refused = client.get(url, {"format": "csv"})
+    assert refused.status_code == 429
+    assert "导出过于频繁：每人每分钟最多导出 2 次" in refused.content.decode()
+    client.force_login(staff["editor"])  # the limit is per person
+    assert client.get(url, {"format": "xlsx"}).status_code == 200
+
+
+def test_a_second_simultaneous_export_of_the_same_person_is_refused(client, listing, staff):
+    client.force_login(staff["auditor"])
+    url = reverse("admin:disclosure_document_export")
+    running = client.get(url, {"format": "csv"})  # streaming, not yet read
+    refused = client.get(url, {"format": "xlsx"})
+    assert refused.status_code == 429
+    assert "您已有一个导出正在进行" in refused.content.decode()
+    b"".join(running.streaming_content)  # the first export finishes
+    assert client.get(url, {"format": "xlsx"}).status_code == 200

@@ -76,6 +76,18 @@ def search(client, doc, nodes):
     return client.get(reverse("search"), {"q": doc.title[:6]}).content.decode()
 
 
+def public_export(client, doc, nodes):
+    import io
+
+    from openpyxl import load_workbook
+
+    url = reverse("disclosure:export")
+    text = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    xlsx = b"".join(client.get(url, {"format": "xlsx"}).streaming_content)
+    sheet = load_workbook(io.BytesIO(xlsx), read_only=True).worksheets[0]
+    return text + repr(list(sheet.iter_rows(values_only=True)))
+
+
 # A new public surface is one more entry here.
 SURFACES = [
     detail,
@@ -89,6 +101,7 @@ SURFACES = [
     attachment,
     proposals,
     search,
+    public_export,
 ]
 
 
