@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("政府信息公开目录")
+
+    def ready(self):
+        from portal.control_characters import refuse_control_characters_in
+
+        refuse_control_characters_in(self)

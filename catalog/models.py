@@ -245,6 +245,25 @@ class CatalogNode(MPTTModel):
             return None
         return path
 
+    @classmethod
+    def public_paths(cls):
+        """{node pk: root-first names of the columns the public may see on its path}, every node.
+
+        One query. A hidden column and everything beneath it keep only the visible columns
+        above them: a public document filed there shows no hidden name.
+        """
+        paths, open_nodes = {}, {None}
+        for pk, parent_id, name, shown in cls.objects.order_by("tree_id", "lft").values_list(
+            "pk", "parent_id", "name", "is_visible"
+        ):
+            parent_path = paths.get(parent_id, [])
+            if shown and parent_id in open_nodes:
+                open_nodes.add(pk)
+                paths[pk] = [*parent_path, name]
+            else:
+                paths[pk] = parent_path
+        return paths
+
     def refresh_tree_fields(self):
         """Reload lft/rght/tree_id/level from the database (call with the tree lock held)."""
         if self.pk is None:

@@ -9,10 +9,12 @@ class DisclosureConfig(AppConfig):
 
     def ready(self):
         from catalog.models import Agency
+        from portal.control_characters import refuse_control_characters_in
 
         from .filters import forget_filter_choices
         from .models import Genre, Topic
 
+        refuse_control_characters_in(self)
         post_init.connect(remember_agency_name, sender=Agency, dispatch_uid="search-agency-name")
         post_save.connect(
             reindex_agency_documents, sender=Agency, dispatch_uid="search-agency-renamed"

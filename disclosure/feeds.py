@@ -1,9 +1,10 @@
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from catalog.models import CatalogNode
+from portal.control_characters import strip_for_xml
 from portal.models import SiteSettings
 
 from .models import Document
@@ -11,7 +12,40 @@ from .models import Document
 FEED_SIZE = 30
 
 
+def _xml_safe(value):
+    if isinstance(value, str):
+        return strip_for_xml(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_xml_safe(v) for v in value)
+    return value
+
+
+class XMLSafeFeedMixin:
+    """Every string of the feed and its items loses the characters XML 1.0 cannot carry.
+
+    Stored text may hold them (rows older than the control-character validator, bulk writes);
+    Django's feed writer raises on them, which would fail the whole feed.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = {key: _xml_safe(value) for key, value in self.feed.items()}
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = {key: _xml_safe(value) for key, value in self.items[-1].items()}
+
+
+class SafeRssFeed(XMLSafeFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class SafeAtomFeed(XMLSafeFeedMixin, Atom1Feed):
+    pass
+
+
 class LatestDocumentsFeed(Feed):
+    feed_type = SafeRssFeed
     description = "最新公开的政府信息"
 
     def title(self, obj=None):
@@ -44,7 +78,7 @@ class LatestDocumentsFeed(Feed):
 
 
 class LatestDocumentsAtomFeed(LatestDocumentsFeed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtomFeed
     subtitle = LatestDocumentsFeed.description
 
 
@@ -57,5 +91,5 @@ class NodeDocumentsFeed(LatestDocumentsFeed):
 
 
 class NodeDocumentsAtomFeed(NodeDocumentsFeed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtomFeed
     subtitle = LatestDocumentsFeed.description

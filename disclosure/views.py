@@ -43,7 +43,7 @@ def qr_code_svg(url):
 
 
 class DocumentDetailView(DetailView):
-    """The public page of a document; a withdrawn one answers 410 with a short notice."""
+    """The public page of a document; a withdrawn one that was once public answers 410."""
 
     template_name = "disclosure/document_detail.html"
     context_object_name = "document"
@@ -56,15 +56,19 @@ class DocumentDetailView(DetailView):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
+            # Gone (410) only for what the public once read: anything else was never here.
             withdrawn = (
                 Document.objects.filter(pk=kwargs["pk"], status=Document.Status.WITHDRAWN)
-                .values_list("withdrawn_at", flat=True)
+                .only("pk", "status", "disclosure_mode", "published_at", "withdrawn_at")
                 .first()
             )
-            if withdrawn is None:
+            if withdrawn is None or not withdrawn.was_once_public():
                 raise
             return render(
-                request, "disclosure/withdrawn.html", {"withdrawn_at": withdrawn}, status=410
+                request,
+                "disclosure/withdrawn.html",
+                {"withdrawn_at": withdrawn.withdrawn_at},
+                status=410,
             )
 
     def get_context_data(self, **kwargs):

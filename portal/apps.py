@@ -8,3 +8,6 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .control_characters import refuse_control_characters_in
+
+        refuse_control_characters_in(self)

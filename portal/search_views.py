@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from catalog.models import Agency, CatalogNode
-from disclosure.exports import node_paths
 from disclosure.models import Document, Genre, Topic
 from disclosure.search import analysis
 from disclosure.search.backends import SearchRequest, get_backend
@@ -78,7 +77,7 @@ class SearchView(TemplateView):
             )
         )
         documents = Document.objects.select_related("agency").in_bulk(result.ids)
-        paths = node_paths()
+        paths = CatalogNode.public_paths()
         words = context["words"]
         hits = []
         for pk in result.ids:
@@ -88,7 +87,7 @@ class SearchView(TemplateView):
                     "document": document,
                     "title": highlight(document.title, words),
                     "snippet": snippet(document.body, words),
-                    "path": paths.get(document.node_id, "").replace("/", " > "),
+                    "path": " > ".join(paths.get(document.node_id, [])),
                 }
             )
         paginator = SearchPaginator(result.total, PAGE_SIZE)

@@ -277,6 +277,27 @@ class Document(models.Model):
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
+    def was_once_public(self):
+        """Whether the public could ever read this document (a withdrawn one answers 410 only then).
+
+        Public at the moment it was withdrawn (a withdrawn document's fields no longer change),
+        or in an earlier version: one published as 主动公开 whose publish date came before the
+        next version replaced it.
+        """
+        if self.disclosure_mode == self.DisclosureMode.ACTIVE and self.published_at is not None:
+            if self.withdrawn_at is not None and self.published_at <= self.withdrawn_at:
+                return True
+        versions = self.history.order_by("history_date", "history_id").values_list(
+            "history_date", "status", "disclosure_mode", "published_at"
+        )
+        previous = None
+        for history_date, status, mode, published_at in versions:
+            if previous is not None and previous < history_date:
+                return True
+            public = status == self.Status.PUBLISHED and mode == self.DisclosureMode.ACTIVE
+            previous = published_at if public and published_at is not None else None
+        return False
+
     @property
     def is_interpretation(self):
         return self.genre is not None and self.genre.name == INTERPRETATION_GENRE

@@ -76,6 +76,17 @@ def test_written_date_after_publication_date_is_refused(admin_client, form_data)
     assert not Document.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["title", "summary", "doc_number", "keywords"])
+def test_a_control_character_in_a_text_field_is_refused_in_the_admin(
+    admin_client, form_data, field
+):
+    form_data[field] = "关于印发\x0b某办法的通知"
+    response = admin_client.post(reverse("admin:disclosure_document_add"), form_data)
+    assert response.status_code == 200
+    assert "不能包含不可见的控制字符（U+000B）" in response.content.decode()
+    assert not Document.objects.exists()
+
+
 def test_legacy_index_number_is_kept_through_the_admin(admin_client, form_data):
     form_data["legacy_index_number"] = "115002240093343308/2022-00225"
     assert admin_client.post(reverse("admin:disclosure_document_add"), form_data).status_code == 302

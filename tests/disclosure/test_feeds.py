@@ -73,3 +73,30 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin(client
     text = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+@pytest.mark.parametrize("feed", ["feed-rss", "feed-atom", "node-feed-rss", "node-feed-atom"])
+def test_feeds_stay_valid_xml_when_stored_text_holds_control_characters(client, site_tree, feed):
+    from portal.models import SiteSettings
+
+    # Rows written before the validator existed, or by code that skips model validation.
+    site = SiteSettings.load()
+    site.site_name = "铜梁区\x01政务公开"
+    site.save()
+    node = site_tree["replies"]
+    node.name = "人大代表\x0b建议办理"
+    node.save()
+    document = published(node=node, title="关于\x0b建议的复函", summary="答复\x0c内容\x1f。")
+    document.agency.name = "铜梁区\x08人民政府"
+    document.agency.save()
+
+    args = [node.pk] if feed.startswith("node-") else []
+    response = client.get(reverse(f"disclosure:{feed}", args=args))
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    ET.fromstring(response.content)  # well-formed XML 1.0
+    assert "关于建议的复函" in text and "答复内容。" in text and "铜梁区人民政府" in text
+    assert "铜梁区政务公开" in text
+    if feed.startswith("node-"):
+        assert "人大代表建议办理" in text

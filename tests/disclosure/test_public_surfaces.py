@@ -202,3 +202,27 @@ def test_a_scheduled_document_appears_by_itself_when_its_time_comes(client, site
     later = timezone.now() + timedelta(hours=2)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert client.get(url).status_code == 200
+
+
+HIDDEN_COLUMN = "内部栏目甲XYZ"
+COLUMN_UNDER_HIDDEN = "内部子栏目乙XYZ"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda f: f.__name__)
+def test_a_hidden_column_is_named_on_no_surface(client, site_tree, with_attachment, surface):
+    from catalog.models import CatalogNode
+
+    hidden = CatalogNode.objects.create(
+        name=HIDDEN_COLUMN, parent=site_tree["legal"], is_visible=False
+    )
+    beneath = CatalogNode.objects.create(name=COLUMN_UNDER_HIDDEN, parent=hidden)
+    # Public documents filed in the hidden columns, and one also listed there.
+    filed = with_attachment(published(title="公开文件一号通知", node=beneath))
+    listed = with_attachment(published(title="公开文件二号通知", node=site_tree["replies"]))
+    listed.extra_nodes.add(hidden)
+    texts = [surface(client, doc, site_tree) for doc in (filed, listed)]
+    assert None not in texts  # the documents are public: every surface answers for them
+    for text in texts:
+        assert HIDDEN_COLUMN not in text
+        assert COLUMN_UNDER_HIDDEN not in text

@@ -278,3 +278,21 @@ def test_full_width_text_is_found_and_highlighted_from_a_half_width_query(client
     published(title="说明", body="<p>前文很长" + "很长" * 80 + "，采用ＯＦＤ格式发布</p>")
     html = client.get(reverse("search"), {"q": "OFD"}).content.decode()
     assert "<mark>ＯＦＤ</mark>" in html
+
+
+def test_a_result_filed_in_a_hidden_column_shows_only_the_visible_columns_above_it(
+    client, site_tree
+):
+    from catalog.models import CatalogNode
+
+    hidden = CatalogNode.objects.create(
+        name="内部栏目", parent=site_tree["legal"], is_visible=False
+    )
+    beneath = CatalogNode.objects.create(name="内部子栏目", parent=hidden)
+    published(title="关于汛期值班安排的通知", node=beneath)
+    published(title="关于汛期物资储备的通知", node=site_tree["replies"])
+    page = client.get(reverse("search"), {"q": "汛期"}).content.decode()
+    assert "值班安排" in page  # the document is public: it is found
+    assert "政务公开 &gt; 法定主动公开内容<" in page
+    assert "政务公开 &gt; 法定主动公开内容 &gt; 其他法定主动公开内容 &gt; 人大代表建议办理" in page
+    assert "内部栏目" not in page and "内部子栏目" not in page

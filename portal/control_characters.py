@@ -1,0 +1,43 @@
+"""Control characters: refused in the text fields of the project's models, and stripped from
+everything the feeds emit (XML 1.0 cannot carry them, so one of them would break a feed)."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# C0 controls other than tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Everything XML 1.0 cannot carry: those, lone surrogates and the non-characters U+FFFE/U+FFFF.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def refuse_control_characters(value):
+    """A validator: text may hold tabs and line breaks, but no other control character."""
+    match = CONTROL_CHARACTERS.search(str(value))
+    if match:
+        raise ValidationError(
+            _("不能包含不可见的控制字符（%(code)s），请删除后再保存。"),
+            code="control_character",
+            params={"code": f"U+{ord(match.group()):04X}"},
+        )
+
+
+def strip_for_xml(text):
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return NOT_IN_XML.sub("", text)
+
+
+def refuse_control_characters_in(app_config):
+    """Give every CharField and TextField of the app's models the control-character validator.
+
+    It is appended to each field's computed ``validators``, not to ``_validators`` (which
+    ``deconstruct()`` reads): model validation, and so every admin form, runs it, while the
+    migrations stay as they are.
+    """
+    for model in app_config.get_models(include_auto_created=True):
+        for field in model._meta.fields:
+            if isinstance(field, (models.CharField, models.TextField)):
+                if refuse_control_characters not in field.validators:
+                    field.validators.append(refuse_control_characters)
