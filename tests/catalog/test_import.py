@@ -392,6 +392,7 @@ def simple_rows(**changes):
         ("公开内容", "\x0b", "公开内容（要素）"),
         ("公开渠道", "\x1f", "公开渠道和载体"),
     ],
+    ids=["nul-in-second", "nul-in-first", "vt-in-content", "us-in-channels"],
 )
 def test_a_control_character_in_a_csv_cell_is_reported_with_its_row(
     tmp_path, column, character, label
@@ -418,6 +419,7 @@ def test_a_nul_byte_inside_an_xlsx_is_reported_as_an_unreadable_file(tmp_path):
 @pytest.mark.parametrize(
     "column, length, label",
     [("一级事项", 201, "一级事项"), ("二级事项", 201, "二级事项"), ("公开主体", 301, "公开主体")],
+    ids=["first", "second", "subject"],
 )
 def test_a_value_longer_than_its_column_is_reported_with_its_row(
     tmp_path, suffix, column, length, label
