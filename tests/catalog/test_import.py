@@ -522,3 +522,10 @@ def test_a_csv_with_carriage_return_line_endings_is_imported(tmp_path):
     path.write_bytes("\r".join(",".join(row) for row in simple_rows()).encode() + b"\r")
     call_command("import_catalog", str(path), under=UNDER)
     assert node("规划许可").parent.name == "规划管理"
+
+
+@pytest.mark.django_db
+def test_a_folder_named_like_a_csv_is_refused(tmp_path):
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(CommandError, match="无法打开文件"):
+        call_command("import_catalog", str(tmp_path / "d.csv"), under=UNDER)
