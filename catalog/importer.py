@@ -8,14 +8,17 @@ once, under the tree lock, in one transaction.
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from openpyxl.reader.excel import ExcelReader
 
 from .models import CatalogNode
-from .text import normalise, split_list, working_days_in
+from .text import has_control_character, normalise, split_list, working_days_in
 from .tree import tree_write_lock
 
 HEADER_KEYS = [
@@ -128,41 +131,78 @@ def read_table(path):
     """Rows of cell strings from a .csv (UTF-8, UTF-8 with BOM or GB18030) or .xlsx file.
 
     Merged cells in an XLSX take the value of their top-left cell, as a reader sees them.
+    A file that cannot be read as its type raises DirectoryImportError, never another error.
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise DirectoryImportError(
+            [(0, f"不支持的文件类型“{path.suffix}”：请使用 .csv 或 .xlsx。")]
+        )
+    if path.stat().st_size == 0:
+        raise DirectoryImportError([(0, "文件是空的。")])
     if suffix == ".csv":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise DirectoryImportError(
-                [(0, "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV。")]
-            )
-        return [list(row) for row in csv.reader(io.StringIO(text))]
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
+        return read_csv(path.read_bytes())
+    return read_xlsx(path)
 
+
+def read_csv(raw):
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
-            workbook = load_workbook(path, data_only=True)
-        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-            raise DirectoryImportError([(0, f"无法读取 Excel 文件：{exc}")])
-        sheet = workbook.worksheets[0]
-        rows = [
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        for merged in sheet.merged_cells.ranges:
-            anchor = rows[merged.min_row - 1][merged.min_col - 1]
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    rows[r - 1][c - 1] = anchor
-        return rows
-    raise DirectoryImportError([(0, f"不支持的文件类型“{path.suffix}”：请使用 .csv 或 .xlsx。")])
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DirectoryImportError(
+            [(0, "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV。")]
+        )
+    # newline="" lets the csv module see every line ending (\r\n, \n, a lone \r).
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [list(row) for row in reader]
+    except csv.Error as exc:
+        raise DirectoryImportError([(reader.line_num, f"CSV 格式有误，无法读取（{exc}）。")])
+
+
+class CellsOnlyReader(ExcelReader):
+    """openpyxl's reader, keeping chartsheets only as empty placeholders.
+
+    The importer needs cells, and a chartsheet has none; openpyxl fails on some chartsheets
+    it could read past (one without a drawing), so it never opens them.
+    """
+
+    def read_chartsheet(self, sheet, rel):
+        self.wb.create_chartsheet(sheet.name)
+
+
+def read_xlsx(path):
+    """Rows of the first worksheet; chartsheets before it are passed over."""
+    try:
+        reader = CellsOnlyReader(path, data_only=True)
+        reader.read()
+    except zipfile.BadZipFile:
+        problem = "文件不是 .xlsx 工作簿，可能是其他格式（如 .xls、CSV 或 PDF）改了扩展名"
+    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problem = f"文件已损坏，或含有 Excel 不允许的字符（如 NUL）（{detail}）"
+    else:
+        problem = None
+    if problem:
+        raise DirectoryImportError(
+            [(0, f"无法读取 Excel 文件：{problem}。请在 Excel 中另存为 .xlsx 后重新导入。")]
+        )
+    worksheets = reader.wb.worksheets
+    if not worksheets:
+        raise DirectoryImportError([(0, "工作簿中只有图表，没有可以导入的工作表。")])
+    sheet = worksheets[0]
+    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    for merged in sheet.merged_cells.ranges:
+        anchor = rows[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                rows[r - 1][c - 1] = anchor
+    return rows
 
 
 def header_key(cell):
@@ -273,6 +313,8 @@ def parse_directory(rows):
                 errors.append((row_number, f"{FIELD_LABELS[field_name]}只能选择一项。"))
             elif chosen:
                 setattr(item, field_name, chosen[0])
+        own_first = bool(cell(row, "first"))  # an inherited 一级事项 is reported on its own row
+        errors.extend((row_number, problem) for problem in value_problems(item, own_first))
         items.append(item)
 
     seen = {}
@@ -288,6 +330,31 @@ def parse_directory(rows):
     if errors:
         raise DirectoryImportError(errors)
     return items
+
+
+def value_problems(item, own_first=True):
+    """What the CatalogNode fields a row is saved to would refuse: each value is checked by its
+    own model field (length, range), and text may hold no control characters."""
+    values = [
+        ("一级事项", "name", item.first if own_first else ""),
+        ("二级事项", "name", item.second),
+    ]
+    values += [(None, name, value) for name, value in item.node_values().items()]
+    problems = []
+    for label, name, value in values:
+        if value in ("", None, []):
+            continue
+        model_field = CatalogNode._meta.get_field(name)
+        label = label or model_field.verbose_name
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and has_control_character(text) for text in texts):
+            problems.append(f"{label}含有不可见的控制字符（如 NUL），请删除后重新导入。")
+            continue
+        try:
+            model_field.clean(value, None)
+        except ValidationError as exc:
+            problems.extend(f"{label}：{message}" for message in exc.messages)
+    return problems
 
 
 def read_choice(row, field_name, layout, cell):

@@ -1,9 +1,11 @@
 import csv
+import zipfile
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 
 from catalog.models import CatalogNode
 from catalog.tree import check_catalog_tree
@@ -85,6 +87,23 @@ def write_csv(path, rows, encoding="utf-8-sig"):
     with open(path, "w", newline="", encoding=encoding) as f:
         csv.writer(f).writerows(rows)
     return path
+
+
+def write_xlsx(path, rows):
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def refused(path, message):
+    """Run the command on ``path``: it must stop with a CommandError carrying ``message``
+    (a regular expression) and leave the catalogue untouched."""
+    with pytest.raises(CommandError, match=message) as excinfo:
+        call_command("import_catalog", str(path), under=UNDER)
+    assert not CatalogNode.objects.exists()
+    return str(excinfo.value)
 
 
 def snapshot():
@@ -342,3 +361,171 @@ def test_import_xlsx_with_headers_merged_over_two_rows(tmp_path):
     assert not CatalogNode.objects.filter(name="二级事项").exists()
     assert node("城乡规划编制").audience == CatalogNode.Audience.PUBLIC
     assert CatalogNode.objects.filter(level=4).count() == 3
+
+
+SIMPLE_HEADER = ["一级事项", "二级事项", "公开内容", "公开时限", "公开主体", "公开渠道"]
+SIMPLE_ROW = [
+    "规划管理",
+    "城乡规划编制",
+    "批准文件",
+    "20个工作日内",
+    "区规划自然资源局",
+    "政府网站",
+]
+
+
+def simple_rows(**changes):
+    """A header and two rows; ``changes`` (column name -> value) go into the second row."""
+    row = list(SIMPLE_ROW)
+    for name, value in changes.items():
+        row[SIMPLE_HEADER.index(name)] = value
+    row[1] = changes.get("二级事项", "规划许可")
+    return [SIMPLE_HEADER, SIMPLE_ROW, row]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "column, character, label",
+    [
+        ("二级事项", "\x00", "二级事项"),
+        ("一级事项", "\x00", "一级事项"),
+        ("公开内容", "\x0b", "公开内容（要素）"),
+        ("公开渠道", "\x1f", "公开渠道和载体"),
+    ],
+    ids=["nul-in-second", "nul-in-first", "vt-in-content", "us-in-channels"],
+)
+def test_a_control_character_in_a_csv_cell_is_reported_with_its_row(
+    tmp_path, column, character, label
+):
+    rows = simple_rows(**{column: f"规划{character}许可"})
+    message = refused(write_csv(tmp_path / "d.csv", rows), f"第3行：{label}含有不可见的控制字符")
+    assert "均未保存" in message
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_inside_an_xlsx_is_reported_as_an_unreadable_file(tmp_path):
+    # Excel itself never writes a raw NUL (it escapes it as _x0000_), so the file is damaged
+    # and the XML parser stops before any row is known.
+    good = write_xlsx(tmp_path / "good.xlsx", simple_rows(二级事项="PLACEHOLDER"))
+    path = tmp_path / "d.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item).replace(b"PLACEHOLDER", b"\x00"))
+    refused(path, "无法读取 Excel 文件：文件已损坏，或含有 Excel 不允许的字符")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    "column, length, label",
+    [("一级事项", 201, "一级事项"), ("二级事项", 201, "二级事项"), ("公开主体", 301, "公开主体")],
+    ids=["first", "second", "subject"],
+)
+def test_a_value_longer_than_its_column_is_reported_with_its_row(
+    tmp_path, suffix, column, length, label
+):
+    rows = simple_rows(**{column: "长" * length})
+    write = write_csv if suffix == "csv" else write_xlsx
+    refused(write(tmp_path / f"d.{suffix}", rows), f"第3行：{label}：.*{length - 1}.*{length}")
+
+
+@pytest.mark.django_db
+def test_a_value_as_long_as_its_column_is_imported(tmp_path):
+    rows = simple_rows(二级事项="长" * 200, 公开主体="主" * 300)
+    call_command("import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER)
+    assert node("长" * 200).subject == "主" * 300
+
+
+@pytest.mark.django_db
+def test_a_time_limit_beyond_the_range_of_its_column_is_reported_with_its_row(tmp_path):
+    rows = simple_rows(公开时限="1" * 25 + "个工作日内")
+    refused(write_csv(tmp_path / "d.csv", rows), "第3行：公开时限（工作日）：")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content",
+    [
+        "一级事项,二级事项\n规划管理,城乡规划编制\n".encode(),  # a CSV saved as .xlsx
+        b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504,  # an old .xls
+    ],
+    ids=["text", "pdf", "xls"],
+)
+def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(tmp_path, content):
+    path = tmp_path / "d.xlsx"
+    path.write_bytes(content)
+    refused(path, "无法读取 Excel 文件：文件不是 .xlsx 工作簿，可能是其他格式.*改了扩展名")
+
+
+@pytest.mark.django_db
+def test_a_zip_named_xlsx_that_holds_no_workbook_is_refused(tmp_path):
+    path = tmp_path / "d.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<document/>")
+    refused(path, "无法读取 Excel 文件")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_chart", [False, True], ids=["empty-chartsheet", "chart"])
+def test_a_chartsheet_before_the_table_is_passed_over(tmp_path, with_chart):
+    wb = Workbook()
+    for row in simple_rows():
+        wb.active.append(row)
+    chartsheet = wb.create_chartsheet("图表", 0)
+    if with_chart:
+        chart = BarChart()
+        chart.add_data(Reference(wb["Sheet"], min_col=1, min_row=1, max_row=3))
+        chartsheet.add_chart(chart)
+    path = tmp_path / "d.xlsx"
+    wb.save(path)
+    assert wb.sheetnames[0] == "图表"
+
+    call_command("import_catalog", str(path), under=UNDER)
+    assert [c.name for c in node("规划管理").get_children()] == ["城乡规划编制", "规划许可"]
+
+
+@pytest.mark.django_db
+def test_a_workbook_holding_only_a_chart_is_refused(tmp_path):
+    wb = Workbook()
+    wb.create_chartsheet("图表")
+    wb.remove(wb["Sheet"])
+    path = tmp_path / "d.xlsx"
+    wb.save(path)
+    refused(path, "工作簿中只有图表，没有可以导入的工作表")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_an_empty_file_is_refused(tmp_path, suffix):
+    path = tmp_path / f"d.{suffix}"
+    path.write_bytes(b"")
+    refused(path, "文件是空的")
+
+
+@pytest.mark.django_db
+def test_a_csv_in_neither_utf8_nor_gb18030_is_refused(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("一级事项,二级事项\n".encode() + b"\xff\xff\x80\x80\n")
+    refused(path, "无法识别文件编码")
+
+
+@pytest.mark.django_db
+def test_a_csv_cell_beyond_the_csv_reader_limit_is_reported_with_its_row(tmp_path):
+    rows = [SIMPLE_HEADER, SIMPLE_ROW, simple_rows(公开内容="长" * 200_000)[2]]
+    refused(write_csv(tmp_path / "d.csv", rows), "第3行：CSV 格式有误")
+
+
+@pytest.mark.django_db
+def test_a_csv_with_carriage_return_line_endings_is_imported(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("\r".join(",".join(row) for row in simple_rows()).encode() + b"\r")
+    call_command("import_catalog", str(path), under=UNDER)
+    assert node("规划许可").parent.name == "规划管理"
+
+
+@pytest.mark.django_db
+def test_a_folder_named_like_a_csv_is_refused(tmp_path):
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(CommandError, match="无法打开文件"):
+        call_command("import_catalog", str(tmp_path / "d.csv"), under=UNDER)

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             result = import_directory(items, under, agency=agency_obj)
         except FileNotFoundError:
             raise CommandError(f"文件不存在：{file}")
+        except OSError as exc:
+            raise CommandError(f"无法打开文件：{file}（{exc.strerror or exc}）")
         except DirectoryImportError as exc:
             raise CommandError(f"导入失败，文件中的内容均未保存：\n{exc}")
         elapsed = time.perf_counter() - started
