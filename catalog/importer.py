@@ -17,8 +17,10 @@ from django.db import transaction
 from django.db.models import Max
 from openpyxl.reader.excel import ExcelReader
 
+from portal.control_characters import has_control_character
+
 from .models import CatalogNode
-from .text import has_control_character, normalise, split_list, working_days_in
+from .text import normalise, split_list, working_days_in
 from .tree import tree_write_lock
 
 HEADER_KEYS = [

@@ -5,9 +5,6 @@ import unicodedata
 
 LIST_SEPARATORS = re.compile(r"[、,，;；/\n\r\t]+")
 WORKING_DAYS = re.compile(r"(\d+)\s*个?\s*工作日")
-# C0 control characters other than tab and line breaks: invisible, refused by PostgreSQL
-# (NUL) and by XML 1.0, so a feed or an export could not carry them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def normalise(text):
@@ -15,10 +12,6 @@ def normalise(text):
     if text is None:
         return ""
     return unicodedata.normalize("NFKC", str(text)).strip()
-
-
-def has_control_character(text):
-    return bool(CONTROL_CHARACTERS.search(text or ""))
 
 
 def split_list(text):

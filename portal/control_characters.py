@@ -13,6 +13,11 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def has_control_character(text):
+    """Whether ``text`` holds a control character other than tab and line breaks."""
+    return bool(CONTROL_CHARACTERS.search(text or ""))
+
+
 def refuse_control_characters(value):
     """A validator: text may hold tabs and line breaks, but no other control character."""
     match = CONTROL_CHARACTERS.search(str(value))
