@@ -5,6 +5,8 @@ DJANGO_DEBUG        1/true/yes/on for development; off by default
 DJANGO_ALLOWED_HOSTS comma-separated host names
 DATABASE_URL        absent: SQLite under var/; postgres://user@host:port/db for PostgreSQL
 MEDIA_ROOT          where uploaded files are kept (default var/media)
+PRIVATE_MEDIA_ROOT  files only staff views hand out, never served by URL (default var/private);
+                    keep it outside MEDIA_ROOT and out of the web server's reach
 """
 
 import os
@@ -141,6 +143,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
