@@ -1,10 +1,19 @@
-from django.contrib import admin
+from django import http
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from mptt.admin import DraggableMPTTAdmin
+from mptt.exceptions import InvalidMove
 
+from . import services
 from .forms import CatalogNodeAdminForm
 from .models import Agency, CatalogNode
 from .scoping import open_nodes, scoped_agencies
+from .tree import TreeChangeRefused
 
 
 @admin.register(Agency)
@@ -44,6 +53,94 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
 
     def get_queryset(self, request):
         return open_nodes(super().get_queryset(request), request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        services.save_column(obj, request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Refused before the confirmation page, with the reason, rather than a bare 403.
+        node = self.get_object(request, unquote(object_id))
+        if node is not None and self.has_delete_permission(request, node):
+            try:
+                services.check_may_delete(node, request.user)
+            except TreeChangeRefused as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+                return HttpResponseRedirect(
+                    reverse("admin:catalog_catalognode_change", args=[node.pk])
+                )
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        services.delete_column(obj, request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                type(self).delete_selected_columns,
+                "delete_selected",
+                actions["delete_selected"][2],
+            )
+        return actions
+
+    def delete_selected_columns(self, request, queryset):
+        """The bulk delete: each column through delete_column, or none when one is refused."""
+        nodes = list(queryset.order_by("tree_id", "lft"))
+        refusals = []
+        for node in nodes:
+            try:
+                services.check_may_delete(node, request.user)
+            except TreeChangeRefused as refusal:
+                refusals.append(str(refusal))
+        if refusals:
+            for message in refusals:
+                self.message_user(request, message, messages.ERROR)
+            return None
+        if not request.POST.get("post"):
+            return delete_selected(self, request, queryset)
+        deleted = services.delete_columns(nodes, request.user)
+        self.message_user(
+            request,
+            ngettext("已删除 %(count)d 个栏目。", "已删除 %(count)d 个栏目。", deleted)
+            % {"count": deleted},
+            messages.SUCCESS,
+        )
+        return None
+
+    def _move_node(self, request):
+        # django-mptt's drag-and-drop endpoint, through move_column: scope, lock and audit.
+        position = request.POST.get("position")
+        if position not in ("last-child", "left", "right"):
+            self.message_user(request, _("无法识别的移动方式。"), messages.ERROR)
+            return http.HttpResponseBadRequest("FAIL, unknown instruction.")
+        queryset = self.get_queryset(request)
+        try:
+            cut_item = queryset.get(pk=request.POST.get("cut_item"))
+            pasted_on = queryset.get(pk=request.POST.get("pasted_on"))
+        except (CatalogNode.DoesNotExist, TypeError, ValueError):
+            self.message_user(request, _("栏目已不存在，请刷新后重试。"), messages.ERROR)
+            return http.HttpResponseBadRequest("FAIL, invalid objects.")
+        if not self.has_change_permission(request, cut_item):
+            self.message_user(request, _("您无权移动栏目。"), messages.ERROR)
+            return http.HttpResponseForbidden("FAIL, no permission.")
+        try:
+            services.move_column(cut_item, pasted_on, position, request.user)
+        except TreeChangeRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return http.HttpResponseForbidden("FAIL, refused.")
+        except InvalidMove as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return http.HttpResponseBadRequest("FAIL, invalid move.")
+        self.log_change(request, cut_item, [{"changed": {"fields": ["parent"]}}])
+        self.message_user(
+            request, _("已移动栏目“%(name)s”。") % {"name": cut_item.name}, messages.SUCCESS
+        )
+        return http.HttpResponse("OK, moved.")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import CatalogNode
 from .text import split_list
+from .tree import TreeChangeRefused
 
 
 class CatalogNodeAdminForm(forms.ModelForm):
@@ -47,6 +49,20 @@ class CatalogNodeAdminForm(forms.ModelForm):
         known = set(CatalogNode.CHANNEL_OPTIONS)
         self.fields["channel_choices"].initial = [c for c in current if c in known]
         self.fields["channel_other"].initial = "、".join(c for c in current if c not in known)
+
+    # The admin sets the acting user; a change of parent is then checked as a move.
+    user = None
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        stored = self.instance.pk and CatalogNode.objects.filter(pk=self.instance.pk).first()
+        if self.user is not None and stored and stored.parent_id != getattr(parent, "pk", None):
+            try:
+                services.check_may_change_subtree(stored, self.user, _("移动"))
+                services.check_may_file_under(parent, self.user)
+            except TreeChangeRefused as refusal:
+                raise forms.ValidationError(str(refusal)) from None
+        return parent
 
     def clean(self):
         cleaned = super().clean()

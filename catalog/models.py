@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from .credit_code import validate_credit_code
-from .tree import tree_write_lock
+from .tree import TreeChangeRefused, tree_write_lock
 
 # Working days allowed for active disclosure when a node states none (条例 Art. 26).
 DEFAULT_TIME_LIMIT_DAYS = 20
@@ -275,12 +276,40 @@ class CatalogNode(MPTTModel):
             for field, value in current.items():
                 setattr(self, field, value)
 
+    def subtree(self):
+        """This column and every column beneath it, as stored now (call with the tree lock held)."""
+        return CatalogNode.objects.filter(
+            tree_id=self.tree_id, lft__gte=self.lft, rght__lte=self.rght
+        )
+
+    def path_names(self):
+        """The column's path from the root, as staff read it: 政务公开 > … > 本栏目."""
+        return " > ".join(CatalogNode.objects.path_to(self.pk).values_list("name", flat=True))
+
+    def holds_documents(self):
+        """Whether a document is filed in, or also listed under, this column or one beneath it."""
+        return (
+            self.subtree()
+            .filter(Q(documents__isnull=False) | Q(listed_documents__isnull=False))
+            .exists()
+        )
+
     def save(self, *args, **kwargs):
         with tree_write_lock():
             self.refresh_tree_fields()
             return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
+        # Documents are never deleted, nor silently unlisted, by a change of the tree.
         with tree_write_lock():
             self.refresh_tree_fields()
+            self.check_holds_no_documents()
             return super().delete(*args, **kwargs)
+
+    def check_holds_no_documents(self):
+        """Raise TreeChangeRefused when a document is filed or listed in this subtree."""
+        if self.holds_documents():
+            raise TreeChangeRefused(
+                gettext("栏目“%(name)s”或其下级栏目中还有文件，不能删除。请先把文件移到其他栏目。")
+                % {"name": self.name}
+            )

@@ -67,3 +67,33 @@ def scoped_proposals(queryset, user):
     if scope is ALL:
         return queryset
     return queryset.filter(Q(lead_unit__in=scope) | Q(co_units__in=scope)).distinct()
+
+
+def led_proposals(queryset, user):
+    """Proposals whose lead unit (主办单位) the user works for: the ones whose reply they write."""
+    scope = agency_scope(user)
+    return queryset if scope is ALL else queryset.filter(lead_unit__in=scope)
+
+
+def co_handled_proposals(queryset, user):
+    """Proposals on which a unit the user works for is a co-handling unit (协办单位)."""
+    scope = agency_scope(user)
+    return (
+        queryset.filter(co_units__isnull=False).distinct()
+        if scope is ALL
+        else queryset.filter(co_units__in=scope).distinct()
+    )
+
+
+def may_lead(user, proposal):
+    """Whether ``user`` works for ``proposal``'s lead unit and so may write its reply."""
+    scope = agency_scope(user)
+    return scope is ALL or proposal.lead_unit_id in scope
+
+
+def visible_opinions(queryset, user):
+    """Co-handling opinions (协办意见) of the user's units, and those given to proposals they lead."""
+    scope = agency_scope(user)
+    if scope is ALL:
+        return queryset
+    return queryset.filter(Q(unit__in=scope) | Q(proposal__lead_unit__in=scope))

@@ -15,6 +15,10 @@ from django.db import connections, transaction
 TREE_LOCK_KEY = 0x43415447
 
 
+class TreeChangeRefused(Exception):
+    """A delete or move of columns that may not happen; the message says why, in Chinese."""
+
+
 @contextmanager
 def tree_write_lock(using="default"):
     with transaction.atomic(using=using):

@@ -6,15 +6,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
-from catalog.scoping import ALL, agency_scope, scoped_agencies, scoped_proposals
+from catalog.scoping import (
+    ALL,
+    agency_scope,
+    co_handled_proposals,
+    led_proposals,
+    may_lead,
+    scoped_agencies,
+    scoped_proposals,
+    visible_opinions,
+)
 from portal import audit
 from portal.editor import EditorWidget
 from portal.models import AuditEvent
@@ -22,7 +33,15 @@ from portal.models import AuditEvent
 from . import replies
 from .exports import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
 from .letter_parser import FIELDS, parse_reply_letter
-from .models import CongressSession, Document, Proposal, ProposalReply, ReplyClassification
+from .models import (
+    CoHandlingOpinion,
+    CongressSession,
+    Document,
+    Proposal,
+    ProposalReply,
+    ReplyClassification,
+)
+from .uploads import check_attachment
 
 DUE_SOON_DAYS = 15
 
@@ -55,6 +74,38 @@ class ReplyInline(admin.TabularInline):
         return False
 
 
+def opinion_attachment_link(opinion):
+    if not opinion.attachment:
+        return ""
+    url = reverse("admin:disclosure_cohandlingopinion_attachment", args=[opinion.pk])
+    return format_html('<a href="{}">{}</a>', url, opinion.attachment_name or _("附件"))
+
+
+class CoHandlingOpinionInline(admin.TabularInline):
+    """The co-handling units' opinions, read-only on the proposal: the lead unit reads them."""
+
+    model = CoHandlingOpinion
+    extra = 0
+    fields = ["unit", "given_on", "text", "attachment_link", "author"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("协办意见（协办单位在“协办意见”中填写）")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("unit", "author")
+        return visible_opinions(queryset, request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("附件"))
+    def attachment_link(self, obj):
+        return opinion_attachment_link(obj)
+
+
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "session", "lead_delegate", "lead_unit", "status", "deadline_display",
@@ -63,7 +114,7 @@ class ProposalAdmin(admin.ModelAdmin):
     list_select_related = ["session", "lead_unit", "classification"]
     search_fields = ["=number", "title", "lead_delegate", "co_signers"]
     autocomplete_fields = ["lead_unit", "co_units"]
-    inlines = [ReplyInline]
+    inlines = [CoHandlingOpinionInline, ReplyInline]
     change_list_template = "admin/disclosure/proposal/change_list.html"
     fieldsets = [
         (
@@ -101,6 +152,22 @@ class ProposalAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scoped_proposals(super().get_queryset(request), request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # Co-handling units read the proposal; only its lead unit changes it.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_lead(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_lead(request.user, obj))
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "proposalreply":
+            # The reply form's proposal picker offers only proposals the user's unit leads.
+            queryset = led_proposals(queryset, request.user)
+        return queryset, duplicates
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_unit":
@@ -347,6 +414,8 @@ class LetterConfirmForm(forms.Form):
         exists = existing.exists()
         if exists and not scoped_proposals(existing, self.user).exists():
             raise forms.ValidationError(_("这件建议（提案）由其他单位办理，您不能为它登记答复。"))
+        if exists and not led_proposals(existing, self.user).exists():
+            raise forms.ValidationError(replies.not_lead_message(existing.get()))
         if not exists and not cleaned.get("assigned_on"):
             self.add_error("assigned_on", _("这是新的建议（提案），请填写交办日期。"))
         delegates = [
@@ -366,8 +435,41 @@ class ProposalReplyAdmin(admin.ModelAdmin):
     list_filter = ["disclosure", "proposal__session"]
     search_fields = ["proposal__title", "=proposal__number", "signer"]
     autocomplete_fields = ["proposal"]
-    readonly_fields = ["document"]
+    readonly_fields = ["document", "co_opinions_display"]
     change_list_template = "admin/disclosure/proposalreply/change_list.html"
+
+    @admin.display(description=_("协办意见"))
+    def co_opinions_display(self, obj):
+        """What the co-handling units said, for the lead unit drafting the reply."""
+        if obj is None or obj.proposal_id is None:
+            return _("保存后显示协办单位的意见。")
+        opinions = obj.proposal.co_opinions.select_related("unit").order_by("given_on", "pk")
+        opinions = visible_opinions(opinions, getattr(obj, "viewer", None))
+        if not opinions:
+            return _("暂无协办意见。")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>（{}）：{} {}</li>",
+                ((o.unit, o.given_on, o.text, opinion_attachment_link(o)) for o in opinions),
+            ),
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        reply = super().get_object(request, object_id, from_field)
+        if reply is not None:
+            reply.viewer = request.user  # whose opinions co_opinions_display may show
+        return reply
+
+    def has_change_permission(self, request, obj=None):
+        # Co-handling units read the reply; only the lead unit writes it (and so its document).
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_lead(request.user, obj.proposal))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_lead(request.user, obj.proposal))
 
     @admin.display(description=_("标题"))
     def title_display(self, obj):
@@ -384,7 +486,7 @@ class ProposalReplyAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "proposal":
-            kwargs["queryset"] = scoped_proposals(Proposal.objects.all(), request.user)
+            kwargs["queryset"] = led_proposals(Proposal.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -446,6 +548,107 @@ class ProposalReplyAdmin(admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="disclosure_proposalreply_import",
+            ),
+            *super().get_urls(),
+        ]
+
+
+class CoHandlingOpinionForm(forms.ModelForm):
+    """A co-handling unit's opinion; the attachment is checked by content (disclosure.uploads)."""
+
+    class Meta:
+        model = CoHandlingOpinion
+        fields = ["proposal", "unit", "given_on", "text", "attachment"]
+        # No link to the stored file: it has no URL (see disclosure.private_files).
+        widgets = {
+            "attachment": forms.FileInput,
+            "given_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            check_attachment(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        proposal, unit = cleaned.get("proposal"), cleaned.get("unit")
+        if proposal and unit and not proposal.co_units.filter(pk=unit.pk).exists():
+            self.add_error("unit", _("%(unit)s不是这件建议（提案）的协办单位。") % {"unit": unit})
+        return cleaned
+
+
+@admin.register(CoHandlingOpinion)
+class CoHandlingOpinionAdmin(admin.ModelAdmin):
+    """Co-handling units enter their opinions here; the lead unit reads them (read-only)."""
+
+    form = CoHandlingOpinionForm
+    list_display = ["proposal", "unit", "given_on", "author", "created_at"]
+    list_select_related = ["proposal__session", "unit", "author"]
+    list_filter = ["proposal__session"]
+    search_fields = ["proposal__title", "=proposal__number", "text"]
+    readonly_fields = ["attachment_link", "author", "created_at"]
+
+    @admin.display(description=_("已上传附件"))
+    def attachment_link(self, obj):
+        return opinion_attachment_link(obj) if obj else ""
+
+    def get_queryset(self, request):
+        return visible_opinions(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "proposal":
+            kwargs["queryset"] = co_handled_proposals(Proposal.objects.all(), request.user)
+        elif db_field.name == "unit":
+            units = Agency.objects.filter(co_proposals__isnull=False).distinct()
+            kwargs["queryset"] = scoped_agencies(units, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _own_unit(self, request, obj):
+        scope = agency_scope(request.user)
+        return obj is None or scope is ALL or obj.unit_id in scope
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._own_unit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._own_unit(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        replies.save_opinion(obj, request.user)
+
+    def delete_model(self, request, obj):
+        replies.delete_opinion(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for opinion in queryset:
+            replies.delete_opinion(opinion, request.user)
+
+    def attachment_view(self, request, pk):
+        """The attachment, to staff of the opinion's unit or of the proposal's lead unit."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        opinion = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not opinion.attachment:
+            raise Http404
+        try:
+            handle = opinion.attachment.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        name = opinion.attachment_name or opinion.attachment.name.rsplit("/", 1)[-1]
+        response = FileResponse(handle, as_attachment=True, filename=name,
+                                content_type="application/octet-stream")  # fmt: skip
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/attachment/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="disclosure_cohandlingopinion_attachment",
             ),
             *super().get_urls(),
         ]

@@ -1,16 +1,32 @@
-"""Writes for proposals and their replies: saving a reply (and its document), feedback, import.
+"""Writes for proposals: saving a reply (and its document), co-handling opinions, feedback, import.
 
 Each runs in one transaction. A reply's Document is created as a draft and then goes through
-the same review workflow as any document (disclosure.services).
+the same review workflow as any document (disclosure.services). Only the lead unit (主办单位)
+writes the reply; co-handling units (协办单位) record their opinion for the lead unit instead.
 """
 
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode
+from catalog.scoping import ALL, agency_scope, may_lead
+from portal import audit
+from portal.models import AuditEvent
 
-from .models import CongressSession, Document, Genre, Proposal, ProposalReply, Topic
+from .models import (
+    CoHandlingOpinion,
+    CongressSession,
+    Document,
+    Genre,
+    Proposal,
+    ProposalReply,
+    Topic,
+)
+from .uploads import check_attachment
 
 REPLY_NODES = {CongressSession.Body.CONGRESS: "rddbjy", CongressSession.Body.CPPCC: "zxwyta"}
 REPLY_NODE_NAMES = {
@@ -24,7 +40,28 @@ REPLY_GENRES = {
 
 
 class ReplyError(Exception):
-    """A reply cannot be saved as asked; the message says why, in Chinese."""
+    """A reply or an opinion cannot be saved as asked; the message says why, in Chinese."""
+
+
+def not_lead_message(proposal):
+    return _(
+        "这件建议（提案）由%(unit)s主办，只有主办单位可以撰写答复；协办单位请在“协办意见”中提出意见。"
+    ) % {"unit": proposal.lead_unit}
+
+
+def check_may_write_reply(reply, user):
+    """Raise ReplyError unless ``user`` works for the lead unit of the reply's proposal (and, for
+    a stored reply, of the proposal it was filed under). ``user`` None is the system."""
+    if user is None:
+        return
+    proposals = [reply.proposal]
+    if reply.pk:
+        stored = ProposalReply.objects.filter(pk=reply.pk).select_related("proposal").first()
+        if stored is not None:
+            proposals.append(stored.proposal)
+    for proposal in proposals:
+        if not may_lead(user, proposal):
+            raise ReplyError(not_lead_message(proposal))
 
 
 def not_editable_message(document):
@@ -106,7 +143,9 @@ def document_values(reply):
 @transaction.atomic
 def save_reply(reply, user=None):
     """Save a reply, write its parts into its Document (a new draft the first time), and mark
-    the proposal replied. Only while that document is a draft: after that it belongs to review."""
+    the proposal replied. Only while that document is a draft: after that it belongs to review.
+    Only staff of the proposal's lead unit (or the system, ``user`` None) write a reply."""
+    check_may_write_reply(reply, user)
     if reply.disclosure == ProposalReply.Disclosure.SUMMARY and not reply.summary.strip():
         raise ReplyError(_("摘要公开的答复请填写答复摘要。"))
     if (
@@ -143,6 +182,73 @@ def save_reply(reply, user=None):
         proposal.status = Proposal.Status.REPLIED
         proposal.save(update_fields=["status"])
     return reply
+
+
+def check_may_give_opinion(opinion, user):
+    """Raise ReplyError unless ``opinion.unit`` co-handles the proposal and ``user`` works for it."""
+    if not opinion.proposal.co_units.filter(pk=opinion.unit_id).exists():
+        raise ReplyError(_("%(unit)s不是这件建议（提案）的协办单位。") % {"unit": opinion.unit})
+    check_works_for_unit(opinion, user)
+
+
+def check_works_for_unit(opinion, user):
+    scope = agency_scope(user)
+    if user is not None and scope is not ALL and opinion.unit_id not in scope:
+        raise ReplyError(_("您只能填写、修改本单位的协办意见。"))
+
+
+@transaction.atomic
+def save_opinion(opinion, user):
+    """Save a co-handling unit's opinion (its attachment checked by content) and audit it."""
+    check_may_give_opinion(opinion, user)
+    if opinion.pk:
+        stored = CoHandlingOpinion.objects.select_for_update().get(pk=opinion.pk)
+        check_works_for_unit(stored, user)
+    else:
+        stored = None
+    upload = opinion.attachment
+    new_file = bool(upload) and not upload._committed
+    details = {"change": "changed" if stored else "added", "proposal": str(opinion.proposal),
+               "unit": str(opinion.unit)}  # fmt: skip
+    if new_file:
+        try:
+            checked = check_attachment(upload.file, PurePath(upload.name).name)
+        except ValidationError as exc:
+            raise ReplyError(exc.messages[0]) from None
+        opinion.attachment_name = checked.original_name
+        details["attachment"] = {"name": checked.original_name, "sha256": checked.sha256}
+    elif not upload:
+        opinion.attachment_name = ""
+    if user is not None and stored is None:
+        opinion.author = user
+    opinion.save()
+    if (
+        stored is not None
+        and stored.attachment
+        and stored.attachment.name != opinion.attachment.name
+    ):
+        # The replaced file goes once the change is committed (the event records its digest).
+        transaction.on_commit(
+            lambda name=stored.attachment.name: stored.attachment.storage.delete(name)
+        )
+    audit.record(AuditEvent.Action.CO_OPINION, actor=user, obj=opinion, details=details)
+    return opinion
+
+
+@transaction.atomic
+def delete_opinion(opinion, user):
+    check_works_for_unit(opinion, user)
+    audit.record(
+        AuditEvent.Action.CO_OPINION,
+        actor=user,
+        obj=opinion,
+        details={"change": "deleted", "proposal": str(opinion.proposal), "unit": str(opinion.unit),
+                 "text": opinion.text},
+    )  # fmt: skip
+    if opinion.attachment:
+        name, storage = opinion.attachment.name, opinion.attachment.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    opinion.delete()
 
 
 @transaction.atomic

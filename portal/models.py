@@ -46,6 +46,8 @@ class AuditEvent(models.Model):
         WITHDRAW = "withdraw", _("撤回")
         EDIT_PUBLISHED = "edit_published", _("修改已发布内容")
         DELETE = "delete", _("删除")
+        MOVE = "move", _("移动")
+        CO_OPINION = "co_opinion", _("协办意见")
         ROLE_CHANGE = "role_change", _("角色或机构变更")
         EXPORT = "export", _("导出")
         LOGIN_FAILED = "login_failed", _("登录失败")

@@ -60,6 +60,7 @@ ROLES = {
         "disclosure.view_congresssession",
         "disclosure.view_proposal",
         "disclosure.view_proposalreply",
+        "disclosure.view_cohandlingopinion",
     ],
     PROPOSALS: READ_REFERENCE
     + [
@@ -75,6 +76,10 @@ ROLES = {
         "disclosure.add_proposalreply",
         "disclosure.change_proposalreply",
         "disclosure.view_proposalreply",
+        "disclosure.add_cohandlingopinion",
+        "disclosure.change_cohandlingopinion",
+        "disclosure.delete_cohandlingopinion",
+        "disclosure.view_cohandlingopinion",
     ],
     REQUESTS: READ_REFERENCE + ["disclosure.view_document"],
 }

@@ -7,6 +7,8 @@ DATABASE_URL        absent: SQLite under var/; postgres://user@host:port/db for 
 MEDIA_ROOT          where uploaded files are kept (default var/media)
 EXPORT_ROOT         where the public catalogue listing files are kept (default var/exports)
 PORTAL_STAFF_EXPORTS_PER_MINUTE  catalogue exports one staff member may start per minute (default 5)
+PRIVATE_MEDIA_ROOT  files only staff views hand out, never served by URL (default var/private);
+                    keep it outside MEDIA_ROOT and out of the web server's reach
 """
 
 import os
@@ -143,6 +145,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

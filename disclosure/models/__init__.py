@@ -11,6 +11,7 @@ from .documents import (
     public_counts_by_node,
 )
 from .proposals import (
+    CoHandlingOpinion,
     CongressSession,
     Proposal,
     ProposalQuerySet,
@@ -22,6 +23,7 @@ __all__ = [
     "INTERPRETATION_GENRE",
     "NORMATIVE_GENRE",
     "Attachment",
+    "CoHandlingOpinion",
     "CongressSession",
     "Document",
     "DocumentQuerySet",

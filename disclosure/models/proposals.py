@@ -1,8 +1,13 @@
 """人大代表建议 and 政协委员提案: sessions, proposals, and the reply letters to them."""
 
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
@@ -10,6 +15,7 @@ from portal.cnnum import to_chinese
 from portal.fields import SanitizedHTMLField
 from portal.workdays import statutory_deadline
 
+from ..private_files import private_storage
 from .documents import Document
 
 # 代表法 Art. 51: reply within three months of assignment, six for complex proposals.
@@ -281,3 +287,52 @@ class ProposalReply(models.Model):
     @property
     def replied_in_time(self):
         return self.letter_date <= self.proposal.deadline
+
+
+def opinion_attachment_path(instance, filename):
+    # Random stored name: the original name is kept in the row and sent on download.
+    suffix = PurePath(filename).suffix.lower()
+    return f"opinions/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class CoHandlingOpinion(models.Model):
+    """协办意见: a co-handling unit's opinion to the lead unit, which writes the reply."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), on_delete=models.CASCADE, related_name="co_opinions"
+    )
+    unit = models.ForeignKey(
+        Agency,
+        verbose_name=_("协办单位"),
+        on_delete=models.PROTECT,
+        related_name="co_opinions",
+        help_text=_("提出意见的协办单位；须是这件建议（提案）的协办单位。"),
+    )
+    text = models.TextField(_("协办意见"), help_text=_("供主办单位答复时参考。"))
+    given_on = models.DateField(_("提出日期"))
+    attachment = models.FileField(
+        _("附件"),
+        upload_to=opinion_attachment_path,
+        storage=private_storage,
+        max_length=200,
+        blank=True,
+        help_text=_("可选。不对外公开，只有协办单位和主办单位的工作人员可以下载。"),
+    )
+    attachment_name = models.CharField(_("附件原文件名"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("填写时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("协办意见")
+        verbose_name_plural = _("协办意见")
+        ordering = ["proposal", "given_on", "pk"]
+
+    def __str__(self):
+        return f"{self.unit}：{self.proposal}"
