@@ -308,13 +308,13 @@ def record_login_failure(username, ip, *, account_exists=False):
         close_login_failure_counters(before=period)
         opened = []
         for scope, key in scopes:
-            counter, created = LoginFailureCounter.objects.get_or_create(
-                scope=scope, key=key, period_start=period, defaults={"last_at": now}
-            )
-            LoginFailureCounter.objects.filter(pk=counter.pk).update(
-                count=F("count") + 1, last_username=username, last_ip=ip, last_at=now
-            )
-            if created:
+            counted = LoginFailureCounter.objects.filter(
+                scope=scope, key=key, period_start=period
+            ).update(count=F("count") + 1, last_username=username, last_ip=ip, last_at=now)
+            if not counted:  # the first failure of this address or account in the period
+                LoginFailureCounter.objects.create(scope=scope, key=key, period_start=period,
+                                                   count=1, last_username=username, last_ip=ip,
+                                                   last_at=now)  # fmt: skip
                 opened.append(scope)
         if opened:
             record(

@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.db import transaction
-from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 
