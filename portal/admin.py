@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 
-from .models import AuditEvent, CalendarDay, HolidayNotice, SiteSettings
+from .models import AuditEvent, CalendarDay, HolidayNotice, LoginFailureCounter, SiteSettings
 
 admin.site.site_header = "政务公开门户 管理后台"
 admin.site.site_title = "政务公开门户"
@@ -32,6 +32,26 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_name", "object_repr", "object_id"]
     date_hierarchy = "occurred_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoginFailureCounter)
+class LoginFailureCounterAdmin(admin.ModelAdmin):
+    """Read-only: the counts behind the audit log's failed-login events."""
+
+    list_display = ["period_start", "scope", "key", "count", "last_username", "last_ip", "closed"]
+    list_filter = ["scope", "closed"]
+    search_fields = ["key", "last_username"]
+    date_hierarchy = "period_start"
+    readonly_fields = [f.name for f in LoginFailureCounter._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -1,19 +1,21 @@
 from django.conf import settings
 
-from .audit import client_ip, current_ip
+from .audit import client_ip, current_ip, current_user
 
 
 class AuditContextMiddleware:
-    """Makes the client's IP address available to audit records written during the request."""
+    """Makes the client's address and the signed-in user the defaults of audit records."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         token = current_ip.set(client_ip(request))
+        user_token = current_user.set(getattr(request, "user", None))
         try:
             return self.get_response(request)
         finally:
+            current_user.reset(user_token)
             current_ip.reset(token)
 
 

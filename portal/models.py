@@ -39,6 +39,12 @@ class SiteSettings(models.Model):
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained audit log (see portal.audit)."""
 
+    class Scheme(models.IntegerChoices):
+        # Events written before the chain was keyed keep verifying under the rule they were
+        # written with; see portal.audit.event_content.
+        SHA256 = 1, _("SHA-256（旧）")
+        HMAC_SHA256 = 2, _("HMAC-SHA256")
+
     class Action(models.TextChoices):
         SUBMIT = "submit", _("提交审核")
         PUBLISH = "publish", _("发布")
@@ -51,6 +57,7 @@ class AuditEvent(models.Model):
         ROLE_CHANGE = "role_change", _("角色或机构变更")
         EXPORT = "export", _("导出")
         LOGIN_FAILED = "login_failed", _("登录失败")
+        CHAIN_KEYED = "chain_keyed", _("审计日志启用密钥")
 
     occurred_at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
@@ -62,7 +69,20 @@ class AuditEvent(models.Model):
         related_name="+",
         db_constraint=False,
     )
-    actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    # What the hash covers of the actor: taken when the event is written, so deleting the
+    # account (which empties ``actor``) changes nothing that is hashed.
+    actor_id_snapshot = models.CharField(
+        _("操作人编号"),
+        max_length=64,
+        blank=True,
+        help_text=_("写入时操作人的编号；账号删除后仍保留。"),
+    )
+    actor_name = models.CharField(
+        _("操作人账号"),
+        max_length=150,
+        blank=True,
+        help_text=_("写入时操作人的用户名（登录失败时为尝试的用户名）。"),
+    )
     action = models.CharField(_("操作"), max_length=32, choices=Action.choices)
     object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
@@ -71,6 +91,9 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("详情"), default=dict, blank=True)
     prev_hash = models.CharField(_("上一条哈希"), max_length=64)
     hash = models.CharField(_("本条哈希"), max_length=64, unique=True)
+    hash_scheme = models.PositiveSmallIntegerField(
+        _("哈希算法"), choices=Scheme.choices, default=Scheme.HMAC_SHA256
+    )
 
     class Meta:
         verbose_name = _("审计日志")
@@ -129,3 +152,39 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {'上班' if self.is_working_day else '放假'} {self.note}"
+
+
+class LoginFailureCounter(models.Model):
+    """Failed logins of one address, or of one existing account, in one period.
+
+    Not part of the hash chain, so its count can grow in place: the chain gets one event when
+    a counter opens and one with the final count when it is closed (portal.audit), so failed
+    logins cannot grow the audit log faster than the number of addresses and accounts.
+    """
+
+    class Scope(models.TextChoices):
+        ADDRESS = "address", _("来源地址")
+        ACCOUNT = "account", _("账号")
+
+    scope = models.CharField(_("统计对象"), max_length=16, choices=Scope.choices)
+    key = models.CharField(_("地址或账号"), max_length=150)
+    period_start = models.DateTimeField(_("时段开始"))
+    count = models.PositiveIntegerField(_("失败次数"), default=0)
+    last_username = models.CharField(_("最近尝试的用户名"), max_length=150, blank=True)
+    last_ip = models.GenericIPAddressField(_("最近来源地址"), null=True, blank=True)
+    last_at = models.DateTimeField(_("最近失败时间"))
+    closed = models.BooleanField(_("已汇总入审计日志"), default=False)
+
+    class Meta:
+        verbose_name = _("登录失败统计")
+        verbose_name_plural = _("登录失败统计")
+        ordering = ["-period_start", "scope", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "period_start"], name="login_failure_counter_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["closed", "period_start"], name="login_failure_open")]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} {self.key} {self.period_start:%Y-%m-%d %H:%M}：{self.count}"

@@ -1,6 +1,9 @@
 """Settings for the portal, in one module, read from the environment.
 
 DJANGO_SECRET_KEY   required unless DJANGO_DEBUG is on
+PORTAL_AUDIT_KEY    the HMAC key of the audit log's hash chain; required unless DJANGO_DEBUG is on.
+                    Keep it out of the database and its backups, and never change it: events are
+                    verified with the key they were written with.
 DJANGO_DEBUG        1/true/yes/on for development; off by default
 DJANGO_ALLOWED_HOSTS comma-separated host names
 DATABASE_URL        absent: SQLite under var/; postgres://user@host:port/db for PostgreSQL
@@ -44,6 +47,19 @@ if not SECRET_KEY:
             "or set DJANGO_DEBUG=1 for local development."
         )
     SECRET_KEY = "development-only-key-not-for-production"  # noqa: S105
+
+# The audit chain is keyed (HMAC-SHA256) so that write access to the database alone cannot
+# rewrite the log and re-hash it (portal.audit).
+AUDIT_HMAC_KEY = os.environ.get("PORTAL_AUDIT_KEY", "")
+if not AUDIT_HMAC_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PORTAL_AUDIT_KEY is not set. Set it to a long random value in production, "
+            "different from DJANGO_SECRET_KEY and kept out of the database "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or set DJANGO_DEBUG=1 for local development."
+        )
+    AUDIT_HMAC_KEY = "development-only-audit-key-not-for-production"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -1,6 +1,14 @@
+import random
+
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
+from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
+
+from portal import audit
+from portal.models import AuditEvent, LoginFailureCounter
+from portal.signals import record_failed_login
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +56,43 @@ def test_weak_staff_passwords_are_refused():
     for weak in ["12345678", "password1", "clerk2024"]:
         with pytest.raises(ValidationError):
             validate_password(weak, get_user_model()(username="clerk2024"))
+
+
+def test_a_thousand_failed_logins_for_unknown_names_add_only_a_few_audit_events():
+    request = RequestFactory().post("/admin/login/", REMOTE_ADDR="203.0.113.66")
+    assert authenticate(request, username="nobody", password="guess-123456") is None
+    for i in range(999):  # as Django reports them, without the cost of hashing each password
+        name = f"nobody-{random.getrandbits(48):x}-{i}"
+        record_failed_login(sender=None, credentials={"username": name}, request=request)
+    assert AuditEvent.objects.filter(action="login_failed").count() <= 2
+    counter = LoginFailureCounter.objects.get(scope="address", key="203.0.113.66")
+    assert counter.count == 1000
+    assert not LoginFailureCounter.objects.filter(scope="account").exists()
+    assert audit.verify_chain() is None
+
+
+def test_failures_on_a_locked_account_are_counted_not_logged_one_by_one(client, clerk):
+    for _ in range(30):
+        login(client, "wrong-password")
+    assert AuditEvent.objects.filter(action="login_failed").count() == 1
+    event = AuditEvent.objects.get(action="login_failed")
+    assert event.actor_name == "clerk" and event.ip == "198.51.100.7"
+    assert event.details["counters"] == ["address", "account"]
+    counts = dict(LoginFailureCounter.objects.values_list("scope", "count"))
+    assert counts == {"address": 30, "account": 30}
+
+
+def test_a_period_that_is_over_is_summarised_with_its_count(client, clerk, monkeypatch):
+    for _ in range(3):
+        login(client, "wrong-password")
+    later = timezone.now() + audit.LOGIN_FAILURE_PERIOD
+    monkeypatch.setattr(audit.timezone, "now", lambda: later)
+    login(client, "wrong-password")
+
+    summaries = AuditEvent.objects.filter(action="login_failed", details__has_key="summary")
+    assert sorted((e.details["summary"], e.details["count"]) for e in summaries) == [
+        ("account", 3),
+        ("address", 3),
+    ]
+    assert LoginFailureCounter.objects.filter(closed=False).count() == 2  # the new period's
+    assert audit.verify_chain() is None

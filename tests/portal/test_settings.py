@@ -28,6 +28,14 @@ def test_start_up_without_secret_key_and_debug_off_fails_clearly():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_start_up_without_audit_key_and_debug_off_fails_clearly():
+    result = run_manage(
+        "check", DJANGO_SECRET_KEY="x7Gq2p9vLmR4tYw8zK1nB6cF3hJ5sD0aQeUiOpZxCvBnMlKjHg"
+    )
+    assert result.returncode != 0
+    assert "PORTAL_AUDIT_KEY is not set" in result.stderr
+
+
 def test_check_deploy_is_clean_with_a_real_secret(tmp_path):
     result = run_manage(
         "check",
@@ -35,6 +43,7 @@ def test_check_deploy_is_clean_with_a_real_secret(tmp_path):
         "--fail-level",
         "WARNING",
         DJANGO_SECRET_KEY="x7Gq2p9vLmR4tYw8zK1nB6cF3hJ5sD0aQeUiOpZxCvBnMlKjHg",
+        PORTAL_AUDIT_KEY="Wm3Rt8yKp2Qx6Lz9Nb4Vc7Jh1Fd5Gs0AeUoPiYtReWqAsDfGh",
         DJANGO_ALLOWED_HOSTS="gk.example.gov.cn",
         MEDIA_ROOT=str(tmp_path / "media"),
     )
