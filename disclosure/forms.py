@@ -46,8 +46,9 @@ class DocumentAdminForm(forms.ModelForm):
                 check_legacy_index_number(legacy, agency, self.instance)
             except ValidationError as exc:
                 self.add_error("legacy_index_number", exc)
+        # An index number never changes, so neither may the agency whose code it carries.
         code = self.instance.index_code
-        if code and agency and agency.credit_code != code:
+        if code and agency and "agency" in self.changed_data and agency.credit_code != code:
             self.add_error(
                 "agency",
                 _(

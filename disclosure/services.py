@@ -69,7 +69,7 @@ class IndexNumberTaken(ValidationError):
 
 def _own_index_number(text, agency):
     code, year, serial = parse_index_number(text)
-    if agency is not None and code != agency.credit_code:
+    if code != agency.credit_code:
         raise ValidationError(
             _(
                 "原索引号中的机构代码 %(code)s 不是发布机构“%(agency)s”的统一社会信用代码"
