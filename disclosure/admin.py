@@ -247,12 +247,21 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
     # --- saving -----------------------------------------------------------------------------
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.IndexNumberTaken:
+            # A save that raced this one took the legacy number after the form was checked.
+            # Nothing was saved; checked again, the form now says so on the field.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             legacy = form.cleaned_data.get("legacy_index_number")
             if legacy and not obj.index_serial:
                 services.set_legacy_index_number(obj, legacy)
-            super().save_model(request, obj, form, change)
+            else:
+                super().save_model(request, obj, form, change)
             if change:
                 services.record_published_edit(obj, request.user, form.changed_data)
 

@@ -1,10 +1,12 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.editor import EditorWidget
 
 from .index_numbers import parse_index_number
 from .models import INTERPRETATION_GENRE, Attachment, Document
+from .services import check_legacy_index_number
 from .uploads import check_attachment
 
 
@@ -39,6 +41,22 @@ class DocumentAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        legacy, agency = cleaned.get("legacy_index_number"), cleaned.get("agency")
+        if legacy and agency and not self.instance.index_serial:
+            try:
+                check_legacy_index_number(legacy, agency, self.instance)
+            except ValidationError as exc:
+                self.add_error("legacy_index_number", exc)
+        # An index number never changes, so neither may the agency whose code it carries.
+        code = self.instance.index_code
+        if code and agency and "agency" in self.changed_data and agency.credit_code != code:
+            self.add_error(
+                "agency",
+                _(
+                    "本文件的索引号 %(number)s 属于统一社会信用代码为 %(code)s 的机构，不能改为其他机构。"
+                )
+                % {"number": self.instance.index_number, "code": code},
+            )
         written, published = cleaned.get("written_on"), cleaned.get("published_at")
         if written and published and written > published.date():
             self.add_error("written_on", _("成文日期不能晚于发布日期。"))

@@ -9,7 +9,7 @@ audit event, and raises WorkflowError (with a Chinese message) having changed no
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from catalog.scoping import may_access_document
 from portal import audit
 from portal.models import AuditEvent
 
-from .index_numbers import parse_index_number
+from .index_numbers import format_index_number, parse_index_number
 from .models import Attachment, Document, IndexCounter
 from .uploads import check_attachment
 
@@ -36,35 +36,94 @@ def _locked_counter(code, year):
 
 @transaction.atomic
 def assign_index_number(document):
-    """Give ``document`` the next serial of its agency and publication year (unsaved)."""
+    """Give ``document`` the next free serial of its agency and publication year (unsaved).
+
+    Serials held by legacy numbers (set_legacy_index_number) are skipped, not counted.
+    """
     year = timezone.localtime(document.published_at).year
     code = document.agency.credit_code
     counter = _locked_counter(code, year)
-    counter.last_serial += 1
-    counter.save(update_fields=["last_serial"])
-    document.index_code, document.index_year, document.index_serial = (
-        code,
-        year,
-        counter.last_serial,
+    held = set(
+        Document.objects.filter(
+            index_code=code, index_year=year, index_serial__gt=counter.last_serial
+        ).values_list("index_serial", flat=True)
     )
+    serial = counter.last_serial + 1
+    while serial in held:
+        serial += 1
+    counter.last_serial = serial
+    counter.save(update_fields=["last_serial"])
+    document.index_code, document.index_year, document.index_serial = code, year, serial
+
+
+class IndexNumberTaken(ValidationError):
+    """The index number is held by another document."""
+
+    def __init__(self, code, year, serial):
+        super().__init__(
+            _("索引号 %(value)s 已被其他文件使用。"),
+            code="taken",
+            params={"value": format_index_number(code, year, serial)},
+        )
+
+
+def _own_index_number(text, agency):
+    code, year, serial = parse_index_number(text)
+    if code != agency.credit_code:
+        raise ValidationError(
+            _(
+                "原索引号中的机构代码 %(code)s 不是发布机构“%(agency)s”的统一社会信用代码"
+                "（%(own)s），只能填写本机构的原索引号。"
+            ),
+            code="other_agency",
+            params={"code": code, "agency": agency.name, "own": agency.credit_code},
+        )
+    return code, year, serial
+
+
+def _refuse_if_taken(document, code, year, serial):
+    taken = Document.objects.filter(index_code=code, index_year=year, index_serial=serial)
+    if document is not None and document.pk:
+        taken = taken.exclude(pk=document.pk)
+    if taken.exists():
+        raise IndexNumberTaken(code, year, serial)
+
+
+def check_legacy_index_number(text, agency, document=None):
+    """(code, year, serial) of ``text`` if ``document`` of ``agency`` may keep it as its 索引号.
+
+    Raises ValidationError (Chinese) when it is malformed, carries another agency's code, or is
+    held by another document. Checked again, under lock, by set_legacy_index_number.
+    """
+    code, year, serial = _own_index_number(text, agency)
+    _refuse_if_taken(document, code, year, serial)
+    return code, year, serial
 
 
 @transaction.atomic
 def set_legacy_index_number(document, text):
-    """Keep the index number a migrated document had on the old site; move the counter past it."""
-    code, year, serial = parse_index_number(text)
-    taken = Document.objects.filter(index_code=code, index_year=year, index_serial=serial)
-    if document.pk:
-        taken = taken.exclude(pk=document.pk)
-    if taken.exists():
-        raise ValidationError(
-            _("索引号 %(value)s 已被其他文件使用。"), params={"value": text.strip()}
-        )
-    counter = _locked_counter(code, year)
-    if serial > counter.last_serial:
-        counter.last_serial = serial
-        counter.save(update_fields=["last_serial"])
+    """Save ``document`` with the index number it had on the old site.
+
+    The number must carry the document's own agency code and be free; otherwise ValidationError
+    (Chinese) with nothing saved. The counter does not move: assign_index_number skips the
+    serial instead, so a high legacy serial never makes the agency's numbering jump.
+    """
+    code, year, serial = _own_index_number(text, document.agency)
+    # Publishers and other legacy saves of this code and year wait here until this one commits,
+    # so the check below still holds when the row is written.
+    _locked_counter(code, year)
+    _refuse_if_taken(document, code, year, serial)
+    before = document.index_code, document.index_year, document.index_serial
     document.index_code, document.index_year, document.index_serial = code, year, serial
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        # Written by a save that did not wait for the counter row.
+        document.index_code, document.index_year, document.index_serial = before
+        if Document.objects.filter(index_code=code, index_year=year, index_serial=serial).exists():
+            raise IndexNumberTaken(code, year, serial) from None
+        raise
 
 
 def missing_for_publication(document):

@@ -32,7 +32,6 @@ def seed_document(site_tree, seed_meta):
         **seed_meta,
     )
     set_legacy_index_number(document, "115002240093343308/2022-00225")
-    document.save()
     return publish(document, at=local(2022, 7, 15))
 
 

@@ -3,14 +3,26 @@ import time
 from datetime import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from disclosure import services
 from disclosure.index_numbers import format_index_number, parse_index_number
 from disclosure.models import Document, IndexCounter
 from disclosure.services import WorkflowError, publish, set_legacy_index_number
-from tests.factories import AgencyFactory, DocumentFactory, published
+from portal.roles import EDITOR, sync_roles
+from tests.factories import (
+    AgencyFactory,
+    DocumentFactory,
+    GenreFactory,
+    StaffUserFactory,
+    TopicFactory,
+    published,
+)
 
 SEED_CODE = "115002240093343308"
 
@@ -67,17 +79,50 @@ def test_serials_never_repeat_after_a_document_is_deleted():
 
 
 @pytest.mark.django_db
-def test_a_legacy_number_is_kept_and_moves_the_counter_past_it():
+def test_a_legacy_number_is_kept_and_leaves_the_counter_alone():
     agency = AgencyFactory(credit_code=SEED_CODE)
     legacy = DocumentFactory(agency=agency)
     set_legacy_index_number(legacy, f"{SEED_CODE}/2022-00225")
-    legacy.save()
     legacy = publish(legacy, at=at(2022))
     assert legacy.index_number == f"{SEED_CODE}/2022-00225"
-    assert IndexCounter.objects.get(credit_code=SEED_CODE, year=2022).last_serial == 225
+    assert IndexCounter.objects.get(credit_code=SEED_CODE, year=2022).last_serial == 0
 
     fresh = published(agency=agency, published_at=at(2022, 9))
-    assert fresh.index_number == f"{SEED_CODE}/2022-00226"
+    assert fresh.index_number == f"{SEED_CODE}/2022-00001"
+
+
+@pytest.mark.django_db
+def test_the_assigner_skips_serials_held_by_legacy_numbers():
+    agency = AgencyFactory(credit_code=SEED_CODE)
+    set_legacy_index_number(DocumentFactory(agency=agency), f"{SEED_CODE}/2023-00002")
+    serials = [published(agency=agency, published_at=at(2023)).index_serial for _ in range(3)]
+    assert serials == [1, 3, 4]
+    assert IndexCounter.objects.get(credit_code=SEED_CODE, year=2023).last_serial == 4
+
+
+@pytest.mark.django_db
+def test_a_legacy_number_of_another_agency_is_refused():
+    mine, theirs = AgencyFactory(), AgencyFactory()
+    document = DocumentFactory(agency=mine)
+    with pytest.raises(ValidationError, match="不是发布机构"):
+        set_legacy_index_number(document, f"{theirs.credit_code}/2022-90000")
+    document.refresh_from_db()
+    assert document.index_serial is None
+    assert not IndexCounter.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_legacy_number_taken_by_a_racing_save_is_a_validation_error(monkeypatch):
+    agency = AgencyFactory(credit_code=SEED_CODE)
+    published(agency=agency, published_at=at(2022))
+    # A save that took the number without waiting for the counter row is not seen by the check.
+    monkeypatch.setattr(services, "_refuse_if_taken", lambda *args: None)
+    document = DocumentFactory(agency=agency)
+    with pytest.raises(ValidationError, match="已被其他文件使用"):
+        set_legacy_index_number(document, f"{SEED_CODE}/2022-00001")
+    assert (document.index_code, document.index_year, document.index_serial) == ("", None, None)
+    document.refresh_from_db()
+    assert document.index_serial is None
 
 
 @pytest.mark.django_db
@@ -86,6 +131,97 @@ def test_a_legacy_number_already_in_use_is_refused():
     published(agency=agency, published_at=at(2022))
     with pytest.raises(ValidationError, match="已被其他文件使用"):
         set_legacy_index_number(DocumentFactory(agency=agency), f"{SEED_CODE}/2022-00001")
+
+
+@pytest.fixture
+def editor(site_tree):
+    """An editor (信息编辑) of one agency, and the add-form data of a draft of that agency."""
+    sync_roles()
+    agency = AgencyFactory(credit_code=SEED_CODE)
+    user = StaffUserFactory()
+    user.groups.add(Group.objects.get(name=EDITOR))
+    user.agencies.add(agency)
+    topic, genre = TopicFactory(), GenreFactory()
+
+    def form(legacy_index_number, title="关于做好防汛工作的通知"):
+        return {
+            "title": title,
+            "summary": "防汛安排。",
+            "body": "<p>各镇街：请做好防汛工作。</p>",
+            "agency": agency.pk,
+            "node": site_tree["policies"].pk,
+            "topic": topic.pk,
+            "genre": genre.pk,
+            "written_on": "2022-05-01",
+            "published_at_0": "",
+            "published_at_1": "",
+            "validity": "valid",
+            "disclosure_mode": "active",
+            "legacy_index_number": legacy_index_number,
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+            "attachments-MIN_NUM_FORMS": "0",
+            "attachments-MAX_NUM_FORMS": "1000",
+        }
+
+    return {"user": user, "agency": agency, "form": form}
+
+
+def errors_of(response):
+    return response.context["adminform"].form.errors.get("legacy_index_number", [])
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_number_a_draft_with_another_agencys_code(client, editor):
+    other = AgencyFactory()
+    client.force_login(editor["user"])
+    response = client.post(
+        reverse("admin:disclosure_document_add"),
+        editor["form"](f"{other.credit_code}/2022-90000"),
+    )
+    assert response.status_code == 200
+    assert any("不是发布机构" in error for error in errors_of(response))
+    assert not Document.objects.exists()
+    assert not IndexCounter.objects.filter(credit_code=other.credit_code).exists()
+
+
+@pytest.mark.django_db
+def test_a_legacy_number_in_use_is_a_form_error_in_the_admin(client, editor):
+    holder = published(agency=editor["agency"], published_at=at(2022))
+    client.force_login(editor["user"])
+    response = client.post(
+        reverse("admin:disclosure_document_add"), editor["form"](holder.index_number)
+    )
+    assert response.status_code == 200
+    assert any("已被其他文件使用" in error for error in errors_of(response))
+    assert list(Document.objects.all()) == [holder]
+
+
+@pytest.mark.django_db
+def test_a_high_legacy_serial_does_not_make_the_counter_jump(client, editor):
+    client.force_login(editor["user"])
+    response = client.post(
+        reverse("admin:disclosure_document_add"), editor["form"](f"{SEED_CODE}/2022-90000")
+    )
+    assert response.status_code == 302
+    assert Document.objects.get().index_number == f"{SEED_CODE}/2022-90000"
+    fresh = published(agency=editor["agency"], published_at=at(2022))
+    assert fresh.index_number == f"{SEED_CODE}/2022-00001"
+
+
+@pytest.mark.django_db
+def test_a_numbered_draft_cannot_move_to_another_agency(client, editor):
+    other = AgencyFactory()
+    editor["user"].agencies.add(other)
+    client.force_login(editor["user"])
+    client.post(reverse("admin:disclosure_document_add"), editor["form"](f"{SEED_CODE}/2022-00225"))
+    draft = Document.objects.get()
+    data = {**editor["form"](""), "agency": other.pk}
+    response = client.post(reverse("admin:disclosure_document_change", args=[draft.pk]), data)
+    assert response.status_code == 200
+    assert "不能改为其他机构" in str(response.context["adminform"].form.errors["agency"])
+    draft.refresh_from_db()
+    assert draft.agency == editor["agency"]
 
 
 @pytest.mark.django_db
@@ -137,3 +273,43 @@ def test_concurrent_publishers_on_postgresql_never_share_a_serial(monkeypatch):
     serials = sorted(Document.objects.values_list("index_serial", flat=True))
     assert serials == list(range(1, 25))
     assert IndexCounter.objects.get(credit_code=SEED_CODE, year=2025).last_serial == 24
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_saving_one_legacy_number_at_once_on_postgresql(editor, monkeypatch):
+    # Both forms are checked before either save commits, as on a busy server.
+    original_save = Document.save
+
+    def slow_save(self, *args, **kwargs):
+        time.sleep(0.3)
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Document, "save", slow_save)
+    number = f"{SEED_CODE}/2022-00225"
+    start = threading.Barrier(2)
+    responses, errors = [], []
+
+    def save(title):
+        try:
+            client = Client()
+            client.force_login(editor["user"])
+            start.wait()
+            url = reverse("admin:disclosure_document_add")
+            responses.append(client.post(url, editor["form"](number, title=title)))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(title,)) for title in ("甲", "乙")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert any("已被其他文件使用" in error for error in errors_of(refused))
+    assert Document.objects.get().index_number == number

@@ -179,7 +179,6 @@ class Command(BaseCommand):
             keywords="人大代表建议 政务公开",
         )
         set_legacy_index_number(document, index_number)
-        document.save()
         return publish(document)
 
     def seed_proposals(self, seed_document):
