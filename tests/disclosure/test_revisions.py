@@ -97,6 +97,10 @@ def test_a_reviewers_edit_of_a_published_document_waits_as_a_pending_revision(
     history = client.get(reverse("admin:disclosure_document_history", args=[document.pk]))
     html = history.content.decode()
     assert "原标题" in html and "更正后的标题" in html and "待审核" in html
+    # The document list filters documents with pending revisions.
+    other = DocumentFactory(agency=org["district"], node=org["node"], title="别的草稿")
+    listing = client.get(reverse("admin:disclosure_document_changelist"), {"revision": "pending"})
+    assert "原标题" in listing.content.decode() and other.title not in listing.content.decode()
     # The change form points at it.
     change = client.get(reverse("admin:disclosure_document_change", args=[document.pk]))
     assert f"待审核的修订 #{revision.pk}" in change.content.decode()
