@@ -355,17 +355,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
             services.record_attachment_change(document, request.user, "delete", attachment)
 
     def response_change(self, request, obj):
-        if not hasattr(obj, "_revision"):
+        if getattr(obj, "_revision", None) is None:
             return super().response_change(request, obj)
-        if obj._revision is not None:
-            self.message_user(
-                request,
-                _("修改已保存为待审核的修订 #%(pk)s：须由另一位审核人员批准后才对外生效。")
-                % {"pk": obj._revision.pk},
-                messages.WARNING,
-            )
-        else:
-            self.message_user(request, _("文件内容没有变化。"))
+        self.message_user(
+            request,
+            _("修改已保存为待审核的修订 #%(pk)s：须由另一位审核人员批准后才对外生效。")
+            % {"pk": obj._revision.pk},
+            messages.WARNING,
+        )
         return HttpResponseRedirect(reverse("admin:disclosure_document_change", args=[obj.pk]))
 
     def delete_model(self, request, obj):
