@@ -3,7 +3,7 @@ import difflib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -26,7 +26,15 @@ from .exports import (
     report_response,
 )
 from .forms import AttachmentInlineForm, DocumentAdminForm
-from .models import NORMATIVE_GENRE, Attachment, Document, Genre, IndexCounter, Topic
+from .models import (
+    NORMATIVE_GENRE,
+    Attachment,
+    Document,
+    DocumentRevision,
+    Genre,
+    IndexCounter,
+    Topic,
+)
 
 Status = Document.Status
 
@@ -52,6 +60,66 @@ class NormativeWithoutInterpretationFilter(admin.SimpleListFilter):
         if self.value() == "present":
             return queryset.filter(genre__name=NORMATIVE_GENRE, has_interpretation=True)
         return queryset
+
+
+class PendingRevisionFilter(admin.SimpleListFilter):
+    title = _("修订")
+    parameter_name = "revision"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("有待审核的修订"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            pending = DocumentRevision.objects.filter(
+                document=OuterRef("pk"), status=DocumentRevision.Status.PENDING
+            )
+            return queryset.filter(Exists(pending))
+        return queryset
+
+
+class RevisionDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("驳回时必填。"),
+    )
+
+
+def diff_rows(pairs):
+    """Rows for the diff templates from (field, old, new): bodies as a side-by-side line diff."""
+    rows = []
+    for field, before, after in pairs:
+        if field.name == "body":
+            table = difflib.HtmlDiff(wrapcolumn=50).make_table(
+                strip_tags((before or "").replace("</p>", "</p>\n")).splitlines(),
+                strip_tags((after or "").replace("</p>", "</p>\n")).splitlines(),
+                _("旧版本"),
+                _("新版本"),
+                context=True,
+            )
+            rows.append({"label": field.verbose_name, "table": table})
+        else:
+            rows.append({"label": field.verbose_name, "old": before, "new": after})
+    return rows
+
+
+def display_value(field, value):
+    """A revision's stored value as staff read it: names for related rows, labels for choices."""
+    if value in (None, "", []):
+        return ""
+    if field.many_to_many:
+        return "、".join(str(o) for o in field.related_model._default_manager.filter(pk__in=value))
+    if field.many_to_one:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.DateTimeField):
+        parsed = field.to_python(value)
+        return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M:%S") if parsed else value
+    return value
 
 
 class ComplianceForm(forms.Form):
@@ -102,6 +170,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         "validity",
         "genre",
         NormativeWithoutInterpretationFilter,
+        PendingRevisionFilter,
         "agency",
     ]
     list_select_related = ["agency", "node", "genre"]
@@ -115,6 +184,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     actions = ["submit_selected", "publish_selected"]
     change_form_template = "admin/disclosure/document/change_form.html"
     change_list_template = "admin/disclosure/document/change_list.html"
+    object_history_template = "admin/disclosure/document/object_history.html"
     fieldsets = [
         (None, {"fields": ["title", "summary", "body"]}),
         (
@@ -181,6 +251,9 @@ class DocumentAdmin(SimpleHistoryAdmin):
         extra_context = {
             **(extra_context or {}),
             "transitions": self.available_transitions(request, document),
+            "pending_revisions": document.revisions.filter(
+                status=DocumentRevision.Status.PENDING
+            ).select_related("author"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -189,7 +262,11 @@ class DocumentAdmin(SimpleHistoryAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
-        self._scoped_or_404(request, object_id)
+        document = self._scoped_or_404(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "revisions": document.revisions.select_related("author", "decided_by"),
+        }
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -256,14 +333,52 @@ class DocumentAdmin(SimpleHistoryAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
+        if change and obj.status == Status.PUBLISHED:
+            # The live document stays as it is: the edit waits for a second reviewer.
+            try:
+                changed = {name: form.cleaned_data[name] for name in form.changed_data}
+                obj._revision = services.propose_revision(obj, request.user, changed)
+            except services.WorkflowError as exc:
+                raise PermissionDenied(str(exc))
+            return
         with transaction.atomic():
             legacy = form.cleaned_data.get("legacy_index_number")
             if legacy and not obj.index_serial:
                 services.set_legacy_index_number(obj, legacy)
             else:
                 super().save_model(request, obj, form, change)
-            if change:
-                services.record_published_edit(obj, request.user, form.changed_data)
+
+    def save_related(self, request, form, formsets, change):
+        if hasattr(form.instance, "_revision"):
+            # Many-to-many fields are part of the revision; attachments are saved (and audited).
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+            return
+        super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save()
+        if formset.model is not Attachment or not change:
+            return
+        document = form.instance
+        for attachment in formset.new_objects:
+            services.record_attachment_change(document, request.user, "add", attachment)
+        for attachment, fields in formset.changed_objects:
+            if "file" in fields:
+                services.record_attachment_change(document, request.user, "replace", attachment)
+        for attachment in formset.deleted_objects:
+            services.record_attachment_change(document, request.user, "delete", attachment)
+
+    def response_change(self, request, obj):
+        if getattr(obj, "_revision", None) is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            _("修改已保存为待审核的修订 #%(pk)s：须由另一位审核人员批准后才对外生效。")
+            % {"pk": obj._revision.pk},
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:disclosure_document_change", args=[obj.pk]))
 
     def delete_model(self, request, obj):
         try:
@@ -380,20 +495,9 @@ class DocumentAdmin(SimpleHistoryAdmin):
         changes = []
         if old and new and old is not new:
             delta = new.diff_against(old)
-            for change in delta.changes:
-                field = Document._meta.get_field(change.field)
-                before, after = change.old, change.new
-                if change.field == "body":
-                    table = difflib.HtmlDiff(wrapcolumn=50).make_table(
-                        strip_tags(before.replace("</p>", "</p>\n")).splitlines(),
-                        strip_tags(after.replace("</p>", "</p>\n")).splitlines(),
-                        _("旧版本"),
-                        _("新版本"),
-                        context=True,
-                    )
-                    changes.append({"label": field.verbose_name, "table": table})
-                else:
-                    changes.append({"label": field.verbose_name, "old": before, "new": after})
+            changes = diff_rows(
+                (Document._meta.get_field(c.field), c.old, c.new) for c in delta.changes
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -405,6 +509,56 @@ class DocumentAdmin(SimpleHistoryAdmin):
             "changes": changes,
         }
         return TemplateResponse(request, "admin/disclosure/document/compare.html", context)
+
+    def revision_view(self, request, object_id, revision_id):
+        """A revision's changes against the document it was made on; approve or reject it."""
+        document = self._scoped_or_404(request, object_id)
+        try:
+            revision = document.revisions.select_related("author", "decided_by").get(pk=revision_id)
+        except DocumentRevision.DoesNotExist:
+            raise Http404
+        may_decide = request.user.has_perm("disclosure.publish_document")
+        form = RevisionDecisionForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            if not may_decide:
+                raise PermissionDenied
+            decision = request.POST.get("decision")
+            if decision not in ("approve", "reject") or not form.is_valid():
+                raise PermissionDenied
+            try:
+                if decision == "approve":
+                    services.approve_revision(revision, request.user)
+                    done = _("修订 #%(pk)s 已批准，修改已对外生效。")
+                else:
+                    services.reject_revision(revision, request.user, form.cleaned_data["comment"])
+                    done = _("修订 #%(pk)s 已驳回，文件保持不变。")
+            except services.WorkflowError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            self.message_user(request, done % {"pk": revision.pk}, messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse("admin:disclosure_document_change", args=[document.pk])
+            )
+        changes = diff_rows(
+            (
+                field,
+                display_value(field, revision.base.get(name)),
+                display_value(field, revision.values.get(name)),
+            )
+            for name in revision.changed_fields
+            for field in [Document._meta.get_field(name)]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": document,
+            "revision": revision,
+            "title": _("修订 #%(pk)s：%(title)s") % {"pk": revision.pk, "title": document.title},
+            "changes": changes,
+            "form": form,
+            "may_decide": may_decide and revision.status == DocumentRevision.Status.PENDING,
+        }
+        return TemplateResponse(request, "admin/disclosure/document/revision.html", context)
 
     def export_view(self, request):
         """The catalogue listing for staff: their agencies only, any status they ask for, audited."""
@@ -486,6 +640,11 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 "<path:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
                 name=f"{info[0]}_{info[1]}_transition",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/",
+                self.admin_site.admin_view(self.revision_view),
+                name=f"{info[0]}_{info[1]}_revision",
             ),
             path(
                 "<path:object_id>/compare/",

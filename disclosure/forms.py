@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.editor import EditorWidget
 
 from .index_numbers import parse_index_number
-from .models import INTERPRETATION_GENRE, Attachment, Document
+from .models import CONTENT_FIELDS, INTERPRETATION_GENRE, Attachment, Document
 from .services import check_legacy_index_number
 from .uploads import check_attachment
 
@@ -19,11 +19,7 @@ class DocumentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Document
-        fields = [
-            "title", "summary", "body", "agency", "node", "extra_nodes", "topic", "genre",
-            "doc_number", "written_on", "published_at", "validity", "keywords", "disclosure_mode",
-            "interprets",
-        ]  # fmt: skip
+        fields = CONTENT_FIELDS
         widgets = {"body": EditorWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

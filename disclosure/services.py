@@ -5,7 +5,8 @@ Each runs in one transaction, checks the state, the user's permission and agency
 audit event, and raises WorkflowError (with a Chinese message) having changed nothing.
 
 草稿 → 待审核 (submit) → 已发布 (publish) or → 草稿 with a comment (return_to_draft);
-已发布 → 已撤回 (withdraw). ``user=None`` means the system itself (management commands).
+已发布 → 已撤回 (withdraw). An edit of a published document is a pending revision
+(propose_revision) until another reviewer approves (approve_revision) or rejects it. ``user=None`` means the system itself (management commands).
 """
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,14 @@ from portal import audit
 from portal.models import AuditEvent
 
 from .index_numbers import format_index_number, parse_index_number
-from .models import Attachment, Document, IndexCounter
+from .models import (
+    Attachment,
+    Document,
+    DocumentRevision,
+    IndexCounter,
+    content_values,
+    document_content,
+)
 from .uploads import check_attachment
 
 Status = Document.Status
@@ -254,15 +262,136 @@ def withdraw(document, user, reason):
     return document
 
 
-def record_published_edit(document, user, changed_fields):
-    """Editing a published document keeps it published; the change goes into the audit log."""
-    if document.status == Status.PUBLISHED and changed_fields:
-        audit.record(
-            AuditEvent.Action.EDIT_PUBLISHED,
-            actor=user,
-            obj=document,
-            details={"fields": sorted(changed_fields)},
+@transaction.atomic
+def propose_revision(document, user, values):
+    """An edit of a published document, kept as a pending revision: the document and its public
+    page stay as they are until another reviewer approves it (``approve_revision``).
+
+    ``values`` maps content fields to their new values (a form's cleaned data). Returns the
+    revision, or None when nothing would change.
+    """
+    document = _locked(document)
+    _require(user, "change_document", document, _("修改"))
+    _require_state(document, [Status.PUBLISHED], _("提出修订"))
+    base = document_content(document)
+    proposed = {**base, **content_values(values)}
+    if proposed == base:
+        return None
+    revision = DocumentRevision.objects.create(
+        document=document, author=user, base=base, values=proposed
+    )
+    audit.record(
+        AuditEvent.Action.PROPOSE_REVISION,
+        actor=user,
+        obj=document,
+        details={"revision": revision.pk, "fields": revision.changed_fields},
+    )
+    return revision
+
+
+def _locked_revision(revision, action):
+    document = _locked(revision.document)
+    revision = DocumentRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.status != DocumentRevision.Status.PENDING:
+        raise WorkflowError(
+            _("该修订已%(status)s，不能%(action)s。")
+            % {"status": revision.get_status_display(), "action": action}
         )
+    return document, revision
+
+
+def _decide(revision, user, status, comment=""):
+    revision.status = status
+    revision.decided_by = user
+    revision.decided_at = timezone.now()
+    revision.comment = comment
+    revision.save()
+
+
+@transaction.atomic
+def approve_revision(revision, user):
+    """A second reviewer approves a pending revision: its changes go onto the document (a new
+    version in its history) and online. Whoever proposed it cannot approve it."""
+    document, revision = _locked_revision(revision, _("批准"))
+    _require(user, "publish_document", document, _("批准修订"))
+    _require_state(document, [Status.PUBLISHED], _("批准修订"))
+    if user is not None and not user.is_superuser and revision.author_id == user.pk:
+        raise WorkflowError(_("该修订由您本人提出，须由另一位审核人员批准。"))
+    if document_content(document) != revision.base:
+        raise WorkflowError(_("该修订提出后文件已被修改，请驳回后按当前内容重新修改。"))
+    fields = revision.changed_fields
+    many = revision.apply_to(document)
+    try:
+        document.full_clean()
+    except ValidationError as exc:
+        raise WorkflowError(_("修订内容无效：%(errors)s") % {"errors": "；".join(exc.messages)})
+    _require_complete(document, _("批准修订"))
+    document._change_reason = _("批准修订 #%(pk)s") % {"pk": revision.pk}
+    document._history_user = user
+    document.save()
+    for name, ids in many.items():
+        getattr(document, name).set(ids)
+    _decide(revision, user, DocumentRevision.Status.APPROVED)
+    audit.record(
+        AuditEvent.Action.APPROVE_REVISION,
+        actor=user,
+        obj=document,
+        details={
+            "revision": revision.pk,
+            "fields": fields,
+            "author": revision.author.get_username() if revision.author else "",
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def reject_revision(revision, user, comment):
+    """A reviewer rejects a pending revision with a comment; the document is unchanged."""
+    document, revision = _locked_revision(revision, _("驳回"))
+    _require(user, "publish_document", document, _("驳回修订"))
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError(_("驳回时请填写审核意见。"))
+    _decide(revision, user, DocumentRevision.Status.REJECTED, comment)
+    audit.record(
+        AuditEvent.Action.REJECT_REVISION,
+        actor=user,
+        obj=document,
+        details={"revision": revision.pk, "comment": comment},
+    )
+    return revision
+
+
+ATTACHMENT_ACTIONS = {
+    "add": (AuditEvent.Action.ADD_ATTACHMENT, _("添加附件")),
+    "replace": (AuditEvent.Action.REPLACE_ATTACHMENT, _("替换附件")),
+    "delete": (AuditEvent.Action.DELETE_ATTACHMENT, _("删除附件")),
+}
+
+
+@transaction.atomic
+def record_attachment_change(document, user, change, attachment):
+    """An attachment of a published document was added, replaced or deleted (``change``):
+    an audit event, and a version in the document's history that says what happened."""
+    document = _locked(document)
+    if document.status != Status.PUBLISHED:
+        return
+    action, label = ATTACHMENT_ACTIONS[change]
+    audit.record(
+        action,
+        actor=user,
+        obj=document,
+        details={
+            "attachment": attachment.original_name,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+        },
+    )
+    reason = f"{label}：{attachment.original_name}"
+    document._change_reason = reason[:100]
+    document._history_user = user
+    document.save(update_fields=["updated_at"])
 
 
 @transaction.atomic
@@ -280,7 +409,7 @@ def delete_document(document, user):
 
 
 @transaction.atomic
-def add_attachment(document, upload, *, name=None, sort_order=0):
+def add_attachment(document, upload, *, name=None, sort_order=0, user=None):
     """Check ``upload`` by content and name, store it and record its size and SHA-256."""
     checked = check_attachment(upload, name=name)
     attachment = Attachment(
@@ -293,4 +422,5 @@ def add_attachment(document, upload, *, name=None, sort_order=0):
     )
     attachment.file.save(checked.original_name, upload, save=False)
     attachment.save()
+    record_attachment_change(document, user, "add", attachment)
     return attachment

@@ -18,15 +18,18 @@ from .proposals import (
     ProposalReply,
     ReplyClassification,
 )
+from .revisions import CONTENT_FIELDS, DocumentRevision, content_values, document_content
 
 __all__ = [
     "INTERPRETATION_GENRE",
     "NORMATIVE_GENRE",
     "Attachment",
     "CoHandlingOpinion",
+    "CONTENT_FIELDS",
     "CongressSession",
     "Document",
     "DocumentQuerySet",
+    "DocumentRevision",
     "Genre",
     "IndexCounter",
     "Proposal",
@@ -35,5 +38,7 @@ __all__ = [
     "ReplyClassification",
     "Topic",
     "attachment_path",
+    "content_values",
+    "document_content",
     "public_counts_by_node",
 ]

@@ -1,0 +1,120 @@
+from datetime import UTC, date, datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.fields import SanitizedHTMLField
+from portal.sanitize import clean_html
+
+from .documents import Document
+
+# The content staff edit in the document form. Once a document is published, a change to any of
+# them waits in a DocumentRevision until a second reviewer approves it.
+CONTENT_FIELDS = [
+    "title", "summary", "body", "agency", "node", "extra_nodes", "topic", "genre", "doc_number",
+    "written_on", "published_at", "validity", "keywords", "disclosure_mode", "interprets",
+]  # fmt: skip
+
+
+def _json_value(field, value):
+    if field.many_to_many:
+        return sorted(item if isinstance(item, int) else item.pk for item in value or [])
+    if field.many_to_one:
+        return value.pk if isinstance(value, models.Model) else value
+    if isinstance(field, SanitizedHTMLField):
+        return clean_html(value or "")  # the same cleaning as the document's own save
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def content_values(values):
+    """``values`` (a form's cleaned data, field name → value) as the JSON a revision stores."""
+    return {
+        name: _json_value(Document._meta.get_field(name), values[name])
+        for name in CONTENT_FIELDS
+        if name in values
+    }
+
+
+def document_content(document):
+    """The stored content of ``document`` in the same JSON form."""
+    values = {}
+    for name in CONTENT_FIELDS:
+        field = Document._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = getattr(document, name).values_list("pk", flat=True)
+        else:
+            values[name] = getattr(document, field.attname)
+    return content_values(values)
+
+
+class DocumentRevision(models.Model):
+    """修订: a proposed change to a published document, live only once another reviewer approves it.
+
+    ``base`` is the document's content when the revision was made and ``values`` the proposed
+    content (both as ``document_content`` gives them); approval refuses a revision whose base
+    no longer matches the document.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    base = models.JSONField(_("修订前内容"))
+    values = models.JSONField(_("修订后内容"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    comment = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("文件修订")
+        verbose_name_plural = _("文件修订")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["document", "status"], name="revision_document_status_idx")]
+
+    def __str__(self):
+        return _("《%(title)s》的修订 #%(pk)s") % {"title": self.values.get("title"), "pk": self.pk}
+
+    @property
+    def changed_fields(self):
+        return [name for name in CONTENT_FIELDS if self.values.get(name) != self.base.get(name)]
+
+    def apply_to(self, document):
+        """Set the changed fields on ``document`` (unsaved); returns {m2m name: ids} to set after saving."""
+        many = {}
+        for name in self.changed_fields:
+            field = Document._meta.get_field(name)
+            value = self.values[name]
+            if field.many_to_many:
+                many[name] = value
+            elif field.many_to_one:
+                setattr(document, field.attname, value)
+            else:
+                setattr(document, name, field.to_python(value))
+        return many
