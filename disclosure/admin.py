@@ -605,7 +605,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         report = build_report(day, request.user)
         file_format = request.GET.get("download")
         if file_format in ("csv", "xlsx"):
-            return report_response(report, file_format)
+            return report_response(report, file_format, request.user)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -224,6 +224,9 @@ def csv_chunks(rows, encoding="utf-8", tally=None):
         yield tally.feed(writer.writerow(row).encode(encoding))
 
 
+REPORT_WIDTHS = [7, 20, 50, 80, 50]
+
+
 def write_xlsx(rows, target, sheet_name="公开目录", widths=COLUMN_WIDTHS):
     """Write an XLSX (one sheet, frozen header, set widths) in xlsxwriter's constant-memory mode.
 
@@ -260,19 +263,26 @@ def file_sha256(handle):
     return sha
 
 
-def record_export(user, filters, rows, sha256, file_format, complete=True):
+def record_download(user, what, file_format, rows, sha256, complete=True, **details):
+    """One audit event for a file handed out: what, its format, row count and SHA-256."""
     audit.record(
         AuditEvent.Action.EXPORT,
         actor=user,
         actor_name=None if user else "manage.py",
         details={
-            "what": "catalog_listing",
+            "what": what,
             "format": file_format,
-            "filters": filters.describe(),
+            **details,
             "rows": rows,
             "sha256": sha256,
             "complete": complete,
         },
+    )
+
+
+def record_export(user, filters, rows, sha256, file_format, complete=True):
+    record_download(
+        user, "catalog_listing", file_format, rows, sha256, complete, filters=filters.describe()
     )
 
 
@@ -427,18 +437,36 @@ def _export_response(request, filters, file_format, encoding, user, release):
     return response
 
 
-def report_response(report, file_format):
-    """A compliance report as a CSV or XLSX download."""
+def report_response(report, file_format, user):
+    """A compliance report as a CSV or XLSX download, recorded in the audit log."""
     filename = f"合规检查_{report.as_of:%Y%m%d}"
+    as_of = report.as_of.isoformat()
     if file_format == "xlsx":
         handle = tempfile.TemporaryFile()
-        write_xlsx(report.rows(), handle, sheet_name="合规检查", widths=[7, 20, 50, 80, 50])
-        handle.seek(0)
+        rows = write_xlsx(report.rows(), handle, sheet_name="合规检查", widths=REPORT_WIDTHS)
+        sha = file_sha256(handle).hexdigest()
+        record_download(user, "compliance_report", "xlsx", rows, sha, as_of=as_of)
         return FileResponse(
             handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
         )
-    response = StreamingHttpResponse(
-        csv_chunks(report.rows()), content_type="text/csv; charset=utf-8"
-    )
+    tally = Tally()
+
+    def stream():
+        complete = False
+        try:
+            yield from csv_chunks(report.rows(), "utf-8", tally)
+            complete = True
+        finally:
+            record_download(
+                user,
+                "compliance_report",
+                "csv",
+                tally.rows,
+                tally.sha256.hexdigest(),
+                complete,
+                as_of=as_of,
+            )
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
     return response

@@ -183,3 +183,29 @@ def test_a_column_kept_current_by_documents_also_listed_in_it_is_not_stale(site_
     document = published(node=site_tree["policies"], published_at=local(2025, 1, 10))
     document.extra_nodes.add(site_tree["replies"])
     assert kinds(build_report(date(2025, 1, 20)), "stale_column") == []
+
+
+def test_compliance_report_downloads_are_audited_with_rows_and_hash(client, site_tree, tmp_path):
+    import hashlib
+
+    from portal.models import AuditEvent
+
+    published(title="迟", written_on=date(2024, 1, 2), published_at=local(2024, 3, 1))
+    boss = get_user_model().objects.create_superuser(
+        "boss", "b@example.com", "correct-horse-battery"
+    )
+    client.force_login(boss)
+    url = reverse("admin:disclosure_document_compliance")
+    body = b"".join(client.get(url, {"as_of": "2024-06-01", "download": "csv"}).streaming_content)
+    xlsx = b"".join(client.get(url, {"as_of": "2024-06-01", "download": "xlsx"}).streaming_content)
+    out = tmp_path / "r.csv"
+    call_command("compliance_report", "--as-of", "2024-06-01", "--format", "csv", "-o", str(out))
+    events = list(AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).order_by("pk"))
+    assert [e.details["what"] for e in events] == ["compliance_report"] * 3
+    csv_event, xlsx_event, command_event = events
+    assert csv_event.actor == boss and csv_event.details["format"] == "csv"
+    assert csv_event.details["sha256"] == hashlib.sha256(body).hexdigest()
+    assert csv_event.details["rows"] >= 1 and csv_event.details["as_of"] == "2024-06-01"
+    assert xlsx_event.details["sha256"] == hashlib.sha256(xlsx).hexdigest()
+    assert command_event.actor is None
+    assert command_event.details["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()

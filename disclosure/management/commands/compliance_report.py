@@ -3,7 +3,14 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from disclosure.compliance import build_report
-from disclosure.exports import csv_chunks, write_xlsx
+from disclosure.exports import (
+    REPORT_WIDTHS,
+    Tally,
+    csv_chunks,
+    file_sha256,
+    record_download,
+    write_xlsx,
+)
 
 
 class Command(BaseCommand):
@@ -26,9 +33,16 @@ class Command(BaseCommand):
                 self.stdout.write(f"- [{finding.kind_label}] {finding.subject}：{finding.detail}")
             return
         if format == "xlsx":
-            write_xlsx(report.rows(), output, sheet_name="合规检查", widths=[7, 20, 50, 80, 50])
+            rows = write_xlsx(report.rows(), output, sheet_name="合规检查", widths=REPORT_WIDTHS)
+            with open(output, "rb") as handle:
+                sha = file_sha256(handle).hexdigest()
         else:
+            tally = Tally()
             with open(output, "wb") as handle:
-                for chunk in csv_chunks(report.rows()):
+                for chunk in csv_chunks(report.rows(), tally=tally):
                     handle.write(chunk)
+            rows, sha = tally.rows, tally.sha256.hexdigest()
+        record_download(
+            None, "compliance_report", format, rows, sha, as_of=report.as_of.isoformat()
+        )
         self.stdout.write(self.style.SUCCESS(f"已写入 {len(report.findings)} 条问题到 {output}。"))
