@@ -35,6 +35,7 @@ from .models import (
     IndexCounter,
     Topic,
 )
+from .proposals import admin as proposals_admin  # noqa: F401 (registers the proposal admin)
 
 Status = Document.Status
 
@@ -690,6 +691,3 @@ class IndexCounterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-from . import proposal_admin  # noqa: E402,F401 - registers the proposal admin

@@ -1,17 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import feeds, proposal_views, views
+from . import feeds, views
 
 app_name = "disclosure"
 
 urlpatterns = [
     path("export/", views.catalog_listing_download, name="export"),
-    path("proposals/", proposal_views.ProposalListView.as_view(), name="proposals"),
-    path(
-        "proposals/sessions/<int:pk>/statistics/",
-        proposal_views.ProposalStatisticsView.as_view(),
-        name="proposal-statistics",
-    ),
+    path("proposals/", include("disclosure.proposals.urls")),
     path("<int:pk>/", views.DocumentDetailView.as_view(), name="document"),
     path("<int:pk>/preview/", views.DocumentPreviewView.as_view(), name="preview"),
     path("<int:document_pk>/attachments/<int:pk>/", views.attachment_download, name="attachment"),

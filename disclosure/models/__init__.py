@@ -1,3 +1,12 @@
+# Proposals live in their own package; imported here so the app registry finds them.
+from ..proposals.models import (
+    CoHandlingOpinion,
+    CongressSession,
+    Proposal,
+    ProposalQuerySet,
+    ProposalReply,
+    ReplyClassification,
+)
 from .documents import (
     INTERPRETATION_GENRE,
     NORMATIVE_GENRE,
@@ -9,14 +18,6 @@ from .documents import (
     Topic,
     attachment_path,
     public_counts_by_node,
-)
-from .proposals import (
-    CoHandlingOpinion,
-    CongressSession,
-    Proposal,
-    ProposalQuerySet,
-    ProposalReply,
-    ReplyClassification,
 )
 from .revisions import CONTENT_FIELDS, DocumentRevision, content_values, document_content
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from catalog.models import CatalogNode
 from disclosure.models import CoHandlingOpinion, CongressSession, Document, Proposal, ProposalReply
-from disclosure.replies import ReplyError, save_reply
+from disclosure.proposals.services import ReplyError, save_reply
 from portal.models import AuditEvent
 from portal.roles import PROPOSALS, sync_roles
 from tests.factories import AgencyFactory, StaffUserFactory

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from catalog.models import CatalogNode
 from disclosure.compliance import build_report
-from disclosure.letter_parser import parse_reply_letter
 from disclosure.models import (
     CongressSession,
     Document,
@@ -15,7 +14,8 @@ from disclosure.models import (
     ProposalReply,
     ReplyClassification,
 )
-from disclosure.replies import compose_letter_html, record_feedback, save_reply
+from disclosure.proposals.letters import parse_reply_letter
+from disclosure.proposals.services import compose_letter_html, record_feedback, save_reply
 from disclosure.services import publish
 from tests.factories import AgencyFactory
 

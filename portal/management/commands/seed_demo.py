@@ -18,7 +18,7 @@ from disclosure.models import (
     ReplyClassification,
     Topic,
 )
-from disclosure.replies import record_feedback, save_reply
+from disclosure.proposals.services import record_feedback, save_reply
 from disclosure.services import publish, set_legacy_index_number
 from portal.models import SiteSettings
 from portal.roles import EDITOR, REVIEWER, sync_roles

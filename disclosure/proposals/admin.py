@@ -2,7 +2,6 @@
 
 import tempfile
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -27,21 +26,19 @@ from catalog.scoping import (
     visible_opinions,
 )
 from portal import audit
-from portal.editor import EditorWidget
 from portal.models import AuditEvent
 
-from . import replies
-from .exports import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
-from .letter_parser import FIELDS, parse_reply_letter
+from ..exports import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
+from . import services
+from .forms import CoHandlingOpinionForm, LetterConfirmForm, LetterTextForm, ProposalReplyForm
+from .letters import FIELDS, parse_reply_letter
 from .models import (
     CoHandlingOpinion,
     CongressSession,
-    Document,
     Proposal,
     ProposalReply,
     ReplyClassification,
 )
-from .uploads import check_attachment
 
 DUE_SOON_DAYS = 15
 
@@ -192,7 +189,7 @@ class ProposalAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change and "feedback" in form.changed_data and obj.feedback:
             obj.save()
-            replies.record_feedback(obj, obj.feedback, obj.feedback_comment, obj.feedback_on)
+            services.record_feedback(obj, obj.feedback, obj.feedback_comment, obj.feedback_on)
             obj.refresh_from_db()
         else:
             super().save_model(request, obj, form, change)
@@ -333,100 +330,6 @@ def handling_rows(proposals):
         ]
 
 
-class ProposalReplyForm(forms.ModelForm):
-    """save_reply's rules checked on the form, so staff see them as form errors."""
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.document_id and self.instance.document.status != Document.Status.DRAFT:
-            raise forms.ValidationError(replies.not_editable_message(self.instance.document))
-        disclosure = cleaned.get("disclosure")
-        if (
-            disclosure == ProposalReply.Disclosure.SUMMARY
-            and not (cleaned.get("summary") or "").strip()
-        ):
-            self.add_error("summary", _("摘要公开的答复请填写答复摘要。"))
-        reason = (cleaned.get("non_disclosure_reason") or "").strip()
-        if disclosure == ProposalReply.Disclosure.NONE and not reason:
-            self.add_error("non_disclosure_reason", _("不公开的答复请填写不公开理由。"))
-        return cleaned
-
-    class Meta:
-        model = ProposalReply
-        fields = [
-            "proposal", "round", "issuing_office", "title_override", "body", "signer_title", "signer",
-            "feedback_to", "signing_office", "letter_date", "contact_person", "contact_phone", "postcode",
-            "disclosure", "summary", "non_disclosure_reason",
-        ]  # fmt: skip
-        widgets = {"body": EditorWidget()}
-
-
-class LetterTextForm(forms.Form):
-    text = forms.CharField(
-        label=_("复函全文"),
-        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
-        help_text=_(
-            "把旧网站页面或 Word 文件中的复函全文粘贴到这里，系统会识别各部分，确认后才保存。"
-        ),
-    )
-
-
-class LetterConfirmForm(forms.Form):
-    body_kind = forms.ChoiceField(label=FIELDS["body_kind"], choices=CongressSession.Body.choices)
-    level = forms.CharField(label=FIELDS["level"], max_length=8)
-    term = forms.IntegerField(label=FIELDS["term"], min_value=1)
-    session = forms.IntegerField(label=FIELDS["session"], min_value=1)
-    number = forms.IntegerField(label=FIELDS["number"], min_value=1)
-    delegates = forms.CharField(
-        label=FIELDS["delegates"], help_text=_("多人用顿号分隔，第一位为领衔")
-    )
-    proposal_title = forms.CharField(label=FIELDS["proposal_title"], max_length=300)
-    issuing_office = forms.CharField(label=FIELDS["issuing_office"], max_length=100)
-    body = forms.CharField(label=FIELDS["body"], widget=EditorWidget())
-    signer_title = forms.CharField(label=FIELDS["signer_title"], max_length=50, required=False)
-    signer = forms.CharField(label=FIELDS["signer"], max_length=20, required=False)
-    feedback_to = forms.CharField(label=FIELDS["feedback_to"], max_length=100, required=False)
-    signing_office = forms.CharField(label=FIELDS["signing_office"], max_length=100)
-    letter_date = forms.DateField(
-        label=FIELDS["letter_date"], widget=forms.DateInput(attrs={"type": "date"})
-    )
-    contact_person = forms.CharField(label=FIELDS["contact_person"], max_length=20, required=False)
-    contact_phone = forms.CharField(label=FIELDS["contact_phone"], max_length=30, required=False)
-    postcode = forms.RegexField(label=FIELDS["postcode"], regex=r"^\d{6}$", required=False)
-    lead_unit = forms.ModelChoiceField(label=_("主办单位"), queryset=Agency.objects.none())
-    assigned_on = forms.DateField(
-        label=_("交办日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("复函中通常没有；新建的建议须填写，用于计算答复期限。"),
-    )  # fmt: skip
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["lead_unit"].queryset = scoped_agencies(Agency.objects.all(), user)
-
-    def clean(self):
-        cleaned = super().clean()
-        existing = Proposal.objects.filter(
-            session__body=cleaned.get("body_kind"), session__level=cleaned.get("level"),
-            session__term=cleaned.get("term"), session__session=cleaned.get("session"),
-            number=cleaned.get("number"),
-        )  # fmt: skip
-        exists = existing.exists()
-        if exists and not scoped_proposals(existing, self.user).exists():
-            raise forms.ValidationError(_("这件建议（提案）由其他单位办理，您不能为它登记答复。"))
-        if exists and not led_proposals(existing, self.user).exists():
-            raise forms.ValidationError(replies.not_lead_message(existing.get()))
-        if not exists and not cleaned.get("assigned_on"):
-            self.add_error("assigned_on", _("这是新的建议（提案），请填写交办日期。"))
-        delegates = [
-            n.strip()
-            for n in (cleaned.get("delegates") or "").replace("，", "、").split("、")
-            if n.strip()
-        ]
-        cleaned["delegates"] = delegates
-        return cleaned
-
-
 @admin.register(ProposalReply)
 class ProposalReplyAdmin(admin.ModelAdmin):
     form = ProposalReplyForm
@@ -490,7 +393,7 @@ class ProposalReplyAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        replies.save_reply(obj, request.user)
+        services.save_reply(obj, request.user)
 
     def import_view(self, request):
         """Paste a letter's text; check the recognised parts; only then save."""
@@ -505,8 +408,8 @@ class ProposalReplyAdmin(admin.ModelAdmin):
             form = LetterConfirmForm(request.POST, user=request.user)
             if form.is_valid():
                 try:
-                    reply = replies.import_letter(form.cleaned_data, request.user)
-                except replies.ReplyError as exc:
+                    reply = services.import_letter(form.cleaned_data, request.user)
+                except services.ReplyError as exc:
                     form.add_error(None, str(exc))
                 else:
                     self.message_user(
@@ -553,32 +456,6 @@ class ProposalReplyAdmin(admin.ModelAdmin):
         ]
 
 
-class CoHandlingOpinionForm(forms.ModelForm):
-    """A co-handling unit's opinion; the attachment is checked by content (disclosure.uploads)."""
-
-    class Meta:
-        model = CoHandlingOpinion
-        fields = ["proposal", "unit", "given_on", "text", "attachment"]
-        # No link to the stored file: it has no URL (see disclosure.private_files).
-        widgets = {
-            "attachment": forms.FileInput,
-            "given_on": forms.DateInput(attrs={"type": "date"}),
-        }
-
-    def clean_attachment(self):
-        upload = self.cleaned_data.get("attachment")
-        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
-            check_attachment(upload)
-        return upload
-
-    def clean(self):
-        cleaned = super().clean()
-        proposal, unit = cleaned.get("proposal"), cleaned.get("unit")
-        if proposal and unit and not proposal.co_units.filter(pk=unit.pk).exists():
-            self.add_error("unit", _("%(unit)s不是这件建议（提案）的协办单位。") % {"unit": unit})
-        return cleaned
-
-
 @admin.register(CoHandlingOpinion)
 class CoHandlingOpinionAdmin(admin.ModelAdmin):
     """Co-handling units enter their opinions here; the lead unit reads them (read-only)."""
@@ -616,14 +493,14 @@ class CoHandlingOpinionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and self._own_unit(request, obj)
 
     def save_model(self, request, obj, form, change):
-        replies.save_opinion(obj, request.user)
+        services.save_opinion(obj, request.user)
 
     def delete_model(self, request, obj):
-        replies.delete_opinion(obj, request.user)
+        services.delete_opinion(obj, request.user)
 
     def delete_queryset(self, request, queryset):
         for opinion in queryset:
-            replies.delete_opinion(opinion, request.user)
+            services.delete_opinion(opinion, request.user)
 
     def attachment_view(self, request, pk):
         """The attachment, to staff of the opinion's unit or of the proposal's lead unit."""

@@ -17,16 +17,9 @@ from catalog.scoping import ALL, agency_scope, may_lead
 from portal import audit
 from portal.models import AuditEvent
 
-from .models import (
-    CoHandlingOpinion,
-    CongressSession,
-    Document,
-    Genre,
-    Proposal,
-    ProposalReply,
-    Topic,
-)
-from .uploads import check_attachment
+from ..models import Document, Genre, Topic
+from ..uploads import check_attachment
+from .models import CoHandlingOpinion, CongressSession, Proposal, ProposalReply
 
 REPLY_NODES = {CongressSession.Body.CONGRESS: "rddbjy", CongressSession.Body.CPPCC: "zxwyta"}
 REPLY_NODE_NAMES = {

@@ -15,8 +15,8 @@ from portal.cnnum import to_chinese
 from portal.fields import SanitizedHTMLField
 from portal.workdays import statutory_deadline
 
+from ..models.documents import Document
 from ..private_files import private_storage
-from .documents import Document
 
 # 代表法 Art. 51: reply within three months of assignment, six for complex proposals.
 REPLY_MONTHS = 3
