@@ -15,6 +15,11 @@ from .tree import TreeChangeRefused, tree_write_lock
 DEFAULT_TIME_LIMIT_DAYS = 20
 
 
+def effective_time_limit(stated_days):
+    """The working days allowed for active disclosure: a node's stated limit, else the default."""
+    return stated_days or DEFAULT_TIME_LIMIT_DAYS
+
+
 class Agency(models.Model):
     """发布机构 / 公开主体: an office that publishes government information."""
 
@@ -211,7 +216,7 @@ class CatalogNode(MPTTModel):
 
     @property
     def effective_time_limit_days(self):
-        return self.time_limit_days or DEFAULT_TIME_LIMIT_DAYS
+        return effective_time_limit(self.time_limit_days)
 
     @property
     def levels_display(self):

@@ -13,7 +13,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DEFAULT_TIME_LIMIT_DAYS, CatalogNode
+from catalog.models import CatalogNode, effective_time_limit
 from catalog.scoping import open_nodes, scoped_documents, scoped_proposals
 from portal.workdays import WorkdayIndex
 
@@ -105,7 +105,7 @@ def late_disclosures(day, user=None):
     )
     findings = []
     for pk, title, written, published_on, limit in published:
-        limit = limit or DEFAULT_TIME_LIMIT_DAYS
+        limit = effective_time_limit(limit)
         elapsed = index.between(written, published_on)
         if elapsed > limit:
             findings.append(
@@ -224,14 +224,17 @@ def missing_metadata(day, user=None):
 
 
 def overdue_proposals(day, user=None):
-    proposals = Proposal.objects.filter(assigned_on__lte=day).select_related("session", "lead_unit")
+    proposals = (
+        Proposal.objects.filter(assigned_on__lte=day)
+        .select_related("session", "lead_unit")
+        .prefetch_related("replies")
+    )
     if user is not None:
         proposals = scoped_proposals(proposals, user)
-    replied = set(proposals.filter(replies__letter_date__lte=day).values_list("pk", flat=True))
     findings = []
     for proposal in proposals:
         deadline = proposal.deadline
-        if proposal.pk not in replied and deadline < day:
+        if proposal.overdue_on(day):
             findings.append(
                 Finding(
                     "overdue_proposal",

@@ -199,16 +199,7 @@ class ProposalAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
-        open_statuses = [
-            Proposal.Status.ASSIGNED,
-            Proposal.Status.IN_PROGRESS,
-            Proposal.Status.REOPENED,
-        ]
-        proposals = (
-            self.get_queryset(request)
-            .filter(status__in=open_statuses)
-            .select_related("session", "lead_unit")
-        )
+        proposals = self.get_queryset(request).open().select_related("session", "lead_unit")
         rows = []
         for proposal in proposals:
             deadline = proposal.deadline
@@ -310,7 +301,7 @@ def handling_rows(proposals):
     yield ["编号", "标题", "领衔", "附议", "分类", "主办单位", "协办单位", "交办日期", "答复期限", "办理状态",
            "答复日期", "按期", "答复分类", "反馈"]  # fmt: skip
     for proposal in proposals:
-        first = min(proposal.replies.all(), key=lambda r: r.round, default=None)
+        first = proposal.first_reply
         deadline = proposal.deadline
         yield [
             str(proposal.number),
@@ -324,7 +315,7 @@ def handling_rows(proposals):
             deadline.isoformat() + ("（暂定）" if deadline.provisional else ""),
             proposal.get_status_display(),
             first.letter_date.isoformat() if first else "",
-            ("是" if first.letter_date <= deadline else "否") if first else "",
+            ("是" if first.replied_in_time else "否") if first else "",
             str(proposal.classification or ""),
             proposal.get_feedback_display(),
         ]

@@ -90,6 +90,10 @@ class ReplyClassification(models.Model):
 
 
 class ProposalQuerySet(models.QuerySet):
+    def open(self):
+        """未办结: proposals whose status says a reply is still owed (see Proposal.OPEN_STATUSES)."""
+        return self.filter(status__in=Proposal.OPEN_STATUSES)
+
     def with_public_reply(self):
         """Proposals that have a reply the public may read: the public side of the list."""
         public = Document.objects.public().filter(proposal_reply__proposal=OuterRef("pk"))
@@ -149,6 +153,9 @@ class Proposal(models.Model):
     feedback_comment = models.TextField(_("反馈意见"), blank=True)
     feedback_on = models.DateField(_("反馈日期"), null=True, blank=True)
 
+    # 未办结: a reply is owed; saving a reply moves these to 已答复.
+    OPEN_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
+
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
@@ -184,6 +191,22 @@ class Proposal(models.Model):
     def deadline(self):
         """The reply deadline (a CalendarDate; ``.provisional`` when computed past the known calendar)."""
         return statutory_deadline(self.assigned_on, self.reply_months)
+
+    @property
+    def is_open(self):
+        """未办结: the status says a reply is still owed (the rule of ``Proposal.objects.open()``)."""
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def first_reply(self):
+        """The reply of the first round, or None; reads prefetched ``replies`` when there are any."""
+        return min(self.replies.all(), key=lambda reply: reply.round, default=None)
+
+    def overdue_on(self, day):
+        """逾期未答复 on ``day``: the deadline passed before ``day`` and no reply is dated by then.
+        Reads prefetched ``replies`` when there are any."""
+        deadline = self.deadline
+        return deadline < day and not any(r.letter_date <= day for r in self.replies.all())
 
 
 class ProposalReply(models.Model):
@@ -286,6 +309,7 @@ class ProposalReply(models.Model):
 
     @property
     def replied_in_time(self):
+        """Whether the letter is dated on or before the proposal's reply deadline."""
         return self.letter_date <= self.proposal.deadline
 
 

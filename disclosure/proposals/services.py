@@ -167,11 +167,7 @@ def save_reply(reply, user=None):
         if changed:
             document.save()
     proposal = Proposal.objects.select_for_update().get(pk=reply.proposal_id)
-    if proposal.status in (
-        Proposal.Status.ASSIGNED,
-        Proposal.Status.IN_PROGRESS,
-        Proposal.Status.REOPENED,
-    ):
+    if proposal.is_open:
         proposal.status = Proposal.Status.REPLIED
         proposal.save(update_fields=["status"])
     return reply

@@ -61,14 +61,13 @@ class ProposalStatisticsView(TemplateView):
         )
         rows = []
         for proposal in proposals:
-            first = min(proposal.replies.all(), key=lambda r: r.round, default=None)
-            deadline = proposal.deadline
+            first = proposal.first_reply
             rows.append(
                 {
                     "unit": proposal.lead_unit.name,
                     "replied": first is not None,
-                    "in_time": first is not None and first.letter_date <= deadline,
-                    "overdue": first is None and deadline < today,
+                    "in_time": first is not None and first.replied_in_time,
+                    "overdue": proposal.overdue_on(today),
                     "classification": str(proposal.classification)
                     if proposal.classification
                     else "未分类",
