@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from catalog.credit_code import check_character
 from catalog.models import Agency, CatalogNode
-from disclosure.models import Document, Genre, Topic
+from disclosure.models import CongressSession, Document, Genre, Proposal, ProposalReply, Topic
 
 
 def credit_code_for(n):
@@ -87,3 +87,63 @@ def published(**kwargs):
     at = kwargs.pop("published_at", None)
     document = DocumentFactory(**kwargs)
     return publish(document, at=at)
+
+
+class CongressSessionFactory(factory.django.DjangoModelFactory):
+    """区第十八届人民代表大会第一次会议 unless told otherwise; one row per body, level, term, session."""
+
+    class Meta:
+        model = CongressSession
+        django_get_or_create = ["body", "level", "term", "session"]
+
+    body = CongressSession.Body.CONGRESS
+    level = "区"
+    term = 18
+    session = 1
+    year = 2022
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """The seed's proposal (范川's, assigned 2022-03-10) in its session, led by a new agency."""
+
+    class Meta:
+        model = Proposal
+        skip_postgeneration_save = True
+
+    session = factory.SubFactory(CongressSessionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = "关于进一步加大政务公开力度的建议"
+    lead_delegate = "范川"
+    assigned_on = date(2022, 3, 10)
+    lead_unit = factory.SubFactory(AgencyFactory)
+
+    @factory.post_generation
+    def co_units(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.co_units.set(extracted)
+
+
+class ProposalReplyFactory(factory.django.DjangoModelFactory):
+    """The seed's reply letter, saved through ``save_reply`` (so it has its draft document);
+    ``user`` is who saves it (the system when left out). Needs the reply catalogue nodes."""
+
+    class Meta:
+        model = ProposalReply
+
+    proposal = factory.SubFactory(ProposalFactory)
+    issuing_office = "重庆市铜梁区人民政府办公室"
+    body = "<p>现函复如下。</p>"
+    signer_title = "区政府办公室主任"
+    signer = "汪文波"
+    feedback_to = "区人大常委会人代工委"
+    signing_office = "重庆市铜梁区人民政府办公室"
+    letter_date = date(2022, 6, 6)
+    contact_person = "邱源旭"
+    contact_phone = "023-45632266"
+    postcode = "402560"
+
+    @classmethod
+    def _create(cls, model_class, *args, user=None, **kwargs):
+        from disclosure.proposals.services import save_reply
+
+        return save_reply(model_class(*args, **kwargs), user)

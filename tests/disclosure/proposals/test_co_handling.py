@@ -8,11 +8,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-from disclosure.models import CoHandlingOpinion, CongressSession, Document, Proposal, ProposalReply
+from disclosure.models import CoHandlingOpinion, Document, ProposalReply
 from disclosure.proposals.services import ReplyError, save_reply
 from portal.models import AuditEvent
 from portal.roles import PROPOSALS, sync_roles
-from tests.factories import AgencyFactory, StaffUserFactory
+from tests.factories import (
+    AgencyFactory,
+    CongressSessionFactory,
+    ProposalFactory,
+    ProposalReplyFactory,
+    StaffUserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +41,11 @@ def world(db):
     root = CatalogNode.objects.create(name="政务公开")
     CatalogNode.objects.create(name="人大代表建议办理", slug="rddbjy", parent=root)
     lead, co, other_co = (AgencyFactory(name=n) for n in ("区住房城乡建委", "区财政局", "区交通局"))
-    session = CongressSession.objects.create(
-        body="congress", level="区", term=18, session=1, year=2022
-    )
-    proposal = Proposal.objects.create(
+    session = CongressSessionFactory(body="congress", level="区", term=18, session=1, year=2022)
+    proposal = ProposalFactory(
         session=session, number=94, title="关于加快老旧小区改造的建议", lead_delegate="范川",
-        assigned_on=date(2022, 3, 10), lead_unit=lead,
+        assigned_on=date(2022, 3, 10), lead_unit=lead, co_units=[co, other_co],
     )  # fmt: skip
-    proposal.co_units.set([co, other_co])
     return {"lead": lead, "co": co, "other_co": other_co, "proposal": proposal,
             "lead_user": staff_of(lead), "co_user": staff_of(co), "other_co_user": staff_of(other_co)}  # fmt: skip
 
@@ -55,10 +58,11 @@ def staff_of(agency):
 
 
 def lead_reply(world):
-    reply = ProposalReply(
-        proposal=world["proposal"], **{**REPLY_FORM, "letter_date": date(2022, 6, 6)}
+    return ProposalReplyFactory(
+        proposal=world["proposal"],
+        user=world["lead_user"],
+        **{**REPLY_FORM, "letter_date": date(2022, 6, 6)},
     )
-    return save_reply(reply, world["lead_user"])
 
 
 def test_a_co_handling_unit_cannot_add_a_reply_to_a_proposal_another_unit_leads(client, world):
@@ -170,7 +174,7 @@ def test_a_unit_writes_only_its_own_opinions_on_proposals_it_co_handles(client, 
     theirs = CoHandlingOpinion.objects.create(
         proposal=proposal, unit=world["other_co"], text="交通局意见", given_on=date(2022, 4, 2)
     )
-    unrelated = Proposal.objects.create(
+    unrelated = ProposalFactory(
         session=proposal.session, number=95, title="别的建议", lead_delegate="张三",
         assigned_on=date(2022, 3, 10), lead_unit=world["lead"],
     )  # fmt: skip
