@@ -60,13 +60,12 @@ def attachment(client, doc, nodes):
 
 
 def proposals(client, doc, nodes):
-    from disclosure.models import CongressSession, Proposal, ProposalReply
+    from disclosure.models import ProposalReply
+    from tests.factories import ProposalFactory
 
-    session = CongressSession.objects.get_or_create(
-        body="congress", level="区", term=18, session=1, year=2022
-    )[0]
-    proposal = Proposal.objects.create(session=session, number=doc.pk, title=f"{doc.title}的建议",
-                                       lead_delegate="范川", assigned_on=doc.written_on, lead_unit=doc.agency)  # fmt: skip
+    proposal = ProposalFactory(number=doc.pk, title=f"{doc.title}的建议", lead_delegate="范川",
+                               assigned_on=doc.written_on, lead_unit=doc.agency)  # fmt: skip
+    # The reply is attached to the document under test as it is, not drafted through save_reply.
     ProposalReply.objects.create(proposal=proposal, document=doc, issuing_office="区政府办公室", body="<p>x</p>",
                                  signing_office="区政府办公室", letter_date=doc.written_on)  # fmt: skip
     return client.get(reverse("disclosure:proposals")).content.decode()
