@@ -1,7 +1,7 @@
 """The compliance report (合规检查): what an inspector would find, as of a given day.
 
-Reproducible for a past date: a document counts as public on that day if it had been
-published by then and was not withdrawn before it.
+Reproducible for a past date: a document counts as public on that day as
+``Document.objects.public(at=…)`` says, at the end of the day.
 """
 
 from bisect import bisect_left, bisect_right
@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,13 +74,7 @@ def end_of(day):
 
 def public_on(day, user=None):
     """Documents the public could see at the end of ``day``."""
-    moment = end_of(day)
-    documents = Document.objects.filter(
-        Q(status=Document.Status.PUBLISHED)
-        | Q(status=Document.Status.WITHDRAWN, withdrawn_at__gt=moment),
-        published_at__lte=moment,
-        disclosure_mode=Document.DisclosureMode.ACTIVE,
-    )
+    documents = Document.objects.public(at=end_of(day))
     return scoped_documents(documents, user) if user is not None else documents
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from catalog.models import CatalogNode
-from catalog.scoping import ALL, agency_scope, scoped_documents
+from catalog.scoping import ALL, agency_scope
 from portal.media import serve_media
 
 from .exports import ExportForm, ExportTooLarge
@@ -104,16 +104,14 @@ class DocumentPreviewView(DocumentDetailView):
         return DetailView.get(self, request, *args, **kwargs)
 
     def get_queryset(self):
-        documents = Document.objects.select_related(*DOCUMENT_RELATIONS)
-        return scoped_documents(documents, self.request.user)
+        return Document.objects.previewable_by(self.request.user).select_related(
+            *DOCUMENT_RELATIONS
+        )
 
 
 def attachment_download(request, document_pk, pk):
     """An attachment, only while its document is public (or to staff who may preview it)."""
-    documents = Document.objects.public()
-    user = request.user
-    if user.is_active and user.is_staff and user.has_perm("disclosure.view_document"):
-        documents = documents | scoped_documents(Document.objects.all(), user)
+    documents = Document.objects.public() | Document.objects.previewable_by(request.user)
     document = get_object_or_404(documents, pk=document_pk)
     attachment = get_object_or_404(Attachment, document=document, pk=pk)
     try:

@@ -4,13 +4,14 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import CharField, Count, IntegerField, Q, Value
+from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
+from catalog.scoping import scoped_documents
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
 from ..index_numbers import format_index_number
@@ -68,13 +69,43 @@ NORMATIVE_GENRE = "行政规范性文件"
 
 
 class DocumentQuerySet(models.QuerySet):
-    def public(self):
-        """The only definition of what the public may see: published, due, 主动公开."""
+    def public(self, at=None):
+        """The only definition of what the public may see: published, due, 主动公开.
+
+        With ``at`` (an aware datetime), what the public could see at that moment, as the
+        compliance report asks for a past day: published by then and not withdrawn before it.
+        A withdrawn document keeps the fields it had when it was withdrawn.
+        """
+        shown = Q(status=Document.Status.PUBLISHED)
+        if at is not None:
+            shown |= Q(status=Document.Status.WITHDRAWN, withdrawn_at__gt=at)
         return self.filter(
-            status=Document.Status.PUBLISHED,
-            published_at__lte=timezone.now(),
+            shown,
+            published_at__lte=timezone.now() if at is None else at,
             disclosure_mode=Document.DisclosureMode.ACTIVE,
         )
+
+    def previewable_by(self, user):
+        """Documents ``user`` may preview as the public would see them, in any state: those of
+        their agencies, for active staff who may view documents; none for anyone else."""
+        if not (user.is_active and user.is_staff and user.has_perm("disclosure.view_document")):
+            return self.none()
+        return scoped_documents(self, user)
+
+    def interpretable_by(self, user):
+        """Documents an interpretation by ``user`` may point at: public ones, and published ones
+        of the user's agencies (a policy scheduled for later can be interpreted before it is out)."""
+        own = scoped_documents(Document.objects.filter(status=Document.Status.PUBLISHED), user)
+        return self.filter(
+            Q(pk__in=Document.objects.public().values("pk")) | Q(pk__in=own.values("pk"))
+        )
+
+    def with_interpretation_flag(self):
+        """Annotated with ``has_interpretation``: whether a published interpretation points at it."""
+        interpreted = Document.interprets.through.objects.filter(
+            to_document_id=OuterRef("pk"), from_document__status=Document.Status.PUBLISHED
+        )
+        return self.annotate(has_interpretation=Exists(interpreted))
 
     def in_subtree(self, node):
         """Documents whose primary node, or a node they are also listed under, is in ``node``'s subtree."""

@@ -52,6 +52,12 @@ def document_content(document):
     return content_values(values)
 
 
+class RevisionQuerySet(models.QuerySet):
+    def pending(self):
+        """Revisions waiting for a reviewer's decision."""
+        return self.filter(status=DocumentRevision.Status.PENDING)
+
+
 class DocumentRevision(models.Model):
     """修订: a proposed change to a published document, live only once another reviewer approves it.
 
@@ -92,6 +98,8 @@ class DocumentRevision(models.Model):
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     comment = models.TextField(_("审核意见"), blank=True)
 
+    objects = RevisionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("文件修订")
         verbose_name_plural = _("文件修订")
@@ -100,6 +108,10 @@ class DocumentRevision(models.Model):
 
     def __str__(self):
         return _("《%(title)s》的修订 #%(pk)s") % {"title": self.values.get("title"), "pk": self.pk}
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
 
     @property
     def changed_fields(self):
