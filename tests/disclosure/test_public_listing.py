@@ -140,7 +140,8 @@ def test_while_another_listing_is_built_the_download_answers_busy(
     published(title="公开文件甲", node=site_tree["replies"])
     caches["shared"].set(public_listing.LOCK_KEY, "another-listing.csv:other-worker", 60)
     monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
-    response = client.get(URL, {"format": "csv"})
+    # A filtered listing: the complete one waits its turn instead (see below).
+    response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
     assert response.status_code == 503 and response["Retry-After"]
     assert "公开目录正在生成" in response.content.decode()
     assert builds == []
