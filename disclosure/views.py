@@ -24,9 +24,14 @@ from catalog.models import CatalogNode
 from catalog.scoping import ALL, agency_scope
 from portal.media import serve_media
 
-from .exports import ExportForm, ExportTooLarge
+from .exports import ExportTooLarge
 from .models import Attachment, Document
-from .public_listing import ListingBusy, public_listing_response
+from .public_listing import (
+    ListingBusy,
+    ListingLimited,
+    PublicListingForm,
+    public_listing_response,
+)
 from .uploads import IMAGE_EXTENSIONS, reencode_editor_image
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -233,11 +238,12 @@ def catalog_listing_download(request):
     """The public catalogue listing (公开目录): public documents only, anyone may download it.
 
     Served from a file built once per change of what is public (disclosure.public_listing),
-    whoever asks: staff who want drafts or a live listing use the admin export.
+    whoever asks: staff who want drafts or a live listing use the admin export. Filters are
+    narrowed to what PublicListingForm allows, and builds are limited per client.
     """
-    form = ExportForm(request.GET or None)
+    form = PublicListingForm(request.GET or None)
     if not form.is_bound:
-        form = ExportForm({"format": "csv"})
+        form = PublicListingForm({"format": "csv"})
     if not form.is_valid():
         return render(request, "disclosure/export_error.html", {"form": form}, status=400)
     try:
@@ -252,4 +258,10 @@ def catalog_listing_download(request):
     except ListingBusy:
         response = render(request, "disclosure/export_error.html", {"busy": True}, status=503)
         response["Retry-After"] = "30"
+        return response
+    except ListingLimited as limited:
+        minutes = max(1, -(-limited.retry_after // 60))
+        context = {"limited": True, "minutes": minutes}
+        response = render(request, "disclosure/export_error.html", context, status=429)
+        response["Retry-After"] = str(limited.retry_after)
         return response
