@@ -4,7 +4,6 @@ Reproducible for a past date: a document counts as public on that day if it had 
 published by then and was not withdrawn before it.
 """
 
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from catalog.models import DEFAULT_TIME_LIMIT_DAYS, CatalogNode
 from catalog.scoping import open_nodes, scoped_documents, scoped_proposals
+from catalog.tree import SubtreeIndex
 from portal.workdays import WorkdayIndex
 
 from .exports import neutralise
@@ -135,8 +135,7 @@ def stale_columns(day, user=None):
         .annotate(latest=Max("document__published_at"))
         .values_list("catalognode__tree_id", "catalognode__lft", "latest")
     )
-    newest = sorted([*by_node, *by_listing])
-    keys = [(tree_id, lft) for tree_id, lft, _latest in newest]
+    newest = SubtreeIndex([*by_node, *by_listing])
     nodes = (
         open_nodes(CatalogNode.objects.visible(), user)
         if user is not None
@@ -144,9 +143,7 @@ def stale_columns(day, user=None):
     )
     findings = []
     for node in nodes.exclude(update_interval_days=None):
-        lo = bisect_left(keys, (node.tree_id, node.lft))
-        hi = bisect_right(keys, (node.tree_id, node.rght))
-        latest = max((newest[i][2] for i in range(lo, hi)), default=None)
+        latest = max(newest.values(node), default=None)
         url = reverse("admin:catalog_catalognode_change", args=[node.pk])
         if latest is None:
             findings.append(

@@ -1,5 +1,4 @@
 import uuid
-from bisect import bisect_left, bisect_right
 from pathlib import PurePath
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
+from catalog.tree import SubtreeIndex
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
 from ..index_numbers import format_index_number
@@ -400,26 +400,16 @@ def public_counts_by_node(nodes):
             "catalognode_id",
         )
     )
-    by_tree = {}
+    placed = []
     extras = []
     for kind, tree_id, lft, doc, n, extra_node in primary.union(extra, all=True):
         if kind == "p":
-            by_tree.setdefault(tree_id, []).append((lft, n))
+            placed.append((tree_id, lft, n))
         else:
             extras.append((doc, extra_node, tree_id, lft))
 
-    prefix = {}
-    for tree_id, rows in by_tree.items():
-        rows.sort()
-        sums = [0]
-        for _lft, n in rows:
-            sums.append(sums[-1] + n)
-        prefix[tree_id] = ([lft for lft, _n in rows], sums)
-
-    counts = {}
-    for node in nodes:
-        lfts, sums = prefix.get(node.tree_id, ([], [0]))
-        counts[node.pk] = sums[bisect_right(lfts, node.rght)] - sums[bisect_left(lfts, node.lft)]
+    index = SubtreeIndex(placed)
+    counts = {node.pk: index.sum(node) for node in nodes}
 
     by_pk = {node.pk: node for node in nodes}
     seen = set()

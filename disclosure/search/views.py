@@ -1,9 +1,8 @@
-from bisect import bisect_left, bisect_right
-
 from django.core.paginator import Page, Paginator
 from django.views.generic import TemplateView
 
 from catalog.models import Agency, CatalogNode
+from catalog.tree import SubtreeIndex
 
 from ..models import Document, Genre, Topic
 from . import analysis
@@ -108,19 +107,15 @@ class SearchView(TemplateView):
         shown = [
             n for n in nodes if n.level == level and (parent is None or n.parent_id == parent.pk)
         ]
-        positions = {}
-        if facets["node"]:
-            for pk, tree_id, lft in CatalogNode.objects.filter(pk__in=facets["node"]).values_list(
-                "pk", "tree_id", "lft"
-            ):
-                positions.setdefault(tree_id, []).append((lft, facets["node"][pk]))
+        placed = (
+            CatalogNode.objects.filter(pk__in=facets["node"]).values_list("pk", "tree_id", "lft")
+            if facets["node"]
+            else []
+        )
+        counts = SubtreeIndex((tree_id, lft, facets["node"][pk]) for pk, tree_id, lft in placed)
         node_counts = []
         for node in shown:
-            rows = sorted(positions.get(node.tree_id, []))
-            lfts = [lft for lft, _n in rows]
-            count = sum(
-                n for _lft, n in rows[bisect_left(lfts, node.lft) : bisect_right(lfts, node.rght)]
-            )
+            count = counts.sum(node)
             if count:
                 node_counts.append((node.pk, node.name, count))
         lists["node"] = node_counts
