@@ -12,7 +12,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DEFAULT_TIME_LIMIT_DAYS, CatalogNode
+from catalog.models import CatalogNode, effective_time_limit_days
 from catalog.scoping import open_nodes, scoped_documents, scoped_proposals
 from catalog.tree import SubtreeIndex
 from portal.workdays import WorkdayIndex
@@ -105,7 +105,7 @@ def late_disclosures(day, user=None):
     )
     findings = []
     for pk, title, written, published_on, limit in published:
-        limit = limit or DEFAULT_TIME_LIMIT_DAYS
+        limit = effective_time_limit_days(limit)
         elapsed = index.between(written, published_on)
         if elapsed > limit:
             findings.append(
