@@ -18,7 +18,7 @@ from catalog.tree import SubtreeIndex
 from portal.workdays import WorkdayIndex
 
 from .exports import neutralise
-from .models import INTERPRETATION_GENRE, NORMATIVE_GENRE, Document, Proposal
+from .models import Document, Proposal
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
 
@@ -180,10 +180,10 @@ def stale_columns(day, user=None):
 
 def normative_without_interpretation(day, user=None):
     moment = end_of(day)
-    interpreted = public_on(day).filter(genre__name=INTERPRETATION_GENRE, published_at__lte=moment)
+    interpreted = public_on(day).filter(genre__is_interpretation=True, published_at__lte=moment)
     documents = (
         public_on(day, user)
-        .filter(genre__name=NORMATIVE_GENRE)
+        .filter(genre__needs_interpretation=True)
         .exclude(interpretations__in=interpreted)
         .values_list("pk", "title")
     )

@@ -50,6 +50,20 @@ class Genre(models.Model):
     requires_doc_number = models.BooleanField(
         _("须有文号"), default=False, help_text=_("合规检查会列出缺少文号的此类文件。")
     )
+    # The genre rules are flags, not names: renaming a genre in the admin keeps its rules.
+    needs_interpretation = models.BooleanField(
+        _("须有政策解读"),
+        default=False,
+        help_text=_(
+            "规范性文件：每份此类文件都应有公开的政策解读，合规检查会列出没有解读的文件"
+            "（如“行政规范性文件”）。"
+        ),
+    )
+    is_interpretation = models.BooleanField(
+        _("属于政策解读"),
+        default=False,
+        help_text=_("此类文件解读政策文件，可关联它所解读的文件（原文）（如“政策解读”）。"),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -59,12 +73,6 @@ class Genre(models.Model):
 
     def __str__(self):
         return self.name
-
-
-# The genre names with a rule attached: an interpretation links to its policy, and every
-# 行政规范性文件 must have an interpretation (the seed: "行政规范性文件实现100%解读").
-INTERPRETATION_GENRE = "政策解读"
-NORMATIVE_GENRE = "行政规范性文件"
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -300,7 +308,7 @@ class Document(models.Model):
 
     @property
     def is_interpretation(self):
-        return self.genre is not None and self.genre.name == INTERPRETATION_GENRE
+        return self.genre is not None and self.genre.is_interpretation
 
     @property
     def keyword_list(self):
