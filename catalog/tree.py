@@ -46,25 +46,24 @@ class SubtreeIndex:
         self._trees = {}
         for tree_id, placed in by_tree.items():
             placed.sort(key=lambda item: item[0])
-            self._trees[tree_id] = ([lft for lft, _v in placed], [v for _lft, v in placed])
-        self._prefix_sums = {}
-
-    def _span(self, node):
-        lfts, values = self._trees.get(node.tree_id, ([], []))
-        return values, bisect_left(lfts, node.lft), bisect_right(lfts, node.rght)
+            values = [value for _lft, value in placed]
+            self._trees[tree_id] = ([lft for lft, _v in placed], values, None)
 
     def values(self, node):
         """The values placed at ``node`` or beneath it, in tree order."""
-        values, lo, hi = self._span(node)
-        return values[lo:hi]
+        lfts, values, _sums = self._trees.get(node.tree_id, ([], [], None))
+        return values[bisect_left(lfts, node.lft) : bisect_right(lfts, node.rght)]
 
     def sum(self, node):
         """The sum of the values placed at ``node`` or beneath it (0 when none)."""
-        values, lo, hi = self._span(node)
-        if node.tree_id not in self._prefix_sums:
-            self._prefix_sums[node.tree_id] = [0, *accumulate(values)]
-        sums = self._prefix_sums[node.tree_id]
-        return sums[hi] - sums[lo]
+        tree = self._trees.get(node.tree_id)
+        if tree is None:
+            return 0
+        lfts, values, sums = tree
+        if sums is None:  # prefix sums, made on the first sum() over this tree
+            sums = [0, *accumulate(values)]
+            self._trees[node.tree_id] = (lfts, values, sums)
+        return sums[bisect_right(lfts, node.rght)] - sums[bisect_left(lfts, node.lft)]
 
 
 @dataclass(frozen=True)
