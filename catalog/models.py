@@ -15,6 +15,11 @@ from .tree import TreeChangeRefused, tree_write_lock
 DEFAULT_TIME_LIMIT_DAYS = 20
 
 
+def effective_time_limit_days(stated_days):
+    """The working days allowed to publish: a column's stated limit, or Art. 26's default."""
+    return stated_days or DEFAULT_TIME_LIMIT_DAYS
+
+
 class Agency(models.Model):
     """发布机构 / 公开主体: an office that publishes government information."""
 
@@ -211,7 +216,7 @@ class CatalogNode(MPTTModel):
 
     @property
     def effective_time_limit_days(self):
-        return self.time_limit_days or DEFAULT_TIME_LIMIT_DAYS
+        return effective_time_limit_days(self.time_limit_days)
 
     @property
     def levels_display(self):

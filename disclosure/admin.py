@@ -27,7 +27,6 @@ from .exports import (
 )
 from .forms import AttachmentInlineForm, DocumentAdminForm
 from .models import (
-    NORMATIVE_GENRE,
     Attachment,
     Document,
     DocumentRevision,
@@ -54,9 +53,9 @@ class NormativeWithoutInterpretationFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "missing":
-            return queryset.filter(genre__name=NORMATIVE_GENRE, has_interpretation=False)
+            return queryset.filter(genre__needs_interpretation=True, has_interpretation=False)
         if self.value() == "present":
-            return queryset.filter(genre__name=NORMATIVE_GENRE, has_interpretation=True)
+            return queryset.filter(genre__needs_interpretation=True, has_interpretation=True)
         return queryset
 
 
@@ -365,7 +364,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("有解读"), boolean=True)
     def interpretation_display(self, obj):
-        if obj.genre is None or obj.genre.name != NORMATIVE_GENRE:
+        if obj.genre is None or not obj.genre.needs_interpretation:
             return None
         return obj.has_interpretation
 
@@ -619,8 +618,19 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Genre)
 class GenreAdmin(admin.ModelAdmin):
-    list_display = ["name", "requires_doc_number", "sort_order"]
-    list_editable = ["requires_doc_number", "sort_order"]
+    list_display = [
+        "name",
+        "requires_doc_number",
+        "needs_interpretation",
+        "is_interpretation",
+        "sort_order",
+    ]
+    list_editable = [
+        "requires_doc_number",
+        "needs_interpretation",
+        "is_interpretation",
+        "sort_order",
+    ]
     search_fields = ["name"]
 
 

@@ -1,6 +1,4 @@
 from .documents import (
-    INTERPRETATION_GENRE,
-    NORMATIVE_GENRE,
     Attachment,
     Document,
     DocumentQuerySet,
@@ -21,8 +19,6 @@ from .proposals import (
 from .revisions import CONTENT_FIELDS, DocumentRevision, content_values, document_content
 
 __all__ = [
-    "INTERPRETATION_GENRE",
-    "NORMATIVE_GENRE",
     "Attachment",
     "CoHandlingOpinion",
     "CONTENT_FIELDS",

@@ -1,5 +1,4 @@
 import uuid
-from bisect import bisect_left, bisect_right
 from pathlib import PurePath
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
 from catalog.scoping import scoped_documents
+from catalog.tree import SubtreeIndex
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
 from ..index_numbers import format_index_number
@@ -51,6 +51,20 @@ class Genre(models.Model):
     requires_doc_number = models.BooleanField(
         _("须有文号"), default=False, help_text=_("合规检查会列出缺少文号的此类文件。")
     )
+    # The genre rules are flags, not names: renaming a genre in the admin keeps its rules.
+    needs_interpretation = models.BooleanField(
+        _("须有政策解读"),
+        default=False,
+        help_text=_(
+            "规范性文件：每份此类文件都应有公开的政策解读，合规检查会列出没有解读的文件"
+            "（如“行政规范性文件”）。"
+        ),
+    )
+    is_interpretation = models.BooleanField(
+        _("属于政策解读"),
+        default=False,
+        help_text=_("此类文件解读政策文件，可关联它所解读的文件（原文）（如“政策解读”）。"),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -60,12 +74,6 @@ class Genre(models.Model):
 
     def __str__(self):
         return self.name
-
-
-# The genre names with a rule attached: an interpretation links to its policy, and every
-# 行政规范性文件 must have an interpretation (the seed: "行政规范性文件实现100%解读").
-INTERPRETATION_GENRE = "政策解读"
-NORMATIVE_GENRE = "行政规范性文件"
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -331,7 +339,7 @@ class Document(models.Model):
 
     @property
     def is_interpretation(self):
-        return self.genre is not None and self.genre.name == INTERPRETATION_GENRE
+        return self.genre is not None and self.genre.is_interpretation
 
     @property
     def keyword_list(self):
@@ -431,26 +439,16 @@ def public_counts_by_node(nodes):
             "catalognode_id",
         )
     )
-    by_tree = {}
+    placed = []
     extras = []
     for kind, tree_id, lft, doc, n, extra_node in primary.union(extra, all=True):
         if kind == "p":
-            by_tree.setdefault(tree_id, []).append((lft, n))
+            placed.append((tree_id, lft, n))
         else:
             extras.append((doc, extra_node, tree_id, lft))
 
-    prefix = {}
-    for tree_id, rows in by_tree.items():
-        rows.sort()
-        sums = [0]
-        for _lft, n in rows:
-            sums.append(sums[-1] + n)
-        prefix[tree_id] = ([lft for lft, _n in rows], sums)
-
-    counts = {}
-    for node in nodes:
-        lfts, sums = prefix.get(node.tree_id, ([], [0]))
-        counts[node.pk] = sums[bisect_right(lfts, node.rght)] - sums[bisect_left(lfts, node.lft)]
+    index = SubtreeIndex(placed)
+    counts = {node.pk: index.sum(node) for node in nodes}
 
     by_pk = {node.pk: node for node in nodes}
     seen = set()
