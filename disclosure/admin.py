@@ -415,11 +415,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
             for formset in formsets:
                 if formset.model is Attachment:
                     # Nothing saved yet (the admin's change message reads these).
-                    formset.new_objects, formset.changed_objects, formset.deleted_objects = (
-                        [],
-                        [],
-                        [],
-                    )
+                    formset.new_objects = formset.changed_objects = formset.deleted_objects = []
                 else:
                     self.save_formset(request, form, formset, change=change)
             return

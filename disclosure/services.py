@@ -501,7 +501,12 @@ def delete_document(document, user):
 
 @transaction.atomic
 def add_attachment(document, upload, *, name=None, sort_order=0, user=None):
-    """Check ``upload`` by content and name, store it and record its size and SHA-256."""
+    """Check ``upload`` by content and name, store it and record its size and SHA-256.
+
+    A person's change to a published document is a revision (``propose_revision``); only the
+    system (``user=None``) adds to one directly."""
+    if user is not None and document.status == Status.PUBLISHED:
+        raise WorkflowError(_("已发布文件的附件变更须作为修订，由另一位审核人员批准。"))
     attachment = _store_attachment(document, upload, name=name, sort_order=sort_order)
     record_attachment_change(document, user, "add", attachment)
     return attachment

@@ -314,6 +314,11 @@ def download(client, attachment):
     return anonymous_get(client, attachment.get_absolute_url())
 
 
+def revision_page(client, revision):
+    url = reverse("admin:disclosure_document_revision", args=[revision.document_id, revision.pk])
+    return client.get(url).content.decode()
+
+
 @pytest.fixture
 def original(document, media):
     """A published document's attachment, live since publication."""
@@ -348,9 +353,7 @@ def test_an_attachment_added_to_a_published_document_waits_for_a_second_reviewer
 
     # The second reviewer reads the change and the new file, then approves it.
     as_user(client, second_reviewer)
-    page = client.get(
-        reverse("admin:disclosure_document_revision", args=[document.pk, revision.pk])
-    ).content.decode()
+    page = revision_page(client, revision)
     assert "添加附件" in page and "原文.pdf" in page and added.get_absolute_url() in page
     assert client.get(added.get_absolute_url()).status_code == 200
     assert decide(client, revision, "approve").status_code == 302
@@ -383,6 +386,9 @@ def test_a_replaced_attachment_of_a_published_document_stays_online_until_approv
     assert new.original_name == "更正稿.pdf" and download(client, new).status_code == 404
     revision = DocumentRevision.objects.get(document=document)
     assert revision.attachment_summary == ["替换附件：原文.pdf → 更正稿.pdf"]
+    page = revision_page(client, revision)
+    assert "替换附件" in page and original.get_absolute_url() in page
+    assert "原文.pdf" in page and "更正稿.pdf" in page and new.get_absolute_url() in page
     with pytest.raises(WorkflowError, match="须由另一位审核人员批准"):
         approve_revision(revision, org["reviewer"])
 
@@ -409,6 +415,8 @@ def test_a_deleted_attachment_of_a_published_document_stays_online_until_approve
     assert download(client, original).status_code == 200
     revision = DocumentRevision.objects.get(document=document)
     assert revision.attachment_summary == ["删除附件：原文.pdf"]
+    page = revision_page(client, revision)
+    assert "删除附件" in page and "原文.pdf" in page and "（删除）" in page
     with pytest.raises(WorkflowError, match="须由另一位审核人员批准"):
         approve_revision(revision, org["reviewer"])
 
@@ -483,6 +491,16 @@ def test_staff_preview_marks_attachments_waiting_for_a_revision(
 def test_an_attachment_added_by_a_command_to_a_published_document_is_audited(document, media):
     add_attachment(document, SimpleUploadedFile("补充.pdf", PDF))
     assert AuditEvent.objects.get(action="add_attachment").details["attachment"] == "补充.pdf"
+
+
+def test_a_person_cannot_add_an_attachment_to_a_published_document_directly(
+    org,  # noqa: F811
+    document,
+    media,
+):
+    with pytest.raises(WorkflowError, match="须作为修订"):
+        add_attachment(document, SimpleUploadedFile("补充.pdf", PDF), user=org["reviewer"])
+    assert not Attachment.objects.exists()
 
 
 def test_attachments_of_a_draft_leave_no_audit_event(client, org, media):  # noqa: F811
