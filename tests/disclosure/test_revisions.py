@@ -452,6 +452,26 @@ def test_a_rejected_attachment_change_deletes_the_new_file_and_keeps_the_page(
     assert not AuditEvent.objects.filter(action="replace_attachment").exists()
 
 
+def test_a_new_attachment_order_waits_for_approval_too(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+    original,
+):
+    add_attachment(document, SimpleUploadedFile("更正稿.pdf", PDF), sort_order=1)
+    as_user(client, org["reviewer"])
+    post_attachments(client, document, [{"id": original.pk, "sort_order": "2"}])
+    assert public_attachment_names(client, document) == ["原文.pdf", "更正稿.pdf"]
+    page = public_page(client, document).content.decode()
+    assert page.index("原文.pdf") < page.index("更正稿.pdf")
+    revision = DocumentRevision.objects.get()
+    assert revision.attachment_summary == ["调整附件排序：原文.pdf（2）"]
+    approve_revision(revision, second_reviewer)
+    page = public_page(client, document).content.decode()
+    assert page.index("更正稿.pdf") < page.index("原文.pdf")
+
+
 def test_an_attachment_change_with_a_text_change_is_one_revision(
     client,
     org,  # noqa: F811
