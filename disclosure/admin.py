@@ -34,6 +34,7 @@ from .models import (
     IndexCounter,
     Topic,
 )
+from .models.revisions import ATTACHMENT_CHANGES
 
 
 class AttachmentInline(admin.TabularInline):
@@ -42,6 +43,40 @@ class AttachmentInline(admin.TabularInline):
     extra = 1
     fields = ["file", "original_name", "kind", "size", "sha256", "sort_order"]
     readonly_fields = ["original_name", "kind", "size", "sha256"]
+
+    def get_queryset(self, request):
+        # Files waiting for a revision are listed on the revision, not here: editing them would
+        # change what the second reviewer is looking at.
+        return super().get_queryset(request).live()
+
+
+def attachment_edits(formset):
+    """What the attachment inline would add, replace, delete or reorder, as AttachmentEdits;
+    nothing is saved."""
+    edits = []
+    for form in formset.forms:
+        deleted = formset.can_delete and form.cleaned_data.get("DELETE")
+        order = form.cleaned_data.get("sort_order") or 0
+        if form in formset.extra_forms:
+            if form.has_changed() and not deleted:
+                edits.append(
+                    services.AttachmentEdit(
+                        "add", upload=form.cleaned_data["file"], sort_order=order
+                    )
+                )
+        elif deleted:
+            edits.append(services.AttachmentEdit("delete", attachment=form.instance.pk))
+        elif "file" in form.changed_data:
+            edits.append(
+                services.AttachmentEdit(
+                    "replace", form.instance.pk, form.cleaned_data["file"], order
+                )
+            )
+        elif form.has_changed():
+            edits.append(
+                services.AttachmentEdit("reorder", attachment=form.instance.pk, sort_order=order)
+            )
+    return edits
 
 
 class NormativeWithoutInterpretationFilter(admin.SimpleListFilter):
@@ -122,6 +157,27 @@ def display_value(field, value):
         parsed = field.to_python(value)
         return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M:%S") if parsed else value
     return value
+
+
+def revision_attachment_rows(document, revision):
+    """A revision's attachment changes for its page, linking the files that are still stored."""
+    changes = revision.attachment_changes
+    stored = document.attachments.in_bulk(
+        [pk for c in changes for pk in (c.get("old"), c.get("new")) if pk]
+    )
+    rows = []
+    for c in changes:
+        after = {"delete": _("（删除）"), "reorder": _("排序：%s") % c.get("sort_order")}
+        rows.append(
+            {
+                "label": ATTACHMENT_CHANGES[c["change"]],
+                "before": c.get("old_name", ""),
+                "before_file": stored.get(c.get("old")),
+                "after": after.get(c["change"], c["name"]),
+                "after_file": stored.get(c.get("new")),
+            }
+        )
+    return rows
 
 
 class ComplianceForm(forms.Form):
@@ -304,12 +360,9 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and services.edits_by_revision(obj):
-            # The live document stays as it is: the edit waits for a second reviewer.
-            try:
-                changed = {name: form.cleaned_data[name] for name in form.changed_data}
-                obj._revision = services.propose_revision(obj, request.user, changed)
-            except services.WorkflowError as exc:
-                raise PermissionDenied(str(exc))
+            # The live document stays as it is: the edit, with its attachment changes, waits for
+            # a second reviewer (the revision is made in save_related, once those are known).
+            obj._revision_values = {name: form.cleaned_data[name] for name in form.changed_data}
             return
         with transaction.atomic():
             legacy = form.cleaned_data.get("legacy_index_number")
@@ -319,10 +372,22 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        if hasattr(form.instance, "_revision"):
-            # Many-to-many fields are part of the revision; attachments are saved (and audited).
+        obj = form.instance
+        if hasattr(obj, "_revision_values"):
+            # Many-to-many fields and attachments are part of the revision.
+            edits = [e for fs in formsets if fs.model is Attachment for e in attachment_edits(fs)]
+            try:
+                obj._revision = services.propose_revision(
+                    obj, request.user, obj._revision_values, attachments=edits
+                )
+            except services.WorkflowError as exc:
+                raise PermissionDenied(str(exc))
             for formset in formsets:
-                self.save_formset(request, form, formset, change=change)
+                if formset.model is Attachment:
+                    # Nothing saved yet (the admin's change message reads these).
+                    formset.new_objects = formset.changed_objects = formset.deleted_objects = []
+                else:
+                    self.save_formset(request, form, formset, change=change)
             return
         super().save_related(request, form, formsets, change)
 
@@ -500,6 +565,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
             "revision": revision,
             "title": _("修订 #%(pk)s：%(title)s") % {"pk": revision.pk, "title": document.title},
             "changes": changes,
+            "attachment_changes": revision_attachment_rows(document, revision),
             "form": form,
             "may_decide": services.may_decide(revision, request.user),
         }

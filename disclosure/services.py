@@ -7,8 +7,8 @@ and raises WorkflowError (with a Chinese message) having changed nothing.
 
 草稿 → 待审核 (submit) → 已发布 (publish) or → 草稿 with a comment (return_to_draft);
 已发布 → 已撤回 (withdraw). An edit of a published document is a pending revision
-(propose_revision) until another reviewer approves (approve_revision) or rejects it.
-``user=None`` means the system itself (management commands).
+(propose_revision) until another reviewer approves (approve_revision) or rejects it; its
+attachment changes wait with it. ``user=None`` means the system itself (management commands).
 """
 
 from collections.abc import Callable
@@ -272,30 +272,112 @@ def withdraw(document, user, reason):
     return document
 
 
+@dataclass(frozen=True)
+class AttachmentEdit:
+    """One attachment change in an edit of a published document: ``change`` is "add"
+    (``upload``), "replace" (``attachment`` by ``upload``), "delete" or "reorder"
+    (``attachment``, the pk of one of the document's live attachments)."""
+
+    change: str
+    attachment: int | None = None
+    upload: object = None
+    sort_order: int = 0
+
+
 @transaction.atomic
-def propose_revision(document, user, values):
+def propose_revision(document, user, values, attachments=()):
     """An edit of a published document, kept as a pending revision: the document and its public
     page stay as they are until another reviewer approves it (``approve_revision``).
 
-    ``values`` maps content fields to their new values (a form's cleaned data). Returns the
-    revision, or None when nothing would change.
+    ``values`` maps content fields to their new values (a form's cleaned data); ``attachments``
+    are AttachmentEdits, whose new files are stored but stay hidden from the public until then.
+    Returns the revision, or None when nothing would change.
     """
     document = _locked(document)
     check(TRANSITIONS["revise"], document, user)
     base = document_content(document)
     proposed = {**base, **content_values(values)}
-    if proposed == base:
+    if proposed == base and not attachments:
         return None
     revision = DocumentRevision.objects.create(
         document=document, author=user, base=base, values=proposed
     )
+    if attachments:
+        revision.attachment_changes = _propose_attachments(document, revision, attachments)
+        revision.save(update_fields=["attachment_changes"])
     audit.record(
         AuditEvent.Action.PROPOSE_REVISION,
         actor=user,
         obj=document,
-        details={"revision": revision.pk, "fields": revision.changed_fields},
+        details={
+            "revision": revision.pk,
+            "fields": revision.changed_fields,
+            "attachments": revision.attachment_summary,
+        },
     )
     return revision
+
+
+def _propose_attachments(document, revision, edits):
+    """Store the new files of ``edits`` as attachments pending ``revision``; returns the
+    revision's record of the changes (names, sizes and hashes, old and new attachment ids)."""
+    live = {a.pk: a for a in document.attachments.live()}
+    changes = []
+    for edit in edits:
+        change = {"change": edit.change}
+        if edit.change != "add":
+            old = live.get(edit.attachment)
+            if old is None:
+                raise WorkflowError(_("附件不存在或已被删除，请刷新页面后重试。"))
+            change.update(old=old.pk, old_name=old.original_name, name=old.original_name)
+        if edit.change in ("add", "replace"):
+            new = _store_attachment(
+                document, edit.upload, sort_order=edit.sort_order, pending_revision=revision
+            )
+            change.update(new=new.pk, name=new.original_name, size=new.size, sha256=new.sha256)
+        elif edit.change == "delete":
+            change.update(size=old.size, sha256=old.sha256)
+        else:
+            change["sort_order"] = edit.sort_order
+        changes.append(change)
+    return changes
+
+
+def _apply_attachments(document, revision, user):
+    """Put the attachment changes of an approved ``revision`` online, each one audited."""
+    changes = revision.attachment_changes
+    old = (
+        document.attachments.live()
+        .select_for_update()
+        .in_bulk([c["old"] for c in changes if "old" in c])
+    )
+    if any("old" in c and c["old"] not in old for c in changes):
+        raise WorkflowError(_("该修订提出后文件已被修改，请驳回后按当前内容重新修改。"))
+    for change in changes:
+        if change["change"] == "reorder":
+            old[change["old"]].sort_order = change["sort_order"]
+            old[change["old"]].save(update_fields=["sort_order"])
+            continue
+        if change["change"] in ("replace", "delete"):
+            _delete_attachment(old[change["old"]])
+        action, _label = ATTACHMENT_ACTIONS[change["change"]]
+        details = {
+            "attachment": change["name"],
+            "size": change["size"],
+            "sha256": change["sha256"],
+            "revision": revision.pk,
+        }
+        if change["change"] == "replace":
+            details["replaced"] = change["old_name"]
+        audit.record(action, actor=user, obj=document, details=details)
+    revision.new_attachments.update(pending_revision=None)
+
+
+def _delete_attachment(attachment):
+    """Delete the row now and its file once the transaction commits (a rollback keeps both)."""
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _locked_revision(revision, action):
@@ -334,11 +416,13 @@ def approve_revision(revision, user):
     except ValidationError as exc:
         raise WorkflowError(_("修订内容无效：%(errors)s") % {"errors": "；".join(exc.messages)})
     _require_complete(document, _("批准修订"))
-    document._change_reason = _("批准修订 #%(pk)s") % {"pk": revision.pk}
+    reason = "；".join([_("批准修订 #%(pk)s") % {"pk": revision.pk}, *revision.attachment_summary])
+    document._change_reason = reason[:100]
     document._history_user = user
     document.save()
     for name, ids in many.items():
         getattr(document, name).set(ids)
+    _apply_attachments(document, revision, user)
     _decide(revision, user, DocumentRevision.Status.APPROVED)
     audit.record(
         AuditEvent.Action.APPROVE_REVISION,
@@ -347,6 +431,7 @@ def approve_revision(revision, user):
         details={
             "revision": revision.pk,
             "fields": fields,
+            "attachments": revision.attachment_summary,
             "author": revision.author.get_username() if revision.author else "",
         },
     )
@@ -355,10 +440,13 @@ def approve_revision(revision, user):
 
 @transaction.atomic
 def reject_revision(revision, user, comment):
-    """A reviewer rejects a pending revision with a comment; the document is unchanged."""
+    """A reviewer rejects a pending revision with a comment; the document is unchanged and the
+    files uploaded for the revision are deleted."""
     document, revision = _locked_revision(revision, _("驳回"))
     comment = (comment or "").strip()
     check(TRANSITIONS["reject"], document, user, comment)
+    for attachment in revision.new_attachments.all():
+        _delete_attachment(attachment)
     _decide(revision, user, DocumentRevision.Status.REJECTED, comment)
     audit.record(
         AuditEvent.Action.REJECT_REVISION,
@@ -415,7 +503,18 @@ def delete_document(document, user):
 
 @transaction.atomic
 def add_attachment(document, upload, *, name=None, sort_order=0, user=None):
-    """Check ``upload`` by content and name, store it and record its size and SHA-256."""
+    """Check ``upload`` by content and name, store it and record its size and SHA-256.
+
+    A person's change to a published document is a revision (``propose_revision``); only the
+    system (``user=None``) adds to one directly."""
+    if user is not None and document.status == Status.PUBLISHED:
+        raise WorkflowError(_("已发布文件的附件变更须作为修订，由另一位审核人员批准。"))
+    attachment = _store_attachment(document, upload, name=name, sort_order=sort_order)
+    record_attachment_change(document, user, "add", attachment)
+    return attachment
+
+
+def _store_attachment(document, upload, *, name=None, sort_order=0, pending_revision=None):
     checked = check_attachment(upload, name=name)
     attachment = Attachment(
         document=document,
@@ -424,10 +523,10 @@ def add_attachment(document, upload, *, name=None, sort_order=0, user=None):
         size=checked.size,
         sha256=checked.sha256,
         sort_order=sort_order,
+        pending_revision=pending_revision,
     )
     attachment.file.save(checked.original_name, upload, save=False)
     attachment.save()
-    record_attachment_change(document, user, "add", attachment)
     return attachment
 
 

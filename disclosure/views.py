@@ -85,7 +85,8 @@ class DocumentDetailView(DetailView):
             preview=self.preview,
             path=path,
             also_listed=document.extra_nodes.visible(),
-            attachments=document.attachments.all(),
+            # Staff previewing see the files a pending revision would add, marked as such.
+            attachments=document.attachments.all() if self.preview else document.attachments.live(),
             interpretations=document.interpretations.public(),
             reply=getattr(document, "proposal_reply", None),
             originals=document.interprets.public(),
@@ -115,10 +116,14 @@ class DocumentPreviewView(DocumentDetailView):
 
 
 def attachment_download(request, document_pk, pk):
-    """An attachment, only while its document is public (or to staff who may preview it)."""
-    documents = Document.objects.public() | Document.objects.previewable_by(request.user)
+    """An attachment, only while its document is public and it is not waiting for a revision;
+    staff who may preview the document get any of its attachments."""
+    documents, attachments = Document.objects.public(), Attachment.objects.live()
+    previewable = Document.objects.previewable_by(request.user)
+    if previewable.filter(pk=document_pk).exists():
+        documents, attachments = previewable, Attachment.objects.all()
     document = get_object_or_404(documents, pk=document_pk)
-    attachment = get_object_or_404(Attachment, document=document, pk=pk)
+    attachment = get_object_or_404(attachments, document=document, pk=pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -371,8 +371,18 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def live(self):
+        """Attachments the public may see: not waiting for a revision of a published document."""
+        return self.filter(pending_revision__isnull=True)
+
+
 class Attachment(models.Model):
-    """附件. Stored outside any public URL; served only through the document's download view."""
+    """附件. Stored outside any public URL; served only through the document's download view.
+
+    One uploaded in an edit of a published document waits (``pending_revision``) until a second
+    reviewer approves that revision; until then only staff see it.
+    """
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -397,6 +407,17 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    pending_revision = models.ForeignKey(
+        "disclosure.DocumentRevision",
+        verbose_name=_("待审核的修订"),
+        help_text=_("上传于已发布文件的修订中，该修订批准前不对外公开。"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="new_attachments",
+    )
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("附件")
