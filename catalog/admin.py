@@ -2,6 +2,8 @@ from django import http
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -171,3 +173,24 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
             },
         ),
     ]
+
+
+# Staff accounts are edited with the agencies they belong to: membership is their scope.
+User = get_user_model()
+
+
+class AgencyMembershipInline(admin.TabularInline):
+    model = Agency.members.through
+    verbose_name = _("所属机构")
+    verbose_name_plural = _("所属机构（可管理这些机构及其下级机构的信息）")
+    extra = 1
+    autocomplete_fields = ["agency"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):
+    inlines = [AgencyMembershipInline]
+    list_display = ["username", "last_name", "first_name", "is_staff", "is_superuser", "is_active"]

@@ -9,4 +9,6 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from portal.control_characters import refuse_control_characters_in
 
+        from . import signals  # noqa: F401
+
         refuse_control_characters_in(self)

@@ -66,6 +66,18 @@ class CatalogNodeAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        stored = self.instance.pk and CatalogNode.objects.filter(pk=self.instance.pk).first()
+        if self.user is not None and stored:
+            changed = [
+                name
+                for name in services.SUBTREE_FIELDS
+                if name.removesuffix("_id") in self.changed_data
+            ]
+            if changed:
+                try:
+                    services.check_may_change_subtree(stored, self.user, _("修改"))
+                except TreeChangeRefused as refusal:
+                    raise forms.ValidationError(str(refusal)) from None
         channels = list(cleaned.get("channel_choices") or [])
         for extra in split_list(cleaned.get("channel_other", "")):
             if extra not in channels:

@@ -15,8 +15,8 @@ from .tree import TreeChangeRefused, tree_write_lock
 DEFAULT_TIME_LIMIT_DAYS = 20
 
 
-def effective_time_limit(stated_days):
-    """The working days allowed for active disclosure: a node's stated limit, else the default."""
+def effective_time_limit_days(stated_days):
+    """The working days allowed to publish: a column's stated limit, or Art. 26's default."""
     return stated_days or DEFAULT_TIME_LIMIT_DAYS
 
 
@@ -216,7 +216,7 @@ class CatalogNode(MPTTModel):
 
     @property
     def effective_time_limit_days(self):
-        return effective_time_limit(self.time_limit_days)
+        return effective_time_limit_days(self.time_limit_days)
 
     @property
     def levels_display(self):

@@ -95,10 +95,24 @@ def move_column(node, target, position, user):
     return node
 
 
+# A change of these reaches every column beneath: the name is in their paths, hiding a column
+# hides its subtree from the public, and the agency decides who may change it.
+SUBTREE_FIELDS = ("name", "is_visible", "agency_id")
+
+
+def changed_subtree_fields(stored, node):
+    """The fields of ``SUBTREE_FIELDS`` that differ between the stored column and ``node``."""
+    return [name for name in SUBTREE_FIELDS if getattr(stored, name) != getattr(node, name)]
+
+
 def save_column(node, user):
-    """Save ``node`` from a form; a change of its parent is a move and is checked and audited."""
+    """Save ``node`` from a form. A change of its parent is a move, and a change of its name,
+    visibility or agency reaches its subtree: each needs the right to change every column beneath,
+    and a move is audited."""
     with tree_write_lock():
         stored = CatalogNode.objects.filter(pk=node.pk).first() if node.pk else None
+        if stored is not None and changed_subtree_fields(stored, node):
+            check_may_change_subtree(stored, user, _("修改"))
         if stored is None or stored.parent_id == node.parent_id:
             node.save()
             return node

@@ -6,8 +6,10 @@ leave them inconsistent. Every insert, move, delete and rebuild therefore runs i
 write lock that an IMMEDIATE transaction takes.
 """
 
+from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import accumulate
 
 from django.db import connections, transaction
 
@@ -27,6 +29,41 @@ def tree_write_lock(using="default"):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
         yield
+
+
+class SubtreeIndex:
+    """Values placed at nodes, read back per subtree: "sum per-node counts over each subtree".
+
+    Built from ``(tree_id, lft, value)`` rows, where ``lft`` is the lft of the node the value
+    belongs to. A node's subtree holds the values of its tree with ``node.lft <= lft <=
+    node.rght``. Each read is a binary search, so counting a whole tree costs one pass.
+    """
+
+    def __init__(self, rows):
+        by_tree = {}
+        for tree_id, lft, value in rows:
+            by_tree.setdefault(tree_id, []).append((lft, value))
+        self._trees = {}
+        for tree_id, placed in by_tree.items():
+            placed.sort(key=lambda item: item[0])
+            values = [value for _lft, value in placed]
+            self._trees[tree_id] = ([lft for lft, _v in placed], values, None)
+
+    def values(self, node):
+        """The values placed at ``node`` or beneath it, in tree order."""
+        lfts, values, _sums = self._trees.get(node.tree_id, ([], [], None))
+        return values[bisect_left(lfts, node.lft) : bisect_right(lfts, node.rght)]
+
+    def sum(self, node):
+        """The sum of the values placed at ``node`` or beneath it (0 when none)."""
+        tree = self._trees.get(node.tree_id)
+        if tree is None:
+            return 0
+        lfts, values, sums = tree
+        if sums is None:  # prefix sums, made on the first sum() over this tree
+            sums = [0, *accumulate(values)]
+            self._trees[node.tree_id] = (lfts, values, sums)
+        return sums[bisect_right(lfts, node.rght)] - sums[bisect_left(lfts, node.lft)]
 
 
 @dataclass(frozen=True)

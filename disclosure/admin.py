@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,7 +27,6 @@ from .exports import (
 )
 from .forms import AttachmentInlineForm, DocumentAdminForm
 from .models import (
-    NORMATIVE_GENRE,
     Attachment,
     Document,
     DocumentRevision,
@@ -35,9 +34,8 @@ from .models import (
     IndexCounter,
     Topic,
 )
+from .models.revisions import ATTACHMENT_CHANGES
 from .proposals import admin as proposals_admin  # noqa: F401 (registers the proposal admin)
-
-Status = Document.Status
 
 
 class AttachmentInline(admin.TabularInline):
@@ -46,6 +44,40 @@ class AttachmentInline(admin.TabularInline):
     extra = 1
     fields = ["file", "original_name", "kind", "size", "sha256", "sort_order"]
     readonly_fields = ["original_name", "kind", "size", "sha256"]
+
+    def get_queryset(self, request):
+        # Files waiting for a revision are listed on the revision, not here: editing them would
+        # change what the second reviewer is looking at.
+        return super().get_queryset(request).live()
+
+
+def attachment_edits(formset):
+    """What the attachment inline would add, replace, delete or reorder, as AttachmentEdits;
+    nothing is saved."""
+    edits = []
+    for form in formset.forms:
+        deleted = formset.can_delete and form.cleaned_data.get("DELETE")
+        order = form.cleaned_data.get("sort_order") or 0
+        if form in formset.extra_forms:
+            if form.has_changed() and not deleted:
+                edits.append(
+                    services.AttachmentEdit(
+                        "add", upload=form.cleaned_data["file"], sort_order=order
+                    )
+                )
+        elif deleted:
+            edits.append(services.AttachmentEdit("delete", attachment=form.instance.pk))
+        elif "file" in form.changed_data:
+            edits.append(
+                services.AttachmentEdit(
+                    "replace", form.instance.pk, form.cleaned_data["file"], order
+                )
+            )
+        elif form.has_changed():
+            edits.append(
+                services.AttachmentEdit("reorder", attachment=form.instance.pk, sort_order=order)
+            )
+    return edits
 
 
 class NormativeWithoutInterpretationFilter(admin.SimpleListFilter):
@@ -57,9 +89,9 @@ class NormativeWithoutInterpretationFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "missing":
-            return queryset.filter(genre__name=NORMATIVE_GENRE, has_interpretation=False)
+            return queryset.filter(genre__needs_interpretation=True, has_interpretation=False)
         if self.value() == "present":
-            return queryset.filter(genre__name=NORMATIVE_GENRE, has_interpretation=True)
+            return queryset.filter(genre__needs_interpretation=True, has_interpretation=True)
         return queryset
 
 
@@ -72,11 +104,16 @@ class PendingRevisionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "pending":
-            pending = DocumentRevision.objects.filter(
-                document=OuterRef("pk"), status=DocumentRevision.Status.PENDING
-            )
+            pending = DocumentRevision.objects.pending().filter(document=OuterRef("pk"))
             return queryset.filter(Exists(pending))
         return queryset
+
+
+# What staff read once a decision on a revision went through, by its transition's key.
+DECISION_DONE = {
+    "approve": _("修订 #%(pk)s 已批准，修改已对外生效。"),
+    "reject": _("修订 #%(pk)s 已驳回，文件保持不变。"),
+}
 
 
 class RevisionDecisionForm(forms.Form):
@@ -123,6 +160,27 @@ def display_value(field, value):
     return value
 
 
+def revision_attachment_rows(document, revision):
+    """A revision's attachment changes for its page, linking the files that are still stored."""
+    changes = revision.attachment_changes
+    stored = document.attachments.in_bulk(
+        [pk for c in changes for pk in (c.get("old"), c.get("new")) if pk]
+    )
+    rows = []
+    for c in changes:
+        after = {"delete": _("（删除）"), "reorder": _("排序：%s") % c.get("sort_order")}
+        rows.append(
+            {
+                "label": ATTACHMENT_CHANGES[c["change"]],
+                "before": c.get("old_name", ""),
+                "before_file": stored.get(c.get("old")),
+                "after": after.get(c["change"], c["name"]),
+                "after_file": stored.get(c.get("new")),
+            }
+        )
+    return rows
+
+
 class ComplianceForm(forms.Form):
     as_of = forms.DateField(
         label=_("检查日期"),
@@ -146,15 +204,6 @@ class TransitionForm(forms.Form):
         widget=admin.widgets.AdminSplitDateTime,
         help_text=_("留空则使用文件中填写的发布日期，未填写则立即发布；填写将来的时间即定时发布。"),
     )
-
-
-TRANSITIONS = {
-    # name: (service, permission, title, text label or None)
-    "submit": ("submit", "submit_document", _("提交审核"), None),
-    "publish": ("publish", "publish_document", _("审核发布"), None),
-    "return": ("return_to_draft", "publish_document", _("退回修改"), _("审核意见")),
-    "withdraw": ("withdraw", "withdraw_document", _("撤回"), _("撤回原因")),
-}
 
 
 @admin.register(Document)
@@ -207,24 +256,12 @@ class DocumentAdmin(SimpleHistoryAdmin):
     # --- what each staff member sees --------------------------------------------------------
 
     def get_queryset(self, request):
-        interpreted = Document.interprets.through.objects.filter(
-            to_document_id=OuterRef("pk"), from_document__status=Status.PUBLISHED
-        )
-        queryset = super().get_queryset(request).annotate(has_interpretation=Exists(interpreted))
+        queryset = super().get_queryset(request).with_interpretation_flag()
         return scoped_documents(queryset, request.user)
-
-    @staticmethod
-    def interpretable(user):
-        """Documents an interpretation may point at: public ones, and published ones of the
-        user's agencies (a policy scheduled for later can be interpreted before it is out)."""
-        own = scoped_documents(Document.objects.filter(status=Status.PUBLISHED), user)
-        return Document.objects.filter(
-            Q(pk__in=Document.objects.public().values("pk")) | Q(pk__in=own.values("pk"))
-        )
 
     def get_search_results(self, request, queryset, search_term):
         if request.GET.get("field_name") == "interprets":
-            queryset = self.interpretable(request.user)
+            queryset = Document.objects.interpretable_by(request.user)
         return super().get_search_results(request, queryset, search_term)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -238,7 +275,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         if db_field.name == "extra_nodes":
             kwargs["queryset"] = open_nodes(CatalogNode.objects.all(), request.user)
         elif db_field.name == "interprets":
-            kwargs["queryset"] = self.interpretable(request.user)
+            kwargs["queryset"] = Document.objects.interpretable_by(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def _scoped_or_404(self, request, object_id):
@@ -251,10 +288,9 @@ class DocumentAdmin(SimpleHistoryAdmin):
         document = self._scoped_or_404(request, object_id)
         extra_context = {
             **(extra_context or {}),
-            "transitions": self.available_transitions(request, document),
-            "pending_revisions": document.revisions.filter(
-                status=DocumentRevision.Status.PENDING
-            ).select_related("author"),
+            "transitions": services.available_transitions(document, request.user),
+            "edits_by_revision": services.edits_by_revision(document),
+            "pending_revisions": document.revisions.pending().select_related("author"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -283,28 +319,18 @@ class DocumentAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or request.user.is_superuser:
-            return obj is None or obj.status != Status.WITHDRAWN
-        if not scoped_documents(Document.objects.filter(pk=obj.pk), request.user).exists():
-            return False
-        if request.user.has_perm("disclosure.publish_document"):
-            # Not a submitted one: a reviewer who rewrote it and then published it would have
-            # put text online that nobody else saw. Return it with a comment instead.
-            return obj.status in (Status.DRAFT, Status.PUBLISHED)
-        # Editors change drafts only: a submitted document waits for review, and changing a
-        # published one would put unreviewed text online.
-        return obj.status == Status.DRAFT
+        return obj is None or services.may_edit(obj, request.user)
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or obj.status in (Status.DRAFT, Status.SUBMITTED)
+        return obj is None or services.may_run(services.TRANSITIONS["delete"], obj, request.user)
 
     def has_submit_permission(self, request):
-        return request.user.has_perm("disclosure.submit_document")
+        return services.TRANSITIONS["submit"].permits(request.user)
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("disclosure.publish_document")
+        return services.TRANSITIONS["publish"].permits(request.user)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -334,13 +360,10 @@ class DocumentAdmin(SimpleHistoryAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if change and obj.status == Status.PUBLISHED:
-            # The live document stays as it is: the edit waits for a second reviewer.
-            try:
-                changed = {name: form.cleaned_data[name] for name in form.changed_data}
-                obj._revision = services.propose_revision(obj, request.user, changed)
-            except services.WorkflowError as exc:
-                raise PermissionDenied(str(exc))
+        if change and services.edits_by_revision(obj):
+            # The live document stays as it is: the edit, with its attachment changes, waits for
+            # a second reviewer (the revision is made in save_related, once those are known).
+            obj._revision_values = {name: form.cleaned_data[name] for name in form.changed_data}
             return
         with transaction.atomic():
             legacy = form.cleaned_data.get("legacy_index_number")
@@ -350,10 +373,22 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        if hasattr(form.instance, "_revision"):
-            # Many-to-many fields are part of the revision; attachments are saved (and audited).
+        obj = form.instance
+        if hasattr(obj, "_revision_values"):
+            # Many-to-many fields and attachments are part of the revision.
+            edits = [e for fs in formsets if fs.model is Attachment for e in attachment_edits(fs)]
+            try:
+                obj._revision = services.propose_revision(
+                    obj, request.user, obj._revision_values, attachments=edits
+                )
+            except services.WorkflowError as exc:
+                raise PermissionDenied(str(exc))
             for formset in formsets:
-                self.save_formset(request, form, formset, change=change)
+                if formset.model is Attachment:
+                    # Nothing saved yet (the admin's change message reads these).
+                    formset.new_objects = formset.changed_objects = formset.deleted_objects = []
+                else:
+                    self.save_formset(request, form, formset, change=change)
             return
         super().save_related(request, form, formsets, change)
 
@@ -395,32 +430,11 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("有解读"), boolean=True)
     def interpretation_display(self, obj):
-        if obj.genre is None or obj.genre.name != NORMATIVE_GENRE:
+        if obj.genre is None or not obj.genre.needs_interpretation:
             return None
         return obj.has_interpretation
 
     # --- the workflow -----------------------------------------------------------------------
-
-    def available_transitions(self, request, document):
-        allowed = {
-            Status.DRAFT: ["submit"],
-            Status.SUBMITTED: ["publish", "return"],
-            Status.PUBLISHED: ["withdraw"],
-        }.get(document.status, [])
-        return [
-            {"name": name, "title": TRANSITIONS[name][2]}
-            for name in allowed
-            if request.user.has_perm(f"disclosure.{TRANSITIONS[name][1]}")
-        ]
-
-    def _run(self, request, document, name, text="", at=None):
-        service_name = TRANSITIONS[name][0]
-        service = getattr(services, service_name)
-        if name == "publish":
-            return service(document, request.user, at=at)
-        if name in ("return", "withdraw"):
-            return service(document, request.user, text)
-        return service(document, request.user)
 
     @admin.action(description=_("提交所选文件审核"), permissions=["submit"])
     def submit_selected(self, request, queryset):
@@ -430,40 +444,41 @@ class DocumentAdmin(SimpleHistoryAdmin):
     def publish_selected(self, request, queryset):
         self._bulk(request, queryset, "publish", _("已发布 %(n)d 个文件。"))
 
-    def _bulk(self, request, queryset, name, done_message):
+    def _bulk(self, request, queryset, key, done_message):
+        transition = services.TRANSITIONS[key]
         done = 0
         for document in queryset:
             try:
-                self._run(request, document, name)
+                transition.run(document, request.user)
                 done += 1
             except services.WorkflowError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
         if done:
             self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
 
-    def transition_view(self, request, object_id, name):
-        if name not in TRANSITIONS:
+    def transition_view(self, request, object_id, key):
+        """The page behind a workflow button: asks for what the transition needs, then runs it."""
+        transition = services.TRANSITIONS.get(key)
+        if transition is None or transition.kind != services.BUTTON:
             raise Http404
         document = self._scoped_or_404(request, object_id)
-        _service, permission, title, text_label = TRANSITIONS[name]
-        if not request.user.has_perm(f"disclosure.{permission}"):
+        if not transition.permits(request.user):
             raise PermissionDenied
         form = TransitionForm(request.POST if request.method == "POST" else None)
-        if text_label:
-            form.fields["text"].label = text_label
+        if transition.text_label:
+            form.fields["text"].label = transition.text_label
             form.fields["text"].required = True
         else:
             del form.fields["text"]
-        if name != "publish":
+        if not transition.schedulable:
             del form.fields["at"]
         if request.method == "POST" and form.is_valid():
             try:
-                self._run(
-                    request,
+                transition.run(
                     document,
-                    name,
-                    form.cleaned_data.get("text", ""),
-                    form.cleaned_data.get("at"),
+                    request.user,
+                    text=form.cleaned_data.get("text", ""),
+                    at=form.cleaned_data.get("at"),
                 )
             except services.WorkflowError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
@@ -471,7 +486,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 self.message_user(
                     request,
                     _("《%(title)s》：%(action)s完成。")
-                    % {"title": document.title, "action": title},
+                    % {"title": document.title, "action": transition.label},
                 )
             return HttpResponseRedirect(
                 reverse("admin:disclosure_document_change", args=[document.pk])
@@ -480,8 +495,8 @@ class DocumentAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": document,
-            "title": f"{title}：{document.title}",
-            "action_title": title,
+            "title": f"{transition.label}：{document.title}",
+            "action_title": transition.label,
             "form": form,
             "media": self.media + form.media,
         }
@@ -518,25 +533,20 @@ class DocumentAdmin(SimpleHistoryAdmin):
             revision = document.revisions.select_related("author", "decided_by").get(pk=revision_id)
         except DocumentRevision.DoesNotExist:
             raise Http404
-        may_decide = request.user.has_perm("disclosure.publish_document")
         form = RevisionDecisionForm(request.POST if request.method == "POST" else None)
         if request.method == "POST":
-            if not may_decide:
+            decision = services.TRANSITIONS.get(request.POST.get("decision"))
+            if decision is None or decision.kind != services.DECISION:
                 raise PermissionDenied
-            decision = request.POST.get("decision")
-            if decision not in ("approve", "reject") or not form.is_valid():
+            if not decision.permits(request.user) or not form.is_valid():
                 raise PermissionDenied
             try:
-                if decision == "approve":
-                    services.approve_revision(revision, request.user)
-                    done = _("修订 #%(pk)s 已批准，修改已对外生效。")
-                else:
-                    services.reject_revision(revision, request.user, form.cleaned_data["comment"])
-                    done = _("修订 #%(pk)s 已驳回，文件保持不变。")
+                decision.run(revision, request.user, text=form.cleaned_data["comment"])
             except services.WorkflowError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
                 return HttpResponseRedirect(request.path)
-            self.message_user(request, done % {"pk": revision.pk}, messages.SUCCESS)
+            done = DECISION_DONE[decision.key] % {"pk": revision.pk}
+            self.message_user(request, done, messages.SUCCESS)
             return HttpResponseRedirect(
                 reverse("admin:disclosure_document_change", args=[document.pk])
             )
@@ -556,8 +566,9 @@ class DocumentAdmin(SimpleHistoryAdmin):
             "revision": revision,
             "title": _("修订 #%(pk)s：%(title)s") % {"pk": revision.pk, "title": document.title},
             "changes": changes,
+            "attachment_changes": revision_attachment_rows(document, revision),
             "form": form,
-            "may_decide": may_decide and revision.status == DocumentRevision.Status.PENDING,
+            "may_decide": services.may_decide(revision, request.user),
         }
         return TemplateResponse(request, "admin/disclosure/document/revision.html", context)
 
@@ -638,7 +649,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 name=f"{info[0]}_{info[1]}_export",
             ),
             path(
-                "<path:object_id>/transition/<str:name>/",
+                "<path:object_id>/transition/<str:key>/",
                 self.admin_site.admin_view(self.transition_view),
                 name=f"{info[0]}_{info[1]}_transition",
             ),
@@ -674,8 +685,19 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Genre)
 class GenreAdmin(admin.ModelAdmin):
-    list_display = ["name", "requires_doc_number", "sort_order"]
-    list_editable = ["requires_doc_number", "sort_order"]
+    list_display = [
+        "name",
+        "requires_doc_number",
+        "needs_interpretation",
+        "is_interpretation",
+        "sort_order",
+    ]
+    list_editable = [
+        "requires_doc_number",
+        "needs_interpretation",
+        "is_interpretation",
+        "sort_order",
+    ]
     search_fields = ["name"]
 
 

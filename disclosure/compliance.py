@@ -1,24 +1,24 @@
 """The compliance report (合规检查): what an inspector would find, as of a given day.
 
-Reproducible for a past date: a document counts as public on that day if it had been
-published by then and was not withdrawn before it.
+Reproducible for a past date: a document counts as public on that day as
+``Document.objects.public(at=…)`` says, at the end of the day.
 """
 
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import CatalogNode, effective_time_limit
+from catalog.models import CatalogNode, effective_time_limit_days
 from catalog.scoping import open_nodes, scoped_documents, scoped_proposals
+from catalog.tree import SubtreeIndex
 from portal.workdays import WorkdayIndex
 
 from .exports import neutralise
-from .models import INTERPRETATION_GENRE, NORMATIVE_GENRE, Document, Proposal
+from .models import Document, Proposal
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
 
@@ -74,13 +74,7 @@ def end_of(day):
 
 def public_on(day, user=None):
     """Documents the public could see at the end of ``day``."""
-    moment = end_of(day)
-    documents = Document.objects.filter(
-        Q(status=Document.Status.PUBLISHED)
-        | Q(status=Document.Status.WITHDRAWN, withdrawn_at__gt=moment),
-        published_at__lte=moment,
-        disclosure_mode=Document.DisclosureMode.ACTIVE,
-    )
+    documents = Document.objects.public(at=end_of(day))
     return scoped_documents(documents, user) if user is not None else documents
 
 
@@ -105,7 +99,7 @@ def late_disclosures(day, user=None):
     )
     findings = []
     for pk, title, written, published_on, limit in published:
-        limit = effective_time_limit(limit)
+        limit = effective_time_limit_days(limit)
         elapsed = index.between(written, published_on)
         if elapsed > limit:
             findings.append(
@@ -135,8 +129,7 @@ def stale_columns(day, user=None):
         .annotate(latest=Max("document__published_at"))
         .values_list("catalognode__tree_id", "catalognode__lft", "latest")
     )
-    newest = sorted([*by_node, *by_listing])
-    keys = [(tree_id, lft) for tree_id, lft, _latest in newest]
+    newest = SubtreeIndex([*by_node, *by_listing])
     nodes = (
         open_nodes(CatalogNode.objects.visible(), user)
         if user is not None
@@ -144,9 +137,7 @@ def stale_columns(day, user=None):
     )
     findings = []
     for node in nodes.exclude(update_interval_days=None):
-        lo = bisect_left(keys, (node.tree_id, node.lft))
-        hi = bisect_right(keys, (node.tree_id, node.rght))
-        latest = max((newest[i][2] for i in range(lo, hi)), default=None)
+        latest = max(newest.values(node), default=None)
         url = reverse("admin:catalog_catalognode_change", args=[node.pk])
         if latest is None:
             findings.append(
@@ -183,10 +174,10 @@ def stale_columns(day, user=None):
 
 def normative_without_interpretation(day, user=None):
     moment = end_of(day)
-    interpreted = public_on(day).filter(genre__name=INTERPRETATION_GENRE, published_at__lte=moment)
+    interpreted = public_on(day).filter(genre__is_interpretation=True, published_at__lte=moment)
     documents = (
         public_on(day, user)
-        .filter(genre__name=NORMATIVE_GENRE)
+        .filter(genre__needs_interpretation=True)
         .exclude(interpretations__in=interpreted)
         .values_list("pk", "title")
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.editor import EditorWidget
 
 from .index_numbers import parse_index_number
-from .models import CONTENT_FIELDS, INTERPRETATION_GENRE, Attachment, Document
+from .models import CONTENT_FIELDS, Attachment, Document
 from .services import check_legacy_index_number
 from .uploads import check_attachment
 
@@ -59,7 +59,7 @@ class DocumentAdminForm(forms.ModelForm):
         if self.instance.status in ("published", "withdrawn") and not published:
             self.add_error("published_at", _("已发布的文件必须有发布日期。"))
         genre, interprets = cleaned.get("genre"), cleaned.get("interprets")
-        if interprets and (genre is None or genre.name != INTERPRETATION_GENRE):
+        if interprets and (genre is None or not genre.is_interpretation):
             self.add_error("interprets", _("只有体裁为“政策解读”的文件才能关联所解读的文件。"))
         if interprets and self.instance.pk and any(d.pk == self.instance.pk for d in interprets):
             self.add_error("interprets", _("文件不能解读它自己。"))

@@ -1,13 +1,15 @@
 """索引号: ``{agency credit code}/{year}-{serial:05d}``. The only place that builds or reads one."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from catalog.credit_code import is_valid_credit_code
 
-INDEX_NUMBER = re.compile(r"^(?P<code>[0-9A-Z]{18})/(?P<year>\d{4})-(?P<serial>\d{5,})$")
+# ASCII digits only, and at most nine of them: a serial must fit the database's integer column.
+INDEX_NUMBER = re.compile(r"^(?P<code>[0-9A-Z]{18})/(?P<year>[0-9]{4})-(?P<serial>[0-9]{5,9})$")
 
 
 def format_index_number(code, year, serial):
@@ -18,7 +20,8 @@ def format_index_number(code, year, serial):
 
 def parse_index_number(text):
     """(code, year, serial) of an index number; ValidationError in Chinese when malformed."""
-    value = (text or "").strip().upper()
+    # Full-width digits, letters and slashes typed in a Chinese input method count as half-width.
+    value = unicodedata.normalize("NFKC", text or "").strip().upper()
     match = INDEX_NUMBER.match(value)
     if not match:
         raise ValidationError(

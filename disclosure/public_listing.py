@@ -4,10 +4,32 @@ Every request to the public download is answered from a file under ``settings.EX
 (outside MEDIA_ROOT: no media URL serves it). A file is named by its normalised filters and by a
 fingerprint of the public state, so the first request after a publish, a withdrawal, a scheduled
 document falling due or a change of the catalogue builds a new one; every other request reads the
-file, and a client that has it gets 304. Only one public listing is built at a time on the whole
-site (a lock in the shared cache, then an atomic rename): a request that finds the lock taken waits
-briefly when the same file is being built and otherwise answers 503, so anonymous downloads can
-never hold more than one worker for long.
+file, and a client that has it gets 304.
+
+What anonymous filters can be (``PublicListingForm``): at most one filter per download (a column,
+an agency, a whole calendar year, a genre, a topic or a validity), and dates only as one whole
+year. So the files one public state can have are at most, per host name the site answers to,
+3 (CSV UTF-8, CSV GB18030, XLSX) × (1 complete listing + visible columns + agencies + 152 years
+1949–2100 + genres + topics + 4 validities): about 3 × 600 for a district catalogue, not the
+billions that free date ranges and combined filters would allow.
+
+Who may cause a build:
+- The complete (unfiltered) listing is built for anyone, whenever its file is missing for the
+  current public state; there are at most three of them per state, and they are never evicted by
+  filtered files (only a change of state removes them).
+- A filtered file is built for a client (``portal.audit.client_ip``) only while that client has
+  caused fewer than CLIENT_BUILDS builds in the last CLIENT_PERIOD_SECONDS (slots in the shared
+  cache). Beyond that it answers ListingLimited (429, pointing to the complete listing); files
+  already built are still served to anyone. At most MAX_FILES filtered files are kept, the
+  oldest deleted first.
+
+One build at a time on the whole site (a lock in the shared cache, then an atomic rename), so
+listings use at most one worker's CPU. The complete listing has priority over filtered ones: a
+request for it that finds another listing being built raises a flag and waits for the lock; while
+the flag is up no filtered build starts, so the complete listing is built right after the build
+under way, however many filtered requests arrive. A filtered request that finds the lock taken
+waits briefly when the same file is being built and otherwise answers ListingBusy (503), so
+anonymous downloads never hold more than one worker for long.
 """
 
 import hashlib
@@ -15,18 +37,25 @@ import os
 import tempfile
 import time
 import uuid
+from datetime import date
 
+from django import forms
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Max, Sum
 from django.http import FileResponse, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, CatalogNode
+from portal.audit import client_ip
 
 from .exports import (
     XLSX_TYPE,
+    ExportFilters,
+    ExportForm,
     ExportTooLarge,
     csv_chunks,
     export_queryset,
@@ -38,14 +67,70 @@ from .exports import (
 from .models import Document, Genre, Topic
 
 LOCK_KEY = "public-listing:building"
+PRIORITY_KEY = "public-listing:complete-wanted"
 LOCK_SECONDS = 600  # a builder that died frees the lock after this
+PRIORITY_SECONDS = 60  # a flag nobody renews (its request gave up) lapses after this
 WAIT_SECONDS = 5  # how long a request waits for the file another request is building
 POLL_SECONDS = 0.2
-MAX_FILES = 200  # older files beyond this are deleted, whatever filters made them
+MAX_FILES = 200  # filtered files kept per public state, the oldest deleted first
+CLIENT_BUILDS = 3  # filtered builds one client address may cause ...
+CLIENT_PERIOD_SECONDS = 600  # ... in this many seconds
+FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
 class ListingBusy(Exception):
     """Another public listing is being built; the caller should try again shortly."""
+
+
+class ListingLimited(Exception):
+    """This client has caused its share of builds; ``retry_after`` is in seconds."""
+
+    def __init__(self, retry_after):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+class PublicListingForm(ExportForm):
+    """The public download's filters: one at a time, and dates only as a whole calendar year.
+
+    ``year=2024`` and ``date_from=2024-01-01&date_to=2024-12-31`` are the same filter.
+    """
+
+    year = forms.IntegerField(label=_("年度"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        year = cleaned.get("year")
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if year is None and (start or end):
+            year = start.year if start else end.year
+        if year is not None:
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise forms.ValidationError(_("日期应在1949年至2100年之间。"))
+            whole = (date(year, 1, 1), date(year, 12, 31))
+            if (start or end) and (start, end) != whole:
+                raise forms.ValidationError(
+                    _(
+                        "公开目录只能按整年筛选发布日期：请选择年度（如 year=2024），"
+                        "或把起止日期设为同一年的1月1日和12月31日。"
+                        "需要其他日期范围的，请下载完整目录后自行筛选。"
+                    )
+                )
+            cleaned["year"] = year
+            cleaned["date_from"], cleaned["date_to"] = whole
+        chosen = [
+            name
+            for name in ("node", "agency", "year", "genre", "topic", "validity")
+            if cleaned.get(name) not in (None, "")
+        ]
+        if len(chosen) > 1:
+            raise forms.ValidationError(
+                _(
+                    "公开目录每次只能按一个条件筛选（栏目、发布机构、年度、体裁分类、主题分类或"
+                    "有效性）；需要组合筛选的，请下载完整目录后自行筛选。"
+                )
+            )
+        return cleaned
 
 
 def public_fingerprint():
@@ -101,6 +186,9 @@ def write_listing_file(filters, file_format, encoding, base_url, handle):
             handle.write(chunk)
 
 
+COMPLETE, FILTERED = "all", "part"  # file name prefixes: complete listings are never evicted
+
+
 def _open(path):
     try:
         return open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
@@ -109,7 +197,7 @@ def _open(path):
 
 
 def _prune(folder, keep):
-    """Delete files of another public state, then the oldest beyond MAX_FILES."""
+    """Delete files of another public state, then the oldest filtered ones beyond MAX_FILES."""
     files = []
     for entry in os.scandir(folder):
         if not entry.is_file():
@@ -120,25 +208,52 @@ def _prune(folder, keep):
         other_state = not entry.name.endswith(".tmp") and f"-{keep}." not in entry.name
         if stale_temp or other_state:
             os.unlink(entry.path)
-        elif not entry.name.endswith(".tmp"):
+        elif entry.name.startswith(f"{FILTERED}-") and not entry.name.endswith(".tmp"):
             files.append((entry.stat().st_mtime, entry.path))
     for _mtime, path in sorted(files)[:-MAX_FILES]:
         os.unlink(path)
 
 
-def _build(path, fingerprint, write):
-    """The open file at ``path``, built by this request unless another one holds the lock."""
+def _client_build_slot(request):
+    """Take one of the client's CLIENT_BUILDS build slots; returns the function that gives it back.
+
+    Each slot is a key in the shared cache that lapses CLIENT_PERIOD_SECONDS after it was taken
+    (``add`` is atomic, so concurrent requests cannot take the same slot). Raises ListingLimited.
+    """
+    shared = caches["shared"]
+    prefix = f"public-listing:client:{client_ip(request) or 'unknown'}"
+    now = timezone.now().timestamp()
+    keys = [f"{prefix}:{slot}" for slot in range(CLIENT_BUILDS)]
+    for key in keys:
+        if shared.add(key, now + CLIENT_PERIOD_SECONDS, CLIENT_PERIOD_SECONDS):
+            return lambda: shared.delete(key)
+    frees_at = min(shared.get_many(keys).values(), default=now)
+    raise ListingLimited(max(1, int(frees_at - now) + 1))
+
+
+def _build(path, fingerprint, write, priority=False):
+    """``(open file at path, whether this request built it)``.
+
+    Builds under the site-wide lock. ``priority`` (the complete listing): wait for the lock
+    whatever is being built, and keep filtered builds from starting meanwhile. Otherwise wait only
+    for the same file being built; raises ListingBusy when the lock is taken by another file, by a
+    build that outlasts WAIT_SECONDS, or while a complete listing waits for its turn.
+    """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     shared = caches["shared"]
     token = f"{path.name}:{uuid.uuid4().hex}"
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        if shared.add(LOCK_KEY, token, LOCK_SECONDS):
+        if priority:
+            shared.set(PRIORITY_KEY, token, PRIORITY_SECONDS)
+        if (priority or shared.get(PRIORITY_KEY) is None) and shared.add(
+            LOCK_KEY, token, LOCK_SECONDS
+        ):
             try:
                 handle = _open(path)  # built by the request that held the lock before
                 if handle is not None:
-                    return handle
+                    return handle, False
                 with tempfile.NamedTemporaryFile(
                     dir=folder, prefix=".", suffix=".tmp", delete=False
                 ) as temp:
@@ -150,28 +265,44 @@ def _build(path, fingerprint, write):
                         raise
                 os.replace(temp.name, path)
                 _prune(folder, fingerprint)
-                return open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+                return open(path, "rb"), True  # noqa: SIM115 (FileResponse closes it)
             finally:
                 if shared.get(LOCK_KEY) == token:
                     shared.delete(LOCK_KEY)
+                _lower_flag(token)
         holder = shared.get(LOCK_KEY) or ""
-        if not holder.startswith(f"{path.name}:") or time.monotonic() >= deadline:
+        same_file = holder.startswith(f"{path.name}:")
+        if (not priority and not same_file) or time.monotonic() >= deadline:
             raise ListingBusy
         time.sleep(POLL_SECONDS)
         handle = _open(path)
         if handle is not None:
-            return handle
+            _lower_flag(token)
+            return handle, False
+
+
+def _lower_flag(token):
+    """Lower the complete listing's priority flag if this request raised it last.
+
+    A request that gives up (ListingBusy) leaves it up, so that filtered builds keep waiting
+    until its retry (or PRIORITY_SECONDS) comes.
+    """
+    shared = caches["shared"]
+    if shared.get(PRIORITY_KEY) == token:
+        shared.delete(PRIORITY_KEY)
 
 
 def public_listing_response(request, filters, file_format="csv", encoding="utf-8"):
     """The public listing for ``filters`` as a download, from its file (built if need be).
 
-    Raises ExportTooLarge (XLSX past Excel's row limit) and ListingBusy.
+    Raises ExportTooLarge (XLSX past Excel's row limit), ListingBusy and ListingLimited.
     """
     base_url = request.build_absolute_uri("/").rstrip("/")
     key = listing_key(filters, file_format, encoding, base_url)
     fingerprint = public_fingerprint()
-    path = settings.EXPORT_ROOT / "public" / f"{key}-{fingerprint}.{file_format}"
+    complete = filters == ExportFilters()
+    kind = COMPLETE if complete else FILTERED
+    path = settings.EXPORT_ROOT / "public" / f"{kind}-{key}-{fingerprint}.{file_format}"
     # Weak: an XLSX rebuilt from the same state holds the same rows but other bytes.
     etag = "W/" + quote_etag(f"{key}-{fingerprint}")
     headers = HttpResponse()
@@ -184,11 +315,19 @@ def public_listing_response(request, filters, file_format="csv", encoding="utf-8
         not_modified = get_conditional_response(request, etag=etag, response=headers)
         if not_modified is not headers:
             return not_modified
-        handle = _build(
-            path,
-            fingerprint,
-            lambda target: write_listing_file(filters, file_format, encoding, base_url, target),
-        )
+        give_back = (lambda: None) if complete else _client_build_slot(request)
+        try:
+            handle, built = _build(
+                path,
+                fingerprint,
+                lambda target: write_listing_file(filters, file_format, encoding, base_url, target),
+                priority=complete,
+            )
+        except ListingBusy:
+            give_back()
+            raise
+        if not built:
+            give_back()  # only a build this request ran counts against the client
     modified = int(os.fstat(handle.fileno()).st_mtime)
     headers["Last-Modified"] = http_date(modified)
     not_modified = get_conditional_response(

@@ -1,18 +1,24 @@
 """Writes that touch several models: the publishing workflow, index numbers, attachments.
 
 Every transition is here, used by admin actions, admin buttons and management commands alike.
-Each runs in one transaction, checks the state, the user's permission and agency, records an
-audit event, and raises WorkflowError (with a Chinese message) having changed nothing.
+Each runs in one transaction, checks the state, the user's permission and agency against its
+entry in ``TRANSITIONS`` (the workflow table at the end of this module), records an audit event,
+and raises WorkflowError (with a Chinese message) having changed nothing.
 
 草稿 → 待审核 (submit) → 已发布 (publish) or → 草稿 with a comment (return_to_draft);
 已发布 → 已撤回 (withdraw). An edit of a published document is a pending revision
-(propose_revision) until another reviewer approves (approve_revision) or rejects it. ``user=None`` means the system itself (management commands).
+(propose_revision) until another reviewer approves (approve_revision) or rejects it; its
+attachment changes wait with it. ``user=None`` means the system itself (management commands).
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.scoping import may_access_document
 from portal import audit
@@ -155,21 +161,32 @@ def _locked(document):
     )
 
 
-def _require(user, permission, document, action):
-    if user is None:
-        return
-    if not user.has_perm(f"disclosure.{permission}"):
-        raise WorkflowError(_("您没有%(action)s的权限。") % {"action": action})
-    if not may_access_document(user, document):
-        raise WorkflowError(_("《%(title)s》不属于您所在的机构。") % {"title": document.title})
+def check(transition, document, user, text=None):
+    """Raise WorkflowError unless ``user`` may run ``transition`` on ``document`` now.
 
-
-def _require_state(document, allowed, action):
-    if document.status not in allowed:
+    Checked in this order: the permissions and the agency (skipped for the system,
+    ``user=None``), the document's state, and the text (comment or reason) the transition asks for.
+    """
+    if user is not None:
+        if not transition.permits(user):
+            raise WorkflowError(_("您没有%(action)s的权限。") % {"action": transition.label})
+        if not may_access_document(user, document):
+            raise WorkflowError(_("《%(title)s》不属于您所在的机构。") % {"title": document.title})
+    if transition.already and document.status == transition.target:
+        raise WorkflowError(transition.already % {"title": document.title})
+    if not transition.leaves_from(document.status, user):
+        if transition.refusal:
+            raise WorkflowError(transition.refusal)
         raise WorkflowError(
             _("《%(title)s》当前状态为“%(status)s”，不能%(action)s。")
-            % {"title": document.title, "status": document.get_status_display(), "action": action}
+            % {
+                "title": document.title,
+                "status": document.get_status_display(),
+                "action": transition.verb,
+            }
         )
+    if transition.text_label and not (text or "").strip():
+        raise WorkflowError(transition.text_missing)
 
 
 def _require_complete(document, action):
@@ -185,10 +202,10 @@ def _require_complete(document, action):
 def submit(document, user):
     """An editor sends a draft for review."""
     document = _locked(document)
-    _require(user, "submit_document", document, _("提交审核"))
-    _require_state(document, [Status.DRAFT], _("提交审核"))
+    transition = TRANSITIONS["submit"]
+    check(transition, document, user)
     _require_complete(document, _("提交"))
-    document.status = Status.SUBMITTED
+    document.status = transition.target
     document.submitted_by = user
     document.review_comment = ""
     document.save()
@@ -200,12 +217,10 @@ def submit(document, user):
 def return_to_draft(document, user, comment):
     """A reviewer sends a submitted document back to its editor with a comment."""
     document = _locked(document)
-    _require(user, "publish_document", document, _("退回"))
-    _require_state(document, [Status.SUBMITTED], _("退回"))
     comment = (comment or "").strip()
-    if not comment:
-        raise WorkflowError(_("退回时请填写审核意见，说明需要修改什么。"))
-    document.status = Status.DRAFT
+    transition = TRANSITIONS["return"]
+    check(transition, document, user, comment)
+    document.status = transition.target
     document.review_comment = comment
     document.save()
     audit.record(AuditEvent.Action.RETURN, actor=user, obj=document, details={"comment": comment})
@@ -220,11 +235,8 @@ def publish(document, user=None, *, at=None):
     draft directly (demo data, migrations from an old site).
     """
     document = _locked(document)
-    _require(user, "publish_document", document, _("审核发布"))
-    allowed = [Status.SUBMITTED] if user is not None else [Status.DRAFT, Status.SUBMITTED]
-    if document.status == Status.PUBLISHED:
-        raise WorkflowError(_("《%(title)s》已经发布。") % {"title": document.title})
-    _require_state(document, allowed, _("发布"))
+    transition = TRANSITIONS["publish"]
+    check(transition, document, user)
     if user is not None and not user.is_superuser and document.submitted_by_id == user.pk:
         raise WorkflowError(
             _("《%(title)s》由您本人提交，须由另一位审核人员发布。") % {"title": document.title}
@@ -233,7 +245,7 @@ def publish(document, user=None, *, at=None):
     document.published_at = at or document.published_at or timezone.now()
     if document.index_serial is None:
         assign_index_number(document)
-    document.status = Status.PUBLISHED
+    document.status = transition.target
     document.review_comment = ""
     document.save()
     audit.record(
@@ -249,12 +261,10 @@ def publish(document, user=None, *, at=None):
 def withdraw(document, user, reason):
     """A reviewer withdraws a published document; its URL then answers 410."""
     document = _locked(document)
-    _require(user, "withdraw_document", document, _("撤回"))
-    _require_state(document, [Status.PUBLISHED], _("撤回"))
     reason = (reason or "").strip()
-    if not reason:
-        raise WorkflowError(_("撤回时请填写撤回原因。"))
-    document.status = Status.WITHDRAWN
+    transition = TRANSITIONS["withdraw"]
+    check(transition, document, user, reason)
+    document.status = transition.target
     document.withdrawn_reason = reason
     document.withdrawn_at = timezone.now()
     document.save()
@@ -262,31 +272,112 @@ def withdraw(document, user, reason):
     return document
 
 
+@dataclass(frozen=True)
+class AttachmentEdit:
+    """One attachment change in an edit of a published document: ``change`` is "add"
+    (``upload``), "replace" (``attachment`` by ``upload``), "delete" or "reorder"
+    (``attachment``, the pk of one of the document's live attachments)."""
+
+    change: str
+    attachment: int | None = None
+    upload: object = None
+    sort_order: int = 0
+
+
 @transaction.atomic
-def propose_revision(document, user, values):
+def propose_revision(document, user, values, attachments=()):
     """An edit of a published document, kept as a pending revision: the document and its public
     page stay as they are until another reviewer approves it (``approve_revision``).
 
-    ``values`` maps content fields to their new values (a form's cleaned data). Returns the
-    revision, or None when nothing would change.
+    ``values`` maps content fields to their new values (a form's cleaned data); ``attachments``
+    are AttachmentEdits, whose new files are stored but stay hidden from the public until then.
+    Returns the revision, or None when nothing would change.
     """
     document = _locked(document)
-    _require(user, "change_document", document, _("修改"))
-    _require_state(document, [Status.PUBLISHED], _("提出修订"))
+    check(TRANSITIONS["revise"], document, user)
     base = document_content(document)
     proposed = {**base, **content_values(values)}
-    if proposed == base:
+    if proposed == base and not attachments:
         return None
     revision = DocumentRevision.objects.create(
         document=document, author=user, base=base, values=proposed
     )
+    if attachments:
+        revision.attachment_changes = _propose_attachments(document, revision, attachments)
+        revision.save(update_fields=["attachment_changes"])
     audit.record(
         AuditEvent.Action.PROPOSE_REVISION,
         actor=user,
         obj=document,
-        details={"revision": revision.pk, "fields": revision.changed_fields},
+        details={
+            "revision": revision.pk,
+            "fields": revision.changed_fields,
+            "attachments": revision.attachment_summary,
+        },
     )
     return revision
+
+
+def _propose_attachments(document, revision, edits):
+    """Store the new files of ``edits`` as attachments pending ``revision``; returns the
+    revision's record of the changes (names, sizes and hashes, old and new attachment ids)."""
+    live = {a.pk: a for a in document.attachments.live()}
+    changes = []
+    for edit in edits:
+        change = {"change": edit.change}
+        if edit.change != "add":
+            old = live.get(edit.attachment)
+            if old is None:
+                raise WorkflowError(_("附件不存在或已被删除，请刷新页面后重试。"))
+            change.update(old=old.pk, old_name=old.original_name, name=old.original_name)
+        if edit.change in ("add", "replace"):
+            new = _store_attachment(
+                document, edit.upload, sort_order=edit.sort_order, pending_revision=revision
+            )
+            change.update(new=new.pk, name=new.original_name, size=new.size, sha256=new.sha256)
+        elif edit.change == "delete":
+            change.update(size=old.size, sha256=old.sha256)
+        else:
+            change["sort_order"] = edit.sort_order
+        changes.append(change)
+    return changes
+
+
+def _apply_attachments(document, revision, user):
+    """Put the attachment changes of an approved ``revision`` online, each one audited."""
+    changes = revision.attachment_changes
+    old = (
+        document.attachments.live()
+        .select_for_update()
+        .in_bulk([c["old"] for c in changes if "old" in c])
+    )
+    if any("old" in c and c["old"] not in old for c in changes):
+        raise WorkflowError(_("该修订提出后文件已被修改，请驳回后按当前内容重新修改。"))
+    for change in changes:
+        if change["change"] == "reorder":
+            old[change["old"]].sort_order = change["sort_order"]
+            old[change["old"]].save(update_fields=["sort_order"])
+            continue
+        if change["change"] in ("replace", "delete"):
+            _delete_attachment(old[change["old"]])
+        action, _label = ATTACHMENT_ACTIONS[change["change"]]
+        details = {
+            "attachment": change["name"],
+            "size": change["size"],
+            "sha256": change["sha256"],
+            "revision": revision.pk,
+        }
+        if change["change"] == "replace":
+            details["replaced"] = change["old_name"]
+        audit.record(action, actor=user, obj=document, details=details)
+    revision.new_attachments.update(pending_revision=None)
+
+
+def _delete_attachment(attachment):
+    """Delete the row now and its file once the transaction commits (a rollback keeps both)."""
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _locked_revision(revision, action):
@@ -313,8 +404,7 @@ def approve_revision(revision, user):
     """A second reviewer approves a pending revision: its changes go onto the document (a new
     version in its history) and online. Whoever proposed it cannot approve it."""
     document, revision = _locked_revision(revision, _("批准"))
-    _require(user, "publish_document", document, _("批准修订"))
-    _require_state(document, [Status.PUBLISHED], _("批准修订"))
+    check(TRANSITIONS["approve"], document, user)
     if user is not None and not user.is_superuser and revision.author_id == user.pk:
         raise WorkflowError(_("该修订由您本人提出，须由另一位审核人员批准。"))
     if document_content(document) != revision.base:
@@ -326,11 +416,13 @@ def approve_revision(revision, user):
     except ValidationError as exc:
         raise WorkflowError(_("修订内容无效：%(errors)s") % {"errors": "；".join(exc.messages)})
     _require_complete(document, _("批准修订"))
-    document._change_reason = _("批准修订 #%(pk)s") % {"pk": revision.pk}
+    reason = "；".join([_("批准修订 #%(pk)s") % {"pk": revision.pk}, *revision.attachment_summary])
+    document._change_reason = reason[:100]
     document._history_user = user
     document.save()
     for name, ids in many.items():
         getattr(document, name).set(ids)
+    _apply_attachments(document, revision, user)
     _decide(revision, user, DocumentRevision.Status.APPROVED)
     audit.record(
         AuditEvent.Action.APPROVE_REVISION,
@@ -339,6 +431,7 @@ def approve_revision(revision, user):
         details={
             "revision": revision.pk,
             "fields": fields,
+            "attachments": revision.attachment_summary,
             "author": revision.author.get_username() if revision.author else "",
         },
     )
@@ -347,12 +440,13 @@ def approve_revision(revision, user):
 
 @transaction.atomic
 def reject_revision(revision, user, comment):
-    """A reviewer rejects a pending revision with a comment; the document is unchanged."""
+    """A reviewer rejects a pending revision with a comment; the document is unchanged and the
+    files uploaded for the revision are deleted."""
     document, revision = _locked_revision(revision, _("驳回"))
-    _require(user, "publish_document", document, _("驳回修订"))
     comment = (comment or "").strip()
-    if not comment:
-        raise WorkflowError(_("驳回时请填写审核意见。"))
+    check(TRANSITIONS["reject"], document, user, comment)
+    for attachment in revision.new_attachments.all():
+        _delete_attachment(attachment)
     _decide(revision, user, DocumentRevision.Status.REJECTED, comment)
     audit.record(
         AuditEvent.Action.REJECT_REVISION,
@@ -397,8 +491,7 @@ def record_attachment_change(document, user, change, attachment):
 @transaction.atomic
 def delete_document(document, user):
     """Delete a document that never went public; published ones are withdrawn, not deleted."""
-    if document.status in (Status.PUBLISHED, Status.WITHDRAWN):
-        raise WorkflowError(_("已发布或已撤回的文件不能删除，请使用“撤回”。"))
+    check(TRANSITIONS["delete"], document, user)
     audit.record(
         AuditEvent.Action.DELETE,
         actor=user,
@@ -410,7 +503,18 @@ def delete_document(document, user):
 
 @transaction.atomic
 def add_attachment(document, upload, *, name=None, sort_order=0, user=None):
-    """Check ``upload`` by content and name, store it and record its size and SHA-256."""
+    """Check ``upload`` by content and name, store it and record its size and SHA-256.
+
+    A person's change to a published document is a revision (``propose_revision``); only the
+    system (``user=None``) adds to one directly."""
+    if user is not None and document.status == Status.PUBLISHED:
+        raise WorkflowError(_("已发布文件的附件变更须作为修订，由另一位审核人员批准。"))
+    attachment = _store_attachment(document, upload, name=name, sort_order=sort_order)
+    record_attachment_change(document, user, "add", attachment)
+    return attachment
+
+
+def _store_attachment(document, upload, *, name=None, sort_order=0, pending_revision=None):
     checked = check_attachment(upload, name=name)
     attachment = Attachment(
         document=document,
@@ -419,8 +523,196 @@ def add_attachment(document, upload, *, name=None, sort_order=0, user=None):
         size=checked.size,
         sha256=checked.sha256,
         sort_order=sort_order,
+        pending_revision=pending_revision,
     )
     attachment.file.save(checked.original_name, upload, save=False)
     attachment.save()
-    record_attachment_change(document, user, "add", attachment)
     return attachment
+
+
+# --- the workflow table -------------------------------------------------------------------
+
+BUTTON = "button"  # offered on the document's change form, run through the transition page
+EDIT = "edit"  # what saving the change form runs instead of a plain save
+DECISION = "decision"  # approves or rejects a pending revision, on the revision page
+DELETE = "delete"  # the admin's delete, through delete_document
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step of the document workflow: what services check and what the admin offers."""
+
+    key: str  # its name in admin URLs and forms
+    function: Callable
+    permissions: tuple  # codenames in the disclosure app; the user needs all of them
+    sources: frozenset  # the states it leaves from; empty means any state
+    target: str | None  # the state it goes to; None when the document's state stays
+    label: str  # button and page title, and the action in "您没有…的权限"
+    verb: str  # the action in "当前状态为…，不能…"
+    kind: str = BUTTON
+    text_label: str = ""  # when set, the form asks for this text and the service requires it
+    text_missing: str = ""  # the message when that text is left empty
+    schedulable: bool = False  # the form offers a publication time
+    system_sources: frozenset | None = None  # states the system (user=None) may leave from
+    already: str = ""  # the message when the document is already in ``target``
+    refusal: str = ""  # the message for a wrong state, instead of the general one
+
+    def permits(self, user):
+        """Whether ``user`` holds the permissions, whatever the document and its state."""
+        return all(user.has_perm(f"disclosure.{codename}") for codename in self.permissions)
+
+    def leaves_from(self, status, user=None):
+        sources = self.sources
+        if user is None and self.system_sources is not None:
+            sources = self.system_sources
+        return not sources or status in sources
+
+    def run(self, subject, user, *, text="", at=None):
+        """Run the service function on ``subject`` (a document, or a revision for a decision)."""
+        arguments = [text] if self.text_label else []
+        options = {"at": at} if self.schedulable else {}
+        return self.function(subject, user, *arguments, **options)
+
+
+TRANSITIONS = {
+    transition.key: transition
+    for transition in [
+        Transition(
+            "submit",
+            submit,
+            ("submit_document",),
+            frozenset({Status.DRAFT}),
+            Status.SUBMITTED,
+            gettext_lazy("提交审核"),
+            gettext_lazy("提交审核"),
+        ),
+        Transition(
+            "publish",
+            publish,
+            ("publish_document",),
+            frozenset({Status.SUBMITTED}),
+            Status.PUBLISHED,
+            gettext_lazy("审核发布"),
+            gettext_lazy("发布"),
+            schedulable=True,
+            # Demo data and documents carried over from an old site skip the review.
+            system_sources=frozenset({Status.DRAFT, Status.SUBMITTED}),
+            already=gettext_lazy("《%(title)s》已经发布。"),
+        ),
+        Transition(
+            "return",
+            return_to_draft,
+            ("publish_document",),
+            frozenset({Status.SUBMITTED}),
+            Status.DRAFT,
+            gettext_lazy("退回修改"),
+            gettext_lazy("退回"),
+            text_label=gettext_lazy("审核意见"),
+            text_missing=gettext_lazy("退回时请填写审核意见，说明需要修改什么。"),
+        ),
+        Transition(
+            "withdraw",
+            withdraw,
+            ("withdraw_document",),
+            frozenset({Status.PUBLISHED}),
+            Status.WITHDRAWN,
+            gettext_lazy("撤回"),
+            gettext_lazy("撤回"),
+            text_label=gettext_lazy("撤回原因"),
+            text_missing=gettext_lazy("撤回时请填写撤回原因。"),
+        ),
+        # Changing a published document would put unreviewed text online: reviewers change it
+        # as a revision, which another reviewer approves or rejects.
+        Transition(
+            "revise",
+            propose_revision,
+            ("change_document", "publish_document"),
+            frozenset({Status.PUBLISHED}),
+            None,
+            gettext_lazy("修改"),
+            gettext_lazy("提出修订"),
+            kind=EDIT,
+        ),
+        Transition(
+            "approve",
+            approve_revision,
+            ("publish_document",),
+            frozenset({Status.PUBLISHED}),
+            None,
+            gettext_lazy("批准修订"),
+            gettext_lazy("批准修订"),
+            kind=DECISION,
+        ),
+        Transition(
+            "reject",
+            reject_revision,
+            ("publish_document",),
+            frozenset(),
+            None,
+            gettext_lazy("驳回修订"),
+            gettext_lazy("驳回修订"),
+            kind=DECISION,
+            text_label=gettext_lazy("审核意见"),
+            text_missing=gettext_lazy("驳回时请填写审核意见。"),
+        ),
+        # What went public is withdrawn, never deleted: its number and history stay.
+        Transition(
+            "delete",
+            delete_document,
+            ("delete_document",),
+            frozenset({Status.DRAFT, Status.SUBMITTED}),
+            None,
+            gettext_lazy("删除"),
+            gettext_lazy("删除"),
+            kind=DELETE,
+            refusal=gettext_lazy("已发布或已撤回的文件不能删除，请使用“撤回”。"),
+        ),
+    ]
+}
+
+
+def may_run(transition, document, user):
+    """Whether ``user`` may run ``transition`` on ``document`` now (text and content aside)."""
+    return (
+        transition.permits(user)
+        and may_access_document(user, document)
+        and transition.leaves_from(document.status, user)
+    )
+
+
+def available_transitions(document, user):
+    """The buttons ``user`` has on ``document`` now: its BUTTON transitions they may run."""
+    return [
+        transition
+        for transition in TRANSITIONS.values()
+        if transition.kind == BUTTON and may_run(transition, document, user)
+    ]
+
+
+def edits_by_revision(document):
+    """Whether a change of ``document`` in its form waits as a revision (``propose_revision``)."""
+    return TRANSITIONS["revise"].leaves_from(document.status)
+
+
+def may_edit(document, user):
+    """Whether ``user`` may change ``document`` in the change form now.
+
+    Drafts (new or returned) by whoever may change documents of its agency; published ones by
+    those who may revise them (reviewers), the change waiting as a revision; submitted ones by
+    superusers only (a reviewer who rewrote one and published it would have put text online that
+    nobody else saw: they return it with a comment instead); withdrawn ones by nobody.
+    """
+    if not user.has_perm("disclosure.change_document") or not may_access_document(user, document):
+        return False
+    if edits_by_revision(document):
+        return may_run(TRANSITIONS["revise"], document, user)
+    if document.status == Status.DRAFT:
+        return True
+    return user.is_superuser and document.status == Status.SUBMITTED
+
+
+def may_decide(revision, user):
+    """Whether ``user`` is offered the approve and reject buttons of ``revision``."""
+    return revision.is_pending and any(
+        t.permits(user) for t in TRANSITIONS.values() if t.kind == DECISION
+    )

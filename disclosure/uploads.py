@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, ImageSequence
 
 from portal.media import sniff_image
 
@@ -170,8 +170,11 @@ MAX_EDITOR_IMAGE_PIXELS = 40_000_000
 def reencode_editor_image(upload):
     """An editor image checked (name, content, size) and re-encoded by Pillow.
 
-    Returns ``(bytes, extension)``. The new file holds only the decoded pixels: whatever was
-    appended to the image or hidden in its metadata (HTML, script, EXIF location) is gone.
+    Returns ``(bytes, extension)``. Only the decoded pixels (and, for an animation, each frame's
+    timing) are copied into new images, so whatever was appended to the file or carried in its
+    metadata or comments (HTML, script, EXIF location) is gone. The pixels of all frames together
+    are capped before any frame is decoded: a few hundred bytes of GIF can describe a huge canvas
+    over many frames.
     """
     check_editor_image(upload)
     broken = ValidationError(_("图片已损坏或无法识别，请重新导出后上传。"), code="image")
@@ -181,25 +184,40 @@ def reencode_editor_image(upload):
             extension = EDITOR_IMAGE_FORMATS.get(image.format)
             if extension is None:
                 raise broken
-            if image.width * image.height > MAX_EDITOR_IMAGE_PIXELS:
+            frame_count = getattr(image, "n_frames", 1)
+            if image.width * image.height * frame_count > MAX_EDITOR_IMAGE_PIXELS:
                 raise ValidationError(
-                    _("图片尺寸过大（%(width)s×%(height)s 像素）。"),
+                    _("图片过大（%(width)s×%(height)s 像素，%(frames)s 帧），请缩小后上传。"),
                     code="pixels",
-                    params={"width": image.width, "height": image.height},
+                    params={"width": image.width, "height": image.height, "frames": frame_count},
                 )
             output = io.BytesIO()
             if image.format == "JPEG":
-                picture = ImageOps.exif_transpose(image)
+                picture = _pixels_only(ImageOps.exif_transpose(image))
                 if picture.mode not in ("RGB", "L"):
                     picture = picture.convert("RGB")
                 picture.save(output, "JPEG", quality=90)
-            elif getattr(image, "n_frames", 1) > 1:
-                image.save(output, image.format, save_all=True)
             else:
-                image.load()
-                image.save(output, image.format)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+                frames = [_pixels_only(frame) for frame in ImageSequence.Iterator(image)]
+                first, rest = frames[0], frames[1:]
+                options = {"save_all": True, "append_images": rest} if rest else {}
+                first.save(output, image.format, **options)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
         raise broken
     finally:
         upload.seek(0)
     return output.getvalue(), extension
+
+
+# What a re-encoded frame keeps of the original's metadata: what its pixels need to look right.
+KEPT_IMAGE_INFO = {"transparency", "duration", "loop", "disposal", "background"}
+
+
+def _pixels_only(frame):
+    """A new image holding ``frame``'s pixels (and palette) with none of its other metadata."""
+    copy = Image.new(frame.mode, frame.size)
+    copy.paste(frame)
+    if frame.mode == "P":
+        copy.putpalette(frame.getpalette())
+    copy.info = {key: value for key, value in frame.info.items() if key in KEPT_IMAGE_INFO}
+    return copy

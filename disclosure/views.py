@@ -21,12 +21,17 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from catalog.models import CatalogNode
-from catalog.scoping import ALL, agency_scope, scoped_documents
+from catalog.scoping import ALL, agency_scope
 from portal.media import serve_media
 
-from .exports import ExportForm, ExportTooLarge
+from .exports import ExportTooLarge
 from .models import Attachment, Document
-from .public_listing import ListingBusy, public_listing_response
+from .public_listing import (
+    ListingBusy,
+    ListingLimited,
+    PublicListingForm,
+    public_listing_response,
+)
 from .uploads import IMAGE_EXTENSIONS, reencode_editor_image
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -80,7 +85,8 @@ class DocumentDetailView(DetailView):
             preview=self.preview,
             path=path,
             also_listed=document.extra_nodes.visible(),
-            attachments=document.attachments.all(),
+            # Staff previewing see the files a pending revision would add, marked as such.
+            attachments=document.attachments.all() if self.preview else document.attachments.live(),
             interpretations=document.interpretations.public(),
             reply=getattr(document, "proposal_reply", None),
             originals=document.interprets.public(),
@@ -104,18 +110,20 @@ class DocumentPreviewView(DocumentDetailView):
         return DetailView.get(self, request, *args, **kwargs)
 
     def get_queryset(self):
-        documents = Document.objects.select_related(*DOCUMENT_RELATIONS)
-        return scoped_documents(documents, self.request.user)
+        return Document.objects.previewable_by(self.request.user).select_related(
+            *DOCUMENT_RELATIONS
+        )
 
 
 def attachment_download(request, document_pk, pk):
-    """An attachment, only while its document is public (or to staff who may preview it)."""
-    documents = Document.objects.public()
-    user = request.user
-    if user.is_active and user.is_staff and user.has_perm("disclosure.view_document"):
-        documents = documents | scoped_documents(Document.objects.all(), user)
+    """An attachment, only while its document is public and it is not waiting for a revision;
+    staff who may preview the document get any of its attachments."""
+    documents, attachments = Document.objects.public(), Attachment.objects.live()
+    previewable = Document.objects.previewable_by(request.user)
+    if previewable.filter(pk=document_pk).exists():
+        documents, attachments = previewable, Attachment.objects.all()
     document = get_object_or_404(documents, pk=document_pk)
-    attachment = get_object_or_404(Attachment, document=document, pk=pk)
+    attachment = get_object_or_404(attachments, document=document, pk=pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -235,11 +243,12 @@ def catalog_listing_download(request):
     """The public catalogue listing (公开目录): public documents only, anyone may download it.
 
     Served from a file built once per change of what is public (disclosure.public_listing),
-    whoever asks: staff who want drafts or a live listing use the admin export.
+    whoever asks: staff who want drafts or a live listing use the admin export. Filters are
+    narrowed to what PublicListingForm allows, and builds are limited per client.
     """
-    form = ExportForm(request.GET or None)
+    form = PublicListingForm(request.GET or None)
     if not form.is_bound:
-        form = ExportForm({"format": "csv"})
+        form = PublicListingForm({"format": "csv"})
     if not form.is_valid():
         return render(request, "disclosure/export_error.html", {"form": form}, status=400)
     try:
@@ -254,4 +263,10 @@ def catalog_listing_download(request):
     except ListingBusy:
         response = render(request, "disclosure/export_error.html", {"busy": True}, status=503)
         response["Retry-After"] = "30"
+        return response
+    except ListingLimited as limited:
+        minutes = max(1, -(-limited.retry_after // 60))
+        context = {"limited": True, "minutes": minutes}
+        response = render(request, "disclosure/export_error.html", context, status=429)
+        response["Retry-After"] = str(limited.retry_after)
         return response

@@ -1,17 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.utils.translation import gettext_lazy as _
-
-from catalog.models import Agency
 
 from .models import AuditEvent, CalendarDay, HolidayNotice, LoginFailureCounter, SiteSettings
 
 admin.site.site_header = "政务公开门户 管理后台"
 admin.site.site_title = "政务公开门户"
 admin.site.index_title = "工作台"
-
-User = get_user_model()
 
 
 @admin.register(SiteSettings)
@@ -61,23 +54,6 @@ class LoginFailureCounterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class AgencyMembershipInline(admin.TabularInline):
-    model = Agency.members.through
-    verbose_name = _("所属机构")
-    verbose_name_plural = _("所属机构（可管理这些机构及其下级机构的信息）")
-    extra = 1
-    autocomplete_fields = ["agency"]
-
-
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class StaffAdmin(UserAdmin):
-    inlines = [AgencyMembershipInline]
-    list_display = ["username", "last_name", "first_name", "is_staff", "is_superuser", "is_active"]
 
 
 class CalendarDayInline(admin.TabularInline):

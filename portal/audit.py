@@ -289,18 +289,32 @@ def login_failure_period(moment):
     return datetime.fromtimestamp(epoch - epoch % seconds, tz=UTC)
 
 
-def record_login_failure(username, ip, *, account_exists=False):
-    """Count a failed login; the chain gets an event only when it opens a counter.
+def login_failure_key(ip):
+    """The address a failure is counted under: the address itself, or its /64 for IPv6 (one
+    client commonly holds a whole /64, so counting single IPv6 addresses would not bound it)."""
+    if ip and ":" in ip:
+        try:
+            return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+        except ValueError:
+            return ip
+    return ip or ""
 
-    Counted per address (every failure) and per account (only names of existing accounts, so
-    that random names cannot multiply counters). Counters of periods that are over are closed
-    first, each with one event carrying its final count.
+
+def record_login_failure(username, ip, *, account_exists=False):
+    """Count a failed login; the chain gets an event only when a period's counting starts.
+
+    Counted per address (every failure; IPv6 per /64) and per account (only names of existing
+    accounts, so random names cannot multiply counters). The chain gets one event when the first
+    address of a period fails and one when an account is first targeted in it; when the period is
+    over, one summary covers every address (with how many there were) and one each account. So
+    the log grows with the number of periods and of real accounts attacked, never with the
+    number of attempts, names or addresses.
     """
     username = str(username or "")[:150]
     ip = normalise_ip(ip)
     now = timezone.now()
     period = login_failure_period(now)
-    scopes = [(LoginFailureCounter.Scope.ADDRESS, ip or "")]
+    scopes = [(LoginFailureCounter.Scope.ADDRESS, login_failure_key(ip))]
     if account_exists and username:
         scopes.append((LoginFailureCounter.Scope.ACCOUNT, username))
     with transaction.atomic():
@@ -311,10 +325,15 @@ def record_login_failure(username, ip, *, account_exists=False):
             counted = LoginFailureCounter.objects.filter(
                 scope=scope, key=key, period_start=period
             ).update(count=F("count") + 1, last_username=username, last_ip=ip, last_at=now)
-            if not counted:  # the first failure of this address or account in the period
-                LoginFailureCounter.objects.create(scope=scope, key=key, period_start=period,
-                                                   count=1, last_username=username, last_ip=ip,
-                                                   last_at=now)  # fmt: skip
+            if counted:
+                continue
+            first_of_scope = not LoginFailureCounter.objects.filter(
+                scope=scope, period_start=period
+            ).exists()
+            LoginFailureCounter.objects.create(scope=scope, key=key, period_start=period,
+                                               count=1, last_username=username, last_ip=ip,
+                                               last_at=now)  # fmt: skip
+            if scope == LoginFailureCounter.Scope.ACCOUNT or first_of_scope:
                 opened.append(scope)
         if opened:
             record(
@@ -325,22 +344,45 @@ def record_login_failure(username, ip, *, account_exists=False):
             )
 
 
+# How many of a period's busiest addresses its summary names.
+SUMMARY_TOP_ADDRESSES = 10
+
+
 def close_login_failure_counters(before):
-    """Write the final count of every open counter whose period started before ``before``."""
+    """Write the final counts of every open counter whose period started before ``before``:
+    one event per account, and one per period for all its addresses together."""
     with transaction.atomic():
         _lock()
         ended = LoginFailureCounter.objects.filter(closed=False, period_start__lt=before)
+        by_address = {}
         for counter in ended.order_by("period_start", "pk"):
-            account = counter.scope == LoginFailureCounter.Scope.ACCOUNT
+            if counter.scope == LoginFailureCounter.Scope.ADDRESS:
+                by_address.setdefault(counter.period_start, []).append(counter)
+                continue
             record(
                 AuditEvent.Action.LOGIN_FAILED,
-                actor_name=counter.key if account else counter.last_username,
-                ip=counter.last_ip if account else (counter.key or None),
+                actor_name=counter.key,
+                ip=counter.last_ip,
                 details={
                     "summary": counter.scope,
                     "period_start": counter.period_start,
                     "period_end": counter.period_start + LOGIN_FAILURE_PERIOD,
                     "count": counter.count,
+                },
+            )
+        for period_start, counters in by_address.items():
+            busiest = sorted(counters, key=lambda c: -c.count)
+            record(
+                AuditEvent.Action.LOGIN_FAILED,
+                actor_name=busiest[0].last_username,
+                ip=busiest[0].key if len(counters) == 1 and "/" not in busiest[0].key else None,
+                details={
+                    "summary": LoginFailureCounter.Scope.ADDRESS,
+                    "period_start": period_start,
+                    "period_end": period_start + LOGIN_FAILURE_PERIOD,
+                    "count": sum(c.count for c in counters),
+                    "addresses": len(counters),
+                    "busiest": [[c.key, c.count] for c in busiest[:SUMMARY_TOP_ADDRESSES]],
                 },
             )
         ended.update(closed=True)

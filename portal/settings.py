@@ -177,7 +177,8 @@ STORAGES = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Seen by every worker process (the default cache is per process): the lock that lets one
-    # request at a time build the public listing, and the staff export limits.
+    # request at a time build the public listing, its per-address build limits and the staff
+    # export limits.
     # Its table is made by `manage.py createcachetable`.
     "shared": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

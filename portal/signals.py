@@ -6,8 +6,6 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 
-from catalog.models import Agency
-
 from . import audit, workdays
 from .models import SITE_SETTINGS_CACHE_KEY, AuditEvent, CalendarDay, HolidayNotice, SiteSettings
 
@@ -122,23 +120,6 @@ def record_group_change(sender, instance, action, reverse, model, pk_set, **kwar
             AuditEvent.Action.ROLE_CHANGE,
             obj=user,
             details={"change": action[5:], "groups": groups},
-        )
-
-
-@receiver(m2m_changed, sender=Agency.members.through)
-def record_membership_change(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    # Seen from the agency (agency.members.add) or from the user (user.agencies.add).
-    if reverse:
-        users, agencies = [instance], list(Agency.objects.filter(pk__in=pk_set or []))
-    else:
-        users, agencies = list(User.objects.filter(pk__in=pk_set or [])), [instance]
-    for user in users:
-        audit.record(
-            AuditEvent.Action.ROLE_CHANGE,
-            obj=user,
-            details={"change": action[5:], "agencies": sorted(a.name for a in agencies)},
         )
 
 

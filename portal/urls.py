@@ -6,11 +6,11 @@ from django.views.decorators.cache import cache_control
 from disclosure import views as disclosure_views
 from disclosure.sitemaps import SITEMAPS
 
-from . import search_views, views
+from . import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("search/", search_views.SearchView.as_view(), name="search"),
+    path("search/", include("disclosure.search.urls")),
     path("catalog/", include("catalog.urls")),
     path("documents/", include("disclosure.urls")),
     # An index of sitemap pages: crawlers are given at most 5,000 documents a page.

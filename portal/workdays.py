@@ -28,6 +28,14 @@ class CalendarDate(date):
         return result
 
 
+PROVISIONAL_MARK = "（暂定）"
+
+
+def provisional_mark(*values):
+    """ "（暂定）" when any of the given dates or counts is provisional, else ""."""
+    return PROVISIONAL_MARK if any(getattr(v, "provisional", False) for v in values) else ""
+
+
 class WorkdayCount(int):
     provisional = False
 

@@ -8,8 +8,6 @@ from ..proposals.models import (
     ReplyClassification,
 )
 from .documents import (
-    INTERPRETATION_GENRE,
-    NORMATIVE_GENRE,
     Attachment,
     Document,
     DocumentQuerySet,
@@ -22,8 +20,6 @@ from .documents import (
 from .revisions import CONTENT_FIELDS, DocumentRevision, content_values, document_content
 
 __all__ = [
-    "INTERPRETATION_GENRE",
-    "NORMATIVE_GENRE",
     "Attachment",
     "CoHandlingOpinion",
     "CONTENT_FIELDS",

@@ -1,16 +1,17 @@
 import uuid
-from bisect import bisect_left, bisect_right
 from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import CharField, Count, IntegerField, Q, Value
+from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
+from catalog.scoping import scoped_documents
+from catalog.tree import SubtreeIndex
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
 from ..index_numbers import format_index_number
@@ -50,6 +51,20 @@ class Genre(models.Model):
     requires_doc_number = models.BooleanField(
         _("须有文号"), default=False, help_text=_("合规检查会列出缺少文号的此类文件。")
     )
+    # The genre rules are flags, not names: renaming a genre in the admin keeps its rules.
+    needs_interpretation = models.BooleanField(
+        _("须有政策解读"),
+        default=False,
+        help_text=_(
+            "规范性文件：每份此类文件都应有公开的政策解读，合规检查会列出没有解读的文件"
+            "（如“行政规范性文件”）。"
+        ),
+    )
+    is_interpretation = models.BooleanField(
+        _("属于政策解读"),
+        default=False,
+        help_text=_("此类文件解读政策文件，可关联它所解读的文件（原文）（如“政策解读”）。"),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -61,20 +76,44 @@ class Genre(models.Model):
         return self.name
 
 
-# The genre names with a rule attached: an interpretation links to its policy, and every
-# 行政规范性文件 must have an interpretation (the seed: "行政规范性文件实现100%解读").
-INTERPRETATION_GENRE = "政策解读"
-NORMATIVE_GENRE = "行政规范性文件"
-
-
 class DocumentQuerySet(models.QuerySet):
-    def public(self):
-        """The only definition of what the public may see: published, due, 主动公开."""
+    def public(self, at=None):
+        """The only definition of what the public may see: published, due, 主动公开.
+
+        With ``at`` (an aware datetime), what the public could see at that moment, as the
+        compliance report asks for a past day: published by then and not withdrawn before it.
+        A withdrawn document keeps the fields it had when it was withdrawn.
+        """
+        shown = Q(status=Document.Status.PUBLISHED)
+        if at is not None:
+            shown |= Q(status=Document.Status.WITHDRAWN, withdrawn_at__gt=at)
         return self.filter(
-            status=Document.Status.PUBLISHED,
-            published_at__lte=timezone.now(),
+            shown,
+            published_at__lte=timezone.now() if at is None else at,
             disclosure_mode=Document.DisclosureMode.ACTIVE,
         )
+
+    def previewable_by(self, user):
+        """Documents ``user`` may preview as the public would see them, in any state: those of
+        their agencies, for active staff who may view documents; none for anyone else."""
+        if not (user.is_active and user.is_staff and user.has_perm("disclosure.view_document")):
+            return self.none()
+        return scoped_documents(self, user)
+
+    def interpretable_by(self, user):
+        """Documents an interpretation by ``user`` may point at: public ones, and published ones
+        of the user's agencies (a policy scheduled for later can be interpreted before it is out)."""
+        own = scoped_documents(Document.objects.filter(status=Document.Status.PUBLISHED), user)
+        return self.filter(
+            Q(pk__in=Document.objects.public().values("pk")) | Q(pk__in=own.values("pk"))
+        )
+
+    def with_interpretation_flag(self):
+        """Annotated with ``has_interpretation``: whether a published interpretation points at it."""
+        interpreted = Document.interprets.through.objects.filter(
+            to_document_id=OuterRef("pk"), from_document__status=Document.Status.PUBLISHED
+        )
+        return self.annotate(has_interpretation=Exists(interpreted))
 
     def in_subtree(self, node):
         """Documents whose primary node, or a node they are also listed under, is in ``node``'s subtree."""
@@ -300,7 +339,7 @@ class Document(models.Model):
 
     @property
     def is_interpretation(self):
-        return self.genre is not None and self.genre.name == INTERPRETATION_GENRE
+        return self.genre is not None and self.genre.is_interpretation
 
     @property
     def keyword_list(self):
@@ -332,8 +371,18 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def live(self):
+        """Attachments the public may see: not waiting for a revision of a published document."""
+        return self.filter(pending_revision__isnull=True)
+
+
 class Attachment(models.Model):
-    """附件. Stored outside any public URL; served only through the document's download view."""
+    """附件. Stored outside any public URL; served only through the document's download view.
+
+    One uploaded in an edit of a published document waits (``pending_revision``) until a second
+    reviewer approves that revision; until then only staff see it.
+    """
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -358,6 +407,17 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    pending_revision = models.ForeignKey(
+        "disclosure.DocumentRevision",
+        verbose_name=_("待审核的修订"),
+        help_text=_("上传于已发布文件的修订中，该修订批准前不对外公开。"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="new_attachments",
+    )
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("附件")
@@ -400,26 +460,16 @@ def public_counts_by_node(nodes):
             "catalognode_id",
         )
     )
-    by_tree = {}
+    placed = []
     extras = []
     for kind, tree_id, lft, doc, n, extra_node in primary.union(extra, all=True):
         if kind == "p":
-            by_tree.setdefault(tree_id, []).append((lft, n))
+            placed.append((tree_id, lft, n))
         else:
             extras.append((doc, extra_node, tree_id, lft))
 
-    prefix = {}
-    for tree_id, rows in by_tree.items():
-        rows.sort()
-        sums = [0]
-        for _lft, n in rows:
-            sums.append(sums[-1] + n)
-        prefix[tree_id] = ([lft for lft, _n in rows], sums)
-
-    counts = {}
-    for node in nodes:
-        lfts, sums = prefix.get(node.tree_id, ([], [0]))
-        counts[node.pk] = sums[bisect_right(lfts, node.rght)] - sums[bisect_left(lfts, node.lft)]
+    index = SubtreeIndex(placed)
+    counts = {node.pk: index.sum(node) for node in nodes}
 
     by_pk = {node.pk: node for node in nodes}
     seen = set()

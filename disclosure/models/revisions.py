@@ -52,6 +52,30 @@ def document_content(document):
     return content_values(values)
 
 
+class RevisionQuerySet(models.QuerySet):
+    def pending(self):
+        """Revisions waiting for a reviewer's decision."""
+        return self.filter(status=DocumentRevision.Status.PENDING)
+
+
+ATTACHMENT_CHANGES = {
+    "add": _("添加附件"),
+    "replace": _("替换附件"),
+    "delete": _("删除附件"),
+    "reorder": _("调整附件排序"),
+}
+
+
+def attachment_change_label(change):
+    """One entry of ``DocumentRevision.attachment_changes`` in words."""
+    label = ATTACHMENT_CHANGES[change["change"]]
+    if change["change"] == "replace":
+        return f"{label}：{change['old_name']} → {change['name']}"
+    if change["change"] == "reorder":
+        return f"{label}：{change['name']}（{change['sort_order']}）"
+    return f"{label}：{change['name']}"
+
+
 class DocumentRevision(models.Model):
     """修订: a proposed change to a published document, live only once another reviewer approves it.
 
@@ -70,6 +94,12 @@ class DocumentRevision(models.Model):
     )
     base = models.JSONField(_("修订前内容"))
     values = models.JSONField(_("修订后内容"))
+    attachment_changes = models.JSONField(
+        _("附件变更"),
+        default=list,
+        blank=True,
+        help_text=_("添加、替换、删除或调整排序的附件；新附件在批准前不对外公开。"),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提出人"),
@@ -92,6 +122,8 @@ class DocumentRevision(models.Model):
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     comment = models.TextField(_("审核意见"), blank=True)
 
+    objects = RevisionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("文件修订")
         verbose_name_plural = _("文件修订")
@@ -102,8 +134,17 @@ class DocumentRevision(models.Model):
         return _("《%(title)s》的修订 #%(pk)s") % {"title": self.values.get("title"), "pk": self.pk}
 
     @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
     def changed_fields(self):
         return [name for name in CONTENT_FIELDS if self.values.get(name) != self.base.get(name)]
+
+    @property
+    def attachment_summary(self):
+        """The attachment changes as staff read them, e.g. ["替换附件：旧.pdf → 新.pdf"]."""
+        return [attachment_change_label(change) for change in self.attachment_changes]
 
     def apply_to(self, document):
         """Set the changed fields on ``document`` (unsaved); returns {m2m name: ids} to set after saving."""

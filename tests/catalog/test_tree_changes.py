@@ -213,3 +213,38 @@ def test_moving_a_column_writes_an_audit_event(client, shared_tree, cataloguer):
     event = AuditEvent.objects.filter(action=AuditEvent.Action.MOVE).order_by("-pk").first()
     assert event.details["to"] == "政务公开 > 部门专栏 > 本局专栏"
     assert check_catalog_tree() == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"name": "改名后的专栏", "is_visible": "on"}, {"name": "部门专栏"}],
+    ids=["renamed", "hidden"],
+)
+def test_a_cataloguer_cannot_rename_or_hide_a_column_with_another_agencys_column_beneath(
+    client, shared_tree, cataloguer, change
+):
+    shared = shared_tree["shared"]
+    client.force_login(cataloguer)
+    url = reverse("admin:catalog_catalognode_change", args=[shared.pk])
+    response = client.post(url, {"parent": shared_tree["root"].pk, **change})
+    assert response.status_code == 200
+    assert "教委专栏" in str(response.context["adminform"].form.errors)
+    shared.refresh_from_db()
+    assert shared.name == "部门专栏" and shared.is_visible
+    shared.name = "改名后的专栏"
+    with pytest.raises(TreeChangeRefused):
+        services.save_column(shared, cataloguer)
+    assert CatalogNode.objects.get(pk=shared.pk).name == "部门专栏"
+
+
+def test_a_cataloguer_renames_and_hides_a_column_whose_subtree_is_theirs(
+    client, shared_tree, cataloguer
+):
+    mine = shared_tree["mine"]
+    client.force_login(cataloguer)
+    url = reverse("admin:catalog_catalognode_change", args=[mine.pk])
+    data = {"name": "本局专栏（新）", "parent": shared_tree["shared"].pk,
+            "agency": shared_tree["own"].pk}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    mine.refresh_from_db()
+    assert mine.name == "本局专栏（新）" and not mine.is_visible

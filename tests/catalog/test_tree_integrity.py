@@ -1,6 +1,7 @@
 import random
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,7 @@ from django.db import connections
 from mptt.exceptions import InvalidMove
 
 from catalog.models import CatalogNode
-from catalog.tree import check_catalog_tree, find_tree_problems, tree_write_lock
+from catalog.tree import SubtreeIndex, check_catalog_tree, find_tree_problems, tree_write_lock
 
 
 def make_tree(children=8, grandchildren=3):
@@ -146,3 +147,17 @@ def test_tree_writes_wait_for_the_tree_lock_on_postgresql():
         t.join()
     assert saved_at[0] >= released_at[0]
     assert check_catalog_tree() == []
+
+
+def test_subtree_index_sums_and_lists_the_values_placed_in_each_subtree():
+    # Tree 1: root [1, 8] > a [2, 5] > a1 [3, 4]; b [6, 7]. Tree 2: one node [1, 2].
+    root, a, a1, b = (
+        SimpleNamespace(tree_id=1, lft=lft, rght=rght)
+        for lft, rght in [(1, 8), (2, 5), (3, 4), (6, 7)]
+    )
+    other = SimpleNamespace(tree_id=2, lft=1, rght=2)
+    index = SubtreeIndex([(1, 3, 5), (1, 6, 2), (1, 2, 1), (2, 1, 7), (1, 3, 4)])
+    assert [index.sum(n) for n in (root, a, a1, b, other)] == [12, 10, 9, 2, 7]
+    assert index.values(a) == [1, 5, 4]
+    assert index.values(SimpleNamespace(tree_id=3, lft=1, rght=2)) == []
+    assert index.sum(SimpleNamespace(tree_id=3, lft=1, rght=2)) == 0

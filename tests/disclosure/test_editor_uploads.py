@@ -229,3 +229,41 @@ def test_public_pages_allow_scripts_from_the_static_path_only(client, db):
     policy = client.get(reverse("home"))["Content-Security-Policy"]
     script_src = next(p for p in policy.split("; ") if p.startswith("script-src"))
     assert script_src == "script-src http://testserver/static/"
+
+
+def test_comments_in_gif_and_jpeg_files_are_not_kept(media, people):
+    client, token = csrf_client(people["editor"])
+    payload = b"*/=alert(document.domain);/*"
+    gif = io.BytesIO()
+    Image.new("P", (8, 8), 1).save(gif, "GIF", comment=payload)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(jpeg, "JPEG", comment=b"<script>alert(1)</script>")
+    assert upload(client, gif.getvalue(), name="a.gif", token=token).status_code == 200
+    assert upload(client, jpeg.getvalue(), name="b.jpg", token=token).status_code == 200
+    stored = stored_files(media)
+    assert len(stored) == 2
+    for path in stored:
+        content = path.read_bytes()
+        assert b"alert" not in content and b"<script" not in content
+
+
+def test_an_animation_is_capped_by_the_pixels_of_all_its_frames(media, people):
+    client, token = csrf_client(people["editor"])
+    frames = [Image.new("L", (2000, 2000), shade) for shade in range(0, 250, 20)]
+    animation = io.BytesIO()
+    frames[0].save(animation, "GIF", save_all=True, append_images=frames[1:])
+    assert len(animation.getvalue()) < 200_000  # small on disk, 52 megapixels decoded
+    response = upload(client, animation.getvalue(), name="动图.gif", token=token)
+    assert response.status_code == 400 and "帧" in response.json()["error"]["message"]
+    assert stored_files(media) == []
+
+
+def test_an_animation_keeps_its_frames_and_timing(media, people):
+    client, token = csrf_client(people["editor"])
+    frames = [Image.new("RGB", (10, 10), color) for color in ("red", "green", "blue")]
+    animation = io.BytesIO()
+    frames[0].save(animation, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    assert upload(client, animation.getvalue(), name="a.gif", token=token).status_code == 200
+    (stored,) = stored_files(media)
+    image = Image.open(stored)
+    assert image.n_frames == 3 and image.info["duration"] == 100

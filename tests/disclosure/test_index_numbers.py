@@ -313,3 +313,26 @@ def test_two_editors_saving_one_legacy_number_at_once_on_postgresql(editor, monk
     refused = next(r for r in responses if r.status_code == 200)
     assert any("已被其他文件使用" in error for error in errors_of(refused))
     assert Document.objects.get().index_number == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "11500224MB1520716K/2020-99999999999999999999",
+        "11500224MB1520716K/2020-9223372036854775808",
+        "11500224MB1520716K/2020-1234567890",
+        "11500224MB1520716K/٢٠٢٠-00001",
+    ],
+)
+def test_an_index_number_too_long_or_in_other_digits_is_a_form_error(text):
+    with pytest.raises(ValidationError) as error:
+        parse_index_number(text)
+    assert "格式不正确" in error.value.messages[0]
+
+
+def test_full_width_characters_typed_in_an_index_number_are_read_as_half_width():
+    assert parse_index_number("１１５００２２４００９３３４３３０８／２０２２－００２２５") == (
+        "115002240093343308",
+        2022,
+        225,
+    )

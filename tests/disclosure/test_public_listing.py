@@ -2,6 +2,8 @@
 
 import csv
 import io
+import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from disclosure import public_listing
 from disclosure.services import publish, withdraw
+from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +143,159 @@ def test_while_another_listing_is_built_the_download_answers_busy(
     published(title="公开文件甲", node=site_tree["replies"])
     caches["shared"].set(public_listing.LOCK_KEY, "another-listing.csv:other-worker", 60)
     monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
-    response = client.get(URL, {"format": "csv"})
+    # A filtered listing: the complete one waits its turn instead (see below).
+    response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
     assert response.status_code == 503 and response["Retry-After"]
     assert "公开目录正在生成" in response.content.decode()
     assert builds == []
+
+
+def year_range(year):
+    return {"date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}
+
+
+def test_one_address_causes_at_most_its_share_of_builds_and_others_still_get_the_listing(
+    client, site_tree, builds
+):
+    published(title="公开文件甲", node=site_tree["replies"])
+    statuses = [
+        client.get(
+            URL, {"format": "xlsx", **year_range(year)}, REMOTE_ADDR="203.0.113.7"
+        ).status_code
+        for year in range(2000, 2012)
+    ]
+    limit = public_listing.CLIENT_BUILDS
+    assert statuses == [200] * limit + [429] * (12 - limit)
+    assert len(builds) == limit
+    refused = client.get(URL, {"format": "csv", "year": 2020}, REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "完整的公开目录" in refused.content.decode()
+    # A file already built is served to that address all the same.
+    built = client.get(URL, {"format": "xlsx", **year_range(2000)}, REMOTE_ADDR="203.0.113.7")
+    assert built.status_code == 200 and len(builds) == limit
+    other = client.get(URL, {"format": "xlsx"}, REMOTE_ADDR="198.51.100.2")
+    assert other.status_code == 200 and len(builds) == limit + 1
+    # The complete listing is built for anyone, the limited address included.
+    complete = client.get(URL, {"format": "csv"}, REMOTE_ADDR="203.0.113.7")
+    assert complete.status_code == 200 and titles(complete) == ["公开文件甲"]
+
+
+def test_the_build_limit_counts_the_address_behind_a_trusted_proxy(
+    client, site_tree, builds, settings
+):
+    settings.PORTAL_TRUSTED_PROXIES = 1
+    published(title="公开文件甲", node=site_tree["replies"])
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for year in range(2000, 2000 + public_listing.CLIENT_BUILDS + 1):
+        client.get(
+            URL, {"format": "csv", "year": year}, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy
+        )
+    response = client.get(
+        URL, {"format": "csv", "year": 2030}, HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy
+    )
+    assert response.status_code == 200
+    assert len(builds) == public_listing.CLIENT_BUILDS + 1
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"date_from": "2024-01-01", "date_to": "2024-05-31"},
+        {"date_from": "2024-03-01", "date_to": "2024-12-31"},
+        {"date_from": "2023-01-01", "date_to": "2024-12-31"},
+        {"date_to": "2024-12-31"},
+        {"date_from": "2024-01-01"},
+        {"year": "2024", "date_from": "2024-02-01", "date_to": "2024-12-31"},
+    ],
+)
+def test_public_dates_other_than_a_whole_year_are_refused_with_a_reason(
+    client, site_tree, builds, dates
+):
+    response = client.get(URL, {"format": "csv", **dates})
+    assert response.status_code == 400
+    assert "只能按整年筛选" in response.content.decode()
+    assert builds == []
+
+
+def test_a_year_and_its_whole_date_range_are_the_same_file(client, site_tree, builds):
+    published(
+        title="二〇二三年文件", node=site_tree["replies"], published_at=local(2023, 12, 31, 23)
+    )
+    published(title="二〇二四年文件", node=site_tree["replies"], published_at=local(2024, 1, 1, 1))
+    assert titles(client.get(URL, {"format": "csv", "year": 2024})) == ["二〇二四年文件"]
+    assert titles(client.get(URL, {"format": "csv", **year_range(2024)})) == ["二〇二四年文件"]
+    assert len(builds) == 1
+
+
+def test_public_filters_are_one_at_a_time(client, site_tree, builds):
+    response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk, "year": 2024})
+    assert response.status_code == 400
+    assert "每次只能按一个条件筛选" in response.content.decode()
+    assert builds == []
+
+
+def test_the_complete_listing_survives_more_filtered_files_than_are_kept(
+    client, site_tree, builds, monkeypatch, settings
+):
+    monkeypatch.setattr(public_listing, "MAX_FILES", 2)
+    published(title="公开文件甲", node=site_tree["replies"])
+    assert client.get(URL, {"format": "csv"}).status_code == 200
+    complete = next((settings.EXPORT_ROOT / "public").iterdir())
+    hour_ago = time.time() - 3600  # the oldest file of all
+    os.utime(complete, (hour_ago, hour_ago))
+    for number, year in enumerate(range(2000, 2005)):
+        address = f"203.0.113.{number}"  # many clients, each within its limit
+        response = client.get(URL, {"format": "csv", "year": year}, REMOTE_ADDR=address)
+        assert response.status_code == 200
+    assert complete.exists()
+    assert len(list((settings.EXPORT_ROOT / "public").iterdir())) == 1 + 2
+    assert titles(client.get(URL, {"format": "csv"})) == ["公开文件甲"]
+    assert len(builds) == 1 + 5
+
+
+def test_the_complete_listing_waits_for_the_build_under_way_and_is_built_next(
+    client, site_tree, builds, monkeypatch
+):
+    published(title="公开文件甲", node=site_tree["replies"])
+    shared = caches["shared"]
+    shared.set(public_listing.LOCK_KEY, "part-another.csv:other-worker", 60)
+    flags = []
+
+    def other_worker_finishes(seconds):
+        flags.append(shared.get(public_listing.PRIORITY_KEY))
+        shared.delete(public_listing.LOCK_KEY)
+
+    monkeypatch.setattr(public_listing.time, "sleep", other_worker_finishes)
+    response = client.get(URL, {"format": "csv"})
+    assert response.status_code == 200 and titles(response) == ["公开文件甲"]
+    assert len(builds) == 1
+    assert flags and flags[0]  # filtered builds were held back while it waited
+    assert shared.get(public_listing.PRIORITY_KEY) is None  # and may go on now
+
+
+def test_no_filtered_build_starts_while_the_complete_listing_waits_its_turn(
+    client, site_tree, builds, monkeypatch
+):
+    published(title="公开文件甲", node=site_tree["replies"])
+    caches["shared"].set(public_listing.PRIORITY_KEY, "all-x.csv:waiting-worker", 60)
+    monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
+    response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
+    assert response.status_code == 503 and response["Retry-After"]
+    assert builds == []
+    # The complete listing itself is built at once.
+    assert client.get(URL, {"format": "csv"}).status_code == 200 and len(builds) == 1
+
+
+def test_a_refused_or_busy_request_does_not_use_up_the_address_s_builds(
+    client, site_tree, builds, monkeypatch
+):
+    published(title="公开文件甲", node=site_tree["replies"])
+    shared = caches["shared"]
+    shared.set(public_listing.LOCK_KEY, "part-another.csv:other-worker", 60)
+    for year in range(2000, 2010):
+        response = client.get(URL, {"format": "csv", "year": year})
+        assert response.status_code == 503
+    shared.delete(public_listing.LOCK_KEY)
+    for year in range(2000, 2000 + public_listing.CLIENT_BUILDS):
+        assert client.get(URL, {"format": "csv", "year": year}).status_code == 200
+    assert client.get(URL, {"format": "csv", "year": 2010}).status_code == 429

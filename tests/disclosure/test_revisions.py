@@ -1,7 +1,10 @@
 """Edits of a published document: a pending revision that a second reviewer approves or rejects.
 
-Attachment changes of a published document go online at once but are audited and versioned.
+Attachment additions, replacements and deletions of a published document are part of the
+revision: the public sees none of them until it is approved.
 """
+
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -297,50 +300,227 @@ def post_attachments(client, document, rows):
     )
 
 
-def test_attachment_changes_of_a_published_document_are_audited_and_versioned(
+def anonymous_get(client, url):
+    return client.__class__().get(url)
+
+
+def public_attachment_names(client, document):
+    """The attachment names the public document page lists."""
+    page = public_page(client, document).content.decode()
+    return [name for name in ("原文.pdf", "更正稿.pdf") if name in page]
+
+
+def download(client, attachment):
+    return anonymous_get(client, attachment.get_absolute_url())
+
+
+def revision_page(client, revision):
+    url = reverse("admin:disclosure_document_revision", args=[revision.document_id, revision.pk])
+    return client.get(url).content.decode()
+
+
+@pytest.fixture
+def original(document, media):
+    """A published document's attachment, live since publication."""
+    return add_attachment(document, SimpleUploadedFile("原文.pdf", PDF))
+
+
+def test_an_attachment_added_to_a_published_document_waits_for_a_second_reviewer(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+    media,
+):
+    as_user(client, org["reviewer"])
+    response = post_attachments(client, document, [{"file": SimpleUploadedFile("原文.pdf", PDF)}])
+    assert response.status_code == 302
+    assert any("待审核的修订" in m for m in messages_of(response))
+
+    added = Attachment.objects.get(document=document)
+    assert public_attachment_names(client, document) == []
+    assert download(client, added).status_code == 404
+    revision = DocumentRevision.objects.get(document=document)
+    assert revision.status == DocumentRevision.Status.PENDING and revision.changed_fields == []
+    assert revision.attachment_summary == ["添加附件：原文.pdf"]
+    assert added.pending_revision == revision
+    assert not AuditEvent.objects.filter(action="add_attachment").exists()
+
+    # The author cannot approve it; the file stays hidden.
+    response = decide(client, revision, "approve")
+    assert any("须由另一位审核人员批准" in m for m in messages_of(response))
+    assert download(client, added).status_code == 404
+
+    # The second reviewer reads the change and the new file, then approves it.
+    as_user(client, second_reviewer)
+    page = revision_page(client, revision)
+    assert "添加附件" in page and "原文.pdf" in page and added.get_absolute_url() in page
+    assert client.get(added.get_absolute_url()).status_code == 200
+    assert decide(client, revision, "approve").status_code == 302
+
+    assert public_attachment_names(client, document) == ["原文.pdf"]
+    response = download(client, added)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    event = AuditEvent.objects.get(action="add_attachment")
+    assert event.actor == second_reviewer and event.details["attachment"] == "原文.pdf"
+    assert event.details["revision"] == revision.pk
+    newest = document.history.order_by("-history_date", "-history_id").first()
+    assert newest.history_change_reason == f"批准修订 #{revision.pk}；添加附件：原文.pdf"
+
+
+def test_a_replaced_attachment_of_a_published_document_stays_online_until_approved(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+    original,
+):
+    as_user(client, org["reviewer"])
+    correction = SimpleUploadedFile("更正稿.pdf", PDF + b"%")
+    post_attachments(client, document, [{"id": original.pk, "file": correction}])
+
+    assert public_attachment_names(client, document) == ["原文.pdf"]
+    response = download(client, original)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    new = Attachment.objects.exclude(pk=original.pk).get(document=document)
+    assert new.original_name == "更正稿.pdf" and download(client, new).status_code == 404
+    revision = DocumentRevision.objects.get(document=document)
+    assert revision.attachment_summary == ["替换附件：原文.pdf → 更正稿.pdf"]
+    page = revision_page(client, revision)
+    assert "替换附件" in page and original.get_absolute_url() in page
+    assert "原文.pdf" in page and "更正稿.pdf" in page and new.get_absolute_url() in page
+    with pytest.raises(WorkflowError, match="须由另一位审核人员批准"):
+        approve_revision(revision, org["reviewer"])
+
+    approve_revision(revision, second_reviewer)
+    assert public_attachment_names(client, document) == ["更正稿.pdf"]
+    assert download(client, original).status_code == 404
+    response = download(client, new)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF + b"%"
+    event = AuditEvent.objects.get(action="replace_attachment")
+    assert event.details["attachment"] == "更正稿.pdf" and event.details["replaced"] == "原文.pdf"
+
+
+def test_a_deleted_attachment_of_a_published_document_stays_online_until_approved(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+    original,
+):
+    as_user(client, org["reviewer"])
+    post_attachments(client, document, [{"id": original.pk, "DELETE": "on"}])
+
+    assert public_attachment_names(client, document) == ["原文.pdf"]
+    assert download(client, original).status_code == 200
+    revision = DocumentRevision.objects.get(document=document)
+    assert revision.attachment_summary == ["删除附件：原文.pdf"]
+    page = revision_page(client, revision)
+    assert "删除附件" in page and "原文.pdf" in page and "（删除）" in page
+    with pytest.raises(WorkflowError, match="须由另一位审核人员批准"):
+        approve_revision(revision, org["reviewer"])
+
+    approve_revision(revision, second_reviewer)
+    assert public_attachment_names(client, document) == []
+    assert download(client, original).status_code == 404
+    assert AuditEvent.objects.get(action="delete_attachment").details["attachment"] == "原文.pdf"
+
+
+def test_a_rejected_attachment_change_deletes_the_new_file_and_keeps_the_page(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+    original,
+    django_capture_on_commit_callbacks,
+):
+    as_user(client, org["reviewer"])
+    correction = SimpleUploadedFile("更正稿.pdf", PDF + b"%")
+    post_attachments(client, document, [{"id": original.pk, "file": correction}])
+    new = Attachment.objects.exclude(pk=original.pk).get(document=document)
+    stored = Path(new.file.path)
+    assert stored.exists()
+
+    as_user(client, second_reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(client, DocumentRevision.objects.get(), "reject", comment="附件无需更换。")
+
+    assert not Attachment.objects.filter(pk=new.pk).exists() and not stored.exists()
+    assert public_attachment_names(client, document) == ["原文.pdf"]
+    response = download(client, original)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert not AuditEvent.objects.filter(action="replace_attachment").exists()
+
+
+def test_a_new_attachment_order_waits_for_approval_too(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+    original,
+):
+    add_attachment(document, SimpleUploadedFile("更正稿.pdf", PDF), sort_order=1)
+    as_user(client, org["reviewer"])
+    post_attachments(client, document, [{"id": original.pk, "sort_order": "2"}])
+    assert public_attachment_names(client, document) == ["原文.pdf", "更正稿.pdf"]
+    page = public_page(client, document).content.decode()
+    assert page.index("原文.pdf") < page.index("更正稿.pdf")
+    revision = DocumentRevision.objects.get()
+    assert revision.attachment_summary == ["调整附件排序：原文.pdf（2）"]
+    approve_revision(revision, second_reviewer)
+    page = public_page(client, document).content.decode()
+    assert page.index("更正稿.pdf") < page.index("原文.pdf")
+
+
+def test_an_attachment_change_with_a_text_change_is_one_revision(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+    media,
+):
+    as_user(client, org["reviewer"])
+    data = attachment_form(document, [{"file": SimpleUploadedFile("原文.pdf", PDF)}])
+    data["title"] = "更正后的标题"
+    client.post(reverse("admin:disclosure_document_change", args=[document.pk]), data)
+    revision = DocumentRevision.objects.get()
+    assert revision.changed_fields == ["title"]
+    assert revision.attachment_summary == ["添加附件：原文.pdf"]
+    assert public_attachment_names(client, document) == []
+    approve_revision(revision, second_reviewer)
+    page = public_page(client, document).content.decode()
+    assert "更正后的标题" in page and "原文.pdf" in page
+
+
+def test_staff_preview_marks_attachments_waiting_for_a_revision(
     client,
     org,  # noqa: F811
     document,
     media,
 ):
     as_user(client, org["reviewer"])
-    versions = document.history.count()
-
-    response = post_attachments(client, document, [{"file": SimpleUploadedFile("原文.pdf", PDF)}])
-    assert response.status_code == 302
-    attachment = Attachment.objects.get(document=document)
-    added = AuditEvent.objects.get(action="add_attachment")
-    assert added.actor == org["reviewer"] and added.details["attachment"] == "原文.pdf"
-    assert added.object_id == str(document.pk)
-
-    response = post_attachments(
-        client,
-        document,
-        [{"id": attachment.pk, "file": SimpleUploadedFile("更正稿.pdf", PDF + b"%")}],
-    )
-    assert response.status_code == 302
-    replaced = AuditEvent.objects.get(action="replace_attachment")
-    assert replaced.details["attachment"] == "更正稿.pdf"
-
-    response = post_attachments(client, document, [{"id": attachment.pk, "DELETE": "on"}])
-    assert response.status_code == 302
-    assert not Attachment.objects.filter(document=document).exists()
-    deleted = AuditEvent.objects.get(action="delete_attachment")
-    assert deleted.details["attachment"] == "更正稿.pdf"
-
-    reasons = list(
-        document.history.order_by("history_date", "history_id").values_list(
-            "history_change_reason", flat=True
-        )
-    )[versions:]
-    assert reasons == ["添加附件：原文.pdf", "替换附件：更正稿.pdf", "删除附件：更正稿.pdf"]
-    document.refresh_from_db()
-    assert document.title == "原标题" and not DocumentRevision.objects.exists()
+    post_attachments(client, document, [{"file": SimpleUploadedFile("原文.pdf", PDF)}])
+    revision = DocumentRevision.objects.get()
+    preview = client.get(reverse("disclosure:preview", args=[document.pk])).content.decode()
+    assert "原文.pdf" in preview and f"待审核的修订 #{revision.pk}" in preview
+    # The change form's inline lists only the live attachments.
+    change = client.get(reverse("admin:disclosure_document_change", args=[document.pk]))
+    assert "原文.pdf" not in change.content.decode().split("待审核的修订")[-1]
 
 
 def test_an_attachment_added_by_a_command_to_a_published_document_is_audited(document, media):
     add_attachment(document, SimpleUploadedFile("补充.pdf", PDF))
     assert AuditEvent.objects.get(action="add_attachment").details["attachment"] == "补充.pdf"
+
+
+def test_a_person_cannot_add_an_attachment_to_a_published_document_directly(
+    org,  # noqa: F811
+    document,
+    media,
+):
+    with pytest.raises(WorkflowError, match="须作为修订"):
+        add_attachment(document, SimpleUploadedFile("补充.pdf", PDF), user=org["reviewer"])
+    assert not Attachment.objects.exists()
 
 
 def test_attachments_of_a_draft_leave_no_audit_event(client, org, media):  # noqa: F811

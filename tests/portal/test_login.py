@@ -96,3 +96,25 @@ def test_a_period_that_is_over_is_summarised_with_its_count(client, clerk, monke
     ]
     assert LoginFailureCounter.objects.filter(closed=False).count() == 2  # the new period's
     assert audit.verify_chain() is None
+
+
+def test_failures_from_many_addresses_add_one_event_and_one_summary_per_period(monkeypatch):
+    for i in range(2, 32):
+        request = RequestFactory().post("/admin/login/", REMOTE_ADDR=f"127.0.0.{i}")
+        record_failed_login(
+            sender=None, credentials={"username": f"nosuchuser{i}"}, request=request
+        )
+    for i in range(20):  # one IPv6 client holds a whole /64
+        request = RequestFactory().post("/admin/login/", REMOTE_ADDR=f"2001:db8:0:1::{i + 1:x}")
+        record_failed_login(sender=None, credentials={"username": "x"}, request=request)
+    assert AuditEvent.objects.filter(action="login_failed").count() == 1
+    assert LoginFailureCounter.objects.filter(scope="address").count() == 31
+    assert LoginFailureCounter.objects.get(key="2001:db8:0:1::/64").count == 20
+
+    later = timezone.now() + audit.LOGIN_FAILURE_PERIOD
+    monkeypatch.setattr(audit.timezone, "now", lambda: later)
+    audit.close_login_failure_counters(before=audit.login_failure_period(later))
+    (summary,) = AuditEvent.objects.filter(action="login_failed", details__has_key="summary")
+    assert summary.details["addresses"] == 31 and summary.details["count"] == 50
+    assert summary.details["busiest"][0] == ["2001:db8:0:1::/64", 20]
+    assert audit.verify_chain() is None

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.template import Context, Template
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from portal.workdays import (
     add_working_days,
     is_working_day,
     next_working_day,
+    provisional_mark,
     working_days_between,
 )
 
@@ -107,3 +109,15 @@ def test_entering_a_notice_for_a_year_the_package_knows_changes_nothing():
 def test_the_index_refuses_dates_it_does_not_cover():
     with pytest.raises(ValueError):
         INDEX.between(date(2003, 1, 1), date(2004, 1, 1))
+
+
+def test_a_provisional_date_or_count_is_marked_and_a_settled_one_is_not():
+    settled = add_working_days(date(2025, 9, 26), 20)
+    unknown = add_working_days(date(2099, 1, 5), 3)  # past the package: the weekend rule
+    assert unknown.provisional and not settled.provisional
+    assert provisional_mark(settled) == ""
+    assert provisional_mark(unknown) == "（暂定）"
+    assert provisional_mark(settled, unknown) == "（暂定）"
+    assert provisional_mark(date(2025, 1, 2), None) == ""
+    rendered = Template("{% load workdays %}{{ d|provisional_mark }}|{{ s|provisional_mark }}")
+    assert rendered.render(Context({"d": unknown, "s": settled})) == "（暂定）|"

@@ -1,40 +1,16 @@
-from bisect import bisect_left, bisect_right
-
-from django import forms
 from django.core.paginator import Page, Paginator
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from catalog.models import Agency, CatalogNode
-from disclosure.models import Document, Genre, Topic
-from disclosure.search import analysis
-from disclosure.search.backends import SearchRequest, get_backend
-from disclosure.search.highlight import highlight, snippet
+from catalog.tree import SubtreeIndex
+
+from ..models import Document, Genre, Topic
+from . import analysis
+from .backends import SearchRequest, get_backend
+from .forms import SearchForm
+from .highlight import highlight, snippet
 
 PAGE_SIZE = 20
-MAX_PAGE = 1000
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("关键词"), required=False, max_length=1000)
-    agency = forms.IntegerField(required=False, min_value=1)
-    node = forms.IntegerField(required=False, min_value=1)
-    topic = forms.IntegerField(required=False, min_value=1)
-    genre = forms.IntegerField(required=False, min_value=1)
-    year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
-    validity = forms.ChoiceField(required=False, choices=[("", ""), *Document.Validity.choices])
-    sort = forms.ChoiceField(
-        required=False, choices=[("relevance", "相关度"), ("date", "发布日期")]
-    )
-    page = forms.IntegerField(required=False, min_value=1)
-
-    def clean_page(self):
-        # Past the last page the paginator shows the last one; the cap keeps the offset sane.
-        page = self.cleaned_data.get("page")
-        return min(page, MAX_PAGE) if page else page
-
-    def clean_q(self):
-        return (self.cleaned_data.get("q") or "")[: analysis.MAX_QUERY_CHARS]
 
 
 class SearchPaginator(Paginator):
@@ -45,7 +21,7 @@ class SearchPaginator(Paginator):
 
 
 class SearchView(TemplateView):
-    template_name = "portal/search.html"
+    template_name = "disclosure/search/search.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -131,19 +107,15 @@ class SearchView(TemplateView):
         shown = [
             n for n in nodes if n.level == level and (parent is None or n.parent_id == parent.pk)
         ]
-        positions = {}
-        if facets["node"]:
-            for pk, tree_id, lft in CatalogNode.objects.filter(pk__in=facets["node"]).values_list(
-                "pk", "tree_id", "lft"
-            ):
-                positions.setdefault(tree_id, []).append((lft, facets["node"][pk]))
+        placed = (
+            CatalogNode.objects.filter(pk__in=facets["node"]).values_list("pk", "tree_id", "lft")
+            if facets["node"]
+            else []
+        )
+        counts = SubtreeIndex((tree_id, lft, facets["node"][pk]) for pk, tree_id, lft in placed)
         node_counts = []
         for node in shown:
-            rows = sorted(positions.get(node.tree_id, []))
-            lfts = [lft for lft, _n in rows]
-            count = sum(
-                n for _lft, n in rows[bisect_left(lfts, node.lft) : bisect_right(lfts, node.rght)]
-            )
+            count = counts.sum(node)
             if count:
                 node_counts.append((node.pk, node.name, count))
         lists["node"] = node_counts
