@@ -31,7 +31,6 @@ from portal.editor import EditorWidget
 from portal.models import AuditEvent
 
 from . import replies
-from .exports import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
 from .letter_parser import FIELDS, parse_reply_letter
 from .models import (
     CoHandlingOpinion,
@@ -41,6 +40,7 @@ from .models import (
     ProposalReply,
     ReplyClassification,
 )
+from .reports.downloads import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
 from .uploads import check_attachment
 
 DUE_SOON_DAYS = 15

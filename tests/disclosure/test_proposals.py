@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-from disclosure.compliance import build_report
 from disclosure.letter_parser import parse_reply_letter
 from disclosure.models import (
     CongressSession,
@@ -16,6 +15,7 @@ from disclosure.models import (
     ReplyClassification,
 )
 from disclosure.replies import compose_letter_html, record_feedback, save_reply
+from disclosure.reports.compliance import build_report
 from disclosure.services import publish
 from tests.factories import AgencyFactory
 
