@@ -252,18 +252,19 @@ class CatalogNode(MPTTModel):
         return path
 
     @classmethod
-    def public_paths(cls):
-        """{node pk: root-first names of the columns the public may see on its path}, every node.
+    def paths(cls, public=True):
+        """{node pk: root-first names of the columns on its path}, for every node, in one query.
 
-        One query. A hidden column and everything beneath it keep only the visible columns
-        above them: a public document filed there shows no hidden name.
+        ``public``: only the columns the public may see. A hidden column and everything beneath
+        it keep only the visible columns above them: a public document filed there shows no
+        hidden name.
         """
         paths, open_nodes = {}, {None}
         for pk, parent_id, name, shown in cls.objects.order_by("tree_id", "lft").values_list(
             "pk", "parent_id", "name", "is_visible"
         ):
             parent_path = paths.get(parent_id, [])
-            if shown and parent_id in open_nodes:
+            if (shown or not public) and parent_id in open_nodes:
                 open_nodes.add(pk)
                 paths[pk] = [*parent_path, name]
             else:

@@ -10,12 +10,30 @@ from django.db.models import Q
 
 from .models import Agency
 
-ALL = None  # the scope of someone who sees every agency
+
+class _Sentinel:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+ALL = _Sentinel("ALL")  # the scope of someone who sees every agency
+# The portal itself acting, not a person: management commands, reports the system makes. Its
+# scope is every agency. A missing user (None) is an error, never taken to mean the system.
+SYSTEM = _Sentinel("SYSTEM")
 
 
 def agency_scope(user):
-    """ALL (None), or the set of agency ids ``user`` works for, sub-agencies included."""
-    if not (user and user.is_authenticated and user.is_active):
+    """ALL, or the set of agency ids ``user`` works for, sub-agencies included.
+
+    ``user`` is a user (an anonymous or inactive one works for no agency) or SYSTEM."""
+    if user is SYSTEM:
+        return ALL
+    if user is None:
+        raise TypeError("agency_scope() needs a user, or SYSTEM for the portal itself")
+    if not (user.is_authenticated and user.is_active):
         return set()
     if user.is_superuser or user.has_perm("catalog.view_all_agencies"):
         return ALL

@@ -17,14 +17,6 @@ from catalog.models import Agency, CatalogNode
 from catalog.scoping import open_nodes, scoped_agencies, scoped_documents
 
 from . import services
-from .compliance import build_report
-from .exports import (
-    ExportForm,
-    ExportLimited,
-    ExportTooLarge,
-    export_response,
-    report_response,
-)
 from .forms import AttachmentInlineForm, DocumentAdminForm
 from .models import (
     Attachment,
@@ -36,6 +28,9 @@ from .models import (
 )
 from .models.revisions import ATTACHMENT_CHANGES
 from .proposals import admin as proposals_admin  # noqa: F401 (registers the proposal admin)
+from .reports import downloads
+from .reports.compliance import build_report, report_download
+from .reports.listings import ExportForm, ExportLimited, export_response
 
 
 class AttachmentInline(admin.TabularInline):
@@ -587,7 +582,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
                     form.cleaned_data.get("encoding") or "utf-8",
                     user=request.user,
                 )
-            except ExportTooLarge:
+            except downloads.TooLarge:
                 form.add_error(
                     None, _("超过 Excel 单表行数上限（1,048,575 行），请改用 CSV 或缩小范围。")
                 )
@@ -617,7 +612,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         report = build_report(day, request.user)
         file_format = request.GET.get("download")
         if file_format in ("csv", "xlsx"):
-            return report_response(report, file_format, request.user)
+            return downloads.response(report_download(report), file_format, request.user)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

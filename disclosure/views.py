@@ -24,9 +24,9 @@ from catalog.models import CatalogNode
 from catalog.scoping import ALL, agency_scope
 from portal.media import serve_media
 
-from .exports import ExportTooLarge
 from .models import Attachment, Document
-from .public_listing import (
+from .reports import downloads
+from .reports.public_listing import (
     ListingBusy,
     ListingLimited,
     PublicListingForm,
@@ -242,7 +242,7 @@ def editor_image(request, path):
 def catalog_listing_download(request):
     """The public catalogue listing (公开目录): public documents only, anyone may download it.
 
-    Served from a file built once per change of what is public (disclosure.public_listing),
+    Served from a file built once per change of what is public (disclosure.reports.public_listing),
     whoever asks: staff who want drafts or a live listing use the admin export. Filters are
     narrowed to what PublicListingForm allows, and builds are limited per client.
     """
@@ -258,7 +258,7 @@ def catalog_listing_download(request):
             form.cleaned_data["format"],
             form.cleaned_data.get("encoding") or "utf-8",
         )
-    except ExportTooLarge:
+    except downloads.TooLarge:
         return render(request, "disclosure/export_error.html", {"too_large": True}, status=400)
     except ListingBusy:
         response = render(request, "disclosure/export_error.html", {"busy": True}, status=503)

@@ -28,7 +28,7 @@ from catalog.scoping import (
 from portal import audit
 from portal.models import AuditEvent
 
-from ..exports import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
+from ..reports.downloads import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
 from . import services
 from .forms import CoHandlingOpinionForm, LetterConfirmForm, LetterTextForm, ProposalReplyForm
 from .letters import FIELDS, parse_reply_letter

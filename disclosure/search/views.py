@@ -53,7 +53,7 @@ class SearchView(TemplateView):
             )
         )
         documents = Document.objects.select_related("agency").in_bulk(result.ids)
-        paths = CatalogNode.public_paths()
+        paths = CatalogNode.paths(public=True)
         words = context["words"]
         hits = []
         for pk in result.ids:

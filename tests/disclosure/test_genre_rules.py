@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from disclosure.compliance import build_report
 from disclosure.models import Genre
+from disclosure.reports.compliance import build_report
 from portal.roles import EDITOR, REVIEWER, sync_roles
 from tests.disclosure.conftest import local
 from tests.disclosure.test_workflow import add_form

@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure import public_listing
+from disclosure.reports import public_listing
 from disclosure.services import publish, withdraw
 from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published

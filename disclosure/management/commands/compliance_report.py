@@ -2,15 +2,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from disclosure.compliance import build_report
-from disclosure.exports import (
-    REPORT_WIDTHS,
-    Tally,
-    csv_chunks,
-    file_sha256,
-    record_download,
-    write_xlsx,
-)
+from catalog.scoping import SYSTEM
+from disclosure.reports import downloads
+from disclosure.reports.compliance import build_report, report_download
 
 
 class Command(BaseCommand):
@@ -24,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="输出文件（csv/xlsx 时必填）")
 
     def handle(self, *args, as_of=None, format="text", output=None, **options):
-        report = build_report(as_of)
+        report = build_report(as_of, SYSTEM)
         if format == "text" or not output:
             self.stdout.write(f"合规检查：{report.as_of}")
             for label, count in report.summary:
@@ -32,17 +26,5 @@ class Command(BaseCommand):
             for finding in report.findings:
                 self.stdout.write(f"- [{finding.kind_label}] {finding.subject}：{finding.detail}")
             return
-        if format == "xlsx":
-            rows = write_xlsx(report.rows(), output, sheet_name="合规检查", widths=REPORT_WIDTHS)
-            with open(output, "rb") as handle:
-                sha = file_sha256(handle).hexdigest()
-        else:
-            tally = Tally()
-            with open(output, "wb") as handle:
-                for chunk in csv_chunks(report.rows(), tally=tally):
-                    handle.write(chunk)
-            rows, sha = tally.rows, tally.sha256.hexdigest()
-        record_download(
-            None, "compliance_report", format, rows, sha, as_of=report.as_of.isoformat()
-        )
+        downloads.write_file(report_download(report), format, output, SYSTEM)
         self.stdout.write(self.style.SUCCESS(f"已写入 {len(report.findings)} 条问题到 {output}。"))

@@ -4,20 +4,11 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Agency, CatalogNode
-from disclosure.exports import (
-    ENCODINGS,
-    ExportFilters,
-    ExportTooLarge,
-    Tally,
-    csv_chunks,
-    export_queryset,
-    file_sha256,
-    listing_rows,
-    record_export,
-    too_large_for_xlsx,
-    write_xlsx,
-)
+from catalog.scoping import SYSTEM
 from disclosure.models import Document, Genre, Topic
+from disclosure.reports import downloads
+from disclosure.reports.downloads import ENCODINGS
+from disclosure.reports.listings import ExportFilters, listing_download, too_large_for_xlsx
 
 
 class Command(BaseCommand):
@@ -63,25 +54,16 @@ class Command(BaseCommand):
             validity=options["validity"] or "",
             statuses=options["status"] or [],
         )
-        documents = export_queryset(filters)
-        rows = listing_rows(documents, options["base_url"].rstrip("/"))
+        download, documents = listing_download(filters, SYSTEM, options["base_url"].rstrip("/"))
         output = options["output"]
-        if options["format"] == "xlsx":
-            if too_large_for_xlsx(documents):
-                raise CommandError("超过 Excel 单表行数上限（1,048,575 行），请改用 --format csv。")
-            with open(output, "w+b") as handle:
-                try:
-                    count = write_xlsx(rows, handle)
-                except ExportTooLarge:
-                    raise CommandError("超过 Excel 单表行数上限，请改用 --format csv。")
-                sha = file_sha256(handle).hexdigest()
-        else:
-            tally = Tally()
-            with open(output, "wb") as handle:
-                for chunk in csv_chunks(rows, options["encoding"], tally):
-                    handle.write(chunk)
-            count, sha = tally.rows, tally.sha256.hexdigest()
-        record_export(None, filters, count, sha, options["format"])
+        if options["format"] == "xlsx" and too_large_for_xlsx(documents):
+            raise CommandError("超过 Excel 单表行数上限（1,048,575 行），请改用 --format csv。")
+        try:
+            count, sha = downloads.write_file(
+                download, options["format"], output, SYSTEM, options["encoding"]
+            )
+        except downloads.TooLarge:
+            raise CommandError("超过 Excel 单表行数上限，请改用 --format csv。")
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 条到 {output}（SHA-256 {sha}）。"))
 
     def find(self, model, field, value, label):

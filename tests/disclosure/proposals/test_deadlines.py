@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from disclosure.compliance import build_report
+from disclosure.reports.compliance import build_report
 from tests.factories import ProposalFactory, ProposalReplyFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import CatalogNode, effective_time_limit_days
-from catalog.scoping import open_nodes, scoped_documents, scoped_proposals
+from catalog.scoping import SYSTEM, open_nodes, scoped_documents, scoped_proposals
 from catalog.tree import SubtreeIndex
 from portal.workdays import WorkdayIndex
 
-from .exports import neutralise
-from .models import Document, Proposal
+from ..models import Document, Proposal
+from .downloads import Download
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
 
@@ -62,29 +62,43 @@ class Report:
             yield [
                 str(number),
                 finding.kind_label,
-                neutralise(finding.subject),
-                neutralise(detail),
+                finding.subject,
+                detail,
                 finding.url,
             ]
+
+
+REPORT_WIDTHS = [7, 20, 50, 80, 50]
+
+
+def report_download(report):
+    """The report as a file for the download pipeline."""
+    return Download(
+        what="compliance_report",
+        filename=f"合规检查_{report.as_of:%Y%m%d}",
+        rows=report.rows(),
+        sheet="合规检查",
+        widths=REPORT_WIDTHS,
+        details={"as_of": report.as_of.isoformat()},
+    )
 
 
 def end_of(day):
     return datetime.combine(day, time.max, timezone.get_current_timezone())
 
 
-def public_on(day, user=None):
+def public_on(day, viewer):
     """Documents the public could see at the end of ``day``."""
-    documents = Document.objects.public(at=end_of(day))
-    return scoped_documents(documents, user) if user is not None else documents
+    return scoped_documents(Document.objects.public(at=end_of(day)), viewer)
 
 
 def admin_url(document_pk):
     return reverse("admin:disclosure_document_change", args=[document_pk])
 
 
-def late_disclosures(day, user=None):
+def late_disclosures(day, viewer):
     rows = list(
-        public_on(day, user)
+        public_on(day, viewer)
         .exclude(written_on=None)
         .values_list("pk", "title", "written_on", "published_at", "node__time_limit_days")
     )
@@ -114,9 +128,9 @@ def late_disclosures(day, user=None):
     return findings
 
 
-def stale_columns(day, user=None):
+def stale_columns(day, viewer):
     moment = end_of(day)
-    public = public_on(day, user)
+    public = public_on(day, viewer)
     by_node = (
         public.values("node__tree_id", "node__lft")
         .annotate(latest=Max("published_at"))
@@ -130,11 +144,7 @@ def stale_columns(day, user=None):
         .values_list("catalognode__tree_id", "catalognode__lft", "latest")
     )
     newest = SubtreeIndex([*by_node, *by_listing])
-    nodes = (
-        open_nodes(CatalogNode.objects.visible(), user)
-        if user is not None
-        else CatalogNode.objects.visible()
-    )
+    nodes = open_nodes(CatalogNode.objects.visible(), viewer)
     findings = []
     for node in nodes.exclude(update_interval_days=None):
         latest = max(newest.values(node), default=None)
@@ -158,7 +168,7 @@ def stale_columns(day, user=None):
                     url,
                 )
             )
-    latest = public_on(day).aggregate(latest=Max("published_at"))["latest"]
+    latest = public_on(day, SYSTEM).aggregate(latest=Max("published_at"))["latest"]
     if latest is None or moment - latest > timedelta(days=HOME_STALE_DAYS):
         when = timezone.localtime(latest).date() if latest else "无"
         findings.append(
@@ -172,11 +182,13 @@ def stale_columns(day, user=None):
     return findings
 
 
-def normative_without_interpretation(day, user=None):
+def normative_without_interpretation(day, viewer):
     moment = end_of(day)
-    interpreted = public_on(day).filter(genre__is_interpretation=True, published_at__lte=moment)
+    interpreted = public_on(day, SYSTEM).filter(
+        genre__is_interpretation=True, published_at__lte=moment
+    )
     documents = (
-        public_on(day, user)
+        public_on(day, viewer)
         .filter(genre__needs_interpretation=True)
         .exclude(interpretations__in=interpreted)
         .values_list("pk", "title")
@@ -187,9 +199,9 @@ def normative_without_interpretation(day, user=None):
     ]
 
 
-def missing_metadata(day, user=None):
+def missing_metadata(day, viewer):
     findings = []
-    rows = public_on(day, user).values_list(
+    rows = public_on(day, viewer).values_list(
         "pk",
         "title",
         "topic_id",
@@ -214,14 +226,13 @@ def missing_metadata(day, user=None):
     return findings
 
 
-def overdue_proposals(day, user=None):
+def overdue_proposals(day, viewer):
     proposals = (
         Proposal.objects.filter(assigned_on__lte=day)
         .select_related("session", "lead_unit")
         .prefetch_related("replies")
     )
-    if user is not None:
-        proposals = scoped_proposals(proposals, user)
+    proposals = scoped_proposals(proposals, viewer)
     findings = []
     for proposal in proposals:
         deadline = proposal.deadline
@@ -247,9 +258,11 @@ CHECKS = [
 ]
 
 
-def build_report(day=None, user=None):
+def build_report(day=None, viewer=SYSTEM):
+    """The report as of ``day`` (today by default) over what ``viewer`` (a staff member, or
+    SYSTEM for every agency) may see."""
     day = day or timezone.localdate()
     report = Report(as_of=day)
     for check in CHECKS:
-        report.findings.extend(check(day, user))
+        report.findings.extend(check(day, viewer))
     return report

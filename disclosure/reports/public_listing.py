@@ -52,19 +52,16 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Agency, CatalogNode
 from portal.audit import client_ip
 
-from .exports import (
-    XLSX_TYPE,
+from ..models import Document, Genre, Topic
+from . import downloads
+from .downloads import PUBLIC, XLSX_TYPE
+from .listings import (
     ExportFilters,
     ExportForm,
-    ExportTooLarge,
-    csv_chunks,
-    export_queryset,
+    listing_download,
     listing_filename,
-    listing_rows,
     too_large_for_xlsx,
-    write_xlsx,
 )
-from .models import Document, Genre, Topic
 
 LOCK_KEY = "public-listing:building"
 PRIORITY_KEY = "public-listing:complete-wanted"
@@ -176,14 +173,10 @@ def listing_key(filters, file_format, encoding, base_url):
 
 def write_listing_file(filters, file_format, encoding, base_url, handle):
     """Write the public listing into the open binary ``handle``."""
-    documents = export_queryset(filters)
-    if file_format == "xlsx":
-        if too_large_for_xlsx(documents):
-            raise ExportTooLarge
-        write_xlsx(listing_rows(documents, base_url, public=True), handle)
-    else:
-        for chunk in csv_chunks(listing_rows(documents, base_url, public=True), encoding):
-            handle.write(chunk)
+    download, documents = listing_download(filters, PUBLIC, base_url)
+    if file_format == "xlsx" and too_large_for_xlsx(documents):
+        raise downloads.TooLarge
+    downloads.write_file(download, file_format, handle, PUBLIC, encoding)
 
 
 COMPLETE, FILTERED = "all", "part"  # file name prefixes: complete listings are never evicted
@@ -295,7 +288,7 @@ def _lower_flag(token):
 def public_listing_response(request, filters, file_format="csv", encoding="utf-8"):
     """The public listing for ``filters`` as a download, from its file (built if need be).
 
-    Raises ExportTooLarge (XLSX past Excel's row limit), ListingBusy and ListingLimited.
+    Raises downloads.TooLarge (XLSX past Excel's row limit), ListingBusy and ListingLimited.
     """
     base_url = request.build_absolute_uri("/").rstrip("/")
     key = listing_key(filters, file_format, encoding, base_url)

@@ -1,0 +1,271 @@
+"""Catalogue listings (公开目录, 条例 Art. 12): the rows, the filters and who may ask for what.
+
+One module builds the rows for every surface: the public download (``public_listing``), the
+staff export in the admin and ``manage.py export_catalog``; every one of them is handed out by
+the download pipeline (``downloads``), which neutralises formula cells and audits the file.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django import forms
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Agency, CatalogNode
+from catalog.scoping import open_nodes, scoped_agencies, scoped_documents
+from portal.links import pk_url_template
+
+from ..index_numbers import format_index_number
+from ..models import Document, Genre, Topic
+from . import downloads
+from .downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download
+
+HEADERS = [
+    "序号", "索引号", "名称", "文号", "发布机构", "主题分类", "体裁分类", "成文日期", "发布日期",
+    "有效性", "公开方式", "所属栏目", "内容概述", "链接",
+]  # fmt: skip
+COLUMN_WIDTHS = [7, 32, 60, 24, 28, 18, 14, 12, 12, 8, 10, 40, 60, 46]
+
+
+class ExportLimited(Exception):
+    """A staff member asked for an export beyond their limit; the message says which."""
+
+
+RUNNING_EXPORT_SECONDS = 600  # an export that never finished frees the user's slot after this
+
+
+def staff_export_slot(user):
+    """Take ``user``'s export slot: one export at a time, STAFF_EXPORTS_PER_MINUTE a minute.
+
+    Counted in the shared cache, so every worker process sees them. Returns the function that
+    frees the slot when the export is done; raises ExportLimited.
+    """
+    shared = caches["shared"]
+    running = f"staff-export:running:{user.pk}"
+    if not shared.add(running, 1, RUNNING_EXPORT_SECONDS):
+        raise ExportLimited(_("您已有一个导出正在进行，请等它完成后再试。"))
+    minute = f"staff-export:count:{user.pk}:{int(timezone.now().timestamp() // 60)}"
+    shared.add(minute, 0, 120)
+    try:
+        count = shared.incr(minute)
+    except ValueError:  # expired between add and incr
+        shared.set(minute, count := 1, 120)
+    limit = settings.STAFF_EXPORTS_PER_MINUTE
+    if count > limit:
+        shared.delete(running)
+        raise ExportLimited(
+            _("导出过于频繁：每人每分钟最多导出 %(limit)d 次，请稍后再试。") % {"limit": limit}
+        )
+    return lambda: shared.delete(running)
+
+
+@dataclass
+class ExportFilters:
+    node: CatalogNode | None = None
+    agency: Agency | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    genre: Genre | None = None
+    topic: Topic | None = None
+    validity: str = ""
+    statuses: list = field(default_factory=list)  # empty: public documents only
+
+    def describe(self):
+        """What the audit log records of the filters."""
+        parts = {
+            "node": self.node and self.node.name,
+            "agency": self.agency and self.agency.name,
+            "date_from": self.date_from and self.date_from.isoformat(),
+            "date_to": self.date_to and self.date_to.isoformat(),
+            "genre": self.genre and self.genre.name,
+            "topic": self.topic and self.topic.name,
+            "validity": self.validity,
+            "statuses": self.statuses or ["public"],
+        }
+        return {k: v for k, v in parts.items() if v}
+
+
+def export_queryset(filters, viewer):
+    """The documents of a listing, for ``viewer``: PUBLIC (public documents only, whatever the
+    filters ask), SYSTEM (a command: any status asked for) or a staff member (their agencies)."""
+    if filters.statuses and viewer is not PUBLIC:
+        documents = Document.objects.filter(status__in=filters.statuses)
+    else:
+        documents = Document.objects.public()
+    if viewer is not PUBLIC:
+        documents = scoped_documents(documents, viewer)
+    documents = documents.with_metadata(
+        node=filters.node,
+        agency=filters.agency,
+        topic=filters.topic,
+        genre=filters.genre,
+        validity=filters.validity,
+    )
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        documents = documents.filter(
+            published_at__gte=datetime.combine(filters.date_from, time.min, tz)
+        )
+    if filters.date_to:
+        documents = documents.filter(
+            published_at__lte=datetime.combine(filters.date_to, time.max, tz)
+        )
+    return documents.order_by("published_at", "pk")
+
+
+def node_paths(public=False):
+    """{node pk: "政务公开/法定主动公开内容/…"} for every node (``CatalogNode.paths``)."""
+    return {pk: "/".join(names) for pk, names in CatalogNode.paths(public=public).items()}
+
+
+LISTING_FIELDS = [
+    "pk", "index_code", "index_year", "index_serial", "title", "doc_number", "agency__name",
+    "topic__name", "genre__name", "written_on", "published_at", "validity", "disclosure_mode",
+    "node_id", "summary",
+]  # fmt: skip
+
+
+def listing_rows(documents, base_url, public=False):
+    """Header, then one row per document, streamed from the database.
+
+    Reads only the listed columns (never the bodies) as tuples: the export runs at the speed
+    of the database cursor, in constant memory. ``public``: column paths name no hidden column.
+    """
+    yield HEADERS
+    paths = node_paths(public)
+    validity = dict(Document.Validity.choices)
+    modes = dict(Document.DisclosureMode.choices)
+    url_pattern = base_url + pk_url_template("disclosure:document")
+    rows = documents.values_list(*LISTING_FIELDS).iterator(chunk_size=2000)
+    for number, row in enumerate(rows, start=1):
+        (pk, code, year, serial, title, doc_number, agency, topic, genre, written, published, valid, mode,
+         node_id, summary) = row  # fmt: skip
+        yield [
+            str(number),
+            format_index_number(code, year, serial),
+            title,
+            doc_number,
+            agency,
+            topic or "",
+            genre or "",
+            written.isoformat() if written else "-",
+            timezone.localtime(published).date().isoformat() if published else "-",
+            str(validity.get(valid, valid)),
+            str(modes.get(mode, mode)),
+            paths.get(node_id, ""),
+            summary,
+            url_pattern.format(pk),
+        ]
+
+
+def too_large_for_xlsx(documents):
+    return documents.count() > XLSX_MAX_ROWS
+
+
+class ExportForm(forms.Form):
+    """The listing's filters, for the public download and the staff export alike."""
+
+    node = forms.ModelChoiceField(
+        label=_("栏目（含下级）"), queryset=CatalogNode.objects.none(), required=False
+    )
+    agency = forms.ModelChoiceField(
+        label=_("发布机构"), queryset=Agency.objects.none(), required=False
+    )
+    date_from = forms.DateField(
+        label=_("发布日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("发布日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    genre = forms.ModelChoiceField(
+        label=_("体裁分类"), queryset=Genre.objects.all(), required=False
+    )
+    topic = forms.ModelChoiceField(
+        label=_("主题分类"), queryset=Topic.objects.all(), required=False
+    )
+    validity = forms.ChoiceField(
+        label=_("有效性"), required=False, choices=[("", "全部"), *Document.Validity.choices]
+    )
+    status = forms.MultipleChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=Document.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选则只导出已公开的文件。"),
+    )
+    format = forms.ChoiceField(
+        label=_("格式"), choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")], initial="csv"
+    )
+    encoding = forms.ChoiceField(
+        label=_("CSV 编码"), choices=list(ENCODINGS.items()), initial="utf-8", required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None:
+            del self.fields["status"]
+            self.fields["node"].queryset = CatalogNode.objects.visible()
+            self.fields["agency"].queryset = Agency.objects.all()
+        else:
+            self.fields["node"].queryset = open_nodes(CatalogNode.objects.all(), user)
+            self.fields["agency"].queryset = scoped_agencies(Agency.objects.all(), user)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        for day in (start, end):
+            if day and not 1949 <= day.year <= 2100:
+                raise forms.ValidationError(_("日期应在1949年至2100年之间。"))
+        if start and end and start > end:
+            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+        return cleaned
+
+    def filters(self):
+        data = self.cleaned_data
+        return ExportFilters(
+            node=data.get("node"),
+            agency=data.get("agency"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            genre=data.get("genre"),
+            topic=data.get("topic"),
+            validity=data.get("validity") or "",
+            statuses=list(data.get("status") or []),
+        )
+
+
+def listing_filename():
+    """The download's name, without extension."""
+    return f"政府信息公开目录_{timezone.localdate():%Y%m%d}"
+
+
+def listing_download(filters, viewer, base_url):
+    """The listing of ``filters`` as ``viewer`` may see it, ready for the download pipeline."""
+    documents = export_queryset(filters, viewer)
+    public = viewer is PUBLIC
+    return Download(
+        what="catalog_listing",
+        filename=listing_filename(),
+        rows=listing_rows(documents, base_url, public),
+        sheet="公开目录",
+        widths=COLUMN_WIDTHS,
+        details={} if public else {"filters": filters.describe()},
+    ), documents
+
+
+def export_response(request, filters, file_format="csv", encoding="utf-8", *, user):
+    """A staff member's listing as a download: their agencies only, audited, and limited per
+    person (``staff_export_slot``, which raises ExportLimited)."""
+    release = staff_export_slot(user)
+    try:
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        download, documents = listing_download(filters, user, base_url)
+        if file_format == "xlsx" and too_large_for_xlsx(documents):
+            raise downloads.TooLarge
+        return downloads.response(download, file_format, user, encoding, on_close=release)
+    except BaseException:
+        release()
+        raise
