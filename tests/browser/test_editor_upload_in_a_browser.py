@@ -39,13 +39,16 @@ def test_an_editor_uploads_an_image_through_the_editor_dialog(live_server, setti
         page.goto(f"{live_server.url}/admin/disclosure/document/add/")
         page.wait_for_function(
             "window.CKEDITOR && CKEDITOR.instances.id_body"
-            " && CKEDITOR.instances.id_body.status === 'ready'"
+            " && CKEDITOR.instances.id_body.status === 'ready'",
+            timeout=60_000,
         )
         page.evaluate("CKEDITOR.instances.id_body.execCommand('image')")
         page.click("a.cke_dialog_tab[id^=cke_Upload_]")
         upload_frame = page.frame_locator("iframe.cke_dialog_ui_input_file:visible")
         upload_frame.locator("input[type=file]").set_input_files(str(picture))
-        page.click(".cke_dialog_ui_fileButton:visible")
+        with page.expect_response(lambda r: "/admin/ckeditor/upload/" in r.url) as sent:
+            page.click(".cke_dialog_ui_fileButton:visible")
+        assert sent.value.status == 200, sent.value.text()
         url_field = page.locator(".cke_dialog_ui_input_text input").first
         page.wait_for_function(
             "el => el.value.startsWith('/media/editor/')", arg=url_field.element_handle()
