@@ -14,7 +14,6 @@ from mptt.exceptions import InvalidMove
 from . import services
 from .forms import CatalogNodeAdminForm
 from .models import Agency, CatalogNode
-from .scoping import open_nodes, scoped_agencies
 from .tree import TreeChangeRefused
 
 
@@ -37,7 +36,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Staff see (and autocomplete offers) their own agencies and sub-agencies only.
-        return scoped_agencies(super().get_queryset(request), request.user)
+        return super().get_queryset(request).for_staff(request.user)
 
 
 @admin.register(CatalogNode)
@@ -54,7 +53,7 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     list_per_page = 5000
 
     def get_queryset(self, request):
-        return open_nodes(super().get_queryset(request), request.user)
+        return super().get_queryset(request).for_staff(request.user)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -146,9 +145,9 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
-            kwargs["queryset"] = open_nodes(CatalogNode.objects.all(), request.user)
+            kwargs["queryset"] = CatalogNode.objects.for_staff(request.user)
         elif db_field.name == "agency":
-            kwargs["queryset"] = scoped_agencies(Agency.objects.all(), request.user)
+            kwargs["queryset"] = Agency.objects.for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     fieldsets = [

@@ -9,6 +9,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from .credit_code import validate_credit_code
+from .scoping import agency_scope
 from .tree import TreeChangeRefused, tree_write_lock
 
 # Working days allowed for active disclosure when a node states none (条例 Art. 26).
@@ -18,6 +19,12 @@ DEFAULT_TIME_LIMIT_DAYS = 20
 def effective_time_limit_days(stated_days):
     """The working days allowed to publish: a column's stated limit, or Art. 26's default."""
     return stated_days or DEFAULT_TIME_LIMIT_DAYS
+
+
+class AgencyQuerySet(models.QuerySet):
+    def for_staff(self, user):
+        """The agencies ``user`` (or SYSTEM) works for, sub-agencies included."""
+        return self.filter(agency_scope(user).q("pk"))
 
 
 class Agency(models.Model):
@@ -63,6 +70,8 @@ class Agency(models.Model):
         help_text=_("这些工作人员可以管理本机构及其下级机构的信息。"),
     )
 
+    objects = AgencyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("发布机构")
         verbose_name_plural = _("发布机构")
@@ -78,6 +87,10 @@ class Agency(models.Model):
 
 
 class CatalogNodeQuerySet(TreeQuerySet):
+    def for_staff(self, user):
+        """Columns ``user`` (or SYSTEM) may work in: shared ones and their agencies' ones."""
+        return self.filter(agency_scope(user).q("agency", shared="agency"))
+
     def visible(self):
         """Nodes the public may see: shown, and no ancestor hidden."""
         hidden_ancestor = CatalogNode.objects.filter(

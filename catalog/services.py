@@ -10,14 +10,13 @@ from portal import audit
 from portal.models import AuditEvent
 
 from .models import CatalogNode
-from .scoping import open_nodes
 from .tree import TreeChangeRefused, tree_write_lock
 
 
 def out_of_scope_nodes(node, user):
     """Columns in ``node``'s subtree that ``user`` may not change (call with the tree lock held)."""
     subtree = node.subtree()
-    return subtree.exclude(pk__in=open_nodes(subtree, user).values("pk"))
+    return subtree.exclude(pk__in=subtree.for_staff(user).values("pk"))
 
 
 def check_may_change_subtree(node, user, verb):
@@ -34,10 +33,7 @@ def check_may_change_subtree(node, user, verb):
 
 def check_may_file_under(parent, user):
     """Raise TreeChangeRefused unless ``user`` may put columns under ``parent`` (None: a new root)."""
-    if (
-        parent is not None
-        and not open_nodes(CatalogNode.objects.filter(pk=parent.pk), user).exists()
-    ):
+    if parent is not None and not CatalogNode.objects.filter(pk=parent.pk).for_staff(user).exists():
         raise TreeChangeRefused(_("您无权在栏目“%(name)s”下放置栏目。") % {"name": parent.name})
 
 

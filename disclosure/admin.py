@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Agency, CatalogNode
-from catalog.scoping import open_nodes, scoped_agencies, scoped_documents
 
 from . import services
 from .forms import AttachmentInlineForm, DocumentAdminForm
@@ -252,7 +251,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).with_interpretation_flag()
-        return scoped_documents(queryset, request.user)
+        return queryset.for_staff(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         if request.GET.get("field_name") == "interprets":
@@ -261,14 +260,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency":
-            kwargs["queryset"] = scoped_agencies(Agency.objects.all(), request.user)
+            kwargs["queryset"] = Agency.objects.for_staff(request.user)
         elif db_field.name == "node":
-            kwargs["queryset"] = open_nodes(CatalogNode.objects.all(), request.user)
+            kwargs["queryset"] = CatalogNode.objects.for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "extra_nodes":
-            kwargs["queryset"] = open_nodes(CatalogNode.objects.all(), request.user)
+            kwargs["queryset"] = CatalogNode.objects.for_staff(request.user)
         elif db_field.name == "interprets":
             kwargs["queryset"] = Document.objects.interpretable_by(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -8,7 +8,7 @@ and raises WorkflowError (with a Chinese message) having changed nothing.
 草稿 → 待审核 (submit) → 已发布 (publish) or → 草稿 with a comment (return_to_draft);
 已发布 → 已撤回 (withdraw). An edit of a published document is a pending revision
 (propose_revision) until another reviewer approves (approve_revision) or rejects it; its
-attachment changes wait with it. ``user=None`` means the system itself (management commands).
+attachment changes wait with it. ``user=SYSTEM`` is the portal itself (management commands); a missing user is an error.
 """
 
 from collections.abc import Callable
@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.scoping import may_access_document
+from catalog.scoping import agency_scope
 from portal import audit
+from portal.actors import SYSTEM
 from portal.models import AuditEvent
 
 from .index_numbers import format_index_number, parse_index_number
@@ -165,16 +166,18 @@ def check(transition, document, user, text=None):
     """Raise WorkflowError unless ``user`` may run ``transition`` on ``document`` now.
 
     Checked in this order: the permissions and the agency (skipped for the system,
-    ``user=None``), the document's state, and the text (comment or reason) the transition asks for.
+    ``user=SYSTEM``), the document's state, and the text (comment or reason) the transition asks for.
     """
-    if user is not None:
+    if user is None:
+        raise TypeError("a workflow step needs a user, or SYSTEM for the portal itself")
+    if user is not SYSTEM:
         if not transition.permits(user):
             raise WorkflowError(_("您没有%(action)s的权限。") % {"action": transition.label})
-        if not may_access_document(user, document):
+        if not agency_scope(user).covers(document.agency_id):
             raise WorkflowError(_("《%(title)s》不属于您所在的机构。") % {"title": document.title})
     if transition.already and document.status == transition.target:
         raise WorkflowError(transition.already % {"title": document.title})
-    if not transition.leaves_from(document.status, user):
+    if not transition.leaves_from(document.status, by_system=user is SYSTEM):
         if transition.refusal:
             raise WorkflowError(transition.refusal)
         raise WorkflowError(
@@ -228,16 +231,16 @@ def return_to_draft(document, user, comment):
 
 
 @transaction.atomic
-def publish(document, user=None, *, at=None):
+def publish(document, user=SYSTEM, *, at=None):
     """A reviewer publishes a submitted document, now or at ``at`` (a future time schedules it).
 
-    Assigns the index number on first publication. The system (``user=None``) may publish a
+    Assigns the index number on first publication. The system (``user=SYSTEM``) may publish a
     draft directly (demo data, migrations from an old site).
     """
     document = _locked(document)
     transition = TRANSITIONS["publish"]
     check(transition, document, user)
-    if user is not None and not user.is_superuser and document.submitted_by_id == user.pk:
+    if user is not SYSTEM and not user.is_superuser and document.submitted_by_id == user.pk:
         raise WorkflowError(
             _("《%(title)s》由您本人提交，须由另一位审核人员发布。") % {"title": document.title}
         )
@@ -405,7 +408,7 @@ def approve_revision(revision, user):
     version in its history) and online. Whoever proposed it cannot approve it."""
     document, revision = _locked_revision(revision, _("批准"))
     check(TRANSITIONS["approve"], document, user)
-    if user is not None and not user.is_superuser and revision.author_id == user.pk:
+    if user is not SYSTEM and not user.is_superuser and revision.author_id == user.pk:
         raise WorkflowError(_("该修订由您本人提出，须由另一位审核人员批准。"))
     if document_content(document) != revision.base:
         raise WorkflowError(_("该修订提出后文件已被修改，请驳回后按当前内容重新修改。"))
@@ -418,7 +421,7 @@ def approve_revision(revision, user):
     _require_complete(document, _("批准修订"))
     reason = "；".join([_("批准修订 #%(pk)s") % {"pk": revision.pk}, *revision.attachment_summary])
     document._change_reason = reason[:100]
-    document._history_user = user
+    document._history_user = None if user is SYSTEM else user
     document.save()
     for name, ids in many.items():
         getattr(document, name).set(ids)
@@ -484,7 +487,7 @@ def record_attachment_change(document, user, change, attachment):
     )
     reason = f"{label}：{attachment.original_name}"
     document._change_reason = reason[:100]
-    document._history_user = user
+    document._history_user = None if user is SYSTEM else user
     document.save(update_fields=["updated_at"])
 
 
@@ -502,12 +505,12 @@ def delete_document(document, user):
 
 
 @transaction.atomic
-def add_attachment(document, upload, *, name=None, sort_order=0, user=None):
+def add_attachment(document, upload, *, name=None, sort_order=0, user=SYSTEM):
     """Check ``upload`` by content and name, store it and record its size and SHA-256.
 
     A person's change to a published document is a revision (``propose_revision``); only the
-    system (``user=None``) adds to one directly."""
-    if user is not None and document.status == Status.PUBLISHED:
+    system (``user=SYSTEM``) adds to one directly."""
+    if user is not SYSTEM and document.status == Status.PUBLISHED:
         raise WorkflowError(_("已发布文件的附件变更须作为修订，由另一位审核人员批准。"))
     attachment = _store_attachment(document, upload, name=name, sort_order=sort_order)
     record_attachment_change(document, user, "add", attachment)
@@ -553,7 +556,7 @@ class Transition:
     text_label: str = ""  # when set, the form asks for this text and the service requires it
     text_missing: str = ""  # the message when that text is left empty
     schedulable: bool = False  # the form offers a publication time
-    system_sources: frozenset | None = None  # states the system (user=None) may leave from
+    system_sources: frozenset | None = None  # states the system (user=SYSTEM) may leave from
     already: str = ""  # the message when the document is already in ``target``
     refusal: str = ""  # the message for a wrong state, instead of the general one
 
@@ -561,9 +564,10 @@ class Transition:
         """Whether ``user`` holds the permissions, whatever the document and its state."""
         return all(user.has_perm(f"disclosure.{codename}") for codename in self.permissions)
 
-    def leaves_from(self, status, user=None):
+    def leaves_from(self, status, *, by_system=False):
+        """Whether a document in ``status`` may take this step (by a person, or the system)."""
         sources = self.sources
-        if user is None and self.system_sources is not None:
+        if by_system and self.system_sources is not None:
             sources = self.system_sources
         return not sources or status in sources
 
@@ -675,8 +679,8 @@ def may_run(transition, document, user):
     """Whether ``user`` may run ``transition`` on ``document`` now (text and content aside)."""
     return (
         transition.permits(user)
-        and may_access_document(user, document)
-        and transition.leaves_from(document.status, user)
+        and agency_scope(user).covers(document.agency_id)
+        and transition.leaves_from(document.status, by_system=user is SYSTEM)
     )
 
 
@@ -702,7 +706,9 @@ def may_edit(document, user):
     superusers only (a reviewer who rewrote one and published it would have put text online that
     nobody else saw: they return it with a comment instead); withdrawn ones by nobody.
     """
-    if not user.has_perm("disclosure.change_document") or not may_access_document(user, document):
+    if not user.has_perm("disclosure.change_document") or not agency_scope(user).covers(
+        document.agency_id
+    ):
         return False
     if edits_by_revision(document):
         return may_run(TRANSITIONS["revise"], document, user)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from catalog.models import CatalogNode
-from catalog.scoping import ALL, agency_scope
+from catalog.scoping import agency_scope
 from portal.media import serve_media
 
 from .models import Attachment, Document
@@ -139,7 +139,8 @@ CKEDITOR_FUNC_NUM = re.compile(r"[0-9]{1,9}")
 
 
 def _editor_agencies(user):
-    """ALL, or the agency ids whose editor images ``user`` may add and browse.
+    """None (every agency), or the ids of the agencies ``user`` belongs to: where their editor
+    images go.
 
     Needs the right to add or change documents and membership of an agency (superusers and
     auditors see all); anyone else is refused."""
@@ -147,9 +148,8 @@ def _editor_agencies(user):
         user.has_perm("disclosure.add_document") or user.has_perm("disclosure.change_document")
     ):
         raise PermissionDenied
-    scope = agency_scope(user)
-    if scope is ALL:
-        return ALL
+    if agency_scope(user).is_all:
+        return None
     own = sorted(user.agencies.values_list("pk", flat=True))
     if not own:
         raise PermissionDenied
@@ -192,7 +192,7 @@ def editor_upload(request):
         content, extension = reencode_editor_image(upload)
     except ValidationError as exc:
         return _editor_reply(func_num, error=exc.messages[0], status=400)
-    folder = "all" if agencies is ALL else str(agencies[0])
+    folder = "all" if agencies is None else str(agencies[0])
     now = timezone.localtime()
     name = f"{folder}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
     saved = default_storage.save(f"{EDITOR_DIR}/{name}", ContentFile(content))
@@ -204,11 +204,10 @@ def editor_upload(request):
 @staff_member_required
 def editor_browse(request):
     """The editor's image browser: the images of the agencies the user works for."""
-    scope = _editor_agencies(request.user)
-    if scope is ALL:
+    if _editor_agencies(request.user) is None:
         roots = [""]
     else:
-        roots = [str(pk) for pk in sorted(agency_scope(request.user))]
+        roots = [str(pk) for pk in sorted(agency_scope(request.user).agencies)]
     files = []
     for root in roots:
         for relative in _editor_images(root):

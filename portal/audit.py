@@ -33,6 +33,7 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .actors import SYSTEM
 from .models import AuditEvent, LoginFailureCounter
 
 GENESIS = "0" * 64
@@ -124,10 +125,14 @@ def _request_user():
 def record(action, *, actor=None, obj=None, details=None, ip=None, actor_name=None):
     """Append an event. Runs in the caller's transaction, so it is undone with a failed write.
 
-    ``actor`` defaults to the signed-in user of the current request (unless ``actor_name``
-    names someone else, as for a failed login); ``ip`` to the request's address.
+    ``actor`` is a user or SYSTEM (the portal itself); it defaults to the signed-in user of the
+    current request (unless ``actor_name`` names someone else, as for a failed login); ``ip`` to
+    the request's address.
     """
-    if actor is None and actor_name is None:
+    if actor is SYSTEM:
+        actor = None
+        actor_name = actor_name or ""
+    elif actor is None and actor_name is None:
         actor = _request_user()
     has_actor = getattr(actor, "pk", None) is not None
     with transaction.atomic():

@@ -7,6 +7,7 @@ from django.utils import timezone
 from catalog.credit_code import check_character
 from catalog.models import Agency, CatalogNode
 from disclosure.models import CongressSession, Document, Genre, Proposal, ProposalReply, Topic
+from portal.actors import SYSTEM
 
 
 def credit_code_for(n):
@@ -143,7 +144,7 @@ class ProposalReplyFactory(factory.django.DjangoModelFactory):
     postcode = "402560"
 
     @classmethod
-    def _create(cls, model_class, *args, user=None, **kwargs):
+    def _create(cls, model_class, *args, user=SYSTEM, **kwargs):
         from disclosure.proposals.services import save_reply
 
         return save_reply(model_class(*args, **kwargs), user)

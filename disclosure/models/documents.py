@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
-from catalog.scoping import scoped_documents
+from catalog.scoping import agency_scope
 from catalog.tree import SubtreeIndex
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
@@ -77,6 +77,10 @@ class Genre(models.Model):
 
 
 class DocumentQuerySet(models.QuerySet):
+    def for_staff(self, user):
+        """Documents of the agencies ``user`` (or SYSTEM) works for, in any state."""
+        return self.filter(agency_scope(user).q("agency"))
+
     def public(self, at=None):
         """The only definition of what the public may see: published, due, 主动公开.
 
@@ -98,12 +102,12 @@ class DocumentQuerySet(models.QuerySet):
         their agencies, for active staff who may view documents; none for anyone else."""
         if not (user.is_active and user.is_staff and user.has_perm("disclosure.view_document")):
             return self.none()
-        return scoped_documents(self, user)
+        return self.for_staff(user)
 
     def interpretable_by(self, user):
         """Documents an interpretation by ``user`` may point at: public ones, and published ones
         of the user's agencies (a policy scheduled for later can be interpreted before it is out)."""
-        own = scoped_documents(Document.objects.filter(status=Document.Status.PUBLISHED), user)
+        own = Document.objects.filter(status=Document.Status.PUBLISHED).for_staff(user)
         return self.filter(
             Q(pk__in=Document.objects.public().values("pk")) | Q(pk__in=own.values("pk"))
         )

@@ -4,7 +4,6 @@ import tempfile
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,16 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
-from catalog.scoping import (
-    ALL,
-    agency_scope,
-    co_handled_proposals,
-    led_proposals,
-    may_lead,
-    scoped_agencies,
-    scoped_proposals,
-    visible_opinions,
-)
+from catalog.scoping import agency_scope
 from portal import audit
 from portal.models import AuditEvent
 
@@ -90,7 +80,7 @@ class CoHandlingOpinionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("unit", "author")
-        return visible_opinions(queryset, request.user)
+        return queryset.for_staff(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -148,27 +138,27 @@ class ProposalAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return scoped_proposals(super().get_queryset(request), request.user)
+        return super().get_queryset(request).for_staff(request.user)
 
     def has_change_permission(self, request, obj=None):
         # Co-handling units read the proposal; only its lead unit changes it.
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or may_lead(request.user, obj))
+        return allowed and (obj is None or obj.is_led_by(request.user))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or may_lead(request.user, obj))
+        return allowed and (obj is None or obj.is_led_by(request.user))
 
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("model_name") == "proposalreply":
             # The reply form's proposal picker offers only proposals the user's unit leads.
-            queryset = led_proposals(queryset, request.user)
+            queryset = queryset.led_by(request.user)
         return queryset, duplicates
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_unit":
-            kwargs["queryset"] = scoped_agencies(Agency.objects.all(), request.user)
+            kwargs["queryset"] = Agency.objects.for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     readonly_fields = ["deadlines_display"]
@@ -338,7 +328,10 @@ class ProposalReplyAdmin(admin.ModelAdmin):
         if obj is None or obj.proposal_id is None:
             return _("保存后显示协办单位的意见。")
         opinions = obj.proposal.co_opinions.select_related("unit").order_by("given_on", "pk")
-        opinions = visible_opinions(opinions, getattr(obj, "viewer", None))
+        viewer = getattr(obj, "viewer", None)
+        if viewer is None:  # only get_object says who is looking
+            return _("暂无协办意见。")
+        opinions = opinions.for_staff(viewer)
         if not opinions:
             return _("暂无协办意见。")
         return format_html(
@@ -359,28 +352,22 @@ class ProposalReplyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Co-handling units read the reply; only the lead unit writes it (and so its document).
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or may_lead(request.user, obj.proposal))
+        return allowed and (obj is None or obj.proposal.is_led_by(request.user))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or may_lead(request.user, obj.proposal))
+        return allowed and (obj is None or obj.proposal.is_led_by(request.user))
 
     @admin.display(description=_("标题"))
     def title_display(self, obj):
         return obj.title
 
     def get_queryset(self, request):
-        scope = agency_scope(request.user)
-        queryset = super().get_queryset(request)
-        if scope is ALL:
-            return queryset
-        return queryset.filter(
-            Q(proposal__lead_unit__in=scope) | Q(proposal__co_units__in=scope)
-        ).distinct()
+        return super().get_queryset(request).for_staff(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "proposal":
-            kwargs["queryset"] = led_proposals(Proposal.objects.all(), request.user)
+            kwargs["queryset"] = Proposal.objects.led_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -418,7 +405,7 @@ class ProposalReplyAdmin(admin.ModelAdmin):
             initial["delegates"] = "、".join(parsed.values.get("delegates") or [])
             office = initial.get("issuing_office")
             unit = (
-                scoped_agencies(Agency.objects.filter(name=office), request.user).first()
+                Agency.objects.filter(name=office).for_staff(request.user).first()
                 if office
                 else None
             )
@@ -463,19 +450,18 @@ class CoHandlingOpinionAdmin(admin.ModelAdmin):
         return opinion_attachment_link(obj) if obj else ""
 
     def get_queryset(self, request):
-        return visible_opinions(super().get_queryset(request), request.user)
+        return super().get_queryset(request).for_staff(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "proposal":
-            kwargs["queryset"] = co_handled_proposals(Proposal.objects.all(), request.user)
+            kwargs["queryset"] = Proposal.objects.co_handled_by(request.user)
         elif db_field.name == "unit":
             units = Agency.objects.filter(co_proposals__isnull=False).distinct()
-            kwargs["queryset"] = scoped_agencies(units, request.user)
+            kwargs["queryset"] = units.for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _own_unit(self, request, obj):
-        scope = agency_scope(request.user)
-        return obj is None or scope is ALL or obj.unit_id in scope
+        return obj is None or agency_scope(request.user).covers(obj.unit_id)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._own_unit(request, obj)

@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
-from catalog.scoping import led_proposals, scoped_agencies, scoped_proposals
 from portal.editor import EditorWidget
 
 from ..models import Document
@@ -145,7 +144,7 @@ class LetterConfirmForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["lead_unit"].queryset = scoped_agencies(Agency.objects.all(), user)
+        self.fields["lead_unit"].queryset = Agency.objects.for_staff(user)
 
     def clean(self):
         cleaned = super().clean()
@@ -155,9 +154,9 @@ class LetterConfirmForm(forms.Form):
             number=cleaned.get("number"),
         )  # fmt: skip
         exists = existing.exists()
-        if exists and not scoped_proposals(existing, self.user).exists():
+        if exists and not existing.for_staff(self.user).exists():
             raise forms.ValidationError(_("这件建议（提案）由其他单位办理，您不能为它登记答复。"))
-        if exists and not led_proposals(existing, self.user).exists():
+        if exists and not existing.led_by(self.user).exists():
             raise forms.ValidationError(services.not_lead_message(existing.get()))
         if not exists and not cleaned.get("assigned_on"):
             self.add_error("assigned_on", _("这是新的建议（提案），请填写交办日期。"))

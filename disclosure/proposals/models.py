@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
+from catalog.scoping import agency_scope
 from portal.cnnum import to_chinese
 from portal.fields import SanitizedHTMLField
 from portal.workdays import statutory_deadline
@@ -90,6 +91,25 @@ class ReplyClassification(models.Model):
 
 
 class ProposalQuerySet(models.QuerySet):
+    def for_staff(self, user):
+        """Proposals ``user`` (or SYSTEM) handles: led or co-handled by a unit they work for."""
+        scope = agency_scope(user)
+        if scope.is_all:
+            return self
+        return self.filter(
+            pk__in=Proposal.objects.filter(scope.q("lead_unit", "co_units")).values("pk")
+        )
+
+    def led_by(self, user):
+        """Proposals whose lead unit (主办单位) ``user`` works for: the ones whose reply they write."""
+        return self.filter(agency_scope(user).q("lead_unit"))
+
+    def co_handled_by(self, user):
+        """Proposals on which a unit ``user`` works for is a co-handling unit (协办单位)."""
+        scope = agency_scope(user)
+        with_co_units = Proposal.objects.filter(co_units__isnull=False)
+        return self.filter(pk__in=with_co_units.filter(scope.q("co_units")).values("pk"))
+
     def open(self):
         """未办结: proposals whose status says a reply is still owed (see Proposal.OPEN_STATUSES)."""
         return self.filter(status__in=Proposal.OPEN_STATUSES)
@@ -202,11 +222,21 @@ class Proposal(models.Model):
         """The reply of the first round, or None; reads prefetched ``replies`` when there are any."""
         return min(self.replies.all(), key=lambda reply: reply.round, default=None)
 
+    def is_led_by(self, user):
+        """Whether ``user`` works for the lead unit (主办单位) and so may write the reply."""
+        return agency_scope(user).covers(self.lead_unit_id)
+
     def overdue_on(self, day):
         """逾期未答复 on ``day``: the deadline passed before ``day`` and no reply is dated by then.
         Reads prefetched ``replies`` when there are any."""
         deadline = self.deadline
         return deadline < day and not any(r.letter_date <= day for r in self.replies.all())
+
+
+class ProposalReplyQuerySet(models.QuerySet):
+    def for_staff(self, user):
+        """Replies to the proposals ``user`` (or SYSTEM) handles."""
+        return self.filter(proposal__in=Proposal.objects.for_staff(user))
 
 
 class ProposalReply(models.Model):
@@ -256,6 +286,8 @@ class ProposalReply(models.Model):
     )
     summary = models.TextField(_("答复摘要"), blank=True, help_text=_("摘要公开时对外发布的内容。"))
     non_disclosure_reason = models.CharField(_("不公开理由"), max_length=200, blank=True)
+
+    objects = ProposalReplyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("答复（复函）")
@@ -319,6 +351,13 @@ def opinion_attachment_path(instance, filename):
     return f"opinions/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class CoHandlingOpinionQuerySet(models.QuerySet):
+    def for_staff(self, user):
+        """Opinions of the units ``user`` (or SYSTEM) works for, and those given to proposals
+        their units lead."""
+        return self.filter(agency_scope(user).q("unit", "proposal__lead_unit"))
+
+
 class CoHandlingOpinion(models.Model):
     """协办意见: a co-handling unit's opinion to the lead unit, which writes the reply."""
 
@@ -352,6 +391,8 @@ class CoHandlingOpinion(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("填写时间"), auto_now_add=True)
+
+    objects = CoHandlingOpinionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("协办意见")

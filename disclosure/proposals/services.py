@@ -13,8 +13,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode
-from catalog.scoping import ALL, agency_scope, may_lead
+from catalog.scoping import agency_scope
 from portal import audit
+from portal.actors import SYSTEM
 from portal.models import AuditEvent
 
 from ..models import Document, Genre, Topic
@@ -44,8 +45,8 @@ def not_lead_message(proposal):
 
 def check_may_write_reply(reply, user):
     """Raise ReplyError unless ``user`` works for the lead unit of the reply's proposal (and, for
-    a stored reply, of the proposal it was filed under). ``user`` None is the system."""
-    if user is None:
+    a stored reply, of the proposal it was filed under). SYSTEM may write any reply."""
+    if user is SYSTEM:
         return
     proposals = [reply.proposal]
     if reply.pk:
@@ -53,7 +54,7 @@ def check_may_write_reply(reply, user):
         if stored is not None:
             proposals.append(stored.proposal)
     for proposal in proposals:
-        if not may_lead(user, proposal):
+        if not proposal.is_led_by(user):
             raise ReplyError(not_lead_message(proposal))
 
 
@@ -134,10 +135,10 @@ def document_values(reply):
 
 
 @transaction.atomic
-def save_reply(reply, user=None):
+def save_reply(reply, user=SYSTEM):
     """Save a reply, write its parts into its Document (a new draft the first time), and mark
     the proposal replied. Only while that document is a draft: after that it belongs to review.
-    Only staff of the proposal's lead unit (or the system, ``user`` None) write a reply."""
+    Only staff of the proposal's lead unit (or SYSTEM) write a reply."""
     check_may_write_reply(reply, user)
     if reply.disclosure == ProposalReply.Disclosure.SUMMARY and not reply.summary.strip():
         raise ReplyError(_("摘要公开的答复请填写答复摘要。"))
@@ -181,8 +182,7 @@ def check_may_give_opinion(opinion, user):
 
 
 def check_works_for_unit(opinion, user):
-    scope = agency_scope(user)
-    if user is not None and scope is not ALL and opinion.unit_id not in scope:
+    if not agency_scope(user).covers(opinion.unit_id):
         raise ReplyError(_("您只能填写、修改本单位的协办意见。"))
 
 
@@ -208,7 +208,7 @@ def save_opinion(opinion, user):
         details["attachment"] = {"name": checked.original_name, "sha256": checked.sha256}
     elif not upload:
         opinion.attachment_name = ""
-    if user is not None and stored is None:
+    if user is not SYSTEM and stored is None:
         opinion.author = user
     opinion.save()
     if (
@@ -259,7 +259,7 @@ def next_round(proposal):
 
 
 @transaction.atomic
-def import_letter(values, user=None):
+def import_letter(values, user=SYSTEM):
     """Create (or reuse) the session and proposal a parsed, staff-confirmed letter names, and its reply."""
     session, _ = CongressSession.objects.get_or_create(
         body=values["body_kind"],

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import CatalogNode, effective_time_limit_days
-from catalog.scoping import SYSTEM, open_nodes, scoped_documents, scoped_proposals
 from catalog.tree import SubtreeIndex
+from portal.actors import SYSTEM
 from portal.workdays import WorkdayIndex
 
 from ..models import Document, Proposal
@@ -89,7 +89,7 @@ def end_of(day):
 
 def public_on(day, viewer):
     """Documents the public could see at the end of ``day``."""
-    return scoped_documents(Document.objects.public(at=end_of(day)), viewer)
+    return Document.objects.public(at=end_of(day)).for_staff(viewer)
 
 
 def admin_url(document_pk):
@@ -144,7 +144,7 @@ def stale_columns(day, viewer):
         .values_list("catalognode__tree_id", "catalognode__lft", "latest")
     )
     newest = SubtreeIndex([*by_node, *by_listing])
-    nodes = open_nodes(CatalogNode.objects.visible(), viewer)
+    nodes = CatalogNode.objects.visible().for_staff(viewer)
     findings = []
     for node in nodes.exclude(update_interval_days=None):
         latest = max(newest.values(node), default=None)
@@ -232,7 +232,7 @@ def overdue_proposals(day, viewer):
         .select_related("session", "lead_unit")
         .prefetch_related("replies")
     )
-    proposals = scoped_proposals(proposals, viewer)
+    proposals = proposals.for_staff(viewer)
     findings = []
     for proposal in proposals:
         deadline = proposal.deadline

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from catalog.scoping import SYSTEM
 from portal import audit
+from portal.actors import SYSTEM
 from portal.models import AuditEvent
 
 FORMATS = ("csv", "xlsx")
@@ -132,11 +132,10 @@ def record(download, actor, file_format, rows, sha256, complete=True):
     """The one audit event of a download (none for PUBLIC)."""
     if actor is PUBLIC:
         return
-    system = actor is SYSTEM
     audit.record(
         AuditEvent.Action.EXPORT,
-        actor=None if system else actor,
-        actor_name="manage.py" if system else None,
+        actor=actor,
+        actor_name="manage.py" if actor is SYSTEM else None,
         details={
             "what": download.what,
             "format": file_format,

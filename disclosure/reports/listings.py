@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, CatalogNode
-from catalog.scoping import open_nodes, scoped_agencies, scoped_documents
 from portal.links import pk_url_template
 
 from ..index_numbers import format_index_number
@@ -96,7 +95,7 @@ def export_queryset(filters, viewer):
     else:
         documents = Document.objects.public()
     if viewer is not PUBLIC:
-        documents = scoped_documents(documents, viewer)
+        documents = documents.for_staff(viewer)
     documents = documents.with_metadata(
         node=filters.node,
         agency=filters.agency,
@@ -210,8 +209,8 @@ class ExportForm(forms.Form):
             self.fields["node"].queryset = CatalogNode.objects.visible()
             self.fields["agency"].queryset = Agency.objects.all()
         else:
-            self.fields["node"].queryset = open_nodes(CatalogNode.objects.all(), user)
-            self.fields["agency"].queryset = scoped_agencies(Agency.objects.all(), user)
+            self.fields["node"].queryset = CatalogNode.objects.for_staff(user)
+            self.fields["agency"].queryset = Agency.objects.for_staff(user)
 
     def clean(self):
         cleaned = super().clean()

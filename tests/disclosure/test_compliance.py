@@ -11,6 +11,7 @@ from catalog.models import CatalogNode
 from disclosure.reports.compliance import build_report, report_download
 from disclosure.reports.downloads import csv_chunks
 from disclosure.services import withdraw
+from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import GenreFactory, published
 
@@ -126,7 +127,7 @@ def test_missing_metadata(site_tree):
 def test_the_report_for_a_past_date_ignores_later_events(site_tree):
     document = published(title="后来撤回", node=site_tree["replies"], written_on=date(2024, 1, 2),
                          published_at=local(2024, 3, 1))  # fmt: skip
-    withdraw(document, None, "政策调整")
+    withdraw(document, SYSTEM, "政策调整")
     assert [f.subject for f in kinds(build_report(date(2024, 6, 1)), "late")] == ["后来撤回"]
     assert kinds(build_report(date(2024, 2, 1)), "late") == []  # not yet published then
     assert kinds(build_report(), "late") == []  # withdrawn now

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from disclosure.reports import public_listing
 from disclosure.services import publish, withdraw
+from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published
 
@@ -62,7 +63,7 @@ def test_a_publish_rebuilds_the_listing_and_the_new_document_is_in_it(client, si
 def test_a_withdrawal_removes_the_document_from_the_next_download(client, site_tree):
     doc = published(title="将撤回的文件", node=site_tree["replies"])
     assert titles(client.get(URL, {"format": "csv"})) == ["将撤回的文件"]
-    withdraw(doc, None, "政策调整")
+    withdraw(doc, SYSTEM, "政策调整")
     assert titles(client.get(URL, {"format": "csv"})) == []
 
 

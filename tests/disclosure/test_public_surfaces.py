@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from disclosure.models import Document
 from disclosure.services import publish
+from portal.actors import SYSTEM
 from tests.factories import DocumentFactory, published
 
 
@@ -127,7 +128,7 @@ def make_submitted(**kw):
 def make_withdrawn(**kw):
     from disclosure.services import withdraw
 
-    return withdraw(published(**kw), None, "政策调整")
+    return withdraw(published(**kw), SYSTEM, "政策调整")
 
 
 HIDDEN_STATES = [

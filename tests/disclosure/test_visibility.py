@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from disclosure.models import Document
 from disclosure.services import publish, withdraw
+from portal.actors import SYSTEM
 from portal.roles import AUDITOR, EDITOR, REQUESTS, sync_roles
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
 
@@ -29,7 +30,7 @@ def published_on(day, **kwargs):
 
 
 def withdrawn_on(document, day):
-    withdraw(document, None, "政策调整")
+    withdraw(document, SYSTEM, "政策调整")
     Document.objects.filter(pk=document.pk).update(withdrawn_at=moment(day))
     return document
 

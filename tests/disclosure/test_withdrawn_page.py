@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from disclosure.models import Document
 from disclosure.services import publish, withdraw
+from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published
 
@@ -21,7 +22,7 @@ def page(client, document):
 
 
 def test_a_withdrawn_document_that_was_public_answers_410_with_its_date(client, site_tree):
-    document = withdraw(published(node=site_tree["replies"]), None, "政策调整")
+    document = withdraw(published(node=site_tree["replies"]), SYSTEM, "政策调整")
     response = page(client, document)
     assert response.status_code == 410
     withdrawn_on = timezone.localtime(document.withdrawn_at)
@@ -33,7 +34,7 @@ def test_a_withdrawn_document_that_was_public_answers_410_with_its_date(client, 
 
 @pytest.mark.parametrize("mode", [Mode.EXEMPT, Mode.ON_REQUEST])
 def test_a_withdrawn_document_never_disclosed_actively_is_not_found(client, site_tree, mode):
-    document = withdraw(published(node=site_tree["replies"], disclosure_mode=mode), None, "撤回")
+    document = withdraw(published(node=site_tree["replies"], disclosure_mode=mode), SYSTEM, "撤回")
     response = page(client, document)
     assert response.status_code == 404
     assert "撤回" not in response.content.decode()
@@ -43,7 +44,7 @@ def test_a_scheduled_document_withdrawn_before_its_date_is_not_found(client, sit
     document = publish(
         DocumentFactory(node=site_tree["replies"]), at=timezone.now() + timedelta(days=2)
     )
-    document = withdraw(document, None, "暂缓发布")
+    document = withdraw(document, SYSTEM, "暂缓发布")
     assert page(client, document).status_code == 404
 
 
@@ -53,7 +54,7 @@ def test_a_scheduled_document_withdrawn_before_its_date_stays_not_found_after_it
     document = publish(
         DocumentFactory(node=site_tree["replies"]), at=timezone.now() + timedelta(hours=1)
     )
-    document = withdraw(document, None, "暂缓发布")
+    document = withdraw(document, SYSTEM, "暂缓发布")
     later = timezone.now() + timedelta(days=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert page(client, document).status_code == 404
@@ -63,12 +64,12 @@ def test_a_document_public_once_then_made_exempt_and_withdrawn_answers_410(clien
     document = published(node=site_tree["replies"], published_at=local(2024, 3, 1))
     document.disclosure_mode = Mode.EXEMPT
     document.save()
-    document = withdraw(document, None, "误发")
+    document = withdraw(document, SYSTEM, "误发")
     assert page(client, document).status_code == 410
 
 
 def test_a_public_document_withdrawn_without_recorded_versions_answers_410(client, site_tree):
-    document = withdraw(published(node=site_tree["replies"]), None, "政策调整")
+    document = withdraw(published(node=site_tree["replies"]), SYSTEM, "政策调整")
     document.history.all().delete()
     assert page(client, document).status_code == 410
 
@@ -80,5 +81,5 @@ def test_a_document_whose_versions_show_no_public_moment_is_not_found(client, si
     )
     document.disclosure_mode = Mode.ON_REQUEST
     document.save()
-    document = withdraw(document, None, "改为依申请公开")
+    document = withdraw(document, SYSTEM, "改为依申请公开")
     assert page(client, document).status_code == 404

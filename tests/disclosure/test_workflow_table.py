@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 
 from disclosure import services
 from disclosure.models import Document, DocumentRevision
+from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR, PROPOSALS, REVIEWER, sync_roles
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
@@ -73,7 +74,7 @@ def document_in(state, agency):
     if state in ("published", "withdrawn"):
         document = services.publish(document)
     if state == "withdrawn":
-        document = services.withdraw(document, None, "政策调整")
+        document = services.withdraw(document, SYSTEM, "政策调整")
     assert document.status == state
     return document
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import audit
+from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from portal.roles import EDITOR, REVIEWER, ROLES, sync_roles
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
@@ -152,7 +153,7 @@ def test_publishing_and_deleting_are_recorded_with_the_ip(client):
     from disclosure.services import delete_document
 
     document = DocumentFactory(title="将被删除的草稿")
-    delete_document(document, None)
+    delete_document(document, SYSTEM)
     event = AuditEvent.objects.get(action="delete")
     assert event.object_repr == "将被删除的草稿"
 

@@ -2,9 +2,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from catalog.scoping import SYSTEM
 from disclosure.reports import downloads
 from disclosure.reports.compliance import build_report, report_download
+from portal.actors import SYSTEM
 
 
 class Command(BaseCommand):

@@ -4,11 +4,11 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Agency, CatalogNode
-from catalog.scoping import SYSTEM
 from disclosure.models import Document, Genre, Topic
 from disclosure.reports import downloads
 from disclosure.reports.downloads import ENCODINGS
 from disclosure.reports.listings import ExportFilters, listing_download, too_large_for_xlsx
+from portal.actors import SYSTEM
 
 
 class Command(BaseCommand):
