@@ -1,24 +1,21 @@
 """Admin for sessions, proposals and replies: the handling dashboard, the letter import, exports."""
 
-import tempfile
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from catalog.scoping import agency_scope
-from portal import audit
-from portal.models import AuditEvent
+from portal.workdays import provisional_mark
 
-from ..reports.downloads import XLSX_TYPE, Tally, csv_chunks, file_sha256, neutralise, write_xlsx
+from ..reports import downloads
+from ..reports.downloads import Download
 from . import services
 from .forms import CoHandlingOpinionForm, LetterConfirmForm, LetterTextForm, ProposalReplyForm
 from .letters import FIELDS, parse_reply_letter
@@ -168,13 +165,12 @@ class ProposalAdmin(admin.ModelAdmin):
         if obj is None or obj.assigned_on is None:
             return _("保存后按交办日期计算")
         reply, opinion = obj.deadline, obj.co_unit_deadline
-        note = "（暂定）" if reply.provisional or opinion.provisional else ""
-        return f"协办单位提出意见：{opinion}；答复：{reply}{note}"
+        return f"协办单位提出意见：{opinion}；答复：{reply}{provisional_mark(reply, opinion)}"
 
     @admin.display(description=_("答复期限"))
     def deadline_display(self, obj):
         deadline = obj.deadline
-        return f"{deadline}（暂定）" if deadline.provisional else deadline
+        return f"{deadline}{provisional_mark(deadline)}" if deadline.provisional else deadline
 
     def save_model(self, request, obj, form, change):
         if change and "feedback" in form.changed_data and obj.feedback:
@@ -240,29 +236,16 @@ class ProposalAdmin(admin.ModelAdmin):
             .prefetch_related("co_units", "replies")
             .order_by("number")
         )
-        rows = handling_rows(proposals)
-        filename = f"{session.name}办理清单"
-        details = {"what": "proposal_handling_list", "session": session.name}
-        if request.GET.get("format") == "xlsx":
-            handle = tempfile.TemporaryFile()
-            count = write_xlsx(
-                rows,
-                handle,
-                sheet_name="办理清单",
-                widths=[6, 40, 10, 16, 12, 24, 24, 12, 12, 10, 12, 8, 16, 10],
-            )
-            audit.record(AuditEvent.Action.EXPORT, actor=request.user,
-                         details={**details, "rows": count, "sha256": file_sha256(handle).hexdigest(), "format": "xlsx"})  # fmt: skip
-            return FileResponse(
-                handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
-            )
-        tally = Tally()
-        body = b"".join(csv_chunks(rows, "utf-8", tally))
-        audit.record(AuditEvent.Action.EXPORT, actor=request.user,
-                     details={**details, "rows": tally.rows, "sha256": tally.sha256.hexdigest(), "format": "csv"})  # fmt: skip
-        response = StreamingHttpResponse([body], content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
-        return response
+        download = Download(
+            what="proposal_handling_list",
+            filename=f"{session.name}办理清单",
+            rows=handling_rows(proposals),
+            sheet="办理清单",
+            widths=[6, 40, 10, 16, 12, 24, 24, 12, 12, 10, 12, 8, 16, 10],
+            details={"session": session.name},
+        )
+        file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        return downloads.response(download, file_format, request.user)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -295,14 +278,14 @@ def handling_rows(proposals):
         deadline = proposal.deadline
         yield [
             str(proposal.number),
-            neutralise(proposal.title),
-            neutralise(proposal.lead_delegate),
-            neutralise(proposal.co_signers),
-            neutralise(proposal.category),
-            neutralise(proposal.lead_unit.name),
-            neutralise("、".join(u.name for u in proposal.co_units.all())),
+            proposal.title,
+            proposal.lead_delegate,
+            proposal.co_signers,
+            proposal.category,
+            proposal.lead_unit.name,
+            "、".join(u.name for u in proposal.co_units.all()),
             proposal.assigned_on.isoformat(),
-            deadline.isoformat() + ("（暂定）" if deadline.provisional else ""),
+            deadline.isoformat() + provisional_mark(deadline),
             proposal.get_status_display(),
             first.letter_date.isoformat() if first else "",
             ("是" if first.replied_in_time else "否") if first else "",
