@@ -35,7 +35,8 @@ def test_an_editor_uploads_an_image_through_the_editor_dialog(live_server, setti
         page.goto(f"{live_server.url}/admin/login/")
         page.fill("#id_username", "editor-upload")
         page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
+        with page.expect_navigation():  # the login's cookies are set before the next page
+            page.click("input[type=submit]")
         page.goto(f"{live_server.url}/admin/disclosure/document/add/")
         page.wait_for_function(
             "window.CKEDITOR && CKEDITOR.instances.id_body"
