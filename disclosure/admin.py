@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Agency, CatalogNode
+from portal.admin import ReadOnlyAdmin
 
 from . import services
 from .forms import AttachmentInlineForm, DocumentAdminForm
@@ -696,14 +697,5 @@ class GenreAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndexCounter)
-class IndexCounterAdmin(admin.ModelAdmin):
+class IndexCounterAdmin(ReadOnlyAdmin):
     list_display = ["credit_code", "year", "last_serial"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,6 +7,19 @@ admin.site.site_title = "政务公开门户"
 admin.site.index_title = "工作台"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows rows and changes none: for logs and counters the portal keeps."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     list_display = ["site_name", "owner", "site_code", "icp_number", "police_number"]
@@ -17,7 +30,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only for everyone, superusers included: the log is append-only."""
 
     list_display = ["pk", "occurred_at", "actor_name", "action", "object_type", "object_repr", "ip"]
@@ -26,18 +39,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LoginFailureCounter)
-class LoginFailureCounterAdmin(admin.ModelAdmin):
+class LoginFailureCounterAdmin(ReadOnlyAdmin):
     """Read-only: the counts behind the audit log's failed-login events."""
 
     list_display = ["period_start", "scope", "key", "count", "last_username", "last_ip", "closed"]
@@ -45,15 +49,6 @@ class LoginFailureCounterAdmin(admin.ModelAdmin):
     search_fields = ["key", "last_username"]
     date_hierarchy = "period_start"
     readonly_fields = [f.name for f in LoginFailureCounter._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CalendarDayInline(admin.TabularInline):
