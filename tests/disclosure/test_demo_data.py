@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from disclosure.models import Document, IndexCounter
+from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,21 @@ def test_generate_demo_is_deterministic_and_marks_demo_data(demo):
     )
     assert len(set(numbers)) == len(numbers)
     assert Document.objects.public().filter(is_demo=True).exists()
+
+
+def test_generate_demo_skips_serials_held_by_legacy_numbers(demo):
+    from catalog.models import Agency
+
+    agency = Agency.objects.get(credit_code="115002240093343308")
+    held = DocumentFactory(agency=agency)
+    held.index_code, held.index_year, held.index_serial = agency.credit_code, 2022, 1
+    held.save()
+    call_command("generate_demo", documents=400, seed=3)
+    numbers = list(
+        Document.objects.exclude(index_serial=None).values_list(
+            "index_code", "index_year", "index_serial"
+        )
+    )
+    assert len(set(numbers)) == len(numbers)
+    assert numbers.count((agency.credit_code, 2022, 1)) == 1
+    assert Document.objects.filter(index_code=agency.credit_code, index_year=2022).count() > 1

@@ -96,6 +96,7 @@ class Command(BaseCommand):
                     credit_code__in=[a.credit_code for a in agencies]
                 )
             }
+            self.held = {}
             batch = []
             created = 0
             for _ in range(documents):
@@ -119,6 +120,18 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"已生成 {created} 个演示文件，用时 {elapsed:.1f} 秒。")
         )
+
+    def held_serials(self, key, counter):
+        """Serials past ``counter`` that documents already hold (legacy numbers), read once."""
+        cache = self.held
+        if key not in cache:
+            code, year = key
+            cache[key] = set(
+                Document.objects.filter(
+                    index_code=code, index_year=year, index_serial__gt=counter.last_serial
+                ).values_list("index_serial", flat=True)
+            )
+        return cache[key]
 
     def make_document(self, rng, agencies, nodes, topics, genres, counters, now):
         agency = rng.choice(agencies)
@@ -162,7 +175,10 @@ class Command(BaseCommand):
                 counter = counters[key] = IndexCounter(
                     credit_code=agency.credit_code, year=local_year
                 )
+            held = self.held_serials(key, counter)
             counter.last_serial += 1
+            while counter.last_serial in held:  # kept by a legacy number: the next one is free
+                counter.last_serial += 1
             document.index_code, document.index_year = key
             document.index_serial = counter.last_serial
         return document
