@@ -279,6 +279,12 @@ class DocumentAdmin(SimpleHistoryAdmin):
         except (Document.DoesNotExist, ValueError, ValidationError):
             raise Http404(_("文件不存在，或不属于您所在的机构。"))
 
+    def view_on_site(self, obj):
+        """The public page once the public may see the document; the staff preview before."""
+        if Document.objects.public().filter(pk=obj.pk).exists():
+            return obj.get_absolute_url()
+        return reverse("disclosure:preview", args=[obj.pk])
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         document = self._scoped_or_404(request, object_id)
         extra_context = {
@@ -286,6 +292,8 @@ class DocumentAdmin(SimpleHistoryAdmin):
             "transitions": services.available_transitions(document, request.user),
             "edits_by_revision": services.edits_by_revision(document),
             "pending_revisions": document.revisions.pending().select_related("author"),
+            # The author learns here that their latest revision was turned down, and why.
+            "rejected_revision": document.revisions.latest_rejected_of(request.user),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -564,6 +572,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
             "attachment_changes": revision_attachment_rows(document, revision),
             "form": form,
             "may_decide": services.may_decide(revision, request.user),
+            "may_approve": services.may_approve(revision, request.user),
         }
         return TemplateResponse(request, "admin/disclosure/document/revision.html", context)
 

@@ -24,6 +24,11 @@ class DocumentAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        published_at = self.fields.get("published_at")
+        if published_at is not None and hasattr(published_at.widget, "widgets"):
+            # The Chinese time format shows hours and minutes only: re-saving a form would cut
+            # the seconds off the publication time (and make it a change of a published one).
+            published_at.widget.widgets[1].format = "%H:%M:%S"
         if self.instance.index_serial:
             self.fields["legacy_index_number"].disabled = True
             self.fields["legacy_index_number"].initial = self.instance.index_number

@@ -722,3 +722,13 @@ def may_decide(revision, user):
     return revision.is_pending and any(
         t.permits(user) for t in TRANSITIONS.values() if t.kind == DECISION
     )
+
+
+def may_approve(revision, user):
+    """Whether ``user`` is offered the approve button: a second person, not the revision's author
+    (superusers excepted, as approve_revision says)."""
+    return (
+        may_decide(revision, user)
+        and TRANSITIONS["approve"].permits(user)
+        and (user.is_superuser or revision.author_id != user.pk)
+    )

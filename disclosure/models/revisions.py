@@ -57,6 +57,11 @@ class RevisionQuerySet(models.QuerySet):
         """Revisions waiting for a reviewer's decision."""
         return self.filter(status=DocumentRevision.Status.PENDING)
 
+    def latest_rejected_of(self, user):
+        """``user``'s latest revision among these, if a reviewer turned it down; else None."""
+        latest = self.filter(author=user).select_related("decided_by").order_by("-pk").first()
+        return latest if latest and latest.status == DocumentRevision.Status.REJECTED else None
+
 
 ATTACHMENT_CHANGES = {
     "add": _("添加附件"),

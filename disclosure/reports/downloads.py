@@ -128,7 +128,7 @@ def file_sha256(handle):
     return sha
 
 
-def record(download, actor, file_format, rows, sha256, complete=True):
+def record(download, actor, file_format, rows, sha256, complete=True, ip=None):
     """The one audit event of a download (none for PUBLIC)."""
     if actor is PUBLIC:
         return
@@ -136,6 +136,7 @@ def record(download, actor, file_format, rows, sha256, complete=True):
         AuditEvent.Action.EXPORT,
         actor=actor,
         actor_name="manage.py" if actor is SYSTEM else None,
+        ip=ip,
         details={
             "what": download.what,
             "format": file_format,
@@ -213,6 +214,8 @@ def response(
         )
     encoding = encoding if encoding in ENCODINGS else "utf-8"
     tally = Tally()
+    # The rows stream after the view has returned, when the request's address is gone.
+    ip = audit.current_ip.get()
 
     def stream():
         complete = False
@@ -220,7 +223,7 @@ def response(
             yield from csv_chunks(download.rows, encoding, tally)
             complete = True
         finally:
-            record(download, actor, "csv", tally.rows, tally.sha256.hexdigest(), complete)
+            record(download, actor, "csv", tally.rows, tally.sha256.hexdigest(), complete, ip)
 
     body = _ClosingChunks(stream(), on_close)
     http = StreamingHttpResponse(body, content_type=f"text/csv; charset={encoding}")

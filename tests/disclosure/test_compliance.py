@@ -216,3 +216,17 @@ def test_compliance_report_downloads_are_audited_with_rows_and_hash(client, site
     assert xlsx_event.details["sha256"] == hashlib.sha256(xlsx).hexdigest()
     assert command_event.actor is None
     assert command_event.details["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def test_a_streamed_download_is_audited_with_the_address_it_went_to(client, site_tree):
+    from portal.models import AuditEvent
+
+    boss = get_user_model().objects.create_superuser(
+        "boss", "b@example.com", "correct-horse-battery"
+    )
+    client.force_login(boss)
+    url = reverse("admin:disclosure_document_compliance")
+    response = client.get(url, {"download": "csv"}, REMOTE_ADDR="203.0.113.40")
+    b"".join(response.streaming_content)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert event.ip == "203.0.113.40"

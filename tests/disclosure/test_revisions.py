@@ -4,6 +4,7 @@ Attachment additions, replacements and deletions of a published document are par
 revision: the public sees none of them until it is approved.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -529,3 +530,56 @@ def test_attachments_of_a_draft_leave_no_audit_event(client, org, media):  # noq
     post_attachments(client, draft, [{"file": SimpleUploadedFile("原文.pdf", PDF)}])
     assert Attachment.objects.filter(document=draft).exists()
     assert not AuditEvent.objects.filter(action__endswith="_attachment").exists()
+
+
+def test_the_author_of_a_revision_is_not_offered_the_approve_button(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+):
+    edit(as_user(client, org["reviewer"]), document, title="新标题")
+    revision = DocumentRevision.objects.get()
+    url = reverse("admin:disclosure_document_revision", args=[document.pk, revision.pk])
+    page = client.get(url).content.decode()
+    assert 'value="approve"' not in page and "须由另一位审核人员批准" in page
+    assert 'value="reject"' in page
+    other = as_user(client.__class__(), second_reviewer).get(url).content.decode()
+    assert 'value="approve"' in other
+
+
+def test_the_author_is_told_on_the_document_that_their_revision_was_rejected(
+    client,
+    org,  # noqa: F811
+    document,
+    second_reviewer,
+):
+    edit(as_user(client, org["reviewer"]), document, title="新标题")
+    revision = DocumentRevision.objects.get()
+    decide(as_user(client.__class__(), second_reviewer), revision, "reject", "标题不规范")
+    change = reverse("admin:disclosure_document_change", args=[document.pk])
+    page = client.get(change).content.decode()
+    assert f"修订 #{revision.pk}" in page and "驳回" in page and "标题不规范" in page
+
+
+def test_the_change_form_shows_the_seconds_of_the_publication_time(
+    client,
+    org,  # noqa: F811
+    document,
+):
+    # Shown without them, an unchanged form would post a new time: a revision of nothing.
+    document.published_at = document.published_at.replace(second=22, microsecond=0)
+    document.save()
+    page = as_user(client, org["reviewer"]).get(
+        reverse("admin:disclosure_document_change", args=[document.pk])
+    )
+    shown = re.search(r'name="published_at_1" value="([^"]*)"', page.content.decode())
+    assert shown and re.fullmatch(r"\d\d:\d\d:22", shown.group(1))
+
+
+def test_view_on_site_of_a_draft_is_its_preview(client, org):  # noqa: F811
+    draft = DocumentFactory(agency=org["district"], node=org["node"])
+    page = as_user(client, org["editor"]).get(
+        reverse("admin:disclosure_document_change", args=[draft.pk])
+    )
+    assert reverse("disclosure:preview", args=[draft.pk]) in page.content.decode()
