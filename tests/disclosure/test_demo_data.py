@@ -82,3 +82,13 @@ def test_generate_demo_skips_serials_held_by_legacy_numbers(demo):
     assert len(set(numbers)) == len(numbers)
     assert numbers.count((agency.credit_code, 2022, 1)) == 1
     assert Document.objects.filter(index_code=agency.credit_code, index_year=2022).count() > 1
+
+
+def test_generate_demo_keeps_no_query_log_with_debug_on(demo, settings):
+    from django.db import connection
+
+    settings.DEBUG = True
+    call_command("generate_demo", documents=60, seed=5, batch_size=10)
+    # Only the last batch's INSERT may be left: the earlier ones (megabytes each) are not kept.
+    inserts = [q for q in connection.queries if 'INSERT INTO "disclosure_document"' in q["sql"]]
+    assert len(inserts) <= 1

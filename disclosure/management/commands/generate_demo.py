@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from catalog.models import Agency, CatalogNode
@@ -107,6 +107,9 @@ class Command(BaseCommand):
                     Document.objects.bulk_create(batch)
                     created += len(batch)
                     batch = []
+                    # With DEBUG on, Django keeps the SQL of the last 9,000 queries: each bulk
+                    # INSERT is megabytes of bodies, so memory would grow with the run.
+                    reset_queries()
             Document.objects.bulk_create(batch)
             created += len(batch)
             for counter in counters.values():
