@@ -9,6 +9,7 @@ totals come from these per-column rows through ``catalog.tree.SubtreeIndex``.
 
 from django.db import models, transaction
 from django.db.models import CharField, Count, F, IntegerField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,11 +96,22 @@ def rebuild_public_counts():
 def _read_counts():
     """The kept counts less the scheduled documents, and the public extra listings, as two
     SubtreeIndexes (values placed at their column): one query."""
-    none = Value(None, output_field=IntegerField())
+    # Every column an annotation, named in the same order in each part: a UNION matches
+    # columns by position.
+    none = Cast(Value(None), IntegerField())  # typed: an untyped NULL is text to PostgreSQL
+    columns = ("kind", "t", "l", "doc", "n", "pt", "pl")
     kept = (
         PublicCount.objects.order_by()
-        .annotate(kind=Value("p", output_field=CharField()), doc=none, ptree=none, plft=none)
-        .values_list("kind", "node__tree_id", "node__lft", "doc", "documents", "ptree", "plft")
+        .annotate(
+            kind=Value("p", output_field=CharField()),
+            t=F("node__tree_id"),
+            l=F("node__lft"),
+            doc=none,
+            n=F("documents"),
+            pt=none,
+            pl=none,
+        )
+        .values_list(*columns)
     )
     scheduled = (
         Document.objects.filter(
@@ -111,29 +123,30 @@ def _read_counts():
         .values("node__tree_id", "node__lft")
         .annotate(
             kind=Value("s", output_field=CharField()),
+            t=F("node__tree_id"),
+            l=F("node__lft"),
             doc=none,
             n=Count("pk"),
-            ptree=none,
-            plft=none,
+            pt=none,
+            pl=none,
         )
-        .values_list("kind", "node__tree_id", "node__lft", "doc", "n", "ptree", "plft")
+        .values_list(*columns)
     )
     extra = (
         Document.extra_nodes.through.objects.filter(
             document__in=Document.objects.public().values("pk")
         )
+        .order_by()
         .annotate(
-            kind=Value("x", output_field=CharField()), n=Value(1, output_field=IntegerField())
+            kind=Value("x", output_field=CharField()),
+            t=F("catalognode__tree_id"),
+            l=F("catalognode__lft"),
+            doc=F("document_id"),
+            n=Value(1, output_field=IntegerField()),
+            pt=F("document__node__tree_id"),
+            pl=F("document__node__lft"),
         )
-        .values_list(
-            "kind",
-            "catalognode__tree_id",
-            "catalognode__lft",
-            "document_id",
-            "n",
-            "document__node__tree_id",
-            "document__node__lft",
-        )
+        .values_list(*columns)
     )
     placed = []
     listed = []
