@@ -1,5 +1,7 @@
-"""Documents at scale: 100,000 generated documents; the public pages beside a minimal view."""
+"""Documents at scale: 100,000 generated documents; the public pages beside a minimal view:
+listings at their first, 200th and last page, a small column, the tree, the sitemap."""
 
+import math
 import os
 import time
 
@@ -12,6 +14,7 @@ from django.urls import path, reverse
 
 from catalog.models import CatalogNode
 from disclosure.models import Document, public_counts_by_node
+from disclosure.sitemaps import DocumentSitemap
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "100000"))
 
@@ -44,16 +47,43 @@ def main():
     top_level = list(CatalogNode.objects.visible().filter(level=1))
     counts = public_counts_by_node(top_level)
     top = max(top_level, key=lambda node: counts[node.pk])
+    last_page = math.ceil(counts[top.pk] / 20)
+    # A small column: the visible one whose count is nearest 500 (the issue's 509).
+    visible = list(CatalogNode.objects.visible())
+    all_counts = public_counts_by_node(visible)
+    small = min(visible, key=lambda node: abs(all_counts[node.pk] - 500))
     document = (
         Document.objects.public().filter(node__slug="rddbjy").first()
         or Document.objects.public().first()
     )
+    sitemap_pages = DocumentSitemap().paginator.num_pages
     pages = [
         ("document page", document.get_absolute_url(), {}),
         (f"listing of {top.name} ({counts[top.pk]} docs), page 1", top.get_absolute_url(), {}),
         (f"listing of {top.name}, page 200", top.get_absolute_url(), {"page": 200}),
+        (
+            f"listing of {top.name}, last page ({last_page})",
+            top.get_absolute_url(),
+            {"page": last_page},
+        ),
+        (
+            f"listing of {small.name} ({all_counts[small.pk]} docs), page 1",
+            small.get_absolute_url(),
+            {},
+        ),
+        (
+            f"listing of {small.name}, last page",
+            small.get_absolute_url(),
+            {"page": math.ceil(all_counts[small.pk] / 20)},
+        ),
         ("tree page", reverse("catalog:tree"), {}),
         ("home page", reverse("home"), {}),
+        ("sitemap.xml (index)", reverse("sitemap"), {}),
+        (
+            f"sitemap documents page {sitemap_pages} (last)",
+            reverse("sitemap-section", args=["documents"]),
+            {"p": sitemap_pages},
+        ),
     ]
     print(f"{Document.objects.public().count()} public documents of {Document.objects.count()}")
     for name, url, params in pages:

@@ -1,11 +1,15 @@
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.views.generic import TemplateView
 
 from disclosure.filters import DocumentFilterForm
 from disclosure.models import Document, public_counts_by_node
+from disclosure.models.counts import public_subtree_listing
+from portal.paging import CountedPaginator
 
 from .models import CatalogNode
+
+# Beyond this many matches a filtered listing says "more than" and asks for narrower filters.
+FILTERED_COUNT_LIMIT = 10_000
 
 
 def build_forest(nodes, counts=None):
@@ -53,17 +57,34 @@ class CatalogNodeView(TemplateView):
             raise Http404("栏目不存在")
         node = path[-1]
         form = DocumentFilterForm(self.request.GET or None)
-        documents = form.filter(
-            Document.objects.public().in_subtree(node).select_related("agency").newest_first()
+        subtree = list(
+            node.get_descendants(include_self=True).only("pk", "name", "parent_id", "is_visible")
         )
-        paginator = Paginator(documents, form.page_size if form.is_bound else 20)
+        total, also_listed = public_subtree_listing(node)
+        documents = form.filter(
+            Document.objects.public()
+            .in_nodes([column.pk for column in subtree], also=also_listed)
+            .select_related("agency")
+            .newest_first()
+        )
+        if form.is_filtered:
+            # Counted up to a bound: a filter over a large column would read every match.
+            count = documents.order_by()[: FILTERED_COUNT_LIMIT + 1].count()
+            capped = count > FILTERED_COUNT_LIMIT
+            count = min(count, FILTERED_COUNT_LIMIT)
+        else:
+            count, capped = total, False
+        paginator = CountedPaginator(
+            documents, form.page_size if form.is_bound else 20, count=count, capped=capped
+        )
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
             node=node,
             ancestors=path[:-1],
-            children=node.get_children().visible(),
+            # The node is visible (its path is), so a shown child is visible.
+            children=[c for c in subtree if c.parent_id == node.pk and c.is_visible],
             form=form,
             page_obj=page,
             documents=page.object_list,

@@ -34,6 +34,7 @@ from .models import (
     content_values,
     document_content,
 )
+from .models.counts import counted_node, move_count
 from .uploads import check_attachment
 
 Status = Document.Status
@@ -238,6 +239,7 @@ def publish(document, user=SYSTEM, *, at=None):
     draft directly (demo data, migrations from an old site).
     """
     document = _locked(document)
+    counted = counted_node(document)
     transition = TRANSITIONS["publish"]
     check(transition, document, user)
     if user is not SYSTEM and not user.is_superuser and document.submitted_by_id == user.pk:
@@ -251,6 +253,7 @@ def publish(document, user=SYSTEM, *, at=None):
     document.status = transition.target
     document.review_comment = ""
     document.save()
+    move_count(counted, counted_node(document))
     audit.record(
         AuditEvent.Action.PUBLISH,
         actor=user,
@@ -267,10 +270,12 @@ def withdraw(document, user, reason):
     reason = (reason or "").strip()
     transition = TRANSITIONS["withdraw"]
     check(transition, document, user, reason)
+    counted = counted_node(document)
     document.status = transition.target
     document.withdrawn_reason = reason
     document.withdrawn_at = timezone.now()
     document.save()
+    move_count(counted, counted_node(document))
     audit.record(AuditEvent.Action.WITHDRAW, actor=user, obj=document, details={"reason": reason})
     return document
 
@@ -413,6 +418,7 @@ def approve_revision(revision, user):
     if document_content(document) != revision.base:
         raise WorkflowError(_("该修订提出后文件已被修改，请驳回后按当前内容重新修改。"))
     fields = revision.changed_fields
+    counted = counted_node(document)
     many = revision.apply_to(document)
     try:
         document.full_clean()
@@ -423,6 +429,8 @@ def approve_revision(revision, user):
     document._change_reason = reason[:100]
     document._history_user = None if user is SYSTEM else user
     document.save()
+    # A new column or disclosure mode moves the document's count; extra columns are read live.
+    move_count(counted, counted_node(document))
     for name, ids in many.items():
         getattr(document, name).set(ids)
     _apply_attachments(document, revision, user)
@@ -501,6 +509,7 @@ def delete_document(document, user):
         obj=document,
         details={"status": document.status, "index_number": document.index_number},
     )
+    move_count(counted_node(_locked(document)), None)
     document.delete()
 
 

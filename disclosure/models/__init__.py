@@ -7,6 +7,7 @@ from ..proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
+from .counts import PublicCount, public_counts_by_node
 from .documents import (
     Attachment,
     Document,
@@ -15,7 +16,6 @@ from .documents import (
     IndexCounter,
     Topic,
     attachment_path,
-    public_counts_by_node,
 )
 from .revisions import CONTENT_FIELDS, DocumentRevision, content_values, document_content
 
@@ -32,6 +32,7 @@ __all__ = [
     "Proposal",
     "ProposalQuerySet",
     "ProposalReply",
+    "PublicCount",
     "ReplyClassification",
     "Topic",
     "attachment_path",

@@ -3,7 +3,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
 from catalog.scoping import agency_scope
-from catalog.tree import SubtreeIndex
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
 from ..index_numbers import format_index_number
@@ -121,15 +120,35 @@ class DocumentQuerySet(models.QuerySet):
 
     def in_subtree(self, node):
         """Documents whose primary node, or a node they are also listed under, is in ``node``'s subtree."""
-        # Node ids as a subquery (hashed once), not a join: the database can then walk the
-        # documents by date and stop after a page.
-        subtree = CatalogNode.objects.filter(
-            tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght
-        ).values("pk")
-        listed = Document.extra_nodes.through.objects.filter(catalognode_id__in=subtree).values(
-            "document_id"
+        # The subtree's node ids and its (rare) extra listings are read first and written into
+        # the query as lists: the planner then knows how many documents they select, and walks
+        # the (node, published_at) index for a small column instead of the whole date index.
+        subtree = {"tree_id": node.tree_id, "lft__gte": node.lft, "rght__lte": node.rght}
+        rows = (
+            CatalogNode.objects.filter(**subtree)
+            .order_by()
+            .annotate(kind=Value("n"))
+            .values_list("kind", "pk")
+            .union(
+                Document.extra_nodes.through.objects.filter(
+                    **{f"catalognode__{key}": value for key, value in subtree.items()}
+                )
+                .order_by()
+                .annotate(kind=Value("d"))
+                .values_list("kind", "document_id"),
+                all=True,
+            )
         )
-        return self.filter(Q(node_id__in=subtree) | Q(pk__in=listed))
+        node_ids, listed = [], []
+        for kind, pk in rows:
+            (node_ids if kind == "n" else listed).append(pk)
+        return self.in_nodes(node_ids, also=listed)
+
+    def in_nodes(self, node_ids, also=()):
+        """Documents filed under one of ``node_ids``, and those whose pk is in ``also``."""
+        if also:
+            return self.filter(Q(node_id__in=node_ids) | Q(pk__in=also))
+        return self.filter(node_id__in=node_ids)
 
     def with_metadata(
         self, *, node=None, agency=None, topic=None, genre=None, year=None, validity=None
@@ -304,6 +323,8 @@ class Document(models.Model):
                 name="document_public_idx",
             ),
             models.Index(fields=["node", "-published_at"], name="document_node_idx"),
+            # The sitemap index's lastmod: the newest change, read from the end of this index.
+            models.Index(fields=["updated_at"], name="document_updated_idx"),
         ]
 
     def __str__(self):
@@ -433,56 +454,3 @@ class Attachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("disclosure:attachment", args=[self.document_id, self.pk])
-
-
-def public_counts_by_node(nodes):
-    """{node pk: number of public documents listed in its subtree} for the given nodes.
-
-    One query: per-node counts of documents by primary node, plus the (rare) rows of documents
-    also listed under other nodes. A document counts once per subtree, however many of its
-    nodes lie inside it, matching what ``in_subtree`` lists.
-    """
-    public = Document.objects.public()
-    none = Value(None, output_field=IntegerField())
-    primary = (
-        public.order_by()
-        .values("node__tree_id", "node__lft")
-        .annotate(kind=Value("p", output_field=CharField()), doc=none, n=Count("pk"), extra=none)
-        .values_list("kind", "node__tree_id", "node__lft", "doc", "n", "extra")
-    )
-    extra = (
-        Document.extra_nodes.through.objects.filter(document__in=public.values("pk"))
-        .annotate(
-            kind=Value("x", output_field=CharField()), n=Value(1, output_field=IntegerField())
-        )
-        .values_list(
-            "kind",
-            "document__node__tree_id",
-            "document__node__lft",
-            "document_id",
-            "n",
-            "catalognode_id",
-        )
-    )
-    placed = []
-    extras = []
-    for kind, tree_id, lft, doc, n, extra_node in primary.union(extra, all=True):
-        if kind == "p":
-            placed.append((tree_id, lft, n))
-        else:
-            extras.append((doc, extra_node, tree_id, lft))
-
-    index = SubtreeIndex(placed)
-    counts = {node.pk: index.sum(node) for node in nodes}
-
-    by_pk = {node.pk: node for node in nodes}
-    seen = set()
-    for doc, extra_node, primary_tree, primary_lft in extras:
-        node = by_pk.get(extra_node)
-        while node is not None:
-            inside = node.tree_id == primary_tree and node.lft <= primary_lft <= node.rght
-            if not inside and (node.pk, doc) not in seen:
-                seen.add((node.pk, doc))
-                counts[node.pk] += 1
-            node = by_pk.get(node.parent_id)
-    return counts

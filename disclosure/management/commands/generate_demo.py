@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Agency, CatalogNode
 from disclosure.models import Document, Genre, IndexCounter, Topic
+from disclosure.models.counts import rebuild_public_counts
 
 SUBJECTS = [
     "城乡规划管理", "农村人居环境整治", "义务教育优质均衡发展", "基层医疗卫生服务", "养老服务体系建设",
@@ -114,6 +115,8 @@ class Command(BaseCommand):
             created += len(batch)
             for counter in counters.values():
                 counter.save()
+            # Bulk inserts bypass the publishing services: recount the columns' public documents.
+            rebuild_public_counts()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # After a bulk load: fresh statistics (or the planner guesses from an empty table)
             # and the visibility map (or every bitmap scan re-checks each row's visibility).

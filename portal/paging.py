@@ -1,0 +1,37 @@
+"""Paging that does not slow with the page number, for lists whose length is already known."""
+
+from functools import cached_property
+
+from django.core.paginator import Paginator
+
+
+class CountedPaginator(Paginator):
+    """A Paginator given its count (from kept counts, no COUNT query) that reads the pages past
+    the middle from the other end: ``object_list`` must be an ordered queryset whose order is
+    total (ends with the primary key), and the last page costs what the first does.
+
+    ``count`` may be a bound (``capped``): the list then shows only its first ``count`` rows,
+    read from the front.
+    """
+
+    def __init__(self, object_list, per_page, *, count, capped=False, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+        self.capped = capped
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if top + self.orphans >= self.count:
+            top = self.count
+        if self.capped or bottom <= self.count - top:
+            return self._get_page(self.object_list[bottom:top], number, self)
+        # Nearer the end: read the page backwards with the smaller offset, then turn it round.
+        rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
+        rows.reverse()
+        return self._get_page(rows, number, self)
