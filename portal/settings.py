@@ -7,6 +7,8 @@ PORTAL_AUDIT_KEY    the HMAC key of the audit log's hash chain; required unless 
 DJANGO_DEBUG        1/true/yes/on for development; off by default
 DJANGO_ALLOWED_HOSTS comma-separated host names
 DATABASE_URL        absent: SQLite under var/; postgres://user@host:port/db for PostgreSQL
+DATABASE_REPLICA_URLS comma-separated postgres:// URLs of streaming replicas of DATABASE_URL;
+                    anonymous public pages read from them (portal.replicas)
 MEDIA_ROOT          where uploaded files are kept (default var/media)
 EXPORT_ROOT         where the public catalogue listing files are kept (default var/exports)
 PORTAL_STAFF_EXPORTS_PER_MINUTE  catalogue exports one staff member may start per minute (default 5)
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anonymous public reads go to replicas when DATABASE_REPLICA_URLS is set (else a no-op).
+    "portal.replicas.PublicReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -137,6 +141,22 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URLS:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS needs DATABASE_URL: replicas copy a PostgreSQL primary."
+        )
+    for number, url in enumerate(DATABASE_REPLICA_URLS, start=1):
+        DATABASES[f"replica{number}"] = {
+            **dj_database_url.parse(url, conn_max_age=60),
+            # Tests make no database on a replica: against a real standby, the primary's test
+            # database arrives there by replication under the same name.
+            "TEST": {"MIRROR": "default"},
+        }
+    DATABASE_ROUTERS = ["portal.replicas.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

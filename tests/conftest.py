@@ -1,16 +1,22 @@
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 
 
 def pytest_collection_modifyitems(config, items):
-    # PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are skipped.
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    # PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are skipped. Standby tests
+    # run where a replica is configured (CI's replica pass, which fails if the pair cannot start).
+    on_postgres = connection.vendor == "postgresql"
+    has_replica = "replica1" in connections
+    skip_postgres = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_replica = pytest.mark.skip(
+        reason="needs a standby: bin/pg-replica-pair start, then DATABASE_REPLICA_URLS"
+    )
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_postgres)
+        elif "replica" in item.keywords and not has_replica:
+            item.add_marker(skip_replica)
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +24,8 @@ def django_db_modify_db_settings():
     # Request threads of the live server must not keep connections open past the test.
     from django.conf import settings
 
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    for alias in settings.DATABASES:
+        settings.DATABASES[alias]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)

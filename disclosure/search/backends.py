@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
@@ -77,24 +77,27 @@ class DatabaseSearchBackend:
         documents, title_match = self.matching(request)
         if title_match is None:
             return SearchResult(ids=[], total=0, facets={name: Counter() for name in FACETS})
-        with transaction.atomic():
+        # A read-only transaction where the documents are read: on a replica for anonymous
+        # visitors (portal.replicas), so that the planner switches below apply there.
+        db = documents.db
+        with transaction.atomic(using=db):
             # Counting every match: through the GIN index (a bitmap scan). Checking the tsvector
             # row by row instead, in a sequential or ordered index scan, reads each one from
             # TOAST, a cost the planner does not see.
-            self.plan_with(seqscan=False, indexscan=False)
+            self.plan_with(seqscan=False, indexscan=False, using=db)
             facets = self.facets(documents)
             documents = documents.with_metadata(**request.filters)
             total = documents.count() if request.filters else sum(facets["validity"].values())
             # One page: walking the date index and stopping after a page is often best here.
-            self.plan_with(seqscan=False, indexscan=True)
+            self.plan_with(seqscan=False, indexscan=True, using=db)
             ids, title_hits = self.page(documents, title_match, request)
         return SearchResult(ids=ids, total=total, facets=facets, title_hits=title_hits)
 
     @staticmethod
-    def plan_with(seqscan, indexscan):
+    def plan_with(seqscan, indexscan, using="default"):
         """PostgreSQL planner switches for the rest of the current transaction."""
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+        if connections[using].vendor == "postgresql":
+            with connections[using].cursor() as cursor:
                 cursor.execute(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}")
                 cursor.execute(f"SET LOCAL enable_indexscan = {'on' if indexscan else 'off'}")
 
@@ -146,7 +149,7 @@ class DatabaseSearchBackend:
             union = " UNION ALL ".join(selects)
             query = f"WITH m ({', '.join(columns)}) AS ({sql}) {union}"  # noqa: S608 - fixed names
         counts = {name: Counter() for name in FACETS}
-        with connection.cursor() as cursor:
+        with connections[documents.db].cursor() as cursor:
             cursor.execute(query, params)
             rows = cursor.fetchall()
         full = (1 << len(columns)) - 1
