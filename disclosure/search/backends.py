@@ -1,6 +1,8 @@
-"""Search backends: one interface, ``search(SearchRequest) -> SearchResult``.
+"""Search backends: one interface, ``search(SearchRequest) -> SearchResult`` for the public
+search, and ``filter(documents, query)`` for staff searching their own documents.
 
-Every backend searches only ``Document.objects.public()``.
+Every public search covers only ``Document.objects.public()``. A search engine can replace
+PostgreSQL by implementing both methods; the views do not change.
 """
 
 from collections import Counter
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils.module_loading import import_string
@@ -17,6 +19,14 @@ from ..models import Document, Topic
 from . import analysis
 
 FACETS = ["agency", "node", "topic", "genre", "year", "validity"]
+
+# Up to this many matches, the total and the facet counts are exact; beyond it they are
+# estimated from the first matches in storage order, so no search reads every matching row.
+EXACT_LIMIT = 10_000
+
+# Checking one row's search vector costs about this many times more than reading one row the
+# GIN index found: the vector is read from TOAST and decompressed (measured at 1M documents).
+ROW_CHECK_COST = 20
 
 
 @dataclass
@@ -30,20 +40,44 @@ class SearchRequest:
 
 @dataclass
 class SearchResult:
-    ids: list  # the page, in order
+    ids: list  # the page, in order (always exact)
     total: int
     facets: dict  # facet -> Counter of value -> count (node: counted per node id)
     title_hits: set = field(default_factory=set)
+    exact: bool = True  # False: the total and the facet counts are estimates
+
+
+@dataclass
+class Sample:
+    """The first matches in storage order, at most ``limit + 1`` of them."""
+
+    count: int
+    last_position: int  # storage position of the last one (PostgreSQL: heap block; SQLite: pk)
+    facets: dict
+    exact: bool  # every match is in the sample
+
+
+def exact_limit():
+    return getattr(settings, "DISCLOSURE_SEARCH_EXACT_LIMIT", EXACT_LIMIT)
 
 
 class DatabaseSearchBackend:
     """PostgreSQL: tsvector @@ tsquery on GIN-indexed generated columns. SQLite: LIKE on terms."""
 
-    def matching(self, request):
+    def filter(self, documents, query):
+        """The documents of ``documents`` (any queryset of documents) that match ``query``:
+        all its words, or its 文号 however the brackets are typed. None match an empty query."""
+        return self.match(documents, query)[0]
+
+    def matching(self, request, documents=None):
         """(public documents matching the query, a boolean expression "matched in the title")."""
-        terms = analysis.query_terms(request.query)
-        compact = analysis.compact_doc_number(request.query)
-        documents = Document.objects.public()
+        if documents is None:
+            documents = Document.objects.public()
+        return self.match(documents, request.query)
+
+    def match(self, documents, query):
+        terms = analysis.query_terms(query)
+        compact = analysis.compact_doc_number(query)
         if not terms and not compact:
             return documents.none(), None
         by_number = Q(doc_number_key=compact) if compact else Q(pk__in=[])
@@ -51,11 +85,14 @@ class DatabaseSearchBackend:
             return documents.filter(by_number), Value(False)
         if connection.vendor == "postgresql":
             tsquery = self.tsquery(terms)
+            # Qualified: the staff's queryset may join other tables.
             text = RawSQL(
-                "search_vector @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField()
+                "disclosure_document.search_vector @@ to_tsquery('simple', %s)",
+                [tsquery],
+                output_field=BooleanField(),
             )
             title = RawSQL(
-                "search_title_vector @@ to_tsquery('simple', %s)",
+                "disclosure_document.search_title_vector @@ to_tsquery('simple', %s)",
                 [tsquery],
                 output_field=BooleanField(),
             )
@@ -78,28 +115,51 @@ class DatabaseSearchBackend:
         if title_match is None:
             return SearchResult(ids=[], total=0, facets={name: Counter() for name in FACETS})
         with transaction.atomic():
-            # Counting every match: through the GIN index (a bitmap scan). Checking the tsvector
+            # Finding the matches: through the GIN index (a bitmap scan). Checking the tsvector
             # row by row instead, in a sequential or ordered index scan, reads each one from
             # TOAST, a cost the planner does not see.
             self.plan_with(seqscan=False, indexscan=False)
-            facets = self.facets(documents)
+            sample = self.sample(documents, facets=True)
+            total, exact = self.total(sample)
+            facets = self.scaled(sample.facets, total / sample.count if not exact else 1)
             documents = documents.with_metadata(**request.filters)
-            total = documents.count() if request.filters else sum(facets["validity"].values())
-            # One page: walking the date index and stopping after a page is often best here.
-            self.plan_with(seqscan=False, indexscan=True)
-            ids, title_hits = self.page(documents, title_match, request)
-        return SearchResult(ids=ids, total=total, facets=facets, title_hits=title_hits)
+            if request.filters:
+                total, exact = self.total(self.sample(documents, facets=False))
+            # Every title match is a match (the title's terms are in the search vector): found
+            # through the small title index alone, without reading the large vector.
+            in_title = (
+                Document.objects.public().with_metadata(**request.filters).filter(title_match)
+            )
+            # One page: walk the date index and stop after a page when the matches are many
+            # (few rows checked per hit), else sort what the GIN index finds.
+            self.plan_with(seqscan=False, indexscan=self.walk_is_cheaper(total, request))
+            ids, title_hits = self.page(documents, in_title, title_match, request)
+        return SearchResult(ids=ids, total=total, facets=facets, title_hits=title_hits, exact=exact)
 
     @staticmethod
     def plan_with(seqscan, indexscan):
         """PostgreSQL planner switches for the rest of the current transaction."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}")
-                cursor.execute(f"SET LOCAL enable_indexscan = {'on' if indexscan else 'off'}")
+                cursor.execute(
+                    f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}; "
+                    f"SET LOCAL enable_indexscan = {'on' if indexscan else 'off'}; "
+                    # Small bounded queries: starting parallel workers costs more than it saves.
+                    "SET LOCAL max_parallel_workers_per_gather = 0"
+                )
 
     @staticmethod
-    def page(documents, title_match, request):
+    def walk_is_cheaper(total, request):
+        """Whether walking the documents newest first, checking each, reaches the page sooner
+        than sorting every match: the walk checks about (offset + limit) × rows / total rows."""
+        if connection.vendor != "postgresql" or not total:
+            return False
+        rows = table_rows()
+        walked = (request.offset + request.limit) * rows / total
+        return walked * ROW_CHECK_COST < total
+
+    @staticmethod
+    def page(documents, in_title, title_match, request):
         """One page: by date, or title matches (newest first) before body-only matches.
 
         Two queries rather than one ORDER BY on "matched in the title": each can then walk the
@@ -111,7 +171,6 @@ class DatabaseSearchBackend:
             return list(
                 documents.order_by(*newest).values_list("pk", flat=True)[start : start + size]
             ), set()
-        in_title = documents.filter(title_match)
         first = list(in_title.order_by(*newest).values_list("pk", flat=True)[start : start + size])
         if len(first) == size:
             return first, set(first)
@@ -120,44 +179,77 @@ class DatabaseSearchBackend:
         rest = documents.exclude(title_match).order_by(*newest).values_list("pk", flat=True)
         return first + list(rest[rest_start : rest_start + size - len(first)]), set(first)
 
+    def total(self, sample):
+        """(number of matches, exact?): counted when the sample holds them all, else scaled
+        from the share of the table the sample covers."""
+        if sample.exact:
+            return sample.count, True
+        extent = table_extent()
+        estimate = sample.count * extent / max(sample.last_position + 1, 1)
+        return max(round(estimate), sample.count), False
+
     @staticmethod
-    def facets(documents):
-        """Counts of every match (before filtering) by agency, node, topic, genre, year, validity:
-        one query that reads the matches once and returns one row per facet value."""
+    def scaled(facets, factor):
+        if factor == 1:
+            return facets
+        return {
+            name: Counter({value: max(1, round(n * factor)) for value, n in counts.items()})
+            for name, counts in facets.items()
+        }
+
+    @staticmethod
+    def sample(documents, facets):
+        """The first ``exact_limit() + 1`` matches in storage order: how many, where the last
+        one lies, and (with ``facets``) their counts by agency, node, topic, genre, year and
+        validity, in one query that reads those rows once."""
+        limit = exact_limit()
         columns = ["agency", "node", "topic", "genre", "year", "validity"]
-        sql, params = (
-            documents.order_by()
-            .annotate(year=ExtractYear("published_at"))
-            .values_list("agency_id", "node_id", "topic_id", "genre_id", "year", "validity")
-            .query.sql_with_params()
-        )
-        if connection.vendor == "postgresql":
-            names = ", ".join(columns)
+        postgres = connection.vendor == "postgresql"
+        # The heap block a row lies in: a bitmap scan returns rows in block order.
+        block = RawSQL("(disclosure_document.ctid::text::point)[0]::bigint", [])
+        position = block if postgres else F("pk")
+        rows = documents.order_by() if postgres else documents.order_by("pk")
+        rows = rows.annotate(year=ExtractYear("published_at"), position=position)
+        sql, params = rows.values_list(
+            "agency_id", "node_id", "topic_id", "genre_id", "year", "validity", "position"
+        )[: limit + 1].query.sql_with_params()
+        names = ", ".join(columns)
+        if not facets:
+            query = f"WITH m ({names}, position) AS ({sql}) SELECT COUNT(*), MAX(position) FROM m"  # noqa: S608
+        elif postgres:
             sets = ", ".join(f"({name})" for name in columns)
             query = (
-                f"SELECT GROUPING({names}), {names}, COUNT(*) FROM ({sql}) AS m ({names}) "  # noqa: S608
-                f"GROUP BY GROUPING SETS ({sets})"
+                f"SELECT GROUPING({names}), {names}, COUNT(*), MAX(position) "  # noqa: S608
+                f"FROM ({sql}) AS m ({names}, position) GROUP BY GROUPING SETS ({sets}, ())"
             )
         else:
-            selects = []
+            nulls = ", ".join("NULL" for _ in columns)
+            selects = [f"SELECT -1, {nulls}, COUNT(*), MAX(position) FROM m"]  # noqa: S608
             for index, name in enumerate(columns):
                 picked = ", ".join(c if c == name else "NULL" for c in columns)
-                selects.append(f"SELECT {index}, {picked}, COUNT(*) FROM m GROUP BY {name}")  # noqa: S608
+                selects.append(f"SELECT {index}, {picked}, COUNT(*), 0 FROM m GROUP BY {name}")  # noqa: S608
             union = " UNION ALL ".join(selects)
-            query = f"WITH m ({', '.join(columns)}) AS ({sql}) {union}"  # noqa: S608 - fixed names
-        counts = {name: Counter() for name in FACETS}
+            query = f"WITH m ({names}, position) AS ({sql}) {union}"  # noqa: S608 - fixed names
         with connection.cursor() as cursor:
             cursor.execute(query, params)
             rows = cursor.fetchall()
+        counts = {name: Counter() for name in FACETS}
+        if not facets:
+            count, last = rows[0]
+            return Sample(count, last or 0, counts, count <= limit)
         full = (1 << len(columns)) - 1
+        count, last = 0, 0
         for row in rows:
-            marker, values, count = row[0], row[1:-1], row[-1]
-            if connection.vendor == "postgresql":
+            marker, values, n = row[0], row[1:-2], row[-2]
+            if (postgres and marker == full) or (not postgres and marker == -1):
+                count, last = n, row[-1] or 0
+                continue
+            if postgres:
                 # GROUPING() sets a bit for each column *not* grouped: exactly one is clear.
-                index = len(columns) - 1 - (full ^ marker).bit_length() + 1
+                index = len(columns) - (full ^ marker).bit_length()
             else:
                 index = marker
-            counts[columns[index]][values[index]] += count
+            counts[columns[index]][values[index]] += n
         # Topics count under their first-level topic.
         parents = dict(
             Topic.objects.filter(pk__in=[t for t in counts["topic"] if t]).values_list(
@@ -165,10 +257,38 @@ class DatabaseSearchBackend:
             )
         )
         topics = Counter()
-        for topic, count in counts["topic"].items():
-            topics[parents.get(topic) or topic] += count
+        for topic, n in counts["topic"].items():
+            topics[parents.get(topic) or topic] += n
         counts["topic"] = topics
-        return counts
+        return Sample(count, last, counts, count <= limit)
+
+    def facets(self, documents):
+        """Counts of the matches by agency, node, topic, genre, year and validity (exact up to
+        ``exact_limit()`` matches, from the first of them beyond)."""
+        return self.sample(documents, facets=True).facets
+
+
+def table_rows():
+    """The planner's count of document rows (kept by ANALYZE and autovacuum); PostgreSQL only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+            [Document._meta.db_table],
+        )
+        return cursor.fetchone()[0] or Document.objects.order_by().count()
+
+
+def table_extent():
+    """How far storage positions go: heap blocks on PostgreSQL, the largest pk on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int",
+                [Document._meta.db_table],
+            )
+        else:
+            cursor.execute(f'SELECT MAX(id) FROM "{Document._meta.db_table}"')  # noqa: S608
+        return cursor.fetchone()[0] or 0
 
 
 def get_backend():
