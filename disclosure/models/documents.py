@@ -304,6 +304,8 @@ class Document(models.Model):
                 name="document_public_idx",
             ),
             models.Index(fields=["node", "-published_at"], name="document_node_idx"),
+            # Staff lists (every state, newest first): a page reads a page of entries.
+            models.Index(fields=["-published_at", "-id"], name="document_newest_idx"),
         ]
 
     def __str__(self):
