@@ -26,7 +26,8 @@ FACETS = ["agency", "node", "topic", "genre", "year", "validity"]
 EXACT_LIMIT = 10_000
 
 # Checking one row's search vector costs about this many times more than reading one row the
-# GIN index found: the vector is read from TOAST and decompressed (measured at 1M documents).
+# GIN index found: the vector is read from TOAST and decompressed (at 1M documents, ~19 µs a
+# row checked against ~1 µs a row from the bitmap).
 ROW_CHECK_COST = 20
 
 
