@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -124,6 +126,20 @@ class CatalogNodeManager(TreeManager.from_queryset(CatalogNodeQuerySet)):
     def rebuild(self, *args, **kwargs):
         with tree_write_lock():
             return super().rebuild(*args, **kwargs)
+
+
+class NodeOutline(NamedTuple):
+    """A column's name and tree fields, read as values: enough for paths, subtree filters and
+    counts without a model instance."""
+
+    pk: int
+    parent_id: int | None
+    name: str
+    tree_id: int
+    lft: int
+    rght: int
+    level: int
+    shown: bool
 
 
 class CatalogNode(MPTTModel):
@@ -272,17 +288,30 @@ class CatalogNode(MPTTModel):
         it keep only the visible columns above them: a public document filed there shows no
         hidden name.
         """
-        paths, open_nodes = {}, {None}
-        for pk, parent_id, name, shown in cls.objects.order_by("tree_id", "lft").values_list(
-            "pk", "parent_id", "name", "is_visible"
-        ):
+        return cls.outline(public)[0]
+
+    @classmethod
+    def outline(cls, public=True):
+        """(paths as ``paths()`` gives them, {pk: NodeOutline} of every node) in one query.
+
+        A ``NodeOutline`` holds a node's tree fields and name without loading it as a tree
+        object; ``shown`` says whether the public may see it (with ``public``; always true
+        without).
+        """
+        paths, open_nodes, nodes = {}, {None}, {}
+        rows = cls.objects.order_by("tree_id", "lft").values_list(
+            "pk", "parent_id", "name", "is_visible", "tree_id", "lft", "rght", "level"
+        )
+        for pk, parent_id, name, shown, tree_id, lft, rght, level in rows:
             parent_path = paths.get(parent_id, [])
-            if (shown or not public) and parent_id in open_nodes:
+            opened = (shown or not public) and parent_id in open_nodes
+            if opened:
                 open_nodes.add(pk)
                 paths[pk] = [*parent_path, name]
             else:
                 paths[pk] = parent_path
-        return paths
+            nodes[pk] = NodeOutline(pk, parent_id, name, tree_id, lft, rght, level, opened)
+        return paths, nodes
 
     def refresh_tree_fields(self):
         """Reload lft/rght/tree_id/level from the database (call with the tree lock held)."""

@@ -325,6 +325,8 @@ class Document(models.Model):
             models.Index(fields=["node", "-published_at"], name="document_node_idx"),
             # The sitemap index's lastmod: the newest change, read from the end of this index.
             models.Index(fields=["updated_at"], name="document_updated_idx"),
+            # Staff lists (every state, newest first): a page reads a page of entries.
+            models.Index(fields=["-published_at", "-id"], name="document_newest_idx"),
         ]
 
     def __str__(self):

@@ -1,14 +1,17 @@
-"""Search backends: one interface, ``search(SearchRequest) -> SearchResult``.
+"""Search backends: one interface, ``search(SearchRequest) -> SearchResult`` for the public
+search, and ``filter(documents, query)`` for staff searching their own documents.
 
-Every backend searches only ``Document.objects.public()``.
+Every public search covers only ``Document.objects.public()``. A search engine can replace
+PostgreSQL by implementing both methods; the views do not change.
 """
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils.module_loading import import_string
@@ -17,6 +20,15 @@ from ..models import Document, Topic
 from . import analysis
 
 FACETS = ["agency", "node", "topic", "genre", "year", "validity"]
+
+# Up to this many matches, the total and the facet counts are exact; beyond it they are
+# estimated from the first matches in storage order, so no search reads every matching row.
+EXACT_LIMIT = 10_000
+
+# Checking one row's search vector costs about this many times more than reading one row the
+# GIN index found: the vector is read from TOAST and decompressed (at 1M documents, ~19 µs a
+# row checked against ~1 µs a row from the bitmap).
+ROW_CHECK_COST = 20
 
 
 @dataclass
@@ -30,20 +42,77 @@ class SearchRequest:
 
 @dataclass
 class SearchResult:
-    ids: list  # the page, in order
+    ids: list  # the page, in order (always exact)
     total: int
     facets: dict  # facet -> Counter of value -> count (node: counted per node id)
     title_hits: set = field(default_factory=set)
+    exact: bool = True  # False: the total and the facet counts are estimates
+
+
+@dataclass
+class Sample:
+    """The first matches in storage order, at most ``limit + 1`` of them."""
+
+    count: int
+    last_position: int  # storage position of the last one (PostgreSQL: heap block; SQLite: pk)
+    facets: dict
+    exact: bool  # every match is in the sample
+
+
+def exact_limit():
+    return getattr(settings, "DISCLOSURE_SEARCH_EXACT_LIMIT", EXACT_LIMIT)
 
 
 class DatabaseSearchBackend:
     """PostgreSQL: tsvector @@ tsquery on GIN-indexed generated columns. SQLite: LIKE on terms."""
 
-    def matching(self, request):
+    def filter(self, documents, query):
+        """The documents of ``documents`` (any queryset of documents) that match ``query``:
+        all its words, or its 文号 however the brackets are typed. None match an empty query.
+
+        Up to ``exact_limit()`` matches come back as a list of ids, so that sorting and paging
+        them never walks the whole table checking each row; more come back as the filter.
+        """
+        matched, _title = self.match(documents, query)
+        if _title is None:
+            return matched
+        limit = exact_limit()
+        with transaction.atomic():
+            self.plan_with(seqscan=False, indexscan=False)
+            ids = list(matched.order_by().values_list("pk", flat=True)[: limit + 1])
+        if len(ids) > limit:
+            return matched
+        if connection.vendor == "postgresql":
+            # One array parameter: a list of thousands of parameters costs more to build.
+            return documents.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        return documents.filter(pk__in=ids)
+
+    def count(self, documents):
+        """(how many ``documents`` there are, exact?): counted up to ``exact_limit()``, estimated
+        beyond (text matches from the share of the table the first of them cover, other
+        filters from the planner's statistics). Never reads every row."""
+        if connection.vendor == "postgresql" and "search_vector @@" in str(documents.query):
+            # Text matches through the GIN index (checked row by row they are read from TOAST),
+            # in heap order, so the share of the table they cover scales their count.
+            with transaction.atomic():
+                self.plan_with(seqscan=False, indexscan=False)
+                return self.total(self.sample(documents, facets=False))
+        limit = exact_limit()
+        count = documents.order_by().values("pk")[: limit + 1].count()
+        if count <= limit or connection.vendor != "postgresql":
+            return (count if count <= limit else documents.count()), True
+        # Anything else: the planner's estimate, from the statistics ANALYZE keeps.
+        return max(planner_rows(documents), count), False
+
+    def matching(self, request, documents=None):
         """(public documents matching the query, a boolean expression "matched in the title")."""
-        terms = analysis.query_terms(request.query)
-        compact = analysis.compact_doc_number(request.query)
-        documents = Document.objects.public()
+        if documents is None:
+            documents = Document.objects.public()
+        return self.match(documents, request.query)
+
+    def match(self, documents, query):
+        terms = analysis.query_terms(query)
+        compact = analysis.compact_doc_number(query)
         if not terms and not compact:
             return documents.none(), None
         by_number = Q(doc_number_key=compact) if compact else Q(pk__in=[])
@@ -51,11 +120,14 @@ class DatabaseSearchBackend:
             return documents.filter(by_number), Value(False)
         if connection.vendor == "postgresql":
             tsquery = self.tsquery(terms)
+            # Qualified: the staff's queryset may join other tables.
             text = RawSQL(
-                "search_vector @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField()
+                "disclosure_document.search_vector @@ to_tsquery('simple', %s)",
+                [tsquery],
+                output_field=BooleanField(),
             )
             title = RawSQL(
-                "search_title_vector @@ to_tsquery('simple', %s)",
+                "disclosure_document.search_title_vector @@ to_tsquery('simple', %s)",
                 [tsquery],
                 output_field=BooleanField(),
             )
@@ -77,32 +149,55 @@ class DatabaseSearchBackend:
         documents, title_match = self.matching(request)
         if title_match is None:
             return SearchResult(ids=[], total=0, facets={name: Counter() for name in FACETS})
-        # A read-only transaction where the documents are read: on a replica for anonymous
-        # visitors (portal.replicas), so that the planner switches below apply there.
+        # A transaction where the documents are read: on a replica for anonymous visitors
+        # (portal.replicas), so that the planner switches below apply there.
         db = documents.db
         with transaction.atomic(using=db):
-            # Counting every match: through the GIN index (a bitmap scan). Checking the tsvector
+            # Finding the matches: through the GIN index (a bitmap scan). Checking the tsvector
             # row by row instead, in a sequential or ordered index scan, reads each one from
             # TOAST, a cost the planner does not see.
             self.plan_with(seqscan=False, indexscan=False, using=db)
-            facets = self.facets(documents)
+            sample = self.sample(documents, facets=True)
+            total, exact = self.total(sample)
+            facets = self.scaled(sample.facets, total / sample.count if not exact else 1)
             documents = documents.with_metadata(**request.filters)
-            total = documents.count() if request.filters else sum(facets["validity"].values())
-            # One page: walking the date index and stopping after a page is often best here.
-            self.plan_with(seqscan=False, indexscan=True, using=db)
-            ids, title_hits = self.page(documents, title_match, request)
-        return SearchResult(ids=ids, total=total, facets=facets, title_hits=title_hits)
+            if request.filters:
+                total, exact = self.total(self.sample(documents, facets=False))
+            # Every title match is a match (the title's terms are in the search vector): found
+            # through the small title index alone, without reading the large vector.
+            in_title = (
+                Document.objects.public().with_metadata(**request.filters).filter(title_match)
+            )
+            # One page: walk the date index and stop after a page when the matches are many
+            # (few rows checked per hit), else sort what the GIN index finds.
+            self.plan_with(seqscan=False, indexscan=self.walk_is_cheaper(total, request), using=db)
+            ids, title_hits = self.page(documents, in_title, title_match, request)
+        return SearchResult(ids=ids, total=total, facets=facets, title_hits=title_hits, exact=exact)
 
     @staticmethod
     def plan_with(seqscan, indexscan, using="default"):
-        """PostgreSQL planner switches for the rest of the current transaction."""
+        """PostgreSQL planner switches for the rest of the current transaction on ``using``."""
         if connections[using].vendor == "postgresql":
             with connections[using].cursor() as cursor:
-                cursor.execute(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}")
-                cursor.execute(f"SET LOCAL enable_indexscan = {'on' if indexscan else 'off'}")
+                cursor.execute(
+                    f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}; "
+                    f"SET LOCAL enable_indexscan = {'on' if indexscan else 'off'}; "
+                    # Small bounded queries: starting parallel workers costs more than it saves.
+                    "SET LOCAL max_parallel_workers_per_gather = 0"
+                )
 
     @staticmethod
-    def page(documents, title_match, request):
+    def walk_is_cheaper(total, request):
+        """Whether walking the documents newest first, checking each, reaches the page sooner
+        than sorting every match: the walk checks about (offset + limit) × rows / total rows."""
+        if connection.vendor != "postgresql" or not total:
+            return False
+        rows = table_rows()
+        walked = (request.offset + request.limit) * rows / total
+        return walked * ROW_CHECK_COST < total
+
+    @staticmethod
+    def page(documents, in_title, title_match, request):
         """One page: by date, or title matches (newest first) before body-only matches.
 
         Two queries rather than one ORDER BY on "matched in the title": each can then walk the
@@ -114,7 +209,6 @@ class DatabaseSearchBackend:
             return list(
                 documents.order_by(*newest).values_list("pk", flat=True)[start : start + size]
             ), set()
-        in_title = documents.filter(title_match)
         first = list(in_title.order_by(*newest).values_list("pk", flat=True)[start : start + size])
         if len(first) == size:
             return first, set(first)
@@ -123,44 +217,77 @@ class DatabaseSearchBackend:
         rest = documents.exclude(title_match).order_by(*newest).values_list("pk", flat=True)
         return first + list(rest[rest_start : rest_start + size - len(first)]), set(first)
 
+    def total(self, sample):
+        """(number of matches, exact?): counted when the sample holds them all, else scaled
+        from the share of the table the sample covers."""
+        if sample.exact:
+            return sample.count, True
+        extent = table_extent()
+        estimate = sample.count * extent / max(sample.last_position + 1, 1)
+        return max(round(estimate), sample.count), False
+
     @staticmethod
-    def facets(documents):
-        """Counts of every match (before filtering) by agency, node, topic, genre, year, validity:
-        one query that reads the matches once and returns one row per facet value."""
+    def scaled(facets, factor):
+        if factor == 1:
+            return facets
+        return {
+            name: Counter({value: max(1, round(n * factor)) for value, n in counts.items()})
+            for name, counts in facets.items()
+        }
+
+    @staticmethod
+    def sample(documents, facets):
+        """The first ``exact_limit() + 1`` matches in storage order: how many, where the last
+        one lies, and (with ``facets``) their counts by agency, node, topic, genre, year and
+        validity, in one query that reads those rows once."""
+        limit = exact_limit()
         columns = ["agency", "node", "topic", "genre", "year", "validity"]
-        sql, params = (
-            documents.order_by()
-            .annotate(year=ExtractYear("published_at"))
-            .values_list("agency_id", "node_id", "topic_id", "genre_id", "year", "validity")
-            .query.sql_with_params()
-        )
-        if connection.vendor == "postgresql":
-            names = ", ".join(columns)
+        postgres = connection.vendor == "postgresql"
+        # The heap block a row lies in: a bitmap scan returns rows in block order.
+        block = RawSQL("(disclosure_document.ctid::text::point)[0]::bigint", [])
+        position = block if postgres else F("pk")
+        rows = documents.order_by() if postgres else documents.order_by("pk")
+        rows = rows.annotate(year=ExtractYear("published_at"), position=position)
+        sql, params = rows.values_list(
+            "agency_id", "node_id", "topic_id", "genre_id", "year", "validity", "position"
+        )[: limit + 1].query.sql_with_params()
+        names = ", ".join(columns)
+        if not facets:
+            query = f"WITH m ({names}, position) AS ({sql}) SELECT COUNT(*), MAX(position) FROM m"  # noqa: S608
+        elif postgres:
             sets = ", ".join(f"({name})" for name in columns)
             query = (
-                f"SELECT GROUPING({names}), {names}, COUNT(*) FROM ({sql}) AS m ({names}) "  # noqa: S608
-                f"GROUP BY GROUPING SETS ({sets})"
+                f"SELECT GROUPING({names}), {names}, COUNT(*), MAX(position) "  # noqa: S608
+                f"FROM ({sql}) AS m ({names}, position) GROUP BY GROUPING SETS ({sets}, ())"
             )
         else:
-            selects = []
+            nulls = ", ".join("NULL" for _ in columns)
+            selects = [f"SELECT -1, {nulls}, COUNT(*), MAX(position) FROM m"]  # noqa: S608
             for index, name in enumerate(columns):
                 picked = ", ".join(c if c == name else "NULL" for c in columns)
-                selects.append(f"SELECT {index}, {picked}, COUNT(*) FROM m GROUP BY {name}")  # noqa: S608
+                selects.append(f"SELECT {index}, {picked}, COUNT(*), 0 FROM m GROUP BY {name}")  # noqa: S608
             union = " UNION ALL ".join(selects)
-            query = f"WITH m ({', '.join(columns)}) AS ({sql}) {union}"  # noqa: S608 - fixed names
-        counts = {name: Counter() for name in FACETS}
+            query = f"WITH m ({names}, position) AS ({sql}) {union}"  # noqa: S608 - fixed names
         with connections[documents.db].cursor() as cursor:
             cursor.execute(query, params)
             rows = cursor.fetchall()
+        counts = {name: Counter() for name in FACETS}
+        if not facets:
+            count, last = rows[0]
+            return Sample(count, last or 0, counts, count <= limit)
         full = (1 << len(columns)) - 1
+        count, last = 0, 0
         for row in rows:
-            marker, values, count = row[0], row[1:-1], row[-1]
-            if connection.vendor == "postgresql":
+            marker, values, n = row[0], row[1:-2], row[-2]
+            if (postgres and marker == full) or (not postgres and marker == -1):
+                count, last = n, row[-1] or 0
+                continue
+            if postgres:
                 # GROUPING() sets a bit for each column *not* grouped: exactly one is clear.
-                index = len(columns) - 1 - (full ^ marker).bit_length() + 1
+                index = len(columns) - (full ^ marker).bit_length()
             else:
                 index = marker
-            counts[columns[index]][values[index]] += count
+            counts[columns[index]][values[index]] += n
         # Topics count under their first-level topic.
         parents = dict(
             Topic.objects.filter(pk__in=[t for t in counts["topic"] if t]).values_list(
@@ -168,10 +295,49 @@ class DatabaseSearchBackend:
             )
         )
         topics = Counter()
-        for topic, count in counts["topic"].items():
-            topics[parents.get(topic) or topic] += count
+        for topic, n in counts["topic"].items():
+            topics[parents.get(topic) or topic] += n
         counts["topic"] = topics
-        return counts
+        return Sample(count, last, counts, count <= limit)
+
+    def facets(self, documents):
+        """Counts of the matches by agency, node, topic, genre, year and validity (exact up to
+        ``exact_limit()`` matches, from the first of them beyond)."""
+        return self.sample(documents, facets=True).facets
+
+
+def table_rows():
+    """The planner's count of document rows (kept by ANALYZE and autovacuum); PostgreSQL only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+            [Document._meta.db_table],
+        )
+        return cursor.fetchone()[0] or Document.objects.order_by().count()
+
+
+def planner_rows(queryset):
+    """The number of rows the PostgreSQL planner expects ``queryset`` to return."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - Django's SQL
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def table_extent():
+    """How far storage positions go: heap blocks on PostgreSQL, the largest pk on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int",
+                [Document._meta.db_table],
+            )
+        else:
+            cursor.execute(f'SELECT MAX(id) FROM "{Document._meta.db_table}"')  # noqa: S608
+        return cursor.fetchone()[0] or 0
 
 
 def get_backend():

@@ -7,7 +7,7 @@ from catalog.tree import SubtreeIndex
 from ..models import Document, Genre, Topic
 from . import analysis
 from .backends import SearchRequest, get_backend
-from .forms import SearchForm
+from .forms import MAX_PAGE, SearchForm
 from .highlight import highlight, snippet
 
 PAGE_SIZE = 20
@@ -18,6 +18,18 @@ class SearchPaginator(Paginator):
 
     def __init__(self, total, per_page):
         super().__init__(range(total), per_page)
+
+
+def count_label(count, exact):
+    """A count as shown: the number when exact, else rounded and marked, as in "约 95 万"."""
+    if exact:
+        return str(count)
+    if count >= 100_000:
+        return f"约 {round(count / 10_000)} 万"
+    if count >= 10_000:
+        return f"约 {round(count / 10_000, 1):g} 万"
+    digits = max(len(str(count)) - 2, 0)
+    return f"约 {round(count, -digits)}"
 
 
 class SearchView(TemplateView):
@@ -31,17 +43,14 @@ class SearchView(TemplateView):
         context.update(form=form, query=query, words=analysis.query_words(query))
         if not query.strip():
             return context
-        nodes = list(
-            CatalogNode.objects.visible().only(
-                "pk", "name", "parent_id", "tree_id", "lft", "rght", "level"
-            )
-        )
-        by_pk = {n.pk: n for n in nodes}
+        # Names and tree fields of every column as values, in one query: no tree objects.
+        paths, outline = CatalogNode.outline(public=True)
         filters = {
             k: data.get(k) for k in ("agency", "topic", "genre", "year", "validity") if data.get(k)
         }
-        if data.get("node") in by_pk:
-            filters["node"] = by_pk[data["node"]]
+        chosen = outline.get(data.get("node"))
+        if chosen and chosen.shown:
+            filters["node"] = chosen
         page_number = data.get("page") or 1
         result = get_backend().search(
             SearchRequest(
@@ -53,7 +62,6 @@ class SearchView(TemplateView):
             )
         )
         documents = Document.objects.select_related("agency").in_bulk(result.ids)
-        paths = CatalogNode.paths(public=True)
         words = context["words"]
         hits = []
         for pk in result.ids:
@@ -67,21 +75,28 @@ class SearchView(TemplateView):
                 }
             )
         paginator = SearchPaginator(result.total, PAGE_SIZE)
-        page = Page(range(0), min(page_number, max(paginator.num_pages, 1)), paginator)
+        # With an estimated total the last page is not known: offer the next one while pages fill.
+        has_next = len(result.ids) == PAGE_SIZE and page_number < MAX_PAGE
+        if result.exact:
+            page_number = min(page_number, max(paginator.num_pages, 1))
+        page = Page(range(0), page_number, paginator)
         query_params = self.request.GET.copy()
         query_params.pop("page", None)
         context.update(
             hits=hits,
             total=result.total,
+            exact=result.exact,
+            has_next=has_next,
+            total_label=count_label(result.total, result.exact),
             page_obj=page,
             query_string=query_params.urlencode(),
-            facets=self.facet_lists(result.facets, filters, nodes),
+            facets=self.facet_lists(result.facets, filters, outline, result.exact),
             filters=filters,
         )
         return context
 
-    def facet_lists(self, facets, filters, nodes):
-        """Facet values with counts and the link that applies each."""
+    def facet_lists(self, facets, filters, outline, exact):
+        """Facet values with counts (estimates unless ``exact``) and the link that applies each."""
         names = {
             "agency": dict(
                 Agency.objects.filter(pk__in=facets["agency"]).values_list("pk", "name")
@@ -105,14 +120,15 @@ class SearchView(TemplateView):
         parent = filters.get("node")
         level = parent.level + 1 if parent else 1
         shown = [
-            n for n in nodes if n.level == level and (parent is None or n.parent_id == parent.pk)
+            n
+            for n in outline.values()
+            if n.shown and n.level == level and (parent is None or n.parent_id == parent.pk)
         ]
-        placed = (
-            CatalogNode.objects.filter(pk__in=facets["node"]).values_list("pk", "tree_id", "lft")
-            if facets["node"]
-            else []
+        counts = SubtreeIndex(
+            (outline[pk].tree_id, outline[pk].lft, count)
+            for pk, count in facets["node"].items()
+            if pk in outline
         )
-        counts = SubtreeIndex((tree_id, lft, facets["node"][pk]) for pk, tree_id, lft in placed)
         node_counts = []
         for node in shown:
             count = counts.sum(node)
@@ -120,11 +136,11 @@ class SearchView(TemplateView):
                 node_counts.append((node.pk, node.name, count))
         lists["node"] = node_counts
         return {
-            facet: [self.facet_link(facet, *item) for item in items]
+            facet: [self.facet_link(facet, *item, exact=exact) for item in items]
             for facet, items in lists.items()
         }
 
-    def facet_link(self, facet, value, label, count):
+    def facet_link(self, facet, value, label, count, exact=True):
         params = self.request.GET.copy()
         params.pop("page", None)
         selected = params.get(facet) == str(value)
@@ -134,7 +150,7 @@ class SearchView(TemplateView):
             params[facet] = value
         return {
             "label": label,
-            "count": count,
+            "count": count_label(count, exact),
             "url": "?" + params.urlencode(),
             "selected": selected,
         }

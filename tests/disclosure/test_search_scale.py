@@ -1,0 +1,155 @@
+"""Search at scale: estimated counts beyond a limit, marked as such; exact pages; the admin's
+document search through the search backend; query budgets."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from disclosure.search.backends import DatabaseSearchBackend, SearchRequest
+from portal.roles import EDITOR, sync_roles
+from tests.disclosure.conftest import local
+from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory, published
+
+pytestmark = pytest.mark.django_db
+
+
+def search(query, **kwargs):
+    return DatabaseSearchBackend().search(SearchRequest(query=query, **kwargs))
+
+
+@pytest.fixture
+def flood_notices(site_tree):
+    """Eight public documents about 防汛, newest last; titles name four of them."""
+    return [
+        published(
+            title=f"防汛通知{i}" if i % 2 else f"安排{i}",
+            body="<p>做好防汛工作。</p>",
+            node=site_tree["policies"],
+            published_at=local(2024, 1, i + 1),
+        )
+        for i in range(8)
+    ]
+
+
+def summary(html):
+    return re.search(r'class="search-summary">(.*?)</p>', html, re.S).group(1)
+
+
+def test_counts_beyond_the_limit_are_estimates_marked_as_such(client, settings, flood_notices):
+    settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 3
+    result = search("防汛")
+    assert not result.exact
+    assert result.total >= 4
+    html = client.get(reverse("search"), {"q": "防汛"}).content.decode()
+    assert "约" in summary(html) and "估计值" in summary(html)
+    assert re.search(r'class="count">\(约 \d+\)', html)
+
+
+def test_the_page_is_exact_and_in_order_when_counts_are_estimated(settings, flood_notices):
+    settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 3
+    titled = [d.pk for d in reversed(flood_notices) if d.title.startswith("防汛")]
+    others = [d.pk for d in reversed(flood_notices) if not d.title.startswith("防汛")]
+    assert search("防汛", limit=20).ids == titled + others
+    assert (
+        search("防汛", sort="date", offset=2, limit=3).ids
+        == [d.pk for d in reversed(flood_notices)][2:5]
+    )
+
+
+def test_counts_up_to_the_limit_stay_exact(client, settings, flood_notices):
+    settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 8
+    result = search("防汛")
+    assert result.exact and result.total == 8
+    assert sum(result.facets["year"].values()) == 8
+    html = client.get(reverse("search"), {"q": "防汛"}).content.decode()
+    assert "<strong>8</strong>" in summary(html) and "约" not in summary(html)
+
+
+def test_a_filtered_search_counts_its_own_matches(settings, flood_notices, site_tree):
+    settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 3
+    other = published(title="防汛预案", node=site_tree["replies"], published_at=local(2023, 1, 1))
+    result = search("防汛", filters={"year": 2023})
+    assert result.ids == [other.pk] and result.total == 1 and result.exact
+
+
+def test_a_doc_number_without_brackets_finds_the_document_among_many(settings, site_tree):
+    settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 3
+    for i in range(6):
+        published(title=f"关于铜梁区办公的通知{i}", doc_number=f"铜府办发〔2023〕{i + 10}号")
+    wanted = published(title="关于防汛的通知", doc_number="铜府办发〔2024〕3号")
+    assert search("铜府办发20243号").ids[0] == wanted.pk
+
+
+def test_search_page_query_budget(client, flood_notices, django_assert_max_num_queries):
+    client.get(reverse("search"), {"q": "防汛"})
+    # Columns, the sample with its facets, topic parents, the filtered count, the planner's row
+    # count, the page (two queries by relevance), the documents, three name lists; on
+    # PostgreSQL also the transaction's savepoint and its planner switches.
+    with django_assert_max_num_queries(16):
+        client.get(reverse("search"), {"q": "防汛", "node": flood_notices[0].node_id})
+
+
+@pytest.fixture
+def editor(site_tree):
+    sync_roles()
+    own, other = AgencyFactory(name="区政府办公室"), AgencyFactory(name="区教委")
+    user = StaffUserFactory()
+    user.groups.add(Group.objects.get(name=EDITOR))
+    user.agencies.add(own)
+    return {"user": user, "own": own, "other": other}
+
+
+def admin_search(client, query, **params):
+    return client.get(
+        reverse("admin:disclosure_document_changelist"), {"q": query, **params}
+    ).content.decode()
+
+
+def test_admin_search_finds_by_title_word_and_doc_number_within_the_agencies(client, editor):
+    mine = DocumentFactory(
+        agency=editor["own"], title="关于乡村振兴示范点建设的通知", doc_number="铜府办发〔2024〕3号"
+    )
+    DocumentFactory(agency=editor["own"], title="关于城市更新的意见")
+    DocumentFactory(agency=editor["other"], title="区教委乡村振兴工作安排")
+    client.force_login(editor["user"])
+    html = admin_search(client, "乡村振兴")
+    assert "乡村振兴示范点" in html and "区教委乡村振兴" not in html and "城市更新" not in html
+    for typed in ("铜府办发〔2024〕3号", "铜府办发20243号", "铜府办发[2024]3号"):
+        html = admin_search(client, typed)
+        assert mine.title in html and "城市更新" not in html, typed
+
+
+def test_admin_search_finds_words_of_the_body(client, editor):
+    DocumentFactory(agency=editor["own"], title="通知", body="<p>推进集体林权制度改革</p>")
+    client.force_login(editor["user"])
+    assert "集体林权" not in admin_search(client, "防汛")
+    assert "<th" in admin_search(client, "集体林权") and "1 条结果" in admin_search(
+        client, "集体林权"
+    )
+
+
+def test_admin_list_marks_an_estimated_count(client, editor, settings):
+    for i in range(5):
+        DocumentFactory(agency=editor["own"], title=f"文件{i}")
+    client.force_login(editor["user"])
+    settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 10
+    html = client.get(reverse("admin:disclosure_document_changelist")).content.decode()
+    assert "约" not in re.search(r'class="paginator">(.*?)</p>', html, re.S).group(1)
+    settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 3
+    html = client.get(reverse("admin:disclosure_document_changelist")).content.decode()
+    paginator = re.search(r'class="paginator">(.*?)</p>', html, re.S).group(1)
+    assert "约" in paginator or "5" in paginator  # estimated on PostgreSQL, counted on SQLite
+
+
+def test_admin_document_list_and_search_query_budget(client, editor, django_assert_max_num_queries):
+    for i in range(30):
+        DocumentFactory(agency=editor["own"], title=f"乡村振兴文件{i}")
+    client.force_login(editor["user"])
+    url = reverse("admin:disclosure_document_changelist")
+    client.get(url)
+    with django_assert_max_num_queries(14):
+        client.get(url)
+    with django_assert_max_num_queries(18):
+        client.get(url, {"q": "乡村振兴"})
