@@ -28,6 +28,13 @@ class DisclosureConfig(AppConfig):
         # Every model a public page shows: a save or delete forgets the cached pages.
         page_cache.invalidate_on_change(
             Document,
+            # Drafts and documents under review have never been public (a published document
+            # never goes back to them): editing them leaves the cached pages alone.
+            when=lambda document: (
+                document.status in (Document.Status.PUBLISHED, Document.Status.WITHDRAWN)
+            ),
+        )
+        page_cache.invalidate_on_change(
             Document.extra_nodes.through,
             Document.interprets.through,
             Attachment,

@@ -96,25 +96,27 @@ def bump_public_version():
     transaction.on_commit(_new_state)
 
 
-def _changed(sender, **kwargs):
-    bump_public_version()
-
-
 def _m2m_changed(sender, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
         bump_public_version()
 
 
-def invalidate_on_change(*models):
+def invalidate_on_change(*models, when=None):
     """Bumps the public version on every save and delete of ``models`` (and on changes of
-    many-to-many through tables passed here). Call it from an AppConfig's ``ready()``."""
+    many-to-many through tables passed here); with ``when``, only for instances for which
+    ``when(instance)`` is true. Call it from an AppConfig's ``ready()``."""
+
+    def changed(sender, instance, **kwargs):
+        if when is None or when(instance):
+            bump_public_version()
+
     for model in models:
         uid = f"page-cache-{model._meta.label_lower}"
         if model._meta.auto_created:
             m2m_changed.connect(_m2m_changed, sender=model, dispatch_uid=uid)
             continue
-        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-save")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
 
 
 def _page_key(request, version):

@@ -252,3 +252,14 @@ def test_redis_backend_serves_and_invalidates_pages(client, settings, tree, docu
         assert TITLE not in client.get(url).content.decode()
     finally:
         caches["default"].clear()
+
+
+def test_editing_a_draft_keeps_the_cached_pages(
+    client, tree, document, django_assert_max_num_queries
+):
+    draft = DocumentFactory(node=tree["column"])
+    client.get(reverse("home"))
+    draft.title = "草稿改了标题"
+    draft.save()
+    with django_assert_max_num_queries(0):
+        client.get(reverse("home"))
