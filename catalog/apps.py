@@ -7,8 +7,13 @@ class CatalogConfig(AppConfig):
     verbose_name = _("政府信息公开目录")
 
     def ready(self):
+        from portal import page_cache
         from portal.control_characters import refuse_control_characters_in
 
         from . import signals  # noqa: F401
+        from .models import Agency, CatalogNode
 
         refuse_control_characters_in(self)
+        # Names, visibility and places of columns and agencies show on every public page
+        # (django-mptt's move_node saves the moved node, so a move is seen too).
+        page_cache.invalidate_on_change(Agency, CatalogNode)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from openpyxl.reader.excel import ExcelReader
 
+from portal import page_cache
 from portal.control_characters import has_control_character
 
 from .models import CatalogNode
@@ -469,4 +470,7 @@ def import_directory(items, under, agency=None):
         result.updated += len(to_update)
         if result.created:
             CatalogNode.objects.rebuild(tree_id=tree_id)
+        if result.created or result.updated:
+            # Bulk writes send no signals: forget the cached public pages here.
+            page_cache.bump_public_version()
     return result

@@ -1,10 +1,12 @@
 from django.urls import path
 
+from portal.page_cache import public_page
+
 from . import views
 
 app_name = "catalog"
 
 urlpatterns = [
-    path("", views.CatalogTreeView.as_view(), name="tree"),
-    path("<int:pk>/", views.CatalogNodeView.as_view(), name="node"),
+    path("", public_page(views.CatalogTreeView.as_view()), name="tree"),
+    path("<int:pk>/", public_page(views.CatalogNodeView.as_view()), name="node"),
 ]

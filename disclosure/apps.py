@@ -9,12 +9,44 @@ class DisclosureConfig(AppConfig):
 
     def ready(self):
         from catalog.models import Agency
+        from portal import page_cache
         from portal.control_characters import refuse_control_characters_in
 
         from .filters import forget_filter_choices
-        from .models import Genre, Topic
+        from .models import (
+            Attachment,
+            CongressSession,
+            Document,
+            Genre,
+            Proposal,
+            ProposalReply,
+            ReplyClassification,
+            Topic,
+        )
 
         refuse_control_characters_in(self)
+        # Every model a public page shows: a save or delete forgets the cached pages.
+        page_cache.invalidate_on_change(
+            Document,
+            # Drafts and documents under review have never been public (a published document
+            # never goes back to them): editing them leaves the cached pages alone.
+            when=lambda document: (
+                document.status in (Document.Status.PUBLISHED, Document.Status.WITHDRAWN)
+            ),
+        )
+        page_cache.invalidate_on_change(
+            Document.extra_nodes.through,
+            Document.interprets.through,
+            Attachment,
+            Topic,
+            Genre,
+            Proposal,
+            Proposal.co_units.through,
+            ProposalReply,
+            CongressSession,
+            ReplyClassification,
+        )
+        page_cache.next_due_from(Document.objects.next_scheduled_at)
         post_init.connect(remember_agency_name, sender=Agency, dispatch_uid="search-agency-name")
         post_save.connect(
             reindex_agency_documents, sender=Agency, dispatch_uid="search-agency-renamed"

@@ -7,7 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("网站设置")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import page_cache, signals  # noqa: F401
         from .control_characters import refuse_control_characters_in
+        from .models import SiteSettings
 
         refuse_control_characters_in(self)
+
+        # The site's name, contact and footer are on every public page.
+        page_cache.invalidate_on_change(SiteSettings)

@@ -12,6 +12,8 @@ DATABASE_REPLICA_URLS comma-separated postgres:// URLs of streaming replicas of 
 MEDIA_ROOT          where uploaded files are kept (default var/media)
 EXPORT_ROOT         where the public catalogue listing files are kept (default var/exports)
 PORTAL_STAFF_EXPORTS_PER_MINUTE  catalogue exports one staff member may start per minute (default 5)
+REDIS_URL           redis://host:6379/0: pages, sessions, locks and limits shared by every app server
+                    (absent: a per-process memory cache and the database)
 PRIVATE_MEDIA_ROOT  files only staff views hand out, never served by URL (default var/private);
                     keep it outside MEDIA_ROOT and out of the web server's reach
 """
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Inside the language and host checks, outside CSRF and messages, whose cookies it must see.
+    "portal.page_cache.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Anonymous public reads go to replicas when DATABASE_REPLICA_URLS is set (else a no-op).
@@ -194,17 +198,38 @@ STORAGES = {
     },
 }
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Seen by every worker process (the default cache is per process): the lock that lets one
-    # request at a time build the public listing, its per-address build limits and the staff
-    # export limits.
-    # Its table is made by `manage.py createcachetable`.
-    "shared": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "portal_shared_cache",
-    },
-}
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    # Every app server shares one Redis: public pages, the public version that invalidates them,
+    # sessions, locks and limits. Django's own backend (needs the redis package).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+        },
+        "shared": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal-shared",
+        },
+    }
+    # Sessions read from Redis and written through to the database, so any server serves any
+    # request and a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        # Per process; cached pages are keyed by the public version kept in "shared", so a
+        # process never serves a page older than the last change.
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Seen by every worker process: the public version, the lock that lets one request at a
+        # time build the public listing, its per-address build limits and the staff export
+        # limits. Its table is made by `manage.py createcachetable`.
+        "shared": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_shared_cache",
+        },
+    }
 
 # The public catalogue listing is kept here as files, outside MEDIA_ROOT (never served as media).
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", VAR_DIR / "exports"))
@@ -230,7 +255,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Staff login lockout (django-axes): 5 failures for one account from one address lock that
 # pair for 30 minutes; locking the pair rather than the account keeps an attacker from
-# locking staff out from elsewhere.
+# locking staff out from elsewhere. Axes keeps its attempts in the database (its default
+# handler), which every app server shares already.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

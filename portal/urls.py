@@ -7,22 +7,23 @@ from disclosure import views as disclosure_views
 from disclosure.sitemaps import SITEMAPS
 
 from . import views
+from .page_cache import public_page
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", public_page(views.HomeView.as_view()), name="home"),
     path("search/", include("disclosure.search.urls")),
     path("catalog/", include("catalog.urls")),
     path("documents/", include("disclosure.urls")),
     # An index of sitemap pages: crawlers are given at most 5,000 documents a page.
     path(
         "sitemap.xml",
-        cache_control(max_age=300)(sitemap_views.index),
+        public_page(cache_control(max_age=300)(sitemap_views.index)),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_control(max_age=300)(sitemap_views.sitemap),
+        public_page(cache_control(max_age=300)(sitemap_views.sitemap)),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

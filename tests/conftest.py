@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection, connections
 
 
@@ -41,7 +41,18 @@ def _export_files_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
+def _clear_cache(settings):
+    # Tests use the local memory cache for both aliases (the "shared" one is the database's in
+    # production without REDIS_URL, one query more per public page).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "shared",
+        },
+    }
+    for alias in ("default", "shared"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()

@@ -96,6 +96,20 @@ class DocumentQuerySet(models.QuerySet):
             disclosure_mode=Document.DisclosureMode.ACTIVE,
         )
 
+    def next_scheduled_at(self):
+        """When the next scheduled document becomes public (None if none is waiting): the one
+        moment public() changes without a write. One read of the public index."""
+        return (
+            self.filter(
+                status=Document.Status.PUBLISHED,
+                disclosure_mode=Document.DisclosureMode.ACTIVE,
+                published_at__gt=timezone.now(),
+            )
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+
     def previewable_by(self, user):
         """Documents ``user`` may preview as the public would see them, in any state: those of
         their agencies, for active staff who may view documents; none for anyone else."""

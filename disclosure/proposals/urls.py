@@ -2,13 +2,15 @@
 
 from django.urls import path
 
+from portal.page_cache import public_page
+
 from . import views
 
 urlpatterns = [
-    path("", views.ProposalListView.as_view(), name="proposals"),
+    path("", public_page(views.ProposalListView.as_view()), name="proposals"),
     path(
         "sessions/<int:pk>/statistics/",
-        views.ProposalStatisticsView.as_view(),
+        public_page(views.ProposalStatisticsView.as_view()),
         name="proposal-statistics",
     ),
 ]

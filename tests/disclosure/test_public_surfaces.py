@@ -64,6 +64,8 @@ def proposals(client, doc, nodes):
     from disclosure.models import ProposalReply
     from tests.factories import ProposalFactory
 
+    if ProposalReply.objects.filter(document=doc).exists():  # a second visit
+        return client.get(reverse("disclosure:proposals")).content.decode()
     proposal = ProposalFactory(number=doc.pk, title=f"{doc.title}的建议", lead_delegate="范川",
                                assigned_on=doc.written_on, lead_unit=doc.agency)  # fmt: skip
     # The reply is attached to the document under test as it is, not drafted through save_reply.
@@ -174,6 +176,37 @@ def test_non_public_document_is_absent_from_every_surface(
     assert "SECRETBYTES" not in text
     if surface is tree_counts:
         assert "(0)" in text and "(1)" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("make", HIDDEN_STATES, ids=lambda f: f.__name__[5:])
+def test_a_second_visit_served_from_the_page_cache_shows_no_more(
+    client, site_tree, with_attachment, make, surface
+):
+    doc = with_attachment(make(title=SECRET_TITLE, node=site_tree["replies"]))
+    first = surface(client, doc, site_tree)
+    second = surface(client, doc, site_tree)
+    assert second == first
+    if second is not None:
+        assert SECRET_TITLE not in second and f"/documents/{doc.pk}/" not in second
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda f: f.__name__)
+def test_a_document_withdrawn_after_a_visit_is_gone_from_every_surface(
+    client, site_tree, with_attachment, surface
+):
+    from disclosure.services import withdraw
+
+    doc = with_attachment(published(title="公开后撤回的文件标题", node=site_tree["replies"]))
+    surface(client, doc, site_tree)  # the page is cached now
+    withdraw(doc, SYSTEM, "政策调整")
+    text = surface(client, doc, site_tree)
+    if text is not None:
+        assert "公开后撤回的文件标题" not in text
+        assert f"/documents/{doc.pk}/" not in text
+        assert "SECRETBYTES" not in text
 
 
 @pytest.mark.django_db

@@ -55,3 +55,18 @@ def test_check_deploy_is_clean_with_a_real_secret(tmp_path):
 def test_locale_settings(settings, name):
     expected = {"LANGUAGE_CODE": "zh-hans", "TIME_ZONE": "Asia/Shanghai", "USE_TZ": True}
     assert getattr(settings, name) == expected[name]
+
+
+def test_redis_url_puts_the_caches_and_sessions_in_redis():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['shared']['BACKEND'], s.SESSION_ENGINE)"
+    )
+    result = run_manage("shell", "-c", code, DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/5")
+    assert result.returncode == 0, result.stderr
+    redis = "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.splitlines()[-1].split() == [
+        redis,
+        redis,
+        "django.contrib.sessions.backends.cached_db",
+    ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog.models import Agency, CatalogNode
 from disclosure.models import Document, Genre, IndexCounter, Topic
 from disclosure.models.counts import rebuild_public_counts
+from portal import page_cache
 
 SUBJECTS = [
     "城乡规划管理", "农村人居环境整治", "义务教育优质均衡发展", "基层医疗卫生服务", "养老服务体系建设",
@@ -117,6 +118,8 @@ class Command(BaseCommand):
                 counter.save()
             # Bulk inserts bypass the publishing services: recount the columns' public documents.
             rebuild_public_counts()
+            # bulk_create sends no signals: forget the cached public pages here.
+            page_cache.bump_public_version()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # After a bulk load: fresh statistics (or the planner guesses from an empty table)
             # and the visibility map (or every bitmap scan re-checks each row's visibility).

@@ -1,0 +1,81 @@
+"""The public page cache: each page kind rendered (cache off) and served from the cache, beside
+a minimal view. Uses the caches the environment configures (REDIS_URL or the local memory cache
+with the public version in the database cache)."""
+
+import os
+import time
+
+from common import QueryCounter, median_seconds, report  # noqa: I001 - sets up Django first
+from django.conf import settings
+from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import path, reverse
+
+from catalog.models import CatalogNode
+from disclosure.models import Document, public_counts_by_node
+from portal import page_cache
+
+DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "100000"))
+
+
+def minimal_view(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("__minimal__/", minimal_view)]
+
+
+def main():
+    if Document.objects.count() < DOCUMENTS:
+        with override_settings(DEBUG=True):
+            call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        existing = Document.objects.count()
+        started = time.perf_counter()
+        call_command(
+            "generate_demo", documents=DOCUMENTS - existing, seed=1, stdout=open(os.devnull, "w")
+        )  # noqa: SIM115
+        print(f"generate_demo: {time.perf_counter() - started:.1f} s")
+
+    client = Client()
+    with override_settings(ROOT_URLCONF=__name__):
+        baseline = median_seconds(lambda: client.get("/__minimal__/"), repeat=50)
+
+    top_level = list(CatalogNode.objects.visible().filter(level=1))
+    counts = public_counts_by_node(top_level)
+    top = max(top_level, key=lambda node: counts[node.pk])
+    document = Document.objects.public().first()
+    pages = [
+        ("home page", reverse("home"), {}),
+        ("document page", document.get_absolute_url(), {}),
+        (f"listing ({counts[top.pk]} docs), page 1", top.get_absolute_url(), {}),
+        ("listing, page 200", top.get_absolute_url(), {"page": 200}),
+        ("tree page", reverse("catalog:tree"), {}),
+        ("feed (RSS)", reverse("disclosure:feed-rss"), {}),
+        ("sitemap index", reverse("sitemap"), {}),
+    ]
+    print(
+        f"{Document.objects.public().count()} public documents; cache "
+        f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, public version in "
+        f"{settings.CACHES['shared']['BACKEND'].rsplit('.', 1)[-1]}"
+    )
+    page_cache.bump_public_version()
+    for name, url, params in pages:
+        with override_settings(PUBLIC_PAGE_CACHE=False):
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, response.status_code)
+            uncached = median_seconds(lambda u=url, p=params: client.get(u, p), repeat=5)
+        report(f"{name}, uncached", uncached, "minimal Django view", baseline)
+        client.get(url, params)  # fills the cache
+        with QueryCounter() as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200 and "ETag" in response, url
+        cached = median_seconds(lambda u=url, p=params: client.get(u, p), repeat=21)
+        report(
+            f"{name}, cached", cached, "minimal Django view", baseline, f"({queries.count} queries)"
+        )
+
+
+if __name__ == "__main__":
+    main()
