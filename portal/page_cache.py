@@ -153,6 +153,14 @@ def _storable(request, response):
     )
 
 
+def _within_replica_lag(state):
+    """With read replicas, a page rendered just after a change may come from a standby that has
+    not replayed it yet: such a page is served, but not kept under the new version."""
+    if not getattr(settings, "DATABASE_REPLICA_URLS", None):
+        return False
+    return timezone.now().timestamp() - state["at"] < settings.PORTAL_REPLICA_LAG_SECONDS
+
+
 def _headers_for_anonymous(response, state):
     response.headers["Last-Modified"] = http_date(int(state["at"]))
     if not response.has_header("ETag"):
@@ -184,7 +192,7 @@ class PublicPageCacheMiddleware:
             return response
         state = page["state"]
         _headers_for_anonymous(response, state)
-        if _storable(request, response):
+        if _storable(request, response) and not _within_replica_lag(state):
             timeout = PAGE_TIMEOUT
             if state["due"] is not None:
                 timeout = max(1, min(timeout, int(state["due"] - timezone.now().timestamp())))

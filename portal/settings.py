@@ -147,6 +147,9 @@ else:
     }
 
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+# For this long after public content changes, pages rendered (perhaps from a standby that has
+# not replayed the change yet) are not kept in the page cache.
+PORTAL_REPLICA_LAG_SECONDS = float(os.environ.get("PORTAL_REPLICA_LAG_SECONDS", "5"))
 DATABASE_ROUTERS = []
 if DATABASE_REPLICA_URLS:
     if not DATABASE_URL:

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -263,3 +265,22 @@ def test_editing_a_draft_keeps_the_cached_pages(
     draft.save()
     with django_assert_max_num_queries(0):
         client.get(reverse("home"))
+
+
+def test_with_replicas_a_page_rendered_just_after_a_change_is_not_kept(
+    client, settings, tree, document, monkeypatch, django_assert_num_queries
+):
+    # A standby may not have replayed the change yet: what it rendered must not stay cached.
+    settings.DATABASE_REPLICA_URLS = ["postgres://standby.invalid/portal"]
+    settings.PORTAL_REPLICA_LAG_SECONDS = 5
+    url = reverse("home")
+    page_cache.bump_public_version()
+    client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        client.get(url)
+    assert len(again) > 0  # rendered again, not served from the cache
+    later = timezone.now() + timedelta(seconds=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    client.get(url)
+    with django_assert_num_queries(0):
+        client.get(url)
