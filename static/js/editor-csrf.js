@@ -5,15 +5,22 @@
     var field = document.querySelector("input[name=csrfmiddlewaretoken]");
     return field ? field.value : "";
   }
+  function sendToken(editor) {
+    editor.on("fileUploadRequest", function (upload) {
+      upload.data.fileLoader.xhr.setRequestHeader("X-CSRFToken", csrfToken());
+    });
+  }
   function attach() {
     if (!window.CKEDITOR) {
       window.setTimeout(attach, 50);
       return;
     }
+    // Editors made before this ran (the scripts' order is Django's to choose), and those after.
+    Object.keys(window.CKEDITOR.instances).forEach(function (name) {
+      sendToken(window.CKEDITOR.instances[name]);
+    });
     window.CKEDITOR.on("instanceCreated", function (event) {
-      event.editor.on("fileUploadRequest", function (upload) {
-        upload.data.fileLoader.xhr.setRequestHeader("X-CSRFToken", csrfToken());
-      });
+      sendToken(event.editor);
     });
   }
   attach();
