@@ -4,12 +4,14 @@ from django.views.generic import TemplateView
 from disclosure.filters import DocumentFilterForm
 from disclosure.models import Document, public_counts_by_node
 from disclosure.models.counts import public_subtree_listing
-from portal.paging import CountedPaginator
+from portal.paging import CountedPaginator, OutsideWindow, empty_page
 
 from .models import CatalogNode
 
 # Beyond this many matches a filtered listing says "more than" and asks for narrower filters.
 FILTERED_COUNT_LIMIT = 10_000
+# Pages served from each end of a column's list; those between are reached by filtering.
+PAGE_WINDOW = 250
 
 
 def build_forest(nodes, counts=None):
@@ -75,9 +77,17 @@ class CatalogNodeView(TemplateView):
         else:
             count, capped = total, False
         paginator = CountedPaginator(
-            documents, form.page_size if form.is_bound else 20, count=count, capped=capped
+            documents,
+            form.page_size if form.is_bound else 20,
+            count=count,
+            capped=capped,
+            window=PAGE_WINDOW,
         )
-        page = paginator.get_page(self.request.GET.get("page"))
+        outside_window = False
+        try:
+            page = paginator.get_page(self.request.GET.get("page"))
+        except OutsideWindow as outside:
+            page, outside_window = empty_page(paginator, outside.args[0]), True
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -88,6 +98,8 @@ class CatalogNodeView(TemplateView):
             form=form,
             page_obj=page,
             documents=page.object_list,
+            page_window=PAGE_WINDOW,
+            outside_window=outside_window,
             query_string=query.urlencode(),
         )
         return context

@@ -2,7 +2,11 @@
 
 from functools import cached_property
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
+
+
+class OutsideWindow(InvalidPage):
+    """A page too far from both ends to read cheaply: narrow the list with a filter instead."""
 
 
 class CountedPaginator(Paginator):
@@ -14,10 +18,13 @@ class CountedPaginator(Paginator):
     read from the front.
     """
 
-    def __init__(self, object_list, per_page, *, count, capped=False, **kwargs):
+    def __init__(self, object_list, per_page, *, count, capped=False, window=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self._known_count = count
         self.capped = capped
+        # Pages reachable from each end: an offset costs as many index entries as it skips, so
+        # pages deep in the middle of a very long list are offered through filters instead.
+        self.window = window
 
     @cached_property
     def count(self):
@@ -25,6 +32,8 @@ class CountedPaginator(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
+        if self.window and self.window < number <= self.num_pages - self.window:
+            raise OutsideWindow(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         if top + self.orphans >= self.count:
@@ -35,3 +44,8 @@ class CountedPaginator(Paginator):
         rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
         rows.reverse()
         return self._get_page(rows, number, self)
+
+
+def empty_page(paginator, number):
+    """A page with no rows at ``number``: what a list shows for a page outside its window."""
+    return Page([], number, paginator)

@@ -195,3 +195,20 @@ def test_the_sitemap_index_lastmod_is_the_latest_public_change(client, site_tree
     document = Document.objects.get(pk=latest.pk)
     index = client.get(reverse("sitemap")).content.decode()
     assert timezone.localtime(document.updated_at).isoformat() in index
+
+
+def test_pages_far_from_both_ends_are_reached_by_filtering(client, site_tree, monkeypatch):
+    # An offset costs as many index entries as it skips: the middle of a long list is not read.
+    monkeypatch.setattr("catalog.views.PAGE_WINDOW", 1)
+    for day in range(1, 31):
+        published(node=site_tree["replies"], title=f"旧{day:02d}", published_at=local(2022, 1, day))
+    for day in range(1, 11):
+        published(node=site_tree["replies"], title=f"新{day:02d}", published_at=local(2023, 1, day))
+    url = site_tree["replies"].get_absolute_url()
+    pages = {n: client.get(url, {"per_page": 10, "page": n}) for n in range(1, 5)}
+    assert titles(pages[1])[0] == "新10" and titles(pages[4])[-1] == "旧01"
+    for n in (2, 3):
+        assert pages[n].status_code == 200 and titles(pages[n]) == []
+        assert "不能直接翻到" in pages[n].content.decode()
+    narrowed = client.get(url, {"per_page": 10, "year": 2023})
+    assert titles(narrowed) == [f"新{day:02d}" for day in range(10, 0, -1)]
