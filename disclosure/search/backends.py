@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
@@ -306,9 +306,14 @@ class DatabaseSearchBackend:
         return self.sample(documents, facets=True).facets
 
 
+def _reading():
+    """The connection documents are read from now: a replica for anonymous visitors."""
+    return connections[router.db_for_read(Document)]
+
+
 def table_rows():
     """The planner's count of document rows (kept by ANALYZE and autovacuum); PostgreSQL only."""
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         cursor.execute(
             "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
             [Document._meta.db_table],
@@ -319,7 +324,7 @@ def table_rows():
 def planner_rows(queryset):
     """The number of rows the PostgreSQL planner expects ``queryset`` to return."""
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - Django's SQL
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
@@ -329,8 +334,9 @@ def planner_rows(queryset):
 
 def table_extent():
     """How far storage positions go: heap blocks on PostgreSQL, the largest pk on SQLite."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    reading = _reading()
+    with reading.cursor() as cursor:
+        if reading.vendor == "postgresql":
             cursor.execute(
                 "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int",
                 [Document._meta.db_table],
