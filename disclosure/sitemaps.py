@@ -1,9 +1,15 @@
+from datetime import datetime
+from xml.sax.saxutils import escape
+
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Max, Min
+from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from catalog.models import CatalogNode
+from portal.links import pk_url_template
 
 from .models import Document
 
@@ -32,10 +38,20 @@ class PkRangePaginator(Paginator):
 
 class DocumentSitemap(Sitemap):
     changefreq = "monthly"
-    limit = 5000
+    # Pages small enough to render quickly (crawlers take up to 50,000 a page; the index lists
+    # every page, 500 at a million documents).
+    limit = 2000
 
     def items(self):
         return Document.objects.public().only("pk", "updated_at").order_by("pk")
+
+    @cached_property
+    def _url_pattern(self):
+        return pk_url_template("disclosure:document")
+
+    def location(self, item):
+        # One reverse() for the page, not one per document.
+        return self._url_pattern.format(item.pk)
 
     def lastmod(self, item):
         return item.updated_at
@@ -60,3 +76,35 @@ class CatalogNodeSitemap(Sitemap):
 
 
 SITEMAPS = {"documents": DocumentSitemap, "catalog": CatalogNodeSitemap}
+
+
+def section(request, section, sitemaps):
+    """One page of a sitemap section, written out directly: Django's sitemap view renders each
+    entry through the template engine, which costs more than reading the page's rows."""
+    if section not in sitemaps:
+        raise Http404("没有这个网站地图")
+    sitemap = sitemaps[section]()
+    try:
+        page = sitemap.paginator.page(request.GET.get("p", 1))
+    except InvalidPage:
+        raise Http404("没有这一页")
+    base = f"{request.scheme}://{request.get_host()}"
+    lastmod = getattr(sitemap, "lastmod", None)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for item in page.object_list:
+        entry = f"<url><loc>{escape(base + sitemap.location(item))}</loc>"
+        modified = lastmod(item) if lastmod else None
+        if isinstance(modified, datetime):
+            modified = timezone.localtime(modified).date()
+        if modified:
+            entry += f"<lastmod>{modified.isoformat()}</lastmod>"
+        if sitemap.changefreq:
+            entry += f"<changefreq>{sitemap.changefreq}</changefreq>"
+        lines.append(entry + "</url>")
+    lines.append("</urlset>")
+    response = HttpResponse("\n".join(lines), content_type="application/xml")
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response

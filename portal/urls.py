@@ -3,6 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
+from disclosure import sitemaps
 from disclosure import views as disclosure_views
 from disclosure.sitemaps import SITEMAPS
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("search/", include("disclosure.search.urls")),
     path("catalog/", include("catalog.urls")),
     path("documents/", include("disclosure.urls")),
-    # An index of sitemap pages: crawlers are given at most 5,000 documents a page.
+    # An index of sitemap pages: crawlers are given at most 2,000 documents a page.
     path(
         "sitemap.xml",
         public_page(cache_control(max_age=300)(sitemap_views.index)),
@@ -23,7 +24,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(cache_control(max_age=300)(sitemap_views.sitemap)),
+        public_page(cache_control(max_age=300)(sitemaps.section)),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
