@@ -15,6 +15,7 @@ from django.urls import path, reverse
 
 from catalog.models import CatalogNode
 from disclosure.models import Document, public_counts_by_node
+from disclosure.sitemaps import DocumentSitemap
 from portal import page_cache
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "100000"))
@@ -46,14 +47,25 @@ def main():
     counts = public_counts_by_node(top_level)
     top = max(top_level, key=lambda node: counts[node.pk])
     document = Document.objects.public().first()
+    last_page = -(-counts[top.pk] // 20)
     pages = [
         ("home page", reverse("home"), {}),
         ("document page", document.get_absolute_url(), {}),
         (f"listing ({counts[top.pk]} docs), page 1", top.get_absolute_url(), {}),
         ("listing, page 200", top.get_absolute_url(), {"page": 200}),
+        ("listing, last page", top.get_absolute_url(), {"page": last_page}),
         ("tree page", reverse("catalog:tree"), {}),
+        ("proposals", reverse("disclosure:proposals"), {}),
+        ("proposal statistics", reverse("disclosure:proposal-statistics"), {}),
         ("feed (RSS)", reverse("disclosure:feed-rss"), {}),
+        ("feed (Atom)", reverse("disclosure:feed-atom"), {}),
+        ("column feed (RSS)", reverse("disclosure:node-feed-rss", args=[top.pk]), {}),
         ("sitemap index", reverse("sitemap"), {}),
+        (
+            "sitemap documents, last page",
+            reverse("sitemap-section", args=["documents"]),
+            {"p": DocumentSitemap().paginator.num_pages},
+        ),
     ]
     print(
         f"{Document.objects.public().count()} public documents; cache "
