@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 from django.urls import path, reverse
 
 from catalog.models import CatalogNode
-from disclosure.models import Document, public_counts_by_node
+from disclosure.models import CongressSession, Document, public_counts_by_node
 from disclosure.sitemaps import DocumentSitemap
 from portal import page_cache
 
@@ -48,6 +48,7 @@ def main():
     top = max(top_level, key=lambda node: counts[node.pk])
     document = Document.objects.public().first()
     last_page = -(-counts[top.pk] // 20)
+    session = CongressSession.objects.order_by("pk").first()
     pages = [
         ("home page", reverse("home"), {}),
         ("document page", document.get_absolute_url(), {}),
@@ -56,7 +57,7 @@ def main():
         ("listing, last page", top.get_absolute_url(), {"page": last_page}),
         ("tree page", reverse("catalog:tree"), {}),
         ("proposals", reverse("disclosure:proposals"), {}),
-        ("proposal statistics", reverse("disclosure:proposal-statistics"), {}),
+        ("proposal statistics", reverse("disclosure:proposal-statistics", args=[session.pk]), {}),
         ("feed (RSS)", reverse("disclosure:feed-rss"), {}),
         ("feed (Atom)", reverse("disclosure:feed-atom"), {}),
         ("column feed (RSS)", reverse("disclosure:node-feed-rss", args=[top.pk]), {}),
