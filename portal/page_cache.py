@@ -119,6 +119,22 @@ def invalidate_on_change(*models, when=None):
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
 
 
+# Query parameters public views read (registered by the apps): a page asked for with any other
+# parameter, or with one given twice, is served but not kept, so made-up query strings can
+# neither fill the cache nor stand for another page.
+_known_parameters = set()
+
+
+def register_query_parameters(*names):
+    """Declares query parameters that public views read. Call it from an AppConfig's ``ready()``."""
+    _known_parameters.update(names)
+
+
+def _keepable_query(request):
+    names = [name for name, _ in parse_qsl(request.META.get("QUERY_STRING", ""), True)]
+    return len(names) == len(set(names)) and set(names) <= _known_parameters
+
+
 def _page_key(request, version):
     query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), True)))
     url = "|".join(
@@ -145,6 +161,7 @@ def _may_use_cache(request):
 def _storable(request, response):
     return (
         request.method == "GET"
+        and _keepable_query(request)
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
@@ -191,8 +208,13 @@ class PublicPageCacheMiddleware:
         if response.status_code != 200 or response.streaming:
             return response
         state = page["state"]
+        if _within_replica_lag(state):
+            # Perhaps rendered from a standby that has not replayed the change: nobody keeps it,
+            # and no Last-Modified lets a proxy confirm it later.
+            patch_cache_control(response, no_store=True)
+            return response
         _headers_for_anonymous(response, state)
-        if _storable(request, response) and not _within_replica_lag(state):
+        if _storable(request, response):
             timeout = PAGE_TIMEOUT
             if state["due"] is not None:
                 timeout = max(1, min(timeout, int(state["due"] - timezone.now().timestamp())))

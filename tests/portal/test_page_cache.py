@@ -284,3 +284,27 @@ def test_with_replicas_a_page_rendered_just_after_a_change_is_not_kept(
     client.get(url)
     with django_assert_num_queries(0):
         client.get(url)
+
+
+def test_a_made_up_query_parameter_is_served_but_not_kept(client, tree, document):
+    url = reverse("catalog:tree")
+    for n in range(5):
+        assert client.get(url, {"junk": n}).status_code == 200
+    assert client.get(url, {"page": 1}).status_code == 200
+    pages = [key for key in caches["default"]._cache if ":page:" in key]  # local memory in tests
+    assert len(pages) == 1  # only the page with a parameter the view reads
+
+
+def test_a_parameter_given_twice_is_not_kept_for_another_order(client, tree, document):
+    url = reverse("catalog:node", args=[tree["column"].pk])
+    client.get(url + "?page=2&page=1")
+    assert [key for key in caches["default"]._cache if ":page:" in key] == []
+
+
+def test_within_the_replica_lag_a_page_carries_no_last_modified_and_is_not_stored(
+    client, settings, tree, document
+):
+    settings.DATABASE_REPLICA_URLS = ["postgres://standby.invalid/portal"]
+    page_cache.bump_public_version()
+    response = client.get(reverse("home"))
+    assert "Last-Modified" not in response and "no-store" in response["Cache-Control"]
