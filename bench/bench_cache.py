@@ -5,27 +5,18 @@ with the public version in the database cache)."""
 import os
 import time
 
-from common import QueryCounter, median_seconds, report  # noqa: I001 - sets up Django first
+from common import QueryCounter, largest_top_column, median_seconds, minimal_view_seconds, report  # noqa: I001 - sets up Django first
 from django.conf import settings
 from django.core.management import call_command
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import override_settings
-from django.urls import path, reverse
+from django.urls import reverse
 
-from catalog.models import CatalogNode
-from disclosure.models import CongressSession, Document, public_counts_by_node
+from disclosure.models import CongressSession, Document
 from disclosure.sitemaps import DocumentSitemap
 from portal import page_cache
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "100000"))
-
-
-def minimal_view(request):
-    return HttpResponse("ok")
-
-
-urlpatterns = [path("__minimal__/", minimal_view)]
 
 
 def main():
@@ -40,19 +31,16 @@ def main():
         print(f"generate_demo: {time.perf_counter() - started:.1f} s")
 
     client = Client()
-    with override_settings(ROOT_URLCONF=__name__):
-        baseline = median_seconds(lambda: client.get("/__minimal__/"), repeat=50)
+    baseline = minimal_view_seconds(client)
 
-    top_level = list(CatalogNode.objects.visible().filter(level=1))
-    counts = public_counts_by_node(top_level)
-    top = max(top_level, key=lambda node: counts[node.pk])
+    top, top_count = largest_top_column()
     document = Document.objects.public().first()
-    last_page = -(-counts[top.pk] // 20)
+    last_page = -(-top_count // 20)
     session = CongressSession.objects.order_by("pk").first()
     pages = [
         ("home page", reverse("home"), {}),
         ("document page", document.get_absolute_url(), {}),
-        (f"listing ({counts[top.pk]} docs), page 1", top.get_absolute_url(), {}),
+        (f"listing ({top_count} docs), page 1", top.get_absolute_url(), {}),
         ("listing, page 200", top.get_absolute_url(), {"page": 200}),
         ("listing, last page", top.get_absolute_url(), {"page": last_page}),
         ("tree page", reverse("catalog:tree"), {}),

@@ -5,26 +5,18 @@ import math
 import os
 import time
 
-from common import QueryCounter, median_seconds, report  # noqa: I001 - sets up Django first
+from common import QueryCounter, largest_top_column, median_seconds, minimal_view_seconds, report  # noqa: I001 - sets up Django first
 from django.conf import settings
 from django.core.management import call_command
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import override_settings
-from django.urls import path, reverse
+from django.urls import reverse
 
 from catalog.models import CatalogNode
 from disclosure.models import Document, public_counts_by_node
 from disclosure.sitemaps import DocumentSitemap
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "100000"))
-
-
-def minimal_view(request):
-    return HttpResponse("ok")
-
-
-urlpatterns = [path("__minimal__/", minimal_view)]
 
 
 def main():
@@ -43,14 +35,11 @@ def main():
         )
 
     client = Client()
-    with override_settings(ROOT_URLCONF=__name__):
-        baseline = median_seconds(lambda: client.get("/__minimal__/"), repeat=50)
+    baseline = minimal_view_seconds(client)
 
     # The top-level column holding the most documents: its page 200 must exist.
-    top_level = list(CatalogNode.objects.visible().filter(level=1))
-    counts = public_counts_by_node(top_level)
-    top = max(top_level, key=lambda node: counts[node.pk])
-    last_page = math.ceil(counts[top.pk] / 20)
+    top, top_count = largest_top_column()
+    last_page = math.ceil(top_count / 20)
     # A small column: the visible one whose count is nearest 500 (the 509).
     visible = list(CatalogNode.objects.visible())
     all_counts = public_counts_by_node(visible)
@@ -62,7 +51,7 @@ def main():
     sitemap_pages = DocumentSitemap().paginator.num_pages
     pages = [
         ("document page", document.get_absolute_url(), {}),
-        (f"listing of {top.name} ({counts[top.pk]} docs), page 1", top.get_absolute_url(), {}),
+        (f"listing of {top.name} ({top_count} docs), page 1", top.get_absolute_url(), {}),
         (f"listing of {top.name}, page 200", top.get_absolute_url(), {"page": 200}),
         (
             f"listing of {top.name}, last page ({last_page})",

@@ -53,3 +53,38 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         self._wrapper.__exit__(*exc)
+
+
+def minimal_view(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok")
+
+
+def _urlpatterns():
+    from django.urls import path
+
+    return [path("__minimal__/", minimal_view)]
+
+
+class _MinimalUrls:
+    urlpatterns = _urlpatterns()
+
+
+def minimal_view_seconds(client, repeat=50):
+    """The baseline of the page figures: a minimal Django view, through the same client."""
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF=_MinimalUrls):
+        return median_seconds(lambda: client.get("/__minimal__/"), repeat=repeat)
+
+
+def largest_top_column():
+    """The visible top-level column holding the most public documents, and that number."""
+    from catalog.models import CatalogNode
+    from disclosure.models import public_counts_by_node
+
+    top_level = list(CatalogNode.objects.visible().filter(level=1))
+    counts = public_counts_by_node(top_level)
+    top = max(top_level, key=lambda node: counts[node.pk])
+    return top, counts[top.pk]
