@@ -60,7 +60,18 @@ def agency_scope(user):
         return NO_AGENCY
     if user.is_superuser or user.has_perm("catalog.view_all_agencies"):
         return EVERY_AGENCY
-    cached = getattr(user, "_agency_scope_cache", None)
+    return membership_scope(user)
+
+
+def membership_scope(user):
+    """The agencies ``user`` is a member of and their sub-agencies, whatever their permissions
+    (superusers aside, who work for all): the scope of personal data such as applications
+    (依申请公开), which the auditors' view of every agency does not open."""
+    if user is SYSTEM or user.is_superuser:
+        return EVERY_AGENCY
+    if not (user.is_authenticated and user.is_active):
+        return NO_AGENCY
+    cached = getattr(user, "_membership_scope_cache", None)
     if cached is not None:
         return cached
     from .models import Agency
@@ -77,5 +88,5 @@ def agency_scope(user):
             if pk not in scope:
                 scope.add(pk)
                 stack.extend(children[pk])
-    user._agency_scope_cache = Scope(frozenset(scope))
-    return user._agency_scope_cache
+    user._membership_scope_cache = Scope(frozenset(scope))
+    return user._membership_scope_cache

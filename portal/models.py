@@ -64,6 +64,8 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("导出")
         LOGIN_FAILED = "login_failed", _("登录失败")
         CHAIN_KEYED = "chain_keyed", _("审计日志启用密钥")
+        APPLICATION = "application", _("依申请公开办理")
+        PERSONAL_DATA = "personal_data", _("查看申请人个人信息")
 
     occurred_at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(

@@ -81,7 +81,16 @@ ROLES = {
         "disclosure.delete_cohandlingopinion",
         "disclosure.view_cohandlingopinion",
     ],
-    REQUESTS: READ_REFERENCE + ["disclosure.view_document"],
+    REQUESTS: READ_REFERENCE
+    + [
+        "disclosure.view_document",
+        "disclosure.add_application",
+        "disclosure.change_application",
+        "disclosure.view_application",
+        "disclosure.view_letter",
+        "disclosure.change_letter",
+        "disclosure.view_email",
+    ],
 }
 
 

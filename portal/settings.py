@@ -317,6 +317,26 @@ DISCLOSURE_MAX_ATTACHMENT_BYTES = (
 DISCLOSURE_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# 依申请公开: the proof of identity's size limit, the public form's limit per address and hour,
+# and how many years after closing an application its identity file and ID number are kept.
+APPLICATION_MAX_IDENTITY_BYTES = int(os.environ.get("PORTAL_IDENTITY_FILE_MB", "5")) * 1024 * 1024
+APPLICATIONS_PER_HOUR = int(os.environ.get("PORTAL_APPLICATIONS_PER_HOUR", "5"))
+APPLICATION_PERSONAL_DATA_YEARS = int(os.environ.get("PORTAL_APPLICATION_KEEP_YEARS", "3"))
+
+# E-mail to applicants: SMTP when EMAIL_HOST is set, else printed to the console (development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "465"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "1") == "1"
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("EMAIL_USE_TLS", "") == "1"
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongkai@localhost")
+
 # Old versions are shown and compared, never restored: a restore would bring back the status a
 # version had (re-publishing a withdrawn document) without the review workflow.
 SIMPLE_HISTORY_REVERT_DISABLED = True

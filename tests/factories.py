@@ -6,7 +6,15 @@ from django.utils import timezone
 
 from catalog.credit_code import check_character
 from catalog.models import Agency, CatalogNode
-from disclosure.models import CongressSession, Document, Genre, Proposal, ProposalReply, Topic
+from disclosure.models import (
+    Application,
+    CongressSession,
+    Document,
+    Genre,
+    Proposal,
+    ProposalReply,
+    Topic,
+)
 from portal.actors import SYSTEM
 
 
@@ -148,3 +156,42 @@ class ProposalReplyFactory(factory.django.DjangoModelFactory):
         from disclosure.proposals.services import save_reply
 
         return save_reply(model_class(*args, **kwargs), user)
+
+
+def id_number_for(n):
+    """A 居民身份证 number with a valid GB 11643 check digit (Chongqing, born 1980)."""
+    from disclosure.applications.identity import resident_check_digit
+
+    base = f"50022419800101{n % 1000:03d}"
+    return base + resident_check_digit(base)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A person's application to a new agency, received (in person) on ``received_on``."""
+
+    class Meta:
+        model = Application
+
+    number = factory.Sequence(lambda n: f"2026-{n + 1:05d}")
+    lookup_digest = factory.Sequence(lambda n: f"{n:064d}")
+    agency = factory.SubFactory(AgencyFactory)
+    channel = Application.Channel.IN_PERSON
+    status = Application.Status.IN_PROGRESS
+    applicant_type = Application.ApplicantType.PERSON
+    name = "张三"
+    id_type = Application.IdType.RESIDENT
+    id_number = factory.Sequence(id_number_for)
+    phone = "13800001234"
+    email = "zhangsan@example.com"
+    address = "重庆市铜梁区巴川街道龙城大道1号"
+    postcode = "402560"
+    info_title = "2025年巴川街道老旧小区改造项目清单"
+    description = "请提供2025年巴川街道纳入老旧小区改造的项目名称、地址和投资额。"
+    received_on = date(2026, 6, 1)
+    submitted_at = factory.LazyAttribute(
+        lambda o: timezone.make_aware(
+            timezone.datetime.combine(
+                o.received_on or date(2026, 6, 1), timezone.datetime.min.time()
+            )
+        ).replace(hour=9)
+    )

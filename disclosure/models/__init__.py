@@ -1,4 +1,6 @@
-# Proposals live in their own package; imported here so the app registry finds them.
+# Proposals and applications live in their own packages; imported here so the app registry
+# finds them.
+from ..applications.models import Application, Consultation, Email, Letter
 from ..proposals.models import (
     CoHandlingOpinion,
     CongressSession,
@@ -20,6 +22,10 @@ from .documents import (
 from .revisions import CONTENT_FIELDS, DocumentRevision, content_values, document_content
 
 __all__ = [
+    "Application",
+    "Consultation",
+    "Email",
+    "Letter",
     "Attachment",
     "CoHandlingOpinion",
     "CONTENT_FIELDS",
