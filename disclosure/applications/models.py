@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.credit_code import validate_credit_code
 from catalog.models import Agency
 from catalog.scoping import membership_scope
 from portal.actors import SYSTEM
@@ -24,6 +25,7 @@ from portal.fields import SanitizedHTMLField
 
 from ..models.documents import Document
 from ..private_files import private_storage
+from .identity import validate_resident_id
 
 # 条例 Arts. 30, 32, 33: working days.
 ANSWER_DAYS = 20
@@ -321,7 +323,7 @@ class Application(models.Model):
 
     def __str__(self):
         # The number only: this text goes into audit events and messages.
-        return self.number or _("新申请")
+        return self.number or str(_("新申请"))
 
     def get_absolute_url(self):
         return reverse("admin:disclosure_application_change", args=[self.pk])
@@ -350,6 +352,28 @@ class Application(models.Model):
 
     def clean(self):
         errors = {}
+        if self.is_person:
+            if not self.id_type:
+                errors["id_type"] = _("请选择证件类型。")
+            if not self.id_number.strip():
+                errors["id_number"] = _("请填写证件号码。")
+            elif self.id_type == self.IdType.RESIDENT:
+                try:
+                    self.id_number = validate_resident_id(self.id_number)
+                except ValidationError as exc:
+                    errors["id_number"] = exc.messages
+        else:
+            self.credit_code = self.credit_code.strip().upper()
+            try:
+                validate_credit_code(self.credit_code)
+            except ValidationError as exc:
+                errors["credit_code"] = exc.messages
+            if not self.contact_person.strip():
+                errors["contact_person"] = _("请填写联系人。")
+        if self.delivery == self.Delivery.EMAIL and not self.email:
+            errors["email"] = _("选择以电子邮件获取信息时，请填写电子邮箱。")
+        if self.delivery == self.Delivery.POST and not self.address.strip():
+            errors["address"] = _("选择邮寄时，请填写通信地址。")
         if self.reason and self.result and self.reason not in self.REASONS[self.result]:
             errors["reason"] = _("所选理由不属于“%(result)s”。") % {
                 "result": self.get_result_display()

@@ -94,11 +94,14 @@ def _store_identity(application, upload):
     return checked
 
 
-def notify(application, subject, body):
-    """Record an e-mail to the applicant and send it once the step has committed."""
+def notify(application, subject, body, *, secret=""):
+    """Record an e-mail to the applicant and send it once the step has committed.
+
+    ``secret`` (the 查询码) goes into the message sent and is blanked in the copy kept."""
     if not application.email:
         return None
-    email = Email.objects.create(application=application, subject=subject, body=body)
+    kept = body.replace(secret, "（已隐去）") if secret else body
+    email = Email.objects.create(application=application, subject=subject, body=kept)
 
     def send():
         try:
@@ -187,6 +190,7 @@ def submit(application, identity_upload=None, user=SYSTEM, *, received_on=None):
             "code": code,
             "note": _status_note(application),
         },
+        secret=code,
     )
     return application, code
 

@@ -62,3 +62,21 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
         call_command("seed_demo")
     assert not get_user_model().objects.filter(username=DEMO_USERNAME).exists()
+
+
+def test_seed_demo_adds_applications_in_different_states_once(settings):
+    from disclosure.applications.clock import clock, confirmation_overdue
+    from disclosure.applications.models import Application
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    applications = list(Application.objects.all())
+    assert len(applications) == 8
+    states = {a.status for a in applications}
+    assert states == set(Application.Status.values) - {Application.Status.FEE}
+    assert any(clock(a).overdue for a in applications if a.status != Application.Status.CLOSED)
+    assert any(confirmation_overdue(a) for a in applications)
+    assert {a.result for a in applications if a.result} == {"partial", "withheld"}
+    clerk = get_user_model().objects.get(username="clerk")
+    assert Application.objects.for_staff(clerk).count() == 4  # 区政府办公室's own

@@ -20,13 +20,14 @@ from disclosure.models import (
 )
 from disclosure.proposals.services import record_feedback, save_reply
 from disclosure.services import publish, set_legacy_index_number
+from portal.actors import SYSTEM
 from portal.models import SiteSettings
-from portal.roles import EDITOR, REVIEWER, sync_roles
+from portal.roles import EDITOR, REQUESTS, REVIEWER, sync_roles
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "gongkai-demo-2026"  # noqa: S105 - printed for local demos; refused without DEBUG
 # Two more demo logins, to walk the review workflow: one drafts, the other publishes.
-DEMO_STAFF = [("editor", EDITOR), ("reviewer", REVIEWER)]
+DEMO_STAFF = [("editor", EDITOR), ("reviewer", REVIEWER), ("clerk", REQUESTS)]
 
 SEED_AGENCY = ("重庆市铜梁区人民政府", "区政府", "115002240093343308")
 # Demo codes: valid GB 32100-2015 check characters on made-up bases.
@@ -102,6 +103,7 @@ class Command(BaseCommand):
             seed_document = self.seed_reply_document(government)
             self.seed_proposals(seed_document)
             self.seed_user()
+            self.seed_applications()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
         for username, role in DEMO_STAFF:
@@ -241,6 +243,69 @@ class Command(BaseCommand):
             publish(document)
             if feedback:
                 record_feedback(proposal, feedback, "", replied_on)
+
+    def seed_applications(self):
+        """A few applications in different states, dated back from today, so the office's
+        dashboard (overdue, nearly due, waiting for 确认收到) has something to show."""
+        from disclosure.applications import services as applications
+        from disclosure.applications.models import Application, Consultation
+        from portal.workdays import add_working_days, is_working_day
+
+        if Application.objects.exists():
+            return
+        office = Agency.objects.get(short_name="区政府办公室")
+        planning = Agency.objects.get(short_name="区规划自然资源局")
+        today = timezone.localdate()
+
+        def back(days):
+            # The working day ``days`` working days before today.
+            day = today
+            while add_working_days(day, days) > today or not is_working_day(day):
+                day = date.fromordinal(day.toordinal() - 1)
+            return day
+
+        def new(agency, name, title, received, channel=Application.Channel.IN_PERSON, **extra):
+            values = {
+                "agency": agency, "channel": channel, "name": name, "phone": "13983001234",
+                "id_type": Application.IdType.RESIDENT, "id_number": "11010519491231002X",
+                "address": "重庆市铜梁区巴川街道龙城大道1号", "postcode": "402560",
+                "info_title": title, "description": f"请提供{title}的全文。",
+                "submitted_at": timezone.make_aware(datetime.combine(received, datetime.min.time()))
+                .replace(hour=10),
+                **extra,
+            }  # fmt: skip
+            application, _ = applications.submit(
+                Application(**values),
+                received_on=None if channel in Application.CONFIRMED_CHANNELS else received,
+            )
+            return application
+
+        new(office, "赵敏", "2026年铜梁区政府投资项目计划", back(2), Application.Channel.ONLINE,
+            delivery=Application.Delivery.ONLINE)  # fmt: skip
+        new(office, "钱磊", "巴川街道2026年老旧小区改造项目清单", back(8))
+        new(planning, "孙丽", "铜梁区2025年建设用地供应计划", back(18))
+        new(planning, "李娜", "龙城大道拓宽工程规划许可文件", back(24))
+        supplement = new(office, "周强", "关于某小区物业的相关文件", back(5))
+        applications.request_supplement(
+            supplement, SYSTEM, "请写明小区名称和所需文件的具体名称或文号。",
+            add_working_days(today, 10), on=back(3),
+        )  # fmt: skip
+        consulted = new(planning, "吴刚", "某地块土地出让合同", back(10))
+        applications.start_consultation(
+            consulted, SYSTEM, Consultation.Party.THIRD_PARTY, "重庆某置业有限公司", on=back(6)
+        )
+        company = new(
+            office, "重庆某律师事务所", "2025年区政府常务会议纪要目录", back(30),
+            applicant_type=Application.ApplicantType.LEGAL, id_type="", id_number="",
+            credit_code="31500000MD0149321D", legal_representative="郑平", contact_person="冯洁",
+            delivery=Application.Delivery.ONLINE,
+        )  # fmt: skip
+        applications.answer(company, SYSTEM, Application.Result.PARTIAL, on=back(12))
+        withheld = new(planning, "陈晨", "某企业报送的商业计划书", back(40))
+        applications.answer(
+            withheld, SYSTEM, Application.Result.WITHHELD, Application.Reason.THIRD_PARTY,
+            on=back(22),
+        )  # fmt: skip
 
     def seed_user(self):
         user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)

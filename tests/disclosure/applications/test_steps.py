@@ -1,0 +1,201 @@
+"""The steps as services: validation, the audit trail, e-mails, and the final answer letter."""
+
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from disclosure.applications import services
+from disclosure.applications.models import Application, Email, Letter
+from portal.actors import SYSTEM
+from portal.models import AuditEvent
+from tests.factories import AgencyFactory, ApplicationFactory, published
+
+pytestmark = pytest.mark.django_db
+
+
+def png_bytes():
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = png_bytes()
+
+
+def online_application(agency, **extra):
+    values = {
+        "agency": agency,
+        "channel": Application.Channel.ONLINE,
+        "name": "欧阳娜娜",
+        "id_type": Application.IdType.RESIDENT,
+        "id_number": "11010519491231002X",
+        "phone": "13512345678",
+        "email": "ouyang@example.com",
+        "address": "重庆市铜梁区东城街道1号",
+        "info_title": "2026年区级财政预算执行情况",
+        "description": "请提供2026年上半年区级一般公共预算执行情况。",
+        "delivery": Application.Delivery.ONLINE,
+        **extra,
+    }
+    return Application(**values)
+
+
+def test_online_submission_to_final_answer_letter(django_capture_on_commit_callbacks):
+    agency = AgencyFactory(name="重庆市铜梁区财政局")
+    with django_capture_on_commit_callbacks(execute=True):
+        application, code = services.submit(
+            online_application(agency), SimpleUploadedFile("sfz.png", PNG)
+        )
+    assert application.status == Application.Status.SUBMITTED
+    assert application.received_on is None
+    assert application.identity_file_type == "image/png"
+    assert services.find_by_code(code, "5678") == application
+    assert services.find_by_code(code.lower().replace("-", ""), "5678") == application
+    assert services.find_by_code(code, "0000") is None
+    # The applicant got the code by e-mail; the copy kept has it blanked.
+    assert code in mail.outbox[0].body
+    kept = Email.objects.get(application=application)
+    assert kept.state == Email.State.SENT and code not in kept.body
+
+    document = published(title="2026年上半年区级预算执行情况的报告", agency=agency)
+    services.confirm_receipt(application, SYSTEM)
+    letter = services.answer(
+        application, SYSTEM, Application.Result.DISCLOSED, related_document=document
+    )
+    application.refresh_from_db()
+    assert application.status == Application.Status.CLOSED
+    assert application.closed_on == application.received_on == timezone.localdate()
+    assert letter.is_final and letter.kind == Letter.Kind.ANSWER
+    assert "重庆市铜梁区财政局" in letter.body
+    assert document.title in letter.body
+    assert "行政复议" in letter.body and "行政诉讼" in letter.body
+    assert letter.final_sha256 == letter.content_digest()
+    letter.body = "<p>改过的答复</p>"
+    with pytest.raises(Exception, match="已定稿"):
+        letter.save()
+    with pytest.raises(services.ApplicationError, match="已定稿"):
+        services.edit_letter(letter, SYSTEM, "标题", "<p>再改</p>")
+
+
+def test_audit_events_name_the_application_by_number_only():
+    agency = AgencyFactory()
+    application, _ = services.submit(online_application(agency))
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.APPLICATION)
+    assert events.count() == 1
+    text = str(list(events.values()))
+    assert application.number in text
+    for personal in ("欧阳娜娜", "11010519491231002X", "13512345678", "ouyang@example.com"):
+        assert personal not in text
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"id_number": "110105194912310021"}, "id_number", "校验位错误"),
+        ({"id_number": "1101051949"}, "id_number", "18位"),
+        (
+            {"applicant_type": Application.ApplicantType.BUSINESS, "credit_code": "91500000MA5U000000",
+             "contact_person": "张三"},
+            "credit_code",
+            "校验位错误",
+        ),
+    ],
+)  # fmt: skip
+def test_a_wrong_number_is_refused_and_nothing_saved(changes, field, message):
+    with pytest.raises(Exception) as caught:
+        services.submit(online_application(AgencyFactory(), **changes))
+    assert message in str(caught.value)
+    assert not Application.objects.exists()
+
+
+def test_an_identity_file_that_is_not_an_image_or_pdf_is_refused():
+    upload = SimpleUploadedFile("sfz.png", b"MZ\x90\x00 this is a program")
+    with pytest.raises(services.ApplicationError, match="JPG、PNG"):
+        services.submit(online_application(AgencyFactory()), upload)
+    assert not Application.objects.exists()
+
+
+def test_a_failed_e_mail_is_recorded_and_the_step_stays(django_capture_on_commit_callbacks):
+    with mock.patch(
+        "disclosure.applications.services.send_mail", side_effect=OSError("connection refused")
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            application, _ = services.submit(online_application(AgencyFactory()))
+    assert Application.objects.filter(pk=application.pk).exists()
+    email = Email.objects.get(application=application)
+    assert email.state == Email.State.FAILED and "connection refused" in email.error
+
+
+def test_staff_register_in_person_with_the_day_handed_in():
+    application = online_application(AgencyFactory(), channel=Application.Channel.IN_PERSON)
+    with pytest.raises(services.ApplicationError, match="收到申请的日期"):
+        services.submit(application)
+    registered, _ = services.submit(
+        online_application(AgencyFactory(), channel=Application.Channel.IN_PERSON),
+        received_on=date(2026, 2, 28),
+    )
+    assert registered.status == Application.Status.IN_PROGRESS
+    assert registered.received_on == date(2026, 2, 28)
+
+
+def test_answer_needs_the_reason_of_its_result_and_names_the_responsible_agency():
+    application = ApplicationFactory()
+    with pytest.raises(services.ApplicationError, match="需要选择理由"):
+        services.answer(application, SYSTEM, Application.Result.WITHHELD)
+    with pytest.raises(services.ApplicationError, match="负责公开该信息的机关"):
+        services.answer(
+            application, SYSTEM, Application.Result.UNAVAILABLE, Application.Reason.NOT_HELD
+        )
+    letter = services.answer(
+        application,
+        SYSTEM,
+        Application.Result.UNAVAILABLE,
+        Application.Reason.NOT_HELD,
+        responsible_agency="重庆市铜梁区住房和城乡建设委员会（电话023-45600000）",
+    )
+    assert "重庆市铜梁区住房和城乡建设委员会" in letter.body
+
+
+def test_answer_refuses_to_link_an_unpublished_document():
+    from tests.factories import DocumentFactory
+
+    draft = DocumentFactory(title="未发布的文件")
+    with pytest.raises(services.ApplicationError, match="尚未公开"):
+        services.answer(
+            ApplicationFactory(), SYSTEM, Application.Result.DISCLOSED, related_document=draft
+        )
+
+
+def test_fee_by_item_is_charged_only_beyond_ten_a_month():
+    from disclosure.applications import fees
+
+    assert [fees.item_price(n) for n in (1, 10, 11, 30, 31, 40, 41)] == [
+        0,
+        0,
+        100,
+        100,
+        200,
+        200,
+        300,
+    ]
+    assert fees.page_fee(30) == 0
+    assert fees.page_fee(31) == 10
+    assert fees.page_fee(100) == 700
+    assert fees.page_fee(150) == 700 + 50 * 20
+    assert fees.page_fee(201) == 700 + 2000 + 40
+    application = ApplicationFactory()
+    with pytest.raises(services.ApplicationError, match="不收费"):
+        services.notify_fee(application, SYSTEM, fees.Method.BY_ITEM)
+    letter = services.notify_fee(application, SYSTEM, fees.Method.BY_PAGE, pages=45)
+    application.refresh_from_db()
+    assert application.fee_amount == 150
+    assert application.status == Application.Status.FEE
+    assert "150" in letter.body
