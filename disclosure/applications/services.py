@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.scoping import membership_scope
 from portal import audit
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
@@ -165,10 +166,15 @@ def submit(application, identity_upload=None, user=SYSTEM, *, received_on=None):
             raise ApplicationError(_("收到申请的日期不能晚于今天。"))
         application.status = Status.IN_PROGRESS
         application.received_on = received_on
-    if user is not SYSTEM and channel == Application.Channel.ONLINE:
-        raise ApplicationError(
-            _("网上申请由申请人在门户网站提交，工作人员登记请选择其他申请方式。")
-        )
+    if user is not SYSTEM:
+        if channel == Application.Channel.ONLINE:
+            raise ApplicationError(
+                _("网上申请由申请人在门户网站提交，工作人员登记请选择其他申请方式。")
+            )
+        if not user.has_perm("disclosure.add_application") or not (
+            membership_scope(user).covers(application.agency_id)
+        ):
+            raise ApplicationError(_("您不能为该机关登记申请。"))
     _store_identity(application, identity_upload)
     code = new_lookup_code()
     application.lookup_digest = lookup_code_digest(code)

@@ -199,3 +199,26 @@ def test_fee_by_item_is_charged_only_beyond_ten_a_month():
     assert application.fee_amount == 150
     assert application.status == Application.Status.FEE
     assert "150" in letter.body
+
+
+def test_staff_register_only_for_their_own_agency_with_the_role():
+    from django.contrib.auth.models import Group
+
+    from portal.roles import EDITOR, REQUESTS, sync_roles
+    from tests.factories import StaffUserFactory
+
+    sync_roles()
+    own, other = AgencyFactory(), AgencyFactory()
+    clerk = StaffUserFactory()
+    clerk.groups.add(Group.objects.get(name=REQUESTS))
+    clerk.agencies.add(own)
+    editor = StaffUserFactory()
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    editor.agencies.add(own)
+    letter = Application.Channel.LETTER
+    for user, agency in [(clerk, other), (editor, own)]:
+        with pytest.raises(services.ApplicationError, match="不能为该机关登记"):
+            services.submit(online_application(agency, channel=letter), user=user)
+    assert not Application.objects.exists()
+    registered, _ = services.submit(online_application(own, channel=letter), user=clerk)
+    assert registered.status == Application.Status.SUBMITTED
