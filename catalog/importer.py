@@ -607,9 +607,9 @@ def describe(name, value):
     if isinstance(value, list):
         return "、".join(value)
     if name == "audience" and value:
-        return CatalogNode.Audience(value).label
+        return str(CatalogNode.Audience(value).label)
     if name == "mode" and value:
-        return CatalogNode.Mode(value).label
+        return str(CatalogNode.Mode(value).label)
     return "" if value is None else str(value)
 
 
