@@ -573,7 +573,7 @@ class ImportPlan:
 
 def path_names(under):
     if isinstance(under, CatalogNode):
-        return under.path_names()
+        return list(CatalogNode.objects.path_to(under.pk).values_list("name", flat=True))
     names = [part.strip() for part in str(under).split("/") if part.strip()]
     if not names:
         raise DirectoryImportError([(0, "目标栏目路径为空。")])

@@ -90,6 +90,7 @@ def test_the_preview_shows_additions_changes_and_bad_rows_and_saves_nothing(
     page = response.content.decode()
     assert response.status_code == 200
     assert "最低生活保障 / 低保退出" in page  # an addition
+    assert "导入到：政务公开/社会救助" in page
     assert "审批结果及金额" in page and "审批结果" in page  # a change, old and new
     assert "第4行" in page and "缺少二级事项" in page
     assert "第5行" in page and "公开对象“所有人”不是可选值" in page
