@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import CatalogNode
+from .import_uploads import check_upload
+from .models import Agency, CatalogNode
 from .text import split_list
 from .tree import TreeChangeRefused
 
@@ -84,3 +85,40 @@ class CatalogNodeAdminForm(forms.ModelForm):
                 channels.append(extra)
         self.instance.channels = channels
         return cleaned
+
+
+class NodeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{'　' * obj.level}{obj.name}"
+
+
+class DirectoryUploadForm(forms.Form):
+    """The admin's directory upload: the file, the column it goes under and its agency."""
+
+    file = forms.FileField(
+        label=_("标准目录文件"),
+        help_text=_("Excel 工作簿（.xlsx）或 CSV，不超过 5 MB。"),
+    )
+    target = NodeChoiceField(
+        label=_("导入到栏目"),
+        queryset=CatalogNode.objects.none(),
+        help_text=_("文件中的事项成为此栏目下的栏目。"),
+    )
+    agency = forms.ModelChoiceField(
+        label=_("所属机构"),
+        queryset=None,
+        required=False,
+        help_text=_("留空表示全区通用栏目。"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = CatalogNode.objects.for_staff(user).order_by(
+            "tree_id", "lft"
+        )
+        self.fields["agency"].queryset = Agency.objects.for_staff(user)
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.suffix = check_upload(uploaded)
+        return uploaded

@@ -11,6 +11,8 @@ DATABASE_REPLICA_URLS comma-separated postgres:// URLs of streaming replicas of 
                     anonymous public pages read from them (portal.replicas)
 MEDIA_ROOT          where uploaded files are kept (default var/media)
 EXPORT_ROOT         where the public catalogue listing files are kept (default var/exports)
+PORTAL_BASE_URL     the portal's public address, as links in exported files and reports start
+                    (default http://127.0.0.1:8000, the development server)
 PORTAL_STAFF_EXPORTS_PER_MINUTE  catalogue exports one staff member may start per minute (default 5)
 REDIS_URL           redis://host:6379/0: pages, sessions, locks and limits shared by every app server
                     (absent: a per-process memory cache and the database)
@@ -236,6 +238,8 @@ else:
 
 # The public catalogue listing is kept here as files, outside MEDIA_ROOT (never served as media).
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", VAR_DIR / "exports"))
+# Links in files made without a request (commands, the compliance report) start with this.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 STAFF_EXPORTS_PER_MINUTE = int(os.environ.get("PORTAL_STAFF_EXPORTS_PER_MINUTE", "5"))
 
 LOGIN_URL = "admin:login"

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from portal.actors import SYSTEM
 from portal.workdays import WorkdayIndex
 
 from ..models import Document, Proposal
-from .downloads import Download
+from .downloads import Download, Link
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
 
@@ -56,15 +57,18 @@ class Report:
         return [(label, counts.get(kind, 0)) for kind, label in KINDS.items()]
 
     def rows(self):
+        """The findings as file rows; links absolute (``PORTAL_BASE_URL``), so they open from
+        a spreadsheet."""
+        base_url = settings.PORTAL_BASE_URL
         yield ["序号", "问题类型", "对象", "说明", "链接"]
         for number, finding in enumerate(self.findings, start=1):
             detail = finding.detail + ("（含暂定工作日）" if finding.provisional else "")
             yield [
-                str(number),
+                number,
                 finding.kind_label,
                 finding.subject,
                 detail,
-                finding.url,
+                Link(base_url + finding.url) if finding.url else None,
             ]
 
 

@@ -6,6 +6,10 @@ every text cell a spreadsheet would run as a formula neutralised → the row cou
 of the bytes recorded in one audit event, with who asked, what and in which format. No file is
 ever held whole in memory.
 
+A cell is text, a number (int or float), a date (``datetime.date``), a ``Link`` or None. The XLSX
+keeps each as its type (number cells, date cells with a date format, hyperlinks) under a header
+row with an autofilter; the CSV writes dates as YYYY-MM-DD and a link as its address.
+
 Who asks is a staff user, ``SYSTEM`` (a management command) or ``PUBLIC`` (the public listing's
 files, built for anonymous visitors: public information, so not audited).
 """
@@ -15,6 +19,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
@@ -28,6 +33,19 @@ ENCODINGS = {"utf-8": "UTF-8（Excel 可直接打开）", "gb18030": "GB18030（
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_048_576 - 1  # Excel's limit, less the header row
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_LINKS = 65_530  # Excel's limit of hyperlinks on one sheet; past it links stay text
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that is a hyperlink to ``url`` (an absolute address), shown as ``text`` or it."""
+
+    url: str
+    text: str = ""
+
+    def __str__(self):
+        return self.url
 
 
 class _Public:
@@ -60,6 +78,19 @@ def neutralise(value):
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def cell_text(value):
+    """A cell as the CSV writes it: numbers as digits, dates as YYYY-MM-DD, links as addresses."""
+    if isinstance(value, bool):
+        return neutralise(value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(value)
+
+
 class Tally:
     """Counts data rows and hashes the bytes of a file as they pass."""
 
@@ -88,11 +119,12 @@ def csv_chunks(rows, encoding="utf-8", tally=None):
     for index, row in enumerate(rows):
         if index:
             tally.rows += 1
-        yield tally.feed(writer.writerow([neutralise(v) for v in row]).encode(encoding))
+        yield tally.feed(writer.writerow([cell_text(v) for v in row]).encode(encoding))
 
 
 def write_xlsx(rows, target, sheet_name="Sheet1", widths=()):
-    """Write an XLSX (one sheet, frozen bold header, set widths) in constant memory.
+    """Write an XLSX (one sheet, frozen bold header with an autofilter, set widths, typed
+    cells) in constant memory.
 
     ``target`` is a path or a binary file. Returns the number of data rows; raises TooLarge
     past Excel's row limit."""
@@ -103,19 +135,59 @@ def write_xlsx(rows, target, sheet_name="Sheet1", widths=()):
     )
     sheet = workbook.add_worksheet(sheet_name)
     header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+    formats = {
+        "date": workbook.add_format({"num_format": DATE_FORMAT}),
+        "datetime": workbook.add_format({"num_format": DATE_FORMAT + " hh:mm"}),
+        "link": workbook.get_default_url_format(),
+    }
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
-    count = -1
+    count, columns, links = -1, 0, 0
     for count, row in enumerate(rows):
         if count > XLSX_MAX_ROWS:
             workbook.close()
             raise TooLarge
-        # write_string: a cell like "=1+1" stays text (and is neutralised besides).
+        if count == 0:
+            columns = len(row)
+            for col, value in enumerate(row):
+                sheet.write_string(0, col, neutralise(value), header)
+            continue
         for col, value in enumerate(row):
-            sheet.write_string(count, col, neutralise(value), header if count == 0 else None)
+            links += write_cell(sheet, count, col, value, formats, links < XLSX_MAX_LINKS)
+    if columns:
+        sheet.autofilter(0, 0, max(count, 0), columns - 1)
     workbook.close()
     return max(count, 0)
+
+
+def write_cell(sheet, row, col, value, formats, may_link):
+    """Write one data cell as its type; returns 1 when it became a hyperlink."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        sheet.write_string(row, col, neutralise(value))
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value)
+    elif isinstance(value, datetime):
+        sheet.write_datetime(row, col, value.replace(tzinfo=None), formats["datetime"])
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, value, formats["date"])
+    elif isinstance(value, Link):
+        text = neutralise(value.text or value.url)
+        # write_url refuses (returns non-zero) an address Excel cannot hold; it stays text then.
+        if not (
+            may_link
+            and value.url.startswith(("http://", "https://"))
+            and sheet.write_url(row, col, value.url, formats["link"], text) == 0
+        ):
+            sheet.write_string(row, col, neutralise(value.url))
+            return 0
+        return 1
+    else:
+        # write_string: a cell like "=1+1" stays text (and is neutralised besides).
+        sheet.write_string(row, col, neutralise(value))
+    return 0
 
 
 def file_sha256(handle):

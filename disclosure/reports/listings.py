@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from django import forms
 from django.conf import settings
 from django.core.cache import caches
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,13 +21,16 @@ from portal.links import pk_url_template
 from ..index_numbers import format_index_number
 from ..models import Document, Genre, Topic
 from . import downloads
-from .downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download
+from .downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download, Link
 
 HEADERS = [
     "序号", "索引号", "名称", "文号", "发布机构", "主题分类", "体裁分类", "成文日期", "发布日期",
     "有效性", "公开方式", "所属栏目", "内容概述", "链接",
 ]  # fmt: skip
 COLUMN_WIDTHS = [7, 32, 60, 24, 28, 18, 14, 12, 12, 8, 10, 40, 60, 46]
+# A staff export that may hold documents the public cannot see says of each what it is.
+STATUS_HEADERS = ["状态", "撤回时间"]
+STATUS_WIDTHS = [16, 18]
 
 
 class ExportLimited(Exception):
@@ -122,42 +126,74 @@ def node_paths(public=False):
 
 LISTING_FIELDS = [
     "pk", "index_code", "index_year", "index_serial", "title", "doc_number", "agency__name",
-    "topic__name", "genre__name", "written_on", "published_at", "validity", "disclosure_mode",
-    "node_id", "summary",
+    "topic__parent__name", "topic__name", "genre__name", "written_on", "published_at", "validity",
+    "disclosure_mode", "node_id", "summary",
 ]  # fmt: skip
+STATUS_FIELDS = ["status", "withdrawn_at", "is_public"]
 
 
-def listing_rows(documents, base_url, public=False):
+def topic_label(parent, name):
+    """主题分类 as a reader finds it: 综合政务 / 其他 (a second-level topic under its parent)."""
+    if not name:
+        return ""
+    return f"{parent} / {name}" if parent else name
+
+
+def status_label(status, is_public, labels):
+    label = str(labels.get(status, status))
+    if status == Document.Status.PUBLISHED and not is_public:
+        return f"{label}（尚未公开）"  # scheduled for later, or 依申请公开
+    return label
+
+
+def listing_rows(documents, base_url, public=False, with_status=False):
     """Header, then one row per document, streamed from the database.
 
     Reads only the listed columns (never the bodies) as tuples: the export runs at the speed
     of the database cursor, in constant memory. ``public``: column paths name no hidden column.
+    ``with_status``: the rows may hold documents the public cannot see: each gets its 状态 (and
+    撤回时间), and only a document the public can read now gets a link.
+    Cells are typed: 序号 a number, dates as dates, the link a ``Link``.
     """
-    yield HEADERS
+    yield HEADERS + (STATUS_HEADERS if with_status else [])
     paths = node_paths(public)
     validity = dict(Document.Validity.choices)
     modes = dict(Document.DisclosureMode.choices)
+    statuses = dict(Document.Status.choices)
     url_pattern = base_url + pk_url_template("disclosure:document")
-    rows = documents.values_list(*LISTING_FIELDS).iterator(chunk_size=2000)
+    fields = LISTING_FIELDS
+    if with_status:
+        documents = documents.annotate(
+            is_public=Exists(Document.objects.public().filter(pk=OuterRef("pk")))
+        )
+        fields = LISTING_FIELDS + STATUS_FIELDS
+    rows = documents.values_list(*fields).iterator(chunk_size=2000)
     for number, row in enumerate(rows, start=1):
-        (pk, code, year, serial, title, doc_number, agency, topic, genre, written, published, valid, mode,
-         node_id, summary) = row  # fmt: skip
-        yield [
-            str(number),
+        (pk, code, year, serial, title, doc_number, agency, topic_parent, topic, genre, written,
+         published, valid, mode, node_id, summary) = row[: len(LISTING_FIELDS)]  # fmt: skip
+        status, withdrawn_at, is_public = row[len(LISTING_FIELDS) :] or (None, None, True)
+        cells = [
+            number,
             format_index_number(code, year, serial),
             title,
             doc_number,
             agency,
-            topic or "",
+            topic_label(topic_parent, topic),
             genre or "",
-            written.isoformat() if written else "-",
-            timezone.localtime(published).date().isoformat() if published else "-",
+            written,
+            timezone.localtime(published).date() if published else None,
             str(validity.get(valid, valid)),
             str(modes.get(mode, mode)),
             paths.get(node_id, ""),
             summary,
-            url_pattern.format(pk),
+            Link(url_pattern.format(pk)) if is_public else None,
         ]
+        if with_status:
+            cells += [
+                status_label(status, is_public, statuses),
+                timezone.localtime(withdrawn_at).replace(tzinfo=None) if withdrawn_at else None,
+            ]
+        yield cells
 
 
 def too_large_for_xlsx(documents):
@@ -245,12 +281,13 @@ def listing_download(filters, viewer, base_url):
     """The listing of ``filters`` as ``viewer`` may see it, ready for the download pipeline."""
     documents = export_queryset(filters, viewer)
     public = viewer is PUBLIC
+    with_status = bool(filters.statuses) and not public
     return Download(
         what="catalog_listing",
         filename=listing_filename(),
-        rows=listing_rows(documents, base_url, public),
+        rows=listing_rows(documents, base_url, public, with_status),
         sheet="公开目录",
-        widths=COLUMN_WIDTHS,
+        widths=COLUMN_WIDTHS + (STATUS_WIDTHS if with_status else []),
         details={} if public else {"filters": filters.describe()},
     ), documents
 

@@ -101,7 +101,7 @@ def refused(path, message):
     """Run the command on ``path``: it must stop with a CommandError carrying ``message``
     (a regular expression) and leave the catalogue untouched."""
     with pytest.raises(CommandError, match=message) as excinfo:
-        call_command("import_catalog", str(path), under=UNDER)
+        call_command("import_catalog", str(path), under=UNDER, create=True)
     assert not CatalogNode.objects.exists()
     return str(excinfo.value)
 
@@ -137,7 +137,10 @@ def node(name):
 @pytest.mark.django_db
 def test_import_with_tick_columns_creates_two_levels_under_the_path(tmp_path):
     call_command(
-        "import_catalog", write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS), under=UNDER
+        "import_catalog",
+        write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS),
+        under=UNDER,
+        create=True,
     )
 
     area = node("城乡规划")
@@ -195,7 +198,9 @@ def test_import_by_value_with_loose_headers_and_gb18030(tmp_path):
             "县级、乡级",
         ],
     ]
-    call_command("import_catalog", write_csv(tmp_path / "d.csv", rows, "gb18030"), under=UNDER)
+    call_command(
+        "import_catalog", write_csv(tmp_path / "d.csv", rows, "gb18030"), under=UNDER, create=True
+    )
     item = node("部门预算")
     assert item.time_limit_days == 20  # full-width digits
     assert item.mode == CatalogNode.Mode.ACTIVE
@@ -214,7 +219,7 @@ def test_import_xlsx_with_merged_cells(tmp_path):
     path = tmp_path / "d.xlsx"
     wb.save(path)
 
-    call_command("import_catalog", str(path), under=UNDER)
+    call_command("import_catalog", str(path), under=UNDER, create=True)
     assert node("乡村建设规划许可证核发").parent.name == "规划管理"
     assert node("乡村建设规划许可证核发").basis == "《城乡规划法》"
 
@@ -222,11 +227,11 @@ def test_import_xlsx_with_merged_cells(tmp_path):
 @pytest.mark.django_db
 def test_reimporting_the_same_file_changes_nothing(tmp_path, capsys):
     path = write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS)
-    call_command("import_catalog", path, under=UNDER)
+    call_command("import_catalog", path, under=UNDER, create=True)
     before = snapshot()
     capsys.readouterr()
 
-    call_command("import_catalog", path, under=UNDER)
+    call_command("import_catalog", path, under=UNDER, create=True)
     assert snapshot() == before
     assert "新建 0 个栏目，更新 0 个" in capsys.readouterr().out
 
@@ -234,7 +239,7 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, capsys):
 @pytest.mark.django_db
 def test_reimport_updates_changed_attributes_and_keeps_staff_order(tmp_path):
     path = write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS)
-    call_command("import_catalog", path, under=UNDER)
+    call_command("import_catalog", path, under=UNDER, create=True)
     # Staff move 规划监督 before 规划管理.
     CatalogNode.objects.move_node(node("规划监督"), node("规划管理"), "left")
     changed = [row[:] for row in TICK_ROWS] + [
@@ -257,7 +262,10 @@ def test_reimport_updates_changed_attributes_and_keeps_staff_order(tmp_path):
     ]
     changed[0][3] = "批准文件、图件及修改情况"
     call_command(
-        "import_catalog", write_csv(tmp_path / "d2.csv", TICK_HEADER + changed), under=UNDER
+        "import_catalog",
+        write_csv(tmp_path / "d2.csv", TICK_HEADER + changed),
+        under=UNDER,
+        create=True,
     )
     assert node("城乡规划编制").content == "批准文件、图件及修改情况"
     assert [c.name for c in node("城乡规划").get_children()] == ["规划监督", "规划管理"]
@@ -288,7 +296,7 @@ def test_a_bad_row_is_reported_and_nothing_of_the_file_is_saved(tmp_path, bad_ro
     before = snapshot()
     path = write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS + [bad_row])
     with pytest.raises(CommandError) as excinfo:
-        call_command("import_catalog", path, under=UNDER)
+        call_command("import_catalog", path, under=UNDER, create=True)
     assert message in str(excinfo.value)
     assert "均未保存" in str(excinfo.value)
     assert snapshot() == before
@@ -302,15 +310,18 @@ def test_a_value_outside_the_options_is_reported_with_its_row(tmp_path):
         ["规划管理", "规划许可", "全社会", "被动", "县级"],
     ]
     with pytest.raises(CommandError, match="第3行：公开方式“被动”不是可选值"):
-        call_command("import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER)
+        call_command(
+            "import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER, create=True
+        )
     assert not CatalogNode.objects.exists()
 
 
 @pytest.mark.django_db
-def test_missing_first_level_item_on_the_first_row_is_an_error(tmp_path):
-    rows = [["一级事项", "二级事项"], ["", "城乡规划编制"]]
-    with pytest.raises(CommandError, match="第2行：缺少一级事项"):
-        call_command("import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER)
+def test_a_row_without_any_first_level_item_above_it_is_imported_one_level(tmp_path):
+    rows = [["一级事项", "二级事项"], ["", "城乡规划编制"], ["规划管理", "规划许可"]]
+    call_command("import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER, create=True)
+    assert node("城乡规划编制").parent.name == "城乡规划"
+    assert node("规划许可").parent.name == "规划管理"
 
 
 @pytest.mark.django_db
@@ -320,12 +331,17 @@ def test_import_assigns_the_agency_given_by_credit_code(tmp_path):
         "import_catalog",
         write_csv(tmp_path / "d.csv", TICK_HEADER + TICK_ROWS),
         under=UNDER,
+        create=True,
         agency=agency.credit_code,
     )
     assert node("城乡规划编制").agency == agency
     with pytest.raises(CommandError, match="找不到统一社会信用代码"):
         call_command(
-            "import_catalog", str(tmp_path / "d.csv"), under=UNDER, agency="115002240093343308"
+            "import_catalog",
+            str(tmp_path / "d.csv"),
+            under=UNDER,
+            create=True,
+            agency="115002240093343308",
         )
 
 
@@ -334,7 +350,7 @@ def test_unsupported_file_type_is_refused(tmp_path):
     path = tmp_path / "d.txt"
     path.write_text("一级事项,二级事项\n")
     with pytest.raises(CommandError, match="不支持的文件类型"):
-        call_command("import_catalog", str(path), under=UNDER)
+        call_command("import_catalog", str(path), under=UNDER, create=True)
 
 
 @pytest.mark.django_db
@@ -357,7 +373,7 @@ def test_import_xlsx_with_headers_merged_over_two_rows(tmp_path):
     ws.merge_cells("M1:N1")
     path = tmp_path / "d.xlsx"
     wb.save(path)
-    call_command("import_catalog", str(path), under=UNDER)
+    call_command("import_catalog", str(path), under=UNDER, create=True)
     assert not CatalogNode.objects.filter(name="二级事项").exists()
     assert node("城乡规划编制").audience == CatalogNode.Audience.PUBLIC
     assert CatalogNode.objects.filter(level=4).count() == 3
@@ -432,7 +448,7 @@ def test_a_value_longer_than_its_column_is_reported_with_its_row(
 @pytest.mark.django_db
 def test_a_value_as_long_as_its_column_is_imported(tmp_path):
     rows = simple_rows(二级事项="长" * 200, 公开主体="主" * 300)
-    call_command("import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER)
+    call_command("import_catalog", write_csv(tmp_path / "d.csv", rows), under=UNDER, create=True)
     assert node("长" * 200).subject == "主" * 300
 
 
@@ -481,7 +497,7 @@ def test_a_chartsheet_before_the_table_is_passed_over(tmp_path, with_chart):
     wb.save(path)
     assert wb.sheetnames[0] == "图表"
 
-    call_command("import_catalog", str(path), under=UNDER)
+    call_command("import_catalog", str(path), under=UNDER, create=True)
     assert [c.name for c in node("规划管理").get_children()] == ["城乡规划编制", "规划许可"]
 
 
@@ -520,7 +536,7 @@ def test_a_csv_cell_beyond_the_csv_reader_limit_is_reported_with_its_row(tmp_pat
 def test_a_csv_with_carriage_return_line_endings_is_imported(tmp_path):
     path = tmp_path / "d.csv"
     path.write_bytes("\r".join(",".join(row) for row in simple_rows()).encode() + b"\r")
-    call_command("import_catalog", str(path), under=UNDER)
+    call_command("import_catalog", str(path), under=UNDER, create=True)
     assert node("规划许可").parent.name == "规划管理"
 
 
@@ -528,4 +544,4 @@ def test_a_csv_with_carriage_return_line_endings_is_imported(tmp_path):
 def test_a_folder_named_like_a_csv_is_refused(tmp_path):
     (tmp_path / "d.csv").mkdir()
     with pytest.raises(CommandError, match="无法打开文件"):
-        call_command("import_catalog", str(tmp_path / "d.csv"), under=UNDER)
+        call_command("import_catalog", str(tmp_path / "d.csv"), under=UNDER, create=True)

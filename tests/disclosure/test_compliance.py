@@ -230,3 +230,23 @@ def test_a_streamed_download_is_audited_with_the_address_it_went_to(client, site
     b"".join(response.streaming_content)
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert event.ip == "203.0.113.40"
+
+
+def test_the_report_file_has_numbers_and_absolute_hyperlinks(tmp_path, site_tree, settings):
+    from openpyxl import load_workbook
+
+    settings.PORTAL_BASE_URL = "https://gk.example.gov.cn"
+    late = published(title="迟", written_on=date(2024, 1, 2), published_at=local(2024, 3, 1))
+    out = tmp_path / "r.xlsx"
+    call_command("compliance_report", "--as-of", "2024-06-01", "--format", "xlsx", "-o", str(out))
+    sheet = load_workbook(out).worksheets[0]
+    assert sheet.auto_filter.ref.startswith("A1:E")
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == "迟")
+    assert isinstance(row[0].value, int)
+    expected = f"https://gk.example.gov.cn/admin/disclosure/document/{late.pk}/change/"
+    assert row[4].hyperlink.target == expected
+    csv_out = tmp_path / "r.csv"
+    call_command(
+        "compliance_report", "--as-of", "2024-06-01", "--format", "csv", "-o", str(csv_out)
+    )
+    assert expected in csv_out.read_bytes().decode("utf-8-sig")

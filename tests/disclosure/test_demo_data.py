@@ -92,3 +92,44 @@ def test_generate_demo_keeps_no_query_log_with_debug_on(demo, settings):
     # Only the last batch's INSERT may be left: the earlier ones (megabytes each) are not kept.
     inserts = [q for q in connection.queries if 'INSERT INTO "disclosure_document"' in q["sql"]]
     assert len(inserts) <= 1
+
+
+def test_a_generated_titles_year_matches_its_dates(demo):
+    import re
+
+    from django.utils import timezone
+
+    call_command("generate_demo", documents=400, seed=5)
+    checked = 0
+    for title, written, published, doc_number in Document.objects.filter(is_demo=True).values_list(
+        "title", "written_on", "published_at", "doc_number"
+    ):
+        year = timezone.localtime(published).year
+        assert written.year == year, title
+        for match in re.findall(r"(\d{4})(?:—\d{4})?年", title):  # a plan's span: its start
+            # An annual report covers the year before the one it is published in.
+            expected = year - 1 if "年度报告" in title else year
+            assert int(match) == expected, (title, published)
+            checked += 1
+        if doc_number:
+            assert f"〔{year}〕" in doc_number
+    assert checked > 50
+
+
+def test_each_column_holds_documents_of_its_own_kind(demo):
+    call_command("generate_demo", documents=400, seed=5)
+    demo_docs = Document.objects.filter(is_demo=True).select_related("node", "genre")
+    by_column = {}
+    for document in demo_docs:
+        by_column.setdefault(document.node.name, []).append(document)
+    replies = by_column["人大代表建议办理"]
+    assert replies and all(d.genre.name == "人大建议办理" for d in replies)
+    assert all(d.title.endswith("号建议的复函") for d in replies)
+    assert all(d.genre.name == "政协提案办理" for d in by_column["政协委员提案办理"])
+    assert all(d.genre.name == "政策解读" for d in by_column["政策解读"])
+    assert all(d.genre.name == "行政规范性文件" for d in by_column["行政规范性文件"])
+    assert all("年度报告" in d.title for d in by_column["政府信息公开年报"])
+    # Notices stay out of the reply columns, and nothing is filed under the guide.
+    notices = [d for docs in by_column.values() for d in docs if d.title.endswith("的通知")]
+    assert notices and not any(d.node.name.endswith("办理") for d in notices)
+    assert "政府信息公开指南" not in by_column

@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.contrib.auth.models import Group
@@ -111,9 +111,13 @@ def test_xlsx_opens_with_openpyxl_and_has_the_same_rows(client, listing):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     sheet = workbook.worksheets[0]
-    xlsx_rows = [
-        [c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)
-    ]
+
+    def as_csv(cell):  # the CSV writes numbers as digits and dates as YYYY-MM-DD
+        if isinstance(cell, datetime):
+            return cell.date().isoformat()
+        return "" if cell is None else str(cell)
+
+    xlsx_rows = [[as_csv(c) for c in row] for row in sheet.iter_rows(values_only=True)]
     assert xlsx_rows == csv_data
     assert len(workbook.sheetnames) == 1
 
@@ -295,3 +299,82 @@ def test_a_second_simultaneous_export_of_the_same_person_is_refused(client, list
     assert "您已有一个导出正在进行" in refused.content.decode()
     b"".join(running.streaming_content)  # the first export finishes
     assert client.get(url, {"format": "xlsx"}).status_code == 200
+
+
+def xlsx_sheet(response):
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+
+
+def test_xlsx_cells_keep_their_types_numbers_dates_and_hyperlinks(client, listing):
+    from disclosure.models import Topic
+
+    parent = Topic.objects.create(name="综合政务")
+    Document.objects.filter(title="政策文件一").update(
+        topic=Topic.objects.create(name="其他", parent=parent), written_on=date(2024, 4, 28)
+    )
+    sheet = xlsx_sheet(client.get(reverse("disclosure:export"), {"format": "xlsx"}))
+    assert sheet.auto_filter.ref == "A1:N5"  # the header row filters every column and row
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == "政策文件一")
+    number, written, published_on, link = row[0], row[7], row[8], row[13]
+    assert isinstance(number.value, int) and number.data_type == "n"
+    assert header[7] == "成文日期" and written.is_date and written.value.date() == date(2024, 4, 28)
+    assert published_on.is_date and published_on.value.date() == date(2024, 5, 1)
+    assert "yy" in written.number_format
+    doc = Document.objects.get(title="政策文件一")
+    assert link.hyperlink.target == f"http://testserver/documents/{doc.pk}/"
+    assert row[5].value == "综合政务 / 其他"
+
+
+def test_a_staff_export_with_unpublished_rows_says_each_rows_status(client, listing, staff):
+    from django.utils import timezone
+
+    withdrawn = published(title="已撤回文件", node=listing["policies"], agency=listing["district"])
+    Document.objects.filter(pk=withdrawn.pk).update(
+        status=Document.Status.WITHDRAWN, withdrawn_at=local(2024, 7, 2, 15)
+    )
+    published(
+        title="定时发布文件",
+        node=listing["policies"],
+        agency=listing["district"],
+        published_at=timezone.now() + timezone.timedelta(days=3),
+    )
+    client.force_login(staff["editor"])
+    url = reverse("admin:disclosure_document_export")
+    query = {"status": ["draft", "published", "withdrawn"]}
+    rows, _ = csv_rows(client.get(url, {"format": "csv", **query}))
+    assert rows[0] == HEADERS + ["状态", "撤回时间"]
+    by_title = {r[2]: r for r in rows[1:]}
+    assert by_title["草稿不导出"][14] == "草稿" and by_title["草稿不导出"][13] == ""
+    assert by_title["定时发布文件"][14] == "已发布（尚未公开）"
+    assert by_title["定时发布文件"][13] == ""  # not readable yet: no link to a 404
+    assert by_title["已撤回文件"][14] == "已撤回" and by_title["已撤回文件"][13] == ""
+    assert by_title["已撤回文件"][15] == "2024-07-02 15:00"
+    assert by_title["政策文件一"][14] == "已发布" and by_title["政策文件一"][13].startswith("http")
+
+    sheet = xlsx_sheet(client.get(url, {"format": "xlsx", **query}))
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == "已撤回文件")
+    assert row[15].is_date and row[15].value == datetime(2024, 7, 2, 15, 0)
+    assert row[13].value is None and row[13].hyperlink is None
+
+
+def test_the_public_listing_has_no_status_column(client, listing):
+    rows, _ = csv_rows(client.get(reverse("disclosure:export"), {"format": "csv"}))
+    assert rows[0] == HEADERS
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--from", "2024-13-01"], "--from 的日期“2024-13-01”无效，请写成 YYYY-MM-DD"),
+        (["--to", "昨天"], "--to 的日期“昨天”无效"),
+        (["--from", "1900-01-01"], "应在1949年至2100年之间"),
+        (["--from", "2024-06-01", "--to", "2024-01-01"], "起始日期（--from）不能晚于截止日期"),
+    ],
+)
+def test_export_catalog_refuses_a_bad_date_in_chinese(tmp_path, listing, args, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("export_catalog", "-o", str(tmp_path / "x.csv"), *args)
+    assert not (tmp_path / "x.csv").exists()

@@ -2,7 +2,13 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.importer import DirectoryImportError, import_directory, parse_directory, read_table
+from catalog.importer import (
+    DirectoryImportError,
+    find_path,
+    import_directory,
+    parse_directory,
+    read_table,
+)
 from catalog.models import Agency
 
 
@@ -14,22 +20,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--under",
             required=True,
-            help="目标栏目路径，如 政务公开/基层政务公开标准目录/城乡规划（不存在的栏目会被创建）",
+            help="目标栏目路径，如 政务公开/基层政务公开标准目录/城乡规划",
+        )
+        parser.add_argument(
+            "--create",
+            action="store_true",
+            help="目标栏目路径中不存在的栏目一并新建（不加此项时，路径不存在即停止）",
         )
         parser.add_argument(
             "--agency", metavar="CREDIT_CODE", help="公开主体机构的统一社会信用代码"
         )
 
-    def handle(self, *args, file, under, agency=None, **options):
+    def handle(self, *args, file, under, agency=None, create=False, **options):
         agency_obj = None
         if agency:
             agency_obj = Agency.objects.filter(credit_code=agency.strip().upper()).first()
             if agency_obj is None:
                 raise CommandError(f"找不到统一社会信用代码为 {agency} 的机构。")
         started = time.perf_counter()
+        _parent, missing = find_path(under)
+        if missing and not create:
+            raise CommandError(
+                f"目标栏目“{under}”不存在（缺少“{missing[0]}”）。请检查路径；"
+                "确需新建这些栏目时，请加上 --create 重新运行。"
+            )
         try:
             items = parse_directory(read_table(file))
-            result = import_directory(items, under, agency=agency_obj)
+            result = import_directory(
+                items, under, agency=agency_obj, create=create, source={"file": str(file)}
+            )
         except FileNotFoundError:
             raise CommandError(f"文件不存在：{file}")
         except OSError as exc:

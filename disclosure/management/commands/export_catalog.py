@@ -1,6 +1,6 @@
-import os
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Agency, CatalogNode
@@ -9,6 +9,21 @@ from disclosure.reports import downloads
 from disclosure.reports.downloads import ENCODINGS
 from disclosure.reports.listings import ExportFilters, listing_download, too_large_for_xlsx
 from portal.actors import SYSTEM
+
+
+def day(text, option):
+    """A YYYY-MM-DD date between 1949 and 2100, or a CommandError in Chinese naming the text."""
+    if text is None or isinstance(text, date):
+        return text
+    try:
+        value = date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise CommandError(
+            f"{option} 的日期“{text}”无效，请写成 YYYY-MM-DD，如 2024-01-31。"
+        ) from None
+    if not 1949 <= value.year <= 2100:
+        raise CommandError(f"{option} 的日期“{text}”应在1949年至2100年之间。")
+    return value
 
 
 class Command(BaseCommand):
@@ -22,12 +37,8 @@ class Command(BaseCommand):
             "--node", help="栏目编号或路径（如 政务公开/法定主动公开内容），含下级栏目"
         )
         parser.add_argument("--agency", metavar="CREDIT_CODE", help="发布机构的统一社会信用代码")
-        parser.add_argument(
-            "--from", dest="date_from", type=date.fromisoformat, help="发布日期自 YYYY-MM-DD"
-        )
-        parser.add_argument(
-            "--to", dest="date_to", type=date.fromisoformat, help="发布日期至 YYYY-MM-DD"
-        )
+        parser.add_argument("--from", dest="date_from", help="发布日期自 YYYY-MM-DD")
+        parser.add_argument("--to", dest="date_to", help="发布日期至 YYYY-MM-DD")
         parser.add_argument("--genre", help="体裁分类名称")
         parser.add_argument("--topic", help="主题分类名称")
         parser.add_argument("--validity", choices=list(Document.Validity.values))
@@ -39,11 +50,19 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--base-url",
-            default=os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000"),
+            default=settings.PORTAL_BASE_URL,
             help="“链接”列的网址前缀（默认取 PORTAL_BASE_URL）",
         )
 
     def handle(self, *args, **options):
+        options["date_from"] = day(options["date_from"], "--from")
+        options["date_to"] = day(options["date_to"], "--to")
+        if (
+            options["date_from"]
+            and options["date_to"]
+            and options["date_from"] > options["date_to"]
+        ):
+            raise CommandError("起始日期（--from）不能晚于截止日期（--to）。")
         filters = ExportFilters(
             node=self.find_node(options["node"]),
             agency=self.find(Agency, "credit_code", options["agency"], "发布机构"),

@@ -2,7 +2,8 @@
 
 import random
 import time
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
@@ -21,7 +22,18 @@ SUBJECTS = [
     "道路交通安全", "水污染防治", "文化旅游融合发展", "全民健身", "退役军人服务保障",
     "重大行政决策", "财政预算执行", "审计查出问题整改", "集体林权制度改革", "耕地保护",
 ]  # fmt: skip
-VERBS = ["印发", "做好", "进一步加强", "开展", "推进", "调整", "公布", "下达", "规范", "做好2024年"]
+VERBS = [
+    "印发",
+    "做好",
+    "进一步加强",
+    "开展",
+    "推进",
+    "调整",
+    "公布",
+    "下达",
+    "规范",
+    "做好{year}年",
+]
 ENDINGS = [
     "的通知",
     "的实施方案",
@@ -44,12 +56,155 @@ SECTIONS = ["一、总体要求", "二、主要任务", "三、保障措施", "�
 YEARS = range(2019, 2027)
 
 
-def make_title(rng, agency):
+EMERGENCIES = ["防汛抗旱", "森林防火", "地质灾害防治", "安全生产大检查", "高温天气防范应对"]
+PROJECTS = ["西郊污水处理厂扩建", "巴川河综合整治", "城南片区路网建设", "区人民医院门诊楼改造"]
+PROJECTS += ["高新区标准厂房建设", "玉泉河生态修复", "金龙大道延伸段", "城区老旧小区改造"]
+DISCLOSURE_RULES = ["政府信息公开保密审查", "政府信息公开申请办理", "政务公开工作考核"]
+DISCLOSURE_RULES += ["政策解读工作", "政务舆情回应"]
+CN_NUMBERS = "一二三四五六七八九十"
+
+
+def notice_title(rng, agency, year, node):
     subject = rng.choice(SUBJECTS)
-    return f"{agency.name}关于{rng.choice(VERBS)}{subject}{rng.choice(ENDINGS)}", subject
+    verb = rng.choice(VERBS).format(year=year)
+    return f"{agency.name}关于{verb}{subject}{rng.choice(ENDINGS)}", subject
 
 
-def make_body(rng, subject):
+@dataclass(frozen=True)
+class Kind:
+    """What a column holds: its genres (体裁), a 主题 (parent, child) or None, and its titles."""
+
+    genres: tuple
+    topic: tuple | None
+    title: object  # (rng, agency, year, node) -> (title, subject)
+
+
+def _normative(rng, agency, year, node):
+    subject = rng.choice(SUBJECTS)
+    rule = rng.choice(["管理办法", "实施细则", "管理暂行办法", "若干措施"])
+    return f"{agency.name}关于印发《铜梁区{subject}{rule}》的通知", subject
+
+
+def _interpretation(rng, agency, year, node):
+    subject = rng.choice(SUBJECTS)
+    return f"《铜梁区{subject}实施方案》政策解读", subject
+
+
+def _plan(rng, agency, year, node):
+    subject = rng.choice(SUBJECTS)
+    return f"铜梁区{subject}专项规划（{year}—{year + 4}年）", subject
+
+
+def _budget(rng, agency, year, node):
+    return f"{agency.name}{year}年部门预算", "财政预算执行"
+
+
+def _project(rng, agency, year, node):
+    project = rng.choice(PROJECTS)
+    stage = rng.choice(["项目批前公示", "项目建设进展情况", "项目招标结果公告", "项目竣工验收公告"])
+    return f"{project}{stage}", "重大行政决策"
+
+
+def _personnel(rng, agency, year, node):
+    if rng.random() < 0.5:
+        return f"{agency.name}{year}年公开招聘事业单位工作人员公告", "就业创业扶持"
+    return f"{agency.name}{year}年第{rng.randint(1, 6)}批干部任前公示", "就业创业扶持"
+
+
+def _statistics(rng, agency, year, node):
+    month = rng.randint(1, 12)
+    return f"{year}年{month}月铜梁区主要经济指标", "财政预算执行"
+
+
+def _emergency(rng, agency, year, node):
+    subject = rng.choice(EMERGENCIES)
+    return f"{agency.name}关于做好{year}年{subject}工作的通知", subject
+
+
+def _delegate_reply(rng, agency, year, node):
+    meeting = CN_NUMBERS[rng.randint(0, 4)]
+    subject = rng.choice(SUBJECTS)
+    return (
+        f"关于区第十八届人民代表大会第{meeting}次会议第{rng.randint(1, 240)}号建议的复函",
+        subject,
+    )
+
+
+def _motion_reply(rng, agency, year, node):
+    meeting = CN_NUMBERS[rng.randint(0, 4)]
+    subject = rng.choice(SUBJECTS)
+    return (
+        f"关于政协铜梁区第十六届委员会第{meeting}次会议第{rng.randint(1, 300)}号提案的复函",
+        subject,
+    )
+
+
+def _annual_report(rng, agency, year, node):
+    # Reports appear early in the year after the one they cover (条例 Art. 49-50).
+    return f"{agency.name}{year - 1}年政府信息公开工作年度报告", "政务公开标准化规范化"
+
+
+def _disclosure_rule(rng, agency, year, node):
+    subject = rng.choice(DISCLOSURE_RULES)
+    return f"{agency.name}关于印发《{subject}制度》的通知", subject
+
+
+def _directory_item(rng, agency, year, node):
+    return f"{agency.name}{year}年第{rng.randint(1, 12)}批{node.name}结果公示", "城乡规划管理"
+
+
+# Which documents each column of the demo catalogue holds (a column not named here, such as
+# 政府信息公开指南 or 依申请公开, gets none): no notice is filed under 人大代表建议办理.
+COLUMN_KINDS = {
+    "行政规范性文件": Kind(("行政规范性文件",), None, _normative),
+    "其他文件": Kind(("通知", "意见", "通告", "通报"), None, notice_title),
+    "政策解读": Kind(("政策解读",), None, _interpretation),
+    "规划信息": Kind(("规划计划",), ("城乡建设、环境保护", "城乡建设"), _plan),
+    "财政预决算": Kind(("报告",), ("财政、金融、审计", "财政"), _budget),
+    "重大建设项目": Kind(("公告",), ("城乡建设、环境保护", "城乡建设"), _project),
+    "人事信息": Kind(("公告",), ("劳动、人事、监察", "人事工作"), _personnel),
+    "统计信息": Kind(("统计信息",), ("国民经济管理、国有资产监管", "宏观经济"), _statistics),
+    "应急管理": Kind(("通知",), ("综合政务", "应急管理"), _emergency),
+    "人大代表建议办理": Kind(("人大建议办理",), ("其他", None), _delegate_reply),
+    "政协委员提案办理": Kind(("政协提案办理",), ("其他", None), _motion_reply),
+    "政府信息公开年报": Kind(("报告",), ("综合政务", "政务公开"), _annual_report),
+    "政府信息公开制度": Kind(("通知",), ("综合政务", "政务公开"), _disclosure_rule),
+}
+# The 事项 imported from a 标准目录 (under 基层政务公开标准目录) hold results of that 事项.
+DIRECTORY_KIND = Kind(("公告",), ("城乡建设、环境保护", "城乡建设"), _directory_item)
+DIRECTORY_ROOT = "基层政务公开标准目录"
+
+
+def column_kinds(nodes):
+    """{node pk: Kind} for the leaf columns that hold generated documents."""
+    directory = CatalogNode.objects.filter(name=DIRECTORY_ROOT).first()
+    kinds = {}
+    for node in nodes:
+        if node.name in COLUMN_KINDS:
+            kinds[node.pk] = COLUMN_KINDS[node.name]
+        elif (
+            directory
+            and node.tree_id == directory.tree_id
+            and node.lft > directory.lft
+            and (node.rght < directory.rght)
+        ):
+            kinds[node.pk] = DIRECTORY_KIND
+    return kinds
+
+
+def make_body(rng, subject, kind=None):
+    if kind is not None and kind.title in (_delegate_reply, _motion_reply):
+        who = "代表" if kind.title is _delegate_reply else "委员"
+        opening = f"您提出的关于{subject}的建议收悉。经认真研究，现答复如下。"
+        paragraphs = [
+            f"{rng.choice('王李张刘陈杨赵')}{rng.choice('明华军芳丽强敏')}{who}：",
+            opening,
+        ]
+        for heading in SECTIONS[:2]:
+            paragraphs.append(f"<strong>{heading}</strong>")
+            paragraphs.append("，".join(rng.sample(PHRASES, 4)) + "。")
+        paragraphs.append("感谢您对我区工作的关心和支持。")
+        return "".join(f"<p>{p}</p>" for p in paragraphs)
     paragraphs = [f"为深入推进{subject}工作，{rng.choice(PHRASES)}，现将有关事项通知如下。"]
     for heading in SECTIONS[: rng.randint(2, 4)]:
         paragraphs.append(f"<strong>{heading}</strong>")
@@ -79,13 +234,20 @@ class Command(BaseCommand):
             self.stdout.write("已有演示文件，未再生成。")
             return
         agencies = list(Agency.objects.order_by("pk"))
-        nodes = list(
+        leaves = list(
             CatalogNode.objects.visible().filter(children__isnull=True).order_by("tree_id", "lft")
         )
+        self.kinds = column_kinds(leaves)
+        nodes = [node for node in leaves if node.pk in self.kinds]
         topics = list(Topic.objects.filter(parent__isnull=False).order_by("pk")) or list(
             Topic.objects.all()
         )
+        self.topics_by_name = {
+            (t.parent.name if t.parent else t.name, t.name if t.parent else None): t
+            for t in Topic.objects.select_related("parent")
+        }
         genres = list(Genre.objects.order_by("pk"))
+        self.genres_by_name = {g.name: g for g in genres}
         if not (agencies and nodes and genres):
             raise CommandError("请先运行 seed_demo 建立机构、目录和分类。")
         rng = random.Random(seed)
@@ -144,31 +306,43 @@ class Command(BaseCommand):
 
     def make_document(self, rng, agencies, nodes, topics, genres, counters, now):
         agency = rng.choice(agencies)
-        title, subject = make_title(rng, agency)
+        node = rng.choice(nodes)
+        kind = self.kinds[node.pk]
         year = rng.choice(YEARS)
         published = timezone.make_aware(datetime(year, 1, 1, 9)) + timedelta(
             days=rng.randint(0, 364), minutes=rng.randint(0, 600)
         )
+        if kind.title is _annual_report:  # published by the end of March
+            published = timezone.make_aware(datetime(year, 1, 10, 9)) + timedelta(
+                days=rng.randint(0, 75)
+            )
         if published > now:
             published = now - timedelta(days=rng.randint(1, 300))
+        published_on = timezone.localtime(published).date()
+        # Written in the same year as it is published, so the title's year fits both.
+        written = max(
+            published_on - timedelta(days=rng.randint(0, 40)), date(published_on.year, 1, 1)
+        )
+        title, subject = kind.title(rng, agency, published_on.year, node)
         roll = rng.random()
         status = Document.Status.DRAFT if roll < 0.02 else Document.Status.PUBLISHED
         mode = Document.DisclosureMode.ON_REQUEST if roll > 0.97 else Document.DisclosureMode.ACTIVE
-        genre = rng.choice(genres)
+        genre = self.genres_by_name.get(rng.choice(kind.genres)) or rng.choice(genres)
+        topic = self.topics_by_name.get(kind.topic) if kind.topic else None
         document = Document(
             title=title,
             summary=f"{subject}相关工作安排（演示数据）。",
-            body=make_body(rng, subject),
+            body=make_body(rng, subject, kind),
             agency=agency,
-            node=rng.choice(nodes),
-            topic=rng.choice(topics),
+            node=node,
+            topic=topic or rng.choice(topics),
             genre=genre,
             doc_number=(
-                f"铜府办发〔{published.year}〕{rng.randint(1, 200)}号"
+                f"铜府办发〔{published_on.year}〕{rng.randint(1, 200)}号"
                 if genre.requires_doc_number
                 else ""
             ),
-            written_on=(published - timedelta(days=rng.randint(0, 40))).date(),
+            written_on=written,
             published_at=published,
             validity=rng.choice(list(Document.Validity.values)),
             keywords=f"{subject} 演示数据",
@@ -177,7 +351,7 @@ class Command(BaseCommand):
             is_demo=True,
         )
         if status == Document.Status.PUBLISHED:
-            local_year = timezone.localtime(published).year
+            local_year = published_on.year
             key = (agency.credit_code, local_year)
             counter = counters.get(key)
             if counter is None:
