@@ -6,11 +6,16 @@ import pytest
 from tests.browser.helpers import PHONE, chromium, demo_site, skip_without_chromium
 
 skip_without_chromium()
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def font_size(page, selector="body"):
-    return page.evaluate(f"parseFloat(getComputedStyle(document.querySelector({selector!r})).fontSize)")
+    return page.evaluate(
+        f"parseFloat(getComputedStyle(document.querySelector({selector!r})).fontSize)"
+    )
 
 
 def smallest_link_height(page, selector):

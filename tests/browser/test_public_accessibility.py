@@ -6,7 +6,10 @@ import pytest
 from tests.browser.helpers import DESKTOP, PHONE, chromium, demo_site, skip_without_chromium
 
 skip_without_chromium()
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 BLOCKING = {"serious", "critical"}
 # Every public HTML page kind of the URL confs (feeds, sitemaps and robots.txt are not HTML).

@@ -7,7 +7,10 @@ from tests.browser.helpers import DESKTOP, PHONE, chromium, demo_site, skip_with
 
 skip_without_chromium()
 # serialized_rollback: the topics and genres the migrations create survive each test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def top(page, selector):
@@ -63,7 +66,7 @@ def test_the_first_result_is_a_few_tab_presses_from_the_search_box(live_server, 
         page.goto(live_server.url + urls["search"])
         first_result = page.get_attribute(".search-results li:first-child h2 a", "href")
         page.focus("#search-page-input")
-        for presses in range(1, 10):
+        for _press in range(9):  # fewer than 10 presses
             page.keyboard.press("Tab")
             focused = page.evaluate("document.activeElement.getAttribute('href')")
             assert "facet" not in (page.evaluate("document.activeElement.className") or "")
