@@ -80,3 +80,14 @@ def test_the_first_result_is_a_few_tab_presses_from_the_search_box(live_server, 
             " a.compareDocumentPosition(document.activeElement)"
             " & Node.DOCUMENT_POSITION_PRECEDING)"
         )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_footer_sits_at_the_bottom_of_a_short_page(live_server, viewport):
+    with chromium() as browser:
+        page = browser.new_page(viewport=viewport)
+        page.goto(live_server.url + "/search/")
+        bottom = page.evaluate(
+            "document.querySelector('.site-footer').getBoundingClientRect().bottom"
+        )
+        assert bottom == pytest.approx(viewport["height"], abs=1)
