@@ -44,6 +44,24 @@ def chromium():
             browser.close()
 
 
+def restore_migration_data():
+    """The rows the migrations write (topics, genres and their flags, reply classifications,
+    roles), which a transactional test's flush removes. Each step is idempotent."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from portal.roles import sync_roles
+
+    for module, function in [
+        ("disclosure.migrations.0002_topics_and_genres", "load"),
+        ("disclosure.migrations.0006_reply_classifications", "load"),
+        ("disclosure.migrations.0013_genre_rule_flags", "set_flags"),
+    ]:
+        getattr(import_module(module), function)(apps, None)
+    sync_roles()
+
+
 def demo_site(documents=40):
     """The demo site (seed_demo: the seed reply, its catalogue, proposals) with ``documents``
     generated documents and one withdrawn one. Returns the public URLs of each page kind."""
@@ -52,6 +70,7 @@ def demo_site(documents=40):
     from disclosure.services import withdraw
     from portal.actors import SYSTEM
 
+    restore_migration_data()
     # seed_demo refuses to run outside DEBUG (it makes logins with a known password).
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=io.StringIO())

@@ -8,7 +8,7 @@ from tests.browser.helpers import PHONE, chromium, demo_site, skip_without_chrom
 skip_without_chromium()
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

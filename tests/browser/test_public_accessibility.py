@@ -8,7 +8,7 @@ from tests.browser.helpers import DESKTOP, PHONE, chromium, demo_site, skip_with
 skip_without_chromium()
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 BLOCKING = {"serious", "critical"}

@@ -6,10 +6,9 @@ import pytest
 from tests.browser.helpers import DESKTOP, PHONE, chromium, demo_site, skip_without_chromium
 
 skip_without_chromium()
-# serialized_rollback: the topics and genres the migrations create survive each test.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
