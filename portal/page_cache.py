@@ -192,7 +192,8 @@ def _headers_for_anonymous(response, state):
 
 
 class PublicPageCacheMiddleware:
-    """Serves and fills the public page cache; place it after CommonMiddleware and before CsrfViewMiddleware (it must see the cookies set inside it)."""
+    """Serves and fills the public page cache; place it after CommonMiddleware and before
+    CsrfViewMiddleware (it must see the cookies set inside it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
