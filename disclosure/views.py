@@ -64,15 +64,17 @@ class DocumentDetailView(DetailView):
             # Gone (410) only for what the public once read: anything else was never here.
             withdrawn = (
                 Document.objects.filter(pk=kwargs["pk"], status=Document.Status.WITHDRAWN)
-                .only("pk", "status", "disclosure_mode", "published_at", "withdrawn_at")
+                .only("pk", "status", "disclosure_mode", "published_at", "withdrawn_at", "node")
                 .first()
             )
             if withdrawn is None or not withdrawn.was_once_public():
                 raise
+            # The column it was in stays in the breadcrumb: where to look for what replaced it.
+            path = list(CatalogNode.objects.visible().path_to(withdrawn.node_id))
             return render(
                 request,
                 "disclosure/withdrawn.html",
-                {"withdrawn_at": withdrawn.withdrawn_at},
+                {"withdrawn_at": withdrawn.withdrawn_at, "path": path},
                 status=410,
             )
 

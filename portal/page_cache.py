@@ -2,8 +2,8 @@
 
 What is cached: the response of a view marked with ``public_page``, for a GET without a session
 cookie (so never for staff, who are signed in), when it is a 200 that sets no cookie and used no
-CSRF token. The key is the full URL (scheme, host, path, sorted query), the language and the
-*public version*.
+CSRF token. The key is the full URL (scheme, host, path, sorted query), the display mode (the
+长辈版 cookie, ``portal.elder_mode``) and the *public version*.
 
 The public version lives in the "shared" cache (seen by every app server) with the time it was
 taken and the next moment a scheduled document falls due. Every change of public content bumps
@@ -35,6 +35,8 @@ from django.utils.cache import (
     set_response_etag,
 )
 from django.utils.http import http_date
+
+from . import elder_mode
 
 STATE_KEY = "public-version"
 # How long a browser or proxy may reuse an anonymous page without asking again.
@@ -142,7 +144,7 @@ def _page_key(request, version):
             version,
             request.scheme,
             request.get_host(),
-            getattr(request, "LANGUAGE_CODE", ""),
+            "elder" if elder_mode.is_on(request) else "",
             request.path,
             query,
         ]
@@ -190,8 +192,8 @@ def _headers_for_anonymous(response, state):
 
 
 class PublicPageCacheMiddleware:
-    """Serves and fills the public page cache; place it after LocaleMiddleware and
-    CommonMiddleware and before CsrfViewMiddleware (it must see the cookies set inside it)."""
+    """Serves and fills the public page cache; place it after CommonMiddleware and before
+    CsrfViewMiddleware (it must see the cookies set inside it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -7,7 +7,7 @@ from disclosure import sitemaps
 from disclosure import views as disclosure_views
 from disclosure.sitemaps import SITEMAPS
 
-from . import views
+from . import elder_mode, views
 from .page_cache import public_page
 
 urlpatterns = [
@@ -29,6 +29,8 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("elder/", elder_mode.switch, name="elder-mode"),
     # The editor's upload and browse views are the portal's own; ckeditor_uploader's URLs are
     # not included (its views skip CSRF and check nothing but is_staff). The names are the
     # ones its widget reverses.

@@ -1,4 +1,5 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.generic import TemplateView
 
 from catalog.models import CatalogNode
@@ -22,3 +23,8 @@ class HomeView(TemplateView):
 
 def robots_txt(request):
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static icon."""
+    return redirect(static("favicon.ico"), permanent=True)

@@ -51,6 +51,17 @@ def compact_doc_number(text):
     return PUNCTUATION.sub("", normalise(text))[:100]
 
 
+# A 文号 once brackets and spaces are gone: an issuer's abbreviation, the year, the number, 号.
+DOC_NUMBER_SHAPE = re.compile(rf"[{CJK}]+(?:19|20)[0-9]{{2}}第?[0-9]{{1,6}}号")
+
+
+def query_doc_number(query):
+    """The 文号 key (as ``compact_doc_number``) when the words of ``query`` form a 文号, such as
+    "渝府办发〔2021〕100号" or "渝府办发 2021 100号"; else ""."""
+    compact = compact_doc_number(query[:MAX_QUERY_CHARS])
+    return compact if DOC_NUMBER_SHAPE.fullmatch(compact) else ""
+
+
 def doc_number_key(document):
     return compact_doc_number(document.doc_number)
 

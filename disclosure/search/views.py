@@ -61,10 +61,23 @@ class SearchView(TemplateView):
                 limit=PAGE_SIZE,
             )
         )
-        documents = Document.objects.select_related("agency").in_bulk(result.ids)
+        ids = result.ids
+        # A query that is a 文号 finds the document carrying exactly that 文号 first.
+        number_key = analysis.query_doc_number(query)
+        numbered = []
+        if number_key:
+            numbered = list(
+                Document.objects.public()
+                .with_metadata(**filters)
+                .filter(doc_number_key=number_key)
+                .newest_first()
+                .values_list("pk", flat=True)[:PAGE_SIZE]
+            )
+            ids = (numbered if page_number == 1 else []) + [i for i in ids if i not in numbered]
+        documents = Document.objects.select_related("agency").in_bulk(ids)
         words = context["words"]
         hits = []
-        for pk in result.ids:
+        for pk in ids:
             document = documents[pk]
             hits.append(
                 {
@@ -72,6 +85,7 @@ class SearchView(TemplateView):
                     "title": highlight(document.title, words),
                     "snippet": snippet(document.body, words),
                     "path": " > ".join(paths.get(document.node_id, [])),
+                    "same_number": pk in numbered,
                 }
             )
         paginator = SearchPaginator(result.total, PAGE_SIZE)
@@ -92,6 +106,8 @@ class SearchView(TemplateView):
             query_string=query_params.urlencode(),
             facets=self.facet_lists(result.facets, filters, outline, result.exact),
             filters=filters,
+            doc_number_query=query.strip() if number_key else "",
+            doc_number_found=bool(numbered),
         )
         return context
 

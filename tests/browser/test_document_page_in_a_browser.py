@@ -1,41 +1,11 @@
 """The document page in a real browser (Debian's chromium, driven by Playwright)."""
 
-import os
-import shutil
-from contextlib import contextmanager
-
 import pytest
-from django.db import connections
 
+from tests.browser.helpers import chromium, skip_without_chromium
 from tests.factories import published
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(
-        "chromium is not installed (apt-get install chromium); CI installs it",
-        allow_module_level=True,
-    )
-
-
-@contextmanager
-def chromium():
-    """Start the browser once the test's data is written.
-
-    Playwright's sync API runs in a greenlet of this thread: database work from inside it would
-    open a connection of its own that outlives the test. So the test writes first, and only the
-    live server's thread touches the database while the browser runs.
-    """
-    from playwright.sync_api import sync_playwright
-
-    connections.close_all()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+skip_without_chromium()
 
 
 @pytest.mark.browser

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from PIL import Image
 
 from portal.roles import EDITOR, sync_roles
-from tests.browser.test_document_page_in_a_browser import chromium
+from tests.browser.helpers import chromium
 from tests.factories import AgencyFactory, StaffUserFactory
 
 PASSWORD = "correct-horse-battery-staple"

@@ -127,7 +127,10 @@ def test_rebuild_counts_repairs_and_reports_drift(site_tree, capsys):
 
 
 def titles(response):
-    return re.findall(r'<td><a href="/documents/\d+/">([^<]+)</a></td>', response.content.decode())
+    return re.findall(
+        r'<td class="col-title"><a href="/documents/\d+/">([^<]+)</a></td>',
+        response.content.decode(),
+    )
 
 
 def test_the_count_shown_equals_the_documents_listed_across_all_pages(client, site_tree):

@@ -128,3 +128,11 @@ def test_a_document_whose_text_contains_markup_shows_it_as_text(client, site_tre
     html = client.get(document.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>标题" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;标题" in html
+
+
+def test_the_title_and_body_come_before_the_metadata_box_in_the_page(client, seed_document):
+    # On a phone they are read first; on a wide screen the CSS puts the box above the title.
+    html = client.get(seed_document.get_absolute_url()).content.decode()
+    assert html.index('id="doc-title"') < html.index('class="doc-body"') < html.index("index-meta")
+    summary = html[html.index('class="doc-summary"') : html.index('class="doc-body"')]
+    assert "铜梁区人民政府" in summary and 'href="#doc-meta"' in summary

@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(response):
-    return re.findall(r'<td><a href="/documents/\d+/">([^<]+)</a></td>', response.content.decode())
+    return re.findall(
+        r'<td class="col-title"><a href="/documents/\d+/">([^<]+)</a></td>',
+        response.content.decode(),
+    )
 
 
 def test_listing_shows_the_subtree_newest_first(client, site_tree):
@@ -33,10 +36,35 @@ def test_a_document_is_listed_under_its_extra_nodes_once(client, site_tree):
     assert titles(client.get(site_tree["legal"].get_absolute_url())) == ["双栏目"]
 
 
-def test_listing_rows_show_index_number_and_date(client, site_tree):
-    doc = published(node=site_tree["replies"], published_at=local(2023, 5, 6))
+def test_listing_rows_show_doc_number_index_number_and_both_dates(client, site_tree):
+    from datetime import date
+
+    doc = published(
+        node=site_tree["replies"],
+        published_at=local(2023, 5, 6),
+        written_on=date(2023, 4, 28),
+        doc_number="铜府发〔2023〕9号",
+    )
     html = client.get(site_tree["replies"].get_absolute_url()).content.decode()
-    assert doc.index_number in html and "2023-05-06" in html
+    for label, value in [
+        ("文号", "铜府发〔2023〕9号"),
+        ("索引号", doc.index_number),
+        ("成文日期", '<time datetime="2023-04-28">2023-04-28</time>'),
+        ("发布日期", "2023-05-06</time>"),
+    ]:
+        # Each cell keeps its label for the phone layout, where the table's head is hidden.
+        assert re.search(rf'data-label="{label}">[^\n]*{re.escape(value)}', html), label
+    assert '<th scope="col">文号</th>' in html
+
+
+def test_home_page_lists_doc_number_and_written_date(client, site_tree):
+    from datetime import date
+
+    published(
+        node=site_tree["replies"], written_on=date(2023, 4, 28), doc_number="铜府发〔2023〕9号"
+    )
+    html = client.get(reverse("home")).content.decode()
+    assert "文号：铜府发〔2023〕9号" in html and "成文日期：<time" in html
 
 
 def test_listing_filters(client, site_tree):

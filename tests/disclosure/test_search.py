@@ -306,3 +306,68 @@ def test_a_result_filed_in_a_hidden_column_shows_only_the_visible_columns_above_
     assert "政务公开 &gt; 法定主动公开内容<" in page
     assert "政务公开 &gt; 法定主动公开内容 &gt; 其他法定主动公开内容 &gt; 人大代表建议办理" in page
     assert "内部栏目" not in page and "内部子栏目" not in page
+
+
+def result_titles(response):
+    html = response.content.decode()
+    return re.findall(r'<li>\s*<h2><a href="[^"]+">(.*?)</a>', html)
+
+
+def test_a_query_that_is_a_doc_number_puts_that_document_first_on_the_page(client, site_tree):
+    # Newer documents that mention the 文号 in their title would rank above it by relevance.
+    numbered = published(
+        doc_number="渝府办发〔2021〕100号",
+        title="关于建设政务公开专区的通知",
+        published_at=local(2021, 3, 1),
+    )
+    for n in range(3):
+        published(
+            title=f"转发渝府办发〔2021〕100号文件的通知{n}", published_at=local(2024, 1, n + 1)
+        )
+    response = client.get(reverse("search"), {"q": "渝府办发 2021 100号"})
+    assert result_titles(response)[0] == numbered.title
+    html = response.content.decode()
+    assert "文号相符" in html
+    assert "没有文号为" not in html
+    assert html.count(f">{numbered.title}</a>") == 1
+
+
+def test_a_doc_number_nobody_carries_is_said_so(client, site_tree):
+    published(title="转发渝府办发〔2021〕100号文件的通知")
+    response = client.get(reverse("search"), {"q": "渝府办发〔2021〕100号"})
+    assert "没有文号为“渝府办发〔2021〕100号”的文件。" in response.content.decode()
+    assert result_titles(response)  # the documents that mention it are still listed
+    nothing = client.get(reverse("search"), {"q": "渝府办发〔2030〕7号"})
+    assert "没有文号为“渝府办发〔2030〕7号”的文件。" in nothing.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        ("渝府办发〔2021〕100号", "渝府办发2021100号"),
+        ("铜府发[2023] 第5号", "铜府发2023第5号"),
+        ("政务公开 100号", ""),
+        ("2021年工作报告", ""),
+    ],
+)
+def test_which_queries_are_doc_numbers(query, key):
+    assert analysis.query_doc_number(query) == key
+
+
+def test_results_show_doc_number_written_date_and_an_unbroken_index_number(client, site_tree):
+    from datetime import date
+
+    document = published(
+        title="关于防汛工作的通知", doc_number="铜府发〔2024〕3号", written_on=date(2024, 5, 6)
+    )
+    html = client.get(reverse("search"), {"q": "防汛"}).content.decode()
+    assert "文号：铜府发〔2024〕3号" in html
+    assert '成文日期：<time datetime="2024-05-06">2024-05-06</time>' in html
+    assert f'<span class="index-number">{document.index_number}</span>' in html
+
+
+def test_the_search_page_has_one_search_box_and_its_results_before_the_facets(client, corpus):
+    html = client.get(reverse("search"), {"q": "通知"}).content.decode()
+    assert html.count('role="search"') == 1
+    assert html.index('class="search-results"') < html.index('class="facets"')
+    assert "<details" in html[html.index('class="facets"') :]

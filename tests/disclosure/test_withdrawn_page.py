@@ -83,3 +83,25 @@ def test_a_document_whose_versions_show_no_public_moment_is_not_found(client, si
     document.save()
     document = withdraw(document, SYSTEM, "改为依申请公开")
     assert page(client, document).status_code == 404
+
+
+def test_the_withdrawn_page_keeps_the_breadcrumb_and_says_what_to_do_next(client, site_tree):
+    document = withdraw(published(node=site_tree["replies"]), SYSTEM, "政策调整")
+    html = page(client, document).content.decode()
+    nav = html[
+        html.index('class="breadcrumb"') : html.index("</nav>", html.index('class="breadcrumb"'))
+    ]
+    for crumb in [
+        "首页",
+        "政务公开",
+        "法定主动公开内容",
+        "其他法定主动公开内容",
+        "人大代表建议办理",
+    ]:
+        assert f">{crumb}</a>" in nav
+    assert "信息已撤回" in nav
+    assert (
+        f'href="{site_tree["replies"].get_absolute_url()}">查看“人大代表建议办理”栏目中的其他信息'
+        in html
+    )
+    assert 'role="search"' in html[html.index('class="next-steps"') :]

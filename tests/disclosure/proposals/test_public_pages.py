@@ -60,3 +60,10 @@ def test_reply_page_shows_letter_and_proposal_metadata(
 
 def test_odd_digits_in_a_proposal_search_give_a_normal_page(client, session):
     assert client.get(reverse("disclosure:proposals"), {"q": "²"}).status_code == 200
+
+
+def test_each_row_keeps_its_labels_for_the_phone_layout(client, session, reply_nodes):
+    public_reply(session, 94, "关于进一步加大政务公开力度的建议", lead_delegate="范川")
+    html = client.get(reverse("disclosure:proposals")).content.decode()
+    assert '<td data-label="代表（委员）">范川</td>' in html
+    assert 'data-label="主办单位"' in html and 'data-label="答复日期"' in html

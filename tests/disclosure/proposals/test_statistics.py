@@ -35,3 +35,15 @@ def test_statistics_add_up(client, session, reply_nodes, monkeypatch):
     assert totals["received"] == len(rows) and totals["in_time"] == sum(r["in_time"] for r in rows)
     assert sum(u["received"] for u in context["units"]) == totals["received"]
     assert sum(c["count"] for c in context["classifications"]) == totals["received"]
+
+
+def test_statistics_breadcrumb_and_right_aligned_counts(client, session, reply_nodes):
+    ProposalReplyFactory(proposal=ProposalFactory(session=session, number=1))
+    html = client.get(reverse("disclosure:proposal-statistics", args=[session.pk])).content.decode()
+    nav = html[
+        html.index('class="breadcrumb"') : html.index("</nav>", html.index('class="breadcrumb"'))
+    ]
+    assert f'<a href="{reverse("disclosure:proposals")}">建议提案办理</a>' in nav
+    assert nav.index("首页") < nav.index("建议提案办理") < nav.index("办理情况统计")
+    assert '<td class="num" data-label="收到">1</td>' in html
+    assert '<th scope="col" class="num">已答复</th>' in html
