@@ -1,4 +1,5 @@
 import difflib
+from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
@@ -192,7 +193,36 @@ def display_value(field, value):
     if isinstance(field, models.DateTimeField):
         parsed = field.to_python(value)
         return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M:%S") if parsed else value
+    if isinstance(field, models.DateField):
+        parsed = field.to_python(value)
+        return parsed.isoformat() if parsed else value
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
     return value
+
+
+# Left out of a version comparison: bookkeeping, and the index number's parts (shown whole).
+VERSION_UNCOMPARED = {"id", "created_at", "is_demo", "index_code", "index_year", "index_serial"}
+INDEX_NUMBER = SimpleNamespace(name="index_number", verbose_name=_("索引号"))
+
+
+def version_changes(new, old):
+    """What changed from one stored version of a document to another, as (field, old, new) for
+    diff_rows: every field staff see, the status and the withdrawal included (simple-history
+    compares editable fields only), names for related rows, local times. Reads each version's
+    columns as stored, without queries, but for the names of changed related rows."""
+    rows = []
+    for tracked in new.tracked_fields:
+        if tracked.name in VERSION_UNCOMPARED:
+            continue
+        before, after = getattr(old, tracked.attname), getattr(new, tracked.attname)
+        if before != after:
+            field = Document._meta.get_field(tracked.name)
+            rows.append((field, display_value(field, before), display_value(field, after)))
+    numbers = [v.instance.index_number for v in (old, new)]
+    if numbers[0] != numbers[1]:
+        rows.insert(0, (INDEX_NUMBER, numbers[0] or "", numbers[1] or ""))
+    return rows
 
 
 def revision_attachment_rows(document, revision):
@@ -283,6 +313,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     ]  # fmt: skip
     actions = ["submit_selected", "publish_selected"]
     change_form_template = "admin/disclosure/document/change_form.html"
+    object_history_list_template = "admin/disclosure/document/object_history_list.html"
     change_list_template = "admin/disclosure/document/change_list.html"
     object_history_template = "admin/disclosure/document/object_history.html"
     fieldsets = [
@@ -376,6 +407,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
             "revisions": document.revisions.select_related("author", "decided_by"),
         }
         return super().history_view(request, object_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each version's changes from the one before, as the comparison page reads them."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                previous.history_delta_changes = diff_rows(version_changes(previous, current))
+            previous = current
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # One old version, read-only (SIMPLE_HISTORY_REVERT_DISABLED): still only for staff
@@ -598,10 +637,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         old = by_id.get(request.GET.get("old")) or (versions[1] if len(versions) > 1 else new)
         changes = []
         if old and new and old is not new:
-            delta = new.diff_against(old)
-            changes = diff_rows(
-                (Document._meta.get_field(c.field), c.old, c.new) for c in delta.changes
-            )
+            changes = diff_rows(version_changes(new, old))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -28,6 +28,10 @@
         if (box.getAttribute("aria-labelledby") !== ids) {
           box.setAttribute("aria-labelledby", ids);
         }
+        // The chosen value's own box (role=textbox): the label, then the value.
+        if (shown && shown.id && shown.getAttribute("aria-labelledby") !== ids) {
+          shown.setAttribute("aria-labelledby", ids);
+        }
       });
       drawn.querySelectorAll(".select2-search__field").forEach(function (field) {
         if (field.getAttribute("aria-labelledby") !== label.id) {
