@@ -78,7 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "mptt",
     "simple_history",
-    "portal.apps.AxesConfig",  # django-axes, named in Chinese
+    "portal.login_protection.AxesConfig",  # django-axes, named in Chinese
     "ckeditor",
     "ckeditor_uploader",
     "portal",

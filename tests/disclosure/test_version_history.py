@@ -79,5 +79,5 @@ def test_the_audit_log_names_object_types_in_chinese(admin_client, withdrawn):
 
 def test_the_login_protection_app_is_named_in_chinese(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
-    assert "登录保护" in html and "登录尝试" in html
+    assert "登录保护" in html and "登录尝试" in html and "网站设置" in html
     assert "Axes" not in html and "AXES" not in html and "Access attempts" not in html
