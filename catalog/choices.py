@@ -50,13 +50,15 @@ class TreeListFilter(admin.RelatedFieldListFilter):
     """A list filter over a column or topic field, with paths in tree order."""
 
     def field_choices(self, field, request, model_admin):
-        model = field.related_model
+        labels = field.related_model.tree_labels().items()
         offered = model_admin.get_field_queryset(None, field, request)
-        if offered is None:
-            offered = model._default_manager.all()
-        offered = set(offered.values_list("pk", flat=True))
-        labels = model.tree_labels().items()
-        return [(pk, indented(depth, label)) for pk, (depth, label) in labels if pk in offered]
+        if offered is not None:  # the related admin narrows the choices
+            offered = set(offered.values_list("pk", flat=True))
+        return [
+            (pk, indented(depth, label))
+            for pk, (depth, label) in labels
+            if offered is None or pk in offered
+        ]
 
 
 class TreeAutocompleteJsonView(AutocompleteJsonView):

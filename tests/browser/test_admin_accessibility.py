@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 
 from catalog.models import CatalogNode
-
 from tests.factories import AgencyFactory, DocumentFactory, ProposalReplyFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

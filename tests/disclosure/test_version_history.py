@@ -30,6 +30,7 @@ def withdrawn(reviewer, site_tree):
     )
     publish(document, reviewer)
     withdraw(document, reviewer, "政策已调整")
+    document.refresh_from_db()  # the services work on locked copies
     return document
 
 
@@ -60,6 +61,7 @@ def test_the_history_reads_in_chinese_with_local_times_and_names(client, reviewe
     assert "Changes" not in html and "None" not in html
     assert "状态：</strong>待审核 → 已发布" in html
     assert "状态：</strong>已发布 → 已撤回" in html
+    assert withdrawn.published_at is not None
     shanghai = timezone.localtime(withdrawn.published_at).strftime("%Y-%m-%d %H:%M:%S")
     assert f"发布日期：</strong>（空） → {shanghai}" in html
     assert "+00:00" not in html
