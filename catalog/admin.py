@@ -15,6 +15,7 @@ from mptt.admin import DraggableMPTTAdmin
 from mptt.exceptions import InvalidMove
 
 from . import import_uploads, services
+from .choices import TreeModelChoiceField, autocomplete_view
 from .forms import CatalogNodeAdminForm, DirectoryUploadForm
 from .importer import (
     DirectoryImportError,
@@ -27,6 +28,9 @@ from .importer import (
 )
 from .models import Agency, CatalogNode
 from .tree import TreeChangeRefused
+
+# Every autocomplete offers columns by their paths ("政务公开 / … / 人大代表建议办理").
+admin.site.autocomplete_view = autocomplete_view
 
 
 @admin.register(Agency)
@@ -297,6 +301,7 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
             kwargs["queryset"] = CatalogNode.objects.for_staff(request.user)
+            kwargs["form_class"] = TreeModelChoiceField
         elif db_field.name == "agency":
             kwargs["queryset"] = Agency.objects.for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -18,6 +18,7 @@ CHECKLIST_ENTRY = re.compile(
 ENTRY_TRIM = "、,，;；:：_ \t\r\n"
 SPACES = re.compile(r"\s+")
 PARENTHESES = re.compile(r"\(.*?\)")
+PATH_SEPARATOR = " / "
 
 
 def normalise(text):
@@ -102,3 +103,8 @@ def parse_channels(text, standard):
     for match in re.finditer(r"[^、,，;；/\s]+", rest):
         found.append((match.start(), match.group()))
     return list(dict.fromkeys(name for _, name in sorted(found)))
+
+
+def join_path(names):
+    """A column's or topic's path as staff choose it: ["综合政务", "其他"] -> "综合政务 / 其他"."""
+    return PATH_SEPARATOR.join(names)

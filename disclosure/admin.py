@@ -1,4 +1,5 @@
 import difflib
+from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,12 +11,14 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from catalog.choices import TreeListFilter, TreeModelChoiceField, TreeModelMultipleChoiceField
 from catalog.models import Agency, CatalogNode
-from portal.admin import ReadOnlyAdmin
+from portal.admin import LabelledInlineFormSet, ReadOnlyAdmin
+from portal.widgets import DateInput, name_unlabelled_inputs
 
 from . import services
 from .forms import AttachmentInlineForm, DocumentAdminForm
@@ -40,6 +43,7 @@ from .search.paging import EstimatingPaginator
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     form = AttachmentInlineForm
+    formset = LabelledInlineFormSet
     extra = 1
     fields = ["file", "original_name", "kind", "size", "sha256", "sort_order"]
     readonly_fields = ["original_name", "kind", "size", "sha256"]
@@ -189,7 +193,36 @@ def display_value(field, value):
     if isinstance(field, models.DateTimeField):
         parsed = field.to_python(value)
         return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M:%S") if parsed else value
+    if isinstance(field, models.DateField):
+        parsed = field.to_python(value)
+        return parsed.isoformat() if parsed else value
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
     return value
+
+
+# Left out of a version comparison: bookkeeping, and the index number's parts (shown whole).
+VERSION_UNCOMPARED = {"id", "created_at", "is_demo", "index_code", "index_year", "index_serial"}
+INDEX_NUMBER = SimpleNamespace(name="index_number", verbose_name=_("索引号"))
+
+
+def version_changes(new, old):
+    """What changed from one stored version of a document to another, as (field, old, new) for
+    diff_rows: every field staff see, the status and the withdrawal included (simple-history
+    compares editable fields only), names for related rows, local times. Reads each version's
+    columns as stored, without queries, but for the names of changed related rows."""
+    rows = []
+    for tracked in new.tracked_fields:
+        if tracked.name in VERSION_UNCOMPARED:
+            continue
+        before, after = getattr(old, tracked.attname), getattr(new, tracked.attname)
+        if before != after:
+            field = Document._meta.get_field(tracked.name)
+            rows.append((field, display_value(field, before), display_value(field, after)))
+    numbers = [v.instance.index_number for v in (old, new)]
+    if numbers[0] != numbers[1]:
+        rows.insert(0, (INDEX_NUMBER, numbers[0] or "", numbers[1] or ""))
+    return rows
 
 
 def revision_attachment_rows(document, revision):
@@ -217,7 +250,7 @@ class ComplianceForm(forms.Form):
     as_of = forms.DateField(
         label=_("检查日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("按该日结束时的情况检查；留空为今天。"),
     )
 
@@ -237,13 +270,19 @@ class TransitionForm(forms.Form):
         help_text=_("留空则使用文件中填写的发布日期，未填写则立即发布；填写将来的时间即定时发布。"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_unlabelled_inputs(self)
+
 
 @admin.register(Document)
 class DocumentAdmin(SimpleHistoryAdmin):
     form = DocumentAdminForm
     inlines = [AttachmentInline]
+    # Seven columns fit beside the filters at 1366 px only this narrow: the index number under
+    # the title, the agency by its short name, the publication day without the time.
     list_display = [
-        "title", "index_number_display", "agency", "node", "status", "published_at",
+        "title_display", "agency_display", "node", "status", "published_display",
         "interpretation_display",
     ]  # fmt: skip
     list_filter = [
@@ -251,6 +290,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         "disclosure_mode",
         "validity",
         "genre",
+        ("topic", TreeListFilter),
         NormativeWithoutInterpretationFilter,
         PendingRevisionFilter,
         PublishedYearFilter,
@@ -273,6 +313,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     ]  # fmt: skip
     actions = ["submit_selected", "publish_selected"]
     change_form_template = "admin/disclosure/document/change_form.html"
+    object_history_list_template = "admin/disclosure/document/object_history_list.html"
     change_list_template = "admin/disclosure/document/change_list.html"
     object_history_template = "admin/disclosure/document/object_history.html"
     fieldsets = [
@@ -318,11 +359,15 @@ class DocumentAdmin(SimpleHistoryAdmin):
             kwargs["queryset"] = Agency.objects.for_staff(request.user)
         elif db_field.name == "node":
             kwargs["queryset"] = CatalogNode.objects.for_staff(request.user)
+            kwargs["form_class"] = TreeModelChoiceField
+        elif db_field.name == "topic":
+            kwargs["form_class"] = TreeModelChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "extra_nodes":
             kwargs["queryset"] = CatalogNode.objects.for_staff(request.user)
+            kwargs["form_class"] = TreeModelMultipleChoiceField
         elif db_field.name == "interprets":
             kwargs["queryset"] = Document.objects.interpretable_by(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -362,6 +407,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
             "revisions": document.revisions.select_related("author", "decided_by"),
         }
         return super().history_view(request, object_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each version's changes from the one before, as the comparison page reads them."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                previous.history_delta_changes = diff_rows(version_changes(previous, current))
+            previous = current
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # One old version, read-only (SIMPLE_HISTORY_REVERT_DISABLED): still only for staff
@@ -485,6 +538,23 @@ class DocumentAdmin(SimpleHistoryAdmin):
     def index_number_display(self, obj):
         return obj.index_number or _("（发布时分配）")
 
+    @admin.display(description=_("标题（索引号）"), ordering="title")
+    def title_display(self, obj):
+        return format_html(
+            '{}<br><span class="index-number">{}</span>', obj.title, self.index_number_display(obj)
+        )
+
+    @admin.display(description=_("发布机构"), ordering="agency__name")
+    def agency_display(self, obj):
+        return obj.agency.display_name
+
+    @admin.display(description=_("发布日期"), ordering="published_at")
+    def published_display(self, obj):
+        if obj.published_at is None:
+            return ""
+        day = timezone.localtime(obj.published_at).strftime("%Y-%m-%d")
+        return format_html("{}<br>（定时）", day) if obj.is_scheduled else day
+
     @admin.display(description=_("有解读"), boolean=True)
     def interpretation_display(self, obj):
         if obj.genre is None or not obj.genre.needs_interpretation:
@@ -567,10 +637,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         old = by_id.get(request.GET.get("old")) or (versions[1] if len(versions) > 1 else new)
         changes = []
         if old and new and old is not new:
-            delta = new.diff_against(old)
-            changes = diff_rows(
-                (Document._meta.get_field(c.field), c.old, c.new) for c in delta.changes
-            )
+            changes = diff_rows(version_changes(new, old))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

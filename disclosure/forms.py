@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.editor import EditorWidget
+from portal.widgets import name_unlabelled_inputs
 
 from .index_numbers import parse_index_number
 from .models import CONTENT_FIELDS, Attachment, Document
@@ -20,7 +21,11 @@ class DocumentAdminForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = CONTENT_FIELDS
-        widgets = {"body": EditorWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vTextField title-input"}),
+            "body": EditorWidget(),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,6 +34,7 @@ class DocumentAdminForm(forms.ModelForm):
             # The Chinese time format shows hours and minutes only: re-saving a form would cut
             # the seconds off the publication time (and make it a change of a published one).
             published_at.widget.widgets[1].format = "%H:%M:%S"
+        name_unlabelled_inputs(self)
         if self.instance.index_serial:
             self.fields["legacy_index_number"].disabled = True
             self.fields["legacy_index_number"].initial = self.instance.index_number

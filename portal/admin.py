@@ -1,10 +1,29 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, CalendarDay, HolidayNotice, LoginFailureCounter, SiteSettings
+from .models import (
+    AuditEvent,
+    CalendarDay,
+    HolidayNotice,
+    LoginFailureCounter,
+    SiteSettings,
+    model_type_name,
+)
+from .widgets import name_unlabelled_inputs
 
 admin.site.site_header = "政务公开门户 管理后台"
 admin.site.site_title = "政务公开门户"
 admin.site.index_title = "工作台"
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's formset whose inputs carry their column's name: a table row has no
+    <label> for assistive technology to read."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name_unlabelled_inputs(form)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,15 +48,37 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         return super().has_add_permission(request) and not SiteSettings.objects.exists()
 
 
+class ObjectTypeFilter(admin.SimpleListFilter):
+    """对象类型, by the models' Chinese names."""
+
+    title = _("对象类型")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        labels = AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct()
+        return sorted((label, model_type_name(label)) for label in labels if label)
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(object_type=self.value())
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only for everyone, superusers included: the log is append-only."""
 
-    list_display = ["pk", "occurred_at", "actor_name", "action", "object_type", "object_repr", "ip"]
-    list_filter = ["action", "object_type"]
+    list_display = [
+        "pk", "occurred_at", "actor_name", "action", "object_type_display", "object_repr", "ip",
+    ]  # fmt: skip
+    list_filter = ["action", ObjectTypeFilter]
     search_fields = ["actor_name", "object_repr", "object_id"]
     date_hierarchy = "occurred_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    @admin.display(description=_("对象类型"), ordering="object_type")
+    def object_type_display(self, obj):
+        return obj.object_type_display
 
 
 @admin.register(LoginFailureCounter)

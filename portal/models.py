@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
@@ -111,6 +112,21 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_action_display()} {self.object_repr}"
+
+    @property
+    def object_type_display(self):
+        return model_type_name(self.object_type)
+
+
+def model_type_name(label):
+    """A stored model label ("disclosure.Document") as staff read it: the model's Chinese name
+    (公开文件); the label itself for a model that no longer exists."""
+    if not label:
+        return ""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
 
 
 class HolidayNotice(models.Model):

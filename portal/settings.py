@@ -80,7 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "mptt",
     "simple_history",
-    "axes",
+    "portal.login_protection.AxesConfig",  # django-axes, named in Chinese
     "ckeditor",
     "ckeditor_uploader",
     "portal",

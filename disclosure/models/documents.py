@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from catalog.models import Agency, CatalogNode
 from catalog.scoping import agency_scope
+from catalog.text import join_path
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
 from ..index_numbers import format_index_number
@@ -41,6 +42,33 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def tree_labels(cls):
+        """{pk: (depth, "综合政务 / 其他")} for every topic, in tree order (each parent, then its
+        children, by sort order), in one query: what staff choose a topic by (catalog.choices)."""
+        rows = cls.objects.order_by("sort_order", "pk").values_list("pk", "name", "parent_id")
+        children = {}
+        for pk, name, parent_id in rows:
+            children.setdefault(parent_id, []).append((pk, name))
+        labels = {}
+
+        def walk(parent_id, path):
+            for pk, name in children.get(parent_id, []):
+                if pk not in labels:  # a loop in bad data ends here
+                    labels[pk] = (len(path), join_path([*path, name]))
+                    walk(pk, [*path, name])
+
+        walk(None, [])
+        return labels
+
+    def path_label(self):
+        """This topic's path as tree_labels gives it."""
+        names, topic = [], self
+        while topic is not None and len(names) < 10:
+            names.insert(0, topic.name)
+            topic = topic.parent
+        return join_path(names)
 
 
 class Genre(models.Model):

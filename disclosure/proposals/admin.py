@@ -374,7 +374,10 @@ class ProposalReplyAdmin(admin.ModelAdmin):
                     form.add_error(None, str(exc))
                 else:
                     self.message_user(
-                        request, _("已导入：%(title)s") % {"title": reply.title}, messages.SUCCESS
+                        request,
+                        _("已导入为草稿：%(title)s。须提交审核并发布后才会公开。")
+                        % {"title": reply.title},
+                        messages.SUCCESS,
                     )
                     return HttpResponseRedirect(
                         reverse("admin:disclosure_proposalreply_change", args=[reply.pk])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from portal.editor import EditorWidget
+from portal.widgets import DateInput
 
 from ..models import Document
 from ..uploads import check_attachment
@@ -129,16 +130,19 @@ class LetterConfirmForm(forms.Form):
     signer = forms.CharField(label=FIELDS["signer"], max_length=20, required=False)
     feedback_to = forms.CharField(label=FIELDS["feedback_to"], max_length=100, required=False)
     signing_office = forms.CharField(label=FIELDS["signing_office"], max_length=100)
-    letter_date = forms.DateField(
-        label=FIELDS["letter_date"], widget=forms.DateInput(attrs={"type": "date"})
-    )
+    letter_date = forms.DateField(label=FIELDS["letter_date"], widget=DateInput())
     contact_person = forms.CharField(label=FIELDS["contact_person"], max_length=20, required=False)
     contact_phone = forms.CharField(label=FIELDS["contact_phone"], max_length=30, required=False)
     postcode = forms.RegexField(label=FIELDS["postcode"], regex=r"^\d{6}$", required=False)
     lead_unit = forms.ModelChoiceField(label=_("主办单位"), queryset=Agency.objects.none())
     assigned_on = forms.DateField(
-        label=_("交办日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("交办日期"), required=False, widget=DateInput(),
         help_text=_("复函中通常没有；新建的建议须填写，用于计算答复期限。"),
+    )  # fmt: skip
+    # Shown (as a checkbox) only once clean() finds a reply of the same date already recorded.
+    confirm_duplicate = forms.BooleanField(
+        label=_("仍然导入"), required=False, widget=forms.HiddenInput,
+        help_text=_("这件建议（提案）已有同一日期的答复；确认这是另一份复函后勾选。"),
     )  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
@@ -160,6 +164,7 @@ class LetterConfirmForm(forms.Form):
             raise forms.ValidationError(services.not_lead_message(existing.get()))
         if not exists and not cleaned.get("assigned_on"):
             self.add_error("assigned_on", _("这是新的建议（提案），请填写交办日期。"))
+        self.check_duplicate(existing if exists else None, cleaned.get("letter_date"))
         delegates = [
             n.strip()
             for n in (cleaned.get("delegates") or "").replace("，", "、").split("、")
@@ -167,6 +172,25 @@ class LetterConfirmForm(forms.Form):
         ]
         cleaned["delegates"] = delegates
         return cleaned
+
+    def check_duplicate(self, proposals, letter_date):
+        """Refuse, until confirmed, a letter dated like a reply the proposal already has: the
+        same letter imported twice would make a second reply and a second document."""
+        if proposals is None or letter_date is None:
+            return
+        same_day = ProposalReply.objects.filter(proposal__in=proposals, letter_date=letter_date)
+        reply = same_day.order_by("round").first()
+        if reply is None or self.cleaned_data.get("confirm_duplicate"):
+            return
+        self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
+        self.add_error(
+            "confirm_duplicate",
+            _(
+                "这件建议（提案）已有一份%(date)s的答复（第%(round)s次答复）。再次导入会新建"
+                "第二份答复和第二个公开文件；如确是另一份复函，请勾选“仍然导入”后再保存。"
+            )
+            % {"date": letter_date.isoformat(), "round": reply.round},
+        )
 
 
 class CoHandlingOpinionForm(forms.ModelForm):
@@ -178,7 +202,7 @@ class CoHandlingOpinionForm(forms.ModelForm):
         # No link to the stored file: it has no URL (see disclosure.private_files).
         widgets = {
             "attachment": forms.FileInput,
-            "given_on": forms.DateInput(attrs={"type": "date"}),
+            "given_on": DateInput(),
         }
 
     def clean_attachment(self):

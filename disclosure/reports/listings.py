@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.choices import TreeModelChoiceField
 from catalog.models import Agency, CatalogNode
 from portal.links import pk_url_template
 
@@ -203,7 +204,7 @@ def too_large_for_xlsx(documents):
 class ExportForm(forms.Form):
     """The listing's filters, for the public download and the staff export alike."""
 
-    node = forms.ModelChoiceField(
+    node = TreeModelChoiceField(
         label=_("栏目（含下级）"), queryset=CatalogNode.objects.none(), required=False
     )
     agency = forms.ModelChoiceField(
@@ -218,9 +219,7 @@ class ExportForm(forms.Form):
     genre = forms.ModelChoiceField(
         label=_("体裁分类"), queryset=Genre.objects.all(), required=False
     )
-    topic = forms.ModelChoiceField(
-        label=_("主题分类"), queryset=Topic.objects.all(), required=False
-    )
+    topic = TreeModelChoiceField(label=_("主题分类"), queryset=Topic.objects.all(), required=False)
     validity = forms.ChoiceField(
         label=_("有效性"), required=False, choices=[("", "全部"), *Document.Validity.choices]
     )

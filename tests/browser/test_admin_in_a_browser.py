@@ -1,0 +1,102 @@
+"""The admin as clerks use it, in a real browser: the letter import's confirm step and the
+reviewer's document list at 1366 px."""
+
+import os
+import shutil
+from contextlib import contextmanager
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connections
+
+from disclosure.models import Document, ProposalReply
+from tests.disclosure.proposals.test_letters import seed_text
+from tests.factories import AgencyFactory, DocumentFactory
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PASSWORD = "correct-horse-battery"
+
+if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip(
+        "chromium is not installed (apt-get install chromium); CI installs it",
+        allow_module_level=True,
+    )
+
+
+@contextmanager
+def chromium():
+    """The browser, started once the test's data is written (see test_document_page_in_a_browser)."""
+    from playwright.sync_api import sync_playwright
+
+    connections.close_all()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def logged_in(browser, live_server, width=1366, height=768):
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    return page
+
+
+@pytest.fixture
+def boss(db):
+    return get_user_model().objects.create_superuser("boss", "b@example.com", PASSWORD)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_letter_import_confirm_step_saves_with_the_recognised_date(live_server, boss):
+    from catalog.models import CatalogNode
+
+    CatalogNode.objects.create(name="人大代表建议办理", slug="rddbjy")
+    AgencyFactory(name="重庆市铜梁区人民政府办公室")
+    with chromium() as browser:
+        page = logged_in(browser, live_server)
+        page.goto(f"{live_server.url}/admin/disclosure/proposalreply/import/")
+        page.fill("#id_text", seed_text())
+        page.click("input[value=识别]")
+        # The browser's date picker shows the recognised date (it reads ISO dates only).
+        assert page.input_value("#id_letter_date") == "2022-06-06"
+        page.fill("#id_assigned_on", "2022-03-10")
+        page.click("input[value=确认保存]")
+        page.wait_for_url("**/proposalreply/*/change/")
+        message = page.inner_text(".messagelist")
+        page.close()
+    assert "草稿" in message
+    reply = ProposalReply.objects.get()
+    assert str(reply.letter_date) == "2022-06-06"
+    assert reply.document.status == Document.Status.DRAFT
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_document_list_fits_1366_pixels(live_server, boss):
+    agency = AgencyFactory(name="重庆市铜梁区规划和自然资源局", short_name="区规划自然资源局")
+    for n in range(5):
+        DocumentFactory(
+            agency=agency,
+            title=f"重庆市铜梁区规划和自然资源局关于做好2024年第{n}批次城乡建设用地审批工作的通知",
+        )
+    with chromium() as browser:
+        page = logged_in(browser, live_server)
+        page.goto(f"{live_server.url}/admin/disclosure/document/")
+        title = page.locator("#result_list th.column-title_display").bounding_box()
+        published = page.locator("#result_list th.column-published_display").bounding_box()
+        results = page.locator(".results").bounding_box()
+        overflow = page.evaluate(
+            "(() => { const r = document.querySelector('.results');"
+            " return r.scrollWidth - r.clientWidth; })()"
+        )
+        page.close()
+    assert title["width"] >= 200  # about 15 characters a line, not two
+    assert overflow <= 0  # nothing cut off at the right: no sideways scrolling
+    assert published["x"] + published["width"] <= results["x"] + results["width"] <= 1366
