@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='annual_reports', to='catalog.agency', verbose_name='报告机关')),
-                ('document', models.OneToOneField(blank=True, editable=False, help_text='定稿时在“政府信息公开年报”栏目生成，经审核发布后对外公开。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='annual_report', to='disclosure.document', verbose_name='公开文件')),
+                ('document', models.OneToOneField(blank=True, editable=False, help_text='定稿时在“政府信息公开年报”栏目生成，经审核发布后对外公开。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='annual_report', to='disclosure.document', verbose_name='公开文件')),
                 ('final_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='定稿人')),
             ],
             options={

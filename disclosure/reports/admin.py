@@ -38,6 +38,7 @@ class OverrideInline(admin.TabularInline):
     extra = 0
     readonly_fields = ["changed_by", "changed_at"]
     verbose_name = _("人工修正的统计数（须写明理由）")
+    verbose_name_plural = verbose_name
 
     def _editable(self, obj):
         return obj is not None and not obj.is_final

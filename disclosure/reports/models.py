@@ -114,7 +114,9 @@ class AnnualReport(models.Model):
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.PROTECT,
+        # A draft document deleted in the admin leaves a final report without one: reopening
+        # and making it final again drafts a new document.
+        on_delete=models.SET_NULL,
         related_name="annual_report",
         help_text=_("定稿时在“政府信息公开年报”栏目生成，经审核发布后对外公开。"),
     )

@@ -145,3 +145,27 @@ def test_seed_demo_makes_a_published_2025_report_a_2026_draft_and_guides(setting
     assert DisclosureGuide.objects.count() == Agency.objects.count() == 4
     page = client.get(final.get_absolute_url())
     assert page.status_code == 200 and "行政复议" in page.content.decode()
+
+
+def test_report_and_guide_pages_keep_a_query_budget(client, django_assert_max_num_queries):
+    agency = AgencyFactory()
+    root = CatalogNode.objects.create(name="政务公开")
+    for n in range(5):
+        published(agency=agency, node=CatalogNode.objects.create(name=f"栏目{n}", parent=root))
+    guide_for(agency)
+    publish_report(agency, 2025, date(2026, 1, 20))
+    report = AnnualReport.objects.get()
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("disclosure:guide", args=[agency.pk])).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(report.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("disclosure:annual-reports")).status_code == 200
+
+
+def test_the_guide_and_report_columns_link_to_their_pages(client):
+    guides = CatalogNode.objects.create(name="政府信息公开指南", slug="gkzn")
+    reports = CatalogNode.objects.create(name="政府信息公开年报", slug="gknb")
+    assert reverse("disclosure:guides") in client.get(guides.get_absolute_url()).content.decode()
+    page = client.get(reports.get_absolute_url()).content.decode()
+    assert reverse("disclosure:annual-reports") in page
