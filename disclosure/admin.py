@@ -32,6 +32,7 @@ from .models import (
 )
 from .models.revisions import ATTACHMENT_CHANGES
 from .proposals import admin as proposals_admin  # noqa: F401 (registers the proposal admin)
+from .reports import admin as reports_admin  # noqa: F401 (registers the annual report and guide)
 from .reports import downloads
 from .reports.compliance import build_report, report_download
 from .reports.listings import ExportForm, ExportLimited, export_response
@@ -324,7 +325,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 "fields": [
                     "index_number_display", "legacy_index_number", "agency", "node", "extra_nodes",
                     "topic", "genre", "doc_number", "written_on", "published_at", "validity",
-                    "keywords", "disclosure_mode", "interprets",
+                    "validity_changed_on", "keywords", "disclosure_mode", "interprets",
                 ]
             },
         ),
@@ -815,12 +816,14 @@ class GenreAdmin(admin.ModelAdmin):
         "requires_doc_number",
         "needs_interpretation",
         "is_interpretation",
+        "report_row",
         "sort_order",
     ]
     list_editable = [
         "requires_doc_number",
         "needs_interpretation",
         "is_interpretation",
+        "report_row",
         "sort_order",
     ]
     search_fields = ["name"]

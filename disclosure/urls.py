@@ -3,12 +3,22 @@ from django.urls import include, path
 from portal.page_cache import public_page
 
 from . import feeds, views
+from .reports import views as report_views
 
 app_name = "disclosure"
 
 urlpatterns = [
     path("export/", views.catalog_listing_download, name="export"),
     path("proposals/", include("disclosure.proposals.urls")),
+    path("annual-reports/", report_views.annual_report_list, name="annual-reports"),
+    path("annual-reports/<int:pk>/", report_views.annual_report_detail, name="annual-report"),
+    path(
+        "annual-reports/<int:pk>/file.<str:file_format>",
+        report_views.annual_report_download,
+        name="annual-report-file",
+    ),
+    path("guide/", report_views.guide_list, name="guides"),
+    path("guide/<int:agency_pk>/", report_views.guide_detail, name="guide"),
     path("<int:pk>/", public_page(views.DocumentDetailView.as_view()), name="document"),
     path("<int:pk>/preview/", views.DocumentPreviewView.as_view(), name="preview"),
     path("<int:document_pk>/attachments/<int:pk>/", views.attachment_download, name="attachment"),

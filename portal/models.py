@@ -68,6 +68,7 @@ class AuditEvent(models.Model):
         CHAIN_KEYED = "chain_keyed", _("审计日志启用密钥")
         APPLICATION = "application", _("依申请公开办理")
         PERSONAL_DATA = "personal_data", _("查看申请人个人信息")
+        ANNUAL_REPORT = "annual_report", _("政府信息公开工作年度报告")
 
     occurred_at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(

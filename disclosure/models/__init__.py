@@ -9,6 +9,7 @@ from ..proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
+from ..reports.models import AnnualReport, DisclosureGuide, ReportOverride
 from .counts import PublicCount, public_counts_by_node
 from .documents import (
     Attachment,
@@ -22,6 +23,9 @@ from .documents import (
 from .revisions import CONTENT_FIELDS, DocumentRevision, content_values, document_content
 
 __all__ = [
+    "AnnualReport",
+    "DisclosureGuide",
+    "ReportOverride",
     "Application",
     "Consultation",
     "Email",

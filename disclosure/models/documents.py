@@ -92,6 +92,16 @@ class Genre(models.Model):
         default=False,
         help_text=_("此类文件解读政策文件，可关联它所解读的文件（原文）（如“政策解读”）。"),
     )
+    report_row = models.CharField(
+        _("年度报告统计行"),
+        max_length=16,
+        choices=[("rules", _("规章")), ("normative", _("行政规范性文件"))],
+        blank=True,
+        help_text=_(
+            "政府信息公开工作年度报告第二部分第二十条第（一）项按此行统计本体裁文件的"
+            "制发、废止和现行有效件数。"
+        ),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -282,6 +292,15 @@ class Document(models.Model):
     validity = models.CharField(
         _("有效性"), max_length=16, choices=Validity.choices, default=Validity.VALID
     )
+    validity_changed_on = models.DateField(
+        _("有效性变更日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "文件失效、废止或修订的日期。有效性改变时未填写的，记为改变当日；"
+            "年度报告据此统计本年废止件数和年末现行有效件数。"
+        ),
+    )
     keywords = models.CharField(
         _("关键词"), max_length=200, blank=True, help_text=_("多个关键词用空格或顿号分隔。")
     )
@@ -374,8 +393,42 @@ class Document(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.note_validity_change()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "validity" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "validity_changed_on"}
+        super().save(*args, **kwargs)
+        self._stored_validity = (self.validity, self.validity_changed_on)
+
     def get_absolute_url(self):
         return reverse("disclosure:document", args=[self.pk])
+
+    # What the row held when it was read: save() then knows whether the validity changed.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        document = super().from_db(db, field_names, values)
+        document._stored_validity = (
+            document.__dict__.get("validity"),
+            document.__dict__.get("validity_changed_on"),
+        )
+        return document
+
+    def note_validity_change(self, day=None):
+        """Record the day the validity changed (today), unless a date was given with the change.
+
+        The annual report counts 本年废止 and 现行有效 from it, so it is kept whichever way the
+        change is saved: a draft's form, an approved revision, a command."""
+        stored = getattr(self, "_stored_validity", None)
+        if stored is None:
+            return
+        validity, changed_on = stored
+        if (
+            validity is not None
+            and self.validity != validity
+            and self.validity_changed_on == changed_on
+        ):
+            self.validity_changed_on = day or timezone.localdate()
 
     @property
     def index_number(self):

@@ -13,7 +13,8 @@ from .documents import Document
 # them waits in a DocumentRevision until a second reviewer approves it.
 CONTENT_FIELDS = [
     "title", "summary", "body", "agency", "node", "extra_nodes", "topic", "genre", "doc_number",
-    "written_on", "published_at", "validity", "keywords", "disclosure_mode", "interprets",
+    "written_on", "published_at", "validity", "validity_changed_on", "keywords", "disclosure_mode",
+    "interprets",
 ]  # fmt: skip
 
 

@@ -13,13 +13,15 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import CatalogNode, effective_time_limit_days
+from catalog.models import Agency, CatalogNode, effective_time_limit_days
 from catalog.tree import SubtreeIndex
 from portal.actors import SYSTEM
 from portal.workdays import WorkdayIndex
 
-from ..models import Document, Proposal
+from ..models import AnnualReport, DisclosureGuide, Document, Proposal
+from .annual import problems as report_problems
 from .downloads import Download, Link
+from .guide import GUIDE_STALE_DAYS, is_stale
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
 
@@ -30,6 +32,11 @@ KINDS = {
     "no_interpretation": "行政规范性文件未解读",
     "missing_metadata": "元数据缺失",
     "overdue_proposal": "建议提案逾期未答复",
+    "annual_report_missing": "年度报告未公开",
+    "annual_report_late": "年度报告逾期公开",
+    "annual_report_unbalanced": "年度报告数据不平衡",
+    "guide_missing": "未编制公开指南",
+    "guide_stale": "公开指南超过一年未更新",
 }
 
 
@@ -253,12 +260,118 @@ def overdue_proposals(day, viewer):
     return findings
 
 
+def annual_report_deadline(agency, year):
+    """When ``agency``'s report for ``year`` must be public (条例 Arts. 49-50): 31 March for the
+    government itself (the agency at the top of the tree, no parent at district level), 31
+    January for its departments and the townships and streets under it."""
+    if agency.parent_id is None and agency.level == Agency.Level.DISTRICT:
+        return date(year + 1, 3, 31)
+    return date(year + 1, 1, 31)
+
+
+def annual_reports(day, viewer):
+    """Reports missing or published after their deadline, and reports whose sums do not add up.
+
+    Every year from the first report on record (at least the last one) whose deadline has
+    passed by ``day``; whether a report was public is read as of each moment, so a report
+    withdrawn later still counts as published on time."""
+    agencies = list(Agency.objects.for_staff(viewer).order_by("level", "name"))
+    reports = {
+        (r.agency_id, r.year): r
+        for r in AnnualReport.objects.for_staff(viewer).select_related("agency", "document")
+    }
+    first_year = min([year for _agency, year in reports] + [day.year - 1])
+    findings = []
+    for year in range(first_year, day.year):
+        for agency in agencies:
+            deadline = annual_report_deadline(agency, year)
+            if deadline >= day:
+                continue
+            report = reports.get((agency.pk, year))
+            url = (
+                reverse("admin:disclosure_annualreport_change", args=[report.pk])
+                if report
+                else reverse("admin:disclosure_annualreport_add")
+            )
+            document = report.document if report else None
+            public = (
+                document is not None
+                and Document.objects.public(at=end_of(day)).filter(pk=document.pk).exists()
+            )
+            on_time = (
+                public
+                and Document.objects.public(at=end_of(deadline)).filter(pk=document.pk).exists()
+            )
+            subject = f"{agency.name}{year}年度报告"
+            if not public:
+                findings.append(
+                    Finding(
+                        "annual_report_missing",
+                        subject,
+                        f"应于 {deadline} 前公开，至 {day} 尚未公开",
+                        url,
+                    )
+                )
+            elif not on_time:
+                published_on = timezone.localtime(document.published_at).date()
+                findings.append(
+                    Finding(
+                        "annual_report_late",
+                        subject,
+                        f"应于 {deadline} 前公开，{published_on} 才公开",
+                        url,
+                    )
+                )
+    for report in reports.values():
+        if report.year > day.year:
+            continue
+        for problem in report_problems(report):
+            findings.append(
+                Finding(
+                    "annual_report_unbalanced",
+                    f"{report.agency.name}{report.year}年度报告",
+                    problem,
+                    reverse("admin:disclosure_annualreport_change", args=[report.pk]),
+                )
+            )
+    return findings
+
+
+def guides(day, viewer):
+    """Agencies without a 政府信息公开指南, and guides not updated for more than a year."""
+    kept = {g.agency_id: g for g in DisclosureGuide.objects.for_staff(viewer)}
+    findings = []
+    for agency in Agency.objects.for_staff(viewer).order_by("level", "name"):
+        guide = kept.get(agency.pk)
+        if guide is None:
+            findings.append(
+                Finding(
+                    "guide_missing",
+                    agency.name,
+                    "没有政府信息公开指南（条例第十二条）",
+                    reverse("admin:disclosure_disclosureguide_add"),
+                )
+            )
+        elif is_stale(guide, day):
+            findings.append(
+                Finding(
+                    "guide_stale",
+                    agency.name,
+                    f"指南最近更新于 {timezone.localtime(guide.updated_at).date()}，超过 {GUIDE_STALE_DAYS} 天",
+                    reverse("admin:disclosure_disclosureguide_change", args=[guide.pk]),
+                )
+            )
+    return findings
+
+
 CHECKS = [
     late_disclosures,
     stale_columns,
     normative_without_interpretation,
     missing_metadata,
     overdue_proposals,
+    annual_reports,
+    guides,
 ]
 
 

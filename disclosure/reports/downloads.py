@@ -29,6 +29,7 @@ from portal.actors import SYSTEM
 from portal.models import AuditEvent
 
 FORMATS = ("csv", "xlsx")
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ENCODINGS = {"utf-8": "UTF-8（Excel 可直接打开）", "gb18030": "GB18030（旧版软件）"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_048_576 - 1  # Excel's limit, less the header row
@@ -301,3 +302,43 @@ def response(
     http = StreamingHttpResponse(body, content_type=f"text/csv; charset={encoding}")
     http["Content-Disposition"] = content_disposition_header(True, f"{download.filename}.csv")
     return http
+
+
+@dataclass
+class BuiltFile:
+    """A file made whole by a writer (a report as .docx or .xlsx), not from rows: small, so
+    written to a temporary file, then hashed and audited like every other download."""
+
+    what: str  # the audit event's name for it: annual_report
+    filename: str  # without an extension
+    file_format: str  # its extension
+    content_type: str
+    write: Callable  # write(binary file) -> the number of table rows written
+    details: dict = field(default_factory=dict)
+
+
+def write_built(built, target, actor):
+    """Write ``built`` to ``target`` (a path or a binary file) and audit it.
+
+    Returns ``(rows, sha256 hex)``."""
+    if hasattr(target, "write"):
+        rows = built.write(target)
+        sha = file_sha256(target).hexdigest()
+    else:
+        with open(target, "w+b") as handle:
+            rows = built.write(handle)
+            sha = file_sha256(handle).hexdigest()
+    record(built, actor, built.file_format, rows, sha)
+    return rows, sha
+
+
+def built_response(built, actor):
+    """``built`` as an HTTP attachment, audited (unless ``actor`` is PUBLIC)."""
+    handle = tempfile.TemporaryFile()
+    write_built(built, handle, actor)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{built.filename}.{built.file_format}",
+        content_type=built.content_type,
+    )

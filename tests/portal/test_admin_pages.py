@@ -80,6 +80,13 @@ EXPECTED = {
     "disclosure_proposalreply_import":       (200, 403, 403, 403, 403, 200, 403),
     "disclosure_cohandlingopinion_changelist": (200, 403, 403, 403, 200, 200, 403),
     "disclosure_cohandlingopinion_add":      (200, 403, 403, 403, 403, 200, 403),
+    "disclosure_annualreport_changelist":    (200, 200, 200, 403, 200, 403, 403),
+    "disclosure_annualreport_add":           (200, 200, 200, 403, 403, 403, 403),
+    "disclosure_annualreport_change":        (200, 200, 200, 403, 200, 403, 403),
+    "disclosure_annualreport_district":      (200, 200, 200, 403, 200, 403, 403),
+    "disclosure_disclosureguide_changelist": (200, 200, 200, 403, 200, 403, 403),
+    "disclosure_disclosureguide_add":        (200, 200, 200, 403, 403, 403, 403),
+    "disclosure_disclosureguide_change":     (200, 200, 200, 403, 200, 403, 403),
     "index":                                 (200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
 

@@ -104,6 +104,7 @@ class Command(BaseCommand):
             self.seed_proposals(seed_document)
             self.seed_user()
             self.seed_applications()
+            seed_annual_reports_and_guides(self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
         for username, role in DEMO_STAFF:
@@ -322,3 +323,56 @@ class Command(BaseCommand):
             staff.save()
             staff.groups.add(Group.objects.get(name=role))
             staff.agencies.add(office)
+
+
+# --- 政府信息公开工作年度报告 and 指南 ------------------------------------------------------------
+
+DEMO_REPORT_TEXT = {
+    "overview": (
+        "2025年，铜梁区人民政府坚持以公开为常态、不公开为例外，认真贯彻落实《中华人民共和国"
+        "政府信息公开条例》，围绕主动公开、依申请公开、政府信息管理、平台建设和监督保障等方面"
+        "推进政务公开工作。（演示数据）"
+    ),
+    "problems": (
+        "一是部分栏目更新不够及时；二是政策解读形式较为单一。下一步将加强栏目日常维护，"
+        "丰富图解、视频等解读形式。（演示数据）"
+    ),
+    "other_matters": "本年度未收取信息处理费。（演示数据）",
+}
+
+
+def seed_annual_reports_and_guides(stdout):
+    """A guide for each demo agency; the government's 2025 report made final and published,
+    and its 2026 report as a draft. Idempotent: what exists is left as it is."""
+    from disclosure.models import AnnualReport, DisclosureGuide
+    from disclosure.reports.annual_services import ReportError, make_final
+    from disclosure.reports.guide import new_guide_values
+
+    government = Agency.objects.get(credit_code=SEED_AGENCY[2])
+    for agency in [government, *Agency.objects.filter(parent=government)]:
+        DisclosureGuide.objects.get_or_create(
+            agency=agency,
+            defaults={
+                **new_guide_values(),
+                "office_name": f"{agency.display_name}政务公开工作机构",
+            },
+        )
+    report, created = AnnualReport.objects.get_or_create(
+        agency=government,
+        year=2025,
+        defaults={**DEMO_REPORT_TEXT, "licences": 1268, "penalties": 342, "enforcements": 15,
+                  "fees": "0", "review_upheld": 2, "review_corrected": 1, "review_total": 3,
+                  "direct_suit_upheld": 1, "direct_suit_total": 1},
+    )  # fmt: skip
+    if created:
+        try:
+            report = make_final(report, SYSTEM)
+        except ReportError as exc:
+            stdout.write(f"2025年度报告未能定稿，保留为草稿：{exc}")
+        else:
+            publish(report.document, at=timezone.make_aware(datetime(2026, 3, 20, 9, 0)))
+    AnnualReport.objects.get_or_create(
+        agency=government,
+        year=2026,
+        defaults={"overview": "（2026年度报告草稿，年度结束后完善。）"},
+    )

@@ -1,0 +1,272 @@
+"""Staff pages of the annual report and the guide: entering the numbers and text, the computed
+tables with the filtered lists behind them, overrides with reasons, making the report final,
+downloads, and the 全区汇总 of a year."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import Agency
+
+from ..models import AnnualReport, DisclosureGuide, ReportOverride
+from . import downloads
+from .annual import cell_choices, district_totals, figures_for, problems, report_sections
+from .annual_files import FORMATS, report_file
+from .annual_services import ReportError, make_final, remove_override, reopen, set_override
+from .guide import new_guide_values
+from .models import LITIGATION_FIELDS
+
+
+class OverrideForm(forms.ModelForm):
+    cell = forms.ChoiceField(label=_("统计项"), choices=cell_choices)
+
+    class Meta:
+        model = ReportOverride
+        fields = ["cell", "value", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+
+class OverrideInline(admin.TabularInline):
+    model = ReportOverride
+    form = OverrideForm
+    extra = 0
+    readonly_fields = ["changed_by", "changed_at"]
+    verbose_name = _("人工修正的统计数（须写明理由）")
+    verbose_name_plural = verbose_name
+
+    def _editable(self, obj):
+        return obj is not None and not obj.is_final
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("退回修改的原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2008, max_value=2100)
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "year", "agency", "status", "document_status", "final_at"]
+    list_filter = ["year", "status", "agency__level"]
+    list_select_related = ["agency", "document"]
+    search_fields = ["agency__name"]
+    inlines = [OverrideInline]
+    change_form_template = "admin/disclosure/annualreport/change_form.html"
+    change_list_template = "admin/disclosure/annualreport/change_list.html"
+    fieldsets = [
+        (None, {"fields": ["agency", "year"]}),
+        (_("一、总体情况"), {"fields": ["overview"]}),
+        (
+            _("二、主动公开政府信息情况（第二十条第（五）、（六）、（八）项，人工填写）"),
+            {"fields": ["licences", "penalties", "enforcements", "fees"]},
+        ),
+        (
+            _("四、政府信息公开行政复议、行政诉讼情况（人工填写）"),
+            {"fields": LITIGATION_FIELDS, "classes": ["litigation"]},
+        ),
+        (_("五、存在的主要问题及改进情况"), {"fields": ["problems"]}),
+        (_("六、其他需要报告的事项"), {"fields": ["other_matters"]}),
+    ]
+
+    @admin.display(description=_("公开文件"))
+    def document_status(self, obj):
+        return obj.document.get_status_display() if obj.document else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_staff(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.for_staff(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        fields = ["agency", "year"]
+        if obj.is_final:
+            fields += [f for _name, options in self.fieldsets for f in options["fields"]]
+        return list(dict.fromkeys(fields))
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.is_final or obj.document_id):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Overrides go through the service: each one audited, refused without a reason."""
+        if formset.model is not ReportOverride:
+            return super().save_formset(request, form, formset, change)
+        report = form.instance
+        for obj in formset.deleted_objects:
+            remove_override(obj, request.user)
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            data = inline_form.cleaned_data
+            if not data:
+                continue
+            try:
+                set_override(report, request.user, data["cell"], data["value"], data["reason"])
+            except ReportError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            figures = figures_for(obj)
+            context.update(
+                {
+                    "sections": report_sections(obj, figures),
+                    "problems": problems(obj, figures),
+                    "unplaced": figures.unplaced,
+                    "formats": FORMATS,
+                    "reopen_form": ReopenForm(),
+                    "may_change": self.has_change_permission(request, obj),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- the steps and downloads ---------------------------------------------------------
+
+    def _report_or_404(self, request, object_id):
+        report = self.get_queryset(request).filter(pk=object_id).first()
+        if report is None:
+            raise Http404
+        return report
+
+    def _change_url(self, report):
+        return reverse("admin:disclosure_annualreport_change", args=[report.pk])
+
+    def final_view(self, request, object_id):
+        report = self._report_or_404(request, object_id)
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        try:
+            report = make_final(report, request.user)
+        except ReportError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            self.message_user(request, _("报告未定稿，请修正上述问题。"), messages.ERROR)
+            return HttpResponseRedirect(self._change_url(report))
+        document_url = reverse("admin:disclosure_document_change", args=[report.document_id])
+        self.message_user(
+            request,
+            _("报告已定稿，公开文件草稿已生成，请提交审核并发布：%(url)s") % {"url": document_url},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(document_url)
+
+    def reopen_view(self, request, object_id):
+        report = self._report_or_404(request, object_id)
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        form = ReopenForm(request.POST)
+        try:
+            reopen(report, request.user, form.data.get("reason", ""))
+        except ReportError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, _("报告已退回为草稿。"), messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(report))
+
+    def download_view(self, request, object_id, file_format):
+        report = self._report_or_404(request, object_id)
+        if file_format not in FORMATS:
+            raise Http404
+        return downloads.built_response(report_file(report, file_format), request.user)
+
+    def district_view(self, request):
+        """全区汇总: the sums of a year's final reports, and the agencies without a published one."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = YearForm(request.GET or {"year": timezone.localdate().year - 1})
+        year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year - 1
+        reports = list(
+            self.get_queryset(request).filter(year=year).select_related("agency", "document")
+        )
+        final = [r for r in reports if r.is_final]
+        total, figures = district_totals(year, final)
+        published = {r.agency_id for r in AnnualReport.objects.published().filter(year=year)}
+        by_agency = {r.agency_id: r for r in reports}
+        agencies = [
+            (agency, by_agency.get(agency.pk), agency.pk in published)
+            for agency in Agency.objects.for_staff(request.user).order_by("level", "name")
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("%(year)s年政府信息公开工作年度报告 全区汇总") % {"year": year},
+            "form": form,
+            "year": year,
+            "agencies": agencies,
+            "missing": [a for a, _r, done in agencies if not done],
+            "final_count": len(final),
+            "sections": [s for s in report_sections(total, figures) if s.table],
+            "problems": figures.balance_errors() + total.litigation_errors(),
+        }
+        return TemplateResponse(request, "admin/disclosure/annualreport/district.html", context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        custom = [
+            path("district/", view(self.district_view), name="disclosure_annualreport_district"),
+            path(
+                "<path:object_id>/final/",
+                view(require_POST(self.final_view)),
+                name="disclosure_annualreport_final",
+            ),
+            path(
+                "<path:object_id>/reopen/",
+                view(require_POST(self.reopen_view)),
+                name="disclosure_annualreport_reopen",
+            ),
+            path(
+                "<path:object_id>/file.<str:file_format>",
+                view(self.download_view),
+                name="disclosure_annualreport_file",
+            ),
+        ]
+        return custom + super().get_urls()
+
+
+@admin.register(DisclosureGuide)
+class DisclosureGuideAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "agency", "updated_at", "updated_by"]
+    list_select_related = ["agency", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+    fields = [
+        "agency", "office_name", "classification", "active_channels", "where_to_apply",
+        "application_contents", "time_limits", "fees", "remedies", "updated_at", "updated_by",
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_staff(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.for_staff(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        return {**new_guide_values(), **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

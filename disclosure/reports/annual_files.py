@@ -1,0 +1,143 @@
+"""The annual report as .docx (python-docx) and .xlsx (xlsxwriter), drawn from the same grids
+as the HTML page (``annual.report_sections``), with the template's merged headings."""
+
+from decimal import Decimal
+
+from .annual import figures_for, report_sections
+from .downloads import DOCX_TYPE, XLSX_TYPE, BuiltFile, neutralise
+
+FORMATS = {"docx": DOCX_TYPE, "xlsx": XLSX_TYPE}
+
+
+def layout(table):
+    """(row, column, cell) of every cell of ``table``, header rows first, each placed at the
+    first column its row has free once the rowspans above are counted."""
+    taken = set()
+    placed = []
+    for r, row in enumerate([*table.head, *table.body]):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, cell))
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    taken.add((r + dr, c + dc))
+            c += cell.colspan
+    return placed
+
+
+def table_rows(table):
+    return len(table.head) + len(table.body)
+
+
+def write_docx(report, handle, figures=None):
+    from docx import Document as WordDocument
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    sections = report_sections(report, figures or figures_for(report))
+    word = WordDocument()
+    style = word.styles["Normal"]
+    style.font.name = "宋体"
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    title = word.add_heading(report.title, level=1)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    rows = 0
+    for section in sections:
+        word.add_heading(section.title, level=2)
+        if section.table is None:
+            for paragraph in section.paragraphs:
+                word.add_paragraph(paragraph).paragraph_format.first_line_indent = Pt(21)
+            continue
+        table = section.table
+        grid = word.add_table(rows=table_rows(table), cols=table.columns)
+        grid.style = "Table Grid"
+        for r, c, cell in layout(table):
+            target = grid.cell(r, c)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            target.text = cell.display
+            for paragraph in target.paragraphs:
+                if cell.is_number:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+                    run.font.bold = cell.header
+        rows += table_rows(table)
+    word.save(handle)
+    return rows
+
+
+def write_xlsx(report, handle, figures=None):
+    import xlsxwriter
+
+    sections = report_sections(report, figures or figures_for(report))
+    workbook = xlsxwriter.Workbook(handle, {"in_memory": True})
+    sheet = workbook.add_worksheet("年度报告")
+    title = workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
+    heading = workbook.add_format({"bold": True, "font_size": 12})
+    text = workbook.add_format({"text_wrap": True, "valign": "top"})
+    header = workbook.add_format(
+        {"bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
+    )
+    number = workbook.add_format({"border": 1, "align": "center", "valign": "vcenter"})
+    width = max(s.table.columns for s in sections if s.table)
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 2, 16)
+    sheet.set_column(3, width - 1, 10)
+    sheet.merge_range(0, 0, 0, width - 1, neutralise(report.title), title)
+    line = 2
+    rows = 0
+    for section in sections:
+        sheet.write_string(line, 0, section.title, heading)
+        line += 1
+        if section.table is None:
+            for paragraph in section.paragraphs:
+                sheet.merge_range(line, 0, line, width - 1, neutralise(paragraph), text)
+                sheet.set_row(line, 15 * (1 + len(paragraph) // 60))
+                line += 1
+            line += 1
+            continue
+        table = section.table
+        for r, c, cell in layout(table):
+            style = header if cell.header else number
+            last_row, last_col = line + r + cell.rowspan - 1, c + cell.colspan - 1
+            if cell.is_number:
+                value = float(cell.value) if isinstance(cell.value, Decimal) else cell.value
+                if (last_row, last_col) != (line + r, c):
+                    sheet.merge_range(line + r, c, last_row, last_col, value, style)
+                else:
+                    sheet.write_number(line + r, c, value, style)
+            elif (last_row, last_col) != (line + r, c):
+                sheet.merge_range(line + r, c, last_row, last_col, neutralise(cell.text), style)
+            else:
+                sheet.write_string(line + r, c, neutralise(cell.text), style)
+        line += table_rows(table) + 1
+        rows += table_rows(table)
+    workbook.close()
+    return rows
+
+
+WRITERS = {"docx": write_docx, "xlsx": write_xlsx}
+
+
+def report_file(report, file_format):
+    """``report`` as a file for the download pipeline (``downloads.built_response`` /
+    ``write_built``)."""
+    writer = WRITERS[file_format]
+    figures = figures_for(report)
+    return BuiltFile(
+        what="annual_report",
+        filename=f"{report.agency.name}{report.year}年政府信息公开工作年度报告",
+        file_format=file_format,
+        content_type=FORMATS[file_format],
+        write=lambda handle: writer(report, handle, figures),
+        details={
+            "agency": report.agency.credit_code,
+            "year": report.year,
+            "status": report.status,
+        },
+    )

@@ -1,0 +1,210 @@
+"""Writes of the annual report: overriding a computed number, making the report final (its
+numbers stored and its document drafted in the 政府信息公开年报 column) and reopening it.
+
+The report's document then takes the normal way of every document (``services.TRANSITIONS``):
+submitted, reviewed and published with its 索引号. Each step here runs in one transaction and
+records an audit event; a refusal raises ReportError with a Chinese message, having changed
+nothing.
+"""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import CatalogNode
+from catalog.scoping import agency_scope
+from portal import audit
+from portal.actors import SYSTEM
+from portal.models import AuditEvent
+
+from ..models import Document, Genre, Topic
+from .annual import CELL_KEYS, cell_label, figures_for, problems, report_sections
+from .models import AnnualReport, ReportOverride
+
+# The seeded column (seed_demo's slug) for the reports; an agency may have one of its own.
+REPORT_NODE_SLUG = "gknb"
+REPORT_NODE_NAME = "政府信息公开年报"
+REPORT_GENRE = "报告"
+
+
+class ReportError(Exception):
+    """The step is refused; the message (or messages) say why, in Chinese."""
+
+    def __init__(self, *messages):
+        super().__init__("；".join(str(m) for m in messages))
+        self.messages = [str(m) for m in messages]
+
+
+def _check(report, user):
+    if user is None:
+        raise TypeError("an annual report step needs a user, or SYSTEM for the portal itself")
+    if user is SYSTEM:
+        return
+    if not user.has_perm("disclosure.change_annualreport"):
+        raise ReportError(_("您没有修改年度报告的权限。"))
+    if not agency_scope(user).covers(report.agency_id):
+        raise ReportError(_("该年度报告不属于您所在的机构。"))
+
+
+def _locked(report):
+    return AnnualReport.objects.select_for_update().select_related("agency").get(pk=report.pk)
+
+
+def report_node(agency):
+    """The 政府信息公开年报 column the report's document goes to: the agency's own, else the
+    shared one."""
+    columns = CatalogNode.objects.filter(slug=REPORT_NODE_SLUG) | CatalogNode.objects.filter(
+        name=REPORT_NODE_NAME
+    )
+    node = columns.filter(agency=agency).first() or columns.filter(agency__isnull=True).first()
+    if node is None:
+        raise ReportError(
+            _("公开目录中没有“政府信息公开年报”栏目，请先建立该栏目（英文标识 gknb）。")
+        )
+    return node
+
+
+@transaction.atomic
+def set_override(report, user, cell, value, reason):
+    """Replace the computed number ``cell`` of a draft ``report`` by ``value``, for ``reason``."""
+    report = _locked(report)
+    _check(report, user)
+    if report.is_final:
+        raise ReportError(_("报告已定稿，不能修改统计数。"))
+    if cell not in CELL_KEYS:
+        raise ReportError(_("没有这个统计项：%(cell)s。") % {"cell": cell})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportError(_("修改自动统计的数字须写明理由。"))
+    counted = figures_for(report).counted.get(cell)
+    override, _created = ReportOverride.objects.update_or_create(
+        report=report,
+        cell=cell,
+        defaults={"value": value, "reason": reason, "changed_by": None if user is SYSTEM else user},
+    )
+    audit.record(
+        AuditEvent.Action.ANNUAL_REPORT,
+        actor=user,
+        obj=report,
+        details={
+            "step": "override",
+            "cell": cell,
+            "label": cell_label(cell),
+            "counted": counted,
+            "value": value,
+            "reason": reason,
+        },
+    )
+    return override
+
+
+@transaction.atomic
+def remove_override(override, user):
+    report = _locked(override.report)
+    _check(report, user)
+    if report.is_final:
+        raise ReportError(_("报告已定稿，不能修改统计数。"))
+    audit.record(
+        AuditEvent.Action.ANNUAL_REPORT,
+        actor=user,
+        obj=report,
+        details={"step": "remove_override", "cell": override.cell, "value": override.value},
+    )
+    override.delete()
+
+
+def report_body(report, figures):
+    """The report as the document's body: the six sections, tables with merged headings."""
+    return render_to_string(
+        "disclosure/reports/annual_report_body.html",
+        {"report": report, "sections": report_sections(report, figures), "for_document": True},
+    )
+
+
+@transaction.atomic
+def make_final(report, user):
+    """Store ``report``'s numbers and put its text in a draft document of the 年报 column.
+
+    Refused while section 三 does not balance in some column or a 总计 of section 四 is not the
+    sum of its parts (every such column named). A reopened report updates its draft document."""
+    report = _locked(report)
+    _check(report, user)
+    if report.is_final:
+        raise ReportError(_("报告已经定稿。"))
+    figures = figures_for(report)
+    errors = problems(report, figures)
+    if errors:
+        raise ReportError(*errors)
+    document = report.document
+    if document is not None and document.status != Document.Status.DRAFT:
+        raise ReportError(
+            _("报告的公开文件状态为“%(status)s”，不能再次定稿。")
+            % {"status": document.get_status_display()}
+        )
+    report.status = AnnualReport.Status.FINAL
+    report.final_numbers = {key: figures.numbers.get(key, 0) for key in CELL_KEYS}
+    report.final_at = timezone.now()
+    report.final_by = None if user is SYSTEM else user
+    if document is None:
+        document = Document(
+            agency=report.agency,
+            node=report_node(report.agency),
+            genre=Genre.objects.filter(name=REPORT_GENRE).first(),
+            topic=Topic.objects.filter(parent=None, name="其他").first(),
+            disclosure_mode=Document.DisclosureMode.ACTIVE,
+        )
+    document.title = report.title
+    document.summary = _(
+        "%(agency)s%(year)s年政府信息公开工作情况，按国务院办公厅规定的格式编制。"
+    ) % {
+        "agency": report.agency.name,
+        "year": report.year,
+    }
+    document.written_on = timezone.localdate()
+    # Drawn from the numbers just stored, as every later rendering of the final report is.
+    document.body = report_body(report, figures_for(report))
+    document.save()
+    report.document = document
+    report.save()
+    audit.record(
+        AuditEvent.Action.ANNUAL_REPORT,
+        actor=user,
+        obj=report,
+        details={
+            "step": "final",
+            "document": document.pk,
+            "overrides": {o.cell: o.value for o in report.overrides.all()},
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def reopen(report, user, reason):
+    """Make a final report a draft again, while its document has not gone to review."""
+    report = _locked(report)
+    _check(report, user)
+    reason = (reason or "").strip()
+    if not report.is_final:
+        raise ReportError(_("报告尚未定稿。"))
+    if not reason:
+        raise ReportError(_("退回修改时请写明原因。"))
+    document = report.document
+    if document is not None and document.status != Document.Status.DRAFT:
+        raise ReportError(
+            _("报告的公开文件状态为“%(status)s”，不能退回修改；待审核的文件请审核人员先退回。")
+            % {"status": document.get_status_display()}
+        )
+    report.status = AnnualReport.Status.DRAFT
+    report.final_numbers = {}
+    report.final_at = None
+    report.final_by = None
+    report.save()
+    audit.record(
+        AuditEvent.Action.ANNUAL_REPORT,
+        actor=user,
+        obj=report,
+        details={"step": "reopen", "reason": reason},
+    )
+    return report
