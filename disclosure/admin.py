@@ -18,6 +18,7 @@ from catalog.models import Agency, CatalogNode
 from portal.admin import ReadOnlyAdmin
 
 from . import services
+from .applications import admin as applications_admin  # noqa: F401 (registers the application admin)
 from .forms import AttachmentInlineForm, DocumentAdminForm
 from .models import (
     Attachment,
