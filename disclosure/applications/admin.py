@@ -8,12 +8,14 @@ Only 依申请办理 staff of the receiving agency (and superusers) see an appli
 """
 
 import hashlib
+from datetime import date, datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -87,6 +89,10 @@ def field_rows(application, names):
         value = getattr(application, name)
         if field.choices and value:
             value = getattr(application, f"get_{name}_display")()
+        elif isinstance(value, datetime):
+            value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        elif isinstance(value, date):
+            value = value.isoformat()
         if value in (None, "", 0) and name not in ("name", "phone"):
             continue
         rows.append((field.verbose_name, value))
@@ -146,7 +152,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     form = ApplicationRegisterForm
     list_display = [
         "number", "agency", "applicant_type", "name", "masked_id_display", "status",
-        "received_on", "due_display", "days_left_display",
+        "received_display", "due_display", "days_left_display",
     ]  # fmt: skip
     list_filter = ["status", ("agency", ScopedAgencyFilter), DeadlineFilter]
     list_select_related = ["agency"]
@@ -217,6 +223,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("证件号码"))
     def masked_id_display(self, obj):
         return obj.masked_id_number
+
+    @admin.display(description=gettext_lazy("收到日期"), ordering="received_on")
+    def received_display(self, obj):
+        return obj.received_on.isoformat() if obj.received_on else "—"
 
     @admin.display(description=gettext_lazy("答复期限"))
     def due_display(self, obj):
