@@ -80,3 +80,11 @@ def test_the_dashboard_counts_link_to_the_filtered_list(client, world, three):
 def test_the_dashboard_is_not_on_the_index_of_other_staff(client, world, three):
     client.force_login(world["editor"])
     assert "依申请公开办理提醒" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_handling_page_has_a_query_budget(client, world, three, django_assert_max_num_queries):
+    client.force_login(world["handler"])
+    url = reverse("admin:disclosure_application_change", args=[three["overdue"].pk])
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    assert response.status_code == 200
