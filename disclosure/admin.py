@@ -21,6 +21,7 @@ from portal.admin import LabelledInlineFormSet, ReadOnlyAdmin
 from portal.widgets import DateInput, name_unlabelled_inputs
 
 from . import services
+from .applications import admin as applications_admin  # noqa: F401 (registers the application admin)
 from .forms import AttachmentInlineForm, DocumentAdminForm
 from .models import (
     Attachment,

@@ -135,3 +135,29 @@ def confirmation_overdue(application, on=None, calendar=None):
         return False
     submitted = timezone.localtime(application.submitted_at).date()
     return (on or today()) > add_working_days(submitted, CONFIRM_RECEIPT_DAYS, calendar)
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The ids of open applications that need attention, as the list filter and dashboard show."""
+
+    overdue: frozenset
+    nearly_due: frozenset  # due within NEARLY_DUE_DAYS working days
+    unconfirmed: frozenset  # waiting for 确认收到 longer than one working day
+
+
+def flags(applications, on=None, calendar=None):
+    """Flags of the open ones among ``applications`` (a queryset), computed from the calendar."""
+    calendar = calendar or load_calendar()
+    on = on or today()
+    overdue, nearly_due, unconfirmed = set(), set(), set()
+    for application in applications.open().prefetch_related("consultations"):
+        if confirmation_overdue(application, on, calendar):
+            unconfirmed.add(application.pk)
+            continue
+        state = clock(application, on, calendar)
+        if state.overdue:
+            overdue.add(application.pk)
+        elif state.nearly_due:
+            nearly_due.add(application.pk)
+    return Flags(frozenset(overdue), frozenset(nearly_due), frozenset(unconfirmed))

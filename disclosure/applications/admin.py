@@ -1,0 +1,633 @@
+"""Admin for applications (依申请公开): the list with its clock, registering applications received
+on paper, the handling page with one button per step (``services.STEPS``), the letters (print,
+.docx, edit, make final), the identity file and the full ID number (each opening audited), and
+the dashboard of what is overdue or nearly due.
+
+Only 依申请办理 staff of the receiving agency (and superusers) see an application
+(``Application.objects.for_staff``); everyone else gets a 404 on every URL of one.
+"""
+
+import hashlib
+from datetime import date, datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import Agency
+from catalog.scoping import membership_scope
+from portal.models import AuditEvent
+from portal.workdays import load_calendar, provisional_mark
+
+from ..reports import downloads
+from . import services
+from .admin_forms import STEP_FORMS, ApplicationRegisterForm, LetterForm
+from .clock import clock, confirmation_overdue, flags
+from .letter_docx import letter_docx
+from .models import Application, Consultation, Letter
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DEADLINES = {
+    "overdue": gettext_lazy("已超期"),
+    "nearly_due": gettext_lazy("5个工作日内到期"),
+    "unconfirmed": gettext_lazy("待确认收到超过1个工作日"),
+}
+HISTORY_LABELS = {
+    "submit": gettext_lazy("登记申请"),
+    "letter_edit": gettext_lazy("修改文书"),
+    "letter_final": gettext_lazy("文书定稿"),
+}
+APPLICANT_FIELDS = [
+    "channel", "applicant_type", "name", "id_type", "work_unit", "credit_code",
+    "legal_representative", "contact_person", "phone", "email", "address", "postcode",
+]  # fmt: skip
+REQUEST_FIELDS = ["info_title", "info_number", "description", "medium", "delivery"]
+HANDLING_FIELDS = [
+    "submitted_at", "received_on", "supplement_requested_on", "supplement_request",
+    "supplement_due_on", "supplement_received_on", "extended_on", "extension_days",
+    "extension_reason", "extension_approved_by", "fee_amount", "fee_basis", "fee_notice_on",
+    "fee_due_on", "fee_paid_on", "result", "reason", "related_document", "responsible_agency",
+    "closed_on", "identity_removed_on",
+]  # fmt: skip
+
+
+class ScopedAgencyFilter(admin.RelatedFieldListFilter):
+    """受理机关: only the agencies whose applications the user handles."""
+
+    def field_choices(self, field, request, model_admin):
+        agencies = Agency.objects.filter(membership_scope(request.user).q("pk")).order_by("name")
+        return [(agency.pk, agency.name) for agency in agencies]
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    """期限: computed from the calendar when asked, like every deadline of an application."""
+
+    title = gettext_lazy("期限")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return list(DEADLINES.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in DEADLINES:
+            return queryset.filter(pk__in=getattr(flags(queryset), self.value()))
+        return queryset
+
+
+def field_rows(application, names):
+    """(label, value) of ``names`` on ``application``, the values as staff read them."""
+    rows = []
+    for name in names:
+        field = Application._meta.get_field(name)
+        value = getattr(application, name)
+        if field.choices and value:
+            value = getattr(application, f"get_{name}_display")()
+        elif isinstance(value, datetime):
+            value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        elif isinstance(value, date):
+            value = value.isoformat()
+        if value in (None, "", 0) and name not in ("name", "phone"):
+            continue
+        rows.append((field.verbose_name, value))
+    return rows
+
+
+DETAIL_LABELS = {
+    "channel": (gettext_lazy("申请方式"), Application.Channel),
+    "received_on": (gettext_lazy("日期"), None),
+    "due_on": (gettext_lazy("补正期限"), None),
+    "party_kind": (gettext_lazy("征求对象"), Consultation.Party),
+    "replied_on": (gettext_lazy("收到意见日期"), None),
+    "days": (gettext_lazy("延长工作日"), None),
+    "amount": (gettext_lazy("金额（元）"), None),
+    "paid_on": (gettext_lazy("缴费日期"), None),
+    "result": (gettext_lazy("结果"), Application.Result),
+    "reason": (gettext_lazy("理由"), Application.Reason),
+    "note": (gettext_lazy("说明"), None),
+    "kind": (gettext_lazy("文书"), Letter.Kind),
+}
+
+
+def detail_text(details):
+    """An audit event's details as staff read them (the labels above; the rest left out)."""
+    parts = []
+    for key, value in details.items():
+        if key not in DETAIL_LABELS or value in ("", None):
+            continue
+        label, choices = DETAIL_LABELS[key]
+        if choices is not None and value in choices.values:
+            value = choices(value).label
+        parts.append(f"{label}：{value}")
+    return "；".join(parts)
+
+
+def history_rows(application):
+    """The application's steps and the openings of its personal data, from the audit log."""
+    events = AuditEvent.objects.filter(
+        object_type=Application._meta.label, object_id=str(application.pk)
+    ).order_by("occurred_at", "pk")
+    rows = []
+    for event in events:
+        details = dict(event.details or {})
+        if event.action == AuditEvent.Action.PERSONAL_DATA:
+            what = details.get("what")
+            label = _("查看完整证件号码") if what == "id_number" else _("查看身份证明文件")
+        else:
+            key = details.pop("step", "")
+            step = services.STEPS.get(key)
+            label = step.label if step else HISTORY_LABELS.get(key, key)
+        rows.append({"event": event, "label": label, "details": detail_text(details)})
+    return rows
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    form = ApplicationRegisterForm
+    list_display = [
+        "number", "agency", "applicant_type", "name", "masked_id_display", "status",
+        "received_display", "due_display", "days_left_display",
+    ]  # fmt: skip
+    list_filter = ["status", ("agency", ScopedAgencyFilter), DeadlineFilter]
+    list_select_related = ["agency"]
+    search_fields = ["=number"]
+    search_help_text = gettext_lazy("按申请编号查找，如 2026-00001。")
+    change_list_template = "admin/disclosure/application/change_list.html"
+    fieldsets = [
+        (gettext_lazy("收到申请"), {"fields": ["agency", "channel", "received_on"]}),
+        (
+            gettext_lazy("申请人"),
+            {
+                "fields": [
+                    "applicant_type", "name", "id_type", "id_number", "work_unit", "credit_code",
+                    "legal_representative", "contact_person", "phone", "email", "address",
+                    "postcode", "identity_upload",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("所需信息"),
+            {"fields": ["info_title", "info_number", "description", "medium", "delivery"]},
+        ),
+    ]  # fmt: skip
+
+    # --- who sees what ----------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = Application.objects.for_staff(request.user)
+        return queryset.select_related("agency").prefetch_related("consultations")
+
+    def _scoped_or_404(self, request, object_id):
+        try:
+            return self.get_queryset(request).get(pk=object_id)
+        except (Application.DoesNotExist, ValueError, ValidationError):
+            raise Http404(_("申请不存在，或不属于您办理的机关。")) from None
+
+    def _in_scope(self, request, obj):
+        return Application.objects.for_staff(request.user).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self._in_scope(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._in_scope(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an application is a record: it is closed, never deleted
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.filter(membership_scope(request.user).q("pk"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # --- the list ---------------------------------------------------------------------------
+
+    def _clock(self, obj):
+        if not hasattr(obj, "_clock_state"):
+            obj._clock_state = clock(obj)
+        return obj._clock_state
+
+    @admin.display(description=gettext_lazy("证件号码"))
+    def masked_id_display(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=gettext_lazy("收到日期"), ordering="received_on")
+    def received_display(self, obj):
+        return obj.received_on.isoformat() if obj.received_on else "—"
+
+    @admin.display(description=gettext_lazy("答复期限"))
+    def due_display(self, obj):
+        state = self._clock(obj)
+        if confirmation_overdue(obj):
+            return format_html('<span class="deadline-unconfirmed">{}</span>', _("待确认收到"))
+        if state.due_on is None:
+            return "—"
+        mark = provisional_mark(state.due_on) or ("（暂定）" if state.provisional else "")
+        css = self._urgency(obj, state)
+        return format_html('<span class="{}">{}{}</span>', css, state.due_on.isoformat(), mark)
+
+    @admin.display(description=gettext_lazy("剩余工作日"))
+    def days_left_display(self, obj):
+        state = self._clock(obj)
+        if state.days_left is None or obj.status == Application.Status.CLOSED:
+            return "—"
+        text = (
+            _("已超期%(n)s个工作日") % {"n": -state.days_left}
+            if state.overdue
+            else str(state.days_left)
+        )
+        return format_html('<span class="{}">{}</span>', self._urgency(obj, state), text)
+
+    @staticmethod
+    def _urgency(obj, state):
+        if obj.status == Application.Status.CLOSED:
+            return "deadline-closed"
+        if state.overdue:
+            return "deadline-overdue"
+        if state.nearly_due:
+            return "deadline-nearly-due"
+        return "deadline-ok"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "dashboard_url": reverse("admin:disclosure_application_dashboard"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    # --- registering ------------------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ApplicationError as exc:
+            # The form checks what the service checks; a refusal left nothing saved.
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied  # the handling page changes an application through its steps
+        _saved, code = services.submit(
+            obj,
+            form.cleaned_data.get("identity_upload"),
+            request.user,
+            received_on=form.cleaned_data.get("received_on"),
+        )
+        self.message_user(
+            request,
+            _("申请已登记，编号 %(number)s。查询码 %(code)s 只显示这一次，请告知申请人。")
+            % {"number": obj.number, "code": code},
+            messages.WARNING,
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:disclosure_application_change", args=[obj.pk]))
+
+    # --- the handling page ------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self._scoped_or_404(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied  # steps, letters and the reveal have their own pages
+        return self._handling_page(request, application)
+
+    def _handling_page(self, request, application, revealed=False):
+        state = clock(application, calendar=load_calendar())
+        may_change = self.has_change_permission(request, application)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": application,
+            "title": _("依申请公开申请 %(number)s") % {"number": application.number},
+            "clock": state,
+            "clock_mark": provisional_mark(state.due_on)
+            or ("（暂定）" if state.provisional else ""),
+            "unconfirmed": confirmation_overdue(application),
+            "applicant": field_rows(application, APPLICANT_FIELDS),
+            "wanted": field_rows(application, REQUEST_FIELDS),
+            "handling": field_rows(application, HANDLING_FIELDS),
+            "id_label": (
+                Application._meta.get_field("id_number").verbose_name
+                if application.is_person
+                else Application._meta.get_field("credit_code").verbose_name
+            ),
+            "revealed": revealed,
+            "full_id": (
+                (application.id_number if application.is_person else application.credit_code)
+                if revealed
+                else ""
+            ),
+            "may_change": may_change,
+            "steps": services.available_steps(application, request.user),
+            "history": history_rows(application),
+            "consultations": application.consultations.all(),
+            "emails": application.emails.all(),
+            "letters": application.letters.select_related("final_by"),
+        }
+        response = TemplateResponse(request, "admin/disclosure/application/handling.html", context)
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    def reveal_view(self, request, object_id):
+        """The full ID number, shown once per POST, each showing audited."""
+        application = self._scoped_or_404(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(
+                reverse("admin:disclosure_application_change", args=[application.pk])
+            )
+        try:
+            services.open_personal_data(application, request.user, "id_number")
+        except services.ApplicationError:
+            raise PermissionDenied from None
+        return self._handling_page(request, application, revealed=True)
+
+    def identity_view(self, request, object_id):
+        """The proof of identity as a download (never shown inline), each opening audited."""
+        application = self._scoped_or_404(request, object_id)
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        if not application.identity_file:
+            raise Http404(_("没有身份证明文件。"))
+        try:
+            handle = application.identity_file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("身份证明文件已不存在。")) from None
+        try:
+            services.open_personal_data(application, request.user, "identity_file")
+        except services.ApplicationError:
+            handle.close()
+            raise PermissionDenied from None
+        name = application.identity_file_name or f"{application.number}-身份证明"
+        response = FileResponse(
+            handle, as_attachment=True, filename=name, content_type="application/octet-stream"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._scoped_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._scoped_or_404(request, object_id)
+        raise PermissionDenied
+
+    # --- the steps --------------------------------------------------------------------------
+
+    def step_view(self, request, object_id, key):
+        """The page behind a step's button: its form; for a fee the amount first, for the
+        answer the letter first, each to confirm; then the step's service."""
+        step = services.STEPS.get(key)
+        if step is None:
+            raise Http404
+        application = self._scoped_or_404(request, object_id)
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        change_url = reverse("admin:disclosure_application_change", args=[application.pk])
+        if step not in services.available_steps(application, request.user):
+            self.message_user(
+                request,
+                _("申请 %(number)s 当前状态为“%(status)s”，不能%(action)s。")
+                % {
+                    "number": application.number,
+                    "status": application.get_status_display(),
+                    "action": step.label,
+                },
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
+        form_class = STEP_FORMS[key]
+        extra = {}
+        if request.method == "POST":
+            form = form_class(request.POST, step=step, application=application)
+            confirmed = "_confirm" in request.POST
+            if form.is_valid():
+                if key == "fee":
+                    form, extra, confirmed = self._fee_preview(request, form, confirmed)
+                elif key == "answer":
+                    form, extra, confirmed = self._answer_preview(request, form, confirmed)
+                else:
+                    confirmed = True
+            if form.is_valid() and confirmed:
+                try:
+                    result = form.run(request.user)
+                except services.ApplicationError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    done = _("申请 %(number)s：%(action)s完成。") % {
+                        "number": application.number,
+                        "action": step.label,
+                    }
+                    if isinstance(result, Letter) and not result.is_final:
+                        done += _("已生成《%(title)s》草稿，请核对后定稿。") % {
+                            "title": result.title
+                        }
+                    self.message_user(request, done, messages.SUCCESS)
+                    if isinstance(result, Letter):
+                        return HttpResponseRedirect(result.get_absolute_url())
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = form_class(step=step, application=application)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": application,
+            "title": f"{step.label}：{application.number}",
+            "step": step,
+            "form": form,
+            "clock": clock(application),
+            "media": self.media + form.media,
+            **extra,
+        }
+        return TemplateResponse(request, "admin/disclosure/application/step.html", context)
+
+    def _fee_preview(self, request, form, confirmed):
+        """The amount is shown before it is charged; a confirmation of another amount (the
+        method or pages changed since) shows the new amount again."""
+        fee = form.fee()
+        if not fee.charged:
+            form.add_error(None, _("按%(basis)s，本申请不收费。") % {"basis": fee.basis})
+            return form, {"fee": fee}, False
+        if confirmed and form.cleaned_data.get("amount") == fee.amount:
+            return form, {"fee": fee}, True
+        if confirmed:
+            self.message_user(request, _("费用已重新计算，请核对后再确认。"), messages.WARNING)
+        data = request.POST.copy()
+        data["amount"] = str(fee.amount)
+        form = type(form)(data, step=form.step, application=form.application)
+        form.is_valid()
+        return form, {"fee": fee, "confirming": True}, False
+
+    def _answer_preview(self, request, form, confirmed):
+        """The answer letter composed from the result, to read and edit before it is final;
+        a result changed after the letter was composed composes it again."""
+        basis = form.composed_for()
+        if confirmed and request.POST.get("basis") == basis:
+            return form, {"confirming": True}, True
+        if confirmed:
+            self.message_user(
+                request,
+                _("办理结果已修改，答复书已按新的结果重新生成，请核对后再确认。"),
+                messages.WARNING,
+            )
+        title, body = form.compose()
+        data = request.POST.copy()
+        data["letter_title"], data["letter_body"], data["basis"] = title, body, basis
+        form = type(form)(data, step=form.step, application=form.application)
+        form.is_valid()
+        return form, {"confirming": True}, False
+
+    # --- letters ----------------------------------------------------------------------------
+
+    def _letter_or_404(self, request, object_id, letter_id):
+        application = self._scoped_or_404(request, object_id)
+        letter = application.letters.select_related("final_by").filter(pk=letter_id).first()
+        if letter is None:
+            raise Http404(_("文书不存在。"))
+        if not (request.user.has_perm("disclosure.view_letter") or request.user.is_superuser):
+            raise PermissionDenied
+        return application, letter
+
+    def letter_view(self, request, object_id, letter_id):
+        """A letter to print (A4, no admin chrome on paper); a draft can be edited and made final."""
+        application, letter = self._letter_or_404(request, object_id, letter_id)
+        may_edit = (
+            not letter.is_final
+            and request.user.has_perm("disclosure.change_letter")
+            and self.has_change_permission(request, application)
+        )
+        form = None
+        if request.method == "POST":
+            if not (
+                request.user.has_perm("disclosure.change_letter")
+                and self.has_change_permission(request, application)
+            ):
+                raise PermissionDenied
+            action = request.POST.get("action")
+            try:
+                if action == "finalise":
+                    services.finalise_letter(letter, request.user)
+                    self.message_user(request, _("文书已定稿，此后不能再修改。"), messages.SUCCESS)
+                    return HttpResponseRedirect(letter.get_absolute_url())
+                form = LetterForm(request.POST)
+                if form.is_valid():
+                    services.edit_letter(
+                        letter, request.user, form.cleaned_data["title"], form.cleaned_data["body"]
+                    )
+                    self.message_user(request, _("文书已保存（草稿）。"), messages.SUCCESS)
+                    return HttpResponseRedirect(letter.get_absolute_url())
+            except (services.ApplicationError, ValidationError) as exc:
+                message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(letter.get_absolute_url())
+        if may_edit and form is None:
+            form = LetterForm(initial={"title": letter.title, "body": letter.body})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": application,
+            "letter": letter,
+            "title": f"{letter.title}（{application.number}）",
+            "form": form if may_edit else None,
+            "media": self.media + form.media if may_edit and form else self.media,
+        }
+        return TemplateResponse(request, "admin/disclosure/application/letter.html", context)
+
+    def letter_docx_view(self, request, object_id, letter_id):
+        """The letter as a Word file, through the download audit."""
+        application, letter = self._letter_or_404(request, object_id, letter_id)
+        content = letter_docx(letter)
+        download = downloads.Download(
+            what="application_letter",
+            filename=f"{application.number}-{letter.get_kind_display()}",
+            rows=(),
+            details={
+                "application": application.number,
+                "letter": letter.pk,
+                "kind": letter.kind,
+                "final": letter.is_final,
+            },
+        )
+        downloads.record(download, request.user, "docx", 1, hashlib.sha256(content).hexdigest())
+        response = HttpResponse(content, content_type=DOCX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{download.filename}.docx"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    # --- the dashboard ----------------------------------------------------------------------
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("依申请公开办理提醒"),
+            "dashboard": dashboard(request.user),
+        }
+        return TemplateResponse(request, "admin/disclosure/application/dashboard.html", context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("dashboard/", view(self.dashboard_view), name="disclosure_application_dashboard"),
+            path(
+                "<path:object_id>/step/<str:key>/",
+                view(self.step_view),
+                name="disclosure_application_step",
+            ),
+            path(
+                "<path:object_id>/letters/<int:letter_id>/docx/",
+                view(self.letter_docx_view),
+                name="disclosure_application_letter_docx",
+            ),
+            path(
+                "<path:object_id>/letters/<int:letter_id>/",
+                view(self.letter_view),
+                name="disclosure_application_letter",
+            ),
+            path(
+                "<path:object_id>/identity/",
+                view(self.identity_view),
+                name="disclosure_application_identity",
+            ),
+            path(
+                "<path:object_id>/reveal/",
+                view(self.reveal_view),
+                name="disclosure_application_reveal",
+            ),
+            *super().get_urls(),
+        ]
+
+
+def dashboard(user):
+    """The counts 依申请办理 staff see on the admin index, each with a link to the list, or
+    None for a user who handles no applications."""
+    if not (user.is_superuser or user.has_perm("disclosure.view_application")):
+        return None
+    found = flags(Application.objects.for_staff(user))
+    changelist = reverse("admin:disclosure_application_changelist")
+    return [
+        {"key": key, "label": label, "count": len(getattr(found, key)),
+         "url": f"{changelist}?deadline={key}"}
+        for key, label in DEADLINES.items()
+    ]  # fmt: skip

@@ -1,0 +1,90 @@
+"""The list's clock columns, its 期限 filter and the dashboard counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from disclosure.applications.clock import today
+from disclosure.applications.models import Application
+from portal.workdays import add_working_days
+from tests.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def received_working_days_ago(days, **kwargs):
+    """An application received so that ``days`` working days have passed since (from today)."""
+    day = today()
+    for _ in range(60):
+        if add_working_days(day, days) >= today():
+            break
+        day += timedelta(days=1)
+    while add_working_days(day, days) > today():
+        day -= timedelta(days=1)
+    return ApplicationFactory(received_on=day, **kwargs)
+
+
+@pytest.fixture
+def three(world):
+    overdue = received_working_days_ago(25, agency=world["office"])
+    nearly = received_working_days_ago(17, agency=world["town"])
+    fresh = ApplicationFactory(agency=world["office"], received_on=today())
+    unconfirmed = ApplicationFactory(
+        agency=world["office"], channel=Application.Channel.EMAIL, received_on=None,
+        status=Application.Status.SUBMITTED,
+        submitted_at=timezone.now() - timedelta(days=10),
+    )  # fmt: skip
+    elsewhere = received_working_days_ago(25, agency=world["other"])
+    return {"overdue": overdue, "nearly": nearly, "fresh": fresh, "unconfirmed": unconfirmed,
+            "elsewhere": elsewhere}  # fmt: skip
+
+
+def numbers(response):
+    return {a.number for a in response.context["cl"].result_list}
+
+
+def test_the_deadline_filter(client, world, three):
+    client.force_login(world["handler"])
+    url = reverse("admin:disclosure_application_changelist")
+    assert numbers(client.get(url, {"deadline": "overdue"})) == {three["overdue"].number}
+    assert numbers(client.get(url, {"deadline": "nearly_due"})) == {three["nearly"].number}
+    assert numbers(client.get(url, {"deadline": "unconfirmed"})) == {three["unconfirmed"].number}
+    everything = client.get(url)
+    assert three["elsewhere"].number not in numbers(everything)
+    html = everything.content.decode()
+    assert "deadline-overdue" in html and "已超期" in html and "deadline-nearly-due" in html
+
+
+def test_the_list_does_not_query_per_row(client, world, three, django_assert_max_num_queries):
+    client.force_login(world["handler"])
+    url = reverse("admin:disclosure_application_changelist")
+    client.get(url)
+    for n in range(20):
+        ApplicationFactory(agency=world["office"], received_on=today(), number=f"2026-9{n:04d}")
+    with django_assert_max_num_queries(14):
+        client.get(url)
+
+
+def test_the_dashboard_counts_link_to_the_filtered_list(client, world, three):
+    client.force_login(world["handler"])
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "依申请公开办理提醒" in index
+    page = client.get(reverse("admin:disclosure_application_dashboard"))
+    counts = {item["key"]: item["count"] for item in page.context["dashboard"]}
+    assert counts == {"overdue": 1, "nearly_due": 1, "unconfirmed": 1}
+    assert "?deadline=overdue" in page.content.decode()
+
+
+def test_the_dashboard_is_not_on_the_index_of_other_staff(client, world, three):
+    client.force_login(world["editor"])
+    assert "依申请公开办理提醒" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_handling_page_has_a_query_budget(client, world, three, django_assert_max_num_queries):
+    client.force_login(world["handler"])
+    url = reverse("admin:disclosure_application_change", args=[three["overdue"].pk])
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    assert response.status_code == 200
