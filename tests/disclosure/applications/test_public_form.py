@@ -244,3 +244,27 @@ def test_the_submission_is_mailed_with_the_code(client, agency, file_roots, mail
     code = receipt_code(client)
     assert len(mailoutbox) == 1
     assert code in mailoutbox[0].body and mailoutbox[0].to == ["lisi@example.com"]
+
+
+def test_the_guide_lists_the_receiving_agencies_with_their_forms(client, agency):
+    from tests.factories import AgencyFactory
+
+    closed_office = AgencyFactory(name="不受理申请的机构", accepts_applications=False)
+    page = client.get(reverse("applications:guide")).content.decode()
+    assert agency.name in page and agency.address in page and agency.phone in page
+    assert reverse("applications:apply", args=[agency.pk]) in page
+    assert closed_office.name not in page
+    for text in ("20 个工作日", "补正", "信息处理费", "行政复议", "行政诉讼"):
+        assert text in page
+
+
+def test_the_guide_is_in_the_navigation_and_linked_from_its_column(client, agency):
+    from catalog.models import CatalogNode
+
+    root = CatalogNode.objects.create(name="政务公开")
+    column = CatalogNode.objects.create(name="依申请公开", slug="ysqgk", parent=root)
+    guide = reverse("applications:guide")
+    assert f'href="{guide}"' in client.get(reverse("home")).content.decode()
+    column_page = client.get(column.get_absolute_url()).content.decode()
+    assert f'href="{guide}"' in column_page.split('<main id="main"')[1]
+    assert reverse("applications:status") in column_page
