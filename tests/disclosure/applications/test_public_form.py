@@ -268,3 +268,13 @@ def test_the_guide_is_in_the_navigation_and_linked_from_its_column(client, agenc
     column_page = client.get(column.get_absolute_url()).content.decode()
     assert f'href="{guide}"' in column_page.split('<main id="main"')[1]
     assert reverse("applications:status") in column_page
+
+
+def test_the_guide_and_the_form_have_query_budgets(client, agency, django_assert_max_num_queries):
+    from tests.factories import AgencyFactory
+
+    AgencyFactory.create_batch(5)
+    with django_assert_max_num_queries(3):
+        client.get(reverse("applications:guide"))
+    with django_assert_max_num_queries(3):
+        client.get(reverse("applications:apply", args=[agency.pk]))

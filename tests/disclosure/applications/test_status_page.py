@@ -151,3 +151,10 @@ def test_the_lookup_is_a_post_form_with_csrf(client):
         Client(enforce_csrf_checks=True).post(URL, {"code": "x", "phone_tail": "1234"}).status_code
         == 403
     )
+
+
+def test_the_status_page_has_a_query_budget(client, django_assert_max_num_queries):
+    application, code = with_code(received_on=date(2026, 6, 1))
+    services.answer(application, SYSTEM, Application.Result.DISCLOSED, on=date(2026, 6, 10))
+    with django_assert_max_num_queries(10):
+        look_up(client, code)
