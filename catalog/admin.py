@@ -45,7 +45,17 @@ class AgencyAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "short_name", "credit_code", "parent", "level"]}),
         (
             _("联系方式（显示在政府信息公开指南）"),
-            {"fields": ["address", "office_hours", "phone", "fax", "email", "postcode"]},
+            {
+                "fields": [
+                    "address",
+                    "office_hours",
+                    "phone",
+                    "fax",
+                    "email",
+                    "postcode",
+                    "accepts_applications",
+                ]
+            },
         ),
         (_("工作人员"), {"fields": ["members"]}),
     ]

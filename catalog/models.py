@@ -65,6 +65,11 @@ class Agency(models.Model):
     fax = models.CharField(_("传真"), max_length=50, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     postcode = models.CharField(_("邮政编码"), max_length=6, blank=True)
+    accepts_applications = models.BooleanField(
+        _("受理政府信息公开申请"),
+        default=True,
+        help_text=_("勾选后，本机构列入“依申请公开”页面的受理机关，公众可以在网上向其提出申请。"),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("工作人员"),

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.views.generic import TemplateView
 
+from disclosure.applications.views import COLUMN_SLUG as APPLICATIONS_COLUMN_SLUG
 from disclosure.filters import DocumentFilterForm
 from disclosure.models import Document, public_counts_by_node
 from disclosure.models.counts import public_subtree_listing
@@ -101,5 +102,6 @@ class CatalogNodeView(TemplateView):
             page_window=PAGE_WINDOW,
             outside_window=outside_window,
             query_string=query.urlencode(),
+            applications_column=node.slug == APPLICATIONS_COLUMN_SLUG,
         )
         return context

@@ -12,6 +12,7 @@ class DisclosureConfig(AppConfig):
         from portal import page_cache
         from portal.control_characters import refuse_control_characters_in
 
+        from .applications.models import Application
         from .filters import DocumentFilterForm, forget_filter_choices
         from .models import (
             Attachment,
@@ -30,7 +31,7 @@ class DisclosureConfig(AppConfig):
         page_cache.register_query_parameters(
             "page", "p", "fs",
             *DocumentFilterForm.base_fields, *SearchForm.base_fields,
-            *ProposalFilterForm.base_fields,
+            *ProposalFilterForm.base_fields, "year",
         )  # fmt: skip
 
         refuse_control_characters_in(self)
@@ -54,6 +55,10 @@ class DisclosureConfig(AppConfig):
             ProposalReply,
             CongressSession,
             ReplyClassification,
+        )
+        # The public statistics of applications count received and closed ones.
+        page_cache.invalidate_on_change(
+            Application, when=lambda application: application.received_on is not None
         )
         page_cache.next_due_from(Document.objects.next_scheduled_at)
         post_init.connect(remember_agency_name, sender=Agency, dispatch_uid="search-agency-name")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", include("disclosure.search.urls")),
     path("catalog/", include("catalog.urls")),
     path("documents/", include("disclosure.urls")),
+    path("ysqgk/", include("disclosure.applications.urls")),
     # An index of sitemap pages: crawlers are given at most 2,000 documents a page.
     path(
         "sitemap.xml",

@@ -1,8 +1,8 @@
-"""Disclosure on application (依申请公开): where it lives, once it is built.
+"""Disclosure on application (依申请公开).
 
-Empty for now. Like ``disclosure.proposals`` it will hold its models (tables of the
-``disclosure`` app), services with the workflow table (each transition: its function, the
-permission it needs, the states it leaves from, its label) that the admin reads, the admin, and
-the public views with their urls; its templates go under ``templates/disclosure/applications/``
-and its tests under ``tests/disclosure/applications/``.
+Like ``disclosure.proposals`` it holds its models (tables of the ``disclosure`` app), the
+working-day clock, services with the workflow table the admin reads, letters and fees, and the
+citizen's side: the public views and urls (``ysqgk/``: guide, form, receipt, status, statistics),
+their forms and per-address limits (``limits.py``). Templates are under
+``templates/disclosure/applications/``, tests under ``tests/disclosure/applications/``.
 """

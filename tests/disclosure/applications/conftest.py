@@ -1,5 +1,6 @@
-"""Agencies and staff for the admin tests of applications: 依申请办理 staff of an office (and its
-town), of another agency, an auditor and an editor."""
+"""Shared data for the application tests: media folders of their own, a receiving agency for the
+public form, and for the admin tests 依申请办理 staff of an office (and its town), of another
+agency, an auditor and an editor."""
 
 import pytest
 
@@ -10,9 +11,24 @@ from tests.factories import AgencyFactory
 
 @pytest.fixture
 def file_roots(settings, tmp_path):
+    """Public and private media in their own folders for the test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return tmp_path
+    settings.MEDIA_ROOT.mkdir(exist_ok=True)
+    settings.PRIVATE_MEDIA_ROOT.mkdir(exist_ok=True)
+    return settings
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(
+        name="铜梁区交通局",
+        address="重庆市铜梁区巴川街道金龙大道100号",
+        office_hours="工作日 9:00-12:00，14:00-17:30",
+        phone="023-45671234",
+        email="jtj@example.gov.cn",
+        postcode="402560",
+    )
 
 
 @pytest.fixture

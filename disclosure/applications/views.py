@@ -1,0 +1,208 @@
+"""The citizen's side of 依申请公开: the guide with the receiving agencies, the form of each
+agency, the receipt, the status page and the public statistics.
+
+The form, the receipt and the status page carry personal data or a 查询码: they are never
+public pages (``portal.page_cache``) and always ``no-store``. The receipt is shown once, to the
+browser session that submitted.
+"""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django.views.generic import TemplateView
+
+from catalog.models import Agency
+
+from . import limits, services
+from .clock import clock
+from .forms import ApplicationForm, StatusForm
+from .models import ANSWER_DAYS, MAX_EXTENSION_DAYS, SUPPLEMENT_NOTICE_DAYS, Application, Letter
+
+# The catalogue column (slug) whose page leads to the guide.
+COLUMN_SLUG = "ysqgk"
+RECEIPT_KEY = "applications:receipt"
+
+
+def receiving_agencies():
+    return Agency.objects.filter(accepts_applications=True).order_by("level", "name")
+
+
+class GuideView(TemplateView):
+    """How to apply, the time limits and remedies, and the agencies that receive applications."""
+
+    template_name = "disclosure/applications/guide.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            agencies=receiving_agencies(),
+            answer_days=ANSWER_DAYS,
+            extension_days=MAX_EXTENSION_DAYS,
+            supplement_days=SUPPLEMENT_NOTICE_DAYS,
+            **kwargs,
+        )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def apply(request, pk):
+    """The form for one agency. A refusal saves nothing and says why; success redirects to the
+    receipt (post/redirect/get)."""
+    agency = get_object_or_404(receiving_agencies(), pk=pk)
+    refusal, status = None, 200
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES)
+        if form.is_bot:
+            refusal, status = _("提交未能受理：表单中供识别自动程序的隐藏栏目被填写了。"
+                                "如果您是本人填写，请刷新页面后重新提交。"), 400  # fmt: skip
+        elif form.is_valid():
+            try:
+                give_back = limits.take_submission_slot(request)
+            except limits.Limited as exc:
+                refusal, status = _limited_message(exc), 429
+            else:
+                try:
+                    application, code = services.submit(
+                        form.build(agency), form.cleaned_data["identity_file"]
+                    )
+                except services.ApplicationError as exc:
+                    give_back()
+                    refusal, status = str(exc), 400
+                else:
+                    request.session[RECEIPT_KEY] = {
+                        "number": application.number,
+                        "agency": agency.name,
+                        "agency_pk": agency.pk,
+                        "code": code,
+                        "emailed": bool(application.email),
+                    }
+                    return redirect("applications:receipt")
+    else:
+        form = ApplicationForm()
+    context = {"agency": agency, "form": form, "refusal": refusal}
+    return render(request, "disclosure/applications/apply.html", context, status=status)
+
+
+def _limited_message(exc):
+    return _(
+        "提交过于频繁：同一网络地址每小时最多提交 %(limit)s 件申请，请 %(minutes)s 分钟后再试。"
+        "如有大量申请，请与受理机关联系。"
+    ) % {"limit": settings.APPLICATIONS_PER_HOUR, "minutes": exc.minutes}
+
+
+@never_cache
+def receipt(request):
+    """The number and 查询码 of the application just submitted, once."""
+    shown = request.session.pop(RECEIPT_KEY, None)
+    return render(
+        request,
+        "disclosure/applications/receipt.html",
+        {"receipt": shown, "answer_days": ANSWER_DAYS},
+        status=200 if shown else 404,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status(request):
+    """查询码 + the phone number's last four digits → where the application stands."""
+    form = StatusForm(request.POST or None)
+    application, refusal, code = None, None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            limits.check_lookups_left(request)
+        except limits.Limited as exc:
+            refusal, code = (
+                _("查询错误次数过多，请 %(minutes)s 分钟后再试。") % {"minutes": exc.minutes},
+                429,
+            )
+        else:
+            application = services.find_by_code(
+                form.cleaned_data["code"], form.cleaned_data["phone_tail"]
+            )
+            if application is None:
+                limits.count_wrong_lookup(request)
+                form.add_error(None, _("查询码或联系电话后四位不正确，请核对后重新输入。"))
+    context = {"form": form, "refusal": refusal, "answer_days": ANSWER_DAYS}
+    if application is not None:
+        context.update(status_context(application))
+    return render(request, "disclosure/applications/status.html", context, status=code)
+
+
+def status_context(application):
+    answer = None
+    if (
+        application.status == Application.Status.CLOSED
+        and application.delivery == Application.Delivery.ONLINE
+    ):
+        answer = (
+            application.letters.filter(kind=Letter.Kind.ANSWER, final_at__isnull=False)
+            .order_by("-final_at")
+            .first()
+        )
+    return {
+        "application": application,
+        "agency": application.agency,
+        "clock": clock(application),
+        "answer": answer,
+        "consulting": application.consultations.filter(replied_on=None).exists(),
+    }
+
+
+class StatisticsView(TemplateView):
+    """Per year and agency: applications received, and those closed by result. Counts only."""
+
+    template_name = "disclosure/applications/statistics.html"
+
+    def years(self):
+        received = {d.year for d in Application.objects.dates("received_on", "year")}
+        closed = {d.year for d in Application.objects.dates("closed_on", "year")}
+        return sorted(received | closed | {timezone.localdate().year}, reverse=True)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        years = self.years()
+        try:
+            year = int(self.request.GET.get("year", ""))
+        except ValueError:
+            year = years[0]
+        if year not in years:
+            year = years[0]
+        received = dict(
+            Application.objects.filter(received_on__year=year)
+            .values_list("agency")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        closed = {}
+        for agency_id, result, n in (
+            Application.objects.filter(status=Application.Status.CLOSED, closed_on__year=year)
+            .values_list("agency", "result")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            closed.setdefault(agency_id, {})[result] = n
+        agencies = Agency.objects.filter(
+            Q(accepts_applications=True) | Q(pk__in=set(received) | set(closed))
+        ).order_by("level", "name")
+        results = Application.Result
+        rows = []
+        for agency in agencies.only("pk", "name", "level"):
+            by_result = closed.get(agency.pk, {})
+            rows.append(_row(agency.name, received.get(agency.pk, 0), by_result, results))
+        total = _row(
+            _("合计"),
+            sum(received.values()),
+            {r: sum(c.get(r, 0) for c in closed.values()) for r in results.values},
+            results,
+        )
+        context.update(years=years, year=year, rows=rows, total=total, results=results.labels)
+        return context
+
+
+def _row(name, received, by_result, results):
+    counts = [by_result.get(value, 0) for value in results.values]
+    return {"name": name, "received": received, "results": counts, "closed": sum(counts)}
