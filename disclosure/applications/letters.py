@@ -6,6 +6,7 @@ Each names the agency, the legal basis and, where the applicant may contest it, 
 final; the final text is kept unchanged (``Letter.save``).
 """
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -77,7 +78,11 @@ def compose(application, kind, *, consultation=None, on=None, due=None):
                 "本机关不掌握您申请获取的政府信息；经确认，负责公开该信息的机关为%(agency)s"
             ) % {"agency": application.responsible_agency}
         context["result_text"] = RESULT_TEXT[application.result][0] % {"reason": reason}
-        context["document"] = application.related_document
+        document = application.related_document
+        context["document"] = document
+        if document is not None:
+            # The letter is printed and mailed: the address must work outside the site.
+            context["document_url"] = settings.PORTAL_BASE_URL + document.get_absolute_url()
     title = Letter.Kind(kind).label
     body = render_to_string(f"disclosure/applications/letters/{kind}.html", context)
     return title, body

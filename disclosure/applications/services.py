@@ -145,8 +145,20 @@ def _finalise(letter, user, on=None):
 # -- the citizen's side ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def submit(application, identity_upload=None, user=SYSTEM, *, received_on=None):
+    """Save a new application; see ``_submit``. A refused or failed submission leaves no
+    identity file behind."""
+    try:
+        return _submit(application, identity_upload, user, received_on=received_on)
+    except BaseException:
+        stored = application.identity_file
+        if stored and stored.name and getattr(stored, "_committed", False):
+            stored.storage.delete(stored.name)
+        raise
+
+
+@transaction.atomic
+def _submit(application, identity_upload, user, *, received_on):
     """Save a new application (from the public form, or registered by staff) and give it its
     number and 查询码. Returns (application, lookup code): the code is shown once, mailed, and
     stored only as a digest.

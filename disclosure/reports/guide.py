@@ -3,7 +3,7 @@ an agency's information is arranged in (read from the catalogue when the page is
 
 from datetime import timedelta
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from catalog.models import CatalogNode
 
@@ -72,18 +72,12 @@ def guide_columns(agency):
     return rows
 
 
-def application_form_url():
-    """The public application form, where the site has one."""
-    for name in (
-        "disclosure:applications:apply",
-        "disclosure:application-form",
-        "applications:apply",
-    ):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return ""
+def application_form_url(agency):
+    """Where a citizen applies to ``agency``: its own form when it receives applications, else
+    the 依申请公开 page that lists the agencies that do."""
+    if agency.accepts_applications:
+        return reverse("applications:apply", args=[agency.pk])
+    return reverse("applications:guide")
 
 
 def is_stale(guide, day):

@@ -60,7 +60,7 @@ def guide_detail(request, agency_pk):
         "guide": guide,
         "agency": agency,
         "columns": guide_columns(agency),
-        "form_url": application_form_url(),
+        "form_url": application_form_url(agency),
         "reports": AnnualReport.objects.published().filter(agency=agency).order_by("-year")[:5],
     }
     return render(request, "disclosure/reports/guide.html", context)

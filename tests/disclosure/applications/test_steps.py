@@ -48,7 +48,8 @@ def online_application(agency, **extra):
     return Application(**values)
 
 
-def test_online_submission_to_final_answer_letter(django_capture_on_commit_callbacks):
+def test_online_submission_to_final_answer_letter(django_capture_on_commit_callbacks, settings):
+    settings.PORTAL_BASE_URL = "http://portal.example.gov.cn"
     agency = AgencyFactory(name="重庆市铜梁区财政局")
     with django_capture_on_commit_callbacks(execute=True):
         application, code = services.submit(
@@ -76,6 +77,7 @@ def test_online_submission_to_final_answer_letter(django_capture_on_commit_callb
     assert letter.is_final and letter.kind == Letter.Kind.ANSWER
     assert "重庆市铜梁区财政局" in letter.body
     assert document.title in letter.body
+    assert f"http://portal.example.gov.cn{document.get_absolute_url()}" in letter.body
     assert "行政复议" in letter.body and "行政诉讼" in letter.body
     assert letter.final_sha256 == letter.content_digest()
     letter.body = "<p>改过的答复</p>"
@@ -222,3 +224,14 @@ def test_staff_register_only_for_their_own_agency_with_the_role():
     assert not Application.objects.exists()
     registered, _ = services.submit(online_application(own, channel=letter), user=clerk)
     assert registered.status == Application.Status.SUBMITTED
+
+
+def test_a_submission_that_fails_after_the_file_was_stored_leaves_no_file(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    with mock.patch(
+        "disclosure.applications.services._record", side_effect=RuntimeError("audit down")
+    ):
+        with pytest.raises(RuntimeError):
+            services.submit(online_application(AgencyFactory()), SimpleUploadedFile("sfz.png", PNG))
+    assert not Application.objects.exists()
+    assert not [p for p in (tmp_path / "private").rglob("*") if p.is_file()]

@@ -56,6 +56,18 @@ def test_the_guide_page_shows_columns_office_details_and_the_last_update(client)
                  "023-45632267", "gk@example.gov.cn", "不收取费用。", "20个工作日"]:  # fmt: skip
         assert text in html, text
     assert timezone.localtime(guide.updated_at).strftime("%Y年%-m月%-d日") in html
+    assert (
+        f'<a href="{reverse("applications:apply", args=[agency.pk])}">在线填写政府信息公开申请表</a>'
+        in html
+    )
+
+
+def test_the_guide_of_an_agency_without_applications_links_to_the_list_of_agencies(client):
+    agency = AgencyFactory(accepts_applications=False)
+    guide_for(agency)
+    html = client.get(reverse("disclosure:guide", args=[agency.pk])).content.decode()
+    assert reverse("applications:apply", args=[agency.pk]) not in html
+    assert f'<a href="{reverse("applications:guide")}">在线填写政府信息公开申请表</a>' in html
 
 
 def test_an_agency_without_a_guide_has_no_page(client):
