@@ -9,25 +9,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from catalog.credit_code import validate_credit_code
+from portal.widgets import DateInput
 
 from ..index_numbers import parse_index_number
 from ..models import Document
 from . import fees, services
 from .clock import today
-from .identity import normalise_resident_id, validate_resident_id
 from .models import MAX_EXTENSION_DAYS, Application, Consultation, Letter
 from .uploads import check_identity_file
 
 Channel = Application.Channel
 RECEIVED_ON_THE_DAY = (Channel.IN_PERSON, Channel.POST)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ApplicationRegisterForm(forms.ModelForm):
@@ -74,10 +66,8 @@ class ApplicationRegisterForm(forms.ModelForm):
                 self.add_error("received_on", _("收到申请的日期不能晚于今天。"))
         else:
             data["received_on"] = None
-        if data.get("applicant_type") == Application.ApplicantType.PERSON:
-            self._clean_person(data)
-        elif data.get("applicant_type"):
-            self._clean_organisation(data)
+        # The ID number, credit code and contact person are checked by Application.clean,
+        # which the model form runs: the same rules as the public form's.
         upload = data.get("identity_upload")
         if upload:
             try:
@@ -85,33 +75,6 @@ class ApplicationRegisterForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error("identity_upload", exc)
         return data
-
-    def _clean_person(self, data):
-        if not data.get("id_type"):
-            self.add_error("id_type", _("请选择证件类型。"))
-        number = (data.get("id_number") or "").strip()
-        if not number:
-            self.add_error("id_number", _("请填写证件号码。"))
-        elif data.get("id_type") == Application.IdType.RESIDENT:
-            try:
-                data["id_number"] = validate_resident_id(normalise_resident_id(number))
-            except ValidationError as exc:
-                self.add_error("id_number", exc)
-        data["credit_code"] = ""
-
-    def _clean_organisation(self, data):
-        data["id_type"], data["id_number"] = "", ""
-        code = (data.get("credit_code") or "").strip().upper()
-        if not code:
-            self.add_error("credit_code", _("法人或其他组织请填写统一社会信用代码。"))
-        else:
-            try:
-                validate_credit_code(code)
-            except ValidationError as exc:
-                self.add_error("credit_code", exc)
-            data["credit_code"] = code
-        if not (data.get("contact_person") or "").strip():
-            self.add_error("contact_person", _("法人或其他组织请填写联系人。"))
 
 
 # -- the steps -------------------------------------------------------------------------------

@@ -353,6 +353,7 @@ class Application(models.Model):
     def clean(self):
         errors = {}
         if self.is_person:
+            self.credit_code = self.legal_representative = ""
             if not self.id_type:
                 errors["id_type"] = _("请选择证件类型。")
             if not self.id_number.strip():
@@ -363,6 +364,7 @@ class Application(models.Model):
                 except ValidationError as exc:
                     errors["id_number"] = exc.messages
         else:
+            self.id_type = self.id_number = ""
             self.credit_code = self.credit_code.strip().upper()
             try:
                 validate_credit_code(self.credit_code)

@@ -1,39 +1,15 @@
 """axe-core over the admin pages clerks work in: no serious or critical finding."""
 
-import os
-import shutil
-from contextlib import contextmanager
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 
 from catalog.models import CatalogNode
+from tests.browser.helpers import chromium, skip_without_chromium
 from tests.factories import AgencyFactory, DocumentFactory, ProposalReplyFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct-horse-battery"
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(
-        "chromium is not installed (apt-get install chromium); CI installs it",
-        allow_module_level=True,
-    )
-
-
-@contextmanager
-def chromium():
-    """The browser, started once the test's data is written (see test_document_page_in_a_browser)."""
-    from playwright.sync_api import sync_playwright
-
-    connections.close_all()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+skip_without_chromium()
 
 
 def serious_findings(page):

@@ -1,41 +1,17 @@
 """The admin as clerks use it, in a real browser: the letter import's confirm step and the
 reviewer's document list at 1366 px."""
 
-import os
-import shutil
-from contextlib import contextmanager
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 
 from disclosure.models import Document, ProposalReply
+from tests.browser.helpers import chromium, skip_without_chromium
 from tests.disclosure.proposals.test_letters import seed_text
 from tests.factories import AgencyFactory, DocumentFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct-horse-battery"
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(
-        "chromium is not installed (apt-get install chromium); CI installs it",
-        allow_module_level=True,
-    )
-
-
-@contextmanager
-def chromium():
-    """The browser, started once the test's data is written (see test_document_page_in_a_browser)."""
-    from playwright.sync_api import sync_playwright
-
-    connections.close_all()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+skip_without_chromium()
 
 
 def logged_in(browser, live_server, width=1366, height=768):

@@ -2,43 +2,21 @@
 asked for and received, then answered; the answer letter is composed, edited and saved final."""
 
 import os
-import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connections
 
 from disclosure.applications.models import Application, Letter
 from portal.roles import REQUESTS, sync_roles
+from tests.browser.helpers import chromium, skip_without_chromium
 from tests.factories import AgencyFactory, StaffUserFactory, id_number_for
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct-horse-battery-staple"
 # Set to a folder to keep 1366x768 screenshots of each page for a look by eye.
 SHOTS = os.environ.get("APPLICATION_SCREENSHOTS")
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(
-        "chromium is not installed (apt-get install chromium); CI installs it",
-        allow_module_level=True,
-    )
-
-
-@contextmanager
-def chromium():
-    """The browser, started once the test's data is written (see the document page test)."""
-    from playwright.sync_api import sync_playwright
-
-    connections.close_all()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+skip_without_chromium()
 
 
 def shot(page, name, full_page=False):

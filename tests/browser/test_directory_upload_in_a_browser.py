@@ -1,44 +1,19 @@
 """The standard-directory upload in the admin, in a real browser (Debian's chromium)."""
 
-import os
-import shutil
-from contextlib import contextmanager
-
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connections
 from openpyxl import Workbook
 
 from catalog.models import CatalogNode
 from portal.models import AuditEvent
 from portal.roles import CATALOGUER, sync_roles
+from tests.browser.helpers import chromium, skip_without_chromium
 from tests.factories import StaffUserFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(
-        "chromium is not installed (apt-get install chromium); CI installs it",
-        allow_module_level=True,
-    )
+skip_without_chromium()
 
 HEADER = ["序号", "一级事项", "二级事项", "公开内容", "公开时限", "公开渠道和载体", "公开对象"]
 CHECKLIST = "■政府网站 □政府公报 ■入户/现场 □精准推送"
-
-
-@contextmanager
-def chromium():
-    """Start the browser once the test's data is written (see test_document_page_in_a_browser)."""
-    from playwright.sync_api import sync_playwright
-
-    connections.close_all()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def workbook(path, *rows):
