@@ -462,7 +462,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         method or pages changed since) shows the new amount again."""
         fee = form.fee()
         if not fee.charged:
-            form.add_error(None, _("按%(basis)s，本申请不收费。") % {"basis": fee.basis})
+            form.add_error(None, _("%(basis)s，本申请不收费。") % {"basis": fee.basis})
             return form, {"fee": fee}, False
         if confirmed and form.cleaned_data.get("amount") == fee.amount:
             return form, {"fee": fee}, True
