@@ -430,9 +430,13 @@ class ApplicationAdmin(admin.ModelAdmin):
                 except services.ApplicationError as exc:
                     self.message_user(request, str(exc), messages.ERROR)
                 else:
-                    done = _("申请 %(number)s：%(action)s完成。") % {
+                    # "征求意见完成" would read as if the consultation were over: name the step
+                    # taken and the state the application is in now.
+                    application.refresh_from_db(fields=["status"])
+                    done = _("申请 %(number)s：已办理“%(action)s”，当前状态：%(status)s。") % {
                         "number": application.number,
                         "action": step.label,
+                        "status": application.get_status_display(),
                     }
                     if isinstance(result, Letter) and not result.is_final:
                         done += _("已生成《%(title)s》草稿，请核对后定稿。") % {
