@@ -194,7 +194,9 @@ def test_the_message_after_a_step_names_the_step_and_the_state_now(client, world
     page = client.get(reverse("admin:disclosure_application_change", args=[application.pk]))
     shown = [str(m) for m in page.context["messages"]]
     # Not "征求意见完成": the consultation has only begun.
-    assert shown[-1].startswith(f"申请 {application.number}：已办理“征求意见”，当前状态：征求意见中。")
+    assert shown[-1].startswith(
+        f"申请 {application.number}：已办理“征求意见”，当前状态：征求意见中。"
+    )
 
 
 def test_the_register_form_starts_as_a_counter_application_received_today(client, world):
