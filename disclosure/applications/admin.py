@@ -430,9 +430,13 @@ class ApplicationAdmin(admin.ModelAdmin):
                 except services.ApplicationError as exc:
                     self.message_user(request, str(exc), messages.ERROR)
                 else:
-                    done = _("申请 %(number)s：%(action)s完成。") % {
+                    # "征求意见完成" would read as if the consultation were over: name the step
+                    # taken and the state the application is in now.
+                    application.refresh_from_db(fields=["status"])
+                    done = _("申请 %(number)s：已办理“%(action)s”，当前状态：%(status)s。") % {
                         "number": application.number,
                         "action": step.label,
+                        "status": application.get_status_display(),
                     }
                     if isinstance(result, Letter) and not result.is_final:
                         done += _("已生成《%(title)s》草稿，请核对后定稿。") % {
@@ -462,7 +466,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         method or pages changed since) shows the new amount again."""
         fee = form.fee()
         if not fee.charged:
-            form.add_error(None, _("按%(basis)s，本申请不收费。") % {"basis": fee.basis})
+            form.add_error(None, _("%(basis)s，本申请不收费。") % {"basis": fee.basis})
             return form, {"fee": fee}, False
         if confirmed and form.cleaned_data.get("amount") == fee.amount:
             return form, {"fee": fee}, True

@@ -54,6 +54,10 @@ class ApplicationRegisterForm(forms.ModelForm):
         channel = self.fields["channel"]
         channel.choices = [c for c in channel.choices if c[0] != Channel.ONLINE]
         channel.initial = Channel.IN_PERSON
+        # Most applications are registered at the counter on the day, by a person with a
+        # 居民身份证: the form starts that way, as the public form does.
+        self.fields["received_on"].initial = today
+        self.fields["id_type"].initial = Application.IdType.RESIDENT
 
     def clean(self):
         data = super().clean()

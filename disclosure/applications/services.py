@@ -399,7 +399,7 @@ def notify_fee(application, user, method, pages=0, on=None):
     on = on or today()
     fee = fees.compute(application, method, pages)
     if not fee.charged:
-        raise ApplicationError(_("按%(basis)s，本申请不收费。") % {"basis": fee.basis})
+        raise ApplicationError(_("%(basis)s，本申请不收费。") % {"basis": fee.basis})
     application.fee_amount = fee.amount
     application.fee_basis = fee.basis[:200]
     application.fee_notice_on = on

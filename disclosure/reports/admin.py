@@ -115,18 +115,31 @@ class AnnualReportAdmin(admin.ModelAdmin):
         if formset.model is not ReportOverride:
             return super().save_formset(request, form, formset, change)
         report = form.instance
-        for obj in formset.deleted_objects:
-            remove_override(obj, request.user)
+        # The admin's change message reads these lists, which ``formset.save()`` would fill;
+        # overrides do not go through it.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                remove_override(inline_form.instance, request.user)
+                formset.deleted_objects.append(inline_form.instance)
         for inline_form in formset.forms:
             if inline_form in formset.deleted_forms or not inline_form.has_changed():
                 continue
             data = inline_form.cleaned_data
             if not data:
                 continue
+            existed = inline_form.instance.pk is not None
             try:
-                set_override(report, request.user, data["cell"], data["value"], data["reason"])
+                override = set_override(
+                    report, request.user, data["cell"], data["value"], data["reason"]
+                )
             except ReportError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
+            else:
+                if existed:
+                    formset.changed_objects.append((override, inline_form.changed_data))
+                else:
+                    formset.new_objects.append(override)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -131,7 +131,7 @@ def late_disclosures(day, viewer):
                 Finding(
                     "late",
                     title,
-                    f"成文日期 {written}，发布日期 {published_on}，相隔 {int(elapsed)} 个工作日，超过时限 {limit} 个工作日",
+                    f"成文日期 {written}，发布日期 {published_on}，相隔 {int(elapsed)} 个工作日，超过 {limit} 个工作日的公开时限",
                     admin_url(pk),
                     elapsed.provisional,
                 )

@@ -27,7 +27,8 @@ def test_the_seed_reply_is_a_late_disclosure(site_tree, seed_meta):
               published_at=local(2022, 7, 15), **seed_meta)  # fmt: skip
     late = kinds(build_report(date(2022, 12, 31)), "late")
     assert [f.subject for f in late] == ["第94号建议的复函"]
-    assert "相隔 29 个工作日" in late[0].detail and "时限 20" in late[0].detail
+    # The limit reads as the limit, not as the days it was exceeded by.
+    assert "相隔 29 个工作日，超过 20 个工作日的公开时限" in late[0].detail
 
 
 def test_disclosure_within_the_limit_is_not_late(site_tree):

@@ -505,3 +505,14 @@ def test_the_interprets_choices_hold_nothing_the_public_cannot_see(client, org):
     )
     titles = {r["text"] for r in response.json()["results"]}
     assert titles == {"教委公开办法"}
+
+
+def test_the_publish_page_loads_the_translations_its_date_widgets_need(client, org):
+    document = DocumentFactory(status=Status.SUBMITTED, agency=org["district"])
+    as_user(client, org["reviewer"])
+    page = client.get(
+        reverse("admin:disclosure_document_transition", args=[document.pk, "publish"])
+    ).content.decode()
+    # DateTimeShortcuts.js calls gettext(); without the catalogue the 今天/现在 links never show.
+    assert "DateTimeShortcuts.js" in page
+    assert page.index(reverse("admin:jsi18n")) < page.index("DateTimeShortcuts.js")

@@ -184,3 +184,24 @@ def test_answer_reasons_must_belong_to_the_result(client, world):
     assert "需要选择理由" in str(response.context["form"].non_field_errors())
     application.refresh_from_db()
     assert application.status == Application.Status.IN_PROGRESS
+
+
+def test_the_message_after_a_step_names_the_step_and_the_state_now(client, world):
+    client.force_login(world["handler"])
+    register(client, world)
+    application = Application.objects.get()
+    step(client, application, "consult", {"party_kind": "third_party", "party": "某建设公司"})
+    page = client.get(reverse("admin:disclosure_application_change", args=[application.pk]))
+    shown = [str(m) for m in page.context["messages"]]
+    # Not "征求意见完成": the consultation has only begun.
+    assert shown[-1].startswith(
+        f"申请 {application.number}：已办理“征求意见”，当前状态：征求意见中。"
+    )
+
+
+def test_the_register_form_starts_as_a_counter_application_received_today(client, world):
+    client.force_login(world["handler"])
+    form = client.get(reverse("admin:disclosure_application_add")).context["adminform"].form
+    assert form["channel"].value() == "in_person"
+    assert form["received_on"].value() == today()
+    assert form["id_type"].value() == Application.IdType.RESIDENT

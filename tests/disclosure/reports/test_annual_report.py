@@ -409,3 +409,36 @@ def test_the_district_view_adds_up_final_reports_and_names_the_missing(admin_cli
     three = [s for s in page.context["sections"] if s.key == "three"][0]
     html = page.content.decode()
     assert three.table and "全区汇总" in html
+
+
+def _change_form_data(page):
+    """What the browser would post back: every field of the form and of its inlines as shown."""
+    data = {}
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({f.html_name: f.value() for f in formset.management_form})
+        forms += list(formset.forms)
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is not None and value is not False:
+                data[field.html_name] = value
+    return data
+
+
+def test_section_four_is_saved_and_an_override_removed_through_the_change_form(
+    admin_client, year_of_data
+):
+    report = report_for(year_of_data)
+    set_override(report, SYSTEM, "docs.rules.valid", 4, "一件规章未上网")
+    url = f"/admin/disclosure/annualreport/{report.pk}/change/"
+    data = _change_form_data(admin_client.get(url))
+    data.update({"review_upheld": 2, "review_total": 2})
+    delete = next(k for k in data if k.endswith("-0-id"))
+    data[delete.replace("-id", "-DELETE")] = "on"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    report.refresh_from_db()
+    assert report.review_upheld == 2 and report.review_total == 2
+    assert not ReportOverride.objects.filter(report=report).exists()
