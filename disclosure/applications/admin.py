@@ -151,8 +151,8 @@ def history_rows(application):
 class ApplicationAdmin(admin.ModelAdmin):
     form = ApplicationRegisterForm
     list_display = [
-        "number", "agency", "applicant_type", "name", "masked_id_display", "status",
-        "received_display", "due_display", "days_left_display",
+        "number", "status", "due_display", "days_left_display", "received_display", "agency",
+        "name", "applicant_type", "masked_id_display",
     ]  # fmt: skip
     list_filter = ["status", ("agency", ScopedAgencyFilter), DeadlineFilter]
     list_select_related = ["agency"]

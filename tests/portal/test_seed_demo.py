@@ -80,3 +80,12 @@ def test_seed_demo_adds_applications_in_different_states_once(settings):
     assert {a.result for a in applications if a.result} == {"partial", "withheld"}
     clerk = get_user_model().objects.get(username="clerk")
     assert Application.objects.for_staff(clerk).count() == 4  # 区政府办公室's own
+
+
+def test_every_demo_agency_that_receives_applications_shows_where_to_reach_it(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    receiving = Agency.objects.filter(accepts_applications=True)
+    assert receiving.count() == 4
+    for agency in receiving:
+        assert agency.address and agency.phone and agency.office_hours, agency.name

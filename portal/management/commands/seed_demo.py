@@ -41,6 +41,15 @@ DEMO_AGENCIES = [
     ),
     ("重庆市铜梁区巴川街道办事处", "巴川街道", "11500224MB1520831U", Agency.Level.TOWNSHIP),
 ]
+# Where each demo agency's disclosure office receives applications (shown beside its form).
+DEMO_CONTACTS = [
+    {"address": "重庆市铜梁区巴川街道金龙大道333号区政府办公楼2楼", "phone": "023-45632266",
+     "email": "zfbgs@tongliang.example.gov.cn"},
+    {"address": "重庆市铜梁区巴川街道营盘路45号", "phone": "023-45651234",
+     "email": "ghzrzyj@tongliang.example.gov.cn"},
+    {"address": "重庆市铜梁区巴川街道中兴路12号", "phone": "023-45682345",
+     "email": "bcjd@tongliang.example.gov.cn"},
+]  # fmt: skip
 
 # (slug, name, children); slugs keep the command idempotent when staff rename a column.
 CATALOG = (
@@ -124,11 +133,15 @@ class Command(BaseCommand):
                 "office_hours": "工作日 上午9:00-12:00，下午14:00-17:30",
             },
         )
-        for name, short, code, level in DEMO_AGENCIES:
+        for (name, short, code, level), contact in zip(DEMO_AGENCIES, DEMO_CONTACTS, strict=True):
             Agency.objects.update_or_create(
                 credit_code=code,
-                defaults={"name": name, "short_name": short, "level": level, "parent": government},
-            )
+                defaults={
+                    "name": name, "short_name": short, "level": level, "parent": government,
+                    "office_hours": "工作日 上午9:00-12:00，下午14:00-17:30", "postcode": "402560",
+                    **contact,
+                },
+            )  # fmt: skip
         return government
 
     def seed_catalog(self, spec, parent):

@@ -235,3 +235,16 @@ def test_a_submission_that_fails_after_the_file_was_stored_leaves_no_file(settin
             services.submit(online_application(AgencyFactory()), SimpleUploadedFile("sfz.png", PNG))
     assert not Application.objects.exists()
     assert not [p for p in (tmp_path / "private").rglob("*") if p.is_file()]
+
+
+def test_a_partial_answer_says_how_the_released_part_is_provided():
+    application = ApplicationFactory(
+        delivery=Application.Delivery.ONLINE, medium=Application.Medium.ELECTRONIC
+    )
+    letter = services.answer(application, SYSTEM, Application.Result.PARTIAL)
+    assert "可以公开的部分按您在申请中选择的方式（电子，网上获取）提供" in letter.body
+    assert "用查询码查询并获取" in letter.body
+    withheld = services.answer(
+        ApplicationFactory(), SYSTEM, Application.Result.WITHHELD, Application.Reason.THIRD_PARTY
+    )
+    assert "选择的方式" not in withheld.body
