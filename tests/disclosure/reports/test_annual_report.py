@@ -409,3 +409,16 @@ def test_the_district_view_adds_up_final_reports_and_names_the_missing(admin_cli
     three = [s for s in page.context["sections"] if s.key == "three"][0]
     html = page.content.decode()
     assert three.table and "全区汇总" in html
+
+
+def test_staff_without_the_report_permission_cannot_download_its_files(client, year_of_data):
+    from tests.factories import StaffUserFactory
+
+    report = report_for(year_of_data)
+    member = StaffUserFactory()  # staff of the agency, with no role that reads reports
+    member.agencies.add(year_of_data)
+    client.force_login(member)
+    for key in ("docx", "xlsx"):
+        assert (
+            client.get(f"/admin/disclosure/annualreport/{report.pk}/file.{key}").status_code == 403
+        )
