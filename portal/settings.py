@@ -329,7 +329,8 @@ APPLICATION_MAX_IDENTITY_BYTES = int(os.environ.get("PORTAL_IDENTITY_FILE_MB", "
 APPLICATIONS_PER_HOUR = int(os.environ.get("PORTAL_APPLICATIONS_PER_HOUR", "5"))
 APPLICATION_PERSONAL_DATA_YEARS = int(os.environ.get("PORTAL_APPLICATION_KEEP_YEARS", "3"))
 
-# E-mail to applicants: SMTP when EMAIL_HOST is set, else printed to the console (development).
+# E-mail to applicants: SMTP when EMAIL_HOST is set, else printed to the console (development)
+# or refused (production).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -339,8 +340,11 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "1") == "1"
     EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("EMAIL_USE_TLS", "") == "1"
     EMAIL_TIMEOUT = 10
-else:
+elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # Not the console: the messages hold 查询码 and would land in the server's log.
+    EMAIL_BACKEND = "portal.mail.UnconfiguredEmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongkai@localhost")
 
 # Old versions are shown and compared, never restored: a restore would bring back the status a

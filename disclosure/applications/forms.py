@@ -15,7 +15,7 @@ from catalog.credit_code import validate_credit_code
 
 from .identity import validate_resident_id
 from .models import CODE_LENGTH, Application, normalise_lookup_code
-from .uploads import check_identity_file
+from .uploads import check_identity_file, too_large_message
 
 Type = Application.ApplicantType
 
@@ -166,8 +166,10 @@ class ApplicationForm(forms.Form):
     # A field people never see: a program that fills every field fills it too.
     website = forms.CharField(label=_("网址（请勿填写）"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, too_large=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # The upload handler left out an identity file over the size limit (views.apply).
+        self.too_large = too_large
         for name in REQUIRED_FIELDS:
             self.fields[name].required_for_kind = True
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
@@ -187,6 +189,9 @@ class ApplicationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.too_large:
+            self.errors.pop("identity_file", None)
+            self.add_error("identity_file", too_large_message())
         kind = data.get("applicant_type")
         if not kind:
             return data

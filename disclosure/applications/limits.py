@@ -1,5 +1,7 @@
 """Per-address limits of the public side, counted in the shared cache (seen by every worker).
 
+An IPv6 client counts by its /64 network (one subscriber's allocation), not its full address.
+
 - Submissions: APPLICATIONS_PER_HOUR slots per client address. Each slot is a key that lapses an
   hour after it was taken; ``add`` is atomic, so concurrent requests cannot take the same slot.
 - Status look-ups: an address that gave a wrong 查询码 or phone tail WRONG_LOOKUPS_PER_HOUR times
@@ -7,6 +9,7 @@
   tried one after another.
 """
 
+import ipaddress
 import math
 
 from django.conf import settings
@@ -28,7 +31,15 @@ class Limited(Exception):
 
 
 def _address(request):
-    return client_ip(request) or "unknown"
+    """The client's address; for IPv6 its /64, which one subscriber holds whole."""
+    address = client_ip(request) or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(getattr(ip, "ipv4_mapped", None) or ip)
 
 
 def take_submission_slot(request):

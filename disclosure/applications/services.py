@@ -95,6 +95,20 @@ def _store_identity(application, upload):
     return checked
 
 
+def _step_day(application, on):
+    """The day a step happened: today unless given; never after today, nor before the
+    application came in (a consultation or an answer dated earlier would bend the clock)."""
+    on = on or today()
+    if on > today():
+        raise ApplicationError(_("日期不能晚于今天。"))
+    start = application.received_on or timezone.localtime(application.submitted_at).date()
+    if on < start:
+        raise ApplicationError(
+            _("日期不能早于收到申请的日期（%(start)s）。") % {"start": letters.date_text(start)}
+        )
+    return on
+
+
 def notify(application, subject, body, *, secret=""):
     """Record an e-mail to the applicant and send it once the step has committed.
 
@@ -258,7 +272,7 @@ def request_supplement(application, user, text, due_on, on=None):
     """补正 (Art. 30): once, within 7 working days of receipt, saying what to add and by when."""
     application = _locked(application)
     check(STEPS["supplement"], application, user, text)
-    on = on or today()
+    on = _step_day(application, on)
     last = supplement_notice_deadline(application)
     if on > last:
         raise ApplicationError(
@@ -288,7 +302,7 @@ def receive_supplement(application, user, on=None):
     """The supplement has come: the 20 working days run again from this day."""
     application = _locked(application)
     check(STEPS["supplemented"], application, user)
-    on = on or today()
+    on = _step_day(application, on)
     if on < application.supplement_requested_on or on > today():
         raise ApplicationError(_("收到补正的日期应在告知补正之后、今天之前。"))
     application.supplement_received_on = on
@@ -313,7 +327,7 @@ def close_unsupplemented(application, user, on=None):
     """逾期不补正: the deadline for the supplement passed; the application is 视为放弃."""
     application = _locked(application)
     check(STEPS["no_supplement"], application, user)
-    on = on or today()
+    on = _step_day(application, on)
     if on <= application.supplement_due_on:
         raise ApplicationError(
             _("补正期限（%(due)s）尚未届满。")
@@ -327,7 +341,7 @@ def start_consultation(application, user, party_kind, party, on=None):
     """征求意见 (Arts. 32, 34): the days until the reply do not count towards the deadline."""
     application = _locked(application)
     check(STEPS["consult"], application, user, party)
-    on = on or today()
+    on = _step_day(application, on)
     consultation = Consultation.objects.create(
         application=application, party_kind=party_kind, party=party.strip(), sent_on=on
     )
@@ -345,7 +359,7 @@ def end_consultation(application, user, opinion="", on=None):
     """The consulted party's answer (or its silence after 15 working days) is recorded."""
     application = _locked(application)
     check(STEPS["consulted"], application, user)
-    on = on or today()
+    on = _step_day(application, on)
     open_ones = list(application.consultations.filter(replied_on=None))
     for consultation in open_ones:
         if on < consultation.sent_on:
@@ -364,7 +378,7 @@ def extend(application, user, days, reason, approved_by, on=None):
     """延期答复 (Art. 33): once, at most 20 working days, approved by the office's head."""
     application = _locked(application)
     check(STEPS["extend"], application, user, reason)
-    on = on or today()
+    on = _step_day(application, on)
     if not (1 <= days <= MAX_EXTENSION_DAYS):
         raise ApplicationError(_("延长的期限应为1至20个工作日。"))
     if not approved_by.strip():
@@ -396,7 +410,7 @@ def notify_fee(application, user, method, pages=0, on=None):
     """收费通知: only where 109号 allows a fee; the applicant has 20 working days to pay."""
     application = _locked(application)
     check(STEPS["fee"], application, user)
-    on = on or today()
+    on = _step_day(application, on)
     fee = fees.compute(application, method, pages)
     if not fee.charged:
         raise ApplicationError(_("%(basis)s，本申请不收费。") % {"basis": fee.basis})
@@ -427,7 +441,7 @@ def notify_fee(application, user, method, pages=0, on=None):
 def record_payment(application, user, on=None):
     application = _locked(application)
     check(STEPS["paid"], application, user)
-    on = on or today()
+    on = _step_day(application, on)
     if on < application.fee_notice_on or on > today():
         raise ApplicationError(_("缴费日期应在收费通知之后、今天之前。"))
     application.fee_paid_on = on
@@ -442,7 +456,7 @@ def close_unpaid(application, user, on=None):
     """逾期未缴费: the payment deadline passed; the office no longer handles the application."""
     application = _locked(application)
     check(STEPS["unpaid"], application, user)
-    on = on or today()
+    on = _step_day(application, on)
     if on <= application.fee_due_on:
         raise ApplicationError(
             _("缴费期限（%(due)s）尚未届满。") % {"due": letters.date_text(application.fee_due_on)}
@@ -489,7 +503,7 @@ def answer(
     application = _locked(application)
     check(STEPS["answer"], application, user)
     check_result(result, reason, related_document, responsible_agency)
-    on = on or today()
+    on = _step_day(application, on)
     application.result, application.reason = result, reason
     application.related_document = related_document
     application.responsible_agency = responsible_agency.strip()
@@ -523,7 +537,8 @@ def close_other(application, user, note, on=None):
     """其他处理 — 其他: e.g. the applicant withdrew the application."""
     application = _locked(application)
     check(STEPS["close"], application, user, note)
-    return _close(application, user, "close", Result.OTHER, Reason.OTHER, on or today(), note=note)
+    on = _step_day(application, on)
+    return _close(application, user, "close", Result.OTHER, Reason.OTHER, on, note=note)
 
 
 @transaction.atomic

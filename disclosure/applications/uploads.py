@@ -5,6 +5,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -20,6 +21,36 @@ class CheckedIdentity:
     original_name: str
     content_type: str
     size: int
+
+
+def too_large_message():
+    limit = filesizeformat(settings.APPLICATION_MAX_IDENTITY_BYTES)
+    return _("身份证明文件过大，上限为 %(limit)s。") % {"limit": limit}
+
+
+class IdentityUploadLimit(FileUploadHandler):
+    """First of the public form's upload handlers: the one file field ``field_name`` is passed
+    on to Django's handlers (memory, temporary file) up to the size limit; any other file, and
+    the rest of a larger one, is read past without being kept. ``too_large`` tells the form."""
+
+    def __init__(self, request=None, field_name="identity_file"):
+        super().__init__(request)
+        self.wanted, self.taken, self.too_large = field_name, False, False
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        if field_name != self.wanted or self.taken:
+            raise SkipFile
+        self.taken = True
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.APPLICATION_MAX_IDENTITY_BYTES:
+            self.too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler makes the file
 
 
 def check_identity_file(upload):

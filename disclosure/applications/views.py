@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
@@ -21,6 +22,7 @@ from . import limits, services
 from .clock import clock
 from .forms import ApplicationForm, StatusForm
 from .models import ANSWER_DAYS, MAX_EXTENSION_DAYS, SUPPLEMENT_NOTICE_DAYS, Application, Letter
+from .uploads import IdentityUploadLimit
 
 # The catalogue column (slug) whose page leads to the guide.
 COLUMN_SLUG = "ysqgk"
@@ -47,14 +49,22 @@ class GuideView(TemplateView):
 
 
 @never_cache
+@csrf_exempt  # only to set the upload handler before the body is read: _apply checks CSRF
 @require_http_methods(["GET", "POST"])
 def apply(request, pk):
     """The form for one agency. A refusal saves nothing and says why; success redirects to the
-    receipt (post/redirect/get)."""
+    receipt (post/redirect/get). An identity file over the limit is not kept while it is read."""
+    upload_limit = IdentityUploadLimit(request)
+    request.upload_handlers.insert(0, upload_limit)
+    return _apply(request, pk, upload_limit)
+
+
+@csrf_protect
+def _apply(request, pk, upload_limit):
     agency = get_object_or_404(receiving_agencies(), pk=pk)
     refusal, status = None, 200
     if request.method == "POST":
-        form = ApplicationForm(request.POST, request.FILES)
+        form = ApplicationForm(request.POST, request.FILES, too_large=upload_limit.too_large)
         if form.is_bot:
             refusal, status = _("提交未能受理：表单中供识别自动程序的隐藏栏目被填写了。"
                                 "如果您是本人填写，请刷新页面后重新提交。"), 400  # fmt: skip

@@ -201,6 +201,8 @@ class AnnualReportAdmin(admin.ModelAdmin):
 
     def download_view(self, request, object_id, file_format):
         report = self._report_or_404(request, object_id)
+        if not self.has_view_permission(request, report):
+            raise PermissionDenied
         if file_format not in FORMATS:
             raise Http404
         return downloads.built_response(report_file(report, file_format), request.user)

@@ -70,3 +70,26 @@ def test_redis_url_puts_the_caches_and_sessions_in_redis():
         redis,
         "django.contrib.sessions.backends.cached_db",
     ]
+
+
+def test_without_a_mail_server_production_prints_no_mail_and_fails_each_send():
+    """Mail to applicants holds their 查询码: with DEBUG off and no EMAIL_HOST it must not go to
+    the console (the server's log), and each send fails so the e-mail is recorded as failed."""
+    code = (
+        "from django.core.mail import send_mail\n"
+        "try:\n"
+        "    send_mail('s', 'SECRET-LOOKUP-CODE', 'a@example.com', ['b@example.com'])\n"
+        "except Exception as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        DJANGO_SECRET_KEY="x7Gq2p9vLmR4tYw8zK1nB6cF3hJ5sD0aQeUiOpZxCvBnMlKjHg",
+        PORTAL_AUDIT_KEY="Wm3Rt8yKp2Qx6Lz9Nb4Vc7Jh1Fd5Gs0AeUoPiYtReWqAsDfGh",
+        DJANGO_ALLOWED_HOSTS="gk.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "SECRET-LOOKUP-CODE" not in result.stdout + result.stderr
+    assert "refused: 未配置邮件服务器" in result.stdout

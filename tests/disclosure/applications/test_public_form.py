@@ -278,3 +278,54 @@ def test_the_guide_and_the_form_have_query_budgets(client, agency, django_assert
         client.get(reverse("applications:guide"))
     with django_assert_max_num_queries(3):
         client.get(reverse("applications:apply", args=[agency.pk]))
+
+
+class ChunkCounter:
+    """Counts the bytes Django's own upload handlers (memory and temporary file) receive."""
+
+    def __init__(self, monkeypatch):
+        from django.core.files import uploadhandler
+
+        self.received = 0
+        for handler in (
+            uploadhandler.MemoryFileUploadHandler,
+            uploadhandler.TemporaryFileUploadHandler,
+        ):
+            original = handler.receive_data_chunk
+
+            def counting(this, raw_data, start, original=original):
+                self.received += len(raw_data)
+                return original(this, raw_data, start)
+
+            monkeypatch.setattr(handler, "receive_data_chunk", counting)
+
+
+def test_an_oversized_identity_file_is_not_read_into_memory_or_a_temporary_file(
+    client, agency, file_roots, monkeypatch
+):
+    file_roots.APPLICATION_MAX_IDENTITY_BYTES = 100 * 1024
+    counter = ChunkCounter(monkeypatch)
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
+    response = post(client, agency, person_data(), big)
+    assert response.status_code == 200
+    assert "身份证明文件过大" in " ".join(response.context["form"].errors["identity_file"])
+    # What was kept of the upload stops within a chunk (64 KB) of the limit.
+    assert counter.received <= 100 * 1024 + 64 * 1024
+    assert_nothing_saved(file_roots)
+
+
+def test_only_the_identity_file_is_taken_from_the_upload(client, agency, file_roots, monkeypatch):
+    counter = ChunkCounter(monkeypatch)
+    extra = {f"other{n}": SimpleUploadedFile(f"x{n}.pdf", b"0" * 200_000) for n in range(5)}
+    response = post(client, agency, {**person_data(), **extra}, png_upload())
+    assert response.status_code == 302, response.context["form"].errors
+    assert counter.received < 200_000
+    assert len(files_under(file_roots.PRIVATE_MEDIA_ROOT)) == 1
+
+
+def test_a_post_with_the_csrf_token_of_the_form_page_is_accepted(agency, file_roots):
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("applications:apply", args=[agency.pk]))
+    token = client.cookies["csrftoken"].value
+    data = {**person_data(), "csrfmiddlewaretoken": token}
+    assert post(client, agency, data, png_upload()).status_code == 302

@@ -129,6 +129,17 @@ def test_wrong_attempts_are_limited_per_address(client):
     assert application.number in other.content.decode()
 
 
+def test_an_ipv6_network_counts_as_one_address():
+    """One subscriber holds a whole /64: changing the last 64 bits does not reset the count."""
+    application, code = with_code()
+    for n in range(limits.WRONG_LOOKUPS_PER_HOUR):
+        look_up(Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}"), new_lookup_code())
+    refused = look_up(Client(REMOTE_ADDR="2001:db8:1:2:ffff:1:2:3"), code)
+    assert refused.status_code == 429
+    other = look_up(Client(REMOTE_ADDR="2001:db8:1:3::1"), code)
+    assert application.number in other.content.decode()
+
+
 def test_a_malformed_code_is_refused_by_the_form_and_not_counted(client):
     for _ in range(limits.WRONG_LOOKUPS_PER_HOUR + 2):
         page = look_up(client, "ABC").content.decode()

@@ -1,5 +1,6 @@
 """The steps as services: validation, the audit trail, e-mails, and the final answer letter."""
 
+from contextlib import ExitStack
 from datetime import date
 from unittest import mock
 
@@ -248,3 +249,49 @@ def test_a_partial_answer_says_how_the_released_part_is_provided():
         ApplicationFactory(), SYSTEM, Application.Result.WITHHELD, Application.Reason.THIRD_PARTY
     )
     assert "选择的方式" not in withheld.body
+
+
+def on_june_first():
+    """Today is 2026-06-01 for the services and the clock."""
+    stack = ExitStack()
+    for where in ("clock", "services"):
+        stack.enter_context(
+            mock.patch(f"disclosure.applications.{where}.today", return_value=date(2026, 6, 1))
+        )
+    return stack
+
+
+def received_long_ago():
+    """An application received 2026-03-02, whose 20 working days ran out in March."""
+    return ApplicationFactory(received_on=date(2026, 3, 2), email="")
+
+
+@pytest.mark.parametrize(
+    "day", [date(2026, 2, 27), date(2026, 6, 2)], ids=["before-receipt", "after-today"]
+)
+def test_a_consultation_is_dated_between_receipt_and_today(day):
+    """A consultation dated before the application came in would stop a clock not yet running."""
+    application = received_long_ago()
+    with on_june_first():
+        with pytest.raises(services.ApplicationError, match="日期"):
+            services.start_consultation(application, SYSTEM, "third_party", "某公司", on=day)
+        with pytest.raises(services.ApplicationError, match="日期"):
+            services.notify_fee(application, SYSTEM, "page", 500, on=day)
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_PROGRESS
+    assert not application.consultations.exists()
+
+
+@pytest.mark.parametrize(
+    "day", [date(2026, 2, 27), date(2026, 6, 2)], ids=["before-receipt", "after-today"]
+)
+def test_an_answer_is_dated_between_receipt_and_today(day):
+    application = received_long_ago()
+    with on_june_first():
+        with pytest.raises(services.ApplicationError, match="日期"):
+            services.answer(application, SYSTEM, Application.Result.DISCLOSED, on=day)
+        with pytest.raises(services.ApplicationError, match="日期"):
+            services.close_other(application, SYSTEM, "申请人撤回申请", on=day)
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_PROGRESS
+    assert not application.letters.exists()

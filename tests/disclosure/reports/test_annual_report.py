@@ -442,3 +442,16 @@ def test_section_four_is_saved_and_an_override_removed_through_the_change_form(
     report.refresh_from_db()
     assert report.review_upheld == 2 and report.review_total == 2
     assert not ReportOverride.objects.filter(report=report).exists()
+
+
+def test_staff_without_the_report_permission_cannot_download_its_files(client, year_of_data):
+    from tests.factories import StaffUserFactory
+
+    report = report_for(year_of_data)
+    member = StaffUserFactory()  # staff of the agency, with no role that reads reports
+    member.agencies.add(year_of_data)
+    client.force_login(member)
+    for key in ("docx", "xlsx"):
+        assert (
+            client.get(f"/admin/disclosure/annualreport/{report.pk}/file.{key}").status_code == 403
+        )
