@@ -9,6 +9,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from portal.control_characters import strip_for_xml
+
 ALIGN = {
     "center": WD_ALIGN_PARAGRAPH.CENTER,
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
@@ -42,7 +44,7 @@ class _Paragraphs(HTMLParser):
         self.text.append(data)
 
     def _flush(self):
-        text = "".join(self.text).strip()
+        text = strip_for_xml("".join(self.text)).strip()
         if text:
             self.blocks.append((text, self.style.get("text-align"), "text-indent" in self.style,
                                 self.bold))  # fmt: skip
@@ -78,10 +80,10 @@ def letter_docx(letter):
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     blocks = paragraphs(letter.body)
     # The composed letter starts with the agency and the title; the title is written once.
-    if not any(text == letter.title for text, *_ in blocks):
+    if not any(text == strip_for_xml(letter.title) for text, *_ in blocks):
         title = word.add_paragraph()
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        title.add_run(letter.title).bold = True
+        title.add_run(strip_for_xml(letter.title)).bold = True
     for text, align, indent, bold in blocks:
         paragraph = word.add_paragraph()
         paragraph.alignment = ALIGN.get(align)

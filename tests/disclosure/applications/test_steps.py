@@ -295,3 +295,21 @@ def test_an_answer_is_dated_between_receipt_and_today(day):
     application.refresh_from_db()
     assert application.status == Application.Status.IN_PROGRESS
     assert not application.letters.exists()
+
+
+def test_a_letter_with_a_control_character_still_makes_a_word_file():
+    import io
+
+    from docx import Document as WordDocument
+
+    from disclosure.applications.letter_docx import letter_docx
+
+    letter = services.answer(
+        ApplicationFactory(),
+        SYSTEM,
+        Application.Result.DISCLOSED,
+        title="政府信息公开申请答复书\x0b",
+        body="<p>答复\x01正文</p>",
+    )
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(letter_docx(letter))).paragraphs)
+    assert "答复正文" in text and "政府信息公开申请答复书" in text
