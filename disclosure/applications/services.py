@@ -95,6 +95,14 @@ def _store_identity(application, upload):
     return checked
 
 
+def _begin(key, application, user, on, text=None):
+    """Lock ``application``, check that ``user`` may take the step ``key`` now, and settle the
+    day it happened on (``_step_day``): the start of every step after the first receipt."""
+    application = _locked(application)
+    check(STEPS[key], application, user, text)
+    return application, _step_day(application, on)
+
+
 def _step_day(application, on):
     """The day a step happened: today unless given; never after today, nor before the
     application came in (a consultation or an answer dated earlier would bend the clock)."""
@@ -270,9 +278,7 @@ def confirm_receipt(application, user, on=None):
 @transaction.atomic
 def request_supplement(application, user, text, due_on, on=None):
     """补正 (Art. 30): once, within 7 working days of receipt, saying what to add and by when."""
-    application = _locked(application)
-    check(STEPS["supplement"], application, user, text)
-    on = _step_day(application, on)
+    application, on = _begin("supplement", application, user, on, text=text)
     last = supplement_notice_deadline(application)
     if on > last:
         raise ApplicationError(
@@ -300,10 +306,8 @@ def request_supplement(application, user, text, due_on, on=None):
 @transaction.atomic
 def receive_supplement(application, user, on=None):
     """The supplement has come: the 20 working days run again from this day."""
-    application = _locked(application)
-    check(STEPS["supplemented"], application, user)
-    on = _step_day(application, on)
-    if on < application.supplement_requested_on or on > today():
+    application, on = _begin("supplemented", application, user, on)
+    if on < application.supplement_requested_on:
         raise ApplicationError(_("收到补正的日期应在告知补正之后、今天之前。"))
     application.supplement_received_on = on
     application.status = Status.IN_PROGRESS
@@ -325,9 +329,7 @@ def _close(application, user, step, result, reason, on, **details):
 @transaction.atomic
 def close_unsupplemented(application, user, on=None):
     """逾期不补正: the deadline for the supplement passed; the application is 视为放弃."""
-    application = _locked(application)
-    check(STEPS["no_supplement"], application, user)
-    on = _step_day(application, on)
+    application, on = _begin("no_supplement", application, user, on)
     if on <= application.supplement_due_on:
         raise ApplicationError(
             _("补正期限（%(due)s）尚未届满。")
@@ -339,9 +341,7 @@ def close_unsupplemented(application, user, on=None):
 @transaction.atomic
 def start_consultation(application, user, party_kind, party, on=None):
     """征求意见 (Arts. 32, 34): the days until the reply do not count towards the deadline."""
-    application = _locked(application)
-    check(STEPS["consult"], application, user, party)
-    on = _step_day(application, on)
+    application, on = _begin("consult", application, user, on, text=party)
     consultation = Consultation.objects.create(
         application=application, party_kind=party_kind, party=party.strip(), sent_on=on
     )
@@ -357,9 +357,7 @@ def start_consultation(application, user, party_kind, party, on=None):
 @transaction.atomic
 def end_consultation(application, user, opinion="", on=None):
     """The consulted party's answer (or its silence after 15 working days) is recorded."""
-    application = _locked(application)
-    check(STEPS["consulted"], application, user)
-    on = _step_day(application, on)
+    application, on = _begin("consulted", application, user, on)
     open_ones = list(application.consultations.filter(replied_on=None))
     for consultation in open_ones:
         if on < consultation.sent_on:
@@ -376,9 +374,7 @@ def end_consultation(application, user, opinion="", on=None):
 @transaction.atomic
 def extend(application, user, days, reason, approved_by, on=None):
     """延期答复 (Art. 33): once, at most 20 working days, approved by the office's head."""
-    application = _locked(application)
-    check(STEPS["extend"], application, user, reason)
-    on = _step_day(application, on)
+    application, on = _begin("extend", application, user, on, text=reason)
     if not (1 <= days <= MAX_EXTENSION_DAYS):
         raise ApplicationError(_("延长的期限应为1至20个工作日。"))
     if not approved_by.strip():
@@ -408,9 +404,7 @@ def extend(application, user, days, reason, approved_by, on=None):
 @transaction.atomic
 def notify_fee(application, user, method, pages=0, on=None):
     """收费通知: only where 109号 allows a fee; the applicant has 20 working days to pay."""
-    application = _locked(application)
-    check(STEPS["fee"], application, user)
-    on = _step_day(application, on)
+    application, on = _begin("fee", application, user, on)
     fee = fees.compute(application, method, pages)
     if not fee.charged:
         raise ApplicationError(_("%(basis)s，本申请不收费。") % {"basis": fee.basis})
@@ -439,10 +433,8 @@ def notify_fee(application, user, method, pages=0, on=None):
 
 @transaction.atomic
 def record_payment(application, user, on=None):
-    application = _locked(application)
-    check(STEPS["paid"], application, user)
-    on = _step_day(application, on)
-    if on < application.fee_notice_on or on > today():
+    application, on = _begin("paid", application, user, on)
+    if on < application.fee_notice_on:
         raise ApplicationError(_("缴费日期应在收费通知之后、今天之前。"))
     application.fee_paid_on = on
     application.status = Status.IN_PROGRESS
@@ -454,9 +446,7 @@ def record_payment(application, user, on=None):
 @transaction.atomic
 def close_unpaid(application, user, on=None):
     """逾期未缴费: the payment deadline passed; the office no longer handles the application."""
-    application = _locked(application)
-    check(STEPS["unpaid"], application, user)
-    on = _step_day(application, on)
+    application, on = _begin("unpaid", application, user, on)
     if on <= application.fee_due_on:
         raise ApplicationError(
             _("缴费期限（%(due)s）尚未届满。") % {"due": letters.date_text(application.fee_due_on)}
@@ -535,9 +525,7 @@ def answer(
 @transaction.atomic
 def close_other(application, user, note, on=None):
     """其他处理 — 其他: e.g. the applicant withdrew the application."""
-    application = _locked(application)
-    check(STEPS["close"], application, user, note)
-    on = _step_day(application, on)
+    application, on = _begin("close", application, user, on, text=note)
     return _close(application, user, "close", Result.OTHER, Reason.OTHER, on, note=note)
 
 
