@@ -149,9 +149,6 @@ else:
     }
 
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
-# For this long after public content changes, pages rendered (perhaps from a standby that has
-# not replayed the change yet) are not kept in the page cache.
-PORTAL_REPLICA_LAG_SECONDS = float(os.environ.get("PORTAL_REPLICA_LAG_SECONDS", "5"))
 DATABASE_ROUTERS = []
 if DATABASE_REPLICA_URLS:
     if not DATABASE_URL:
@@ -207,8 +204,9 @@ STORAGES = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Every app server shares one Redis: public pages, the public version that invalidates them,
-    # sessions, locks and limits. Django's own backend (needs the redis package).
+    # Every app server shares one Redis: public pages, sessions, locks and limits (the public
+    # version that keys the pages is in the database). Django's own backend (needs the redis
+    # package).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -226,12 +224,12 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
-        # Per process; cached pages are keyed by the public version kept in "shared", so a
-        # process never serves a page older than the last change.
+        # Per process; cached pages are keyed by the public version kept in the database, so a
+        # process never serves a page older than the last change (portal.page_cache).
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        # Seen by every worker process: the public version, the lock that lets one request at a
-        # time build the public listing, its per-address build limits and the staff export
-        # limits. Its table is made by `manage.py createcachetable`.
+        # Seen by every worker process: the lock that lets one request at a time build the
+        # public listing, its per-address build limits and the staff export limits. Its table
+        # is made by `manage.py createcachetable`.
         "shared": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "portal_shared_cache",
