@@ -54,7 +54,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.http.request import split_domain_port
@@ -290,7 +290,11 @@ def _write(committed):
             if row.wal_position:
                 row.save(update_fields=["wal_position"])
     if committed:
-        states.filter(pk__lt=row.pk).delete()
+        try:
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                states.filter(pk__lt=row.pk).delete()
+        except DatabaseError:  # another process pruning the same rows: the next write prunes
+            pass
     in_transaction = connections[DEFAULT_DB_ALIAS].in_atomic_block
     return _remember(_as_version(row, now.timestamp(), in_transaction))
 
