@@ -24,7 +24,10 @@ the primary's WAL position then (what every other process sees; ``portal.replica
 replica answer public reads only once it has replayed that position). ``invalidate_on_change``
 wires that to a model's saves and deletes, in the apps' ``ready()``. A scheduled document
 becomes public without any write, so the version is also written by the first request after the
-next due moment, and no page is kept past that moment anyway.
+next due moment, and no page is kept past that moment anyway. A row per change rather than one
+row updated: an update inside the changing transaction would hold that row's lock until the
+transaction ends, so every writer of public content would wait for every other one. Older rows
+are deleted by the next committed write.
 
 Each process keeps the version it last read or wrote for ``LOCAL_COPY_SECONDS`` (one second):
 a cached hit then reads no database, which a query per request would cost (the database cache

@@ -12,9 +12,10 @@ A replica answers a public read only once it has replayed the current public ver
 change of public content records the primary's WAL position after it committed
 (``portal.page_cache``), and a replica whose ``pg_last_wal_replay_lsn()`` has not reached it
 leaves the request to the primary. So a withdrawal is seen at once by every visitor, and no page
-older than the public version is rendered, let alone kept under it; the primary carries those
-requests only while a replica lags. Once a replica has reached a position, this process does not
-ask it again for that position.
+older than the public version is rendered, let alone kept under it (serving the replica's page
+uncached instead would still show the withdrawn document for as long as the replica lags); the
+primary carries those requests only while a replica lags. Once a replica has reached a position,
+this process does not ask it again for that position (replay only moves forward).
 
 Anonymous public pages need neither a session nor CSRF state from the database: they set no
 session, a form's CSRF token lives in a cookie, and POSTs (applications) go to the primary.
