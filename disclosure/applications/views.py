@@ -70,7 +70,7 @@ def _apply(request, pk, upload_limit):
                                 "如果您是本人填写，请刷新页面后重新提交。"), 400  # fmt: skip
         elif form.is_valid():
             try:
-                give_back = limits.take_submission_slot(request)
+                slot = limits.take_submission_slot(request)
             except limits.Limited as exc:
                 refusal, status = _limited_message(exc), 429
             else:
@@ -79,7 +79,7 @@ def _apply(request, pk, upload_limit):
                         form.build(agency), form.cleaned_data["identity_file"]
                     )
                 except services.ApplicationError as exc:
-                    give_back()
+                    slot.give_back()
                     refusal, status = str(exc), 400
                 else:
                     request.session[RECEIPT_KEY] = {
@@ -123,7 +123,7 @@ def status(request):
     application, refusal, code = None, None, 200
     if request.method == "POST" and form.is_valid():
         try:
-            limits.check_lookups_left(request)
+            slot = limits.take_lookup_slot(request)
         except limits.Limited as exc:
             refusal, code = (
                 _("查询错误次数过多，请 %(minutes)s 分钟后再试。") % {"minutes": exc.minutes},
@@ -134,8 +134,9 @@ def status(request):
                 form.cleaned_data["code"], form.cleaned_data["phone_tail"]
             )
             if application is None:
-                limits.count_wrong_lookup(request)
                 form.add_error(None, _("查询码或联系电话后四位不正确，请核对后重新输入。"))
+            else:
+                slot.give_back()  # only wrong tries count
     context = {"form": form, "refusal": refusal, "answer_days": ANSWER_DAYS}
     if application is not None:
         context.update(status_context(application))

@@ -329,3 +329,27 @@ def test_a_post_with_the_csrf_token_of_the_form_page_is_accepted(agency, file_ro
     token = client.cookies["csrftoken"].value
     data = {**person_data(), "csrfmiddlewaretoken": token}
     assert post(client, agency, data, png_upload()).status_code == 302
+
+
+def test_submissions_from_addresses_rotated_inside_one_ipv6_network_share_the_limit(
+    agency, file_roots
+):
+    file_roots.APPLICATIONS_PER_HOUR = 2
+    for n in range(2):
+        client = Client(REMOTE_ADDR=f"2001:db8:7:8::{n + 1:x}")
+        assert post(client, agency, person_data(), png_upload()).status_code == 302
+    rotated = Client(REMOTE_ADDR="2001:db8:7:8:ffff:ffff:ffff:fffe")
+    assert post(rotated, agency, person_data(), png_upload()).status_code == 429
+    other_network = Client(REMOTE_ADDR="2001:db8:7:9::1")
+    assert post(other_network, agency, person_data(), png_upload()).status_code == 302
+
+
+def test_the_hourly_limit_survives_a_cache_flooded_with_pages(
+    client, agency, file_roots, flood_caches
+):
+    file_roots.APPLICATIONS_PER_HOUR = 2
+    for _ in range(2):
+        assert post(client, agency, person_data(), png_upload()).status_code == 302
+    flood_caches()
+    assert post(client, agency, person_data(), png_upload()).status_code == 429
+    assert Application.objects.count() == 2
