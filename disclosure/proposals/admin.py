@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from catalog.scoping import agency_scope
+from portal.admin import DeclaredLookupsOnly
 from portal.workdays import provisional_mark
 
 from ..reports import downloads
@@ -91,7 +92,7 @@ class CoHandlingOpinionInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["number", "title", "session", "lead_delegate", "lead_unit", "status", "deadline_display",
                     "classification", "feedback"]  # fmt: skip
     list_filter = ["session", "status", "classification", "feedback", "is_complex"]
@@ -295,7 +296,7 @@ def handling_rows(proposals):
 
 
 @admin.register(ProposalReply)
-class ProposalReplyAdmin(admin.ModelAdmin):
+class ProposalReplyAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     form = ProposalReplyForm
     list_display = ["title_display", "proposal", "round", "letter_date", "disclosure", "document"]
     list_select_related = ["proposal__session", "document"]
@@ -421,7 +422,7 @@ class ProposalReplyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoHandlingOpinion)
-class CoHandlingOpinionAdmin(admin.ModelAdmin):
+class CoHandlingOpinionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     """Co-handling units enter their opinions here; the lead unit reads them (read-only)."""
 
     form = CoHandlingOpinionForm

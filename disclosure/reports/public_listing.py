@@ -17,14 +17,16 @@ Who may cause a build:
 - The complete (unfiltered) listing is built for anyone, whenever its file is missing for the
   current public state; there are at most three of them per state, and they are never evicted by
   filtered files (only a change of state removes them).
-- A filtered file is built for a client (``portal.audit.client_ip``) only while that client has
-  caused fewer than CLIENT_BUILDS builds in the last CLIENT_PERIOD_SECONDS (slots in the shared
-  cache). Beyond that it answers ListingLimited (429, pointing to the complete listing); files
-  already built are still served to anyone. At most MAX_FILES filtered files are kept, the
+- A filtered file is built for a client (``portal.clients.client_key``: an IPv4 address or an
+  IPv6 /64) only while that client has caused fewer than CLIENT_BUILDS builds in its period of
+  CLIENT_PERIOD_SECONDS (the portal's limiter, ``portal.ratelimit``). Beyond that it answers
+  ListingLimited (429, pointing to the complete listing); files already built are still served
+  to anyone. At most MAX_FILES filtered files are kept, the
   oldest deleted first.
 
-One build at a time on the whole site (a lock in the shared cache, then an atomic rename), so
-listings use at most one worker's CPU. The complete listing has priority over filtered ones: a
+One build at a time on the whole site (a lock kept by the portal's limiter in the database,
+where no cache entry can evict it, then an atomic rename), so listings use at most one worker's
+CPU; which file is being built, and the complete listing's flag, are hints in the shared cache. The complete listing has priority over filtered ones: a
 request for it that finds another listing being built raises a flag and waits for the lock; while
 the flag is up no filtered build starts, so the complete listing is built right after the build
 under way, however many filtered requests arrive. A filtered request that finds the lock taken
@@ -44,13 +46,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Max, Sum
 from django.http import FileResponse, HttpResponse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, CatalogNode
-from portal.audit import client_ip
+from portal.clients import client_key
+from portal.ratelimit import Limited, RateLimit
 
 from ..models import Document, Genre, Topic
 from . import downloads
@@ -63,15 +65,19 @@ from .listings import (
     too_large_for_xlsx,
 )
 
-LOCK_KEY = "public-listing:building"
+LOCK_KEY = "public-listing:building"  # which file the lock's holder builds (a hint for waiters)
 PRIORITY_KEY = "public-listing:complete-wanted"
 LOCK_SECONDS = 600  # a builder that died frees the lock after this
+# The lock itself: one build on the whole site, in the limiter's table (no cache entry).
+BUILD_LOCK = RateLimit("public-listing:building", 1, LOCK_SECONDS)
+SITE = "site"
 PRIORITY_SECONDS = 60  # a flag nobody renews (its request gave up) lapses after this
 WAIT_SECONDS = 5  # how long a request waits for the file another request is building
 POLL_SECONDS = 0.2
 MAX_FILES = 200  # filtered files kept per public state, the oldest deleted first
 CLIENT_BUILDS = 3  # filtered builds one client address may cause ...
 CLIENT_PERIOD_SECONDS = 600  # ... in this many seconds
+CLIENT_BUILD_LIMIT = RateLimit("public-listing:build", CLIENT_BUILDS, CLIENT_PERIOD_SECONDS)
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
@@ -208,20 +214,12 @@ def _prune(folder, keep):
 
 
 def _client_build_slot(request):
-    """Take one of the client's CLIENT_BUILDS build slots; returns the function that gives it back.
-
-    Each slot is a key in the shared cache that lapses CLIENT_PERIOD_SECONDS after it was taken
-    (``add`` is atomic, so concurrent requests cannot take the same slot). Raises ListingLimited.
-    """
-    shared = caches["shared"]
-    prefix = f"public-listing:client:{client_ip(request) or 'unknown'}"
-    now = timezone.now().timestamp()
-    keys = [f"{prefix}:{slot}" for slot in range(CLIENT_BUILDS)]
-    for key in keys:
-        if shared.add(key, now + CLIENT_PERIOD_SECONDS, CLIENT_PERIOD_SECONDS):
-            return lambda: shared.delete(key)
-    frees_at = min(shared.get_many(keys).values(), default=now)
-    raise ListingLimited(max(1, int(frees_at - now) + 1))
+    """Take one of the client's CLIENT_BUILDS builds of its period (``portal.ratelimit``; an IPv6
+    client by its /64); returns the function that gives it back. Raises ListingLimited."""
+    try:
+        return CLIENT_BUILD_LIMIT.take(client_key(request)).give_back
+    except Limited as exc:
+        raise ListingLimited(exc.retry_after) from None
 
 
 def _build(path, fingerprint, write, priority=False):
@@ -232,34 +230,22 @@ def _build(path, fingerprint, write, priority=False):
     for the same file being built; raises ListingBusy when the lock is taken by another file, by a
     build that outlasts WAIT_SECONDS, or while a complete listing waits for its turn.
     """
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     shared = caches["shared"]
     token = f"{path.name}:{uuid.uuid4().hex}"
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         if priority:
             shared.set(PRIORITY_KEY, token, PRIORITY_SECONDS)
-        if (priority or shared.get(PRIORITY_KEY) is None) and shared.add(
-            LOCK_KEY, token, LOCK_SECONDS
-        ):
+        lock = None
+        if priority or shared.get(PRIORITY_KEY) is None:
+            lock = _take_build_lock()
+        if lock is not None:
+            shared.set(LOCK_KEY, token, LOCK_SECONDS)  # which file: requests for it wait
             try:
-                handle = _open(path)  # built by the request that held the lock before
-                if handle is not None:
-                    return handle, False
-                with tempfile.NamedTemporaryFile(
-                    dir=folder, prefix=".", suffix=".tmp", delete=False
-                ) as temp:
-                    try:
-                        write(temp)
-                    except BaseException:
-                        temp.close()
-                        os.unlink(temp.name)
-                        raise
-                os.replace(temp.name, path)
-                _prune(folder, fingerprint)
-                return open(path, "rb"), True  # noqa: SIM115 (FileResponse closes it)
+                return _write(path, fingerprint, write)
             finally:
+                lock.give_back()
                 if shared.get(LOCK_KEY) == token:
                     shared.delete(LOCK_KEY)
                 _lower_flag(token)
@@ -272,6 +258,32 @@ def _build(path, fingerprint, write, priority=False):
         if handle is not None:
             _lower_flag(token)
             return handle, False
+
+
+def _take_build_lock():
+    """The site-wide build lock (a Slot to give back), or None while another build holds it."""
+    try:
+        return BUILD_LOCK.take(SITE)
+    except Limited:
+        return None
+
+
+def _write(path, fingerprint, write):
+    """Write the file under the lock, unless the request that held it before already did."""
+    handle = _open(path)
+    if handle is not None:
+        return handle, False
+    folder = path.parent
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".", suffix=".tmp", delete=False) as temp:
+        try:
+            write(temp)
+        except BaseException:
+            temp.close()
+            os.unlink(temp.name)
+            raise
+    os.replace(temp.name, path)
+    _prune(folder, fingerprint)
+    return open(path, "rb"), True  # noqa: SIM115 (FileResponse closes it)
 
 
 def _lower_flag(token):

@@ -290,6 +290,19 @@ def test_a_staff_member_over_the_export_limit_is_told_to_wait(client, listing, s
     assert client.get(url, {"format": "xlsx"}).status_code == 200
 
 
+def test_the_export_limit_survives_a_cache_flooded_with_pages(
+    client, listing, staff, settings, flood_caches
+):
+    settings.STAFF_EXPORTS_PER_MINUTE = 1
+    client.force_login(staff["auditor"])
+    url = reverse("admin:disclosure_document_export")
+    b"".join(client.get(url, {"format": "csv"}).streaming_content)
+    flood_caches()
+    refused = client.get(url, {"format": "csv"})
+    assert refused.status_code == 429
+    assert "导出过于频繁：每人每分钟最多导出 1 次" in refused.content.decode()
+
+
 def test_a_second_simultaneous_export_of_the_same_person_is_refused(client, listing, staff):
     client.force_login(staff["auditor"])
     url = reverse("admin:disclosure_document_export")
