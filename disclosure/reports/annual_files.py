@@ -1,10 +1,16 @@
 """The annual report as .docx (python-docx) and .xlsx (xlsxwriter), drawn from the same grids
-as the HTML page (``annual.report_sections``), with the template's merged headings."""
+as the HTML page (``annual.report_sections``), with the template's merged headings.
+
+Staff text goes into both as plain text: in the .docx as runs (no field, no hyperlink), in the
+.xlsx as string cells (``downloads.new_workbook``, ``write_string``, neutralised), and in both
+without the characters XML cannot carry (``strip_for_xml``)."""
 
 from decimal import Decimal
 
+from portal.control_characters import strip_for_xml
+
 from .annual import figures_for, report_sections
-from .downloads import DOCX_TYPE, XLSX_TYPE, BuiltFile, neutralise
+from .downloads import DOCX_TYPE, XLSX_TYPE, BuiltFile, neutralise, new_workbook
 
 FORMATS = {"docx": DOCX_TYPE, "xlsx": XLSX_TYPE}
 
@@ -43,14 +49,15 @@ def write_docx(report, handle, figures=None):
     style.font.name = "宋体"
     style.font.size = Pt(10.5)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    title = word.add_heading(report.title, level=1)
+    title = word.add_heading(strip_for_xml(report.title), level=1)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     rows = 0
     for section in sections:
-        word.add_heading(section.title, level=2)
+        word.add_heading(strip_for_xml(str(section.title)), level=2)
         if section.table is None:
             for paragraph in section.paragraphs:
-                word.add_paragraph(paragraph).paragraph_format.first_line_indent = Pt(21)
+                text = strip_for_xml(str(paragraph))
+                word.add_paragraph(text).paragraph_format.first_line_indent = Pt(21)
             continue
         table = section.table
         grid = word.add_table(rows=table_rows(table), cols=table.columns)
@@ -59,7 +66,7 @@ def write_docx(report, handle, figures=None):
             target = grid.cell(r, c)
             if cell.rowspan > 1 or cell.colspan > 1:
                 target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-            target.text = cell.display
+            target.text = strip_for_xml(str(cell.display))
             for paragraph in target.paragraphs:
                 if cell.is_number:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -71,11 +78,16 @@ def write_docx(report, handle, figures=None):
     return rows
 
 
-def write_xlsx(report, handle, figures=None):
-    import xlsxwriter
+def merge_text(sheet, first_row, first_col, last_row, last_col, text, style):
+    """Merge a range and write ``text`` into it as a string, neutralised: ``merge_range`` alone
+    would pass it to ``write()``, which reads ``{=…}`` and ``file:…`` as formula and link."""
+    sheet.merge_range(first_row, first_col, last_row, last_col, "", style)
+    sheet.write_string(first_row, first_col, neutralise(text), style)
 
+
+def write_xlsx(report, handle, figures=None):
     sections = report_sections(report, figures or figures_for(report))
-    workbook = xlsxwriter.Workbook(handle, {"in_memory": True})
+    workbook = new_workbook(handle, in_memory=True)
     sheet = workbook.add_worksheet("年度报告")
     title = workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
     heading = workbook.add_format({"bold": True, "font_size": 12})
@@ -88,15 +100,15 @@ def write_xlsx(report, handle, figures=None):
     sheet.set_column(0, 0, 18)
     sheet.set_column(1, 2, 16)
     sheet.set_column(3, width - 1, 10)
-    sheet.merge_range(0, 0, 0, width - 1, neutralise(report.title), title)
+    merge_text(sheet, 0, 0, 0, width - 1, report.title, title)
     line = 2
     rows = 0
     for section in sections:
-        sheet.write_string(line, 0, section.title, heading)
+        sheet.write_string(line, 0, neutralise(section.title), heading)
         line += 1
         if section.table is None:
             for paragraph in section.paragraphs:
-                sheet.merge_range(line, 0, line, width - 1, neutralise(paragraph), text)
+                merge_text(sheet, line, 0, line, width - 1, paragraph, text)
                 sheet.set_row(line, 15 * (1 + len(paragraph) // 60))
                 line += 1
             line += 1
@@ -112,7 +124,7 @@ def write_xlsx(report, handle, figures=None):
                 else:
                     sheet.write_number(line + r, c, value, style)
             elif (last_row, last_col) != (line + r, c):
-                sheet.merge_range(line + r, c, last_row, last_col, neutralise(cell.text), style)
+                merge_text(sheet, line + r, c, last_row, last_col, cell.text, style)
             else:
                 sheet.write_string(line + r, c, neutralise(cell.text), style)
         line += table_rows(table) + 1
@@ -124,11 +136,11 @@ def write_xlsx(report, handle, figures=None):
 WRITERS = {"docx": write_docx, "xlsx": write_xlsx}
 
 
-def report_file(report, file_format):
+def report_file(report, file_format, figures=None):
     """``report`` as a file for the download pipeline (``downloads.built_response`` /
     ``write_built``)."""
     writer = WRITERS[file_format]
-    figures = figures_for(report)
+    figures = figures or figures_for(report)
     return BuiltFile(
         what="annual_report",
         filename=f"{report.agency.name}{report.year}年政府信息公开工作年度报告",
