@@ -5,14 +5,36 @@ Staff text goes into both as plain text: in the .docx as runs (no field, no hype
 .xlsx as string cells (``downloads.new_workbook``, ``write_string``, neutralised), and in both
 without the characters XML cannot carry (``strip_for_xml``)."""
 
+import hashlib
+import json
+import os
 from decimal import Decimal
+
+from django.conf import settings
+from django.utils.http import quote_etag
 
 from portal.control_characters import strip_for_xml
 
-from .annual import figures_for, report_sections
-from .downloads import DOCX_TYPE, XLSX_TYPE, BuiltFile, neutralise, new_workbook
+from . import built_files
+from .annual import ENTERED_FIELDS, figures_for, report_sections
+from .downloads import (
+    DOCX_TYPE,
+    PUBLIC,
+    XLSX_TYPE,
+    BuiltFile,
+    neutralise,
+    new_workbook,
+    write_built,
+)
+from .models import LITIGATION_FIELDS
 
 FORMATS = {"docx": DOCX_TYPE, "xlsx": XLSX_TYPE}
+LOCK_KEY = "annual-report-files:building"
+# Part of every file's fingerprint: raise it when what the files hold or how they look changes,
+# so that files built by an earlier release are built anew.
+FILES_VERSION = 1
+# The report's own fields a file shows; with the agency's name (the title) and the numbers.
+SHOWN_FIELDS = ["year", "status", "overview", "problems", "other_matters"]
 
 
 def layout(table):
@@ -153,3 +175,61 @@ def report_file(report, file_format, figures=None):
             "status": report.status,
         },
     )
+
+
+# --- the published report's files, built once per version ----------------------------------
+
+
+def report_fingerprint(report, figures):
+    """A short hash of everything the files of ``report`` show; it changes when any of it does."""
+    state = [
+        FILES_VERSION,
+        report.agency.name,
+        [
+            str(getattr(report, name))
+            for name in [*SHOWN_FIELDS, *ENTERED_FIELDS, *LITIGATION_FIELDS]
+        ],
+        sorted((key, str(value)) for key, value in figures.numbers.items()),
+    ]
+    payload = json.dumps(state, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def public_file_response(request, report, file_format):
+    """A published ``report`` as a file for anyone: read from its file under EXPORT_ROOT, built
+    once per version of the report (``built_files``); not audited, as public information.
+
+    The caller has checked that the report is published. Raises built_files.Busy while another
+    report's file is being built."""
+    figures = figures_for(report)
+    fingerprint = report_fingerprint(report, figures)
+    path = settings.EXPORT_ROOT / "annual-reports" / f"{report.pk}-{fingerprint}.{file_format}"
+    # Weak: a file built again from the same report holds the same text but other bytes.
+    etag = "W/" + quote_etag(f"{report.pk}-{fingerprint}")
+    built = report_file(report, file_format, figures)
+    handle = built_files.open_file(path)
+    if handle is None:
+        not_modified = built_files.not_modified(request, etag)
+        if not_modified is not None:
+            return not_modified
+        handle, _built = built_files.build(
+            path,
+            lambda target: write_built(built, target, PUBLIC),
+            lock_key=LOCK_KEY,
+            prune=lambda folder: _prune(folder, report.pk, fingerprint),
+        )
+    return built_files.file_response(
+        request,
+        handle,
+        etag=etag,
+        filename=f"{built.filename}.{file_format}",
+        content_type=built.content_type,
+    )
+
+
+def _prune(folder, pk, keep):
+    """Delete the files of earlier versions of report ``pk`` (and dead builds' leftovers)."""
+    for entry in os.scandir(folder):
+        earlier = entry.name.startswith(f"{pk}-") and not entry.name.startswith(f"{pk}-{keep}.")
+        if entry.is_file() and (earlier or built_files.is_stale_temporary(entry)):
+            os.unlink(entry.path)

@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.reports import public_listing
+from disclosure.reports import built_files, public_listing
 from disclosure.services import publish, withdraw
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
@@ -132,7 +132,7 @@ def test_a_request_waits_for_the_build_under_way_instead_of_building_again(
         path.write_bytes(content)
         shared.delete(public_listing.LOCK_KEY)
 
-    monkeypatch.setattr(public_listing.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(built_files.time, "sleep", other_worker_finishes)
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 200 and titles(response) == ["公开文件甲"]
     assert len(builds) == 1 and first.status_code == 200
@@ -143,7 +143,7 @@ def test_while_another_listing_is_built_the_download_answers_busy(
 ):
     published(title="公开文件甲", node=site_tree["replies"])
     caches["shared"].set(public_listing.LOCK_KEY, "another-listing.csv:other-worker", 60)
-    monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(built_files.time, "sleep", lambda seconds: None)
     # A filtered listing: the complete one waits its turn instead (see below).
     response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
     assert response.status_code == 503 and response["Retry-After"]
@@ -266,7 +266,7 @@ def test_the_complete_listing_waits_for_the_build_under_way_and_is_built_next(
         flags.append(shared.get(public_listing.PRIORITY_KEY))
         shared.delete(public_listing.LOCK_KEY)
 
-    monkeypatch.setattr(public_listing.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(built_files.time, "sleep", other_worker_finishes)
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 200 and titles(response) == ["公开文件甲"]
     assert len(builds) == 1
@@ -279,7 +279,7 @@ def test_no_filtered_build_starts_while_the_complete_listing_waits_its_turn(
 ):
     published(title="公开文件甲", node=site_tree["replies"])
     caches["shared"].set(public_listing.PRIORITY_KEY, "all-x.csv:waiting-worker", 60)
-    monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(built_files.time, "sleep", lambda seconds: None)
     response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
     assert response.status_code == 503 and response["Retry-After"]
     assert builds == []
