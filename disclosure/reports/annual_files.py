@@ -13,9 +13,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.http import quote_etag
 
+from portal import built_files
 from portal.control_characters import strip_for_xml
 
-from . import built_files
 from .annual import ENTERED_FIELDS, figures_for, report_sections
 from .downloads import (
     DOCX_TYPE,

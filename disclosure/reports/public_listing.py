@@ -45,10 +45,11 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, CatalogNode
+from portal import built_files
 from portal.audit import client_ip
 
 from ..models import Document, Genre, Topic
-from . import built_files, downloads
+from . import downloads
 from .downloads import PUBLIC, XLSX_TYPE
 from .listings import (
     ExportFilters,

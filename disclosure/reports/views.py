@@ -5,9 +5,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Agency
+from portal import built_files
 
 from ..models import AnnualReport, DisclosureGuide
-from . import built_files
 from .annual import figures_for, report_sections
 from .annual_files import FORMATS, public_file_response
 from .guide import application_form_url, guide_columns

@@ -11,8 +11,9 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.reports import built_files, public_listing
+from disclosure.reports import public_listing
 from disclosure.services import publish, withdraw
+from portal import built_files
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published

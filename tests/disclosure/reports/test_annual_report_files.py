@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from catalog.models import CatalogNode
 from disclosure.models import AnnualReport
-from disclosure.reports import annual_files, built_files
+from disclosure.reports import annual_files
 from disclosure.reports.annual_services import make_final
 from disclosure.services import publish, withdraw
+from portal import built_files
 from portal.actors import SYSTEM
 from tests.factories import AgencyFactory, TopicFactory
 from tests.office import HOSTILE, assert_plain_docx, assert_plain_xlsx, docx_text, xlsx_cells

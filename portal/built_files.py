@@ -1,5 +1,5 @@
-"""Public files built once and then served as files: the public listing's (``public_listing``)
-and the published annual reports' (``annual_files``).
+"""Public files built once and then served as files (the public listing's and the published
+annual reports' files).
 
 A file lives under ``settings.EXPORT_ROOT`` (outside MEDIA_ROOT: no media URL serves it), named
 by a fingerprint of what it shows, so a change gives a new name and a request costs a file read
