@@ -181,10 +181,12 @@ def test_the_first_worksheet_is_read_as_strings_with_its_merged_ranges():
 def test_a_sheet_declaring_xfd1048576_is_refused_before_its_rows(opened):
     data = xlsx(["序号", "事项"], build=lambda sheet: sheet.cell(1048576, 16384, "x"))
     assert len(data) < 10_000
+    opened.clear()
     with pytest.raises(OfficeFileRefused) as refused:
         read_first_sheet(io.BytesIO(data), LIMITS, SHEET)
     message = str(refused.value)
     assert "A1:XFD1048576" in message and "100 行、20 列" in message and "测试表" in message
+    assert "xl/sharedStrings.xml" not in opened  # the sheet's head is all that was read
 
 
 def test_a_sheet_that_hides_its_size_is_stopped_at_the_row_limit():
