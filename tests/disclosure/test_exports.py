@@ -16,6 +16,7 @@ from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR, sync_roles
 from tests.disclosure.conftest import local
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory, published
+from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +94,31 @@ def test_formula_cells_are_neutralised(client, listing):
         ("+86", "'+86"),
         ("-x", "'-x"),
         ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("{=1+1}", "'{=1+1}"),
+        ("＝1+1", "'＝1+1"),
+        ("＋86", "'＋86"),
+        ("－x", "'－x"),
+        ("＠SUM", "'＠SUM"),
         ("正常", "正常"),
+        ("标题\ufffe", "标题"),
     ]:
         assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_staff_text_stays_text_in_the_public_listing_files(client, site_tree, file_format):
+    for text in HOSTILE:
+        published(title=text, summary=text, node=site_tree["policies"])
+    response = client.get(reverse("disclosure:export"), {"format": file_format})
+    data = b"".join(response.streaming_content)
+    if file_format == "xlsx":
+        assert_plain_xlsx(data, portal_links=["http://testserver/documents/"])
+    else:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert sorted(row[2] for row in rows[1:]) == sorted(AS_TEXT.values())
+        assert sorted(row[12] for row in rows[1:]) == sorted(AS_TEXT.values())
 
 
 def test_gb18030_option_is_readable(client, listing):

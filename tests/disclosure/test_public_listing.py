@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from disclosure.reports import public_listing
 from disclosure.services import publish, withdraw
+from portal import built_files
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published
@@ -119,7 +120,7 @@ class AnotherWorkerBuilding:
     """Another worker holds the site-wide build lock while building ``name``."""
 
     def __init__(self, name):
-        self.lock = public_listing.BUILD_LOCK.take(public_listing.SITE)
+        self.lock = built_files.take_lock(public_listing.LOCK_KEY)
         caches["shared"].set(public_listing.LOCK_KEY, f"{name}:other-worker", 60)
 
     def finishes(self):
@@ -143,7 +144,7 @@ def test_a_request_waits_for_the_build_under_way_instead_of_building_again(
         path.write_bytes(content)
         other_worker.finishes()
 
-    monkeypatch.setattr(public_listing.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(built_files.time, "sleep", other_worker_finishes)
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 200 and titles(response) == ["公开文件甲"]
     assert len(builds) == 1 and first.status_code == 200
@@ -154,7 +155,7 @@ def test_while_another_listing_is_built_the_download_answers_busy(
 ):
     published(title="公开文件甲", node=site_tree["replies"])
     AnotherWorkerBuilding("another-listing.csv")
-    monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(built_files.time, "sleep", lambda seconds: None)
     # A filtered listing: the complete one waits its turn instead (see below).
     response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
     assert response.status_code == 503 and response["Retry-After"]
@@ -277,7 +278,7 @@ def test_the_complete_listing_waits_for_the_build_under_way_and_is_built_next(
         flags.append(shared.get(public_listing.PRIORITY_KEY))
         other_worker.finishes()
 
-    monkeypatch.setattr(public_listing.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(built_files.time, "sleep", other_worker_finishes)
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 200 and titles(response) == ["公开文件甲"]
     assert len(builds) == 1
@@ -290,7 +291,7 @@ def test_no_filtered_build_starts_while_the_complete_listing_waits_its_turn(
 ):
     published(title="公开文件甲", node=site_tree["replies"])
     caches["shared"].set(public_listing.PRIORITY_KEY, "all-x.csv:waiting-worker", 60)
-    monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(built_files.time, "sleep", lambda seconds: None)
     response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
     assert response.status_code == 503 and response["Retry-After"]
     assert builds == []
@@ -343,7 +344,7 @@ def test_the_site_wide_build_lock_survives_a_cache_flooded_with_pages(
 ):
     published(title="公开文件甲", node=site_tree["replies"])
     AnotherWorkerBuilding("part-another.csv")
-    monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(built_files.time, "sleep", lambda seconds: None)
     flood_caches()
     response = client.get(URL, {"format": "csv", "year": 2020})
     assert response.status_code == 503
