@@ -172,6 +172,6 @@ def test_admin_import_asks_for_what_it_could_not_find(client, boss):
     url = reverse("admin:disclosure_proposalreply_import")
     response = client.post(url, {"text": "范川代表：\n正文一段。\n"})
     html = response.content.decode()
-    assert "未能从文本中识别" in html and "编号" in html
+    assert "复函中没有或未能识别" in html and "编号" in html
     response = client.post(url, {"step": "confirm", "delegates": "范川", "body": "<p>x</p>"})
     assert response.status_code == 200 and not ProposalReply.objects.exists()
