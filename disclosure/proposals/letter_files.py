@@ -127,11 +127,11 @@ def docx_text(file):
 
 def table_cells(table):
     """Each cell's text once (a merged cell spans several grid places), row by row."""
-    seen, texts = set(), []
+    seen, texts = set(), []  # holds the cell elements themselves: an id() could be reused
     for row in table.rows:
         for cell in row.cells:
-            if id(cell._tc) not in seen:
-                seen.add(id(cell._tc))
+            if cell._tc not in seen:
+                seen.add(cell._tc)
                 texts.append(cell.text)
     return texts
 

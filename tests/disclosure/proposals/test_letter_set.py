@@ -48,3 +48,24 @@ def test_the_seed_letter_reads_as_it_always_has():
     values = {**parsed.values, "letter_date": parsed.values["letter_date"].isoformat()}
     assert values == expected
     assert parsed.notes == {} and parsed.missing == ["category", "doc_number"]
+
+
+DOCX_LETTERS = [
+    "01_cppcc_category_number_signer_one_line",
+    "09_cppcc_red_head_brackets_kind_not_category",
+]
+
+
+@pytest.mark.parametrize("name", DOCX_LETTERS)
+@pytest.mark.parametrize("head_in_table", [False, True], ids=["paragraphs", "head in a table"])
+def test_a_letter_as_a_word_file_reads_as_its_text_does(name, head_in_table):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disclosure.proposals.letter_files import read_letter_file
+
+    from .letter_documents import letter_docx
+
+    _name, text, spec = next(letter for letter in LETTERS if letter[0] == name)
+    upload = SimpleUploadedFile(f"{name}.docx", letter_docx(text, head_in_table))
+    parsed = parse_reply_letter(read_letter_file(upload))
+    assert {f: o for f, o in field_outcomes(parsed, spec).items() if o != "right"} == {}
