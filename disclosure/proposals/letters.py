@@ -100,8 +100,9 @@ CHROME = re.compile(
     r"公开(?:目录|方式|范围|时限)\s*[:：]|信息分类|主题分类|有效性\s*[:：]|附件下载|扫一扫|小龙人|"
     r"[\[【(（]?\s*[大中小]\s*[\]】)）]|[•·●◆■▪|]|[A-Za-z]{1,2}$)"
 )
+# Words a body may use too (联系我们) end the letter only where a line starts with them.
 FOOTER = re.compile(
-    r"返回顶部|版权所有|网站标识码|公网安备|ICP备|扫一扫|小龙人|网站地图|联系我们|关于我们"
+    r"公网安备|ICP备|网站标识码|^(?:返回顶部|版权所有|扫一扫|小龙人|网站地图|联系我们|关于我们)"
 )
 REPOST_START = re.compile(r"以下(?:为|是)(?:答复|复函)(?:原文|全文)|(?:答复|复函)(?:原文|全文)如下")
 
@@ -137,7 +138,7 @@ SALUTATION = re.compile(
 ORGANISATION_SALUTATION = re.compile(rf"^{GREETING}(?P<to>[{CHINESE}()（）]{{2,20}})\s*[:：]\s*$")
 COLLECTIVE = {"各位", "诸位", "全体"}  # 各位代表： names nobody
 LABEL_WORDS = re.compile(
-    r"类别|签发|文号|联系|电话|抄送|抄报|承办|主办|协办|题目|内容|标题|附件|日期|主送"
+    r"类别|签发|文号|联系|电话|抄送|抄报|承办|主办|协办|题目|内容|标题|附件|日期|主送|如下|答复|函复|情况"
 )
 
 

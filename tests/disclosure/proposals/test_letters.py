@@ -113,7 +113,15 @@ def test_ambiguous_digit_dates_are_left_for_staff():
             "县",
         ),
         ("尊敬的范川代表：\n正文。\n", "delegates", ["范川"]),
+        # A body sentence with a footer's words is not the page's footer.
+        (
+            "范川代表：\n如有疑问，请联系我们。\n某某办公室\n2022年6月6日\n",
+            "letter_date",
+            date(2022, 6, 6),
+        ),
         ("各位代表：\n正文。\n", "delegates", []),
+        # With no one greeted, a lead-in line ending in a colon is not an addressee.
+        ("现将办理情况答复如下：\n正文。\n", "body", ""),
         ("范川代表：\n正文。\n此复函已经区人大常委会主任委员李四审签。\n", "signer", "李四"),
         (
             "范川代表：\n正文。\n此复函已经区人大常委会主任委员李四审签。\n",
