@@ -63,36 +63,36 @@ def check_archive(file, kind, limits):
         with zipfile.ZipFile(file) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise OfficeFileRefused(f"文件不是{name}（可能是其他格式改了扩展名）。", not_office=True)
+        raise OfficeFileRefused(f"文件不是 {name}（可能是其他格式改了扩展名）。", not_office=True)
     finally:
         if hasattr(file, "seek"):
             file.seek(0)
     if main_part not in {member.filename for member in members}:
-        raise OfficeFileRefused(f"文件不是{name}（可能是其他格式改了扩展名）。", not_office=True)
+        raise OfficeFileRefused(f"文件不是 {name}（可能是其他格式改了扩展名）。", not_office=True)
     _check_members(members, name, limits)
 
 
 def _check_members(members, name, limits):
     if len(members) > limits.max_members:
         raise OfficeFileRefused(
-            f"文件内含 {len(members)} 个部件，超过{name}的上限 {limits.max_members} 个。"
+            f"文件内含 {len(members)} 个部件，超过 {name} 的上限 {limits.max_members} 个。"
         )
     total = 0
     for member in members:
         if member.flag_bits & 0x1:
-            raise OfficeFileRefused(f"文件已加密，请取消密码后另存为{name}再上传。")
+            raise OfficeFileRefused(f"文件已加密，请取消密码后另存为 {name} 再上传。")
         if member.compress_type not in METHODS:
-            raise OfficeFileRefused(f"文件使用了 Office 不用的压缩方式，请另存为{name}。")
+            raise OfficeFileRefused(f"文件使用了 Office 不用的压缩方式，请另存为 {name}。")
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
             raise OfficeFileRefused(
                 f"文件中的“{member.filename}”压缩比为 {ratio:.0f}:1，超过上限 "
-                f"{limits.max_ratio}:1，不像正常的{name}（可能是“压缩炸弹”），不予读取。"
+                f"{limits.max_ratio}:1，不像正常的 {name}（可能是“压缩炸弹”），不予读取。"
             )
         total += member.file_size
     if total > limits.max_uncompressed:
         raise OfficeFileRefused(
-            f"文件解压后共 {filesizeformat(total)}，超过{name}的上限 "
+            f"文件解压后共 {filesizeformat(total)}，超过 {name} 的上限 "
             f"{filesizeformat(limits.max_uncompressed)}，不予读取。"
             "请删除多余的工作表、图片或空行后重新保存。"
         )

@@ -5,18 +5,18 @@ of XML parts) the number of parts, what they inflate to and each part's compress
 from the zip's directory alone; then the length of the text taken from it.
 """
 
-import zipfile
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from portal.office_files import ArchiveLimits, OfficeFileRefused, check_archive
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_PARTS = 300
 MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
 MAX_RATIO = 100
-RATIO_FLOOR = 1024 * 1024  # a small part of repeated bytes costs nothing, whatever its ratio
 MAX_TEXT_CHARS = 100_000
 WORD_NAMES = {".docx", ".doc", ".wps"}
 TEXT_NAMES = {".txt"}
@@ -60,46 +60,21 @@ def not_docx_message(head):
     return _("文件不是 Word .docx 文档（可能是其他格式改了扩展名）。")
 
 
+LETTER_LIMITS = ArchiveLimits(
+    max_bytes=MAX_FILE_BYTES,
+    max_members=MAX_PARTS,
+    max_uncompressed=MAX_UNCOMPRESSED_BYTES,
+    max_ratio=MAX_RATIO,
+)
+
+
 def check_docx_archive(file):
-    """Raise ValidationError unless ``file`` is a zip holding word/document.xml within the
-    limits above; reads only the zip's directory and inflates nothing."""
+    """Raise ValidationError unless ``file`` is a .docx within the letters' limits; reads only
+    the zip's directory and inflates nothing (``portal.office_files``)."""
     try:
-        with zipfile.ZipFile(file) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise ValidationError(_("文件不是 Word .docx 文档（可能是其他格式改了扩展名）。")) from None
-    finally:
-        file.seek(0)
-    if "word/document.xml" not in {part.filename for part in parts}:
-        raise ValidationError(_("文件不是 Word .docx 文档（压缩包里没有 Word 正文）。"))
-    if len(parts) > MAX_PARTS:
-        raise ValidationError(
-            _("文件内含 %(n)s 个部件，超过 Word 复函的上限 %(limit)s 个。")
-            % {"n": len(parts), "limit": MAX_PARTS}
-        )
-    for part in parts:
-        check_part(part)
-    total = sum(part.file_size for part in parts)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise ValidationError(
-            _("文件解压后共 %(size)s，超过 Word 复函的上限 %(limit)s，不予读取。")
-            % {"size": filesizeformat(total), "limit": filesizeformat(MAX_UNCOMPRESSED_BYTES)}
-        )
-
-
-def check_part(part):
-    if part.flag_bits & 0x1:
-        raise ValidationError(_("文件已加密，请取消密码后另存为 .docx 再上传。"))
-    if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise ValidationError(_("文件使用了 Word 不用的压缩方式，请另存为 .docx 后上传。"))
-    ratio = part.file_size / max(part.compress_size, 1)
-    if part.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
-        raise ValidationError(
-            _(
-                "文件中的“%(name)s”压缩比为 %(ratio)s:1，超过上限 %(limit)s:1，不像正常的 Word 文档，不予读取。"
-            )
-            % {"name": part.filename, "ratio": int(ratio), "limit": MAX_RATIO}
-        )
+        check_archive(file, "docx", LETTER_LIMITS)
+    except OfficeFileRefused as refused:
+        raise ValidationError(str(refused)) from None
 
 
 def docx_text(file):

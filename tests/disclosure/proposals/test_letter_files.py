@@ -1,6 +1,7 @@
 """Letters uploaded as files: what is read from a .docx and a .txt, and what is refused, by
 content and by size, before anything is read."""
 
+import dataclasses
 import io
 import zipfile
 
@@ -108,10 +109,12 @@ def test_too_many_parts_and_too_much_inflated_text_are_refused(monkeypatch):
         archive.writestr("word/document.xml", "<w:document/>")
         for n in range(10):
             archive.writestr(f"word/media/{n}.xml", "x" * 100)
-    monkeypatch.setattr(letter_files, "MAX_PARTS", 5)
+    limits = letter_files.LETTER_LIMITS
+    monkeypatch.setattr(letter_files, "LETTER_LIMITS", dataclasses.replace(limits, max_members=5))
     assert "个部件" in refused("复函.docx", buffer.getvalue())
-    monkeypatch.setattr(letter_files, "MAX_PARTS", 300)
-    monkeypatch.setattr(letter_files, "MAX_UNCOMPRESSED_BYTES", 500)
+    monkeypatch.setattr(
+        letter_files, "LETTER_LIMITS", dataclasses.replace(limits, max_uncompressed=500)
+    )
     assert "解压后" in refused("复函.docx", buffer.getvalue())
 
 
