@@ -14,6 +14,8 @@ from django.utils.translation import ngettext
 from mptt.admin import DraggableMPTTAdmin
 from mptt.exceptions import InvalidMove
 
+from portal.admin import DeclaredLookupsOnly
+
 from . import import_uploads, services
 from .choices import TreeModelChoiceField, autocomplete_view
 from .forms import CatalogNodeAdminForm, DirectoryUploadForm
@@ -356,6 +358,6 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(DeclaredLookupsOnly, UserAdmin):
     inlines = [AgencyMembershipInline]
     list_display = ["username", "last_name", "first_name", "is_staff", "is_superuser", "is_active"]

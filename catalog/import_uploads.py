@@ -8,7 +8,6 @@ import hashlib
 import re
 import secrets
 import time
-import zipfile
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -16,7 +15,10 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-MAX_BYTES = 5 * 1024 * 1024
+from portal.office_files import OfficeFileRefused, check_archive
+
+from .importer import DIRECTORY_ARCHIVE, MAX_BYTES
+
 KEEP_SECONDS = 24 * 3600
 TICKET_MAX_AGE = 3600
 TICKET_SALT = "catalog.import_uploads.ticket"
@@ -47,11 +49,7 @@ def check_upload(uploaded):
     head = uploaded.read(8)
     uploaded.seek(0)
     if suffix == ".xlsx":
-        if not head.startswith(b"PK\x03\x04") or not _is_workbook(uploaded):
-            raise ValidationError(
-                "文件内容不是 Excel .xlsx 工作簿（可能是 .xls、CSV 或 PDF 改了扩展名）。"
-                "请在 Excel 中另存为 .xlsx 后重新上传。"
-            )
+        _check_workbook(uploaded, head)
     else:
         content = uploaded.read()
         uploaded.seek(0)
@@ -63,14 +61,19 @@ def check_upload(uploaded):
     return suffix
 
 
-def _is_workbook(uploaded):
+def _check_workbook(uploaded, head):
+    """Refuse anything but a workbook within what a directory can be (``DIRECTORY_ARCHIVE``),
+    reading only the zip's directory."""
+    not_workbook = ValidationError(
+        "文件内容不是 Excel .xlsx 工作簿（可能是 .xls、CSV 或 PDF 改了扩展名）。"
+        "请在 Excel 中另存为 .xlsx 后重新上传。"
+    )
+    if not head.startswith(b"PK\x03\x04"):
+        raise not_workbook
     try:
-        with zipfile.ZipFile(uploaded) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-    finally:
-        uploaded.seek(0)
+        check_archive(uploaded, "xlsx", DIRECTORY_ARCHIVE)
+    except OfficeFileRefused as refused:
+        raise not_workbook if refused.not_office else ValidationError(str(refused))
 
 
 def store_upload(uploaded, suffix):

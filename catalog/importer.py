@@ -10,19 +10,20 @@ import hashlib
 import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from openpyxl.reader.excel import ExcelReader
+from django.template.defaultfilters import filesizeformat
 
 from portal import audit, page_cache
 from portal.actors import SYSTEM
-from portal.control_characters import has_control_character
+from portal.control_characters import refused_character
 from portal.models import AuditEvent
+from portal.office_files import ArchiveLimits, OfficeFileRefused
+from portal.spreadsheets import DamagedFile, NoWorksheet, SheetLimits, read_first_sheet
 
 from . import services
 from .models import CatalogNode
@@ -161,12 +162,29 @@ class ImportResult:
 
 # --- reading -------------------------------------------------------------------------------
 
+# What a directory can be: a district's 基层政务公开标准目录 has a few thousand items at most, in
+# about a dozen columns. A file beyond these limits is refused before its rows are read.
+MAX_BYTES = 5 * 1024 * 1024  # the file as uploaded or given to the command
+MAX_ROWS = 5000  # rows of the sheet or the CSV, header rows included
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 10_000
+# An .xlsx: its parts, what they inflate to, and how far one part may be compressed (a
+# directory's XML compresses about 10:1; a zip bomb 1000:1).
+DIRECTORY_ARCHIVE = ArchiveLimits(
+    max_bytes=MAX_BYTES, max_members=200, max_uncompressed=20 * 1024 * 1024, max_ratio=100
+)
+DIRECTORY_SHEET = SheetLimits(
+    max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_merges=2 * MAX_ROWS, label="标准目录"
+)
+
 
 def read_table(path):
     """Rows of cell strings from a .csv (UTF-8, UTF-8 with BOM or GB18030) or .xlsx file.
 
-    Merged cells in an XLSX take the value of their top-left cell, as a reader sees them.
-    A file that cannot be read as its type raises DirectoryImportError, never another error.
+    Merged cells in an XLSX take the value of their top-left cell, as a reader sees them. A
+    file that cannot be read as its type, or is larger than a directory can be (MAX_BYTES,
+    MAX_ROWS, MAX_CELL_CHARS, DIRECTORY_ARCHIVE, DIRECTORY_SHEET), raises DirectoryImportError,
+    never another error; nothing past a limit is read.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -174,8 +192,13 @@ def read_table(path):
         raise DirectoryImportError(
             [(0, f"不支持的文件类型“{path.suffix}”：请使用 .csv 或 .xlsx。")]
         )
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise DirectoryImportError([(0, "文件是空的。")])
+    if size > MAX_BYTES:
+        limit = filesizeformat(MAX_BYTES)
+        problem = f"文件过大（{filesizeformat(size)}）：标准目录文件不能超过 {limit}。"
+        raise DirectoryImportError([(0, problem)])
     if suffix == ".csv":
         return read_csv(path.read_bytes())
     return read_xlsx(path)
@@ -195,49 +218,72 @@ def read_csv(raw):
     # newline="" lets the csv module see every line ending (\r\n, \n, a lone \r).
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return [list(row) for row in reader]
+        return bounded(reader)
     except csv.Error as exc:
         raise DirectoryImportError([(reader.line_num, f"CSV 格式有误，无法读取（{exc}）。")])
 
 
-class CellsOnlyReader(ExcelReader):
-    """openpyxl's reader, keeping chartsheets only as empty placeholders.
-
-    The importer needs cells, and a chartsheet has none; openpyxl fails on some chartsheets
-    it could read past (one without a drawing), so it never opens them.
-    """
-
-    def read_chartsheet(self, sheet, rel):
-        self.wb.create_chartsheet(sheet.name)
-
-
 def read_xlsx(path):
-    """Rows of the first worksheet; chartsheets before it are passed over."""
+    """Rows of the first worksheet, read in bounded memory; chartsheets before it are passed
+    over."""
     try:
-        reader = CellsOnlyReader(path, data_only=True)
-        reader.read()
-    except zipfile.BadZipFile:
-        problem = "文件不是 .xlsx 工作簿，可能是其他格式（如 .xls、CSV 或 PDF）改了扩展名"
-    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        problem = f"文件已损坏，或含有 Excel 不允许的字符（如 NUL）（{detail}）"
-    else:
-        problem = None
-    if problem:
-        raise DirectoryImportError(
-            [(0, f"无法读取 Excel 文件：{problem}。请在 Excel 中另存为 .xlsx 后重新导入。")]
-        )
-    worksheets = reader.wb.worksheets
-    if not worksheets:
+        sheet = read_first_sheet(path, DIRECTORY_ARCHIVE, DIRECTORY_SHEET)
+    except NoWorksheet:
         raise DirectoryImportError([(0, "工作簿中只有图表，没有可以导入的工作表。")])
-    sheet = worksheets[0]
-    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    for merged in sheet.merged_cells.ranges:
-        anchor = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                rows[r - 1][c - 1] = anchor
+    except DamagedFile as exc:
+        problem = f"文件已损坏，或含有 Excel 不允许的字符（如 NUL）（{exc.detail}）"
+        raise DirectoryImportError([(0, f"无法读取 Excel 文件：{problem}。{SAVE_AGAIN}")])
+    except OfficeFileRefused as exc:
+        if exc.not_office:
+            problem = "文件不是 .xlsx 工作簿，可能是其他格式（如 .xls、CSV 或 PDF）改了扩展名"
+            raise DirectoryImportError([(0, f"无法读取 Excel 文件：{problem}。{SAVE_AGAIN}")])
+        raise DirectoryImportError([(0, f"无法读取 Excel 文件：{exc}")])
+    rows = bounded(sheet.rows)
+    fill_merged(rows, sheet.merged)
     return rows
+
+
+SAVE_AGAIN = "请在 Excel 中另存为 .xlsx 后重新导入。"
+
+
+def bounded(rows):
+    """``rows`` (an iterable of lists of cell strings) as a list, each cut at MAX_COLUMNS.
+
+    Raises DirectoryImportError past MAX_ROWS (reading no further) or at a cell longer than
+    MAX_CELL_CHARS."""
+    table = []
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            problem = (
+                f"文件超过 {MAX_ROWS} 行，超出标准目录的上限，未读取。请拆分为几个文件分别导入。"
+            )
+            raise DirectoryImportError([(0, problem)])
+        if any(len(cell) > MAX_CELL_CHARS for cell in row):
+            raise DirectoryImportError(
+                [(number, f"有单元格超过 {MAX_CELL_CHARS} 个字符，超出标准目录的上限。")]
+            )
+        table.append(list(row[:MAX_COLUMNS]))
+    return table
+
+
+def fill_merged(rows, merged):
+    """Give every cell of a merged range its top-left cell's value, as a reader sees it; ranges
+    are cut to the table. Raises DirectoryImportError when ranges overlap past the table's size."""
+    width = max(map(len, rows), default=0)
+    for row in rows:
+        row.extend([""] * (width - len(row)))
+    cut = [
+        (min_col, min_row, min(max_col, width), min(max_row, len(rows)))
+        for min_col, min_row, max_col, max_row in merged
+        if min_row <= len(rows) and min_col <= width
+    ]
+    if sum((c2 - c1 + 1) * (r2 - r1 + 1) for c1, r1, c2, r2 in cut) > len(rows) * width:
+        raise DirectoryImportError([(0, "工作表中的合并单元格互相重叠，文件可能已损坏。")])
+    for min_col, min_row, max_col, max_row in cut:
+        anchor = rows[min_row - 1][min_col - 1]
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                rows[r - 1][c - 1] = anchor
 
 
 def header_key(cell):
@@ -295,6 +341,13 @@ class Layout:
     columns: dict  # field -> column index
     options: dict  # field -> [(column index, value or None, label)]; None: cannot be mapped
     first_data_row: int  # 0-based
+
+    @property
+    def width(self):
+        """The number of columns up to the last one the header names."""
+        named = [*self.columns.values()]
+        named += [col for choices in self.options.values() for col, *_rest in choices]
+        return max(named) + 1
 
 
 def option_columns(header, option_row):
@@ -390,6 +443,8 @@ def read_directory(rows):
     """(items, errors): every row with no error as a DirectoryItem, and (row number, message)
     for each problem. Blank rows are passed over."""
     layout = find_layout(rows)
+    # Cells beyond the header's columns are nobody's: notes beside the table, stray marks.
+    rows = [row[: layout.width] for row in rows]
     errors = []
     rows = resolve_same_as_above(rows, layout.first_data_row, errors)
 
@@ -407,8 +462,11 @@ def read_directory(rows):
         if not second:
             label = "二级事项" if "first" in layout.columns else "公开事项"
             row_errors.append(f"缺少{label}。")
-        if has_control_character(cell(row, "channels")):  # before parsing may drop it
-            row_errors.append("公开渠道和载体含有不可见的控制字符（如 NUL），请删除后重新导入。")
+        code = refused_character(cell(row, "channels"))  # before parsing may drop it
+        if code:
+            row_errors.append(
+                f"公开渠道和载体含有不可见的控制字符或无效字符（{code}），请删除后重新导入。"
+            )
         item = DirectoryItem(
             row_number=row_number,
             first=first,
@@ -479,8 +537,9 @@ def value_problems(item, own_first=True):
         model_field = CatalogNode._meta.get_field(name)
         label = label or model_field.verbose_name
         texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and has_control_character(text) for text in texts):
-            problems.append(f"{label}含有不可见的控制字符（如 NUL），请删除后重新导入。")
+        code = next(filter(None, (refused_character(t) for t in texts if isinstance(t, str))), None)
+        if code:
+            problems.append(f"{label}含有不可见的控制字符或无效字符（{code}），请删除后重新导入。")
             continue
         try:
             model_field.clean(value, None)

@@ -1,4 +1,6 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,42 @@ class LabelledInlineFormSet(BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         name_unlabelled_inputs(form)
+
+
+class DeclaredLookupsOnly:
+    """A ModelAdmin mixin for lists that hold personal data: the list answers only the filters
+    it declares (``list_filter``, ``date_hierarchy``, ``extra_lookups``; searching stays with
+    ``search_fields``). Django answers any lookup on the model's own fields from the query
+    string, so ``?id_number__startswith=5002`` would read a masked, audited number digit by
+    digit. A refused lookup is answered as Django answers its own (400, no data)."""
+
+    # Fields (or paths) whose lookups the list answers besides its filters: links into it.
+    extra_lookups = ()
+
+    def declared_lookups(self, request):
+        """(parameter names allowed as they are, field paths allowed with any lookup)."""
+        exact, paths = set(), set(self.extra_lookups)
+        if self.date_hierarchy:
+            paths.add(self.date_hierarchy)
+        for item in self.get_list_filter(request):
+            if isinstance(item, (list, tuple)):
+                paths.add(item[0])
+            elif isinstance(item, str):
+                paths.add(item)
+            else:  # a filter class of its own: the parameter it reads
+                exact.add(item.parameter_name)
+        return exact, paths
+
+    def lookup_allowed(self, lookup, value, request):
+        for fk_lookup in self.model._meta.related_fkey_lookups:  # raw-id popups, as Django
+            fk_lookup = fk_lookup() if callable(fk_lookup) else fk_lookup
+            if (lookup, value) in url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        exact, paths = self.declared_lookups(request)
+        declared = lookup in exact or any(
+            lookup == path or lookup.startswith(f"{path}__") for path in paths
+        )
+        return declared and super().lookup_allowed(lookup, value, request)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,7 +103,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(DeclaredLookupsOnly, ReadOnlyAdmin):
     """Read-only for everyone, superusers included: the log is append-only."""
 
     list_display = [
@@ -82,7 +120,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LoginFailureCounter)
-class LoginFailureCounterAdmin(ReadOnlyAdmin):
+class LoginFailureCounterAdmin(DeclaredLookupsOnly, ReadOnlyAdmin):
     """Read-only: the counts behind the audit log's failed-login events."""
 
     list_display = ["period_start", "scope", "key", "count", "last_username", "last_ip", "closed"]
@@ -109,3 +147,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "is_working_day", "note", "notice"]
     list_filter = ["is_working_day", "notice"]
     date_hierarchy = "date"
+
+
+# django-axes registers its own lists of login attempts (accounts and addresses): the same rule.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        _base = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_base.__name__, (DeclaredLookupsOnly, _base), {}))

@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .actors import SYSTEM
+from .clients import address_key, parse_address
 from .models import AuditEvent, LoginFailureCounter
 
 GENESIS = "0" * 64
@@ -52,17 +53,8 @@ def normalise_ip(value):
     compressed without a zone; any spelling of one address gives the same text, which the
     database hands back unchanged.
     """
-    try:
-        address = ipaddress.ip_address(str(value).strip()) if value else None
-    except ValueError:
-        return None
-    if address is None:
-        return None
-    if address.version == 6:
-        if address.ipv4_mapped:
-            return str(address.ipv4_mapped)
-        address = ipaddress.IPv6Address(int(address))  # drops a zone (%eth0)
-    return address.compressed
+    address = parse_address(value)
+    return address.compressed if address is not None else None
 
 
 def _legacy_ip(value):
@@ -294,22 +286,11 @@ def login_failure_period(moment):
     return datetime.fromtimestamp(epoch - epoch % seconds, tz=UTC)
 
 
-def login_failure_key(ip):
-    """The address a failure is counted under: the address itself, or its /64 for IPv6 (one
-    client commonly holds a whole /64, so counting single IPv6 addresses would not bound it)."""
-    if ip and ":" in ip:
-        try:
-            return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
-        except ValueError:
-            return ip
-    return ip or ""
-
-
 def record_login_failure(username, ip, *, account_exists=False):
     """Count a failed login; the chain gets an event only when a period's counting starts.
 
-    Counted per address (every failure; IPv6 per /64) and per account (only names of existing
-    accounts, so random names cannot multiply counters). The chain gets one event when the first
+    Counted per client (every failure; ``portal.clients.address_key``: IPv6 per /64) and per
+    account (only names of existing accounts, so random names cannot multiply counters). The chain gets one event when the first
     address of a period fails and one when an account is first targeted in it; when the period is
     over, one summary covers every address (with how many there were) and one each account. So
     the log grows with the number of periods and of real accounts attacked, never with the
@@ -319,7 +300,7 @@ def record_login_failure(username, ip, *, account_exists=False):
     ip = normalise_ip(ip)
     now = timezone.now()
     period = login_failure_period(now)
-    scopes = [(LoginFailureCounter.Scope.ADDRESS, login_failure_key(ip))]
+    scopes = [(LoginFailureCounter.Scope.ADDRESS, address_key(ip))]
     if account_exists and username:
         scopes.append((LoginFailureCounter.Scope.ACCOUNT, username))
     with transaction.atomic():
@@ -391,16 +372,3 @@ def close_login_failure_counters(before):
                 },
             )
         ended.update(closed=True)
-
-
-def client_ip(request):
-    """The client address; behind a proxy, the last hop it added (see PORTAL_TRUSTED_PROXIES)."""
-    from django.conf import settings
-
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    proxies = getattr(settings, "PORTAL_TRUSTED_PROXIES", 0)
-    if proxies and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or None

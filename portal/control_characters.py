@@ -1,5 +1,6 @@
-"""Control characters: refused in the text fields of the project's models, and stripped from
-everything the feeds emit (XML 1.0 cannot carry them, so one of them would break a feed)."""
+"""Control characters and non-characters: refused in the text fields of the project's models,
+and stripped from everything the portal writes as XML (feeds, .docx, .xlsx), since XML 1.0
+cannot carry some of them and one of them would break the whole file."""
 
 import re
 
@@ -9,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 # C0 controls other than tab, line feed and carriage return.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Everything XML 1.0 cannot carry: those, lone surrogates and the non-characters U+FFFE/U+FFFF.
+# Unicode's non-characters (U+FDD0–U+FDEF and the last two code points of every plane) and lone
+# surrogates: no text means them; U+FFFE, U+FFFF and surrogates cannot be written as XML.
+NONCHARACTERS = re.compile(
+    "[\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+# Everything XML 1.0 cannot carry: those controls, lone surrogates and U+FFFE/U+FFFF.
 NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -18,19 +28,36 @@ def has_control_character(text):
     return bool(CONTROL_CHARACTERS.search(text or ""))
 
 
+def refused_character(text):
+    """The first character of ``text`` a text field refuses (a control character other than
+    tab and line breaks, a non-character, a lone surrogate) as ``U+XXXX``, or None."""
+    match = CONTROL_CHARACTERS.search(text or "") or NONCHARACTERS.search(text or "")
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
 def refuse_control_characters(value):
-    """A validator: text may hold tabs and line breaks, but no other control character."""
-    match = CONTROL_CHARACTERS.search(str(value))
+    """A validator: text may hold tabs and line breaks, but no other control character, and no
+    non-character or lone surrogate."""
+    text = str(value)
+    match = CONTROL_CHARACTERS.search(text)
     if match:
         raise ValidationError(
             _("不能包含不可见的控制字符（%(code)s），请删除后再保存。"),
             code="control_character",
             params={"code": f"U+{ord(match.group()):04X}"},
         )
+    match = NONCHARACTERS.search(text)
+    if match:
+        raise ValidationError(
+            _("不能包含无效的字符（%(code)s，Unicode 非字符），请删除后再保存。"),
+            code="noncharacter",
+            params={"code": f"U+{ord(match.group()):04X}"},
+        )
 
 
 def strip_for_xml(text):
-    """``text`` without the characters XML 1.0 cannot carry."""
+    """``text`` without the characters XML 1.0 cannot carry: the one filter every writer of
+    XML (feeds, .docx, .xlsx) passes text through."""
     return NOT_IN_XML.sub("", text)
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 
-from .audit import client_ip, current_ip, current_user
+from .audit import current_ip, current_user
+from .clients import client_ip
 
 
 class AuditContextMiddleware:

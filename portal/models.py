@@ -237,3 +237,31 @@ class LoginFailureCounter(models.Model):
 
     def __str__(self):
         return f"{self.get_scope_display()} {self.key} {self.period_start:%Y-%m-%d %H:%M}：{self.count}"
+
+
+class RateLimit(models.Model):
+    """How many actions one client (or person) took under one limit in its current period.
+
+    Kept by ``portal.ratelimit`` in a table of its own, so that nothing else filling a cache
+    can evict a count; a row whose period is over is reused by the key's next action, and
+    purged now and then.
+    """
+
+    scope = models.CharField(_("限制"), max_length=64)
+    key = models.CharField(
+        _("对象"), max_length=100, help_text=_("客户端地址（IPv6 为 /64）或账号")
+    )
+    count = models.PositiveIntegerField(_("次数"), default=0)
+    # Unix time in milliseconds: compared and computed in one SQL statement on every database.
+    expires_ms = models.BigIntegerField(_("时段结束（Unix 毫秒）"))
+
+    class Meta:
+        verbose_name = _("频率限制计数")
+        verbose_name_plural = _("频率限制计数")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="rate_limit_unique"),
+        ]
+        indexes = [models.Index(fields=["expires_ms"], name="rate_limit_expires")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}：{self.count}"

@@ -14,7 +14,7 @@ EXPORT_ROOT         where the public catalogue listing files are kept (default v
 PORTAL_BASE_URL     the portal's public address, as links in exported files and reports start
                     (default http://127.0.0.1:8000, the development server)
 PORTAL_STAFF_EXPORTS_PER_MINUTE  catalogue exports one staff member may start per minute (default 5)
-REDIS_URL           redis://host:6379/0: pages, sessions, locks and limits shared by every app server
+REDIS_URL           redis://host:6379/0: pages, sessions and locks shared by every app server
                     (absent: a per-process memory cache and the database)
 PRIVATE_MEDIA_ROOT  files only staff views hand out, never served by URL (default var/private);
                     keep it outside MEDIA_ROOT and out of the web server's reach
@@ -204,9 +204,9 @@ STORAGES = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Every app server shares one Redis: public pages, sessions, locks and limits (the public
-    # version that keys the pages is in the database). Django's own backend (needs the redis
-    # package).
+    # Every app server shares one Redis: public pages, sessions and locks (the public version
+    # and the limits are in the database: portal.page_cache, portal.ratelimit). Django's own
+    # backend (needs the redis package).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -227,9 +227,9 @@ else:
         # Per process; cached pages are keyed by the public version kept in the database, so a
         # process never serves a page older than the last change (portal.page_cache).
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        # Seen by every worker process: the lock that lets one request at a time build the
-        # public listing, its per-address build limits and the staff export limits. Its table
-        # is made by `manage.py createcachetable`.
+        # Seen by every worker process: which public listing is being built (the public version,
+        # limits and the build lock are in tables of their own). Its table is made by
+        # `manage.py createcachetable`.
         "shared": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "portal_shared_cache",
@@ -272,7 +272,8 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 # Number of proxies in front of the app whose X-Forwarded-For entries are trusted (0: none).
 PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
-AXES_CLIENT_IP_CALLABLE = "portal.audit.client_ip"
+# Axes locks the client every limit counts (an IPv6 address by its /64, portal.clients).
+AXES_CLIENT_IP_CALLABLE = "portal.clients.lockout_address"
 
 LOGGING = {
     "version": 1,

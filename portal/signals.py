@@ -7,6 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.dispatch import receiver
 
 from . import audit, workdays
+from .clients import client_ip
 from .models import SITE_SETTINGS_CACHE_KEY, AuditEvent, CalendarDay, HolidayNotice, SiteSettings
 
 User = get_user_model()
@@ -32,7 +33,7 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
     username = str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")
     audit.record_login_failure(
         username,
-        audit.client_ip(request) if request is not None else None,
+        client_ip(request) if request is not None else None,
         account_exists=bool(username)
         and User._default_manager.filter(**{User.USERNAME_FIELD: username[:150]}).exists(),
     )

@@ -69,3 +69,17 @@ def _public_version_copy(monkeypatch):
     monkeypatch.setattr(page_cache, "LOCAL_COPY_SECONDS", 24 * 60 * 60)
     yield
     page_cache.forget_local_copy()
+
+
+@pytest.fixture
+def flood_caches():
+    """What a flood of made-up page URLs does to the caches: thousands of entries, culled as
+    they fill (a limit kept in a cache would be evicted with them)."""
+
+    def flood(count=5000):
+        body = "<html>" + "页" * 2000 + "</html>"
+        for alias in ("default", "shared"):
+            for n in range(count):
+                caches[alias].set(f"page:/sitemap-documents.xml?fs={n}", body, 600)
+
+    return flood

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Agency
 from catalog.scoping import membership_scope
+from portal.admin import DeclaredLookupsOnly
 from portal.models import AuditEvent
 from portal.workdays import load_calendar, provisional_mark
 
@@ -148,8 +149,10 @@ def history_rows(application):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     form = ApplicationRegisterForm
+    # The annual report's numbers link to the applications they count (reports/annual.py).
+    extra_lookups = ["received_on", "closed_on", "applicant_type", "result", "reason"]
     list_display = [
         "number", "status", "due_display", "days_left_display", "received_display", "agency",
         "name", "applicant_type", "masked_id_display",

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalog.credit_code import validate_credit_code
+from portal.control_characters import refuse_control_characters
 
 from .identity import validate_resident_id
 from .models import CODE_LENGTH, Application, normalise_lookup_code
@@ -172,6 +173,10 @@ class ApplicationForm(forms.Form):
         self.too_large = too_large
         for name in REQUIRED_FIELDS:
             self.fields[name].required_for_kind = True
+        # The models refuse control characters (Word pastes U+000B): say so here, field by field.
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(refuse_control_characters)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     @property

@@ -14,6 +14,8 @@ from portal.media import sniff_image
 
 CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 SUFFIXES = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
+# A phone's largest photo (64 Mpx) passes; staff's viewers need not open more.
+MAX_IDENTITY_IMAGE_PIXELS = 80_000_000
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class IdentityUploadLimit(FileUploadHandler):
 
 
 def check_identity_file(upload):
-    """Raise ValidationError (Chinese) unless ``upload`` is a JPG, PNG or PDF of allowed size."""
+    """Raise ValidationError (Chinese) unless ``upload`` is a JPG, PNG or PDF of allowed size
+    (an image also of at most MAX_IDENTITY_IMAGE_PIXELS, read from its header)."""
     name = PurePath(upload.name or "").name[:200]
     limit = settings.APPLICATION_MAX_IDENTITY_BYTES
     if upload.size > limit:
@@ -74,9 +77,17 @@ def check_identity_file(upload):
             params={"name": name},
         )
     if kind != "pdf":
+        too_many = ValidationError(
+            _("身份证明图片的像素过多（上限 %(limit)s 万像素），请缩小后重新上传。"),
+            params={"limit": MAX_IDENTITY_IMAGE_PIXELS // 10_000},
+        )
         try:
             with Image.open(upload) as image:
+                if image.width * image.height > MAX_IDENTITY_IMAGE_PIXELS:
+                    raise too_many
                 image.verify()
+        except Image.DecompressionBombError:  # Pillow's own refusal, past about 179 Mpx
+            raise too_many from None
         except (UnidentifiedImageError, OSError, SyntaxError):
             raise ValidationError(_("身份证明图片已损坏，无法打开。")) from None
         finally:

@@ -6,7 +6,10 @@ public pages (``portal.page_cache``) and always ``no-store``. The receipt is sho
 browser session that submitted.
 """
 
+from importlib import import_module
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +31,7 @@ from .uploads import IdentityUploadLimit
 # The catalogue column (slug) whose page leads to the guide.
 COLUMN_SLUG = "ysqgk"
 RECEIPT_KEY = "applications:receipt"
+RECEIPT_SECONDS = 15 * 60  # an unopened receipt's session ends after this
 
 
 def receiving_agencies():
@@ -71,30 +75,47 @@ def _apply(request, pk, upload_limit):
                                 "如果您是本人填写，请刷新页面后重新提交。"), 400  # fmt: skip
         elif form.is_valid():
             try:
-                give_back = limits.take_submission_slot(request)
+                application, code = _submit(request, form, agency)
             except limits.Limited as exc:
                 refusal, status = _limited_message(exc), 429
+            except services.ApplicationError as exc:
+                refusal, status = str(exc), 400
+            except ValidationError as exc:  # a rule of the model the form does not check
+                refusal, status = " ".join(exc.messages), 400
             else:
-                try:
-                    application, code = services.submit(
-                        form.build(agency), form.cleaned_data["identity_file"]
-                    )
-                except services.ApplicationError as exc:
-                    give_back()
-                    refusal, status = str(exc), 400
-                else:
-                    request.session[RECEIPT_KEY] = {
-                        "number": application.number,
-                        "agency": agency.name,
-                        "agency_pk": agency.pk,
-                        "code": code,
-                        "emailed": bool(application.email),
-                    }
-                    return redirect("applications:receipt")
+                _keep_receipt(request, application, agency, code)
+                return redirect("applications:receipt")
     else:
         form = ApplicationForm()
     context = {"agency": agency, "form": form, "refusal": refusal}
     return render(request, "disclosure/applications/apply.html", context, status=status)
+
+
+def _submit(request, form, agency):
+    """Submit under one of the client's slots; a refusal or an error gives the slot back."""
+    slot = limits.take_submission_slot(request)
+    try:
+        return services.submit(form.build(agency), form.cleaned_data["identity_file"])
+    except BaseException:
+        slot.give_back()
+        raise
+
+
+def _keep_receipt(request, application, agency, code):
+    """Keep the receipt for the receipt page: under a new session key, so that a session id
+    planted in the browser beforehand cannot read it, and for RECEIPT_SECONDS only, so that a
+    receipt nobody opens does not keep its 查询码 in the session table."""
+    request.session.cycle_key()
+    request.session[RECEIPT_KEY] = {
+        "number": application.number,
+        "agency": agency.name,
+        "agency_pk": agency.pk,
+        "code": code,
+        "emailed": bool(application.email),
+    }
+    request.session.set_expiry(RECEIPT_SECONDS)
+    # Receipts never opened (and every other session past its expiry) leave the table.
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 def _limited_message(exc):
@@ -106,8 +127,13 @@ def _limited_message(exc):
 
 @never_cache
 def receipt(request):
-    """The number and 查询码 of the application just submitted, once."""
+    """The number and 查询码 of the application just submitted, once; then nothing of it is
+    left in the session store."""
     shown = request.session.pop(RECEIPT_KEY, None)
+    if shown is not None:
+        request.session.set_expiry(None)  # the session's usual expiry again
+        if not request.session.keys():
+            request.session.flush()  # nothing else in it: its row goes too
     return render(
         request,
         "disclosure/applications/receipt.html",
@@ -124,7 +150,7 @@ def status(request):
     application, refusal, code = None, None, 200
     if request.method == "POST" and form.is_valid():
         try:
-            limits.check_lookups_left(request)
+            slot = limits.take_lookup_slot(request)
         except limits.Limited as exc:
             refusal, code = (
                 _("查询错误次数过多，请 %(minutes)s 分钟后再试。") % {"minutes": exc.minutes},
@@ -135,8 +161,9 @@ def status(request):
                 form.cleaned_data["code"], form.cleaned_data["phone_tail"]
             )
             if application is None:
-                limits.count_wrong_lookup(request)
                 form.add_error(None, _("查询码或联系电话后四位不正确，请核对后重新输入。"))
+            else:
+                slot.give_back()  # only wrong tries count
     context = {"form": form, "refusal": refusal, "answer_days": ANSWER_DAYS}
     if application is not None:
         context.update(status_context(application))

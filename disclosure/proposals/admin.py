@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from catalog.scoping import agency_scope
+from portal.admin import DeclaredLookupsOnly
 from portal.workdays import provisional_mark
 
 from ..reports import downloads
@@ -91,7 +92,7 @@ class CoHandlingOpinionInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["number", "title", "session", "lead_delegate", "lead_unit", "status", "deadline_display",
                     "classification", "feedback"]  # fmt: skip
     list_filter = ["session", "status", "classification", "feedback", "is_complex"]
@@ -270,6 +271,11 @@ class ProposalAdmin(admin.ModelAdmin):
         ]
 
 
+def found_parts(parsed):
+    """The names of the parts the parser found in the letter, in the form's order."""
+    return [name for name in FIELDS if name not in parsed.missing]
+
+
 def handling_rows(proposals):
     yield ["编号", "标题", "领衔", "附议", "分类", "主办单位", "协办单位", "交办日期", "答复期限", "办理状态",
            "答复日期", "按期", "答复分类", "反馈"]  # fmt: skip
@@ -287,7 +293,7 @@ def handling_rows(proposals):
             proposal.assigned_on.isoformat(),
             deadline.isoformat() + provisional_mark(deadline),
             proposal.get_status_display(),
-            first.letter_date.isoformat() if first else "",
+            (first.letter_date.isoformat() if first.letter_date else "未注明") if first else "",
             ("是" if first.replied_in_time else "否") if first else "",
             str(proposal.classification or ""),
             proposal.get_feedback_display(),
@@ -295,7 +301,7 @@ def handling_rows(proposals):
 
 
 @admin.register(ProposalReply)
-class ProposalReplyAdmin(admin.ModelAdmin):
+class ProposalReplyAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     form = ProposalReplyForm
     list_display = ["title_display", "proposal", "round", "letter_date", "disclosure", "document"]
     list_select_related = ["proposal__session", "document"]
@@ -357,56 +363,87 @@ class ProposalReplyAdmin(admin.ModelAdmin):
         services.save_reply(obj, request.user)
 
     def import_view(self, request):
-        """Paste a letter's text; check the recognised parts; only then save."""
+        """Upload or paste a letter; check the recognised parts; only then save."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("从复函文本导入"),
+            "title": _("从复函导入"),
         }
         if request.method == "POST" and request.POST.get("step") == "confirm":
-            form = LetterConfirmForm(request.POST, user=request.user)
-            if form.is_valid():
-                try:
-                    reply = services.import_letter(form.cleaned_data, request.user)
-                except services.ReplyError as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    self.message_user(
-                        request,
-                        _("已导入为草稿：%(title)s。须提交审核并发布后才会公开。")
-                        % {"title": reply.title},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(
-                        reverse("admin:disclosure_proposalreply_change", args=[reply.pk])
-                    )
-            return TemplateResponse(request, "admin/disclosure/proposalreply/import_confirm.html",
-                                    {**context, "form": form, "missing": []})  # fmt: skip
-        text_form = LetterTextForm(request.POST or None)
+            return self.confirm_letter(request, context)
+        text_form = LetterTextForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and text_form.is_valid():
             parsed = parse_reply_letter(text_form.cleaned_data["text"])
-            initial = dict(parsed.values)
-            initial["delegates"] = "、".join(parsed.values.get("delegates") or [])
-            office = initial.get("issuing_office")
-            unit = (
-                Agency.objects.filter(name=office).for_staff(request.user).first()
-                if office
-                else None
-            )
-            initial["lead_unit"] = unit.pk if unit else None
-            form = LetterConfirmForm(initial=initial, user=request.user)
-            missing = [FIELDS[name] for name in parsed.missing]
-            for name in parsed.missing:
-                form.fields[name].widget.attrs["class"] = "needs-input"
-            return TemplateResponse(
-                request,
-                "admin/disclosure/proposalreply/import_confirm.html",
-                {**context, "form": form, "missing": missing, "notes": parsed.notes.values()},
-            )
+            initial = self.letter_initial(request, parsed)
+            form = LetterConfirmForm(initial=initial, user=request.user, admin_site=self.admin_site)
+            return self.confirm_page(request, context, form, found_parts(parsed), parsed.notes)
         return TemplateResponse(
             request, "admin/disclosure/proposalreply/import.html", {**context, "form": text_form}
+        )
+
+    def confirm_letter(self, request, context):
+        form = LetterConfirmForm(request.POST, user=request.user, admin_site=self.admin_site)
+        if form.is_valid():
+            try:
+                reply = services.import_letter(form.cleaned_data, request.user)
+            except services.ReplyError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    _("已导入为草稿：%(title)s。须提交审核并发布后才会公开。")
+                    % {"title": reply.title},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:disclosure_proposalreply_change", args=[reply.pk])
+                )
+        found = [name for name in request.POST.get("found_parts", "").split(",") if name in FIELDS]
+        return self.confirm_page(request, context, form, found, {})
+
+    def letter_initial(self, request, parsed):
+        """The confirm form's first values: the parsed parts, the unit and proposal they name."""
+        initial = dict(parsed.values)
+        initial["delegates"] = "、".join(parsed.values.get("delegates") or [])
+        initial["found_parts"] = ",".join(found_parts(parsed))
+        category = parsed.values.get("category")
+        known = ReplyClassification.objects.filter(code=category).first() if category else None
+        initial["category"] = known.pk if known else None
+        if category and known is None:
+            parsed.notes["category"] = _("复函的办理类别“%(code)s”不在答复分类中，请选择。") % {
+                "code": category
+            }
+        office = initial.get("issuing_office")
+        unit = (
+            Agency.objects.filter(name=office).for_staff(request.user).first() if office else None
+        )
+        initial["lead_unit"] = unit.pk if unit else None
+        named = services.proposals_named(
+            *(
+                parsed.values.get(name)
+                for name in ("body_kind", "level", "term", "session", "number")
+            )
+        )
+        proposal = named.led_by(request.user).first() if named.count() == 1 else None
+        initial["proposal"] = proposal.pk if proposal else None
+        return initial
+
+    def confirm_page(self, request, context, form, found, notes):
+        missing = [name for name in FIELDS if name not in found]
+        for name in FIELDS:
+            form.fields[name].widget.attrs["class"] = "found" if name in found else "needs-input"
+        return TemplateResponse(
+            request,
+            "admin/disclosure/proposalreply/import_confirm.html",
+            {
+                **context,
+                "form": form,
+                "found": [FIELDS[name] for name in found],
+                "missing": [FIELDS[name] for name in missing],
+                "notes": notes.values(),
+            },
         )
 
     def get_urls(self):
@@ -421,7 +458,7 @@ class ProposalReplyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoHandlingOpinion)
-class CoHandlingOpinionAdmin(admin.ModelAdmin):
+class CoHandlingOpinionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     """Co-handling units enter their opinions here; the lead unit reads them (read-only)."""
 
     form = CoHandlingOpinionForm

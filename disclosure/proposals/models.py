@@ -228,9 +228,12 @@ class Proposal(models.Model):
 
     def overdue_on(self, day):
         """逾期未答复 on ``day``: the deadline passed before ``day`` and no reply is dated by then.
+        A reply whose letter bears no date counts as given (it is never overdue, nor in time).
         Reads prefetched ``replies`` when there are any."""
         deadline = self.deadline
-        return deadline < day and not any(r.letter_date <= day for r in self.replies.all())
+        return deadline < day and not any(
+            r.letter_date is None or r.letter_date <= day for r in self.replies.all()
+        )
 
 
 class ProposalReplyQuerySet(models.QuerySet):
@@ -261,7 +264,15 @@ class ProposalReply(models.Model):
         on_delete=models.SET_NULL,
         related_name="proposal_reply",
     )
-    issuing_office = models.CharField(_("发文机关"), max_length=100)
+    issuing_office = models.CharField(
+        _("发文机关"), max_length=100, blank=True, help_text=_("复函没有写明的可以留空。")
+    )
+    doc_number = models.CharField(
+        _("文号"),
+        max_length=100,
+        blank=True,
+        help_text=_("复函自己的文号，如 宁交函〔2025〕202号。"),
+    )
     title_override = models.CharField(
         _("标题"),
         max_length=300,
@@ -276,8 +287,13 @@ class ProposalReply(models.Model):
     feedback_to = models.CharField(
         _("回执寄送"), max_length=100, blank=True, help_text=_("如 区人大常委会人代工委")
     )
-    signing_office = models.CharField(_("落款单位"), max_length=100)
-    letter_date = models.DateField(_("复函日期"))
+    signing_office = models.CharField(_("落款单位"), max_length=100, blank=True)
+    letter_date = models.DateField(
+        _("复函日期"),
+        null=True,
+        blank=True,
+        help_text=_("复函没有写日期的留空，不以发布日期代替。"),
+    )
     contact_person = models.CharField(_("联系人"), max_length=20, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     postcode = models.CharField(_("邮政编码"), max_length=6, blank=True)
@@ -341,8 +357,9 @@ class ProposalReply(models.Model):
 
     @property
     def replied_in_time(self):
-        """Whether the letter is dated on or before the proposal's reply deadline."""
-        return self.letter_date <= self.proposal.deadline
+        """Whether the letter is dated on or before the proposal's reply deadline (an undated
+        letter is not known to be)."""
+        return self.letter_date is not None and self.letter_date <= self.proposal.deadline
 
 
 def opinion_attachment_path(instance, filename):

@@ -71,18 +71,29 @@ def letter_date_text(day):
 def compose_letter_html(reply):
     """The letter in its usual layout: head centred, salutation, body, closing, signature right."""
     closing = reply.sign_off + reply.feedback_instruction
-    parts = [
-        format_html('<p style="text-align:center"><strong>{}</strong></p>', reply.issuing_office),
+    parts = []
+    if reply.issuing_office:
+        parts.append(
+            format_html(
+                '<p style="text-align:center"><strong>{}</strong></p>', reply.issuing_office
+            )
+        )
+    if reply.doc_number:
+        parts.append(format_html('<p style="text-align:center">{}</p>', reply.doc_number))
+    parts += [
         format_html('<p style="text-align:center"><strong>{}</strong></p>', reply.title),
         format_html("<p>{}</p>", reply.salutation),
         reply.body,  # sanitised when the reply was saved
     ]
     if closing:
         parts.append(format_html('<p style="text-indent:2em">{}</p>', closing))
-    parts.append(format_html('<p style="text-align:right">{}</p>', reply.signing_office))
-    parts.append(
-        format_html('<p style="text-align:right">{}</p>', letter_date_text(reply.letter_date))
-    )
+    # A letter that names no signing office or date is shown without them, never with a guess.
+    if reply.signing_office:
+        parts.append(format_html('<p style="text-align:right">{}</p>', reply.signing_office))
+    if reply.letter_date:
+        parts.append(
+            format_html('<p style="text-align:right">{}</p>', letter_date_text(reply.letter_date))
+        )
     if reply.contact_line:
         parts.append(format_html("<p>{}</p>", reply.contact_line))
     return "".join(str(p) for p in parts)
@@ -112,6 +123,7 @@ def document_values(reply):
         "node": reply_node(session.body),
         "genre": Genre.objects.get_or_create(name=REPLY_GENRES[session.body])[0],
         "written_on": reply.letter_date,
+        "doc_number": reply.doc_number,
         "keywords": f"{session.item_word}办理 {proposal.category}".strip(),
     }
     if reply.disclosure == ProposalReply.Disclosure.FULL:
@@ -258,35 +270,60 @@ def next_round(proposal):
     return (last or 0) + 1
 
 
-@transaction.atomic
-def import_letter(values, user=SYSTEM):
-    """Create (or reuse) the session and proposal a parsed, staff-confirmed letter names, and its reply."""
-    session, _ = CongressSession.objects.get_or_create(
-        body=values["body_kind"],
-        level=values["level"],
-        term=values["term"],
-        session=values["session"],
-        defaults={
-            "year": values["letter_date"].year
-            if values["assigned_on"] is None
-            else values["assigned_on"].year
-        },
+def sessions_named(body_kind, level, term, session):
+    """The sessions a letter's words name; an empty ``level`` (a letter that leaves out 区/县)
+    matches any level."""
+    sessions = CongressSession.objects.filter(body=body_kind, term=term, session=session)
+    return sessions.filter(level=level) if level else sessions
+
+
+def proposals_named(body_kind, level, term, session, number):
+    """The proposals a letter's session and number name (none when a part is missing)."""
+    if not (body_kind and term and session and number):
+        return Proposal.objects.none()
+    sessions = sessions_named(body_kind, level, term, session)
+    return Proposal.objects.filter(session__in=sessions, number=number)
+
+
+def new_proposal(values):
+    """The proposal a confirmed letter names, created (in its session, created when new)."""
+    sessions = sessions_named(
+        values["body_kind"], values["level"], values["term"], values["session"]
     )
-    proposal, created = Proposal.objects.get_or_create(
+    session = sessions.first() if sessions.count() == 1 else None
+    if session is None:
+        session = CongressSession.objects.create(
+            body=values["body_kind"],
+            level=values["level"],
+            term=values["term"],
+            session=values["session"],
+            year=values["assigned_on"].year,
+        )
+    return Proposal.objects.create(
         session=session,
         number=values["number"],
-        defaults={
-            "title": values["proposal_title"],
-            "lead_delegate": values["delegates"][0],
-            "co_signers": "、".join(values["delegates"][1:]),
-            "assigned_on": values["assigned_on"] or values["letter_date"],
-            "lead_unit": values["lead_unit"],
-            "status": Proposal.Status.IN_PROGRESS,
-        },
+        title=values["proposal_title"],
+        lead_delegate=values["delegates"][0],
+        co_signers="、".join(values["delegates"][1:]),
+        assigned_on=values["assigned_on"],
+        lead_unit=values["lead_unit"],
+        status=Proposal.Status.IN_PROGRESS,
     )
+
+
+@transaction.atomic
+def import_letter(values, user=SYSTEM):
+    """Record a parsed, staff-confirmed letter as a reply to ``values["proposal"]`` (the one
+    staff chose or the form found), or to a new proposal its session and number name. The
+    letter's 办理类别, when it states one, becomes the proposal's classification."""
+    proposal = values.get("proposal") or new_proposal(values)
+    if values.get("category"):
+        proposal.classification = values["category"]
+        proposal.save(update_fields=["classification"])
     reply = ProposalReply(
         proposal=proposal,
         round=next_round(proposal),
+        doc_number=values["doc_number"],
         issuing_office=values["issuing_office"],
         body=values["body"],
         signer_title=values["signer_title"],

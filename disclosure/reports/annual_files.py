@@ -1,12 +1,40 @@
 """The annual report as .docx (python-docx) and .xlsx (xlsxwriter), drawn from the same grids
-as the HTML page (``annual.report_sections``), with the template's merged headings."""
+as the HTML page (``annual.report_sections``), with the template's merged headings.
 
+Staff text goes into both as plain text: in the .docx as runs (no field, no hyperlink), in the
+.xlsx as string cells (``downloads.new_workbook``, ``write_string``, neutralised), and in both
+without the characters XML cannot carry (``strip_for_xml``)."""
+
+import hashlib
+import json
+import os
 from decimal import Decimal
 
-from .annual import figures_for, report_sections
-from .downloads import DOCX_TYPE, XLSX_TYPE, BuiltFile, neutralise
+from django.conf import settings
+from django.utils.http import quote_etag
+
+from portal import built_files
+from portal.control_characters import strip_for_xml
+
+from .annual import ENTERED_FIELDS, figures_for, report_sections
+from .downloads import (
+    DOCX_TYPE,
+    PUBLIC,
+    XLSX_TYPE,
+    BuiltFile,
+    neutralise,
+    new_workbook,
+    write_built,
+)
+from .models import LITIGATION_FIELDS
 
 FORMATS = {"docx": DOCX_TYPE, "xlsx": XLSX_TYPE}
+LOCK_KEY = "annual-report-files:building"
+# Part of every file's fingerprint: raise it when what the files hold or how they look changes,
+# so that files built by an earlier release are built anew.
+FILES_VERSION = 1
+# The report's own fields a file shows; with the agency's name (the title) and the numbers.
+SHOWN_FIELDS = ["year", "status", "overview", "problems", "other_matters"]
 
 
 def layout(table):
@@ -43,14 +71,15 @@ def write_docx(report, handle, figures=None):
     style.font.name = "宋体"
     style.font.size = Pt(10.5)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    title = word.add_heading(report.title, level=1)
+    title = word.add_heading(strip_for_xml(report.title), level=1)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     rows = 0
     for section in sections:
-        word.add_heading(section.title, level=2)
+        word.add_heading(strip_for_xml(str(section.title)), level=2)
         if section.table is None:
             for paragraph in section.paragraphs:
-                word.add_paragraph(paragraph).paragraph_format.first_line_indent = Pt(21)
+                text = strip_for_xml(str(paragraph))
+                word.add_paragraph(text).paragraph_format.first_line_indent = Pt(21)
             continue
         table = section.table
         grid = word.add_table(rows=table_rows(table), cols=table.columns)
@@ -59,7 +88,7 @@ def write_docx(report, handle, figures=None):
             target = grid.cell(r, c)
             if cell.rowspan > 1 or cell.colspan > 1:
                 target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-            target.text = cell.display
+            target.text = strip_for_xml(str(cell.display))
             for paragraph in target.paragraphs:
                 if cell.is_number:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -71,11 +100,16 @@ def write_docx(report, handle, figures=None):
     return rows
 
 
-def write_xlsx(report, handle, figures=None):
-    import xlsxwriter
+def merge_text(sheet, first_row, first_col, last_row, last_col, text, style):
+    """Merge a range and write ``text`` into it as a string, neutralised: ``merge_range`` alone
+    would pass it to ``write()``, which reads ``{=…}`` and ``file:…`` as formula and link."""
+    sheet.merge_range(first_row, first_col, last_row, last_col, "", style)
+    sheet.write_string(first_row, first_col, neutralise(text), style)
 
+
+def write_xlsx(report, handle, figures=None):
     sections = report_sections(report, figures or figures_for(report))
-    workbook = xlsxwriter.Workbook(handle, {"in_memory": True})
+    workbook = new_workbook(handle, in_memory=True)
     sheet = workbook.add_worksheet("年度报告")
     title = workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
     heading = workbook.add_format({"bold": True, "font_size": 12})
@@ -88,15 +122,15 @@ def write_xlsx(report, handle, figures=None):
     sheet.set_column(0, 0, 18)
     sheet.set_column(1, 2, 16)
     sheet.set_column(3, width - 1, 10)
-    sheet.merge_range(0, 0, 0, width - 1, neutralise(report.title), title)
+    merge_text(sheet, 0, 0, 0, width - 1, report.title, title)
     line = 2
     rows = 0
     for section in sections:
-        sheet.write_string(line, 0, section.title, heading)
+        sheet.write_string(line, 0, neutralise(section.title), heading)
         line += 1
         if section.table is None:
             for paragraph in section.paragraphs:
-                sheet.merge_range(line, 0, line, width - 1, neutralise(paragraph), text)
+                merge_text(sheet, line, 0, line, width - 1, paragraph, text)
                 sheet.set_row(line, 15 * (1 + len(paragraph) // 60))
                 line += 1
             line += 1
@@ -112,7 +146,7 @@ def write_xlsx(report, handle, figures=None):
                 else:
                     sheet.write_number(line + r, c, value, style)
             elif (last_row, last_col) != (line + r, c):
-                sheet.merge_range(line + r, c, last_row, last_col, neutralise(cell.text), style)
+                merge_text(sheet, line + r, c, last_row, last_col, cell.text, style)
             else:
                 sheet.write_string(line + r, c, neutralise(cell.text), style)
         line += table_rows(table) + 1
@@ -124,11 +158,11 @@ def write_xlsx(report, handle, figures=None):
 WRITERS = {"docx": write_docx, "xlsx": write_xlsx}
 
 
-def report_file(report, file_format):
+def report_file(report, file_format, figures=None):
     """``report`` as a file for the download pipeline (``downloads.built_response`` /
     ``write_built``)."""
     writer = WRITERS[file_format]
-    figures = figures_for(report)
+    figures = figures or figures_for(report)
     return BuiltFile(
         what="annual_report",
         filename=f"{report.agency.name}{report.year}年政府信息公开工作年度报告",
@@ -141,3 +175,61 @@ def report_file(report, file_format):
             "status": report.status,
         },
     )
+
+
+# --- the published report's files, built once per version ----------------------------------
+
+
+def report_fingerprint(report, figures):
+    """A short hash of everything the files of ``report`` show; it changes when any of it does."""
+    state = [
+        FILES_VERSION,
+        report.agency.name,
+        [
+            str(getattr(report, name))
+            for name in [*SHOWN_FIELDS, *ENTERED_FIELDS, *LITIGATION_FIELDS]
+        ],
+        sorted((key, str(value)) for key, value in figures.numbers.items()),
+    ]
+    payload = json.dumps(state, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def public_file_response(request, report, file_format):
+    """A published ``report`` as a file for anyone: read from its file under EXPORT_ROOT, built
+    once per version of the report (``built_files``); not audited, as public information.
+
+    The caller has checked that the report is published. Raises built_files.Busy while another
+    report's file is being built."""
+    figures = figures_for(report)
+    fingerprint = report_fingerprint(report, figures)
+    path = settings.EXPORT_ROOT / "annual-reports" / f"{report.pk}-{fingerprint}.{file_format}"
+    # Weak: a file built again from the same report holds the same text but other bytes.
+    etag = "W/" + quote_etag(f"{report.pk}-{fingerprint}")
+    built = report_file(report, file_format, figures)
+    handle = built_files.open_file(path)
+    if handle is None:
+        not_modified = built_files.not_modified(request, etag)
+        if not_modified is not None:
+            return not_modified
+        handle, _built = built_files.build(
+            path,
+            lambda target: write_built(built, target, PUBLIC),
+            lock_key=LOCK_KEY,
+            prune=lambda folder: _prune(folder, report.pk, fingerprint),
+        )
+    return built_files.file_response(
+        request,
+        handle,
+        etag=etag,
+        filename=f"{built.filename}.{file_format}",
+        content_type=built.content_type,
+    )
+
+
+def _prune(folder, pk, keep):
+    """Delete the files of earlier versions of report ``pk`` (and dead builds' leftovers)."""
+    for entry in os.scandir(folder):
+        earlier = entry.name.startswith(f"{pk}-") and not entry.name.startswith(f"{pk}-{keep}.")
+        if entry.is_file() and (earlier or built_files.is_stale_temporary(entry)):
+            os.unlink(entry.path)

@@ -2,9 +2,14 @@
 
 Rows in (the header row first) → a CSV streamed row by row (UTF-8 with a BOM, so Excel on
 Chinese Windows reads it, or GB18030) or an XLSX written in xlsxwriter's constant-memory mode →
-every text cell a spreadsheet would run as a formula neutralised → the row count and the SHA-256
-of the bytes recorded in one audit event, with who asked, what and in which format. No file is
-ever held whole in memory.
+every text cell a spreadsheet would run as a formula neutralised, and what XML cannot carry left
+out → the row count and the SHA-256 of the bytes recorded in one audit event, with who asked,
+what and in which format. No file is ever held whole in memory.
+
+Every workbook the portal writes comes from ``new_workbook``, which writes strings as strings:
+text never becomes a formula, an array formula (``{=…}``), a number or a hyperlink (``file:``,
+``external:``, ``https://``…). The only hyperlinks in a file are the ``Link`` cells the portal
+makes itself, to its own http(s) addresses.
 
 A cell is text, a number (int or float), a date (``datetime.date``), a ``Link`` or None. The XLSX
 keeps each as its type (number cells, date cells with a date format, hyperlinks) under a header
@@ -26,6 +31,7 @@ from django.utils.http import content_disposition_header
 
 from portal import audit
 from portal.actors import SYSTEM
+from portal.control_characters import strip_for_xml
 from portal.models import AuditEvent
 
 FORMATS = ("csv", "xlsx")
@@ -33,7 +39,11 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 ENCODINGS = {"utf-8": "UTF-8（Excel 可直接打开）", "gb18030": "GB18030（旧版软件）"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_048_576 - 1  # Excel's limit, less the header row
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula: OWASP's list (= + - @ tab CR), the "{" of
+# an array formula ({=…}), and the full-width ＝＋－＠, which Excel with a Chinese or Japanese
+# input method takes for the ASCII ones when it parses an entry (an apostrophe costs nothing
+# where it does not).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "{", "＝", "＋", "－", "＠")
 XLSX_MAX_LINKS = 65_530  # Excel's limit of hyperlinks on one sheet; past it links stay text
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -74,9 +84,26 @@ class Download:
 
 
 def neutralise(value):
-    """A cell as text; one that starts like a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
+    """A cell as text, without what XML cannot carry; one that starts like a formula gets a
+    leading apostrophe."""
+    text = "" if value is None else strip_for_xml(str(value))
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def new_workbook(target, **options):
+    """An xlsxwriter workbook writing to ``target`` in which ``write()`` and ``merge_range()``
+    keep every string a string: never a formula, a number or a hyperlink."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(
+        target,
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            **options,
+        },
+    )
 
 
 def cell_text(value):
@@ -129,11 +156,7 @@ def write_xlsx(rows, target, sheet_name="Sheet1", widths=()):
 
     ``target`` is a path or a binary file. Returns the number of data rows; raises TooLarge
     past Excel's row limit."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "tmpdir": tempfile.gettempdir()}
-    )
+    workbook = new_workbook(target, constant_memory=True, tmpdir=tempfile.gettempdir())
     sheet = workbook.add_worksheet(sheet_name)
     header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     formats = {

@@ -10,7 +10,6 @@ from datetime import date, datetime, time
 
 from django import forms
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.choices import TreeModelChoiceField
 from catalog.models import Agency, CatalogNode
 from portal.links import pk_url_template
+from portal.ratelimit import Limited, RateLimit
 
 from ..index_numbers import format_index_number
 from ..models import Document, Genre, Topic
@@ -39,31 +39,34 @@ class ExportLimited(Exception):
 
 
 RUNNING_EXPORT_SECONDS = 600  # an export that never finished frees the user's slot after this
+# One export at a time per person (the slot is given back when the file is done) ...
+RUNNING_EXPORTS = RateLimit("staff-export:running", 1, RUNNING_EXPORT_SECONDS)
+# ... and STAFF_EXPORTS_PER_MINUTE of them a minute.
+EXPORTS_PER_MINUTE = RateLimit(
+    "staff-export:started", lambda: settings.STAFF_EXPORTS_PER_MINUTE, 60
+)
 
 
 def staff_export_slot(user):
     """Take ``user``'s export slot: one export at a time, STAFF_EXPORTS_PER_MINUTE a minute.
 
-    Counted in the shared cache, so every worker process sees them. Returns the function that
-    frees the slot when the export is done; raises ExportLimited.
+    Counted by the portal's limiter (``portal.ratelimit``), so every worker process sees them.
+    Returns the function that frees the slot when the export is done; raises ExportLimited.
     """
-    shared = caches["shared"]
-    running = f"staff-export:running:{user.pk}"
-    if not shared.add(running, 1, RUNNING_EXPORT_SECONDS):
-        raise ExportLimited(_("您已有一个导出正在进行，请等它完成后再试。"))
-    minute = f"staff-export:count:{user.pk}:{int(timezone.now().timestamp() // 60)}"
-    shared.add(minute, 0, 120)
+    key = f"user:{user.pk}"
     try:
-        count = shared.incr(minute)
-    except ValueError:  # expired between add and incr
-        shared.set(minute, count := 1, 120)
-    limit = settings.STAFF_EXPORTS_PER_MINUTE
-    if count > limit:
-        shared.delete(running)
+        running = RUNNING_EXPORTS.take(key)
+    except Limited:
+        raise ExportLimited(_("您已有一个导出正在进行，请等它完成后再试。")) from None
+    try:
+        EXPORTS_PER_MINUTE.take(key)
+    except Limited:
+        running.give_back()
         raise ExportLimited(
-            _("导出过于频繁：每人每分钟最多导出 %(limit)d 次，请稍后再试。") % {"limit": limit}
-        )
-    return lambda: shared.delete(running)
+            _("导出过于频繁：每人每分钟最多导出 %(limit)d 次，请稍后再试。")
+            % {"limit": settings.STAFF_EXPORTS_PER_MINUTE}
+        ) from None
+    return running.give_back
 
 
 @dataclass

@@ -17,14 +17,16 @@ Who may cause a build:
 - The complete (unfiltered) listing is built for anyone, whenever its file is missing for the
   current public state; there are at most three of them per state, and they are never evicted by
   filtered files (only a change of state removes them).
-- A filtered file is built for a client (``portal.audit.client_ip``) only while that client has
-  caused fewer than CLIENT_BUILDS builds in the last CLIENT_PERIOD_SECONDS (slots in the shared
-  cache). Beyond that it answers ListingLimited (429, pointing to the complete listing); files
-  already built are still served to anyone. At most MAX_FILES filtered files are kept, the
+- A filtered file is built for a client (``portal.clients.client_key``: an IPv4 address or an
+  IPv6 /64) only while that client has caused fewer than CLIENT_BUILDS builds in its period of
+  CLIENT_PERIOD_SECONDS (the portal's limiter, ``portal.ratelimit``). Beyond that it answers
+  ListingLimited (429, pointing to the complete listing); files already built are still served
+  to anyone. At most MAX_FILES filtered files are kept, the
   oldest deleted first.
 
-One build at a time on the whole site (a lock in the shared cache, then an atomic rename), so
-listings use at most one worker's CPU. The complete listing has priority over filtered ones: a
+One build at a time on the whole site (``portal.built_files``: a lock kept by the portal's
+limiter in the database, where no cache entry can evict it, then an atomic rename), so listings use at most one worker's
+CPU; which file is being built, and the complete listing's flag, are hints in the shared cache. The complete listing has priority over filtered ones: a
 request for it that finds another listing being built raises a flag and waits for the lock; while
 the flag is up no filtered build starts, so the complete listing is built right after the build
 under way, however many filtered requests arrive. A filtered request that finds the lock taken
@@ -34,23 +36,18 @@ anonymous downloads never hold more than one worker for long.
 
 import hashlib
 import os
-import tempfile
-import time
-import uuid
 from datetime import date
 
 from django import forms
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Count, Max, Sum
-from django.http import FileResponse, HttpResponse
-from django.utils import timezone
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, quote_etag
+from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, CatalogNode
-from portal.audit import client_ip
+from portal import built_files
+from portal.clients import client_key
+from portal.ratelimit import Limited, RateLimit
 
 from ..models import Document, Genre, Topic
 from . import downloads
@@ -65,18 +62,15 @@ from .listings import (
 
 LOCK_KEY = "public-listing:building"
 PRIORITY_KEY = "public-listing:complete-wanted"
-LOCK_SECONDS = 600  # a builder that died frees the lock after this
-PRIORITY_SECONDS = 60  # a flag nobody renews (its request gave up) lapses after this
-WAIT_SECONDS = 5  # how long a request waits for the file another request is building
-POLL_SECONDS = 0.2
 MAX_FILES = 200  # filtered files kept per public state, the oldest deleted first
 CLIENT_BUILDS = 3  # filtered builds one client address may cause ...
 CLIENT_PERIOD_SECONDS = 600  # ... in this many seconds
+CLIENT_BUILD_LIMIT = RateLimit("public-listing:build", CLIENT_BUILDS, CLIENT_PERIOD_SECONDS)
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
-class ListingBusy(Exception):
-    """Another public listing is being built; the caller should try again shortly."""
+# Another public listing is being built; the caller should try again shortly.
+ListingBusy = built_files.Busy
 
 
 class ListingLimited(Exception):
@@ -182,22 +176,13 @@ def write_listing_file(filters, file_format, encoding, base_url, handle):
 COMPLETE, FILTERED = "all", "part"  # file name prefixes: complete listings are never evicted
 
 
-def _open(path):
-    try:
-        return open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
-    except FileNotFoundError:
-        return None
-
-
 def _prune(folder, keep):
     """Delete files of another public state, then the oldest filtered ones beyond MAX_FILES."""
     files = []
     for entry in os.scandir(folder):
         if not entry.is_file():
             continue
-        stale_temp = entry.name.endswith(".tmp") and (
-            time.time() - entry.stat().st_mtime > LOCK_SECONDS
-        )
+        stale_temp = built_files.is_stale_temporary(entry)
         other_state = not entry.name.endswith(".tmp") and f"-{keep}." not in entry.name
         if stale_temp or other_state:
             os.unlink(entry.path)
@@ -208,81 +193,25 @@ def _prune(folder, keep):
 
 
 def _client_build_slot(request):
-    """Take one of the client's CLIENT_BUILDS build slots; returns the function that gives it back.
-
-    Each slot is a key in the shared cache that lapses CLIENT_PERIOD_SECONDS after it was taken
-    (``add`` is atomic, so concurrent requests cannot take the same slot). Raises ListingLimited.
-    """
-    shared = caches["shared"]
-    prefix = f"public-listing:client:{client_ip(request) or 'unknown'}"
-    now = timezone.now().timestamp()
-    keys = [f"{prefix}:{slot}" for slot in range(CLIENT_BUILDS)]
-    for key in keys:
-        if shared.add(key, now + CLIENT_PERIOD_SECONDS, CLIENT_PERIOD_SECONDS):
-            return lambda: shared.delete(key)
-    frees_at = min(shared.get_many(keys).values(), default=now)
-    raise ListingLimited(max(1, int(frees_at - now) + 1))
+    """Take one of the client's CLIENT_BUILDS builds of its period (``portal.ratelimit``; an IPv6
+    client by its /64); returns the function that gives it back. Raises ListingLimited."""
+    try:
+        return CLIENT_BUILD_LIMIT.take(client_key(request)).give_back
+    except Limited as exc:
+        raise ListingLimited(exc.retry_after) from None
 
 
 def _build(path, fingerprint, write, priority=False):
-    """``(open file at path, whether this request built it)``.
-
-    Builds under the site-wide lock. ``priority`` (the complete listing): wait for the lock
-    whatever is being built, and keep filtered builds from starting meanwhile. Otherwise wait only
-    for the same file being built; raises ListingBusy when the lock is taken by another file, by a
-    build that outlasts WAIT_SECONDS, or while a complete listing waits for its turn.
-    """
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    shared = caches["shared"]
-    token = f"{path.name}:{uuid.uuid4().hex}"
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        if priority:
-            shared.set(PRIORITY_KEY, token, PRIORITY_SECONDS)
-        if (priority or shared.get(PRIORITY_KEY) is None) and shared.add(
-            LOCK_KEY, token, LOCK_SECONDS
-        ):
-            try:
-                handle = _open(path)  # built by the request that held the lock before
-                if handle is not None:
-                    return handle, False
-                with tempfile.NamedTemporaryFile(
-                    dir=folder, prefix=".", suffix=".tmp", delete=False
-                ) as temp:
-                    try:
-                        write(temp)
-                    except BaseException:
-                        temp.close()
-                        os.unlink(temp.name)
-                        raise
-                os.replace(temp.name, path)
-                _prune(folder, fingerprint)
-                return open(path, "rb"), True  # noqa: SIM115 (FileResponse closes it)
-            finally:
-                if shared.get(LOCK_KEY) == token:
-                    shared.delete(LOCK_KEY)
-                _lower_flag(token)
-        holder = shared.get(LOCK_KEY) or ""
-        same_file = holder.startswith(f"{path.name}:")
-        if (not priority and not same_file) or time.monotonic() >= deadline:
-            raise ListingBusy
-        time.sleep(POLL_SECONDS)
-        handle = _open(path)
-        if handle is not None:
-            _lower_flag(token)
-            return handle, False
-
-
-def _lower_flag(token):
-    """Lower the complete listing's priority flag if this request raised it last.
-
-    A request that gives up (ListingBusy) leaves it up, so that filtered builds keep waiting
-    until its retry (or PRIORITY_SECONDS) comes.
-    """
-    shared = caches["shared"]
-    if shared.get(PRIORITY_KEY) == token:
-        shared.delete(PRIORITY_KEY)
+    """``(open file at path, whether this request built it)``, built under the listings' lock
+    (``built_files.build``); ``priority`` for the complete listing."""
+    return built_files.build(
+        path,
+        write,
+        lock_key=LOCK_KEY,
+        priority_key=PRIORITY_KEY,
+        priority=priority,
+        prune=lambda folder: _prune(folder, fingerprint),
+    )
 
 
 def public_listing_response(request, filters, file_format="csv", encoding="utf-8"):
@@ -298,15 +227,10 @@ def public_listing_response(request, filters, file_format="csv", encoding="utf-8
     path = settings.EXPORT_ROOT / "public" / f"{kind}-{key}-{fingerprint}.{file_format}"
     # Weak: an XLSX rebuilt from the same state holds the same rows but other bytes.
     etag = "W/" + quote_etag(f"{key}-{fingerprint}")
-    headers = HttpResponse()
-    headers["ETag"] = etag
-    # Clients must ask again each time: a withdrawal has to reach them at once.
-    headers["Cache-Control"] = "no-cache"
-
-    handle = _open(path)
+    handle = built_files.open_file(path)
     if handle is None:
-        not_modified = get_conditional_response(request, etag=etag, response=headers)
-        if not_modified is not headers:
+        not_modified = built_files.not_modified(request, etag)
+        if not_modified is not None:
             return not_modified
         give_back = (lambda: None) if complete else _client_build_slot(request)
         try:
@@ -321,20 +245,10 @@ def public_listing_response(request, filters, file_format="csv", encoding="utf-8
             raise
         if not built:
             give_back()  # only a build this request ran counts against the client
-    modified = int(os.fstat(handle.fileno()).st_mtime)
-    headers["Last-Modified"] = http_date(modified)
-    not_modified = get_conditional_response(
-        request, etag=etag, last_modified=modified, response=headers
-    )
-    if not_modified is not headers:
-        handle.close()
-        return not_modified
-    response = FileResponse(
+    return built_files.file_response(
+        request,
         handle,
-        as_attachment=True,
+        etag=etag,
         filename=f"{listing_filename()}.{file_format}",
         content_type=XLSX_TYPE if file_format == "xlsx" else f"text/csv; charset={encoding}",
     )
-    for header in ("ETag", "Last-Modified", "Cache-Control"):
-        response[header] = headers[header]
-    return response

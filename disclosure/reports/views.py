@@ -5,11 +5,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Agency
+from portal import built_files
 
 from ..models import AnnualReport, DisclosureGuide
-from . import downloads
 from .annual import figures_for, report_sections
-from .annual_files import FORMATS, report_file
+from .annual_files import FORMATS, public_file_response
 from .guide import application_form_url, guide_columns
 
 
@@ -42,8 +42,14 @@ def annual_report_download(request, pk, file_format):
     if file_format not in FORMATS:
         raise Http404
     report = _published_report(pk)
-    # Public information: built for anyone, as the public listing's files are (not audited).
-    return downloads.built_response(report_file(report, file_format), downloads.PUBLIC)
+    try:
+        return public_file_response(request, report, file_format)
+    except built_files.Busy:
+        response = render(
+            request, "disclosure/reports/annual_report_busy.html", {"report": report}, status=503
+        )
+        response["Retry-After"] = "5"
+        return response
 
 
 def guide_list(request):

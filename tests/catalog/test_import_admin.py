@@ -1,6 +1,8 @@
 """The directory upload in the admin: preview first, then one audited import."""
 
+import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -12,6 +14,7 @@ from catalog import import_uploads
 from catalog.models import CatalogNode
 from portal.models import AuditEvent
 from portal.roles import CATALOGUER, EDITOR, sync_roles
+from tests.catalog.test_import_limits import xfd_workbook, zip_bomb
 from tests.factories import AgencyFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +217,38 @@ def test_a_cataloguer_may_import_only_under_columns_and_for_agencies_in_scope(cl
 def test_the_changelist_links_to_the_upload_for_cataloguers_only(client, area):
     client.force_login(staff(CATALOGUER))
     assert UPLOAD in client.get(reverse("admin:catalog_catalognode_changelist")).content.decode()
+
+
+# --- limits --------------------------------------------------------------------------
+
+
+def test_the_admin_refuses_a_zip_bomb_at_upload_and_keeps_nothing(
+    client, cataloguer, area, tmp_path, settings
+):
+    data = zip_bomb(tmp_path / "d.xlsx", tmp_path).read_bytes()
+    response = upload(client, area, SimpleUploadedFile("目录.xlsx", data))
+    html = response.content.decode()
+    assert "压缩比" in html and "100:1" in html
+    assert "ticket" not in response.context
+    assert not list((settings.PRIVATE_MEDIA_ROOT / "catalog-imports").glob("*"))
+
+
+def test_the_admin_preview_names_the_limits_of_a_workbook_declaring_xfd1048576(
+    client, cataloguer, area, tmp_path
+):
+    data = xfd_workbook(tmp_path / "d.xlsx").read_bytes()
+    before = CatalogNode.objects.count()
+    response = upload(client, area, SimpleUploadedFile("目录.xlsx", data))
+    html = re.sub(r"\s+", " ", response.content.decode())
+    assert response.status_code == 200
+    assert "A1:XFD1048576" in html and "5000 行、100 列" in html
+    assert response.context["ticket"] is None
+    assert CatalogNode.objects.count() == before
+
+
+def test_a_csv_upload_reads_like_the_command(client, cataloguer, area, tmp_path):
+    rows = [["序号", "一级事项", "二级事项"]] + [["1", "救助", f"事项{n}"] for n in range(5001)]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    response = upload(client, area, SimpleUploadedFile("目录.csv", buffer.getvalue().encode()))
+    assert "文件超过 5000 行" in response.content.decode()

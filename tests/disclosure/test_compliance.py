@@ -9,11 +9,12 @@ from django.urls import reverse
 
 from catalog.models import CatalogNode
 from disclosure.reports.compliance import build_report, report_download
-from disclosure.reports.downloads import csv_chunks
+from disclosure.reports.downloads import csv_chunks, write_file
 from disclosure.services import withdraw
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import GenreFactory, published
+from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +184,18 @@ def test_report_cells_are_neutralised_against_formulas(site_tree):
     body = b"".join(csv_chunks(report_download(report).rows)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert any(row[2].startswith("'=") for row in rows[1:])
+
+
+def test_staff_text_stays_text_in_the_compliance_report_files(site_tree, settings):
+    for text in HOSTILE:
+        published(title=text, written_on=date(2024, 1, 2), published_at=local(2024, 3, 1))
+    report = build_report(date(2024, 6, 1))
+    workbook, text = io.BytesIO(), io.BytesIO()
+    write_file(report_download(report), "xlsx", workbook, SYSTEM)
+    assert_plain_xlsx(workbook.getvalue(), portal_links=[settings.PORTAL_BASE_URL + "/"])
+    write_file(report_download(report), "csv", text, SYSTEM)
+    rows = list(csv.reader(io.StringIO(text.getvalue().decode("utf-8-sig"))))
+    assert {row[2] for row in rows[1:]} >= set(AS_TEXT.values())
 
 
 def test_a_column_kept_current_by_documents_also_listed_in_it_is_not_stale(site_tree):

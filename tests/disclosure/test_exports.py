@@ -16,6 +16,7 @@ from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR, sync_roles
 from tests.disclosure.conftest import local
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory, published
+from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +94,31 @@ def test_formula_cells_are_neutralised(client, listing):
         ("+86", "'+86"),
         ("-x", "'-x"),
         ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("{=1+1}", "'{=1+1}"),
+        ("＝1+1", "'＝1+1"),
+        ("＋86", "'＋86"),
+        ("－x", "'－x"),
+        ("＠SUM", "'＠SUM"),
         ("正常", "正常"),
+        ("标题\ufffe", "标题"),
     ]:
         assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_staff_text_stays_text_in_the_public_listing_files(client, site_tree, file_format):
+    for text in HOSTILE:
+        published(title=text, summary=text, node=site_tree["policies"])
+    response = client.get(reverse("disclosure:export"), {"format": file_format})
+    data = b"".join(response.streaming_content)
+    if file_format == "xlsx":
+        assert_plain_xlsx(data, portal_links=["http://testserver/documents/"])
+    else:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert sorted(row[2] for row in rows[1:]) == sorted(AS_TEXT.values())
+        assert sorted(row[12] for row in rows[1:]) == sorted(AS_TEXT.values())
 
 
 def test_gb18030_option_is_readable(client, listing):
@@ -288,6 +311,19 @@ def test_a_staff_member_over_the_export_limit_is_told_to_wait(client, listing, s
     assert "导出过于频繁：每人每分钟最多导出 2 次" in refused.content.decode()
     client.force_login(staff["editor"])  # the limit is per person
     assert client.get(url, {"format": "xlsx"}).status_code == 200
+
+
+def test_the_export_limit_survives_a_cache_flooded_with_pages(
+    client, listing, staff, settings, flood_caches
+):
+    settings.STAFF_EXPORTS_PER_MINUTE = 1
+    client.force_login(staff["auditor"])
+    url = reverse("admin:disclosure_document_export")
+    b"".join(client.get(url, {"format": "csv"}).streaming_content)
+    flood_caches()
+    refused = client.get(url, {"format": "csv"})
+    assert refused.status_code == 429
+    assert "导出过于频繁：每人每分钟最多导出 1 次" in refused.content.decode()
 
 
 def test_a_second_simultaneous_export_of_the_same_person_is_refused(client, listing, staff):

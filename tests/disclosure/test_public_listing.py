@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from disclosure.reports import public_listing
 from disclosure.services import publish, withdraw
+from portal import built_files
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published
@@ -115,6 +116,18 @@ def test_the_listing_file_is_kept_outside_the_media_folder(client, site_tree, se
     assert not files[0].resolve().is_relative_to(settings.MEDIA_ROOT.resolve())
 
 
+class AnotherWorkerBuilding:
+    """Another worker holds the site-wide build lock while building ``name``."""
+
+    def __init__(self, name):
+        self.lock = built_files.take_lock(public_listing.LOCK_KEY)
+        caches["shared"].set(public_listing.LOCK_KEY, f"{name}:other-worker", 60)
+
+    def finishes(self):
+        self.lock.give_back()
+        caches["shared"].delete(public_listing.LOCK_KEY)
+
+
 def test_a_request_waits_for_the_build_under_way_instead_of_building_again(
     client, site_tree, builds, monkeypatch
 ):
@@ -125,14 +138,13 @@ def test_a_request_waits_for_the_build_under_way_instead_of_building_again(
     path = next((public_listing.settings.EXPORT_ROOT / "public").iterdir())
     content = path.read_bytes()
     path.unlink()
-    shared = caches["shared"]
-    shared.set(public_listing.LOCK_KEY, f"{path.name}:other-worker", 60)
+    other_worker = AnotherWorkerBuilding(path.name)
 
     def other_worker_finishes(seconds):
         path.write_bytes(content)
-        shared.delete(public_listing.LOCK_KEY)
+        other_worker.finishes()
 
-    monkeypatch.setattr(public_listing.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(built_files.time, "sleep", other_worker_finishes)
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 200 and titles(response) == ["公开文件甲"]
     assert len(builds) == 1 and first.status_code == 200
@@ -142,8 +154,8 @@ def test_while_another_listing_is_built_the_download_answers_busy(
     client, site_tree, builds, monkeypatch
 ):
     published(title="公开文件甲", node=site_tree["replies"])
-    caches["shared"].set(public_listing.LOCK_KEY, "another-listing.csv:other-worker", 60)
-    monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
+    AnotherWorkerBuilding("another-listing.csv")
+    monkeypatch.setattr(built_files.time, "sleep", lambda seconds: None)
     # A filtered listing: the complete one waits its turn instead (see below).
     response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
     assert response.status_code == 503 and response["Retry-After"]
@@ -259,14 +271,14 @@ def test_the_complete_listing_waits_for_the_build_under_way_and_is_built_next(
 ):
     published(title="公开文件甲", node=site_tree["replies"])
     shared = caches["shared"]
-    shared.set(public_listing.LOCK_KEY, "part-another.csv:other-worker", 60)
+    other_worker = AnotherWorkerBuilding("part-another.csv")
     flags = []
 
     def other_worker_finishes(seconds):
         flags.append(shared.get(public_listing.PRIORITY_KEY))
-        shared.delete(public_listing.LOCK_KEY)
+        other_worker.finishes()
 
-    monkeypatch.setattr(public_listing.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(built_files.time, "sleep", other_worker_finishes)
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 200 and titles(response) == ["公开文件甲"]
     assert len(builds) == 1
@@ -279,7 +291,7 @@ def test_no_filtered_build_starts_while_the_complete_listing_waits_its_turn(
 ):
     published(title="公开文件甲", node=site_tree["replies"])
     caches["shared"].set(public_listing.PRIORITY_KEY, "all-x.csv:waiting-worker", 60)
-    monkeypatch.setattr(public_listing.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(built_files.time, "sleep", lambda seconds: None)
     response = client.get(URL, {"format": "csv", "node": site_tree["replies"].pk})
     assert response.status_code == 503 and response["Retry-After"]
     assert builds == []
@@ -291,12 +303,49 @@ def test_a_refused_or_busy_request_does_not_use_up_the_address_s_builds(
     client, site_tree, builds, monkeypatch
 ):
     published(title="公开文件甲", node=site_tree["replies"])
-    shared = caches["shared"]
-    shared.set(public_listing.LOCK_KEY, "part-another.csv:other-worker", 60)
+    other_worker = AnotherWorkerBuilding("part-another.csv")
     for year in range(2000, 2010):
         response = client.get(URL, {"format": "csv", "year": year})
         assert response.status_code == 503
-    shared.delete(public_listing.LOCK_KEY)
+    other_worker.finishes()
     for year in range(2000, 2000 + public_listing.CLIENT_BUILDS):
         assert client.get(URL, {"format": "csv", "year": year}).status_code == 200
     assert client.get(URL, {"format": "csv", "year": 2010}).status_code == 429
+
+
+def test_addresses_rotated_inside_one_ipv6_network_share_the_build_limit(client, site_tree, builds):
+    published(title="公开文件甲", node=site_tree["replies"])
+    statuses = [
+        client.get(
+            URL, {"format": "csv", "year": year}, REMOTE_ADDR=f"2001:db8:42:1::{year:x}"
+        ).status_code
+        for year in range(2000, 2008)
+    ]
+    limit = public_listing.CLIENT_BUILDS
+    assert statuses == [200] * limit + [429] * (8 - limit)
+    assert len(builds) == limit
+    other_network = client.get(URL, {"format": "csv", "year": 2020}, REMOTE_ADDR="2001:db8:42:2::1")
+    assert other_network.status_code == 200
+
+
+def test_the_build_limit_survives_a_cache_flooded_with_pages(
+    client, site_tree, builds, flood_caches
+):
+    published(title="公开文件甲", node=site_tree["replies"])
+    for year in range(2000, 2000 + public_listing.CLIENT_BUILDS):
+        assert client.get(URL, {"format": "csv", "year": year}).status_code == 200
+    flood_caches()
+    assert client.get(URL, {"format": "csv", "year": 2010}).status_code == 429
+    assert len(builds) == public_listing.CLIENT_BUILDS
+
+
+def test_the_site_wide_build_lock_survives_a_cache_flooded_with_pages(
+    client, site_tree, builds, monkeypatch, flood_caches
+):
+    published(title="公开文件甲", node=site_tree["replies"])
+    AnotherWorkerBuilding("part-another.csv")
+    monkeypatch.setattr(built_files.time, "sleep", lambda seconds: None)
+    flood_caches()
+    response = client.get(URL, {"format": "csv", "year": 2020})
+    assert response.status_code == 503
+    assert builds == []

@@ -43,3 +43,29 @@ def test_other_c0_control_characters_are_refused_in_chinese(char):
 
 def test_feeds_text_loses_what_xml_cannot_carry():
     assert strip_for_xml("标题\x0b\ufffe\t换行\n") == "标题\t换行\n"
+
+
+@pytest.mark.parametrize(
+    "char", ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff", "\ud800", "\udfff"]
+)
+def test_non_characters_and_lone_surrogates_are_refused_in_chinese(char):
+    with pytest.raises(ValidationError) as refused:
+        refuse_control_characters(f"标题{char}")
+    assert "无效的字符" in refused.value.messages[0]
+    assert f"U+{ord(char):04X}" in refused.value.messages[0]
+
+
+@pytest.mark.parametrize("char", ["\ufdcf", "\ufdf0", "\ufffd", "\U0001f600", "\u3000"])
+def test_characters_next_to_the_non_characters_are_allowed(char):
+    refuse_control_characters(f"标题{char}")
+
+
+@pytest.mark.django_db
+def test_an_annual_report_with_a_non_character_is_refused_by_its_model():
+    from disclosure.models import AnnualReport
+    from tests.factories import AgencyFactory
+
+    report = AnnualReport(agency=AgencyFactory(), year=2025, overview="总体情况\ufffe")
+    with pytest.raises(ValidationError) as refused:
+        report.full_clean()
+    assert "overview" in refused.value.message_dict

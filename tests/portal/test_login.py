@@ -1,8 +1,9 @@
 import random
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import authenticate, get_user_model
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,3 +119,36 @@ def test_failures_from_many_addresses_add_one_event_and_one_summary_per_period(m
     assert summary.details["addresses"] == 31 and summary.details["count"] == 50
     assert summary.details["busiest"][0] == ["2001:db8:0:1::/64", 20]
     assert audit.verify_chain() is None
+
+
+def login_from(client, address, password):
+    return client.post(
+        reverse("admin:login"),
+        {"username": "clerk", "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_guesses_from_addresses_rotated_inside_one_ipv6_network_lock_the_account(client, clerk):
+    for n in range(60):
+        login_from(client, f"2001:db8:9:9:{n:x}::{n + 1:x}", "wrong-password")
+    right = login_from(client, "2001:db8:9:9:ffff::1", "correct-horse-battery")
+    assert right.status_code == 429
+    assert "账号已被暂时锁定" in right.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Axes keeps the network's first address; the audit log and its counter the real ones.
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"2001:db8:9:9::"}
+    event = AuditEvent.objects.get(action="login_failed")
+    assert event.ip == "2001:db8:9:9::1"
+    counter = LoginFailureCounter.objects.get(scope="address")
+    assert counter.key == "2001:db8:9:9::/64" and counter.count == 61  # the refused one too
+    assert counter.last_ip == "2001:db8:9:9:ffff::1"
+    # The same account from another network is not locked.
+    elsewhere = login_from(Client(), "2001:db8:9:a::1", "correct-horse-battery")
+    assert elsewhere.status_code == 302
+
+
+def test_an_ipv4_mapped_address_is_locked_as_its_ipv4_address(client, clerk, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login_from(client, "::ffff:198.51.100.20", "wrong-password")
+    assert login_from(client, "198.51.100.20", "correct-horse-battery").status_code == 429

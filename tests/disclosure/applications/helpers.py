@@ -1,6 +1,8 @@
 """Test data for the public side of 依申请公开: valid and wrong numbers, files, form data."""
 
 import io
+import struct
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -24,6 +26,19 @@ def png_bytes():
 
 def png_upload(name="身份证.png"):
     return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+
+
+def png_declaring(width, height, name="身份证.png"):
+    """A small PNG whose header declares ``width`` × ``height`` pixels (its data is one byte)."""
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    content = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0"))
+    return SimpleUploadedFile(name, content + chunk(b"IEND", b""), content_type="image/png")
 
 
 def pdf_upload(name="营业执照.pdf"):

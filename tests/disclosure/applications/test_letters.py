@@ -83,3 +83,20 @@ def test_staff_without_the_letter_permission_cannot_edit(client, world, draft):
     client.force_login(world["handler"])
     assert client.post(draft.get_absolute_url(), {"action": "finalise"}).status_code == 403
     assert not Letter.objects.get(pk=draft.pk).is_final
+
+
+def test_staff_text_stays_text_in_a_letters_word_file(world):
+    from disclosure.applications.letter_docx import letter_docx
+    from disclosure.applications.models import Application
+    from portal.actors import SYSTEM
+    from tests.office import HOSTILE, assert_plain_docx
+
+    paragraphs = "".join(f"<p>{text}</p>" for text in HOSTILE)
+    letter = services.answer(
+        ApplicationFactory(agency=world["office"]),
+        SYSTEM,
+        Application.Result.DISCLOSED,
+        title="{=1+1}答复书",
+        body=paragraphs + '<p><a href="https://evil.example/">点此查看</a></p>',
+    )
+    assert_plain_docx(letter_docx(letter), "{=1+1}答复书", *HOSTILE, "点此查看")

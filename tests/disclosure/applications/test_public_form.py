@@ -1,13 +1,20 @@
 """The public application form: what it saves, and each refusal saving nothing."""
 
 import re
+from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from disclosure.applications import services
 from disclosure.applications.models import Application, lookup_code_digest
+from disclosure.applications.views import RECEIPT_SECONDS
 from portal.models import AuditEvent
 
 from .helpers import (
@@ -19,6 +26,7 @@ from .helpers import (
     organisation_data,
     pdf_upload,
     person_data,
+    png_declaring,
     png_upload,
 )
 
@@ -329,3 +337,128 @@ def test_a_post_with_the_csrf_token_of_the_form_page_is_accepted(agency, file_ro
     token = client.cookies["csrftoken"].value
     data = {**person_data(), "csrfmiddlewaretoken": token}
     assert post(client, agency, data, png_upload()).status_code == 302
+
+
+def test_submissions_from_addresses_rotated_inside_one_ipv6_network_share_the_limit(
+    agency, file_roots
+):
+    file_roots.APPLICATIONS_PER_HOUR = 2
+    for n in range(2):
+        client = Client(REMOTE_ADDR=f"2001:db8:7:8::{n + 1:x}")
+        assert post(client, agency, person_data(), png_upload()).status_code == 302
+    rotated = Client(REMOTE_ADDR="2001:db8:7:8:ffff:ffff:ffff:fffe")
+    assert post(rotated, agency, person_data(), png_upload()).status_code == 429
+    other_network = Client(REMOTE_ADDR="2001:db8:7:9::1")
+    assert post(other_network, agency, person_data(), png_upload()).status_code == 302
+
+
+def test_the_hourly_limit_survives_a_cache_flooded_with_pages(
+    client, agency, file_roots, flood_caches
+):
+    file_roots.APPLICATIONS_PER_HOUR = 2
+    for _ in range(2):
+        assert post(client, agency, person_data(), png_upload()).status_code == 302
+    flood_caches()
+    assert post(client, agency, person_data(), png_upload()).status_code == 429
+    assert Application.objects.count() == 2
+
+
+@pytest.mark.parametrize("field", ["description", "person_name", "info_title", "person_address"])
+def test_a_control_character_pasted_from_word_is_refused_by_the_form_at_no_cost(
+    client, agency, file_roots, field
+):
+    file_roots.APPLICATIONS_PER_HOUR = 1
+    data = person_data(**{field: "第一行\x0b第二行"})
+    response = post(client, agency, data, png_upload())
+    assert response.status_code == 200
+    assert "U+000B" in " ".join(response.context["form"].errors[field])
+    assert_nothing_saved(file_roots)
+    assert post(client, agency, person_data(), png_upload()).status_code == 302
+
+
+def test_an_image_declaring_more_pixels_than_pillow_opens_is_refused_by_the_form(
+    client, agency, file_roots
+):
+    bomb = png_declaring(20_000, 10_000)  # 200 Mpx, past Pillow's DecompressionBombError
+    response = post(client, agency, person_data(), bomb)
+    assert response.status_code == 200
+    assert response.context["form"].errors["identity_file"] == [
+        "身份证明图片的像素过多（上限 8000 万像素），请缩小后重新上传。"
+    ]
+    assert_nothing_saved(file_roots)
+
+
+def test_an_image_over_the_pixel_limit_is_refused_and_one_under_it_accepted(
+    client, agency, file_roots
+):
+    response = post(client, agency, person_data(), png_declaring(9_500, 9_000))  # 85.5 Mpx
+    assert "像素过多" in " ".join(response.context["form"].errors["identity_file"])
+    assert post(client, agency, person_data(), png_upload()).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "failure, status, message",
+    [
+        (RuntimeError("磁盘已满"), 500, None),
+        (ValidationError({"name": ["姓名中有不能保存的字符。"]}), 400, "姓名中有不能保存的字符。"),
+    ],
+)
+def test_a_submission_failing_after_its_slot_was_taken_gives_the_slot_back(
+    agency, file_roots, monkeypatch, failure, status, message
+):
+    file_roots.APPLICATIONS_PER_HOUR = 1
+    working = services.submit
+
+    def failing(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(services, "submit", failing)
+    client = Client(raise_request_exception=False)
+    response = post(client, agency, person_data(), png_upload())
+    assert response.status_code == status
+    if message:
+        assert message in response.content.decode()
+    monkeypatch.setattr(services, "submit", working)
+    assert post(client, agency, person_data(), png_upload()).status_code == 302
+
+
+def session_rows_holding(text):
+    return [row for row in Session.objects.all() if text in str(row.get_decoded())]
+
+
+def test_a_session_id_planted_before_the_submission_cannot_read_the_receipt(
+    agency, file_roots, settings
+):
+    planted = import_module(settings.SESSION_ENGINE).SessionStore()
+    planted.create()  # the attacker's own session, whose id they got into the victim's browser
+    victim, attacker = Client(), Client()
+    for browser in (victim, attacker):
+        browser.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    assert post(victim, agency, person_data(), png_upload()).status_code == 302
+    assert victim.cookies[settings.SESSION_COOKIE_NAME].value != planted.session_key
+    stolen = attacker.get(reverse("applications:receipt"))
+    assert stolen.status_code == 404 and "lookup-code" not in stolen.content.decode()
+    assert "lookup-code" in victim.get(reverse("applications:receipt")).content.decode()
+
+
+def test_an_unopened_receipt_expires_and_leaves_the_session_table(
+    client, agency, file_roots, monkeypatch
+):
+    post(client, agency, person_data(), png_upload())
+    number = Application.objects.get().number
+    assert client.session.get_expiry_age() == RECEIPT_SECONDS
+    assert len(session_rows_holding(number)) == 1
+    later = timezone.now() + timedelta(seconds=RECEIPT_SECONDS + 1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get(reverse("applications:receipt")).status_code == 404
+    # The next submission on the site clears expired sessions, the receipt's among them.
+    post(Client(REMOTE_ADDR="10.0.0.9"), agency, person_data(), png_upload())
+    assert session_rows_holding(number) == []
+
+
+def test_an_opened_receipt_leaves_nothing_in_the_session_table(client, agency, file_roots):
+    post(client, agency, person_data(), png_upload())
+    number = Application.objects.get().number
+    assert "lookup-code" in client.get(reverse("applications:receipt")).content.decode()
+    assert session_rows_holding(number) == []
+    assert not Session.objects.filter(expire_date__gt=timezone.now()).exists()

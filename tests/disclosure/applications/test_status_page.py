@@ -169,3 +169,28 @@ def test_the_status_page_has_a_query_budget(client, django_assert_max_num_querie
     services.answer(application, SYSTEM, Application.Result.DISCLOSED, on=date(2026, 6, 10))
     with django_assert_max_num_queries(10):
         look_up(client, code)
+
+
+def test_the_wrong_try_limit_survives_a_cache_flooded_with_pages(client, flood_caches):
+    application, code = with_code()
+    for _ in range(limits.WRONG_LOOKUPS_PER_HOUR):
+        look_up(client, new_lookup_code())
+    flood_caches()
+    refused = look_up(client, code)
+    assert refused.status_code == 429
+    assert application.number not in refused.content.decode()
+
+
+def test_right_codes_are_not_counted_against_the_address(client):
+    application, code = with_code()
+    for _ in range(limits.WRONG_LOOKUPS_PER_HOUR + 5):
+        assert application.number in look_up(client, code).content.decode()
+    for _ in range(limits.WRONG_LOOKUPS_PER_HOUR - 1):
+        look_up(client, new_lookup_code())
+    assert application.number in look_up(client, code).content.decode()
+
+
+def test_a_wrong_look_up_costs_one_query_for_its_limit(client, django_assert_num_queries):
+    look_up(client, new_lookup_code())  # the address's period has begun
+    with django_assert_num_queries(2):  # the limit's count, and the search for the code
+        look_up(client, new_lookup_code())

@@ -1,11 +1,14 @@
 """The staff dashboard of open proposals and the handling list export."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from tests.factories import ProposalFactory
+from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -20,3 +23,19 @@ def test_dashboard_lists_overdue_first_and_export(client, boss, session):
     )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("编号,标题,领衔") and "早已逾期" in text
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_staff_text_stays_text_in_the_handling_list(client, boss, session, file_format):
+    for number, text in enumerate(HOSTILE, start=1):
+        ProposalFactory(session=session, number=number, title=text, lead_delegate=text)
+    response = client.get(
+        reverse("admin:disclosure_proposal_export"), {"session": session.pk, "format": file_format}
+    )
+    data = b"".join(response.streaming_content)
+    if file_format == "xlsx":
+        assert_plain_xlsx(data)
+    else:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert [row[1] for row in rows[1:]] == [AS_TEXT[text] for text in HOSTILE]
+        assert [row[2] for row in rows[1:]] == [AS_TEXT[text] for text in HOSTILE]

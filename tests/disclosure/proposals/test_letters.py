@@ -48,7 +48,7 @@ def test_the_seed_text_as_it_is_fills_every_field():
     )
     assert "下一步，区政府办公室将持续深入推进政务公开工作" in body.replace(",", "，")
     assert "此复函已经" not in body and "扫一扫" not in body
-    assert parse_reply_letter(seed_text()).missing == []
+    assert parse_reply_letter(seed_text()).missing == ["category", "doc_number"]
 
 
 VARIANT = """区政协第十六届一次会议
@@ -113,7 +113,15 @@ def test_ambiguous_digit_dates_are_left_for_staff():
             "县",
         ),
         ("尊敬的范川代表：\n正文。\n", "delegates", ["范川"]),
+        # A body sentence with a footer's words is not the page's footer.
+        (
+            "范川代表：\n如有疑问，请联系我们。\n某某办公室\n2022年6月6日\n",
+            "letter_date",
+            date(2022, 6, 6),
+        ),
         ("各位代表：\n正文。\n", "delegates", []),
+        # With no one greeted, a lead-in line ending in a colon is not an addressee.
+        ("现将办理情况答复如下：\n正文。\n", "body", ""),
         ("范川代表：\n正文。\n此复函已经区人大常委会主任委员李四审签。\n", "signer", "李四"),
         (
             "范川代表：\n正文。\n此复函已经区人大常委会主任委员李四审签。\n",
@@ -172,6 +180,6 @@ def test_admin_import_asks_for_what_it_could_not_find(client, boss):
     url = reverse("admin:disclosure_proposalreply_import")
     response = client.post(url, {"text": "范川代表：\n正文一段。\n"})
     html = response.content.decode()
-    assert "未能从文本中识别" in html and "编号" in html
+    assert "复函中没有或未能识别" in html and "编号" in html
     response = client.post(url, {"step": "confirm", "delegates": "范川", "body": "<p>x</p>"})
     assert response.status_code == 200 and not ProposalReply.objects.exists()

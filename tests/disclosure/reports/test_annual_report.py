@@ -174,6 +174,19 @@ def test_document_source_links_open_the_filtered_changelist(admin_client, year_o
     assert len(response.context["cl"].result_list) == 2  # R1, R2 (R4 changed after the year)
 
 
+def test_application_source_links_open_the_list_of_the_rows_they_count(admin_client, year_of_data):
+    figures = annual.figures_for(report_for(year_of_data))
+    sources = [
+        s for key in annual.CELL_KEYS for s in figures.sources[key] if s.model == "application"
+    ]
+    assert sources
+    for source in sources:
+        response = admin_client.get(source.url)
+        assert response.status_code == 200, source.url
+        listed = {row.pk for row in response.context["cl"].queryset}
+        assert listed == set(source.queryset().values_list("pk", flat=True)), source.url
+
+
 def test_an_override_needs_a_reason_and_an_unbalanced_column_is_named(year_of_data):
     report = report_for(year_of_data)
     with pytest.raises(ReportError, match="理由"):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0015_audit_annual_report_action'),
+        ('portal', '0016_rate_limits'),
     ]
 
     operations = [

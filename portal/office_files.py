@@ -1,0 +1,107 @@
+"""Office files the portal reads (.xlsx, .docx): is this zip an acceptable Office file within
+these limits?
+
+An .xlsx or .docx is a zip of XML parts, and what reading one costs is what its parts inflate
+to, not the file's size: a 300 KB file can hold gigabytes of repetitive XML. Every reader of such
+a file calls ``check_archive`` before it reads anything. The check reads only the zip's central
+directory and never inflates a part: the file's size, the number of parts, their uncompressed
+sizes (total and each part's compression ratio), the compression method and the part that makes
+the file what it claims to be. Python's zipfile never inflates a part past the size the central
+directory declares, so declared sizes bound what a reader can be made to inflate; methods other
+than stored and deflated (bzip2 and lzma inflate a whole block at once) are refused.
+
+What a sheet declares about itself (its dimension) is the reader's to check; a reader must still
+stop where its own limits say, since a sheet may lie.
+"""
+
+import os
+import zipfile
+from dataclasses import dataclass
+
+from django.template.defaultfilters import filesizeformat
+
+# Parts smaller than this are not held to the ratio: a small part of repeated bytes costs nothing.
+RATIO_FLOOR = 1024 * 1024
+KINDS = {
+    # kind: (the part every such file has, its name in messages)
+    "xlsx": ("xl/workbook.xml", "Excel .xlsx 工作簿"),
+    "docx": ("word/document.xml", "Word .docx 文档"),
+}
+METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """What a reader accepts: the file's size, its number of parts, what they inflate to in
+    all, and the largest compression ratio of one part."""
+
+    max_bytes: int
+    max_members: int
+    max_uncompressed: int
+    max_ratio: int
+
+
+class OfficeFileRefused(Exception):
+    """The file is not read; the message says why in Chinese. ``not_office`` is true when it is
+    not a zip holding the kind's main part at all (another format under the name)."""
+
+    def __init__(self, message, not_office=False):
+        super().__init__(message)
+        self.not_office = not_office
+
+
+def check_archive(file, kind, limits):
+    """Raise OfficeFileRefused unless ``file`` (a path or a binary file, left at its start) is
+    a zip holding a ``kind`` ("xlsx" or "docx") within ``limits``; nothing is inflated."""
+    main_part, name = KINDS[kind]
+    size = _size(file)
+    if size > limits.max_bytes:
+        raise OfficeFileRefused(
+            f"文件过大（{filesizeformat(size)}）：{name}不能超过 {filesizeformat(limits.max_bytes)}。"
+        )
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise OfficeFileRefused(f"文件不是 {name}（可能是其他格式改了扩展名）。", not_office=True)
+    finally:
+        if hasattr(file, "seek"):
+            file.seek(0)
+    if main_part not in {member.filename for member in members}:
+        raise OfficeFileRefused(f"文件不是 {name}（可能是其他格式改了扩展名）。", not_office=True)
+    _check_members(members, name, limits)
+
+
+def _check_members(members, name, limits):
+    if len(members) > limits.max_members:
+        raise OfficeFileRefused(
+            f"文件内含 {len(members)} 个部件，超过 {name} 的上限 {limits.max_members} 个。"
+        )
+    total = 0
+    for member in members:
+        if member.flag_bits & 0x1:
+            raise OfficeFileRefused(f"文件已加密，请取消密码后另存为 {name} 再上传。")
+        if member.compress_type not in METHODS:
+            raise OfficeFileRefused(f"文件使用了 Office 不用的压缩方式，请另存为 {name}。")
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
+            raise OfficeFileRefused(
+                f"文件中的“{member.filename}”压缩比为 {ratio:.0f}:1，超过上限 "
+                f"{limits.max_ratio}:1，不像正常的 {name}（可能是“压缩炸弹”），不予读取。"
+            )
+        total += member.file_size
+    if total > limits.max_uncompressed:
+        raise OfficeFileRefused(
+            f"文件解压后共 {filesizeformat(total)}，超过 {name} 的上限 "
+            f"{filesizeformat(limits.max_uncompressed)}，不予读取。"
+            "请删除多余的工作表、图片或空行后重新保存。"
+        )
+
+
+def _size(file):
+    if hasattr(file, "seek"):
+        file.seek(0, os.SEEK_END)
+        size = file.tell()
+        file.seek(0)
+        return size
+    return os.stat(file).st_size
