@@ -1,6 +1,6 @@
 """The public page cache: each page kind rendered (cache off) and served from the cache, beside
-a minimal view. Uses the caches the environment configures (REDIS_URL or the local memory cache
-with the public version in the database cache)."""
+a minimal view. Uses the cache the environment configures (REDIS_URL or the local memory cache);
+the public version is in the database, read at most once a second per process."""
 
 import os
 import time
@@ -58,8 +58,8 @@ def main():
     ]
     print(
         f"{Document.objects.public().count()} public documents; cache "
-        f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, public version in "
-        f"{settings.CACHES['shared']['BACKEND'].rsplit('.', 1)[-1]}"
+        f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, public version in the "
+        f"database (kept {page_cache.LOCAL_COPY_SECONDS:g} s per process)"
     )
     page_cache.bump_public_version()
     for name, url, params in pages:

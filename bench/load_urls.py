@@ -8,6 +8,7 @@ from common import ROOT  # noqa: F401, I001 - sets up Django first
 
 from catalog.models import CatalogNode
 from disclosure.models import Document
+from disclosure.models.counts import public_subtree_listing
 
 WORDS = ["通知", "工作", "乡村振兴", "安全生产", "养老 服务", "铜府办发〔2024〕3号", "森林防火"]
 
@@ -15,7 +16,11 @@ WORDS = ["通知", "工作", "乡村振兴", "安全生产", "养老 服务", "�
 def main(path):
     rng = random.Random(1)
     documents = list(Document.objects.public().values_list("pk", flat=True)[:2000])
-    columns = list(CatalogNode.objects.visible().values_list("pk", flat=True))
+    columns = list(CatalogNode.objects.visible())
+    # The pages each column has: a page past the last is served but never cached.
+    last_page = {
+        column.pk: max(1, -(-public_subtree_listing(column)[0] // 20)) for column in columns
+    }
     urls = []
     for _ in range(400):
         roll = rng.random()
@@ -24,8 +29,9 @@ def main(path):
         elif roll < 0.55:
             urls.append(f"/documents/{rng.choice(documents)}/")
         elif roll < 0.85:
-            page = rng.choice([1, 1, 1, 2, 3, 10, 50])
-            urls.append(f"/catalog/{rng.choice(columns)}/?page={page}")
+            column = rng.choice(columns).pk
+            page = min(rng.choice([1, 1, 1, 2, 3, 10, 50]), last_page[column])
+            urls.append(f"/catalog/{column}/?page={page}")
         else:
             urls.append("/search/?q=" + quote_plus(rng.choice(WORDS)))
     with open(path, "w", encoding="utf-8") as handle:

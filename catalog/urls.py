@@ -7,6 +7,10 @@ from . import views
 app_name = "catalog"
 
 urlpatterns = [
-    path("", public_page(views.CatalogTreeView.as_view()), name="tree"),
-    path("<int:pk>/", public_page(views.CatalogNodeView.as_view()), name="node"),
+    path("", public_page(views.CatalogTreeView.as_view(), params={}), name="tree"),
+    path(
+        "<int:pk>/",
+        public_page(views.CatalogNodeView.as_view(), params=views.LISTING_PARAMETERS),
+        name="node",
+    ),
 ]

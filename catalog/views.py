@@ -5,6 +5,7 @@ from disclosure.applications.views import COLUMN_SLUG as APPLICATIONS_COLUMN_SLU
 from disclosure.filters import DocumentFilterForm
 from disclosure.models import Document, public_counts_by_node
 from disclosure.models.counts import public_subtree_listing
+from portal import page_cache
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
 
 from .models import CatalogNode
@@ -13,6 +14,8 @@ from .models import CatalogNode
 FILTERED_COUNT_LIMIT = 10_000
 # Pages served from each end of a column's list; those between are reached by filtering.
 PAGE_WINDOW = 250
+# What a column page reads from its query string, for the page cache.
+LISTING_PARAMETERS = {"page": page_cache.as_used, **page_cache.form_fields(DocumentFilterForm)}
 
 
 def build_forest(nodes, counts=None):
@@ -89,6 +92,9 @@ class CatalogNodeView(TemplateView):
             page = paginator.get_page(self.request.GET.get("page"))
         except OutsideWindow as outside:
             page, outside_window = empty_page(paginator, outside.args[0]), True
+        page_cache.used_form(self.request, form)
+        # A page past the last one shows the last; one between the windows shows none.
+        page_cache.used(self.request, page=None if outside_window else page.number)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -13,7 +13,7 @@ class DisclosureConfig(AppConfig):
         from portal.control_characters import refuse_control_characters_in
 
         from .applications.models import Application
-        from .filters import DocumentFilterForm, forget_filter_choices
+        from .filters import forget_filter_choices
         from .models import (
             Attachment,
             CongressSession,
@@ -24,15 +24,6 @@ class DisclosureConfig(AppConfig):
             ReplyClassification,
             Topic,
         )
-        from .proposals.forms import ProposalFilterForm
-        from .search.forms import SearchForm
-
-        # What the public pages read from the query string (pages, filters, 字号, sitemap pages).
-        page_cache.register_query_parameters(
-            "page", "p", "fs",
-            *DocumentFilterForm.base_fields, *SearchForm.base_fields,
-            *ProposalFilterForm.base_fields, "year",
-        )  # fmt: skip
 
         refuse_control_characters_in(self)
         # Every model a public page shows: a save or delete forgets the cached pages.

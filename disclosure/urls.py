@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from portal.page_cache import public_page
+from portal.page_cache import one_of, public_page
 
 from . import feeds, views
 from .reports import views as report_views
@@ -19,15 +19,23 @@ urlpatterns = [
     ),
     path("guide/", report_views.guide_list, name="guides"),
     path("guide/<int:agency_pk>/", report_views.guide_detail, name="guide"),
-    path("<int:pk>/", public_page(views.DocumentDetailView.as_view()), name="document"),
+    path(
+        "<int:pk>/",
+        public_page(views.DocumentDetailView.as_view(), params={"fs": one_of(*views.FONT_SIZES)}),
+        name="document",
+    ),
     path("<int:pk>/preview/", views.DocumentPreviewView.as_view(), name="preview"),
     path("<int:document_pk>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
-    path("feed/rss/", public_page(feeds.LatestDocumentsFeed()), name="feed-rss"),
-    path("feed/atom/", public_page(feeds.LatestDocumentsAtomFeed()), name="feed-atom"),
-    path("feed/node/<int:pk>/rss/", public_page(feeds.NodeDocumentsFeed()), name="node-feed-rss"),
+    path("feed/rss/", public_page(feeds.LatestDocumentsFeed(), params={}), name="feed-rss"),
+    path("feed/atom/", public_page(feeds.LatestDocumentsAtomFeed(), params={}), name="feed-atom"),
+    path(
+        "feed/node/<int:pk>/rss/",
+        public_page(feeds.NodeDocumentsFeed(), params={}),
+        name="node-feed-rss",
+    ),
     path(
         "feed/node/<int:pk>/atom/",
-        public_page(feeds.NodeDocumentsAtomFeed()),
+        public_page(feeds.NodeDocumentsAtomFeed(), params={}),
         name="node-feed-atom",
     ),
 ]

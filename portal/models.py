@@ -37,6 +37,29 @@ class SiteSettings(models.Model):
         return settings
 
 
+class PublicState(models.Model):
+    """One row per change of public content; the newest is the public version that keys the
+    public page cache (``portal.page_cache``). Kept in the database, where no page entry can
+    evict it and no cache restart can bring back an older one."""
+
+    token = models.CharField(_("版本"), max_length=16)
+    changed_at = models.DateTimeField(_("变更时间"))
+    next_due_at = models.DateTimeField(_("下一次定时发布"), null=True, blank=True)
+    # The primary's WAL insert position once the change had committed (PostgreSQL only): a
+    # replica that has replayed it shows the change.
+    wal_position = models.CharField(_("WAL 位置"), max_length=32, blank=True)
+    # Written after the change committed (false: inside the changing transaction).
+    committed = models.BooleanField(_("已提交"), default=False)
+
+    class Meta:
+        verbose_name = _("公开内容版本")
+        verbose_name_plural = _("公开内容版本")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.token} {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"
+
+
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained audit log (see portal.audit)."""
 

@@ -5,28 +5,63 @@ cookie (so never for staff, who are signed in), when it is a 200 that sets no co
 CSRF token. The key is the full URL (scheme, host, path, sorted query), the display mode (the
 长辈版 cookie, ``portal.elder_mode``) and the *public version*.
 
-The public version lives in the "shared" cache (seen by every app server) with the time it was
-taken and the next moment a scheduled document falls due. Every change of public content bumps
-it, now and again once the transaction commits (``bump_public_version``): ``invalidate_on_change``
-wires that to a model's saves and deletes, in the apps' ``ready()``. A scheduled document becomes
-public without any write, so the version is also bumped by the first request after the next due
-moment, and no page is kept past that moment anyway.
+Only canonical URLs are kept: the host and path as the site writes them (not "/documents/007/"
+for document 7, nor the host in capitals) and a canonical query. Each public page declares every
+query parameter its view reads, with what makes a value canonical (``public_page(view,
+params={"fs": one_of(...)})``): a page asked for with a parameter its view does not declare, with
+one given twice or with a value out of its canonical form (``page=01``, ``fs=huge``) is served but
+never kept. Values only the view can judge (a page number within the list, a filter naming a
+topic that exists) are declared ``as_used``: the view reports what it used (``used``,
+``used_form``), and the page is kept only when that is what was asked for. Free text (a search)
+has no end of canonical values, so at most ``FREE_TEXT_PAGES`` pages with free text are kept in
+``PAGE_TIMEOUT``. Made-up URLs cost a render, never a cache entry beyond those.
 
-Pages carry an ETag and a Last-Modified (the version's time) and answer conditional requests with
-304; anonymous pages are ``public, max-age=60``, pages seen with a session cookie ``private,
-no-store``. They all vary on Cookie: staff would see them differently.
+The public version is a row of ``PublicState`` (the newest one), in the database: no page entry
+can evict it and no cache restarted from a snapshot can bring back an older one. Every change of
+public content writes a new one (``bump_public_version``): inside the changing transaction, so
+that what this transaction renders next is keyed afresh, and again once it has committed, with
+the primary's WAL position then (what every other process sees; ``portal.replicas`` lets a
+replica answer public reads only once it has replayed that position). ``invalidate_on_change``
+wires that to a model's saves and deletes, in the apps' ``ready()``. A scheduled document
+becomes public without any write, so the version is also written by the first request after the
+next due moment, and no page is kept past that moment anyway. A row per change rather than one
+row updated: an update inside the changing transaction would hold that row's lock until the
+transaction ends, so every writer of public content would wait for every other one. Older rows
+are deleted by the next committed write.
+
+Each process keeps the version it last read or wrote for ``LOCAL_COPY_SECONDS`` (one second):
+a cached hit then reads no database, which a query per request would cost (the database cache
+used to, and Redis a round trip). The process that changed public content uses the new version
+at once; every other process, on this server or another, within that second, so no server
+serves a page of a version older than the database's for longer. That second is the price of
+keeping hits free of queries.
+
+Pages carry an ETag and answer ``If-None-Match`` with 304. ``Last-Modified`` is the second of
+the version, sent only once no other version can share that second (the second has ended, with
+a margin for a version committing late or a clock a little off, before this process read it):
+two changes within one second would otherwise carry one Last-Modified, and ``If-Modified-Since``
+would confirm the first one's page after the second. Anonymous pages are ``public, max-age=60``,
+pages seen with a session cookie ``private, no-store``. They all vary on Cookie: staff would see
+them differently.
 """
 
 import hashlib
+import re
 import secrets
+import threading
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.http.request import split_domain_port
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import (
     get_conditional_response,
@@ -36,27 +71,175 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date
 
-from . import elder_mode
+from . import elder_mode, replicas
+from .models import PublicState
 
-STATE_KEY = "public-version"
 # How long a browser or proxy may reuse an anonymous page without asking again.
 BROWSER_MAX_AGE = 60
-# How long a page stays in the cache at most, whatever happens (also bounds the rare race in
-# which a bump computes the next due moment before another transaction's schedule commits).
+# How long a page stays in the cache at most, whatever happens.
 PAGE_TIMEOUT = 10 * 60
+# How long a process uses the public version it read without reading it again.
+LOCAL_COPY_SECONDS = 1.0
+# A version has its second to itself (Last-Modified) when read this long after the second began:
+# the second, and half a second for a version written in it but committed late or by a server
+# whose clock is a little off.
+SETTLED_AFTER = 1.5
+# Pages with free text (search queries) kept in PAGE_TIMEOUT, in each page cache.
+FREE_TEXT_PAGES = 500
+FREE_TEXT_KEY = "page-free-text"
 
 _next_due_sources = []
 
 
-def public_page(view):
-    """Marks ``view`` as a public page: cached for anonymous visitors, with conditional GET."""
+# -- declaring what a public page reads ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """What makes a value of a query parameter canonical, and so its page worth keeping."""
+
+    # The value's test; None: the value the view reports having used (``used``).
+    test: Callable[[str], bool] | None
+    # Any number of values pass (free text): kept within FREE_TEXT_PAGES.
+    free_text: bool = False
+
+
+_POSITIVE_INT = re.compile(r"[1-9][0-9]{0,8}")
+
+positive_int = Canonical(lambda value: _POSITIVE_INT.fullmatch(value) is not None)
+as_used = Canonical(None)
+
+
+def one_of(*values):
+    """One of ``values``, as written."""
+    allowed = frozenset(str(value) for value in values)
+    return Canonical(allowed.__contains__)
+
+
+def free_text(max_length):
+    """Text of at most ``max_length`` characters, single-spaced and trimmed."""
+    return Canonical(
+        lambda value: len(value) <= max_length and value == " ".join(value.split()),
+        free_text=True,
+    )
+
+
+def form_fields(form_class):
+    """Every field of ``form_class`` declared ``as_used`` (the view reports ``used_form``)."""
+    return dict.fromkeys(form_class.base_fields, as_used)
+
+
+def used(request, **values):
+    """Reports the values the view used for its ``as_used`` parameters, as a canonical URL
+    writes them (None: no value of that parameter is canonical)."""
+    page = getattr(request, "_public_page", None)
+    if page is not None and page["cacheable"]:
+        page["used"].update({k: None if v is None else str(v) for k, v in values.items()})
+
+
+def used_form(request, form):
+    """Reports the fields of a valid bound ``form`` as its cleaned values write them ("" for an
+    empty one); an invalid form reports nothing, so a page asked with it is not kept."""
+    if form.is_bound and form.is_valid():
+        values = {}
+        for name, field in form.fields.items():
+            value = form.cleaned_data.get(name)
+            values[name] = "" if value in field.empty_values else value
+        used(request, **values)
+
+
+def public_page(view, *, params):
+    """Marks ``view`` as a public page: cached for anonymous visitors, with conditional GET.
+
+    ``params`` maps every query parameter the view reads to its ``Canonical`` (``positive_int``,
+    ``one_of(...)``, ``free_text(n)``, ``as_used``); ``{}`` for a view that reads none.
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         return view(request, *args, **kwargs)
 
-    wrapped.public_page = True
+    wrapped.public_page_params = dict(params)
     return wrapped
+
+
+def _declared_pairs(request, params):
+    """The query's (name, value) pairs when every name is declared, given once, and its value
+    passes its test (``as_used`` values are judged after the view); else None."""
+    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    if len(names) != len(set(names)):
+        return None
+    for name, value in pairs:
+        canonical = params.get(name)
+        if canonical is None or (canonical.test is not None and not canonical.test(value)):
+            return None
+    return pairs
+
+
+def _canonical_location(request):
+    """Whether the host and path are spelled as the site writes them: "/documents/007/" is
+    document 7, and "GK.example.gov.cn:1" a host the site answers, but each would be an entry
+    of its own."""
+    domain, port = split_domain_port(request.get_host())
+    if request.get_host() != domain + (f":{port}" if port else ""):
+        return False
+    if port and port != request.get_port():
+        return False
+    match = request.resolver_match
+    try:
+        path = reverse(match.view_name, args=match.args, kwargs=match.captured_kwargs)
+    except NoReverseMatch:
+        return False
+    return path == request.path
+
+
+def _keepable(request, page):
+    """Whether the page's URL is canonical now that the view has reported what it used."""
+    if page["pairs"] is None or not _canonical_location(request):
+        return False
+    free = False
+    for name, value in page["pairs"]:
+        canonical = page["params"][name]
+        if canonical.test is None and page["used"].get(name) != value:
+            return False
+        free = free or (canonical.free_text and value != "")
+    return not free or _within_free_text_budget()
+
+
+def _within_free_text_budget():
+    cache = caches["default"]
+    cache.add(FREE_TEXT_KEY, 0, PAGE_TIMEOUT)
+    try:
+        return cache.incr(FREE_TEXT_KEY) <= FREE_TEXT_PAGES
+    except ValueError:  # evicted between the two calls
+        return False
+
+
+# -- the public version ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicVersion:
+    """The public version as this process knows it."""
+
+    pk: int
+    version: str
+    at: float  # when public content changed (a timestamp)
+    due: float | None  # the next moment public content changes by itself
+    wal_position: str  # the primary's WAL position after the change ("": unknown)
+    committed: bool  # written after the change committed
+    known_at: float  # when this process read or wrote it
+    in_transaction: bool  # read or written inside a transaction
+
+    @property
+    def last_modified(self):
+        """The version's second as a timestamp, once no other version can share it; else None."""
+        second = int(self.at)
+        return second if self.committed and self.known_at >= second + SETTLED_AFTER else None
+
+
+_copy = None
 
 
 def next_due_from(source):
@@ -66,36 +249,114 @@ def next_due_from(source):
 
 
 def _next_due():
-    moments = [moment for moment in (source() for source in _next_due_sources) if moment]
-    return min(moments).timestamp() if moments else None
+    # From the primary: a replica behind it might still be waiting for a moment already past.
+    with replicas.reads_on_primary():
+        moments = [moment for moment in (source() for source in _next_due_sources) if moment]
+    return min(moments) if moments else None
 
 
-def _new_state():
-    state = {
-        "version": secrets.token_hex(8),
-        "at": timezone.now().timestamp(),
-        "due": _next_due(),
-    }
-    caches["shared"].set(STATE_KEY, state, None)
-    return state
+def _remember(state):
+    """Makes ``state`` this process's copy unless the copy is newer; returns the one to use."""
+    global _copy
+    current = _copy
+    if current is None or current.in_transaction or state.in_transaction or state.pk >= current.pk:
+        _copy = current = state
+    return current
+
+
+def _as_version(row, now, in_transaction):
+    return PublicVersion(
+        pk=row.pk,
+        version=row.token,
+        at=row.changed_at.timestamp(),
+        due=row.next_due_at.timestamp() if row.next_due_at else None,
+        wal_position=row.wal_position,
+        committed=row.committed,
+        known_at=now,
+        in_transaction=in_transaction,
+    )
+
+
+def _write(committed):
+    now = timezone.now()
+    due = _next_due()
+    states = PublicState.objects.using(DEFAULT_DB_ALIAS)
+    # A committed version appears with its position or not at all.
+    with transaction.atomic(using=DEFAULT_DB_ALIAS) if committed else nullcontext():
+        row = states.create(
+            token=secrets.token_hex(8), changed_at=now, next_due_at=due, committed=committed
+        )
+        if committed:
+            # Read after the row got its id: the newest row's position is then past the commit
+            # of every change whose own row came before it.
+            row.wal_position = replicas.primary_wal_position()
+            if row.wal_position:
+                row.save(update_fields=["wal_position"])
+    if committed:
+        try:
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                states.filter(pk__lt=row.pk).delete()
+        except DatabaseError:  # another process pruning the same rows: the next write prunes
+            pass
+    in_transaction = connections[DEFAULT_DB_ALIAS].in_atomic_block
+    return _remember(_as_version(row, now.timestamp(), in_transaction))
+
+
+def _read(now, in_transaction):
+    row = PublicState.objects.using(DEFAULT_DB_ALIAS).order_by("-pk").first()
+    if row is None:
+        return _write(committed=not in_transaction)
+    return _remember(_as_version(row, now, in_transaction))
 
 
 def public_state():
-    """The current public version: {"version", "at" (its time), "due" (next due moment)}."""
-    state = caches["shared"].get(STATE_KEY)
-    if state is None or (state["due"] is not None and state["due"] <= timezone.now().timestamp()):
-        state = _new_state()
+    """The current public version (a ``PublicVersion``), at most LOCAL_COPY_SECONDS old."""
+    now = timezone.now().timestamp()
+    in_transaction = connections[DEFAULT_DB_ALIAS].in_atomic_block
+    state = _copy
+    if (
+        state is None
+        # Written by a transaction that has ended since (committed or not).
+        or (state.in_transaction and not in_transaction)
+        or not 0 <= now - state.known_at < LOCAL_COPY_SECONDS
+        or (state.due is not None and state.due <= now)
+    ):
+        state = _read(now, in_transaction)
+    if state.due is not None and state.due <= now:
+        state = _write(committed=not in_transaction)
     return state
+
+
+def forget_local_copy():
+    """Drops this process's copy of the public version: the next request reads it again."""
+    global _copy
+    _copy = None
+
+
+# Whether the version has been written after the last commit of this thread's changes: the
+# first of a transaction's callbacks writes it, the others have nothing to add.
+_commit_written = threading.local()
+
+
+def _after_commit():
+    if not getattr(_commit_written, "done", False):
+        _commit_written.done = True
+        _write(committed=True)
 
 
 def bump_public_version():
     """Forgets every cached public page: call it when public content changes.
 
-    Now, so this request's next read is fresh, and again once the transaction commits, so that no
-    other server keeps a page it rendered from the rows as they were before the commit.
+    Now, so that this transaction's next read is keyed afresh, and again once the transaction
+    commits, so that no other process keeps a page it rendered from the rows as they were before
+    the commit, and replicas are asked for the position after it.
     """
-    _new_state()
-    transaction.on_commit(_new_state)
+    if not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        _write(committed=True)
+        return
+    _write(committed=False)
+    _commit_written.done = False
+    transaction.on_commit(_after_commit)
 
 
 def _m2m_changed(sender, action, **kwargs):
@@ -121,20 +382,7 @@ def invalidate_on_change(*models, when=None):
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
 
 
-# Query parameters public views read (registered by the apps): a page asked for with any other
-# parameter, or with one given twice, is served but not kept, so made-up query strings can
-# neither fill the cache nor stand for another page.
-_known_parameters = set()
-
-
-def register_query_parameters(*names):
-    """Declares query parameters that public views read. Call it from an AppConfig's ``ready()``."""
-    _known_parameters.update(names)
-
-
-def _keepable_query(request):
-    names = [name for name, _ in parse_qsl(request.META.get("QUERY_STRING", ""), True)]
-    return len(names) == len(set(names)) and set(names) <= _known_parameters
+# -- the middleware ----------------------------------------------------------------------------
 
 
 def _page_key(request, version):
@@ -163,7 +411,6 @@ def _may_use_cache(request):
 def _storable(request, response):
     return (
         request.method == "GET"
-        and _keepable_query(request)
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
@@ -172,16 +419,9 @@ def _storable(request, response):
     )
 
 
-def _within_replica_lag(state):
-    """With read replicas, a page rendered just after a change may come from a standby that has
-    not replayed it yet: such a page is served, but not kept under the new version."""
-    if not getattr(settings, "DATABASE_REPLICA_URLS", None):
-        return False
-    return timezone.now().timestamp() - state["at"] < settings.PORTAL_REPLICA_LAG_SECONDS
-
-
-def _headers_for_anonymous(response, state):
-    response.headers["Last-Modified"] = http_date(int(state["at"]))
+def _headers_for_anonymous(response):
+    # Feeds and the sitemap index set their own, from dates a withdrawal does not change.
+    response.headers.pop("Last-Modified", None)
     if not response.has_header("ETag"):
         set_response_etag(response)
     # A longer max-age set by the view (the sitemaps' 300 s) stays.
@@ -189,6 +429,16 @@ def _headers_for_anonymous(response, state):
         patch_cache_control(response, max_age=BROWSER_MAX_AGE)
     patch_cache_control(response, public=True)
     patch_vary_headers(response, ("Cookie",))
+
+
+def _conditional(request, response, state):
+    """Adds the version's Last-Modified when it has one, and answers a conditional request."""
+    last_modified = state.last_modified
+    if last_modified is not None:
+        response.headers["Last-Modified"] = http_date(last_modified)
+    return get_conditional_response(
+        request, etag=response.get("ETag"), last_modified=last_modified, response=response
+    )
 
 
 class PublicPageCacheMiddleware:
@@ -210,35 +460,33 @@ class PublicPageCacheMiddleware:
         if response.status_code != 200 or response.streaming:
             return response
         state = page["state"]
-        if _within_replica_lag(state):
-            # Perhaps rendered from a standby that has not replayed the change: nobody keeps it,
-            # and no Last-Modified lets a proxy confirm it later.
-            patch_cache_control(response, no_store=True)
-            return response
-        _headers_for_anonymous(response, state)
-        if _storable(request, response):
+        _headers_for_anonymous(response)
+        if _storable(request, response) and _keepable(request, page):
             timeout = PAGE_TIMEOUT
-            if state["due"] is not None:
-                timeout = max(1, min(timeout, int(state["due"] - timezone.now().timestamp())))
+            if state.due is not None:
+                timeout = max(1, min(timeout, int(state.due - timezone.now().timestamp())))
             entry = (response.content, list(response.items()))
-            caches["default"].set(page["key"], entry, timeout)
-        return get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=int(state["at"]),
-            response=response,
-        )
+            caches["default"].set(_page_key(request, state.version), entry, timeout)
+        return _conditional(request, response, state)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(view_func, "public_page", False):
+        params = getattr(view_func, "public_page_params", None)
+        if params is None:
             return None
         if not _may_use_cache(request):
             request._public_page = {"cacheable": False}
             return None
         state = public_state()
-        key = _page_key(request, state["version"])
-        request._public_page = {"cacheable": True, "state": state, "key": key}
-        entry = caches["default"].get(key)
+        pairs = _declared_pairs(request, params)
+        request._public_page = {
+            "cacheable": True,
+            "state": state,
+            "params": params,
+            "pairs": pairs,
+            "used": {},
+        }
+        # A query that could never be kept has no entry to look for.
+        entry = None if pairs is None else caches["default"].get(_page_key(request, state.version))
         if entry is None:
             return None
         request._public_page["hit"] = True
@@ -246,9 +494,4 @@ class PublicPageCacheMiddleware:
         response = HttpResponse(content)
         for name, value in headers:
             response.headers[name] = value
-        return get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=int(state["at"]),
-            response=response,
-        )
+        return _conditional(request, response, state)

@@ -149,9 +149,6 @@ else:
     }
 
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
-# For this long after public content changes, pages rendered (perhaps from a standby that has
-# not replayed the change yet) are not kept in the page cache.
-PORTAL_REPLICA_LAG_SECONDS = float(os.environ.get("PORTAL_REPLICA_LAG_SECONDS", "5"))
 DATABASE_ROUTERS = []
 if DATABASE_REPLICA_URLS:
     if not DATABASE_URL:
@@ -207,9 +204,9 @@ STORAGES = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Every app server shares one Redis: public pages, the public version that invalidates them,
-    # sessions and locks (limits are in the database: portal.ratelimit). Django's own backend
-    # (needs the redis package).
+    # Every app server shares one Redis: public pages, sessions and locks (the public version
+    # and the limits are in the database: portal.page_cache, portal.ratelimit). Django's own
+    # backend (needs the redis package).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -227,12 +224,12 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
-        # Per process; cached pages are keyed by the public version kept in "shared", so a
-        # process never serves a page older than the last change.
+        # Per process; cached pages are keyed by the public version kept in the database, so a
+        # process never serves a page older than the last change (portal.page_cache).
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        # Seen by every worker process: the public version, and which public listing is being
-        # built (limits and the build lock are in their own table: portal.ratelimit). Its
-        # table is made by `manage.py createcachetable`.
+        # Seen by every worker process: which public listing is being built (the public version,
+        # limits and the build lock are in tables of their own). Its table is made by
+        # `manage.py createcachetable`.
         "shared": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "portal_shared_cache",

@@ -8,10 +8,10 @@ from disclosure import views as disclosure_views
 from disclosure.sitemaps import SITEMAPS
 
 from . import elder_mode, views
-from .page_cache import public_page
+from .page_cache import positive_int, public_page
 
 urlpatterns = [
-    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("", public_page(views.HomeView.as_view(), params={}), name="home"),
     path("search/", include("disclosure.search.urls")),
     path("catalog/", include("catalog.urls")),
     path("documents/", include("disclosure.urls")),
@@ -19,13 +19,14 @@ urlpatterns = [
     # An index of sitemap pages: crawlers are given at most 2,000 documents a page.
     path(
         "sitemap.xml",
-        public_page(cache_control(max_age=300)(sitemap_views.index)),
+        public_page(cache_control(max_age=300)(sitemap_views.index), params={}),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(cache_control(max_age=300)(sitemaps.section)),
+        # Past the last page is a 404, so any well-formed page number is one that exists.
+        public_page(cache_control(max_age=300)(sitemaps.section), params={"p": positive_int}),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

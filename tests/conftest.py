@@ -43,7 +43,7 @@ def _export_files_in_tmp(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _clear_cache(settings):
     # Tests use the local memory cache for both aliases (the "shared" one is the database's in
-    # production without REDIS_URL, one query more per public page).
+    # production without REDIS_URL).
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "shared": {
@@ -56,6 +56,19 @@ def _clear_cache(settings):
     yield
     for alias in ("default", "shared"):
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _public_version_copy(monkeypatch):
+    # Each test starts without a copy of the public version (its rows are rolled back). Tests run
+    # in one process, whose copy every bump updates: it is kept for the whole test, so that a
+    # query budget never depends on how long a test takes (test_page_cache tests the expiry).
+    from portal import page_cache
+
+    page_cache.forget_local_copy()
+    monkeypatch.setattr(page_cache, "LOCAL_COPY_SECONDS", 24 * 60 * 60)
+    yield
+    page_cache.forget_local_copy()
 
 
 @pytest.fixture

@@ -2,17 +2,21 @@
 
 from django.urls import path
 
-from portal.page_cache import public_page
+from portal.page_cache import as_used, public_page
 
 from . import views
 
 app_name = "applications"
 
 urlpatterns = [
-    path("", public_page(views.GuideView.as_view()), name="guide"),
+    path("", public_page(views.GuideView.as_view(), params={}), name="guide"),
     # The form, the receipt and the status page hold personal data: never public pages.
     path("agencies/<int:pk>/apply/", views.apply, name="apply"),
     path("receipt/", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
-    path("statistics/", public_page(views.StatisticsView.as_view()), name="statistics"),
+    path(
+        "statistics/",
+        public_page(views.StatisticsView.as_view(), params={"year": as_used}),
+        name="statistics",
+    ),
 ]

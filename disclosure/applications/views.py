@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from catalog.models import Agency
+from portal import page_cache
 
 from . import limits, services
 from .clock import clock
@@ -208,6 +209,7 @@ class StatisticsView(TemplateView):
             year = years[0]
         if year not in years:
             year = years[0]
+        page_cache.used(self.request, year=year)
         received = dict(
             Application.objects.filter(received_on__year=year)
             .values_list("agency")

@@ -7,10 +7,14 @@ from portal.page_cache import public_page
 from . import views
 
 urlpatterns = [
-    path("", public_page(views.ProposalListView.as_view()), name="proposals"),
+    path(
+        "",
+        public_page(views.ProposalListView.as_view(), params=views.LIST_PARAMETERS),
+        name="proposals",
+    ),
     path(
         "sessions/<int:pk>/statistics/",
-        public_page(views.ProposalStatisticsView.as_view()),
+        public_page(views.ProposalStatisticsView.as_view(), params={}),
         name="proposal-statistics",
     ),
 ]

@@ -5,9 +5,18 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
+from portal import page_cache
+
 from ..models import Document
 from .forms import ProposalFilterForm
 from .models import CongressSession, Proposal, ProposalReply
+
+# What the proposal list reads from its query string, for the page cache.
+LIST_PARAMETERS = {
+    "page": page_cache.as_used,
+    **page_cache.form_fields(ProposalFilterForm),
+    "q": page_cache.free_text(ProposalFilterForm.base_fields["q"].max_length),
+}
 
 
 class ProposalListView(ListView):
@@ -35,6 +44,8 @@ class ProposalListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        page_cache.used_form(self.request, self.form)
+        page_cache.used(self.request, page=context["page_obj"].number)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(form=self.form, query_string=query.urlencode())

@@ -3,6 +3,7 @@ from django.views.generic import TemplateView
 
 from catalog.models import Agency, CatalogNode
 from catalog.tree import SubtreeIndex
+from portal import page_cache
 
 from ..models import Document, Genre, Topic
 from . import analysis
@@ -11,6 +12,15 @@ from .forms import MAX_PAGE, SearchForm
 from .highlight import highlight, snippet
 
 PAGE_SIZE = 20
+FILTERS = ("agency", "topic", "genre", "year", "validity")
+
+# What the search page reads from its query string, for the page cache: filters and the page
+# are reported by the view (a filter that matched something, a page within the results).
+SEARCH_PARAMETERS = {
+    "q": page_cache.free_text(analysis.MAX_QUERY_CHARS),
+    **dict.fromkeys((*FILTERS, "node", "page"), page_cache.as_used),
+    "sort": page_cache.one_of("relevance", "date"),
+}
 
 
 class SearchPaginator(Paginator):
@@ -45,9 +55,7 @@ class SearchView(TemplateView):
             return context
         # Names and tree fields of every column as values, in one query: no tree objects.
         paths, outline = CatalogNode.outline(public=True)
-        filters = {
-            k: data.get(k) for k in ("agency", "topic", "genre", "year", "validity") if data.get(k)
-        }
+        filters = {k: data.get(k) for k in FILTERS if data.get(k)}
         chosen = outline.get(data.get("node"))
         if chosen and chosen.shown:
             filters["node"] = chosen
@@ -88,6 +96,7 @@ class SearchView(TemplateView):
                     "same_number": pk in numbered,
                 }
             )
+        self.report_used(data, chosen, page_number, bool(ids), result.total)
         paginator = SearchPaginator(result.total, PAGE_SIZE)
         # With an estimated total the last page is not known: offer the next one while pages fill.
         has_next = len(result.ids) == PAGE_SIZE and page_number < MAX_PAGE
@@ -110,6 +119,17 @@ class SearchView(TemplateView):
             doc_number_found=bool(numbered),
         )
         return context
+
+    def report_used(self, data, chosen, page_number, has_hits, total):
+        """Tells the page cache which filters and page this page stands for: the filters when
+        they matched something (a made-up agency number matches nothing), the page when it
+        holds results."""
+        used = {"page": page_number if has_hits or page_number == 1 else None}
+        if total:
+            used.update({k: "" if data.get(k) in (None, "") else data[k] for k in FILTERS})
+            node = data.get("node")
+            used["node"] = "" if node is None else (node if chosen and chosen.shown else None)
+        page_cache.used(self.request, **used)
 
     def facet_lists(self, facets, filters, outline, exact):
         """Facet values with counts (estimates unless ``exact``) and the link that applies each."""

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack, contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg2
@@ -19,10 +20,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from disclosure.models import Document
-from disclosure.services import publish
+from disclosure.services import publish, withdraw
 from portal import replicas
+from portal.actors import SYSTEM
 from portal.replicas import PublicReadMiddleware, ReplicaRouter, public_replica
 from tests.factories import DocumentFactory, published
 
@@ -30,6 +33,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- the router and the middleware, without a standby ------------------------------------------
+
+
+@pytest.fixture
+def caught_up(monkeypatch):
+    """Replicas that have replayed the public version (what the tests below do not decide)."""
+    monkeypatch.setattr(replicas, "is_caught_up", lambda alias: True)
 
 
 def replica_seen_by(request, monkeypatch, aliases=("replica1", "replica2")):
@@ -45,13 +54,13 @@ def anonymous(request):
     return request
 
 
-def test_an_anonymous_public_get_or_head_reads_from_a_replica(monkeypatch):
+def test_an_anonymous_public_get_or_head_reads_from_a_replica(monkeypatch, caught_up):
     factory = RequestFactory()
     assert replica_seen_by(anonymous(factory.get("/documents/1/")), monkeypatch) == "replica1"
     assert replica_seen_by(anonymous(factory.head("/catalog/")), monkeypatch) == "replica1"
 
 
-def test_replicas_take_anonymous_requests_in_turn(monkeypatch):
+def test_replicas_take_anonymous_requests_in_turn(monkeypatch, caught_up):
     monkeypatch.setattr(replicas, "replica_aliases", lambda: ["replica1", "replica2"])
     seen = []
     middleware = PublicReadMiddleware(lambda request: seen.append(public_replica.get()))
@@ -61,13 +70,25 @@ def test_replicas_take_anonymous_requests_in_turn(monkeypatch):
     assert public_replica.get() is None
 
 
-def test_staff_writes_and_the_admin_read_from_the_primary(monkeypatch):
+def test_staff_writes_and_the_admin_read_from_the_primary(monkeypatch, caught_up):
     factory = RequestFactory()
     staff = factory.get("/documents/1/")
     staff.user = get_user_model()(username="editor", is_staff=True)
     assert replica_seen_by(staff, monkeypatch) is None
     assert replica_seen_by(anonymous(factory.post("/documents/", {})), monkeypatch) is None
     assert replica_seen_by(anonymous(factory.get("/admin/login/")), monkeypatch) is None
+
+
+def test_a_replica_behind_the_public_version_leaves_the_request_to_the_primary(monkeypatch):
+    monkeypatch.setattr(replicas, "is_caught_up", lambda alias: alias != "replica1")
+    request = anonymous(RequestFactory().get("/documents/1/"))
+    assert replica_seen_by(request, monkeypatch) is None
+    assert replica_seen_by(request, monkeypatch, aliases=["replica2"]) == "replica2"
+
+
+def test_wal_positions_compare_as_numbers():
+    assert replicas.lsn_number("0/3000060") == 0x3000060
+    assert replicas.lsn_number("1/0") > replicas.lsn_number("0/FFFFFFFF")
 
 
 def test_without_replicas_the_middleware_removes_itself(monkeypatch):
@@ -273,3 +294,50 @@ def test_a_document_published_on_the_primary_appears_once_the_standby_replays_it
     assert "关于城乡规划公示的通知" in listing.content.decode()
     assert counts[REPLICA] > 0
     assert counts[DEFAULT_DB_ALIAS] == 0
+
+
+@contextmanager
+def replay_paused():
+    """Pause the standby's replay for the block (as a long query or a slow disk would)."""
+    replica = connections[REPLICA].settings_dict
+    conn = psycopg2.connect(
+        host=replica["HOST"], port=replica["PORT"], user=replica["USER"], dbname="postgres"
+    )
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_pause()")
+        yield
+    finally:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+        conn.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.replica
+@standby
+def test_a_withdrawal_the_standby_has_not_replayed_is_never_kept_nor_served(
+    client, pair, monkeypatch
+):
+    document = published(title="关于已撤回事项的通知")
+    wait_for_replay()
+    url = document.get_absolute_url()
+    assert client.get(url).status_code == 200
+    with replay_paused():
+        withdraw(document, SYSTEM, "政策调整")
+        # The standby stays behind for a minute, longer than any fixed guess of its lag.
+        later = timezone.now() + timedelta(minutes=1)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+        with queries_per_alias() as counts:
+            response = client.get(url)
+        assert response.status_code == 410  # read from the primary, which has the withdrawal
+        assert counts[DEFAULT_DB_ALIAS] > 0
+        listing = client.get(reverse("catalog:node", args=[document.node_id]))
+        assert "关于已撤回事项的通知" not in listing.content.decode()
+    wait_for_replay()
+    assert client.get(url).status_code == 410
+    assert (
+        "关于已撤回事项的通知"
+        not in client.get(reverse("catalog:node", args=[document.node_id])).content.decode()
+    )
