@@ -45,6 +45,7 @@ class AgencyAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "credit_code", "parent", "level"]}),
+        (_("索引号"), {"fields": ["index_scheme", "org_code"]}),
         (
             _("联系方式（显示在政府信息公开指南）"),
             {

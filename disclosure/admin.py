@@ -204,7 +204,9 @@ def display_value(field, value):
 
 
 # Left out of a version comparison: bookkeeping, and the index number's parts (shown whole).
-VERSION_UNCOMPARED = {"id", "created_at", "is_demo", "index_code", "index_year", "index_serial"}
+VERSION_UNCOMPARED = {
+    "id", "created_at", "is_demo", "index_number_text", "index_code", "index_year", "index_serial",
+}  # fmt: skip
 INDEX_NUMBER = SimpleNamespace(name="index_number", verbose_name=_("索引号"))
 
 
@@ -479,7 +481,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
             return
         with transaction.atomic():
             legacy = form.cleaned_data.get("legacy_index_number")
-            if legacy and not obj.index_serial:
+            if legacy and not obj.index_number_text:
                 services.set_legacy_index_number(obj, legacy)
             else:
                 super().save_model(request, obj, form, change)

@@ -14,8 +14,6 @@ from catalog.scoping import agency_scope
 from catalog.text import join_path
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
-from ..index_numbers import format_index_number
-
 
 class Topic(models.Model):
     """主题分类: the State Council's two-level list, kept as data staff can extend."""
@@ -310,6 +308,15 @@ class Document(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
     )
+    index_number_text = models.CharField(
+        _("索引号"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("每个页面、导出和检索显示的索引号原文：本站编号，或迁移文件在原网站的索引号。"),
+    )
+    # The parts of a number in the portal's own numbering (its own or kept from the old site
+    # in the same shape), so that the counter skips the serials they hold.
     index_code = models.CharField(_("索引号机构代码"), max_length=18, blank=True, editable=False)
     index_year = models.PositiveSmallIntegerField(_("索引号年份"), null=True, editable=False)
     index_serial = models.PositiveIntegerField(_("索引号序号"), null=True, editable=False)
@@ -371,9 +378,14 @@ class Document(models.Model):
                 condition=Q(index_serial__isnull=False),
                 name="document_unique_index_number",
             ),
+            models.UniqueConstraint(
+                fields=["index_number_text"],
+                condition=~Q(index_number_text=""),
+                name="document_unique_index_number_text",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="published")
-                | Q(index_serial__isnull=False, published_at__isnull=False),
+                | (Q(published_at__isnull=False) & ~Q(index_number_text="")),
                 name="document_published_has_index_number",
             ),
         ]
@@ -432,7 +444,8 @@ class Document(models.Model):
 
     @property
     def index_number(self):
-        return format_index_number(self.index_code, self.index_year, self.index_serial)
+        """The 索引号 as every surface shows it (the stored text, kept verbatim)."""
+        return self.index_number_text
 
     @property
     def is_scheduled(self):
@@ -469,9 +482,10 @@ class Document(models.Model):
 
 
 class IndexCounter(models.Model):
-    """The last 索引号 serial used per agency code and year; locked row by row while publishing."""
+    """The last 索引号 serial used per agency code (统一社会信用代码 or 组织机构代码, as the agency's
+    scheme heads its numbers) and year; locked row by row while publishing."""
 
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    credit_code = models.CharField(_("机构代码"), max_length=18)
     year = models.PositiveSmallIntegerField(_("年份"))
     last_serial = models.PositiveIntegerField(_("已用到的序号"), default=0)
 

@@ -19,7 +19,6 @@ from catalog.models import Agency, CatalogNode
 from portal.links import pk_url_template
 from portal.ratelimit import Limited, RateLimit
 
-from ..index_numbers import format_index_number
 from ..models import Document, Genre, Topic
 from . import downloads
 from .downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download, Link
@@ -129,7 +128,7 @@ def node_paths(public=False):
 
 
 LISTING_FIELDS = [
-    "pk", "index_code", "index_year", "index_serial", "title", "doc_number", "agency__name",
+    "pk", "index_number_text", "title", "doc_number", "agency__name",
     "topic__parent__name", "topic__name", "genre__name", "written_on", "published_at", "validity",
     "disclosure_mode", "node_id", "summary",
 ]  # fmt: skip
@@ -173,12 +172,12 @@ def listing_rows(documents, base_url, public=False, with_status=False):
         fields = LISTING_FIELDS + STATUS_FIELDS
     rows = documents.values_list(*fields).iterator(chunk_size=2000)
     for number, row in enumerate(rows, start=1):
-        (pk, code, year, serial, title, doc_number, agency, topic_parent, topic, genre, written,
+        (pk, index_number, title, doc_number, agency, topic_parent, topic, genre, written,
          published, valid, mode, node_id, summary) = row[: len(LISTING_FIELDS)]  # fmt: skip
         status, withdrawn_at, is_public = row[len(LISTING_FIELDS) :] or (None, None, True)
         cells = [
             number,
-            format_index_number(code, year, serial),
+            index_number,
             title,
             doc_number,
             agency,
