@@ -800,16 +800,25 @@ class TopicChildInline(admin.TabularInline):
     model = Topic
     fk_name = "parent"
     extra = 0
-    fields = ["name", "sort_order"]
+    fields = ["name", "aliases", "is_national", "sort_order"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1})}}
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent", "sort_order"]
-    list_filter = [("parent", admin.EmptyFieldListFilter)]
+    """The national list and the site's own topics; a site adds its own here (国务院公文主题分类
+    unticked). A renamed topic keeps its former names, by which imports still find it."""
+
+    list_display = ["name", "parent", "former_names", "is_national", "sort_order"]
+    list_filter = [("parent", admin.EmptyFieldListFilter), "is_national"]
     list_select_related = ["parent"]
-    search_fields = ["name"]
+    search_fields = ["name", "aliases"]
+    fields = ["name", "parent", "aliases", "is_national", "sort_order"]
     inlines = [TopicChildInline]
+
+    @admin.display(description=_("曾用名"))
+    def former_names(self, obj):
+        return "；".join(obj.alias_list)
 
 
 @admin.register(Genre)

@@ -1,3 +1,4 @@
+import re
 import uuid
 from pathlib import PurePath
 
@@ -14,9 +15,39 @@ from catalog.scoping import agency_scope
 from catalog.text import join_path
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
+# A topic path as sites write it: 综合政务\其他, 综合政务/其他, 综合政务 > 其他, 综合政务 - 其他.
+TOPIC_PATH_SEPARATOR = re.compile(r"\s*[\\/>＞／＼]\s*|\s+-\s+")
+
+
+class TopicQuerySet(models.QuerySet):
+    def find(self, text):
+        """The topic ``text`` names, or None: a name, a two-level path (上级\\下级, 上级/下级,
+        上级 > 下级), each level by its current name or a former one (``aliases``). A bare name
+        held at both levels (其他) is the first-level one."""
+        parts = [p for p in TOPIC_PATH_SEPARATOR.split((text or "").strip()) if p]
+        if not parts or len(parts) > 2:
+            return None
+        topics = list(self.order_by("sort_order", "pk"))
+        if len(parts) == 1:
+            found = [t for t in topics if t.answers_to(parts[0])]
+            return min(found, key=lambda t: t.parent_id is not None, default=None)
+        parents = [t for t in topics if t.parent_id is None and t.answers_to(parts[0])]
+        return next(
+            (
+                t
+                for parent in parents
+                for t in topics
+                if t.parent_id == parent.pk and t.answers_to(parts[1])
+            ),
+            None,
+        )
+
 
 class Topic(models.Model):
-    """主题分类: the State Council's two-level list, kept as data staff can extend."""
+    """主题分类: the State Council's two-level list, kept as data staff can extend.
+
+    A topic renamed when the national list changed keeps its row (and its documents) and its
+    former names in ``aliases``, by which an import still finds it."""
 
     name = models.CharField(_("名称"), max_length=50)
     parent = models.ForeignKey(
@@ -28,7 +59,21 @@ class Topic(models.Model):
         related_name="children",
         help_text=_("留空为一级分类。"),
     )
+    aliases = models.TextField(
+        _("曾用名"),
+        blank=True,
+        help_text=_(
+            "此分类以前的名称，每行一个（如“民政、扶贫、救灾”）；导入文件写旧名称时归入此分类。"
+        ),
+    )
+    is_national = models.BooleanField(
+        _("国务院公文主题分类"),
+        default=False,
+        help_text=_("属于国务院公文主题分类；不勾选的是本站自设的分类。"),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("主题分类")
@@ -40,6 +85,14 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def answers_to(self, name):
+        """Whether ``name`` is this topic's name or one of its former names."""
+        return name == self.name or name in self.alias_list
 
     @classmethod
     def tree_labels(cls):
