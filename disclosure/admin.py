@@ -206,6 +206,7 @@ def display_value(field, value):
 # Left out of a version comparison: bookkeeping, and the index number's parts (shown whole).
 VERSION_UNCOMPARED = {
     "id", "created_at", "is_demo", "index_number_text", "index_code", "index_year", "index_serial",
+    "validity_before",
 }  # fmt: skip
 INDEX_NUMBER = SimpleNamespace(name="index_number", verbose_name=_("索引号"))
 

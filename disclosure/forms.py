@@ -38,6 +38,9 @@ class DocumentAdminForm(forms.ModelForm):
             # The Chinese time format shows hours and minutes only: re-saving a form would cut
             # the seconds off the publication time (and make it a change of a published one).
             published_at.widget.widgets[1].format = "%H:%M:%S"
+        validity = self.fields.get("validity")
+        if validity is not None:  # blank: the validity is not stated (never shown as 有效)
+            validity.choices = [("", _("（未注明）")), *Document.Validity.choices]
         name_unlabelled_inputs(self)
         if self.instance.index_number_text:
             self.fields["legacy_index_number"].disabled = True

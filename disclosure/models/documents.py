@@ -341,7 +341,19 @@ class Document(models.Model):
         help_text=_("留空则在发布时取当前时间；填写将来的时间，文件到时自动对外公开。"),
     )
     validity = models.CharField(
-        _("有效性"), max_length=16, choices=Validity.choices, default=Validity.VALID
+        _("有效性"),
+        max_length=16,
+        choices=Validity.choices,
+        default=Validity.VALID,
+        blank=True,
+        help_text=_(
+            "留空表示未注明（如迁移来的文件原网站未标注）：页面不显示有效性，年度报告不计入现行有效。"
+        ),
+    )
+    # What the validity was before its last change: whether a document changed after a year's
+    # end was in force on 31 December (the annual report's 现行有效) without guessing.
+    validity_before = models.CharField(
+        _("变更前的有效性"), max_length=16, choices=Validity.choices, blank=True, editable=False
     )
     validity_changed_on = models.DateField(
         _("有效性变更日期"),
@@ -462,7 +474,7 @@ class Document(models.Model):
         self.note_validity_change()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "validity" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "validity_changed_on"}
+            kwargs["update_fields"] = {*update_fields, "validity_changed_on", "validity_before"}
         super().save(*args, **kwargs)
         self._stored_validity = (self.validity, self.validity_changed_on)
 
@@ -480,7 +492,8 @@ class Document(models.Model):
         return document
 
     def note_validity_change(self, day=None):
-        """Record the day the validity changed (today), unless a date was given with the change.
+        """Record the day the validity changed (today, unless a date was given with the change)
+        and what it was before.
 
         The annual report counts 本年废止 and 现行有效 from it, so it is kept whichever way the
         change is saved: a draft's form, an approved revision, a command."""
@@ -488,11 +501,10 @@ class Document(models.Model):
         if stored is None:
             return
         validity, changed_on = stored
-        if (
-            validity is not None
-            and self.validity != validity
-            and self.validity_changed_on == changed_on
-        ):
+        if validity is None or self.validity == validity:
+            return
+        self.validity_before = validity
+        if self.validity_changed_on == changed_on:
             self.validity_changed_on = day or timezone.localdate()
 
     @property

@@ -137,6 +137,36 @@ def year_bounds(year):
     return date(year, 1, 1), date(year, 12, 31)
 
 
+def in_force_sources(documents, last):
+    """现行有效 on ``last`` (31 December), as three disjoint lists: 有效 and never changed,
+    有效 since a change by that day, and changed after it from 有效. A blank validity (not
+    stated) is never counted, nor a document that became 有效 only after the year."""
+    valid, end = Document.Validity.VALID, last.isoformat()
+    not_valid_now = ",".join(["", *(v for v in Document.Validity.values if v != valid)])
+    return [
+        Source(
+            _("现为有效，从未变更"),
+            "document",
+            {**documents, "validity__exact": valid, "validity_changed_on__isnull": "True"},
+        ),
+        Source(
+            _("年末前变更为有效"),
+            "document",
+            {**documents, "validity__exact": valid, "validity_changed_on__lte": end},
+        ),
+        Source(
+            _("年末后才由有效变更"),
+            "document",
+            {
+                **documents,
+                "validity__in": not_valid_now,
+                "validity_before__exact": valid,
+                "validity_changed_on__gt": end,
+            },
+        ),
+    ]
+
+
 def count_documents(agency, year, counted):
     """Section 二（一）: the agency's published documents of the 规章 and 规范性文件 genres."""
     first, last = year_bounds(year)
@@ -169,20 +199,7 @@ def count_documents(agency, year, counted):
                     },
                 )
             ],
-            "valid": [
-                Source(_("现为有效"), "document", {**by_end, "validity__exact": "valid"}),
-                Source(
-                    _("年末后才改变有效性"),
-                    "document",
-                    {
-                        **by_end,
-                        "validity__in": ",".join(
-                            v for v in Document.Validity.values if v != "valid"
-                        ),
-                        "validity_changed_on__gt": last.isoformat(),
-                    },
-                ),
-            ],
+            "valid": in_force_sources(by_end, last),
         }
         for col, _c in DOC_COLUMNS:
             key = f"docs.{row}.{col}"
