@@ -37,6 +37,8 @@ FOREIGN_SHAPES = [
     ("530000123400201900015", "21 digits: region, office, class, unit, year, serial"),
     ("330205-03-0201-20180315-0042", "region-office-class-group-date-serial"),
     ("1021901-2019-0007", "institution code with class, year, serial"),
+    ("WB2207003-2023-015", "letters and digits office code-年份-三位序号"),
+    ("xzbgs/2022-00031", "pinyin initials of the office/年份-序号"),
     ("zfxxgk_2020.00031", "letters, underscore and dot"),
 ]
 
