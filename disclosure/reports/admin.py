@@ -205,7 +205,10 @@ class AnnualReportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if file_format not in FORMATS:
             raise Http404
-        return downloads.built_response(report_file(report, file_format), request.user)
+        try:
+            return downloads.built_response(report_file(report, file_format), request.user)
+        except downloads.ExportLimited as limited:
+            return downloads.limited_page(request, limited, self.admin_site)
 
     def district_view(self, request):
         """全区汇总: the sums of a year's final reports, and the agencies without a published one."""
