@@ -202,7 +202,7 @@ def _by_type(queryset):
 def count_applications(agency, year, counted):
     """Section 三: the agency's applications, received (received_on set) and closed (closed_on)."""
     first, last = year_bounds(year)
-    received = Application.objects.filter(agency=agency, received_on__isnull=False)
+    received = Application.objects.filter(agency=agency).received()
     base = {"agency__id__exact": agency.pk, "received_on__isnull": "False"}
     new = {"received_on__gte": first.isoformat(), "received_on__lte": last.isoformat()}
     before = {**base, "received_on__lt": first.isoformat()}
@@ -210,7 +210,7 @@ def count_applications(agency, year, counted):
     closed_in_year = {"closed_on__gte": first.isoformat(), "closed_on__lte": last.isoformat()}
     groups = {
         "new": (
-            received.filter(received_on__range=(first, last)),
+            received.received_between(first, last),
             [(_("本年收到"), {**base, **new})],
         ),
         "carried": (
@@ -241,7 +241,7 @@ def count_applications(agency, year, counted):
                 Source(label, "application", {**params, "applicant_type__exact": col})
                 for label, params in filters
             ]
-    closed = received.filter(closed_on__range=(first, last))
+    closed = received.closed_between(first, last)
     tally = Counter()
     places = {
         (result.value, reason.value if reason else ""): key for key, result, reason in RESULT_ROWS
