@@ -41,13 +41,32 @@ class ChooseForm(forms.Form):
         )
 
 
+# What printed tables put in a cell that holds nothing: entered as such, they count as 0.
+NOTHING_MARKS = {"-", "—", "–", "－", "/", "／", "无"}
+
+
+class CellMixin:
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() in NOTHING_MARKS:
+            value = ""
+        return super().to_python(value)
+
+
+class CountField(CellMixin, forms.IntegerField):
+    pass
+
+
+class AmountField(CellMixin, forms.DecimalField):
+    pass
+
+
 def cell_field(key):
     """The form field of one cell: a count (never negative), a change (本年增/减, may be
     negative) or an amount in 万元."""
     label = cell_label(key)
     attrs = {"class": "cell", "aria-label": label, "autocomplete": "off"}
     if key.startswith("f.") and key[2:] in AMOUNT_FIELDS:
-        return forms.DecimalField(
+        return AmountField(
             label=label,
             required=False,
             min_value=0,
@@ -56,7 +75,7 @@ def cell_field(key):
             widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
         )
     signed = key.endswith(".change")
-    return forms.IntegerField(
+    return CountField(
         label=label,
         required=False,
         min_value=-LARGEST_COUNT if signed else 0,

@@ -151,13 +151,16 @@ def test_a_correction_is_one_more_event_naming_the_changed_cells(client, editor,
     assert AnnualReport.objects.get().printed_reason == "更正录入错误：行政许可"
 
 
-def test_blank_cells_count_as_zero(client, editor, agency):
+def test_blank_and_dashed_cells_count_as_zero(client, editor, agency):
     client.force_login(editor)
     data = post_data(shapes.township_2019())
     data = {k: v for k, v in data.items() if v != "0"}  # the printed blanks stay blank
+    data.update({"c-items.enforcements.decisions": "-", "c-items.fees.change": "／"})
     assert client.post(entry_url(agency, 2020), data).status_code == 302
     report = AnnualReport.objects.get()
     assert report.printed_numbers["apps.new.business"] == 0
+    assert report.printed_numbers["items.enforcements.decisions"] == 0
+    assert report.printed_numbers["items.fees.change"] == 0
     assert report.procurement_amount == Decimal("6.5")
     assert annual.problems(report) == []
 
