@@ -29,7 +29,15 @@ from . import directory_layout as headers
 from . import services
 from .models import Agency, CatalogNode
 from .scoping import agency_scope
-from .text import checklist_choices, joined, normalise, parse_channels, split_list, working_days_in
+from .text import (
+    CHOSEN_MARKS,
+    checklist_choices,
+    joined,
+    normalise,
+    parse_channels,
+    split_list,
+    working_days_in,
+)
 from .tree import TreeChangeRefused, tree_write_lock
 
 SAME_AS_ABOVE = {"同上", "同上。", "同上行"}
@@ -595,6 +603,8 @@ def read_choice(row, field_name, table, cell):
         parts = [text] if whole is not None else split_list(text.replace("和", "、"))
         if text and not parts:
             return [], unmapped(field_name, text)
+    elif not parts and any(mark in text for mark in CHOSEN_MARKS):
+        return [], f"{label}栏中的“{text}”只有勾选标记，没有写明是哪一项。"
     for part in parts:
         value = headers.option_value(field_name, part)
         if value is None:
