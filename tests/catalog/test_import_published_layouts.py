@@ -308,6 +308,31 @@ THREE_LEVELS = Shape(
     },
 )
 
+# A county's 主动公开基本目录 in its own words: 目录类别 | 目录名称, 公布方式 for the channels, and a
+# 内容规范 column (requirements for the web page, not a catalogue field).
+BASIC_LIST = Shape(
+    rows=[
+        ["目录类别", "目录名称", "公开内容", "内容规范", "公开主体", "公开时限", "公布方式"]
+        + ["公开对象"],
+        ["政策文件", "规范性文件", "规范性文件正式文本", "文号、成文日期和有效性齐全"]
+        + ["党政办", "自形成或变更之日起20个工作日", "政府网站", "全社会"],
+        ["", "政策解读", "文件的图文和音视频解读", "与文件相互关联", "党政办"]
+        + ["自形成或变更之日起20个工作日", "政府网站", "全社会"],
+    ],
+    merges=["A2:A3"],
+    expected={
+        ("政策文件", "规范性文件"): expect(
+            content="规范性文件正式文本",
+            subject="党政办",
+            time_limit_days=20,
+            channels=[WEB],
+            audience=PUBLIC,
+        ),
+        ("政策文件", "政策解读"): expect(content="文件的图文和音视频解读", channels=[WEB]),
+    },
+    ignored=["内容规范"],
+)
+
 SHAPES = {
     "town-national-template": TOWN,
     "sub-district-spaced-headings": SUB_DISTRICT,
@@ -321,6 +346,7 @@ SHAPES = {
     "scope-column": SCOPE,
     "wrapped-headings": WRAPPED,
     "three-levels": THREE_LEVELS,
+    "basic-list-categories": BASIC_LIST,
 }
 
 
