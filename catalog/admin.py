@@ -296,14 +296,7 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
                 request, ticket["upload"], ticket["source"], target, agency, str(changed)
             )
         except DirectoryImportError as exc:
-            shown, more = clipped(exc.errors)
-            for row, problem in shown:
-                text = f"第{row}行：{problem}" if row else problem
-                self.message_user(request, text, messages.ERROR)
-            if more:
-                self.message_user(
-                    request, _("另有 %(count)d 处错误。") % {"count": more}, messages.ERROR
-                )
+            self._report_errors(request, exc.errors)
             return start_again
         import_uploads.discard(ticket["upload"])
         self.message_user(
@@ -320,6 +313,17 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:catalog_catalognode_changelist"))
+
+    def _report_errors(self, request, errors):
+        """The first errors of a refused import as messages, and how many more there are."""
+        shown, more = clipped(errors)
+        for row, problem in shown:
+            text = f"第{row}行：{problem}" if row else problem
+            self.message_user(request, text, messages.ERROR)
+        if more:
+            self.message_user(
+                request, _("另有 %(count)d 处错误。") % {"count": more}, messages.ERROR
+            )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":

@@ -251,15 +251,11 @@ def find_layout(rows):
     try:
         return headers.find_layout(rows)
     except headers.NoHeader:
-        raise DirectoryImportError(
-            [
-                (
-                    0,
-                    f"找不到表头：前{headers.HEADER_SCAN_ROWS}行中没有包含“二级事项”"
-                    "（或“公开事项”）及其他栏目名称的一行。",
-                )
-            ]
+        problem = (
+            f"找不到表头：前{headers.HEADER_SCAN_ROWS}行中没有包含“二级事项”"
+            "（或“公开事项”）及其他栏目名称的一行。"
         )
+        raise DirectoryImportError([(0, problem)])
     except headers.TooManyLevels as exc:
         problem = f"文件有 {exc.count} 级事项，超过上限 {headers.MAX_LEVELS} 级，请合并后重新导入。"
         raise DirectoryImportError([(0, problem)])
@@ -298,9 +294,9 @@ class DirectoryReading:
 def passed_over(row):
     """Why a row below the header is no row of the table (a note, a title, the header
     repeated where a table goes on), or None."""
-    values = list(dict.fromkeys(joined(c) for c in row if normalise(c)))
+    values = list(dict.fromkeys(filter(None, map(normalise, row))))
     if len(values) == 1:
-        text = values[0]
+        text = joined(values[0])
         if NOTE_START.match(text):
             return "说明"
         if "目录" in text and len(text) <= 80:
@@ -567,18 +563,18 @@ def value_problems(item, own, level_labels):
     return problems
 
 
-def unmapped(field_name, text):
-    return (
-        f"{headers.FIELD_LABELS[field_name]}“{text}”不是可选值，无法对应到"
-        f"{OPTION_LABELS[field_name]}中的任何一项。"
-    )
-
-
 OPTION_LABELS = {
     "audience": "全社会、特定群众",
     "mode": "主动、依申请",
     "levels": "县级、乡级（含乡、村级，镇级，村级）",
 }
+
+
+def unmapped(field_name, text):
+    return (
+        f"{headers.FIELD_LABELS[field_name]}“{text}”不是可选值，无法对应到"
+        f"{OPTION_LABELS[field_name]}中的任何一项。"
+    )
 
 
 def read_choice(row, field_name, table, cell):
