@@ -419,3 +419,27 @@ def test_the_notes_row_after_the_table_is_passed_over_and_named(tmp_path):
 def test_an_ignored_column_holding_values_is_named_with_its_letter(tmp_path):
     reading = read_directory(read_table(write("csv", tmp_path / "目录", REQUIREMENTS)))
     assert "E列“公开要求”有内容，但不是标准目录的栏目，不会导入。" in reading.warnings
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_second_table_below_the_first_is_read_without_its_title_and_header(tmp_path, kind):
+    # A page of several 领域 tables saved as one sheet: each has its title and its header.
+    second = [
+        ["(二)公共资源交易领域基层政务公开标准目录", *[""] * 12],
+        *SUB_DISTRICT.rows[:2],
+        ["1", "政府采 购信息", "采购公告", "采购公告和结果", "《政府采购法》", "实时公开"]
+        + ["某街道办事处", "■政府网站", "√", "", "√", "", "√"],
+    ]
+    shape = Shape(rows=SUB_DISTRICT.rows + second)
+    reading = read_directory(read_table(write(kind, tmp_path / "目录", shape)))
+    assert reading.errors == []
+    assert [item.path for item in reading.items] == [
+        "征收土地信息 / 征地公告",
+        "政府采购信息 / 采购公告",
+    ]
+    assert reading.warnings[:3] == [
+        "第4行是标题，已略过：“(二)公共资源交易领域基层政务公开标准目录”。",
+        "第5行是重复的表头，已略过：“序号”。",
+        "第6行是重复的表头，已略过：“一级事项”。",
+    ]
