@@ -21,6 +21,7 @@ HEADER_SCAN_ROWS = 20  # title rows above the table ("××县××领域基层政
 MAX_HEADER_ROWS = 3
 MAX_LEVELS = 8  # 一级事项 … 八级事项: a directory deeper than this is refused
 MAX_SUB_LABEL_CHARS = 20
+SHOWN_CHARS = 40  # of a heading or a cell quoted in a message: a hostile header stays small
 
 FIELD_WORDS = [
     # (field, words a heading may contain), most specific first.
@@ -88,6 +89,11 @@ TICKS = {"√", "✓", "✔", "☑", "■", "●", "是", "Y", "y", "V", "v", "1
 UNTICKED = {"", "×", "✗", "否", "-", "—", "N", "n", "0", "□", "☐"}
 
 
+def shortened(text, limit=SHOWN_CHARS):
+    """``text`` cut to ``limit`` characters for a message, marked where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def option_value(field_name, text):
     """The stored value an option label or cell value means, or None."""
     return OPTION_VALUES[field_name].get(re.sub(r"\s+", "", normalise(text)))
@@ -108,7 +114,7 @@ def heading(cell):
 
 
 def heading_key(label):
-    """What one header label names: ("level", depth), ("level", None) for a category,
+    """What one header label names: ("level", depth) for 一级事项, 二级事项…,
     ("item",) for a column of 事项, (field,) for an attribute, or None."""
     text = PARENTHESES.sub("", heading(label))
     if not text:
@@ -135,6 +141,7 @@ class Column:
     kind: str = ""  # "level", "field", "option", "" (maps to nothing)
     field: str = ""  # for "field" and "option"
     depth: int | None = None  # for "level": its number (一级 = 1) when the heading gives one
+    lone: bool = False  # for "level": a lone 公开事项 or 事项名称 column, the deepest level
     value: str | None = None  # for "option": the stored value, None when it cannot be mapped
     label: str = ""  # for "option": the sub-heading (全社会); for "level": its own label
     target: str = ""  # what it maps to, in words for the preview
@@ -259,24 +266,25 @@ def column_parts(header, col, width):
 
 def classify(col, parts):
     """The Column for one column's labels."""
-    column = Column(col, " / ".join(parts))
+    column = Column(col, shortened(" / ".join(parts), 2 * SHOWN_CHARS))
     if not parts:
         return column
+    label = shortened(parts[-1])
     top, last = heading_key(parts[0]), heading_key(parts[-1])
     if last and last[0] == "level":
-        column.kind, column.depth, column.label = "level", last[1], parts[-1]
+        column.kind, column.depth, column.label = "level", last[1], label
     elif last and last[0] not in ("item", "level"):
         column.kind, column.field = "field", last[0]
     elif len(parts) > 1 and top and top[0] in OPTION_FIELDS:
-        column.kind, column.field, column.label = "option", top[0], parts[-1]
+        column.kind, column.field, column.label = "option", top[0], label
         column.value = option_value(top[0], parts[-1])
     elif len(parts) > 1 and top == ("item",):
-        column.kind, column.label = "level", parts[-1]
+        column.kind, column.label = "level", label
     elif option_of(parts[-1]):
-        column.kind, column.label = "option", parts[-1]
+        column.kind, column.label = "option", label
         column.field, column.value = option_of(parts[-1])
     elif last == ("item",):
-        column.kind, column.depth, column.label = "level", 99, parts[-1]
+        column.kind, column.lone, column.label = "level", True, label
     return column
 
 
@@ -336,15 +344,15 @@ def place_levels(headings):
     公开事项 in column order, a lone 公开事项 or 事项名称 column last; a level named twice, or
     past MAX_LEVELS, is refused or reported."""
     candidates = [c for c in headings if c.kind == "level"]
-    if any(c.depth not in (None, 99) and c.depth >= 2 for c in candidates):
+    if any(c.depth and c.depth >= 2 for c in candidates):
         for column in candidates:
-            if column.depth == 99:  # 事项名称 beside 一级事项 … 二级事项: the levels say it all
+            if column.lone:  # 事项名称 beside 一级事项 … 二级事项: the levels say it all
                 mark_ignored(column, "已有各级事项列")
         candidates = [c for c in candidates if c.kind == "level"]
-    order = sorted(candidates, key=lambda c: (c.depth if c.depth else 50, c.index))
+    order = sorted(candidates, key=lambda c: (c.lone, c.depth is None, c.depth or 0, c.index))
     levels, depths = [], set()
     for column in order:
-        if column.depth not in (None, 99) and column.depth in depths:
+        if column.depth and column.depth in depths:
             mark_ignored(column, "与同一级事项列重复")
             continue
         depths.add(column.depth)

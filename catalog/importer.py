@@ -318,7 +318,7 @@ def data_rows(rows, table, warnings):
         reason = passed_over(rows[index])
         if reason:
             text = next(joined(c) for c in rows[index] if normalise(c))
-            warnings.append(f"第{index + 1}行是{reason}，已略过：“{text[:40]}”。")
+            warnings.append(f"第{index + 1}行是{reason}，已略过：“{headers.shortened(text)}”。")
             continue
         indices.append(index)
     return indices
@@ -466,7 +466,8 @@ def dropped_values(item, table, cell, row):
         text = cell(row, key)
         if text and not value and checklist_choices(text) != []:
             heading = next(c.heading for c in table.headings if c.index == table.columns[key])
-            problems.append(f"“{heading}”栏的“{text[:40]}”无法读取，请改正后重新导入。")
+            shown = headers.shortened(text)
+            problems.append(f"“{heading}”栏的“{shown}”无法读取，请改正后重新导入。")
     return problems
 
 
@@ -572,7 +573,7 @@ OPTION_LABELS = {
 
 def unmapped(field_name, text):
     return (
-        f"{headers.FIELD_LABELS[field_name]}“{text}”不是可选值，无法对应到"
+        f"{headers.FIELD_LABELS[field_name]}“{headers.shortened(text)}”不是可选值，无法对应到"
         f"{OPTION_LABELS[field_name]}中的任何一项。"
     )
 
@@ -590,7 +591,8 @@ def read_choice(row, field_name, table, cell):
                     return [], unmapped(field_name, column_label)
                 chosen.append(value)
             elif mark not in headers.UNTICKED:
-                return [], f"{label}栏中的“{mark}”不是勾选标记（应为 √ 或留空）。"
+                shown = headers.shortened(mark)
+                return [], f"{label}栏中的“{shown}”不是勾选标记（应为 √ 或留空）。"
         return list(dict.fromkeys(chosen)), None
     text = cell(row, field_name)
     parts = checklist_choices(text)
@@ -600,7 +602,8 @@ def read_choice(row, field_name, table, cell):
         if text and not parts:
             return [], unmapped(field_name, text)
     elif not parts and any(mark in text for mark in CHOSEN_MARKS):
-        return [], f"{label}栏中的“{text}”只有勾选标记，没有写明是哪一项。"
+        shown = headers.shortened(text)
+        return [], f"{label}栏中的“{shown}”只有勾选标记，没有写明是哪一项。"
     for part in parts:
         value = headers.option_value(field_name, part)
         if value is None:

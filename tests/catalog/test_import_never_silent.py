@@ -303,3 +303,19 @@ def test_an_xlsx_header_of_merged_cells_reads_like_its_csv(tmp_path):
     assert [c.heading for c in from_xlsx.layout.headings] == [
         c.heading for c in from_csv.layout.headings
     ]
+
+
+def test_a_hostile_header_and_long_cells_keep_the_preview_small(client, cataloguer, area):
+    # 96 extra headings of 2,000 characters, and 1,500 rows with 2,000 characters where an
+    # option is expected: every heading and cell the page quotes is cut short.
+    header = ["序号", "一级事项", "二级事项", "公开对象"] + [
+        "x" * 1999 + str(n % 10) for n in range(96)
+    ]
+    rows = [header] + [[str(n), "低保", f"事项{n}", "y" * MAX_CELL_CHARS] for n in range(1500)]
+    response = client.post(UPLOAD, {"file": csv_upload(rows), "target": area.pk})
+    page = response.content.decode()
+    assert len(response.context["reading"].layout.ignored) == 96
+    assert page.count("不是可选值") == ERRORS_SHOWN
+    assert "“" + "y" * 39 + "…”不是可选值" in page
+    assert "y" * 41 not in page and "x" * 81 not in page
+    assert len(page) < 150_000
