@@ -305,6 +305,8 @@ def passed_over(row):
             return "跨列合并的说明或标题"
     if values and all(headers.heading_key(v) or headers.option_of(v) for v in values):
         return "重复的表头"
+    if len(values) >= 3 and values == [str(n) for n in range(1, len(values) + 1)]:
+        return "列的编号"  # 1 | 2 | 3 … under the header, as some templates number columns
     return None
 
 

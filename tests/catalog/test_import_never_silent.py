@@ -319,3 +319,15 @@ def test_a_hostile_header_and_long_cells_keep_the_preview_small(client, catalogu
     assert "“" + "y" * 39 + "…”不是可选值" in page
     assert "y" * 41 not in page and "x" * 81 not in page
     assert len(page) < 150_000
+
+
+def test_a_row_numbering_the_columns_under_the_header_is_passed_over(tmp_path):
+    header = ["序号", "一级事项", "二级事项", "公开内容", "公开对象"]
+    rows = [
+        header,
+        ["1", "2", "3", "4", "5"],
+        ["1", "最低生活保障", "低保审批", "审批结果", "全社会"],
+    ]
+    reading = read_directory(importer.read_table(write_csv(tmp_path / "d.csv", rows)))
+    assert [item.path for item in reading.items] == ["最低生活保障 / 低保审批"]
+    assert reading.warnings == ["第2行是列的编号，已略过：“1”。"]
