@@ -1,8 +1,10 @@
 """Import a 基层政务公开标准目录 spreadsheet (CSV or XLSX) into the catalogue tree.
 
-一级事项 and 二级事项 become two levels of nodes under a given node path. The whole file is
-validated before anything is written; then new nodes are bulk-inserted and the tree is rebuilt
-once, under the tree lock, in one transaction.
+The header is found by ``directory_layout``; each level of 事项 (一级事项, 二级事项, …) becomes a
+level of nodes under a given node path. The whole file is validated before anything is written,
+and what it would do is a plan (``plan_directory``) that a person sees first; the import makes the
+plan again under the tree lock and writes that plan: new nodes bulk-inserted level by level and
+the tree rebuilt once, in one transaction.
 """
 
 import csv
