@@ -747,7 +747,10 @@ class DocumentAdmin(SimpleHistoryAdmin):
         report = build_report(day, request.user)
         file_format = request.GET.get("download")
         if file_format in ("csv", "xlsx"):
-            return downloads.response(report_download(report), file_format, request.user)
+            try:
+                return downloads.response(report_download(report), file_format, request.user)
+            except downloads.ExportLimited as limited:
+                return downloads.limited_page(request, limited, self.admin_site)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
