@@ -233,7 +233,7 @@ def test_the_admin_keeps_a_foreign_number_typed_for_a_draft(admin_client, agency
 
 
 def test_the_migration_writes_each_existing_number_from_its_parts(agency):
-    migration = importlib.import_module("disclosure.migrations.0022_index_number_text")
+    migration = importlib.import_module("disclosure.migrations.0023_index_number_text")
     # Drafts numbered from their parts alone, as every document was before the text was kept.
     small, large, unnumbered = (DocumentFactory(agency=agency) for _ in range(3))
     Document.objects.filter(pk=small.pk).update(index_code=CREDIT, index_year=2022, index_serial=1)

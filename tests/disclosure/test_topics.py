@@ -15,7 +15,7 @@ from tests.factories import published
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("disclosure.migrations.0023_topic_aliases")
+migration = importlib.import_module("disclosure.migrations.0024_topic_aliases")
 
 
 def top(name):

@@ -126,7 +126,7 @@ def test_a_change_records_the_validity_before_it():
 
 def test_the_migration_reads_the_validity_before_the_last_change_from_the_history():
     migration = importlib.import_module(
-        "disclosure.migrations.0024_validity_not_stated_and_other_genre"
+        "disclosure.migrations.0025_validity_not_stated_and_other_genre"
     )
     document = DocumentFactory(validity=V.VALID)
     changed(document, V.AMENDED, date(2025, 1, 1))

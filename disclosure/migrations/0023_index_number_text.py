@@ -32,7 +32,7 @@ def fill_index_number_text(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0004_agency_index_scheme"),
-        ("disclosure", "0021_reply_letter_fields"),
+        ("disclosure", "0022_printed_annual_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -110,7 +110,7 @@ def to_former_list(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("disclosure", "0022_index_number_text"),
+        ("disclosure", "0023_index_number_text"),
     ]
 
     operations = [

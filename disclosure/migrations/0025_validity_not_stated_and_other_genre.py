@@ -42,7 +42,7 @@ def fill_validity_before(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("disclosure", "0023_topic_aliases"),
+        ("disclosure", "0024_topic_aliases"),
     ]
 
     operations = [
