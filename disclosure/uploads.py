@@ -187,18 +187,22 @@ def reencode_editor_image(upload):
             extension = EDITOR_IMAGE_FORMATS.get(image.format)
             if extension is None:
                 raise broken
-            frame_count = count_frames(image, MAX_EDITOR_IMAGE_FRAMES)
-            if frame_count > MAX_EDITOR_IMAGE_FRAMES:
-                raise ValidationError(
-                    _("动图的帧数过多（上限 %(limit)s 帧），请精简后上传。"),
-                    code="frames",
-                    params={"limit": MAX_EDITOR_IMAGE_FRAMES},
-                )
+            frame_count = count_frames(
+                image,
+                MAX_EDITOR_IMAGE_FRAMES,
+                MAX_EDITOR_IMAGE_PIXELS // max(image.width * image.height, 1),
+            )
             if image.width * image.height * frame_count > MAX_EDITOR_IMAGE_PIXELS:
                 raise ValidationError(
                     _("图片过大（%(width)s×%(height)s 像素，%(frames)s 帧），请缩小后上传。"),
                     code="pixels",
                     params={"width": image.width, "height": image.height, "frames": frame_count},
+                )
+            if frame_count > MAX_EDITOR_IMAGE_FRAMES:
+                raise ValidationError(
+                    _("动图的帧数过多（上限 %(limit)s 帧），请精简后上传。"),
+                    code="frames",
+                    params={"limit": MAX_EDITOR_IMAGE_FRAMES},
                 )
             output = io.BytesIO()
             if image.format == "JPEG":
@@ -220,13 +224,15 @@ def reencode_editor_image(upload):
     return output.getvalue(), extension
 
 
-def count_frames(image, limit):
-    """The number of frames of ``image``, counted up to ``limit + 1`` and no further."""
-    if not getattr(image, "is_animated", False):
+def count_frames(image, limit, affordable):
+    """The number of frames of ``image``, counted up to ``limit + 1`` and no further, nor past
+    ``affordable + 1`` (the frames whose pixels the cap allows): counting a GIF's frames decodes
+    them, a whole canvas each."""
+    if not affordable or not getattr(image, "is_animated", False):
         return 1
     count = 1
     try:
-        while count <= limit:
+        while count <= min(limit, affordable):
             image.seek(count)
             count += 1
     except EOFError:
