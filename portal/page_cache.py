@@ -403,7 +403,10 @@ def invalidate_on_change(*models, when=None):
 
 
 def _page_key(request, version):
-    query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), True)))
+    # A parameter given empty is the page without it (every view reads "" as absent; a value a
+    # test refuses, "fs=", is never kept): "?year=&topic=" from a filter form is one entry with
+    # the bare URL, not one per spelling.
+    query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""))))
     url = "|".join(
         [
             version,
