@@ -66,7 +66,7 @@ def check_archive(file, kind, limits):
         raise OfficeFileRefused(
             f"文件过大（{filesizeformat(size)}）：{name}不能超过 {filesizeformat(limits.max_bytes)}。"
         )
-    declared = _declared_members(file)
+    declared = declared_members(file)
     if declared is not None and declared > limits.max_members:
         raise OfficeFileRefused(
             f"文件内含 {declared} 个部件，超过 {name} 的上限 {limits.max_members} 个。"
@@ -115,7 +115,7 @@ END_RECORD_SIZE = 22
 MAX_COMMENT = 0xFFFF
 
 
-def _declared_members(file):
+def declared_members(file):
     """The number of parts the zip's end record declares (None when there is none to read, or
     the zip64 record holds it): read from the file's last 64 KiB, before any entry is built."""
     handle = open(file, "rb") if not hasattr(file, "seek") else file  # noqa: SIM115
