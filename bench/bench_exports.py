@@ -17,7 +17,7 @@ from disclosure.models import Document
 PEAK_SCRIPT = """
 import resource, sys, time
 sys.path.insert(0, {root!r})
-import os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+import os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django; django.setup()
 from django.core.management import call_command
 started = time.perf_counter()

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import Agency
-from portal.management.commands.seed_demo import SEED_AGENCY
+from config.management.commands.seed_demo import SEED_AGENCY
 from portal.roles import AUDITOR, CATALOGUER, EDITOR, PROPOSALS, REQUESTS, REVIEWER, ROLES
 
 pytestmark = pytest.mark.django_db

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from catalog.models import Agency, CatalogNode
+from config.views import HomeView
 from disclosure.models import Document
 from disclosure.services import publish, withdraw
 from portal import page_cache, replicas
 from portal.actors import SYSTEM
 from portal.models import PublicState, SiteSettings
-from portal.views import HomeView
 from tests.factories import (
     DocumentFactory,
     ProposalFactory,

@@ -8,7 +8,7 @@ READ = re.compile(r"""(?:environ\.get|environ\[|env_[a-z]+|getenv)\(\s*["']([A-Z
 
 
 def read_by_settings():
-    return set(READ.findall((ROOT / "portal" / "settings.py").read_text(encoding="utf-8")))
+    return set(READ.findall((ROOT / "config" / "settings.py").read_text(encoding="utf-8")))
 
 
 def in_readme_table():

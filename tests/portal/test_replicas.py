@@ -138,7 +138,7 @@ def settings_of(**env):
     return subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env={**full_env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        env={**full_env, "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
         text=True,
         timeout=60,

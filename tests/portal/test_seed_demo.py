@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 
 from catalog.models import Agency, CatalogNode
 from catalog.tree import check_catalog_tree
-from portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
+from config.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
 
 pytestmark = pytest.mark.django_db
 

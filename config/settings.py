@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "portal",
     "catalog",
     "disclosure",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -114,8 +115,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {

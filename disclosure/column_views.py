@@ -1,14 +1,19 @@
+"""The catalogue's public pages: the tree with each column's count of public documents, and a
+column's page listing them. Pages of documents, so they live with the documents, not in the
+catalogue app (which knows nothing of documents); their URL names stay ``catalog:tree`` and
+``catalog:node``."""
+
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from disclosure.applications.views import COLUMN_SLUG as APPLICATIONS_COLUMN_SLUG
-from disclosure.filters import DocumentFilterForm
-from disclosure.models import Document, public_counts_by_node
-from disclosure.models.counts import public_subtree_listing
+from catalog.models import CatalogNode
 from portal import page_cache
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
 
-from .models import CatalogNode
+from .applications.views import COLUMN_SLUG as APPLICATIONS_COLUMN_SLUG
+from .filters import DocumentFilterForm
+from .models import Document, public_counts_by_node
+from .models.counts import public_subtree_listing
 
 # Beyond this many matches a filtered listing says "more than" and asks for narrower filters.
 FILTERED_COUNT_LIMIT = 10_000

@@ -2,8 +2,9 @@ from django.urls import path
 
 from portal.page_cache import public_page
 
-from . import views
+from . import column_views as views
 
+# The catalogue's public pages keep their names (catalog:tree, catalog:node).
 app_name = "catalog"
 
 urlpatterns = [
