@@ -12,8 +12,9 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from disclosure.models import CongressSession, Document
-from disclosure.sitemaps import DocumentSitemap
+from disclosure.documents.models import Document
+from disclosure.documents.sitemaps import DocumentSitemap
+from disclosure.proposals.models import CongressSession
 from portal import page_cache
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "100000"))

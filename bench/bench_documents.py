@@ -13,8 +13,8 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-from disclosure.models import Document, public_counts_by_node
-from disclosure.sitemaps import DocumentSitemap
+from disclosure.documents.models import Document, public_counts_by_node
+from disclosure.documents.sitemaps import DocumentSitemap
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "100000"))
 

@@ -12,7 +12,7 @@ from common import ROOT  # noqa: I001 - sets up Django first
 from django.db import connection
 from django.utils import timezone
 
-from disclosure.models import Document
+from disclosure.documents.models import Document
 
 PEAK_SCRIPT = """
 import resource, sys, time

@@ -14,8 +14,8 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import path, reverse
 
-from disclosure.models import Document
-from disclosure.search.backends import DatabaseSearchBackend, SearchRequest
+from disclosure.documents.models import Document
+from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
 
 QUERIES = [
     # common words (工作 and 通知 are in nearly every document)

@@ -82,7 +82,7 @@ def minimal_view_seconds(client, repeat=50):
 def largest_top_column():
     """The visible top-level column holding the most public documents, and that number."""
     from catalog.models import CatalogNode
-    from disclosure.models import public_counts_by_node
+    from disclosure.documents.models import public_counts_by_node
 
     top_level = list(CatalogNode.objects.visible().filter(level=1))
     counts = public_counts_by_node(top_level)

@@ -7,8 +7,8 @@ from urllib.parse import quote_plus
 from common import ROOT  # noqa: F401, I001 - sets up Django first
 
 from catalog.models import CatalogNode
-from disclosure.models import Document
-from disclosure.models.counts import public_subtree_listing
+from disclosure.documents.models import Document
+from disclosure.documents.models.counts import public_subtree_listing
 
 WORDS = ["通知", "工作", "乡村振兴", "安全生产", "养老 服务", "铜府办发〔2024〕3号", "森林防火"]
 

@@ -14,12 +14,10 @@ from django.utils.translation import ngettext
 from mptt.admin import DraggableMPTTAdmin
 from mptt.exceptions import InvalidMove
 
-from portal.admin import DeclaredLookupsOnly
-
-from . import import_uploads, services
-from .choices import TreeModelChoiceField, autocomplete_view
-from .forms import CatalogNodeAdminForm, DirectoryUploadForm
-from .importer import (
+from catalog import import_uploads, services
+from catalog.choices import TreeModelChoiceField, autocomplete_view
+from catalog.forms import CatalogNodeAdminForm, DirectoryUploadForm
+from catalog.importer import (
     DirectoryImportError,
     DirectoryReading,
     PlanChanged,
@@ -30,8 +28,9 @@ from .importer import (
     read_directory,
     read_table,
 )
-from .models import Agency, CatalogNode
-from .tree import TreeChangeRefused
+from catalog.models import Agency, CatalogNode
+from catalog.tree import TreeChangeRefused
+from portal.admin import DeclaredLookupsOnly
 
 # Every autocomplete offers columns by their paths ("政务公开 / … / 人大代表建议办理").
 admin.site.autocomplete_view = autocomplete_view

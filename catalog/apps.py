@@ -7,11 +7,10 @@ class CatalogConfig(AppConfig):
     verbose_name = _("政府信息公开目录")
 
     def ready(self):
+        from catalog import signals  # noqa: F401
+        from catalog.models import Agency, CatalogNode
         from portal import page_cache
         from portal.control_characters import refuse_control_characters_in
-
-        from . import signals  # noqa: F401
-        from .models import Agency, CatalogNode
 
         refuse_control_characters_in(self)
         # Names, visibility and places of columns and agencies show on every public page

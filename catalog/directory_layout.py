@@ -12,10 +12,9 @@ below names sub-columns. Every column is reported: what it maps to, or that it m
 import re
 from dataclasses import dataclass, field
 
+from catalog.models import CatalogNode
+from catalog.text import joined, normalise
 from portal.cnnum import parse_number
-
-from .models import CatalogNode
-from .text import joined, normalise
 
 HEADER_SCAN_ROWS = 20  # title rows above the table ("××县××领域基层政务公开标准目录")
 MAX_HEADER_ROWS = 3

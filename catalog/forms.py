@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .import_uploads import check_upload
-from .models import Agency, CatalogNode
-from .text import split_list
-from .tree import TreeChangeRefused
+from catalog import services
+from catalog.import_uploads import check_upload
+from catalog.models import Agency, CatalogNode
+from catalog.text import split_list
+from catalog.tree import TreeChangeRefused
 
 
 class CatalogNodeAdminForm(forms.ModelForm):

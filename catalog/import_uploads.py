@@ -15,9 +15,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
+from catalog.importer import DIRECTORY_ARCHIVE, MAX_BYTES
 from portal.office_files import OfficeFileRefused, check_archive
-
-from .importer import DIRECTORY_ARCHIVE, MAX_BYTES
 
 KEEP_SECONDS = 24 * 3600
 TICKET_MAX_AGE = 3600

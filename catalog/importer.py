@@ -20,18 +20,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 
-from portal import audit, page_cache
-from portal.actors import SYSTEM
-from portal.control_characters import refused_character
-from portal.models import AuditEvent
-from portal.office_files import ArchiveLimits, OfficeFileRefused
-from portal.spreadsheets import DamagedFile, NoWorksheet, SheetLimits, read_first_sheet
-
-from . import directory_layout as headers
-from . import services
-from .models import Agency, CatalogNode
-from .scoping import agency_scope
-from .text import (
+from catalog import directory_layout as headers
+from catalog import services
+from catalog.models import Agency, CatalogNode
+from catalog.scoping import agency_scope
+from catalog.text import (
     CHOSEN_MARKS,
     checklist_choices,
     joined,
@@ -40,7 +33,13 @@ from .text import (
     split_list,
     working_days_in,
 )
-from .tree import TreeChangeRefused, tree_write_lock
+from catalog.tree import TreeChangeRefused, tree_write_lock
+from portal import audit, page_cache
+from portal.actors import SYSTEM
+from portal.control_characters import refused_character
+from portal.models import AuditEvent
+from portal.office_files import ArchiveLimits, OfficeFileRefused
+from portal.spreadsheets import DamagedFile, NoWorksheet, SheetLimits, read_first_sheet
 
 SAME_AS_ABOVE = {"同上", "同上。", "同上行"}
 SPACES = re.compile(r"\s+")

@@ -11,11 +11,11 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
-from .credit_code import validate_credit_code
-from .org_code import is_valid_org_code, validate_org_code
-from .scoping import agency_scope
-from .text import join_path
-from .tree import TreeChangeRefused, tree_write_lock
+from catalog.credit_code import validate_credit_code
+from catalog.org_code import is_valid_org_code, validate_org_code
+from catalog.scoping import agency_scope
+from catalog.text import join_path
+from catalog.tree import TreeChangeRefused, tree_write_lock
 
 # Working days allowed for active disclosure when a node states none (条例 Art. 26).
 DEFAULT_TIME_LIMIT_DAYS = 20
@@ -40,7 +40,7 @@ class Agency(models.Model):
         TOWNSHIP = "township", _("镇街级")
 
     class IndexScheme(models.TextChoices):
-        """How the agency's new 索引号 are written (disclosure.index_numbers formats them)."""
+        """How the agency's new 索引号 are written (disclosure.documents.index_numbers formats them)."""
 
         CREDIT_CODE = "credit", _("统一社会信用代码/年份-序号")
         ORG_CODE_SLASH = "org_slash", _("组织机构代码/年份-序号")

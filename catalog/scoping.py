@@ -74,7 +74,7 @@ def membership_scope(user):
     cached = getattr(user, "_membership_scope_cache", None)
     if cached is not None:
         return cached
-    from .models import Agency
+    from catalog.models import Agency
 
     own = set(user.agencies.values_list("pk", flat=True))
     scope = set()

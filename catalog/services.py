@@ -6,11 +6,10 @@ these; so should any other writer acting for a staff member.
 
 from django.utils.translation import gettext as _
 
+from catalog.models import CatalogNode
+from catalog.tree import TreeChangeRefused, tree_write_lock
 from portal import audit
 from portal.models import AuditEvent
-
-from .models import CatalogNode
-from .tree import TreeChangeRefused, tree_write_lock
 
 
 def out_of_scope_nodes(node, user):

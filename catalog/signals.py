@@ -4,10 +4,9 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
+from catalog.models import Agency
 from portal import audit
 from portal.models import AuditEvent
-
-from .models import Agency
 
 User = get_user_model()
 

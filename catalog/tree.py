@@ -137,7 +137,7 @@ def find_tree_problems(rows):
 
 
 def check_catalog_tree():
-    from .models import CatalogNode
+    from catalog.models import CatalogNode
 
     rows = list(
         CatalogNode._base_manager.values_list("pk", "parent_id", "tree_id", "lft", "rght", "level")

@@ -288,7 +288,7 @@ LOGGING = {
 # The check is silenced because what stands between the editor and the public does not rely on
 # CKEditor: every stored body is sanitised server-side with nh3 (portal.sanitize.clean_html,
 # through SanitizedHTMLField); ckeditor_uploader's own URLs are not routed at all, and the
-# portal's upload and browse views (disclosure.views.editor_upload / editor_browse) keep CSRF,
+# portal's upload and browse views (disclosure.documents.views.editor_upload / editor_browse) keep CSRF,
 # require document rights and an agency, accept PNG, JPEG, GIF and WebP by content only and
 # re-encode them under a random name; files under MEDIA_ROOT are served by content type from an
 # allow-list with nosniff and a sandbox policy (portal.media.serve_media). Tests in

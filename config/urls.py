@@ -3,18 +3,17 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
-from disclosure import sitemaps
-from disclosure import views as disclosure_views
-from disclosure.sitemaps import SITEMAPS
+from config import views
+from disclosure.documents import sitemaps
+from disclosure.documents import views as disclosure_views
+from disclosure.documents.sitemaps import SITEMAPS
 from portal import elder_mode
 from portal.page_cache import positive_int, public_page
 
-from . import views
-
 urlpatterns = [
     path("", public_page(views.HomeView.as_view(), params={}), name="home"),
-    path("search/", include("disclosure.search.urls")),
-    path("catalog/", include("disclosure.column_urls")),
+    path("search/", include("disclosure.documents.search.urls")),
+    path("catalog/", include("disclosure.documents.column_urls")),
     path("documents/", include("disclosure.urls")),
     path("ysqgk/", include("disclosure.applications.urls")),
     # An index of sitemap pages: crawlers are given at most 2,000 documents a page.

@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.views.generic import TemplateView
 
 from catalog.models import CatalogNode
-from disclosure.models import Document
+from disclosure.documents.models import Document
 
 LATEST_COUNT = 10
 

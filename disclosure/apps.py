@@ -9,23 +9,20 @@ class DisclosureConfig(AppConfig):
 
     def ready(self):
         from catalog.models import Agency
-        from portal import page_cache
-        from portal.control_characters import refuse_control_characters_in
-
-        from .applications.models import Application
-        from .filters import forget_filter_choices
-        from .models import (
-            Attachment,
+        from disclosure.applications.models import Application
+        from disclosure.documents.filters import forget_filter_choices
+        from disclosure.documents.models import Attachment, Document, Genre, Topic
+        from disclosure.proposals.models import (
             CongressSession,
-            Document,
-            Genre,
             Proposal,
             ProposalReply,
             ReplyClassification,
-            Topic,
         )
+        from portal import page_cache
+        from portal.control_characters import refuse_control_characters_in
 
         refuse_control_characters_in(self)
+        self.register_parts()
         # Every model a public page shows: a save or delete forgets the cached pages.
         page_cache.invalidate_on_change(
             Document,
@@ -64,6 +61,15 @@ class DisclosureConfig(AppConfig):
                 forget_filter_choices, sender=model, dispatch_uid=f"filters-{model.__name__}-delete"
             )
 
+    def register_parts(self):
+        """What the features add to the kernel's registry and the document core's pages."""
+        from disclosure.applications.views import COLUMN_SLUG as APPLICATIONS_COLUMN_SLUG
+        from disclosure.reports import compliance_admin
+        from portal import registry
+
+        compliance_admin.register()
+        registry.column_page(APPLICATIONS_COLUMN_SLUG, "applications_column")
+
 
 def remember_agency_name(sender, instance, **kwargs):
     instance._loaded_name = instance.name
@@ -71,8 +77,8 @@ def remember_agency_name(sender, instance, **kwargs):
 
 def reindex_agency_documents(sender, instance, created, **kwargs):
     """Documents are found by their agency's name: a renamed agency's documents are re-indexed."""
-    from .models import Document
-    from .search.analysis import reindex
+    from disclosure.documents.models import Document
+    from disclosure.documents.search.analysis import reindex
 
     if not created and instance._loaded_name != instance.name:
         reindex(Document.objects.filter(agency=instance))

@@ -1,9 +1,8 @@
 from django.urls import include, path
 
+from disclosure.documents import feeds, views
+from disclosure.reports import views as report_views
 from portal.page_cache import one_of, public_page
-
-from . import feeds, views
-from .reports import views as report_views
 
 app_name = "disclosure"
 

@@ -4,7 +4,7 @@ from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from portal.models import (
     AuditEvent,
     CalendarDay,
     HolidayNotice,
@@ -12,7 +12,7 @@ from .models import (
     SiteSettings,
     model_type_name,
 )
-from .widgets import name_unlabelled_inputs
+from portal.widgets import name_unlabelled_inputs
 
 admin.site.site_header = "政务公开门户 管理后台"
 admin.site.site_title = "政务公开门户"

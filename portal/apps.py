@@ -7,9 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("网站设置")
 
     def ready(self):
-        from . import page_cache, signals  # noqa: F401
-        from .control_characters import refuse_control_characters_in
-        from .models import SiteSettings
+        from portal import page_cache, signals  # noqa: F401
+        from portal.control_characters import refuse_control_characters_in
+        from portal.models import SiteSettings
 
         refuse_control_characters_in(self)
 

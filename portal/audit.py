@@ -33,9 +33,9 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .actors import SYSTEM
-from .clients import address_key, parse_address
-from .models import AuditEvent, LoginFailureCounter
+from portal.actors import SYSTEM
+from portal.clients import address_key, parse_address
+from portal.models import AuditEvent, LoginFailureCounter
 
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 0x41554454  # "AUDT"

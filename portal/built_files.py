@@ -24,7 +24,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from .ratelimit import Limited, RateLimit
+from portal.ratelimit import Limited, RateLimit
 
 LOCK_SECONDS = 600  # a builder that died frees the lock after this
 PRIORITY_SECONDS = 60  # a flag nobody renews (its request gave up) lapses after this

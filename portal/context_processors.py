@@ -1,4 +1,4 @@
-from .models import SiteSettings
+from portal.models import SiteSettings
 
 
 def site(request):

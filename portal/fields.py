@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.module_loading import import_string
 
-from .sanitize import clean_html
+from portal.sanitize import clean_html
 
 
 class SanitizedHTMLField(models.TextField):

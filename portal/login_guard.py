@@ -16,8 +16,8 @@ and is counted like one.
 
 from django.core.exceptions import PermissionDenied
 
-from .clients import network_key
-from .ratelimit import Limited, RateLimit
+from portal.clients import network_key
+from portal.ratelimit import Limited, RateLimit
 
 HOUR = 3600
 NETWORK_FAILURES = 50

@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from .audit import current_ip, current_user
-from .clients import client_ip
+from portal.audit import current_ip, current_user
+from portal.clients import client_ip
 
 
 class AuditContextMiddleware:

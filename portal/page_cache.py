@@ -73,9 +73,9 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date
 
-from . import elder_mode, replicas
-from .clients import network_key
-from .models import PublicState
+from portal import elder_mode, replicas
+from portal.clients import network_key
+from portal.models import PublicState
 
 # How long a browser or proxy may reuse an anonymous page without asking again.
 BROWSER_MAX_AGE = 60

@@ -29,7 +29,7 @@ from django.db import connections, router
 from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 
-from .models import RateLimit as Counter
+from portal.models import RateLimit as Counter
 
 PURGE_SECONDS = 300
 _next_purge = 0.0  # per process: the monotonic time of the next purge

@@ -86,7 +86,7 @@ class PublicReadMiddleware:
 def is_caught_up(alias):
     """Whether replica ``alias`` has replayed the current public version, so that it may answer
     a public read (else the primary answers)."""
-    from .page_cache import public_state  # the page cache reads this module too
+    from portal.page_cache import public_state  # the page cache reads this module too
 
     position = public_state().wal_position
     # No position (a version written inside its transaction, or by a database without WAL):

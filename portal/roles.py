@@ -2,7 +2,7 @@
 
 Created by a data migration and kept in step by ``python manage.py sync_roles``. What each role
 may do inside its permissions is narrowed further by agency (catalog.scoping) and by the
-workflow's rules (disclosure.services).
+workflow's rules (disclosure.documents.services).
 """
 
 EDITOR = "信息编辑"

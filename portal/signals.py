@@ -6,9 +6,15 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 
-from . import audit, login_guard, workdays
-from .clients import client_ip
-from .models import SITE_SETTINGS_CACHE_KEY, AuditEvent, CalendarDay, HolidayNotice, SiteSettings
+from portal import audit, login_guard, workdays
+from portal.clients import client_ip
+from portal.models import (
+    SITE_SETTINGS_CACHE_KEY,
+    AuditEvent,
+    CalendarDay,
+    HolidayNotice,
+    SiteSettings,
+)
 
 User = get_user_model()
 

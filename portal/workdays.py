@@ -66,7 +66,7 @@ def load_calendar():
     """The staff-kept part of the calendar, cached until a CalendarDay or HolidayNotice changes."""
     data = cache.get(OVERRIDES_CACHE_KEY)
     if data is None:
-        from .models import CalendarDay, HolidayNotice
+        from portal.models import CalendarDay, HolidayNotice
 
         data = (
             dict(CalendarDay.objects.values_list("date", "is_working_day")),

@@ -6,15 +6,9 @@ from django.utils import timezone
 
 from catalog.credit_code import check_character
 from catalog.models import Agency, CatalogNode
-from disclosure.models import (
-    Application,
-    CongressSession,
-    Document,
-    Genre,
-    Proposal,
-    ProposalReply,
-    Topic,
-)
+from disclosure.applications.models import Application
+from disclosure.documents.models import Document, Genre, Topic
+from disclosure.proposals.models import CongressSession, Proposal, ProposalReply
 from portal.actors import SYSTEM
 
 
@@ -91,7 +85,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 
 def published(**kwargs):
     """A public document: created as a draft, then published through the service."""
-    from disclosure.services import publish
+    from disclosure.documents.services import publish
 
     at = kwargs.pop("published_at", None)
     document = DocumentFactory(**kwargs)

@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.simple_tag
 def catalog_forest(forest):
-    """The nested <ul> of a forest built by ``disclosure.column_views.build_forest``.
+    """The nested <ul> of a forest built by ``disclosure.documents.column_views.build_forest``.
 
     Built in one pass of string joins: a recursive {% include %} costs a template render per
     node, which at a few thousand nodes dominates the page.

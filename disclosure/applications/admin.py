@@ -23,16 +23,15 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Agency
 from catalog.scoping import membership_scope
+from disclosure.applications import services
+from disclosure.applications.admin_forms import STEP_FORMS, ApplicationRegisterForm, LetterForm
+from disclosure.applications.clock import clock, confirmation_overdue, flags
+from disclosure.applications.letter_docx import letter_docx
+from disclosure.applications.models import Application, Consultation, Letter
+from disclosure.reports import downloads
 from portal.admin import DeclaredLookupsOnly
 from portal.models import AuditEvent
 from portal.workdays import load_calendar, provisional_mark
-
-from ..reports import downloads
-from . import services
-from .admin_forms import STEP_FORMS, ApplicationRegisterForm, LetterForm
-from .clock import clock, confirmation_overdue, flags
-from .letter_docx import letter_docx
-from .models import Application, Consultation, Letter
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DEADLINES = {

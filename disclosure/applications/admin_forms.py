@@ -9,14 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.applications import fees, services
+from disclosure.applications.clock import today
+from disclosure.applications.models import MAX_EXTENSION_DAYS, Application, Consultation, Letter
+from disclosure.applications.uploads import check_identity_file
+from disclosure.documents.index_numbers import tidy
+from disclosure.documents.models import Document
 from portal.widgets import DateInput
-
-from ..index_numbers import tidy
-from ..models import Document
-from . import fees, services
-from .clock import today
-from .models import MAX_EXTENSION_DAYS, Application, Consultation, Letter
-from .uploads import check_identity_file
 
 Channel = Application.Channel
 RECEIVED_ON_THE_DAY = (Channel.IN_PERSON, Channel.POST)
@@ -302,7 +301,7 @@ class AnswerForm(StepForm):
 
     def compose(self):
         """(title, body) of the answer letter for the chosen result; nothing is saved."""
-        from . import letters
+        from disclosure.applications import letters
 
         draft = Application.objects.get(pk=self.application.pk)
         data = self.cleaned_data

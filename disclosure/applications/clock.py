@@ -15,21 +15,20 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from portal.workdays import (
-    CalendarDate,
-    WorkdayCount,
-    add_working_days,
-    load_calendar,
-    working_days_between,
-)
-
-from .models import (
+from disclosure.applications.models import (
     ANSWER_DAYS,
     CONFIRM_RECEIPT_DAYS,
     CONSULTATION_DAYS,
     NEARLY_DUE_DAYS,
     SUPPLEMENT_NOTICE_DAYS,
     Application,
+)
+from portal.workdays import (
+    CalendarDate,
+    WorkdayCount,
+    add_working_days,
+    load_calendar,
+    working_days_between,
 )
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from .models import Application
+from disclosure.applications.models import Application
 
 FREE_ITEMS_PER_MONTH = 10
 PAGE_BANDS = ((30, Decimal(0)), (100, Decimal(10)), (200, Decimal(20)), (None, Decimal(40)))

@@ -12,11 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalog.credit_code import validate_credit_code
+from disclosure.applications.identity import validate_resident_id
+from disclosure.applications.models import CODE_LENGTH, Application, normalise_lookup_code
+from disclosure.applications.uploads import check_identity_file, too_large_message
 from portal.control_characters import refuse_control_characters
-
-from .identity import validate_resident_id
-from .models import CODE_LENGTH, Application, normalise_lookup_code
-from .uploads import check_identity_file, too_large_message
 
 Type = Application.ApplicantType
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .clock import clock
-from .models import Application, Letter
+from disclosure.applications.clock import clock
+from disclosure.applications.models import Application, Letter
 
 REMEDIES = _(
     "如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，"
@@ -51,7 +51,7 @@ def applicant_salutation(application):
 
 def compose(application, kind, *, consultation=None, on=None, due=None):
     """(title, HTML body) of a letter of ``kind`` for ``application`` as it stands."""
-    from .clock import today
+    from disclosure.applications.clock import today
 
     on = on or today()
     context = {

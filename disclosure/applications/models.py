@@ -20,12 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from catalog.credit_code import validate_credit_code
 from catalog.models import Agency
 from catalog.scoping import membership_scope
+from disclosure.applications.identity import validate_resident_id
+from disclosure.documents.models.documents import Document
+from disclosure.private_files import private_storage
 from portal.actors import SYSTEM
 from portal.fields import SanitizedHTMLField
-
-from ..models.documents import Document
-from ..private_files import private_storage
-from .identity import validate_resident_id
 
 # 条例 Arts. 30, 32, 33: working days.
 ANSWER_DAYS = 20

@@ -9,12 +9,11 @@ from datetime import date
 
 from django.db import transaction
 
+from disclosure.applications.clock import today
+from disclosure.applications.models import Application, mask_id
 from portal import audit
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
-
-from .clock import today
-from .models import Application, mask_id
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.scoping import membership_scope
-from portal import audit
-from portal.actors import SYSTEM
-from portal.models import AuditEvent
-from portal.workdays import add_working_days
-
-from ..models import Document, IndexCounter
-from . import fees, letters
-from .clock import clock, consultation_due, supplement_notice_deadline, today
-from .models import (
+from disclosure.applications import fees, letters
+from disclosure.applications.clock import clock, consultation_due, supplement_notice_deadline, today
+from disclosure.applications.models import (
     FEE_PAYMENT_DAYS,
     MAX_EXTENSION_DAYS,
     Application,
@@ -44,7 +38,12 @@ from .models import (
     lookup_code_digest,
     new_lookup_code,
 )
-from .uploads import check_identity_file
+from disclosure.applications.uploads import check_identity_file
+from disclosure.documents.models import Document, IndexCounter
+from portal import audit
+from portal.actors import SYSTEM
+from portal.models import AuditEvent
+from portal.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
 Status = Application.Status

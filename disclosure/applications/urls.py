@@ -2,9 +2,8 @@
 
 from django.urls import path
 
+from disclosure.applications import views
 from portal.page_cache import as_used, public_page
-
-from . import views
 
 app_name = "applications"
 

@@ -21,13 +21,18 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from catalog.models import Agency
+from disclosure.applications import limits, services
+from disclosure.applications.clock import clock
+from disclosure.applications.forms import ApplicationForm, StatusForm
+from disclosure.applications.models import (
+    ANSWER_DAYS,
+    MAX_EXTENSION_DAYS,
+    SUPPLEMENT_NOTICE_DAYS,
+    Application,
+    Letter,
+)
+from disclosure.applications.uploads import IdentityUploadLimit
 from portal import page_cache
-
-from . import limits, services
-from .clock import clock
-from .forms import ApplicationForm, StatusForm
-from .models import ANSWER_DAYS, MAX_EXTENSION_DAYS, SUPPLEMENT_NOTICE_DAYS, Application, Letter
-from .uploads import IdentityUploadLimit
 
 # The catalogue column (slug) whose page leads to the guide.
 COLUMN_SLUG = "ysqgk"

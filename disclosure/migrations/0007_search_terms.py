@@ -14,16 +14,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='document',
             name='doc_number_key',
-            field=portal.fields.DerivedCharField(blank=True, db_index=True, default='', derive='disclosure.search.analysis.doc_number_key', editable=False, max_length=100, verbose_name='文号检索键'),
+            field=portal.fields.DerivedCharField(blank=True, db_index=True, default='', derive='disclosure.documents.search.analysis.doc_number_key', editable=False, max_length=100, verbose_name='文号检索键'),
         ),
         migrations.AddField(
             model_name='document',
             name='search_body',
-            field=portal.fields.DerivedTextField(blank=True, default='', derive='disclosure.search.analysis.body_text', editable=False, verbose_name='正文检索词'),
+            field=portal.fields.DerivedTextField(blank=True, default='', derive='disclosure.documents.search.analysis.body_text', editable=False, verbose_name='正文检索词'),
         ),
         migrations.AddField(
             model_name='document',
             name='search_title',
-            field=portal.fields.DerivedTextField(blank=True, default='', derive='disclosure.search.analysis.title_text', editable=False, verbose_name='标题检索词'),
+            field=portal.fields.DerivedTextField(blank=True, default='', derive='disclosure.documents.search.analysis.title_text', editable=False, verbose_name='标题检索词'),
         ),
     ]

@@ -1,7 +1,23 @@
-# Proposals and applications live in their own packages; imported here so the app registry
-# finds them.
-from ..applications.models import Application, Consultation, Email, Letter
-from ..proposals.models import (
+"""Wiring: every model of the disclosure app, imported here so Django's app registry finds them.
+Only the app's wiring imports this module; code imports each model from its own package."""
+
+from disclosure.applications.models import Application, Consultation, Email, Letter
+from disclosure.documents.models import (
+    CONTENT_FIELDS,
+    Attachment,
+    Document,
+    DocumentQuerySet,
+    DocumentRevision,
+    Genre,
+    IndexCounter,
+    PublicCount,
+    Topic,
+    attachment_path,
+    content_values,
+    document_content,
+    public_counts_by_node,
+)
+from disclosure.proposals.models import (
     CoHandlingOpinion,
     CongressSession,
     Proposal,
@@ -9,41 +25,30 @@ from ..proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
-from ..reports.models import AnnualReport, DisclosureGuide, ReportOverride
-from .counts import PublicCount, public_counts_by_node
-from .documents import (
-    Attachment,
-    Document,
-    DocumentQuerySet,
-    Genre,
-    IndexCounter,
-    Topic,
-    attachment_path,
-)
-from .revisions import CONTENT_FIELDS, DocumentRevision, content_values, document_content
+from disclosure.reports.models import AnnualReport, DisclosureGuide, ReportOverride
 
 __all__ = [
     "AnnualReport",
-    "DisclosureGuide",
-    "ReportOverride",
     "Application",
-    "Consultation",
-    "Email",
-    "Letter",
     "Attachment",
-    "CoHandlingOpinion",
     "CONTENT_FIELDS",
+    "CoHandlingOpinion",
     "CongressSession",
+    "Consultation",
+    "DisclosureGuide",
     "Document",
     "DocumentQuerySet",
     "DocumentRevision",
+    "Email",
     "Genre",
     "IndexCounter",
+    "Letter",
     "Proposal",
     "ProposalQuerySet",
     "ProposalReply",
     "PublicCount",
     "ReplyClassification",
+    "ReportOverride",
     "Topic",
     "attachment_path",
     "content_values",

@@ -12,21 +12,25 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from catalog.scoping import agency_scope
-from portal.admin import DeclaredLookupsOnly
-from portal.workdays import provisional_mark
-
-from ..reports import downloads
-from ..reports.downloads import Download
-from . import services
-from .forms import CoHandlingOpinionForm, LetterConfirmForm, LetterTextForm, ProposalReplyForm
-from .letters import FIELDS, parse_reply_letter
-from .models import (
+from disclosure.proposals import services
+from disclosure.proposals.forms import (
+    CoHandlingOpinionForm,
+    LetterConfirmForm,
+    LetterTextForm,
+    ProposalReplyForm,
+)
+from disclosure.proposals.letters import FIELDS, parse_reply_letter
+from disclosure.proposals.models import (
     CoHandlingOpinion,
     CongressSession,
     Proposal,
     ProposalReply,
     ReplyClassification,
 )
+from disclosure.reports import downloads
+from disclosure.reports.downloads import Download
+from portal.admin import DeclaredLookupsOnly
+from portal.workdays import provisional_mark
 
 DUE_SOON_DAYS = 15
 

@@ -8,15 +8,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
+from disclosure.documents.models import Document
+from disclosure.documents.uploads import check_attachment
+from disclosure.proposals import services
+from disclosure.proposals.letter_files import MAX_TEXT_CHARS, read_letter_file
+from disclosure.proposals.letters import FIELDS
+from disclosure.proposals.models import (
+    CoHandlingOpinion,
+    CongressSession,
+    Proposal,
+    ProposalReply,
+    ReplyClassification,
+)
 from portal.editor import EditorWidget
 from portal.widgets import DateInput
-
-from ..models import Document
-from ..uploads import check_attachment
-from . import services
-from .letter_files import MAX_TEXT_CHARS, read_letter_file
-from .letters import FIELDS
-from .models import CoHandlingOpinion, CongressSession, Proposal, ProposalReply, ReplyClassification
 
 BLANK = [("", "---------")]
 
@@ -300,7 +305,7 @@ class LetterConfirmForm(forms.Form):
 
 
 class CoHandlingOpinionForm(forms.ModelForm):
-    """A co-handling unit's opinion; the attachment is checked by content (disclosure.uploads)."""
+    """A co-handling unit's opinion; the attachment is checked by content (disclosure.documents.uploads)."""
 
     class Meta:
         model = CoHandlingOpinion

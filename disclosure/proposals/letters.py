@@ -21,9 +21,8 @@ from datetime import date
 
 from django.utils.html import escape
 
+from disclosure.proposals.traditional import to_simplified
 from portal.cnnum import parse_digit_string, parse_number
-
-from .traditional import to_simplified
 
 CN = "一二三四五六七八九十百〇零两"
 SESSION_NUM = rf"[\d{CN}]{{1,4}}"

@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from catalog.scoping import agency_scope
+from disclosure.documents.models.documents import Document
+from disclosure.private_files import private_storage
 from portal.cnnum import to_chinese
 from portal.fields import SanitizedHTMLField
 from portal.workdays import statutory_deadline
-
-from ..models.documents import Document
-from ..private_files import private_storage
 
 # 代表法 Art. 51: reply within three months of assignment, six for complex proposals.
 REPLY_MONTHS = 3

@@ -1,7 +1,7 @@
 """Writes for proposals: saving a reply (and its document), co-handling opinions, feedback, import.
 
 Each runs in one transaction. A reply's Document is created as a draft and then goes through
-the same review workflow as any document (disclosure.services). Only the lead unit (主办单位)
+the same review workflow as any document (disclosure.documents.services). Only the lead unit (主办单位)
 writes the reply; co-handling units (协办单位) record their opinion for the lead unit instead.
 """
 
@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode
 from catalog.scoping import agency_scope
+from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.uploads import check_attachment
+from disclosure.proposals.models import CoHandlingOpinion, CongressSession, Proposal, ProposalReply
 from portal import audit
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
-
-from ..models import Document, Genre, Topic
-from ..uploads import check_attachment
-from .models import CoHandlingOpinion, CongressSession, Proposal, ProposalReply
 
 REPLY_NODES = {CongressSession.Body.CONGRESS: "rddbjy", CongressSession.Body.CPPCC: "zxwyta"}
 REPLY_NODE_NAMES = {

@@ -2,9 +2,8 @@
 
 from django.urls import path
 
+from disclosure.proposals import views
 from portal.page_cache import public_page
-
-from . import views
 
 urlpatterns = [
     path(

@@ -5,11 +5,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
+from disclosure.documents.models import Document
+from disclosure.proposals.forms import ProposalFilterForm
+from disclosure.proposals.models import CongressSession, Proposal, ProposalReply
 from portal import page_cache
-
-from ..models import Document
-from .forms import ProposalFilterForm
-from .models import CongressSession, Proposal, ProposalReply
 
 # What the proposal list reads from its query string, for the page cache.
 LIST_PARAMETERS = {

@@ -14,15 +14,31 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Agency
-
-from ..models import AnnualReport, DisclosureGuide, ReportOverride
-from . import downloads
-from .annual import cell_choices, district_totals, figures_for, problems, report_sections
-from .annual_entry import PrintedEntryView
-from .annual_files import FORMATS, report_file
-from .annual_services import ReportError, make_final, remove_override, reopen, set_override
-from .guide import new_guide_values
-from .models import FIRST_2021_YEAR, LITIGATION_FIELDS
+from disclosure.reports import downloads
+from disclosure.reports.annual import (
+    cell_choices,
+    district_totals,
+    figures_for,
+    problems,
+    report_sections,
+)
+from disclosure.reports.annual_entry import PrintedEntryView
+from disclosure.reports.annual_files import FORMATS, report_file
+from disclosure.reports.annual_services import (
+    ReportError,
+    make_final,
+    remove_override,
+    reopen,
+    set_override,
+)
+from disclosure.reports.guide import new_guide_values
+from disclosure.reports.models import (
+    FIRST_2021_YEAR,
+    LITIGATION_FIELDS,
+    AnnualReport,
+    DisclosureGuide,
+    ReportOverride,
+)
 
 
 class OverrideForm(forms.ModelForm):

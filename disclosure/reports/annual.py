@@ -17,9 +17,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from ..applications.models import Application
-from ..models.documents import Document, Genre
-from .models import LITIGATION_FIELDS, AnnualReport, Template, template_for_year
+from disclosure.applications.models import Application
+from disclosure.documents.models.documents import Document, Genre
+from disclosure.reports.models import LITIGATION_FIELDS, AnnualReport, Template, template_for_year
 
 # --- section 二（一）: documents -----------------------------------------------------------
 

@@ -17,10 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Agency
-
-from .annual import AMOUNT_FIELDS, cell_label, field_keys, findings, printed_keys, report_sections
-from .annual_services import PRINTED_TEXTS, ReportError, enter_printed
-from .models import AnnualReport, template_for_year
+from disclosure.reports.annual import (
+    AMOUNT_FIELDS,
+    cell_label,
+    field_keys,
+    findings,
+    printed_keys,
+    report_sections,
+)
+from disclosure.reports.annual_services import PRINTED_TEXTS, ReportError, enter_printed
+from disclosure.reports.models import AnnualReport, template_for_year
 
 FIRST_REPORT_YEAR = 2008  # the first year of the 条例 (2007 version), reported in 2009
 LARGEST_COUNT = 10**9

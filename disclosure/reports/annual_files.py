@@ -13,11 +13,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.http import quote_etag
 
-from portal import built_files
-from portal.control_characters import strip_for_xml
-
-from .annual import ENTERED_FIELDS, figures_for, report_sections
-from .downloads import (
+from disclosure.reports.annual import ENTERED_FIELDS, figures_for, report_sections
+from disclosure.reports.downloads import (
     DOCX_TYPE,
     PUBLIC,
     XLSX_TYPE,
@@ -26,7 +23,9 @@ from .downloads import (
     new_workbook,
     write_built,
 )
-from .models import LITIGATION_FIELDS
+from disclosure.reports.models import LITIGATION_FIELDS
+from portal import built_files
+from portal.control_characters import strip_for_xml
 
 FORMATS = {"docx": DOCX_TYPE, "xlsx": XLSX_TYPE}
 LOCK_KEY = "annual-report-files:building"

@@ -17,12 +17,8 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode
 from catalog.scoping import agency_scope
-from portal import audit
-from portal.actors import SYSTEM
-from portal.models import AuditEvent
-
-from ..models import Document, Genre, Topic
-from .annual import (
+from disclosure.documents.models import Document, Genre, Topic
+from disclosure.reports.annual import (
     AMOUNT_FIELDS,
     CELL_KEYS,
     cell_label,
@@ -33,7 +29,10 @@ from .annual import (
     problems,
     report_sections,
 )
-from .models import AnnualReport, ReportOverride, template_for_year
+from disclosure.reports.models import AnnualReport, ReportOverride, template_for_year
+from portal import audit
+from portal.actors import SYSTEM
+from portal.models import AuditEvent
 
 # The seeded column (seed_demo's slug) for the reports; an agency may have one of its own.
 REPORT_NODE_SLUG = "gknb"

@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from catalog.models import Agency, CatalogNode, effective_time_limit_days
 from catalog.tree import SubtreeIndex
+from disclosure.documents.models import Document
+from disclosure.proposals.models import Proposal
+from disclosure.reports.annual import problems as report_problems
+from disclosure.reports.downloads import Download, Link
+from disclosure.reports.guide import GUIDE_STALE_DAYS, is_stale
+from disclosure.reports.models import AnnualReport, DisclosureGuide
 from portal.actors import SYSTEM
 from portal.workdays import WorkdayIndex
-
-from ..models import AnnualReport, DisclosureGuide, Document, Proposal
-from .annual import problems as report_problems
-from .downloads import Download, Link
-from .guide import GUIDE_STALE_DAYS, is_stale
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks
 

@@ -6,8 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-
-from ..models import Document
+from disclosure.documents.models import Document
 
 # A guide not updated for a year is stale (the compliance report flags it).
 GUIDE_STALE_DAYS = 365

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from catalog.scoping import agency_scope
-
-from ..models.documents import Document
+from disclosure.documents.models.documents import Document
 
 # Section 四: 行政复议, and 行政诉讼 未经复议直接起诉 / 复议后起诉, each with the same five columns.
 LITIGATION_GROUPS = [

@@ -5,12 +5,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Agency
+from disclosure.reports.annual import figures_for, report_sections
+from disclosure.reports.annual_files import FORMATS, public_file_response
+from disclosure.reports.guide import application_form_url, guide_columns
+from disclosure.reports.models import AnnualReport, DisclosureGuide
 from portal import built_files
-
-from ..models import AnnualReport, DisclosureGuide
-from .annual import figures_for, report_sections
-from .annual_files import FORMATS, public_file_response
-from .guide import application_form_url, guide_columns
 
 
 def _published_report(pk):

@@ -66,8 +66,9 @@ def demo_site(documents=40):
     """The demo site (seed_demo: the seed reply, its catalogue, proposals) with ``documents``
     generated documents and one withdrawn one. Returns the public URLs of each page kind."""
     from catalog.models import CatalogNode
-    from disclosure.models import CongressSession, Document
-    from disclosure.services import withdraw
+    from disclosure.documents.models import Document
+    from disclosure.documents.services import withdraw
+    from disclosure.proposals.models import CongressSession
     from portal.actors import SYSTEM
 
     restore_migration_data()

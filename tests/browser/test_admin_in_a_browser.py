@@ -4,7 +4,8 @@ reviewer's document list at 1366 px."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from disclosure.models import Document, ProposalReply
+from disclosure.documents.models import Document
+from disclosure.proposals.models import ProposalReply
 from tests.browser.helpers import chromium, skip_without_chromium
 from tests.disclosure.proposals.test_letters import seed_text
 from tests.factories import AgencyFactory, DocumentFactory

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from disclosure.services import add_attachment, publish
+from disclosure.documents.services import add_attachment, publish
 from tests.browser.helpers import chromium, skip_without_chromium
 from tests.factories import DocumentFactory
 

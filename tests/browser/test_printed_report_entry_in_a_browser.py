@@ -7,7 +7,7 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 
-from disclosure.models import AnnualReport
+from disclosure.reports.models import AnnualReport
 from portal.models import AuditEvent
 from tests.browser.helpers import DESKTOP, chromium, skip_without_chromium
 from tests.factories import AgencyFactory

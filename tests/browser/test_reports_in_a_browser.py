@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import CatalogNode
-from disclosure.models import AnnualReport, DisclosureGuide
+from disclosure.documents.services import publish
 from disclosure.reports.annual_services import make_final
 from disclosure.reports.guide import new_guide_values
-from disclosure.services import publish
+from disclosure.reports.models import AnnualReport, DisclosureGuide
 from portal.actors import SYSTEM
 from tests.browser.test_document_page_in_a_browser import chromium
 from tests.factories import AgencyFactory, ApplicationFactory, published

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from disclosure.models import Document, IndexCounter
+from disclosure.documents.models import Document, IndexCounter
 from tests.factories import AgencyFactory, DocumentFactory, GenreFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

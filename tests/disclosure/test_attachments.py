@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from disclosure.services import add_attachment, publish
+from disclosure.documents.services import add_attachment, publish
 from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(name, content, message, m
 def test_a_zip_of_too_many_entries_is_refused_from_its_end_record(monkeypatch):
     built = []
     monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: built.append(self))
-    monkeypatch.setattr("disclosure.uploads.MAX_ZIP_ENTRIES", 20)
+    monkeypatch.setattr("disclosure.documents.uploads.MAX_ZIP_ENTRIES", 20)
     document = DocumentFactory()
     with pytest.raises(ValidationError, match="压缩包内含 21 个文件，超过上限 20 个"):
         add_attachment(

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import CatalogNode
+from disclosure.documents.services import withdraw
 from disclosure.reports.compliance import build_report, report_download
 from disclosure.reports.downloads import csv_chunks, write_file
-from disclosure.services import withdraw
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import GenreFactory, published

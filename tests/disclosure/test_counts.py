@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import CatalogNode
-from disclosure.models import Document, PublicCount, public_counts_by_node
-from disclosure.models.counts import counted_by_node
-from disclosure.services import (
+from disclosure.documents.models import Document, PublicCount, public_counts_by_node
+from disclosure.documents.models.counts import counted_by_node
+from disclosure.documents.services import (
     approve_revision,
     delete_document,
     propose_revision,
@@ -168,7 +168,7 @@ def test_an_unfiltered_listing_counts_no_documents(client, site_tree):
 
 
 def test_a_filtered_listing_beyond_the_bound_says_so(client, site_tree, monkeypatch):
-    monkeypatch.setattr("disclosure.column_views.FILTERED_COUNT_LIMIT", 3)
+    monkeypatch.setattr("disclosure.documents.column_views.FILTERED_COUNT_LIMIT", 3)
     for day in range(1, 6):
         published(node=site_tree["replies"], published_at=local(2023, 1, day))
     html = client.get(site_tree["replies"].get_absolute_url(), {"year": 2023}).content.decode()
@@ -203,7 +203,7 @@ def test_the_sitemap_index_lastmod_is_the_latest_public_change(client, site_tree
 
 def test_pages_far_from_both_ends_are_reached_by_filtering(client, site_tree, monkeypatch):
     # An offset costs as many index entries as it skips: the middle of a long list is not read.
-    monkeypatch.setattr("disclosure.column_views.PAGE_WINDOW", 1)
+    monkeypatch.setattr("disclosure.documents.column_views.PAGE_WINDOW", 1)
     for day in range(1, 31):
         published(node=site_tree["replies"], title=f"旧{day:02d}", published_at=local(2022, 1, day))
     for day in range(1, 11):

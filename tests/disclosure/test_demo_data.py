@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from disclosure.models import Document, IndexCounter
+from disclosure.documents.models import Document, IndexCounter
 from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ import re
 import pytest
 from django.conf import settings as django_settings
 
-from disclosure.models import Document
-from disclosure.services import set_legacy_index_number
+from disclosure.documents.models import Document
+from disclosure.documents.services import set_legacy_index_number
 from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published
 from tests.qr import decode_svg_qr
@@ -21,7 +21,7 @@ SEED_TITLE = "重庆市铜梁区人民政府办公室关于区第十八届人民
 def seed_document(site_tree, seed_meta):
     from datetime import date
 
-    from disclosure.services import publish
+    from disclosure.documents.services import publish
 
     document = DocumentFactory(
         title=SEED_TITLE,
@@ -98,13 +98,13 @@ def test_document_page_lists_attachments_and_other_nodes(client, site_tree, tmp_
     settings.MEDIA_ROOT = tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from disclosure.services import add_attachment
+    from disclosure.documents.services import add_attachment
 
     document = DocumentFactory(node=site_tree["replies"])
     document.extra_nodes.add(site_tree["policies"])
     add_attachment(document, SimpleUploadedFile("答复附件.pdf", b"%PDF-1.4\n" + b"x" * 2048))
     document = Document.objects.get(pk=document.pk)
-    from disclosure.services import publish
+    from disclosure.documents.services import publish
 
     published_document = publish(document)
     html = client.get(published_document.get_absolute_url()).content.decode()

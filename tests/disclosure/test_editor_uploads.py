@@ -283,7 +283,7 @@ def test_any_error_pillow_raises_on_a_malformed_image_reads_as_a_broken_image(
     def fails(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr("disclosure.uploads._pixels_only", fails)
+    monkeypatch.setattr("disclosure.documents.uploads._pixels_only", fails)
     response = upload(client, buffer.getvalue(), name="a.png", token=token)
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "图片已损坏或无法识别，请重新导出后上传。"

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from disclosure.models import Document
+from disclosure.documents.listings import HEADERS
+from disclosure.documents.models import Document
 from disclosure.reports.downloads import neutralise
-from disclosure.reports.listings import HEADERS
 from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR, sync_roles
 from tests.disclosure.conftest import local
@@ -359,7 +359,7 @@ def xlsx_sheet(response):
 
 
 def test_xlsx_cells_keep_their_types_numbers_dates_and_hyperlinks(client, listing):
-    from disclosure.models import Topic
+    from disclosure.documents.models import Topic
 
     parent = Topic.objects.create(name="综合政务")
     Document.objects.filter(title="政策文件一").update(

@@ -44,7 +44,7 @@ def test_node_feed_of_hidden_node_is_404(client, site_tree):
 
 
 def test_sitemap_index_points_to_paged_sections(client, site_tree, monkeypatch):
-    from disclosure.sitemaps import DocumentSitemap
+    from disclosure.documents.sitemaps import DocumentSitemap
 
     monkeypatch.setattr(DocumentSitemap, "limit", 2)
     for _ in range(5):

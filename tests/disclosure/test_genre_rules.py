@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from disclosure.models import Genre
+from disclosure.documents.models import Genre
 from disclosure.reports.compliance import build_report
 from portal.roles import EDITOR, REVIEWER, sync_roles
 from tests.disclosure.conftest import local

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Agency
-from disclosure.index_numbers import read_index_number
-from disclosure.models import Document, IndexCounter
-from disclosure.search.backends import DatabaseSearchBackend, SearchRequest
-from disclosure.services import (
+from disclosure.documents.index_numbers import read_index_number
+from disclosure.documents.models import Document, IndexCounter
+from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
+from disclosure.documents.services import (
     WorkflowError,
     check_legacy_index_number,
     publish,

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure import services
-from disclosure.index_numbers import format_index_number, parse_index_number
-from disclosure.models import Document, IndexCounter
-from disclosure.services import WorkflowError, publish, set_legacy_index_number
+from disclosure.documents import services
+from disclosure.documents.index_numbers import format_index_number, parse_index_number
+from disclosure.documents.models import Document, IndexCounter
+from disclosure.documents.services import WorkflowError, publish, set_legacy_index_number
 from portal.roles import EDITOR, sync_roles
 from tests.factories import (
     AgencyFactory,

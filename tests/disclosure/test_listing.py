@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-from disclosure.models import Document
+from disclosure.documents.models import Document
 from tests.disclosure.conftest import local
 from tests.factories import AgencyFactory, DocumentFactory, GenreFactory, TopicFactory, published
 
@@ -97,7 +97,7 @@ def test_listing_query_budget_does_not_grow_with_page_or_subtree(
         parent = site_tree["replies"] if i % 2 else site_tree["policies"]
         DocumentFactory.create(node=parent, title=f"文件{i}")
     for doc in Document.objects.all():
-        from disclosure.services import publish
+        from disclosure.documents.services import publish
 
         publish(doc, at=local(2023, 1, 1))
     with django_assert_max_num_queries(6):

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-from disclosure.models import Topic
-from disclosure.reports.listings import ExportForm
+from disclosure.documents.listings import ExportForm
+from disclosure.documents.models import Topic
 from portal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.models import Document
-from disclosure.services import publish
+from disclosure.documents.models import Document
+from disclosure.documents.services import publish
 from portal.actors import SYSTEM
 from tests.factories import DocumentFactory, published
 
@@ -61,7 +61,7 @@ def attachment(client, doc, nodes):
 
 
 def proposals(client, doc, nodes):
-    from disclosure.models import ProposalReply
+    from disclosure.proposals.models import ProposalReply
     from tests.factories import ProposalFactory
 
     if ProposalReply.objects.filter(document=doc).exists():  # a second visit
@@ -128,7 +128,7 @@ def make_submitted(**kw):
 
 
 def make_withdrawn(**kw):
-    from disclosure.services import withdraw
+    from disclosure.documents.services import withdraw
 
     return withdraw(published(**kw), SYSTEM, "政策调整")
 
@@ -151,7 +151,7 @@ def with_attachment(tmp_path, settings):
     def add(document):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from disclosure.services import add_attachment
+        from disclosure.documents.services import add_attachment
 
         add_attachment(
             document, SimpleUploadedFile("秘密附件.pdf", b"%PDF-1.7\nSECRETBYTES\n%%EOF")
@@ -197,7 +197,7 @@ def test_a_second_visit_served_from_the_page_cache_shows_no_more(
 def test_a_document_withdrawn_after_a_visit_is_gone_from_every_surface(
     client, site_tree, with_attachment, surface
 ):
-    from disclosure.services import withdraw
+    from disclosure.documents.services import withdraw
 
     doc = with_attachment(published(title="公开后撤回的文件标题", node=site_tree["replies"]))
     surface(client, doc, site_tree)  # the page is cached now

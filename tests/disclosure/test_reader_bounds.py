@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import GifImagePlugin
 
+from disclosure.documents.uploads import reencode_editor_image
 from disclosure.proposals.letter_files import read_letter_file
-from disclosure.uploads import reencode_editor_image
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

@@ -13,8 +13,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from disclosure.models import Attachment, Document, DocumentRevision
-from disclosure.services import (
+from disclosure.documents.models import Attachment, Document, DocumentRevision
+from disclosure.documents.services import (
     WorkflowError,
     add_attachment,
     approve_revision,

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from disclosure.models import Document
-from disclosure.search import analysis
-from disclosure.search.backends import DatabaseSearchBackend, SearchRequest
+from disclosure.documents.models import Document
+from disclosure.documents.search import analysis
+from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
 from tests.disclosure.conftest import local
 from tests.factories import AgencyFactory, DocumentFactory, GenreFactory, TopicFactory, published
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 
-from disclosure.search.backends import DatabaseSearchBackend, SearchRequest
+from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
 from portal.roles import EDITOR, sync_roles
 from tests.disclosure.conftest import local
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory, published

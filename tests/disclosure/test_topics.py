@@ -9,8 +9,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from disclosure.filters import filter_choices
-from disclosure.models import Topic
+from disclosure.documents.filters import filter_choices
+from disclosure.documents.models import Topic
 from tests.factories import published
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,11 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.models import AnnualReport, Document, Genre
+from disclosure.documents.models import Document, Genre
+from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
+from disclosure.documents.services import publish
 from disclosure.reports import annual
-from disclosure.search.backends import DatabaseSearchBackend, SearchRequest
-from disclosure.services import publish
+from disclosure.reports.models import AnnualReport
 from tests.factories import AgencyFactory, CatalogNodeFactory, DocumentFactory, published
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.models import Document
-from disclosure.services import publish, withdraw
+from disclosure.documents.models import Document
+from disclosure.documents.services import publish, withdraw
 from portal.models import AuditEvent
 from portal.roles import REVIEWER, sync_roles
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory

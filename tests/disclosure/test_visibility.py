@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
-from disclosure.models import Document
-from disclosure.services import publish, withdraw
+from disclosure.documents.models import Document
+from disclosure.documents.services import publish, withdraw
 from portal.actors import SYSTEM
 from portal.roles import AUDITOR, EDITOR, REQUESTS, sync_roles
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory

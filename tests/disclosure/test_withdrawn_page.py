@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.models import Document
-from disclosure.services import publish, withdraw
+from disclosure.documents.models import Document
+from disclosure.documents.services import publish, withdraw
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
 from tests.factories import DocumentFactory, published

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.models import Document
+from disclosure.documents.models import Document
 from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR, REVIEWER, sync_roles
 from tests.factories import (
@@ -186,7 +186,7 @@ def test_an_editor_cannot_publish_by_any_path(client, org):
 
 def test_an_editor_cannot_change_a_published_document(client, org):
     document = DocumentFactory(agency=org["district"], node=org["node"], status=Status.SUBMITTED)
-    from disclosure.services import publish
+    from disclosure.documents.services import publish
 
     publish(document, org["reviewer"])
     as_user(client, org["editor"])
@@ -199,7 +199,7 @@ def test_an_editor_cannot_change_a_published_document(client, org):
 
 
 def test_a_reviewer_edit_of_a_published_document_keeps_it_published_and_is_recorded(client, org):
-    from disclosure.services import publish
+    from disclosure.documents.services import publish
 
     document = publish(
         DocumentFactory(agency=org["district"], node=org["node"], status=Status.SUBMITTED),
@@ -220,7 +220,7 @@ def test_a_reviewer_edit_of_a_published_document_keeps_it_published_and_is_recor
 
 
 def test_whoever_submitted_cannot_also_publish(org):
-    from disclosure.services import WorkflowError, publish, submit
+    from disclosure.documents.services import WorkflowError, publish, submit
 
     both = org["reviewer"]
     both.groups.add(Group.objects.get(name=EDITOR))
@@ -230,7 +230,7 @@ def test_whoever_submitted_cannot_also_publish(org):
 
 
 def test_illegal_transitions_raise_a_clear_error_and_change_nothing(org):
-    from disclosure.services import WorkflowError, publish, return_to_draft, withdraw
+    from disclosure.documents.services import WorkflowError, publish, return_to_draft, withdraw
 
     draft = DocumentFactory(agency=org["district"], node=org["node"])
     with pytest.raises(WorkflowError, match="当前状态为“草稿”，不能发布"):
@@ -450,7 +450,7 @@ def test_an_old_version_of_another_agencys_document_is_404(client, org, foreign)
 
 @pytest.mark.parametrize("who", ["editor", "auditor", "reviewer"])
 def test_an_old_version_cannot_be_restored_by_anyone(client, org, who):
-    from disclosure.services import publish, withdraw
+    from disclosure.documents.services import publish, withdraw
 
     document = publish(
         DocumentFactory(agency=org["district"], node=org["node"], status=Status.SUBMITTED),
@@ -487,7 +487,7 @@ def test_the_interprets_choices_hold_nothing_the_public_cannot_see(client, org):
         title="教委不予公开文件",
         disclosure_mode=Document.DisclosureMode.EXEMPT,
     )
-    from disclosure.services import publish
+    from disclosure.documents.services import publish
 
     publish(
         DocumentFactory(agency=org["other"], node=org["node"], title="教委定时文件"),

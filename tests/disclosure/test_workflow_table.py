@@ -1,4 +1,4 @@
-"""The workflow table in disclosure.services: which role may do what in which state.
+"""The workflow table in disclosure.documents.services: which role may do what in which state.
 
 The expected sets are written out by hand: they are the rules staff work by, and a change to
 the table that changes them must change this file too.
@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from disclosure import services
-from disclosure.models import Document, DocumentRevision
+from disclosure.documents import services
+from disclosure.documents.models import Document, DocumentRevision
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR, PROPOSALS, REVIEWER, sync_roles

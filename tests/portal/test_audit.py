@@ -150,7 +150,7 @@ def test_failed_staff_login_is_recorded_without_the_password(client):
 
 def test_publishing_and_deleting_are_recorded_with_the_ip(client):
     sync_roles()
-    from disclosure.services import delete_document
+    from disclosure.documents.services import delete_document
 
     document = DocumentFactory(title="将被删除的草稿")
     delete_document(document, SYSTEM)

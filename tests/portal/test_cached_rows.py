@@ -5,8 +5,8 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from disclosure.filters import CHOICES_CACHE_KEY, filter_choices
-from disclosure.models import Genre
+from disclosure.documents.filters import CHOICES_CACHE_KEY, filter_choices
+from disclosure.documents.models import Genre
 from portal.models import SITE_SETTINGS_CACHE_KEY, SiteSettings
 
 pytestmark = pytest.mark.django_db

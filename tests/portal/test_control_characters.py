@@ -62,7 +62,7 @@ def test_characters_next_to_the_non_characters_are_allowed(char):
 
 @pytest.mark.django_db
 def test_an_annual_report_with_a_non_character_is_refused_by_its_model():
-    from disclosure.models import AnnualReport
+    from disclosure.reports.models import AnnualReport
     from tests.factories import AgencyFactory
 
     report = AnnualReport(agency=AgencyFactory(), year=2025, overview="总体情况\ufffe")

@@ -14,8 +14,8 @@ from django.utils.http import http_date
 
 from catalog.models import Agency, CatalogNode
 from config.views import HomeView
-from disclosure.models import Document
-from disclosure.services import publish, withdraw
+from disclosure.documents.models import Document
+from disclosure.documents.services import publish, withdraw
 from portal import page_cache, replicas
 from portal.actors import SYSTEM
 from portal.models import PublicState, SiteSettings

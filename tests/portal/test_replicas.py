@@ -22,8 +22,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.models import Document
-from disclosure.services import publish, withdraw
+from disclosure.documents.models import Document
+from disclosure.documents.services import publish, withdraw
 from portal import replicas
 from portal.actors import SYSTEM
 from portal.replicas import PublicReadMiddleware, ReplicaRouter, public_replica

@@ -9,17 +9,15 @@ from django.utils import timezone
 
 from catalog.importer import import_directory, parse_directory, read_table
 from catalog.models import Agency, CatalogNode
-from disclosure.models import (
+from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.services import publish, set_legacy_index_number
+from disclosure.proposals.models import (
     CongressSession,
-    Document,
-    Genre,
     Proposal,
     ProposalReply,
     ReplyClassification,
-    Topic,
 )
 from disclosure.proposals.services import record_feedback, save_reply
-from disclosure.services import publish, set_legacy_index_number
 from portal.actors import SYSTEM
 from portal.models import SiteSettings
 from portal.roles import EDITOR, REQUESTS, REVIEWER, sync_roles
@@ -357,9 +355,9 @@ DEMO_REPORT_TEXT = {
 def seed_annual_reports_and_guides(stdout):
     """A guide for each demo agency; the government's 2025 report made final and published,
     and its 2026 report as a draft. Idempotent: what exists is left as it is."""
-    from disclosure.models import AnnualReport, DisclosureGuide
     from disclosure.reports.annual_services import ReportError, make_final
     from disclosure.reports.guide import new_guide_values
+    from disclosure.reports.models import AnnualReport, DisclosureGuide
 
     government = Agency.objects.get(credit_code=SEED_AGENCY[2])
     for agency in [government, *Agency.objects.filter(parent=government)]:

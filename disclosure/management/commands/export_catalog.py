@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Agency, CatalogNode
-from disclosure.models import Document, Genre, Topic
+from disclosure.documents.listings import ExportFilters, listing_download, too_large_for_xlsx
+from disclosure.documents.models import Document, Genre, Topic
 from disclosure.reports import downloads
 from disclosure.reports.downloads import ENCODINGS
-from disclosure.reports.listings import ExportFilters, listing_download, too_large_for_xlsx
 from portal.actors import SYSTEM
 
 

@@ -10,9 +10,9 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from catalog.models import Agency, CatalogNode
-from disclosure.index_numbers import format_index_number
-from disclosure.models import Document, Genre, IndexCounter, Topic
-from disclosure.models.counts import rebuild_public_counts
+from disclosure.documents.index_numbers import format_index_number
+from disclosure.documents.models import Document, Genre, IndexCounter, Topic
+from disclosure.documents.models.counts import rebuild_public_counts
 from portal import page_cache
 
 SUBJECTS = [

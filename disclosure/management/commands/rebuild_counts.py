@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from disclosure.models.counts import rebuild_public_counts
+from disclosure.documents.models.counts import rebuild_public_counts
 
 
 class Command(BaseCommand):

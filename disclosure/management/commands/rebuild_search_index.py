@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from disclosure.models import Document
-from disclosure.search import analysis
+from disclosure.documents.models import Document
+from disclosure.documents.search import analysis
 
 
 class Command(BaseCommand):

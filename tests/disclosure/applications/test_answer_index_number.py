@@ -3,7 +3,7 @@
 import pytest
 
 from disclosure.applications.models import Application
-from disclosure.services import publish, set_legacy_index_number
+from disclosure.documents.services import publish, set_legacy_index_number
 from tests.disclosure.applications.test_admin_walk import register, step
 from tests.factories import DocumentFactory
 

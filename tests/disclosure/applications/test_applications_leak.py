@@ -13,10 +13,9 @@ from disclosure.applications import services
 from disclosure.applications.models import Application
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
+from tests.disclosure.applications.helpers import organisation_data, person_data, png_upload
 from tests.disclosure.test_public_surfaces import public_export
 from tests.factories import published
-
-from .helpers import organisation_data, person_data, png_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from disclosure.applications import services
 from disclosure.applications.models import Application, lookup_code_digest
 from disclosure.applications.views import RECEIPT_SECONDS
 from portal.models import AuditEvent
-
-from .helpers import (
+from tests.disclosure.applications.helpers import (
     VALID_CREDIT_CODE,
     VALID_ID,
     WRONG_CREDIT_CODE,

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-from disclosure.models import CoHandlingOpinion, Document, ProposalReply
+from disclosure.documents.models import Document
+from disclosure.proposals.models import CoHandlingOpinion, ProposalReply
 from disclosure.proposals.services import ReplyError, save_reply
 from portal.models import AuditEvent
 from portal.roles import PROPOSALS, sync_roles

@@ -12,8 +12,7 @@ from docx import Document as WordDocument
 
 from disclosure.proposals import letter_files
 from disclosure.proposals.letter_files import read_letter_file
-
-from .letter_documents import letter_docx
+from tests.disclosure.proposals.letter_documents import letter_docx
 
 LETTER = "范川代表：\n　　您提出的《关于增设路灯的建议》收悉。\n某某局\n2024年3月1日\n"
 

@@ -5,10 +5,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from disclosure.models import ProposalReply
+from disclosure.proposals.models import ProposalReply
+from tests.disclosure.proposals.test_letters import seed_text
 from tests.factories import AgencyFactory
-
-from .test_letters import seed_text
 
 pytestmark = pytest.mark.django_db
 URL = "admin:disclosure_proposalreply_import"

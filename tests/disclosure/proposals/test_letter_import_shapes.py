@@ -7,11 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from disclosure.models import Proposal, ProposalReply
+from disclosure.proposals.models import Proposal, ProposalReply
+from tests.disclosure.proposals.letter_documents import letter_docx
+from tests.disclosure.proposals.letter_set import FOLDER
 from tests.factories import AgencyFactory, CongressSessionFactory, ProposalFactory
-
-from .letter_documents import letter_docx
-from .letter_set import FOLDER
 
 pytestmark = pytest.mark.django_db
 URL = "admin:disclosure_proposalreply_import"

@@ -7,8 +7,14 @@ import pytest
 from django.conf import settings as django_settings
 
 from disclosure.proposals.letters import FIELDS, parse_reply_letter
-
-from .letter_set import FOLDER, OUTCOMES, accuracy, accuracy_table, field_outcomes, letters
+from tests.disclosure.proposals.letter_set import (
+    FOLDER,
+    OUTCOMES,
+    accuracy,
+    accuracy_table,
+    field_outcomes,
+    letters,
+)
 
 LETTERS = list(letters())
 SEED = django_settings.BASE_DIR / "tests/disclosure/proposals/seed_letter.txt"
@@ -62,8 +68,7 @@ def test_a_letter_as_a_word_file_reads_as_its_text_does(name, head_in_table):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from disclosure.proposals.letter_files import read_letter_file
-
-    from .letter_documents import letter_docx
+    from tests.disclosure.proposals.letter_documents import letter_docx
 
     _name, text, spec = next(letter for letter in LETTERS if letter[0] == name)
     upload = SimpleUploadedFile(f"{name}.docx", letter_docx(text, head_in_table))

@@ -6,8 +6,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from disclosure.models import Document, Proposal, ProposalReply
+from disclosure.documents.models import Document
 from disclosure.proposals.letters import parse_reply_letter
+from disclosure.proposals.models import Proposal, ProposalReply
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from disclosure.services import publish
+from disclosure.documents.services import publish
 from tests.factories import ProposalFactory, ProposalReplyFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from disclosure.models import Document, Proposal
+from disclosure.documents.models import Document
+from disclosure.proposals.models import Proposal
 from disclosure.proposals.services import compose_letter_html, record_feedback
 from tests.factories import CongressSessionFactory, ProposalFactory, ProposalReplyFactory
 

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from disclosure.models import Document, ProposalReply
-from disclosure.services import publish
+from disclosure.documents.models import Document
+from disclosure.documents.services import publish
+from disclosure.proposals.models import ProposalReply
 from tests.factories import AgencyFactory, ProposalFactory, ProposalReplyFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from disclosure.models import Proposal, ReplyClassification
+from disclosure.proposals.models import Proposal, ReplyClassification
 from disclosure.proposals.services import record_feedback
 from tests.factories import ProposalFactory, ProposalReplyFactory
 

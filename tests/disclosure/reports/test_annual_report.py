@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from catalog.models import CatalogNode
 from disclosure.applications.models import Application
-from disclosure.models import AnnualReport, Document, Genre, ReportOverride
+from disclosure.documents.models import Document, Genre
+from disclosure.documents.services import publish, submit
 from disclosure.reports import annual
 from disclosure.reports.annual_services import ReportError, make_final, reopen, set_override
-from disclosure.services import publish, submit
+from disclosure.reports.models import AnnualReport, ReportOverride
 from portal.actors import SYSTEM
 from tests.factories import (
     AgencyFactory,

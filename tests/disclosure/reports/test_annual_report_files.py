@@ -6,10 +6,10 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-from disclosure.models import AnnualReport
+from disclosure.documents.services import publish, withdraw
 from disclosure.reports import annual_files
 from disclosure.reports.annual_services import make_final
-from disclosure.services import publish, withdraw
+from disclosure.reports.models import AnnualReport
 from portal import built_files
 from portal.actors import SYSTEM
 from tests.factories import AgencyFactory, TopicFactory

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import CatalogNode
-from disclosure.models import AnnualReport, DisclosureGuide
+from disclosure.documents.services import publish
 from disclosure.reports.annual_services import make_final
 from disclosure.reports.compliance import annual_report_deadline, build_report
 from disclosure.reports.guide import new_guide_values
-from disclosure.services import publish
+from disclosure.reports.models import AnnualReport, DisclosureGuide
 from portal.actors import SYSTEM
 from tests.factories import AgencyFactory, CatalogNodeFactory, published
 

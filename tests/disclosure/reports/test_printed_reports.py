@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import CatalogNode
-from disclosure.models import AnnualReport, Document, ReportOverride
+from disclosure.documents.models import Document
+from disclosure.documents.services import WorkflowError, publish, submit
 from disclosure.reports import annual
 from disclosure.reports.annual_files import write_docx, write_xlsx
 from disclosure.reports.annual_services import (
@@ -19,8 +20,7 @@ from disclosure.reports.annual_services import (
     make_final,
     set_override,
 )
-from disclosure.reports.models import Template, template_for_year
-from disclosure.services import WorkflowError, publish, submit
+from disclosure.reports.models import AnnualReport, ReportOverride, Template, template_for_year
 from portal import roles
 from portal.actors import SYSTEM
 from portal.models import AuditEvent

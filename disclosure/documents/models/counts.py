@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogNode
 from catalog.tree import SubtreeIndex
-
-from .documents import Document
+from disclosure.documents.models.documents import Document
 
 
 class PublicCount(models.Model):

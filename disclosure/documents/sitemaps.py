@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from catalog.models import CatalogNode
+from disclosure.documents.models import Document
 from portal.links import pk_url_template
-
-from .models import Document
 
 
 class PkRangePaginator(Paginator):

@@ -22,17 +22,16 @@ from django.views.generic import DetailView
 
 from catalog.models import CatalogNode
 from catalog.scoping import agency_scope
-from portal.media import serve_media
-
-from .models import Attachment, Document
-from .reports import downloads
-from .reports.public_listing import (
+from disclosure.documents.models import Attachment, Document
+from disclosure.documents.public_listing import (
     ListingBusy,
     ListingLimited,
     PublicListingForm,
     public_listing_response,
 )
-from .uploads import IMAGE_EXTENSIONS, reencode_editor_image
+from disclosure.documents.uploads import IMAGE_EXTENSIONS, reencode_editor_image
+from disclosure.reports import downloads
+from portal.media import serve_media
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
 DOCUMENT_RELATIONS = [
@@ -243,7 +242,7 @@ def editor_image(request, path):
 def catalog_listing_download(request):
     """The public catalogue listing (公开目录): public documents only, anyone may download it.
 
-    Served from a file built once per change of what is public (disclosure.reports.public_listing),
+    Served from a file built once per change of what is public (disclosure.documents.public_listing),
     whoever asks: staff who want drafts or a live listing use the admin export. Filters are
     narrowed to what PublicListingForm allows, and builds are limited per client.
     """

@@ -2,13 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.documents.index_numbers import read_index_number
+from disclosure.documents.models import CONTENT_FIELDS, Attachment, Document
+from disclosure.documents.services import check_legacy_index_number
+from disclosure.documents.uploads import check_attachment
 from portal.editor import EditorWidget
 from portal.widgets import name_unlabelled_inputs
-
-from .index_numbers import read_index_number
-from .models import CONTENT_FIELDS, Attachment, Document
-from .services import check_legacy_index_number
-from .uploads import check_attachment
 
 
 class DocumentAdminForm(forms.ModelForm):

@@ -405,15 +405,19 @@ class Document(models.Model):
     review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
     withdrawn_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
-    # Search terms (disclosure.search.analysis), kept in step on every save; on PostgreSQL a
+    # Search terms (disclosure.documents.search.analysis), kept in step on every save; on PostgreSQL a
     # generated tsvector column with a GIN index is built from them (migration 0007).
-    search_title = DerivedTextField(_("标题检索词"), derive="disclosure.search.analysis.title_text")
-    search_body = DerivedTextField(_("正文检索词"), derive="disclosure.search.analysis.body_text")
+    search_title = DerivedTextField(
+        _("标题检索词"), derive="disclosure.documents.search.analysis.title_text"
+    )
+    search_body = DerivedTextField(
+        _("正文检索词"), derive="disclosure.documents.search.analysis.body_text"
+    )
     doc_number_key = DerivedCharField(
         _("文号检索键"),
         max_length=100,
         db_index=True,
-        derive="disclosure.search.analysis.doc_number_key",
+        derive="disclosure.documents.search.analysis.doc_number_key",
     )
     is_demo = models.BooleanField(
         _("演示数据"), default=False, editable=False, help_text=_("由 generate_demo 生成。")

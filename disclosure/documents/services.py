@@ -24,12 +24,8 @@ from django.utils.translation import gettext_lazy
 from catalog.credit_code import is_valid_credit_code
 from catalog.models import Agency
 from catalog.scoping import agency_scope
-from portal import audit
-from portal.actors import SYSTEM
-from portal.models import AuditEvent
-
-from .index_numbers import IndexNumber, format_index_number, read_index_number
-from .models import (
+from disclosure.documents.index_numbers import IndexNumber, format_index_number, read_index_number
+from disclosure.documents.models import (
     Attachment,
     Document,
     DocumentRevision,
@@ -37,8 +33,11 @@ from .models import (
     content_values,
     document_content,
 )
-from .models.counts import counted_node, move_count
-from .uploads import check_attachment
+from disclosure.documents.models.counts import counted_node, move_count
+from disclosure.documents.uploads import check_attachment
+from portal import audit
+from portal.actors import SYSTEM
+from portal.models import AuditEvent
 
 Status = Document.Status
 

@@ -16,8 +16,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils.module_loading import import_string
 
-from ..models import Document, Topic
-from . import analysis
+from disclosure.documents.models import Document, Topic
+from disclosure.documents.search import analysis
 
 FACETS = ["agency", "node", "topic", "genre", "year", "validity"]
 
@@ -348,6 +348,8 @@ def table_extent():
 
 def get_backend():
     path = getattr(
-        settings, "DISCLOSURE_SEARCH_BACKEND", "disclosure.search.backends.DatabaseSearchBackend"
+        settings,
+        "DISCLOSURE_SEARCH_BACKEND",
+        "disclosure.documents.search.backends.DatabaseSearchBackend",
     )
     return import_string(path)()

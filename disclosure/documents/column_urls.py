@@ -1,8 +1,7 @@
 from django.urls import path
 
+from disclosure.documents import column_views as views
 from portal.page_cache import public_page
-
-from . import column_views as views
 
 # The catalogue's public pages keep their names (catalog:tree, catalog:node).
 app_name = "catalog"

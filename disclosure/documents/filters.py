@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
-
-from .models import Document, Genre, Topic
+from disclosure.documents.models import Document, Genre, Topic
 
 CHOICES_CACHE_KEY = "disclosure:filter-choices"
 FIRST_YEAR = 2000

@@ -7,13 +7,11 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from catalog.models import CatalogNode
-from portal import page_cache
+from disclosure.documents.filters import DocumentFilterForm
+from disclosure.documents.models import Document, public_counts_by_node
+from disclosure.documents.models.counts import public_subtree_listing
+from portal import page_cache, registry
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
-
-from .applications.views import COLUMN_SLUG as APPLICATIONS_COLUMN_SLUG
-from .filters import DocumentFilterForm
-from .models import Document, public_counts_by_node
-from .models.counts import public_subtree_listing
 
 # Beyond this many matches a filtered listing says "more than" and asks for narrower filters.
 FILTERED_COUNT_LIMIT = 10_000
@@ -116,6 +114,7 @@ class CatalogNodeView(TemplateView):
             page_window=PAGE_WINDOW,
             outside_window=outside_window,
             query_string=query.urlencode(),
-            applications_column=node.slug == APPLICATIONS_COLUMN_SLUG,
         )
+        # A column that is the home of a part's own page (依申请公开 …) says so.
+        context.update(registry.column_flags(node.slug))
         return context

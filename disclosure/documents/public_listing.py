@@ -44,20 +44,19 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, CatalogNode
-from portal import built_files
-from portal.clients import client_key
-from portal.ratelimit import Limited, RateLimit
-
-from ..models import Document, Genre, Topic
-from . import downloads
-from .downloads import PUBLIC, XLSX_TYPE
-from .listings import (
+from disclosure.documents.listings import (
     ExportFilters,
     ExportForm,
     listing_download,
     listing_filename,
     too_large_for_xlsx,
 )
+from disclosure.documents.models import Document, Genre, Topic
+from disclosure.reports import downloads
+from disclosure.reports.downloads import PUBLIC, XLSX_TYPE
+from portal import built_files
+from portal.clients import client_key
+from portal.ratelimit import Limited, RateLimit
 
 LOCK_KEY = "public-listing:building"
 PRIORITY_KEY = "public-listing:complete-wanted"

@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from .backends import get_backend
+from disclosure.documents.search.backends import get_backend
 
 
 class EstimatingPaginator(Paginator):

@@ -4,10 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.documents.models.documents import Document
 from portal.fields import SanitizedHTMLField
 from portal.sanitize import clean_html
-
-from .documents import Document
 
 # The content staff edit in the document form. Once a document is published, a change to any of
 # them waits in a DocumentRevision until a second reviewer approves it.

@@ -5,7 +5,7 @@ import re
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
-from .analysis import normalise
+from disclosure.documents.search.analysis import normalise
 
 SNIPPET_CHARS = 120
 

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Document
-from . import analysis
+from disclosure.documents.models import Document
+from disclosure.documents.search import analysis
 
 MAX_PAGE = 1000
 

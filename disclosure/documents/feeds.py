@@ -4,10 +4,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from catalog.models import CatalogNode
+from disclosure.documents.models import Document
 from portal.control_characters import strip_for_xml
 from portal.models import SiteSettings
-
-from .models import Document
 
 FEED_SIZE = 30
 

@@ -1,8 +1,7 @@
 from django.urls import path
 
+from disclosure.documents.search.views import SEARCH_PARAMETERS, SearchView
 from portal.page_cache import public_page
-
-from .views import SEARCH_PARAMETERS, SearchView
 
 # No app_name: the page keeps its project-wide URL name "search".
 urlpatterns = [

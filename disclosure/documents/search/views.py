@@ -3,13 +3,12 @@ from django.views.generic import TemplateView
 
 from catalog.models import Agency, CatalogNode
 from catalog.tree import SubtreeIndex
+from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.search import analysis
+from disclosure.documents.search.backends import SearchRequest, get_backend
+from disclosure.documents.search.forms import MAX_PAGE, SearchForm
+from disclosure.documents.search.highlight import highlight, snippet
 from portal import page_cache
-
-from ..models import Document, Genre, Topic
-from . import analysis
-from .backends import SearchRequest, get_backend
-from .forms import MAX_PAGE, SearchForm
-from .highlight import highlight, snippet
 
 PAGE_SIZE = 20
 FILTERS = ("agency", "topic", "genre", "year", "validity")

@@ -1,0 +1,32 @@
+from disclosure.documents.models.counts import PublicCount, public_counts_by_node
+from disclosure.documents.models.documents import (
+    Attachment,
+    Document,
+    DocumentQuerySet,
+    Genre,
+    IndexCounter,
+    Topic,
+    attachment_path,
+)
+from disclosure.documents.models.revisions import (
+    CONTENT_FIELDS,
+    DocumentRevision,
+    content_values,
+    document_content,
+)
+
+__all__ = [
+    "Attachment",
+    "CONTENT_FIELDS",
+    "Document",
+    "DocumentQuerySet",
+    "DocumentRevision",
+    "Genre",
+    "IndexCounter",
+    "PublicCount",
+    "Topic",
+    "attachment_path",
+    "content_values",
+    "document_content",
+    "public_counts_by_node",
+]

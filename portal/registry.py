@@ -1,0 +1,76 @@
+"""What parts of the portal register with the kernel, so that neither the kernel nor the document
+core has to know them by name.
+
+Each part calls these from its app's ``ready()`` (or the wiring that stands for it):
+
+- ``admin_view(model_label, route, name, view, label=None)``: one more admin page under a model's
+  admin (``admin:<app>_<model>_<name>``); ``view(model_admin, request, *args)``. A model admin
+  that serves registered pages lists ``admin_views(model)`` in its ``get_urls`` and may link the
+  ones with a ``label`` from its change list (``admin_links``).
+- ``column_page(slug, flag)``: a catalogue column with this slug is the home of a part's own
+  public page; the column's page gets ``flag`` in its context.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import path
+
+
+@dataclass(frozen=True)
+class AdminView:
+    route: str
+    name: str
+    view: object
+    label: str | None
+
+
+_admin_views = {}
+_column_flags = {}
+
+
+def admin_view(model_label, route, name, view, label=None):
+    views = _admin_views.setdefault(model_label.lower(), {})
+    views[name] = AdminView(route, name, view, label)
+
+
+def admin_views(model):
+    return list(_admin_views.get(model._meta.label_lower, {}).values())
+
+
+def admin_urls(model_admin):
+    """URL patterns of the pages registered for ``model_admin``'s model."""
+    opts = model_admin.model._meta
+    patterns = []
+    for registered in admin_views(model_admin.model):
+
+        def bound(request, *args, _view=registered.view, **kwargs):
+            return _view(model_admin, request, *args, **kwargs)
+
+        patterns.append(
+            path(
+                registered.route,
+                model_admin.admin_site.admin_view(bound),
+                name=f"{opts.app_label}_{opts.model_name}_{registered.name}",
+            )
+        )
+    return patterns
+
+
+def admin_links(model):
+    """(label, URL name) of the registered pages of ``model`` that its change list links."""
+    opts = model._meta
+    return [
+        (registered.label, f"admin:{opts.app_label}_{opts.model_name}_{registered.name}")
+        for registered in admin_views(model)
+        if registered.label
+    ]
+
+
+def column_page(slug, flag):
+    _column_flags[slug] = flag
+
+
+def column_flags(slug):
+    """The context flags of a column with ``slug`` ({flag: True} or {})."""
+    flag = _column_flags.get(slug)
+    return {flag: True} if flag else {}
