@@ -4,7 +4,7 @@ a request uses: a port in the Host header is not a listing of its own."""
 import pytest
 from django.urls import reverse
 
-from disclosure.reports import public_listing
+from disclosure.documents import public_listing
 from tests.factories import published
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disclosure.documents.services import publish, withdraw
-from disclosure.reports import public_listing
+from disclosure.documents import public_listing
 from portal import built_files
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
