@@ -13,6 +13,9 @@ class CatalogConfig(AppConfig):
         from portal.control_characters import refuse_control_characters_in
 
         refuse_control_characters_in(self)
+        from catalog import actions, roles  # noqa: F401 (actions register on import)
+
+        roles.register()
         # Names, visibility and places of columns and agencies show on every public page
         # (django-mptt's move_node saves the moved node, so a move is seen too).
         page_cache.invalidate_on_change(Agency, CatalogNode)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 
+from catalog import actions as catalog_actions
 from catalog import directory_layout as headers
 from catalog import services
 from catalog.models import Agency, CatalogNode
@@ -37,7 +38,6 @@ from catalog.tree import TreeChangeRefused, tree_write_lock
 from portal import audit, page_cache
 from portal.actors import SYSTEM
 from portal.control_characters import refused_character
-from portal.models import AuditEvent
 from portal.office_files import ArchiveLimits, OfficeFileRefused
 from portal.spreadsheets import DamagedFile, NoWorksheet, SheetLimits, read_first_sheet
 
@@ -830,7 +830,7 @@ def import_directory(
             # Bulk writes send no signals: forget the cached public pages here.
             page_cache.bump_public_version()
         audit.record(
-            AuditEvent.Action.IMPORT_CATALOG,
+            catalog_actions.IMPORT_CATALOG,
             actor=actor,
             obj=target,
             details={

@@ -6,6 +6,7 @@ these; so should any other writer acting for a staff member.
 
 from django.utils.translation import gettext as _
 
+from catalog import actions as catalog_actions
 from catalog.models import CatalogNode
 from catalog.tree import TreeChangeRefused, tree_write_lock
 from portal import audit
@@ -121,7 +122,7 @@ def save_column(node, user):
 
 def record_move(node, before, user):
     audit.record(
-        AuditEvent.Action.MOVE,
+        catalog_actions.MOVE,
         actor=user,
         obj=node,
         details={

@@ -63,10 +63,20 @@ class DisclosureConfig(AppConfig):
 
     def register_parts(self):
         """What the features add to the kernel's registry and the document core's pages."""
+        from disclosure.applications import actions as application_actions  # noqa: F401
+        from disclosure.applications import roles as application_roles
         from disclosure.applications.views import COLUMN_SLUG as APPLICATIONS_COLUMN_SLUG
+        from disclosure.documents import actions as document_actions  # noqa: F401
+        from disclosure.documents import roles as document_roles
+        from disclosure.proposals import actions as proposal_actions  # noqa: F401
+        from disclosure.proposals import roles as proposal_roles
+        from disclosure.reports import actions as report_actions  # noqa: F401
         from disclosure.reports import compliance_admin
+        from disclosure.reports import roles as report_roles
         from portal import registry
 
+        for roles in (document_roles, report_roles, proposal_roles, application_roles):
+            roles.register()
         compliance_admin.register()
         registry.column_page(APPLICATIONS_COLUMN_SLUG, "applications_column")
 

@@ -4,6 +4,7 @@ from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from portal import registry
 from portal.models import (
     AuditEvent,
     CalendarDay,
@@ -102,17 +103,37 @@ class ObjectTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """操作, by the names the parts registered for their actions."""
+
+    title = _("操作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return registry.audit_action_choices()
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(DeclaredLookupsOnly, ReadOnlyAdmin):
     """Read-only for everyone, superusers included: the log is append-only."""
 
     list_display = [
-        "pk", "occurred_at", "actor_name", "action", "object_type_display", "object_repr", "ip",
+        "pk", "occurred_at", "actor_name", "action_display", "object_type_display", "object_repr",
+        "ip",
     ]  # fmt: skip
-    list_filter = ["action", ObjectTypeFilter]
+    list_filter = [ActionFilter, ObjectTypeFilter]
     search_fields = ["actor_name", "object_repr", "object_id"]
     date_hierarchy = "occurred_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_display(self, obj):
+        return obj.action_label
 
     @admin.display(description=_("对象类型"), ordering="object_type")
     def object_type_display(self, obj):

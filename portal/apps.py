@@ -12,6 +12,17 @@ class PortalConfig(AppConfig):
         from portal.models import SiteSettings
 
         refuse_control_characters_in(self)
+        self.register_kernel()
 
         # The site's name, contact and footer are on every public page.
         page_cache.invalidate_on_change(SiteSettings)
+
+    def register_kernel(self):
+        """The kernel's own audit actions and role grants (the parts add theirs)."""
+        from portal import registry
+        from portal.models import AuditEvent
+        from portal.roles import grant_kernel
+
+        for value, label in AuditEvent.Action.choices:
+            registry.audit_action(value, label)
+        grant_kernel()

@@ -70,28 +70,13 @@ class AuditEvent(models.Model):
         HMAC_SHA256 = 2, _("HMAC-SHA256")
 
     class Action(models.TextChoices):
-        SUBMIT = "submit", _("提交审核")
-        PUBLISH = "publish", _("发布")
-        RETURN = "return", _("退回修改")
-        WITHDRAW = "withdraw", _("撤回")
-        EDIT_PUBLISHED = "edit_published", _("修改已发布内容")
-        PROPOSE_REVISION = "propose_revision", _("提出修订")
-        APPROVE_REVISION = "approve_revision", _("批准修订")
-        REJECT_REVISION = "reject_revision", _("驳回修订")
-        ADD_ATTACHMENT = "add_attachment", _("添加附件")
-        REPLACE_ATTACHMENT = "replace_attachment", _("替换附件")
-        DELETE_ATTACHMENT = "delete_attachment", _("删除附件")
+        """The kernel's own actions; every part registers its own (``portal.registry``)."""
+
         DELETE = "delete", _("删除")
-        MOVE = "move", _("移动")
-        CO_OPINION = "co_opinion", _("协办意见")
         ROLE_CHANGE = "role_change", _("角色或机构变更")
         EXPORT = "export", _("导出")
-        IMPORT_CATALOG = "import_catalog", _("导入目录")
         LOGIN_FAILED = "login_failed", _("登录失败")
         CHAIN_KEYED = "chain_keyed", _("审计日志启用密钥")
-        APPLICATION = "application", _("依申请公开办理")
-        PERSONAL_DATA = "personal_data", _("查看申请人个人信息")
-        ANNUAL_REPORT = "annual_report", _("政府信息公开工作年度报告")
 
     occurred_at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
@@ -117,7 +102,8 @@ class AuditEvent(models.Model):
         blank=True,
         help_text=_("写入时操作人的用户名（登录失败时为尝试的用户名）。"),
     )
-    action = models.CharField(_("操作"), max_length=32, choices=Action.choices)
+    # Not choices: each part registers its actions, so a new one needs no migration here.
+    action = models.CharField(_("操作"), max_length=32)
     object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=300, blank=True)
@@ -135,7 +121,13 @@ class AuditEvent(models.Model):
         ordering = ["-pk"]
 
     def __str__(self):
-        return f"#{self.pk} {self.get_action_display()} {self.object_repr}"
+        return f"#{self.pk} {self.action_label} {self.object_repr}"
+
+    @property
+    def action_label(self):
+        from portal.registry import audit_action_label
+
+        return audit_action_label(self.action)
 
     @property
     def object_type_display(self):

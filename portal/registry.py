@@ -9,6 +9,9 @@ Each part calls these from its app's ``ready()`` (or the wiring that stands for 
   ones with a ``label`` from its change list (``admin_links``).
 - ``column_page(slug, flag)``: a catalogue column with this slug is the home of a part's own
   public page; the column's page gets ``flag`` in its context.
+- ``audit_action(value, label)``: an action the audit log records (each part's ``actions.py``).
+- ``grant(role, *permissions)``: what a role may do in a part (``portal.roles`` keeps the roles
+  in step with the grants).
 """
 
 from dataclasses import dataclass
@@ -74,3 +77,42 @@ def column_flags(slug):
     """The context flags of a column with ``slug`` ({flag: True} or {})."""
     flag = _column_flags.get(slug)
     return {flag: True} if flag else {}
+
+
+# -- audit actions --------------------------------------------------------------------------------
+
+_audit_actions = {}
+
+
+def audit_action(value, label):
+    """Register an audit event's action (``value`` as stored, ``label`` as shown); returns
+    ``value``. A part declares its actions in its own ``actions`` module, so a new one needs no
+    migration of the audit log."""
+    _audit_actions[value] = label
+    return value
+
+
+def audit_action_label(value):
+    return _audit_actions.get(value, value)
+
+
+def audit_action_choices():
+    return sorted(_audit_actions.items(), key=lambda item: str(item[1]))
+
+
+# -- roles and what they may do ------------------------------------------------------------------
+
+_grants = {}
+
+
+def grant(role, *permissions):
+    """Let ``role`` (a staff group) hold ``permissions`` ("app_label.codename"); the role exists
+    once anything grants it something. ``portal.roles.sync_roles`` sets each group to exactly
+    what is granted."""
+    held = _grants.setdefault(role, [])
+    held.extend(p for p in permissions if p not in held)
+
+
+def grants():
+    """{role: [permission, ...]} as granted so far."""
+    return {role: list(permissions) for role, permissions in _grants.items()}

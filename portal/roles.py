@@ -1,120 +1,42 @@
 """The staff roles (Django groups) and their permissions: the one definition.
 
-Created by a data migration and kept in step by ``python manage.py sync_roles``. What each role
+Each part grants its permissions from its app's ``ready()`` (``portal.registry.grant``), so a new
+part needs no change here. Created by a data migration and kept in step by
+``python manage.py sync_roles``. What each role
 may do inside its permissions is narrowed further by agency (catalog.scoping) and by the
 workflow's rules (disclosure.documents.services).
 """
 
+from collections.abc import Mapping
+
+from portal.registry import grant, grants
+
+# The roles every deployment has; a part adds its own (建议提案办理, 依申请办理) with what it grants.
 EDITOR = "信息编辑"
 REVIEWER = "审核发布"
 CATALOGUER = "目录管理"
 AUDITOR = "审计"
-PROPOSALS = "建议提案办理"
-REQUESTS = "依申请办理"
 
-READ_REFERENCE = [
-    "catalog.view_agency",
-    "catalog.view_catalognode",
-    "disclosure.view_topic",
-    "disclosure.view_genre",
-]
 
-ROLES = {
-    EDITOR: READ_REFERENCE
-    + [
-        "disclosure.add_document",
-        "disclosure.change_document",
-        "disclosure.delete_document",
-        "disclosure.view_document",
-        "disclosure.submit_document",
-        "disclosure.add_annualreport",
-        "disclosure.change_annualreport",
-        "disclosure.view_annualreport",
-        "disclosure.add_reportoverride",
-        "disclosure.change_reportoverride",
-        "disclosure.delete_reportoverride",
-        "disclosure.view_reportoverride",
-        "disclosure.add_disclosureguide",
-        "disclosure.change_disclosureguide",
-        "disclosure.view_disclosureguide",
-        "disclosure.add_attachment",
-        "disclosure.change_attachment",
-        "disclosure.delete_attachment",
-        "disclosure.view_attachment",
-    ],
-    REVIEWER: READ_REFERENCE
-    + [
-        "disclosure.change_document",
-        "disclosure.view_document",
-        "disclosure.publish_document",
-        "disclosure.withdraw_document",
-        "disclosure.add_annualreport",
-        "disclosure.change_annualreport",
-        "disclosure.view_annualreport",
-        "disclosure.add_reportoverride",
-        "disclosure.change_reportoverride",
-        "disclosure.delete_reportoverride",
-        "disclosure.view_reportoverride",
-        "disclosure.add_disclosureguide",
-        "disclosure.change_disclosureguide",
-        "disclosure.view_disclosureguide",
-        "disclosure.add_attachment",
-        "disclosure.change_attachment",
-        "disclosure.delete_attachment",
-        "disclosure.view_attachment",
-    ],
-    CATALOGUER: READ_REFERENCE
-    + [
-        "catalog.add_catalognode",
-        "catalog.change_catalognode",
-        "catalog.delete_catalognode",
-    ],
-    AUDITOR: READ_REFERENCE
-    + [
-        "catalog.view_all_agencies",
-        "disclosure.view_document",
-        "disclosure.view_attachment",
-        "disclosure.view_indexcounter",
-        "disclosure.view_annualreport",
-        "disclosure.view_reportoverride",
-        "disclosure.view_disclosureguide",
-        "portal.view_auditevent",
-        "portal.view_sitesettings",
-        "disclosure.view_congresssession",
-        "disclosure.view_proposal",
-        "disclosure.view_proposalreply",
-        "disclosure.view_cohandlingopinion",
-    ],
-    PROPOSALS: READ_REFERENCE
-    + [
-        "disclosure.view_document",
-        "disclosure.add_document",
-        "disclosure.change_document",
-        "disclosure.submit_document",
-        "disclosure.view_congresssession",
-        "disclosure.view_replyclassification",
-        "disclosure.add_proposal",
-        "disclosure.change_proposal",
-        "disclosure.view_proposal",
-        "disclosure.add_proposalreply",
-        "disclosure.change_proposalreply",
-        "disclosure.view_proposalreply",
-        "disclosure.add_cohandlingopinion",
-        "disclosure.change_cohandlingopinion",
-        "disclosure.delete_cohandlingopinion",
-        "disclosure.view_cohandlingopinion",
-    ],
-    REQUESTS: READ_REFERENCE
-    + [
-        "disclosure.view_document",
-        "disclosure.add_application",
-        "disclosure.change_application",
-        "disclosure.view_application",
-        "disclosure.view_letter",
-        "disclosure.change_letter",
-        "disclosure.view_email",
-    ],
-}
+def grant_kernel():
+    """What the kernel's own models grant (the audit log and the site settings)."""
+    grant(AUDITOR, "portal.view_auditevent", "portal.view_sitesettings")
+
+
+class _Roles(Mapping):
+    """Every role and its permissions as the parts granted them, read when asked."""
+
+    def __getitem__(self, role):
+        return grants()[role]
+
+    def __iter__(self):
+        return iter(grants())
+
+    def __len__(self):
+        return len(grants())
+
+
+ROLES = _Roles()
 
 
 def sync_roles(apps=None, strict=True):
@@ -128,7 +50,7 @@ def sync_roles(apps=None, strict=True):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     result = {}
-    for role, names in ROLES.items():
+    for role, names in grants().items():
         group, _ = Group.objects.get_or_create(name=role)
         permissions = []
         for name in names:

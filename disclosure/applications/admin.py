@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Agency
 from catalog.scoping import membership_scope
+from disclosure.applications import actions as application_actions
 from disclosure.applications import services
 from disclosure.applications.admin_forms import STEP_FORMS, ApplicationRegisterForm, LetterForm
 from disclosure.applications.clock import clock, confirmation_overdue, flags
@@ -136,7 +137,7 @@ def history_rows(application):
     rows = []
     for event in events:
         details = dict(event.details or {})
-        if event.action == AuditEvent.Action.PERSONAL_DATA:
+        if event.action == application_actions.PERSONAL_DATA:
             what = details.get("what")
             label = _("查看完整证件号码") if what == "id_number" else _("查看身份证明文件")
         else:

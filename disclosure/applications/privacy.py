@@ -9,11 +9,11 @@ from datetime import date
 
 from django.db import transaction
 
+from disclosure.applications import actions as application_actions
 from disclosure.applications.clock import today
 from disclosure.applications.models import Application, mask_id
 from portal import audit
 from portal.actors import SYSTEM
-from portal.models import AuditEvent
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def purge_personal_data(years, *, on=None, dry_run=False, actor=SYSTEM):
                 ]
             )  # fmt: skip
         audit.record(
-            AuditEvent.Action.PERSONAL_DATA,
+            application_actions.PERSONAL_DATA,
             actor=actor,
             actor_name="manage.py" if actor is SYSTEM else None,
             details={

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.scoping import membership_scope
+from disclosure.applications import actions as application_actions
 from disclosure.applications import fees, letters
 from disclosure.applications.clock import clock, consultation_due, supplement_notice_deadline, today
 from disclosure.applications.models import (
@@ -42,7 +43,6 @@ from disclosure.applications.uploads import check_identity_file
 from disclosure.documents.models import Document, IndexCounter
 from portal import audit
 from portal.actors import SYSTEM
-from portal.models import AuditEvent
 from portal.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def _locked(application):
 
 def _record(application, user, step, **details):
     audit.record(
-        AuditEvent.Action.APPLICATION,
+        application_actions.APPLICATION,
         actor=user,
         obj=application,
         details={"step": step, **details},
@@ -557,7 +557,7 @@ def open_personal_data(application, user, what):
     """Record that ``user`` saw the full ID number or the identity file (``what``)."""
     check_may_handle(application, user)
     audit.record(
-        AuditEvent.Action.PERSONAL_DATA, actor=user, obj=application, details={"what": what}
+        application_actions.PERSONAL_DATA, actor=user, obj=application, details={"what": what}
     )
 
 

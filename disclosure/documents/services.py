@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from catalog.credit_code import is_valid_credit_code
 from catalog.models import Agency
 from catalog.scoping import agency_scope
+from disclosure.documents import actions as document_actions
 from disclosure.documents.index_numbers import IndexNumber, format_index_number, read_index_number
 from disclosure.documents.models import (
     Attachment,
@@ -275,7 +276,7 @@ def submit(document, user):
     document.submitted_by = user
     document.review_comment = ""
     document.save()
-    audit.record(AuditEvent.Action.SUBMIT, actor=user, obj=document)
+    audit.record(document_actions.SUBMIT, actor=user, obj=document)
     return document
 
 
@@ -289,7 +290,7 @@ def return_to_draft(document, user, comment):
     document.status = transition.target
     document.review_comment = comment
     document.save()
-    audit.record(AuditEvent.Action.RETURN, actor=user, obj=document, details={"comment": comment})
+    audit.record(document_actions.RETURN, actor=user, obj=document, details={"comment": comment})
     return document
 
 
@@ -317,7 +318,7 @@ def publish(document, user=SYSTEM, *, at=None):
     document.save()
     move_count(counted, counted_node(document))
     audit.record(
-        AuditEvent.Action.PUBLISH,
+        document_actions.PUBLISH,
         actor=user,
         obj=document,
         details={"index_number": document.index_number, "published_at": document.published_at},
@@ -338,7 +339,7 @@ def withdraw(document, user, reason):
     document.withdrawn_at = timezone.now()
     document.save()
     move_count(counted, counted_node(document))
-    audit.record(AuditEvent.Action.WITHDRAW, actor=user, obj=document, details={"reason": reason})
+    audit.record(document_actions.WITHDRAW, actor=user, obj=document, details={"reason": reason})
     return document
 
 
@@ -376,7 +377,7 @@ def propose_revision(document, user, values, attachments=()):
         revision.attachment_changes = _propose_attachments(document, revision, attachments)
         revision.save(update_fields=["attachment_changes"])
     audit.record(
-        AuditEvent.Action.PROPOSE_REVISION,
+        document_actions.PROPOSE_REVISION,
         actor=user,
         obj=document,
         details={
@@ -498,7 +499,7 @@ def approve_revision(revision, user):
     _apply_attachments(document, revision, user)
     _decide(revision, user, DocumentRevision.Status.APPROVED)
     audit.record(
-        AuditEvent.Action.APPROVE_REVISION,
+        document_actions.APPROVE_REVISION,
         actor=user,
         obj=document,
         details={
@@ -522,7 +523,7 @@ def reject_revision(revision, user, comment):
         _delete_attachment(attachment)
     _decide(revision, user, DocumentRevision.Status.REJECTED, comment)
     audit.record(
-        AuditEvent.Action.REJECT_REVISION,
+        document_actions.REJECT_REVISION,
         actor=user,
         obj=document,
         details={"revision": revision.pk, "comment": comment},
@@ -531,9 +532,9 @@ def reject_revision(revision, user, comment):
 
 
 ATTACHMENT_ACTIONS = {
-    "add": (AuditEvent.Action.ADD_ATTACHMENT, _("添加附件")),
-    "replace": (AuditEvent.Action.REPLACE_ATTACHMENT, _("替换附件")),
-    "delete": (AuditEvent.Action.DELETE_ATTACHMENT, _("删除附件")),
+    "add": (document_actions.ADD_ATTACHMENT, _("添加附件")),
+    "replace": (document_actions.REPLACE_ATTACHMENT, _("替换附件")),
+    "delete": (document_actions.DELETE_ATTACHMENT, _("删除附件")),
 }
 
 

@@ -16,10 +16,10 @@ from catalog.models import CatalogNode
 from catalog.scoping import agency_scope
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.uploads import check_attachment
+from disclosure.proposals import actions as proposal_actions
 from disclosure.proposals.models import CoHandlingOpinion, CongressSession, Proposal, ProposalReply
 from portal import audit
 from portal.actors import SYSTEM
-from portal.models import AuditEvent
 
 REPLY_NODES = {CongressSession.Body.CONGRESS: "rddbjy", CongressSession.Body.CPPCC: "zxwyta"}
 REPLY_NODE_NAMES = {
@@ -231,7 +231,7 @@ def save_opinion(opinion, user):
         transaction.on_commit(
             lambda name=stored.attachment.name: stored.attachment.storage.delete(name)
         )
-    audit.record(AuditEvent.Action.CO_OPINION, actor=user, obj=opinion, details=details)
+    audit.record(proposal_actions.CO_OPINION, actor=user, obj=opinion, details=details)
     return opinion
 
 
@@ -239,7 +239,7 @@ def save_opinion(opinion, user):
 def delete_opinion(opinion, user):
     check_works_for_unit(opinion, user)
     audit.record(
-        AuditEvent.Action.CO_OPINION,
+        proposal_actions.CO_OPINION,
         actor=user,
         obj=opinion,
         details={"change": "deleted", "proposal": str(opinion.proposal), "unit": str(opinion.unit),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogNode
 from catalog.scoping import agency_scope
 from disclosure.documents.models import Document, Genre, Topic
+from disclosure.reports import actions as report_actions
 from disclosure.reports.annual import (
     AMOUNT_FIELDS,
     CELL_KEYS,
@@ -32,7 +33,6 @@ from disclosure.reports.annual import (
 from disclosure.reports.models import AnnualReport, ReportOverride, template_for_year
 from portal import audit
 from portal.actors import SYSTEM
-from portal.models import AuditEvent
 
 # The seeded column (seed_demo's slug) for the reports; an agency may have one of its own.
 REPORT_NODE_SLUG = "gknb"
@@ -102,7 +102,7 @@ def set_override(report, user, cell, value, reason):
         defaults={"value": value, "reason": reason, "changed_by": None if user is SYSTEM else user},
     )
     audit.record(
-        AuditEvent.Action.ANNUAL_REPORT,
+        report_actions.ANNUAL_REPORT,
         actor=user,
         obj=report,
         details={
@@ -124,7 +124,7 @@ def remove_override(override, user):
     if report.is_final:
         raise ReportError(_("报告已定稿，不能修改统计数。"))
     audit.record(
-        AuditEvent.Action.ANNUAL_REPORT,
+        report_actions.ANNUAL_REPORT,
         actor=user,
         obj=report,
         details={"step": "remove_override", "cell": override.cell, "value": override.value},
@@ -201,7 +201,7 @@ def enter_printed(user, agency, year, values, reason, *, printed_on=None, texts=
     after = {**cells, **{f"f.{n}": v for n, v in fields.items()}}
     found = findings(report)
     audit.record(
-        AuditEvent.Action.ANNUAL_REPORT,
+        report_actions.ANNUAL_REPORT,
         actor=user,
         obj=report,
         details={
@@ -273,7 +273,7 @@ def make_final(report, user):
     report.document = document
     report.save()
     audit.record(
-        AuditEvent.Action.ANNUAL_REPORT,
+        report_actions.ANNUAL_REPORT,
         actor=user,
         obj=report,
         details={
@@ -309,7 +309,7 @@ def reopen(report, user, reason):
     report.final_by = None
     report.save()
     audit.record(
-        AuditEvent.Action.ANNUAL_REPORT,
+        report_actions.ANNUAL_REPORT,
         actor=user,
         obj=report,
         details={"step": "reopen", "reason": reason},

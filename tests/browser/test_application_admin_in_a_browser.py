@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from disclosure.applications.models import Application, Letter
-from portal.roles import REQUESTS, sync_roles
+from disclosure.applications.roles import REQUESTS
+from portal.roles import sync_roles
 from tests.browser.helpers import chromium, skip_without_chromium
 from tests.factories import AgencyFactory, StaffUserFactory, id_number_for
 

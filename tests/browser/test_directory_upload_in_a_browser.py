@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from openpyxl import Workbook
 
+from catalog import actions as catalog_actions
 from catalog.models import CatalogNode
 from portal.models import AuditEvent
 from portal.roles import CATALOGUER, sync_roles
@@ -93,7 +94,7 @@ def test_a_cataloguer_uploads_previews_and_applies_a_directory(live_server, sett
     assert leaving.channels == ["政府网站", "入户/现场"]
     assert CatalogNode.objects.get(name="救助审批").time_limit_days == 20
     assert CatalogNode.objects.get(name="低保审批").content == "审批结果及金额"
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT_CATALOG).count() == 1
+    assert AuditEvent.objects.filter(action=catalog_actions.IMPORT_CATALOG).count() == 1
 
 
 # The national template saved as CSV: 公开事项 over 一级/二级事项 in a second header row, the other

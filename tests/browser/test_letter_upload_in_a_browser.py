@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
 from disclosure.proposals.models import ProposalReply
-from portal.roles import PROPOSALS
+from disclosure.proposals.roles import PROPOSALS
 from tests.browser.helpers import chromium, restore_migration_data, skip_without_chromium
 from tests.disclosure.proposals.letter_documents import letter_docx
 from tests.disclosure.proposals.letter_set import FOLDER

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from catalog import actions as catalog_actions
 from catalog import import_uploads
 from catalog.models import CatalogNode
 from portal.models import AuditEvent
@@ -125,13 +126,13 @@ def test_apply_imports_what_the_preview_showed_in_one_audited_step(client, catal
     assert response.status_code == 302
     assert CatalogNode.objects.get(name="低保退出").parent.name == "最低生活保障"
     assert CatalogNode.objects.get(name="低保审批").content == "审批结果及金额"
-    event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT_CATALOG)
+    event = AuditEvent.objects.get(action=catalog_actions.IMPORT_CATALOG)
     assert event.actor == cataloguer
     assert (event.details["created"], event.details["updated"]) == (1, 1)
     assert event.details["file"] == "目录.xlsx"
     # The stored upload is gone: the same ticket cannot import twice.
     assert client.post(APPLY, {"ticket": ticket}).status_code == 302
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT_CATALOG).count() == 1
+    assert AuditEvent.objects.filter(action=catalog_actions.IMPORT_CATALOG).count() == 1
 
 
 def test_apply_reads_the_stored_file_and_ignores_a_forged_ticket(client, cataloguer, area):
@@ -155,7 +156,7 @@ def test_a_tree_changed_since_the_preview_shows_the_new_preview_instead(client, 
     response = client.post(APPLY, {"ticket": response.context["ticket"]})
     assert response.status_code == 200
     assert "预览之后已有变化" in response.content.decode()
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT_CATALOG).exists()
+    assert not AuditEvent.objects.filter(action=catalog_actions.IMPORT_CATALOG).exists()
 
 
 @pytest.mark.parametrize(

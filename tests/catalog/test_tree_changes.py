@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from catalog import actions as catalog_actions
 from catalog import services
 from catalog.models import CatalogNode
 from catalog.tree import TreeChangeRefused, check_catalog_tree
@@ -144,7 +145,7 @@ def test_moving_a_column_needs_scope_over_its_whole_subtree(client, shared_tree,
     assert shared.parent == shared_tree["root"]
     with pytest.raises(TreeChangeRefused):
         services.move_column(shared, elsewhere, "last-child", cataloguer)
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.MOVE).exists()
+    assert not AuditEvent.objects.filter(action=catalog_actions.MOVE).exists()
     assert check_catalog_tree() == []
 
 
@@ -197,7 +198,7 @@ def test_moving_a_column_writes_an_audit_event(client, shared_tree, cataloguer):
     assert move(client, mine, elsewhere).status_code == 200
     mine.refresh_from_db()
     assert mine.parent == elsewhere
-    event = AuditEvent.objects.get(action=AuditEvent.Action.MOVE)
+    event = AuditEvent.objects.get(action=catalog_actions.MOVE)
     assert event.actor == cataloguer and event.object_id == str(mine.pk)
     assert event.details == {
         "from": "政务公开 > 部门专栏 > 本局专栏",
@@ -210,7 +211,7 @@ def test_moving_a_column_writes_an_audit_event(client, shared_tree, cataloguer):
                  "agency": shared_tree["own"].pk}
     )  # fmt: skip
     assert response.status_code == 302
-    event = AuditEvent.objects.filter(action=AuditEvent.Action.MOVE).order_by("-pk").first()
+    event = AuditEvent.objects.filter(action=catalog_actions.MOVE).order_by("-pk").first()
     assert event.details["to"] == "政务公开 > 部门专栏 > 本局专栏"
     assert check_catalog_tree() == []
 

@@ -11,8 +11,8 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.documents.services import publish, withdraw
 from disclosure.documents import public_listing
+from disclosure.documents.services import publish, withdraw
 from portal import built_files
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local

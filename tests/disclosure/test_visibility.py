@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
+from disclosure.applications.roles import REQUESTS
 from disclosure.documents.models import Document
 from disclosure.documents.services import publish, withdraw
 from portal.actors import SYSTEM
-from portal.roles import AUDITOR, EDITOR, REQUESTS, sync_roles
+from portal.roles import AUDITOR, EDITOR, sync_roles
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,10 @@ from django.contrib.auth.models import Group
 
 from disclosure.documents import services
 from disclosure.documents.models import Document, DocumentRevision
+from disclosure.proposals.roles import PROPOSALS
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
-from portal.roles import AUDITOR, EDITOR, PROPOSALS, REVIEWER, sync_roles
+from portal.roles import AUDITOR, EDITOR, REVIEWER, sync_roles
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db

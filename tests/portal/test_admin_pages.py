@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from catalog.models import Agency
 from config.management.commands.seed_demo import SEED_AGENCY
-from portal.roles import AUDITOR, CATALOGUER, EDITOR, PROPOSALS, REQUESTS, REVIEWER, ROLES
+from disclosure.applications.roles import REQUESTS
+from disclosure.proposals.roles import PROPOSALS
+from portal.roles import AUDITOR, CATALOGUER, EDITOR, REVIEWER, ROLES
 
 pytestmark = pytest.mark.django_db
 

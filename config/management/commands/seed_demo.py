@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog.importer import import_directory, parse_directory, read_table
 from catalog.models import Agency, CatalogNode
+from disclosure.applications.roles import REQUESTS
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.services import publish, set_legacy_index_number
 from disclosure.proposals.models import (
@@ -20,7 +21,7 @@ from disclosure.proposals.models import (
 from disclosure.proposals.services import record_feedback, save_reply
 from portal.actors import SYSTEM
 from portal.models import SiteSettings
-from portal.roles import EDITOR, REQUESTS, REVIEWER, sync_roles
+from portal.roles import EDITOR, REVIEWER, sync_roles
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "gongkai-demo-2026"  # noqa: S105 - printed for local demos; refused without DEBUG

@@ -4,7 +4,8 @@ agency, an auditor and an editor."""
 
 import pytest
 
-from portal.roles import AUDITOR, EDITOR, REQUESTS, sync_roles
+from disclosure.applications.roles import REQUESTS
+from portal.roles import AUDITOR, EDITOR, sync_roles
 from tests.disclosure.applications.staff import staff_with
 from tests.factories import AgencyFactory
 

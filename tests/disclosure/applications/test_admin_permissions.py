@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from disclosure.applications import actions as application_actions
 from disclosure.applications import services
 from disclosure.applications.models import Application, Letter
 from portal.models import AuditEvent
@@ -105,11 +106,11 @@ def test_handling_staff_see_the_number_masked_and_revealing_it_is_audited(
 
     reveal = reverse("admin:disclosure_application_reveal", args=[application.pk])
     assert client.get(reveal).status_code == 302  # only a POST reveals
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA).exists()
+    assert not AuditEvent.objects.filter(action=application_actions.PERSONAL_DATA).exists()
     response = client.post(reveal)
     assert response.status_code == 200 and full in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    event = AuditEvent.objects.get(action=AuditEvent.Action.PERSONAL_DATA)
+    event = AuditEvent.objects.get(action=application_actions.PERSONAL_DATA)
     assert event.actor == world["handler"]
     assert event.object_id == str(application.pk) and event.details == {"what": "id_number"}
     assert full not in event.object_repr
@@ -123,7 +124,7 @@ def test_the_identity_file_is_an_audited_download_never_shown_inline(client, wor
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/octet-stream"
     assert b"".join(response.streaming_content) == png_bytes()
-    event = AuditEvent.objects.get(action=AuditEvent.Action.PERSONAL_DATA)
+    event = AuditEvent.objects.get(action=application_actions.PERSONAL_DATA)
     assert event.details == {"what": "identity_file"}
 
 
@@ -143,7 +144,7 @@ def test_viewing_only_staff_cannot_open_the_identity_file_or_take_steps(client, 
     assert client.post(reveal).status_code == 403
     step = reverse("admin:disclosure_application_step", args=[application.pk, "supplemented"])
     assert client.post(step, {}).status_code == 403
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA).exists()
+    assert not AuditEvent.objects.filter(action=application_actions.PERSONAL_DATA).exists()
 
 
 def test_a_superuser_handles_every_agency(client, world, application, django_user_model):

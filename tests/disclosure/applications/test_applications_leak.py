@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import CatalogNode
+from disclosure.applications import actions as application_actions
 from disclosure.applications import services
 from disclosure.applications.models import Application
 from portal.actors import SYSTEM
@@ -123,7 +124,7 @@ def test_the_status_page_without_the_code_shows_nothing_of_them(applications):
 def test_the_audit_events_of_a_submission_name_the_number_only(applications):
     for application in applications:
         events = AuditEvent.objects.filter(
-            action=AuditEvent.Action.APPLICATION, object_id=str(application.pk)
+            action=application_actions.APPLICATION, object_id=str(application.pk)
         )
         submit = [e for e in events if e.details.get("step") == "submit"]
         assert len(submit) == 1

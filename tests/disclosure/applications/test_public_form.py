@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from disclosure.applications import actions as application_actions
 from disclosure.applications import services
 from disclosure.applications.models import Application, lookup_code_digest
 from disclosure.applications.views import RECEIPT_SECONDS
@@ -47,7 +48,7 @@ def assert_nothing_saved(settings):
     assert not Application.objects.exists()
     assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
     assert files_under(settings.MEDIA_ROOT) == []
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.APPLICATION).exists()
+    assert not AuditEvent.objects.filter(action=application_actions.APPLICATION).exists()
 
 
 def test_a_person_application_is_saved_and_its_code_opens_the_status_page(

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
+from disclosure.applications import actions as application_actions
 from disclosure.applications.models import Application
 from portal.models import AuditEvent
 from tests.disclosure.applications.staff import png_bytes
@@ -55,7 +56,7 @@ def test_dry_run_counts_and_changes_nothing(applications):
     assert "2 件" in output and "2 个" in output
     old = Application.objects.get(pk=applications["old"].pk)
     assert old.identity_file and old.identity_removed_on is None
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA).exists()
+    assert not AuditEvent.objects.filter(action=application_actions.PERSONAL_DATA).exists()
 
 
 def test_old_applications_lose_files_and_full_numbers_once(
@@ -81,7 +82,7 @@ def test_old_applications_lose_files_and_full_numbers_once(
         recent.identity_file and recent.identity_removed_on is None and "*" not in recent.id_number
     )
     assert Application.objects.get(pk=applications["open"].pk).identity_removed_on is None
-    event = AuditEvent.objects.get(action=AuditEvent.Action.PERSONAL_DATA)
+    event = AuditEvent.objects.get(action=application_actions.PERSONAL_DATA)
     assert event.details["applications"] == 2 and event.details["files"] == 2
 
     # Idempotent: a second run finds nothing left and changes nothing.

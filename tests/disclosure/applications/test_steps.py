@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from disclosure.applications import actions as application_actions
 from disclosure.applications import services
 from disclosure.applications.models import Application, Email, Letter
 from portal.actors import SYSTEM
@@ -92,7 +93,7 @@ def test_online_submission_to_final_answer_letter(django_capture_on_commit_callb
 def test_audit_events_name_the_application_by_number_only():
     agency = AgencyFactory()
     application, _ = services.submit(online_application(agency))
-    events = AuditEvent.objects.filter(action=AuditEvent.Action.APPLICATION)
+    events = AuditEvent.objects.filter(action=application_actions.APPLICATION)
     assert events.count() == 1
     text = str(list(events.values()))
     assert application.number in text

@@ -9,10 +9,12 @@ from django.urls import reverse
 
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
+from disclosure.proposals import actions as proposal_actions
 from disclosure.proposals.models import CoHandlingOpinion, ProposalReply
+from disclosure.proposals.roles import PROPOSALS
 from disclosure.proposals.services import ReplyError, save_reply
 from portal.models import AuditEvent
-from portal.roles import PROPOSALS, sync_roles
+from portal.roles import sync_roles
 from tests.factories import (
     AgencyFactory,
     CongressSessionFactory,
@@ -138,7 +140,7 @@ def test_a_co_handling_unit_gives_an_opinion_that_the_lead_unit_sees(client, wor
     assert response.status_code == 302, response.content.decode()[:3000]
     opinion = CoHandlingOpinion.objects.get()
     assert opinion.author == world["co_user"] and opinion.attachment_name == "资金安排.pdf"
-    event = AuditEvent.objects.get(action=AuditEvent.Action.CO_OPINION)
+    event = AuditEvent.objects.get(action=proposal_actions.CO_OPINION)
     assert event.actor == world["co_user"] and event.object_id == str(opinion.pk)
     assert event.details["change"] == "added" and event.details["unit"] == "区财政局"
     # Stored where no URL reaches it.
@@ -192,7 +194,7 @@ def test_a_unit_writes_only_its_own_opinions_on_proposals_it_co_handles(client, 
     assert "交通局意见" not in listing
     change = reverse("admin:disclosure_cohandlingopinion_change", args=[theirs.pk])
     assert client.get(change).status_code == 302  # not found for this user
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.CO_OPINION).exists()
+    assert not AuditEvent.objects.filter(action=proposal_actions.CO_OPINION).exists()
 
 
 def test_an_opinion_attachment_is_checked_by_content(client, world):

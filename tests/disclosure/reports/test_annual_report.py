@@ -11,6 +11,7 @@ from catalog.models import CatalogNode
 from disclosure.applications.models import Application
 from disclosure.documents.models import Document, Genre
 from disclosure.documents.services import publish, submit
+from disclosure.reports import actions as report_actions
 from disclosure.reports import annual
 from disclosure.reports.annual_services import ReportError, make_final, reopen, set_override
 from disclosure.reports.models import AnnualReport, ReportOverride
@@ -290,7 +291,7 @@ def test_overrides_are_recorded_with_who_and_why(year_of_data):
     assert override.reason == "一件规章未上网"
     from portal.models import AuditEvent
 
-    event = AuditEvent.objects.filter(action=AuditEvent.Action.ANNUAL_REPORT).latest("pk")
+    event = AuditEvent.objects.filter(action=report_actions.ANNUAL_REPORT).latest("pk")
     assert event.details["counted"] == 3 and event.details["value"] == 4
 
 

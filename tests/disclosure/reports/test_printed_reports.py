@@ -12,6 +12,7 @@ from django.urls import reverse
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
 from disclosure.documents.services import WorkflowError, publish, submit
+from disclosure.reports import actions as report_actions
 from disclosure.reports import annual
 from disclosure.reports.annual_files import write_docx, write_xlsx
 from disclosure.reports.annual_services import (
@@ -130,7 +131,7 @@ def test_a_2019_report_is_entered_on_one_page_with_one_reason_audited_once(clien
     for key, value in values.items():
         if not key.startswith("f."):
             assert figures.value(key) == value, key
-    events = AuditEvent.objects.filter(action=AuditEvent.Action.ANNUAL_REPORT)
+    events = AuditEvent.objects.filter(action=report_actions.ANNUAL_REPORT)
     assert events.count() == 1
     event = events.get()
     assert event.details["step"] == "printed_entry" and event.details["reason"] == REASON
@@ -145,7 +146,7 @@ def test_a_correction_is_one_more_event_naming_the_changed_cells(client, editor,
     client.post(entry_url(agency, 2019), post_data(values))
     values["items.licences.decisions"] = 1368
     client.post(entry_url(agency, 2019), post_data(values, reason="更正录入错误：行政许可"))
-    events = AuditEvent.objects.filter(action=AuditEvent.Action.ANNUAL_REPORT).order_by("pk")
+    events = AuditEvent.objects.filter(action=report_actions.ANNUAL_REPORT).order_by("pk")
     assert events.count() == 2
     assert events.last().details["changed"] == ["items.licences.decisions"]
     assert AnnualReport.objects.get().printed_reason == "更正录入错误：行政许可"
@@ -177,7 +178,7 @@ def test_bad_cells_are_named_and_nothing_is_saved(client, editor, agency):
     assert "一、本年新收 · 自然人" in html and "行政许可 · 上一年项目数量" in html
     assert html.count('class=" invalid"') == 2
     assert not AnnualReport.objects.exists()
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ANNUAL_REPORT).exists()
+    assert not AuditEvent.objects.filter(action=report_actions.ANNUAL_REPORT).exists()
 
 
 def test_the_entry_page_keeps_to_its_query_budget(
@@ -245,7 +246,7 @@ def test_an_unbalanced_printed_report_is_made_final_and_published_by_two_people(
     report = make_final(report, editor)
     assert report.is_final
     assert report.final_numbers["apps.new.total"] == 0
-    final_event = AuditEvent.objects.filter(action=AuditEvent.Action.ANNUAL_REPORT).latest("pk")
+    final_event = AuditEvent.objects.filter(action=report_actions.ANNUAL_REPORT).latest("pk")
     assert final_event.details["warnings"]
     document = report.document
     assert document.written_on == date(2023, 1, 28)

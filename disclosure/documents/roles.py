@@ -1,0 +1,42 @@
+"""What the staff roles may do with documents."""
+
+from portal.registry import grant
+from portal.roles import AUDITOR, CATALOGUER, EDITOR, REVIEWER
+
+READ = ["disclosure.view_topic", "disclosure.view_genre"]
+ATTACHMENTS = [
+    "disclosure.add_attachment",
+    "disclosure.change_attachment",
+    "disclosure.delete_attachment",
+    "disclosure.view_attachment",
+]
+
+
+def register():
+    grant(
+        EDITOR,
+        *READ,
+        "disclosure.add_document",
+        "disclosure.change_document",
+        "disclosure.delete_document",
+        "disclosure.view_document",
+        "disclosure.submit_document",
+        *ATTACHMENTS,
+    )
+    grant(
+        REVIEWER,
+        *READ,
+        "disclosure.change_document",
+        "disclosure.view_document",
+        "disclosure.publish_document",
+        "disclosure.withdraw_document",
+        *ATTACHMENTS,
+    )
+    grant(CATALOGUER, *READ)
+    grant(
+        AUDITOR,
+        *READ,
+        "disclosure.view_document",
+        "disclosure.view_attachment",
+        "disclosure.view_indexcounter",
+    )
