@@ -205,16 +205,14 @@ def reencode_editor_image(upload):
             extension = EDITOR_IMAGE_FORMATS.get(image.format)
             if extension is None:
                 raise broken
-            frame_count = count_frames(
-                image,
-                MAX_EDITOR_IMAGE_FRAMES,
-                MAX_EDITOR_IMAGE_PIXELS // max(image.width * image.height, 1),
+            frame_count, canvas = count_frames(
+                image, MAX_EDITOR_IMAGE_FRAMES, MAX_EDITOR_IMAGE_PIXELS
             )
-            if image.width * image.height * frame_count > MAX_EDITOR_IMAGE_PIXELS:
+            if canvas[0] * canvas[1] * frame_count > MAX_EDITOR_IMAGE_PIXELS:
                 raise ValidationError(
                     _("图片过大（%(width)s×%(height)s 像素，%(frames)s 帧），请缩小后上传。"),
                     code="pixels",
-                    params={"width": image.width, "height": image.height, "frames": frame_count},
+                    params={"width": canvas[0], "height": canvas[1], "frames": frame_count},
                 )
             if frame_count > MAX_EDITOR_IMAGE_FRAMES:
                 raise ValidationError(
@@ -242,21 +240,24 @@ def reencode_editor_image(upload):
     return output.getvalue(), extension
 
 
-def count_frames(image, limit, affordable):
-    """The number of frames of ``image``, counted up to ``limit + 1`` and no further, nor past
-    ``affordable + 1`` (the frames whose pixels the cap allows): counting a GIF's frames decodes
-    them, a whole canvas each."""
-    if not affordable or not getattr(image, "is_animated", False):
-        return 1
+def count_frames(image, limit, max_pixels):
+    """``(frames, (width, height))`` of ``image``, counted frame by frame and stopped as soon
+    as the frames seen, on the largest canvas seen, pass ``max_pixels`` or their number passes
+    ``limit``: moving past a GIF frame decodes it onto the whole canvas, and a frame placed
+    outside the canvas enlarges it (seen on reaching the frame, before it is decoded)."""
+    width, height = image.size
+    if not getattr(image, "is_animated", False):
+        return 1, (width, height)
     count = 1
     try:
-        while count <= min(limit, affordable):
+        while width * height * count <= max_pixels and count <= limit:
             image.seek(count)
             count += 1
+            width, height = max(width, image.size[0]), max(height, image.size[1])
     except EOFError:
         pass
     image.seek(0)
-    return count
+    return count, (width, height)
 
 
 # What a re-encoded frame keeps of the original's metadata: what its pixels need to look right.
