@@ -22,10 +22,10 @@ from django.views.generic import DetailView
 
 from catalog.models import CatalogNode
 from catalog.scoping import agency_scope
+from portal import downloads
 from portal.media import serve_media
 
 from .models import Attachment, Document
-from .reports import downloads
 from .reports.public_listing import (
     ListingBusy,
     ListingLimited,

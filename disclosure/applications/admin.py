@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Agency
 from catalog.scoping import membership_scope
+from portal import downloads
 from portal.admin import DeclaredLookupsOnly
 from portal.models import AuditEvent
 from portal.workdays import load_calendar, provisional_mark
 
-from ..reports import downloads
 from . import services
 from .admin_forms import STEP_FORMS, ApplicationRegisterForm, LetterForm
 from .clock import clock, confirmation_overdue, flags

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from catalog.scoping import agency_scope
+from portal import downloads
 from portal.admin import DeclaredLookupsOnly
+from portal.downloads import Download
 from portal.workdays import provisional_mark
 
-from ..reports import downloads
-from ..reports.downloads import Download
 from . import services
 from .forms import CoHandlingOpinionForm, LetterConfirmForm, LetterTextForm, ProposalReplyForm
 from .letters import FIELDS, parse_reply_letter
