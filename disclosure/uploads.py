@@ -32,6 +32,18 @@ EXTENSIONS = {
     ".jpeg": ("jpg", "jpeg"),
     ".png": ("png", "png"),
 }
+# Attachment kind -> the type it is handed out as (None: application/octet-stream).
+KIND_TYPES = {
+    "pdf": "application/pdf",
+    "ofd": "application/ofd",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 EXECUTABLE_SUFFIXES = {
     ".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".vbs", ".js", ".jse", ".ps1",
@@ -90,6 +102,11 @@ def _digest(upload):
         sha.update(chunk)
     upload.seek(0)
     return sha.hexdigest()
+
+
+def attachment_content_type(kind):
+    """The content type an attachment of ``kind`` (checked by content on upload) goes out as."""
+    return KIND_TYPES.get(kind)
 
 
 def check_attachment(upload, name=None):

@@ -20,10 +20,11 @@ import time
 import uuid
 
 from django.core.cache import caches
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from . import files
 from .ratelimit import Limited, RateLimit
 
 LOCK_SECONDS = 600  # a builder that died frees the lock after this
@@ -147,9 +148,7 @@ def file_response(request, handle, *, etag, filename, content_type):
     if response is not headers:
         handle.close()
         return response
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
+    response = files.file_response(handle, filename, content_type, private=False)
     for header in ("ETag", "Last-Modified", "Cache-Control"):
         response[header] = headers[header]
     return response

@@ -1,10 +1,11 @@
-"""The one download pipeline: every file the portal hands out goes through it.
+"""The one download pipeline: every file the portal makes from rows or a writer goes through it.
 
 Rows in (the header row first) → a CSV streamed row by row (UTF-8 with a BOM, so Excel on
 Chinese Windows reads it, or GB18030) or an XLSX written in xlsxwriter's constant-memory mode →
 every text cell a spreadsheet would run as a formula neutralised, and what XML cannot carry left
 out → the row count and the SHA-256 of the bytes recorded in one audit event, with who asked,
-what and in which format. No file is ever held whole in memory.
+what and in which format. No file is ever held whole in memory. Files go out with the portal's
+file headers (``portal.files``).
 
 Every workbook the portal writes comes from ``new_workbook``, which writes strings as strings:
 text never becomes a formula, an array formula (``{=…}``), a number or a hyperlink (``file:``,
@@ -29,14 +30,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from portal import audit
 from portal.actors import SYSTEM
 from portal.control_characters import strip_for_xml
+from portal.files import file_response, protect
 from portal.models import AuditEvent
 from portal.ratelimit import Limited, RateLimit
 
@@ -369,11 +370,8 @@ def _response(download, file_format, actor, encoding, on_close):
             record(download, actor, "xlsx", rows, file_sha256(handle).hexdigest())
         finally:
             on_close()
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"{download.filename}.xlsx",
-            content_type=XLSX_TYPE,
+        return file_response(
+            handle, f"{download.filename}.xlsx", XLSX_TYPE, private=actor is not PUBLIC
         )
     encoding = encoding if encoding in ENCODINGS else "utf-8"
     tally = Tally()
@@ -390,8 +388,7 @@ def _response(download, file_format, actor, encoding, on_close):
 
     body = _ClosingChunks(stream(), on_close)
     http = StreamingHttpResponse(body, content_type=f"text/csv; charset={encoding}")
-    http["Content-Disposition"] = content_disposition_header(True, f"{download.filename}.csv")
-    return http
+    return protect(http, f"{download.filename}.csv", private=actor is not PUBLIC)
 
 
 @dataclass
@@ -431,9 +428,9 @@ def built_response(built, actor):
         write_built(built, handle, actor)
     finally:
         release()
-    return FileResponse(
+    return file_response(
         handle,
-        as_attachment=True,
-        filename=f"{built.filename}.{built.file_format}",
-        content_type=built.content_type,
+        f"{built.filename}.{built.file_format}",
+        built.content_type,
+        private=actor is not PUBLIC,
     )
