@@ -15,28 +15,11 @@ from django.utils._os import safe_join
 from django.utils.http import http_date
 from django.views.static import was_modified_since
 
+from . import filetypes
 from .files import file_response, protect
 
-# Content family (by magic bytes) -> the type it is served as.
-IMAGE_TYPES = {
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-}
-
-
-def sniff_image(head):
-    """The image family the first bytes show (png, jpeg, gif, webp), or None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
+# What is shown as an image (by its content, portal.filetypes); anything else is a download.
+SHOWN = filetypes.IMAGES
 
 
 def serve_media(request, path, document_root):
@@ -50,10 +33,10 @@ def serve_media(request, path, document_root):
         raise Http404("文件不存在")
     stat = fullpath.stat()
     handle = fullpath.open("rb")
-    family = sniff_image(handle.read(16))
+    family = filetypes.sniff(handle.read(filetypes.HEAD_BYTES))
     handle.seek(0)
-    content_type = IMAGE_TYPES.get(family)  # None: a download (files.file_response)
-    inline = content_type is not None
+    inline = family in SHOWN
+    content_type = filetypes.CONTENT_TYPES[family] if inline else None  # None: a download
     if not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), stat.st_mtime):
         handle.close()
         # A 304 updates the headers the browser keeps, so it carries the same ones.
