@@ -47,10 +47,12 @@ def inert_name(name):
 
 
 def protect(response, filename, *, inline=False, private=True):
-    """Give ``response`` (any response carrying a file) the portal's file headers."""
-    response["Content-Disposition"] = content_disposition_header(
-        not inline, safe_filename(filename)
-    )
+    """Give ``response`` (any response carrying a file, or a 304 for one) the portal's file
+    headers; ``filename`` None leaves Content-Disposition as it is (a 304 that cannot tell)."""
+    if filename is not None:
+        response["Content-Disposition"] = content_disposition_header(
+            not inline, safe_filename(filename)
+        )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = INLINE_CSP if inline else DOWNLOAD_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"

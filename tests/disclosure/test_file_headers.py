@@ -191,3 +191,24 @@ def test_every_file_goes_out_with_the_same_headers(client, admin_client, name):
     disposition = DISPOSITION.match(response["Content-Disposition"])
     assert disposition is not None, response["Content-Disposition"]
     assert disposition[1] == ("inline" if inline else "attachment")
+
+
+@pytest.mark.parametrize(
+    "name", ["public annual report", "public listing", "media download", "media image"]
+)
+def test_a_304_keeps_the_files_headers(client, admin_client, name):
+    """A 304 updates the headers a browser keeps: it must not swap the sandbox for a page's."""
+    view, _private, inline = VIEWS[name]
+    first = view(client, admin_client)
+    b"".join(first.streaming_content)
+    validator = (
+        {"HTTP_IF_NONE_MATCH": first["ETag"]}
+        if "ETag" in first
+        else {"HTTP_IF_MODIFIED_SINCE": first["Last-Modified"]}
+    )
+    again = client.get(first.wsgi_request.get_full_path(), **validator)
+    assert again.status_code == 304
+    assert again["Content-Security-Policy"] == (IMAGE_CSP if inline else DOWNLOAD_CSP)
+    assert again["X-Content-Type-Options"] == "nosniff"
+    assert again["Referrer-Policy"] == "no-referrer"
+    assert again["Cache-Control"] == "no-cache"
