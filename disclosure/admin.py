@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.choices import TreeListFilter, TreeModelChoiceField, TreeModelMultipleChoiceField
 from catalog.models import Agency, CatalogNode
+from portal import downloads
 from portal.admin import LabelledInlineFormSet, ReadOnlyAdmin
 from portal.widgets import DateInput, name_unlabelled_inputs
 
@@ -34,7 +35,6 @@ from .models import (
 from .models.revisions import ATTACHMENT_CHANGES
 from .proposals import admin as proposals_admin  # noqa: F401 (registers the proposal admin)
 from .reports import admin as reports_admin  # noqa: F401 (registers the annual report and guide)
-from .reports import downloads
 from .reports.compliance import build_report, report_download
 from .reports.listings import ExportForm, ExportLimited, export_response
 from .search import analysis

@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from catalog.scoping import agency_scope
+from portal import downloads
 from portal.admin import DeclaredLookupsOnly
+from portal.downloads import Download
+from portal.files import file_response
 from portal.workdays import provisional_mark
 
-from ..reports import downloads
-from ..reports.downloads import Download
 from . import services
 from .forms import CoHandlingOpinionForm, LetterConfirmForm, LetterTextForm, ProposalReplyForm
 from .letters import FIELDS, parse_reply_letter
@@ -517,11 +518,7 @@ class CoHandlingOpinionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         except FileNotFoundError:
             raise Http404 from None
         name = opinion.attachment_name or opinion.attachment.name.rsplit("/", 1)[-1]
-        response = FileResponse(handle, as_attachment=True, filename=name,
-                                content_type="application/octet-stream")  # fmt: skip
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return file_response(handle, name)
 
     def get_urls(self):
         return [

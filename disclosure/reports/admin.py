@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Agency
+from portal import downloads
 
 from ..models import AnnualReport, DisclosureGuide, ReportOverride
-from . import downloads
 from .annual import cell_choices, district_totals, figures_for, problems, report_sections
 from .annual_entry import PrintedEntryView
 from .annual_files import FORMATS, report_file

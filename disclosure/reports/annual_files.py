@@ -15,9 +15,7 @@ from django.utils.http import quote_etag
 
 from portal import built_files
 from portal.control_characters import strip_for_xml
-
-from .annual import ENTERED_FIELDS, figures_for, report_sections
-from .downloads import (
+from portal.downloads import (
     DOCX_TYPE,
     PUBLIC,
     XLSX_TYPE,
@@ -26,6 +24,8 @@ from .downloads import (
     new_workbook,
     write_built,
 )
+
+from .annual import ENTERED_FIELDS, figures_for, report_sections
 from .models import LITIGATION_FIELDS
 
 FORMATS = {"docx": DOCX_TYPE, "xlsx": XLSX_TYPE}

@@ -16,11 +16,11 @@ from django.utils import timezone
 from catalog.models import Agency, CatalogNode, effective_time_limit_days
 from catalog.tree import SubtreeIndex
 from portal.actors import SYSTEM
+from portal.downloads import Download, Link
 from portal.workdays import WorkdayIndex
 
 from ..models import AnnualReport, DisclosureGuide, Document, Proposal
 from .annual import problems as report_problems
-from .downloads import Download, Link
 from .guide import GUIDE_STALE_DAYS, is_stale
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks

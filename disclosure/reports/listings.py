@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import TreeModelChoiceField
 from catalog.models import Agency, CatalogNode
+from portal import downloads
+from portal.downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download, ExportLimited, Link  # noqa: F401
 from portal.links import pk_url_template
 
 from ..models import Document, Genre, Topic
-from . import downloads
-from .downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download, ExportLimited, Link  # noqa: F401
 
 HEADERS = [
     "序号", "索引号", "名称", "文号", "发布机构", "主题分类", "体裁分类", "成文日期", "发布日期",

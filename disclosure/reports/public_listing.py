@@ -44,13 +44,12 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, CatalogNode
-from portal import built_files
+from portal import built_files, downloads
 from portal.clients import client_key
+from portal.downloads import PUBLIC, XLSX_TYPE
 from portal.ratelimit import Limited, RateLimit
 
 from ..models import Document, Genre, Topic
-from . import downloads
-from .downloads import PUBLIC, XLSX_TYPE
 from .listings import (
     ExportFilters,
     ExportForm,

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from catalog.models import CatalogNode
 from disclosure.reports.compliance import build_report, report_download
-from disclosure.reports.downloads import csv_chunks, write_file
 from disclosure.services import withdraw
 from portal.actors import SYSTEM
+from portal.downloads import csv_chunks, write_file
 from tests.disclosure.conftest import local
 from tests.factories import GenreFactory, published
 from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx

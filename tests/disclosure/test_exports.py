@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from disclosure.models import Document
-from disclosure.reports.downloads import neutralise
 from disclosure.reports.listings import HEADERS
+from portal.downloads import neutralise
 from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR, sync_roles
 from tests.disclosure.conftest import local
@@ -178,7 +178,7 @@ def test_filters_by_agency_dates_and_validity(client, listing, staff):
 
 
 def test_xlsx_past_the_row_limit_is_refused_with_a_pointer_to_csv(client, listing, monkeypatch):
-    monkeypatch.setattr("disclosure.reports.downloads.XLSX_MAX_ROWS", 2)
+    monkeypatch.setattr("portal.downloads.XLSX_MAX_ROWS", 2)
     response = client.get(reverse("disclosure:export"), {"format": "xlsx"})
     assert response.status_code == 400 and "请改用 CSV" in response.content.decode()
 

@@ -2,9 +2,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Agency
 from disclosure.models import AnnualReport
-from disclosure.reports import downloads
 from disclosure.reports.annual import problems
 from disclosure.reports.annual_files import FORMATS, report_file
+from portal import downloads
 from portal.actors import SYSTEM
 
 

@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Agency, CatalogNode
 from disclosure.models import Document, Genre, Topic
-from disclosure.reports import downloads
-from disclosure.reports.downloads import ENCODINGS
 from disclosure.reports.listings import ExportFilters, listing_download, too_large_for_xlsx
+from portal import downloads
 from portal.actors import SYSTEM
+from portal.downloads import ENCODINGS
 
 
 def day(text, option):
