@@ -16,13 +16,13 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 from catalog.importer import DIRECTORY_ARCHIVE, MAX_BYTES
+from portal import filetypes
 from portal.office_files import OfficeFileRefused, check_archive
 
 KEEP_SECONDS = 24 * 3600
 TICKET_MAX_AGE = 3600
 TICKET_SALT = "catalog.import_uploads.ticket"
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
-NOT_TEXT = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0", b"%PDF-")
 
 
 def upload_folder():
@@ -45,14 +45,14 @@ def check_upload(uploaded):
             f"{filesizeformat(MAX_BYTES)}。"
         )
     uploaded.seek(0)
-    head = uploaded.read(8)
+    family = filetypes.sniff(uploaded.read(filetypes.HEAD_BYTES))
     uploaded.seek(0)
     if suffix == ".xlsx":
-        _check_workbook(uploaded, head)
+        _check_workbook(uploaded, family)
     else:
         content = uploaded.read()
         uploaded.seek(0)
-        if content.startswith(NOT_TEXT) or b"\x00" in content:
+        if family is not None or b"\x00" in content:  # a workbook, PDF, image ... renamed
             raise ValidationError(
                 "文件内容不是 CSV 文本（可能是 Excel 或 PDF 文件改了扩展名）。"
                 "请上传 .xlsx 文件，或在 Excel 中另存为 CSV。"
@@ -60,14 +60,14 @@ def check_upload(uploaded):
     return suffix
 
 
-def _check_workbook(uploaded, head):
+def _check_workbook(uploaded, family):
     """Refuse anything but a workbook within what a directory can be (``DIRECTORY_ARCHIVE``),
     reading only the zip's directory."""
     not_workbook = ValidationError(
         "文件内容不是 Excel .xlsx 工作簿（可能是 .xls、CSV 或 PDF 改了扩展名）。"
         "请在 Excel 中另存为 .xlsx 后重新上传。"
     )
-    if not head.startswith(b"PK\x03\x04"):
+    if family != "zip":
         raise not_workbook
     try:
         check_archive(uploaded, "xlsx", DIRECTORY_ARCHIVE)

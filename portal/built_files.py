@@ -20,10 +20,11 @@ import time
 import uuid
 
 from django.core.cache import caches
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from portal import files
 from portal.ratelimit import Limited, RateLimit
 
 LOCK_SECONDS = 600  # a builder that died frees the lock after this
@@ -132,7 +133,10 @@ def not_modified(request, etag):
     """The 304 answer when the client holds ``etag`` already (asked before a file is built)."""
     headers = _headers(etag)
     response = get_conditional_response(request, etag=etag, response=headers)
-    return response if response is not headers else None
+    if response is headers:
+        return None
+    # A 304 updates the headers the client keeps, so it carries the file's headers too.
+    return files.protect(response, None, private=False)
 
 
 def file_response(request, handle, *, etag, filename, content_type):
@@ -146,10 +150,8 @@ def file_response(request, handle, *, etag, filename, content_type):
     )
     if response is not headers:
         handle.close()
-        return response
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
+        return files.protect(response, filename, private=False)
+    response = files.file_response(handle, filename, content_type, private=False)
     for header in ("ETag", "Last-Modified", "Cache-Control"):
         response[header] = headers[header]
     return response
@@ -159,5 +161,5 @@ def _headers(etag):
     headers = HttpResponse()
     headers["ETag"] = etag
     # Clients must ask again each time: a withdrawal has to reach them at once.
-    headers["Cache-Control"] = "no-cache"
+    headers["Cache-Control"] = files.PUBLIC_CACHE
     return headers

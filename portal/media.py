@@ -1,51 +1,25 @@
 """Serving files from MEDIA_ROOT without ever letting one act as a page or a script.
 
 The type of a served file comes from its content, never from its name, and only from an
-allow-list of image types; anything else is a download. Every response carries ``nosniff`` and a
-sandboxing Content-Security-Policy, so even a file a browser mistook for HTML could not run.
+allow-list of image types; anything else is a download. Every response carries the portal's file
+headers (``portal.files``: ``nosniff``, a sandboxing Content-Security-Policy), so even a file a
+browser mistook for HTML could not run.
 """
 
-import mimetypes
-import os
 import posixpath
 from pathlib import Path
 
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.http import Http404, HttpResponseNotModified
 from django.utils._os import safe_join
 from django.utils.http import http_date
 from django.views.static import was_modified_since
 
-# Content family (by magic bytes) -> the type it is served as.
-IMAGE_TYPES = {
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-}
-DOWNLOAD_TYPE = "application/octet-stream"
-MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+from . import filetypes
+from .files import file_response, protect
 
-
-def sniff_image(head):
-    """The image family the first bytes show (png, jpeg, gif, webp), or None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
-def harden(response):
-    """The headers every file from MEDIA_ROOT goes out with."""
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = MEDIA_CSP
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+# What is shown as an image (by its content, portal.filetypes); anything else is a download.
+SHOWN = filetypes.IMAGES
 
 
 def serve_media(request, path, document_root):
@@ -58,30 +32,15 @@ def serve_media(request, path, document_root):
     if fullpath.name.startswith(".") or not fullpath.is_file():
         raise Http404("文件不存在")
     stat = fullpath.stat()
-    if not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), stat.st_mtime):
-        return harden(HttpResponseNotModified())
     handle = fullpath.open("rb")
-    family = sniff_image(handle.read(16))
+    family = filetypes.sniff(handle.read(filetypes.HEAD_BYTES))
     handle.seek(0)
-    if family is not None:
-        response = FileResponse(handle, content_type=IMAGE_TYPES[family])
-    else:
-        response = FileResponse(
-            handle,
-            content_type=DOWNLOAD_TYPE,
-            as_attachment=True,
-            filename=_download_name(fullpath.name),
-        )
-        # FileResponse guesses a type from the name when given none; never let it.
-        response["Content-Type"] = DOWNLOAD_TYPE
+    inline = family in SHOWN
+    content_type = filetypes.CONTENT_TYPES[family] if inline else None  # None: a download
+    if not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), stat.st_mtime):
+        handle.close()
+        # A 304 updates the headers the browser keeps, so it carries the same ones.
+        return protect(HttpResponseNotModified(), fullpath.name, inline=inline, private=False)
+    response = file_response(handle, fullpath.name, content_type, inline=inline, private=False)
     response["Last-Modified"] = http_date(stat.st_mtime)
-    return harden(response)
-
-
-def _download_name(name):
-    # A download keeps its name but never an extension a browser would open inline on its own.
-    stem, ext = os.path.splitext(name)
-    guessed = mimetypes.guess_type(name)[0] or ""
-    if guessed.startswith(("text/", "image/svg", "application/xhtml", "application/javascript")):
-        return f"{stem}{ext}.bin"
-    return name
+    return response

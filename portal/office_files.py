@@ -20,6 +20,7 @@ cell by walking the rows above it: 40 KB of merged rows took minutes).
 """
 
 import os
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -147,8 +148,34 @@ MAX_DOCX_ELEMENTS = 250_000
 
 
 class DocxUnreadable(Exception):
-    """The .docx's main part is not well-formed XML, nests deeper than XML parsers allow, or
-    holds more than MAX_DOCX_ELEMENTS elements."""
+    """The .docx's main part is not well-formed XML, nests deeper than XML parsers allow,
+    declares a DOCTYPE, or holds more than MAX_DOCX_ELEMENTS elements, comments and
+    processing instructions."""
+
+
+PROLOG_BYTES = 64 * 1024
+_PROLOG_ITEM = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
+
+
+def prolog_problem(part):
+    """What is wrong with the XML ``part``'s prolog (a binary stream, left at its start), or
+    None: it must reach its root element within PROLOG_BYTES without declaring a DOCTYPE.
+    Office parts carry none (ECMA-376 forbids them), and a parser reads a DTD's declarations
+    whatever the limits on elements."""
+    head = part.read(PROLOG_BYTES)
+    part.seek(0)
+    at = 0
+    while True:
+        item = _PROLOG_ITEM.match(head, at)
+        if item is None:
+            break
+        at = item.end()
+    rest = head[at:].lstrip()
+    if rest[:9].upper() == b"<!DOCTYPE":
+        return "含有 Office 文件不会有的 DOCTYPE 声明"
+    if not rest.startswith(b"<"):
+        return "找不到 XML 的根元素"
+    return None
 
 
 def docx_lines(file, max_chars):
@@ -160,19 +187,24 @@ def docx_lines(file, max_chars):
     them."""
     lines, length, open_paragraphs, elements = [], 0, 0, 0
     with zipfile.ZipFile(file) as archive, archive.open(KINDS["docx"][0]) as part:
+        if prolog_problem(part):
+            raise DocxUnreadable
         events = etree.iterparse(
             part,
-            events=("start", "end"),
+            events=("start", "end", "comment", "pi"),
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
         )
         try:
             for event, element in events:
-                if event == "start":
-                    elements += 1
+                if event != "end":  # comments and processing instructions count, and are kept
+                    elements += 1  # in the tree until their next sibling's end drops them
                     if elements > MAX_DOCX_ELEMENTS:
                         raise DocxUnreadable
+                if event in ("comment", "pi"):
+                    continue
+                if event == "start":
                     open_paragraphs += element.tag == W + "p"
                     continue
                 if element.tag == W + "p":

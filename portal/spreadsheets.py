@@ -25,7 +25,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from portal.office_files import OfficeFileRefused, check_archive
+from portal.office_files import OfficeFileRefused, check_archive, prolog_problem
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -98,6 +98,9 @@ def _elements(archive, name, whole=()):
     ``whole``, which is handed out entire (at most MAX_INSIDE elements in it)."""
     stack, held, inside = [], None, 0
     with archive.open(name) as source:
+        problem = prolog_problem(source)
+        if problem:
+            raise DamagedFile(problem)
         # Expat (2.4 and later, as Python bundles it) refuses entity amplification, and
         # ElementTree never loads an external entity: the parts are parsed as they come.
         events = iterparse(source, events=("start", "end"))  # noqa: S314

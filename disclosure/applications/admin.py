@@ -12,12 +12,11 @@ from datetime import date, datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,12 +28,12 @@ from disclosure.applications.admin_forms import STEP_FORMS, ApplicationRegisterF
 from disclosure.applications.clock import clock, confirmation_overdue, flags
 from disclosure.applications.letter_docx import letter_docx
 from disclosure.applications.models import Application, Consultation, Letter
-from disclosure.reports import downloads
+from portal import downloads
 from portal.admin import DeclaredLookupsOnly
+from portal.files import file_response
 from portal.models import AuditEvent
 from portal.workdays import load_calendar, provisional_mark
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DEADLINES = {
     "overdue": gettext_lazy("已超期"),
     "nearly_due": gettext_lazy("5个工作日内到期"),
@@ -375,13 +374,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             handle.close()
             raise PermissionDenied from None
         name = application.identity_file_name or f"{application.number}-身份证明"
-        response = FileResponse(
-            handle, as_attachment=True, filename=name, content_type="application/octet-stream"
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "no-store, private"
-        return response
+        return file_response(handle, name)
 
     def history_view(self, request, object_id, extra_context=None):
         self._scoped_or_404(request, object_id)
@@ -572,13 +565,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             },
         )
         downloads.record(download, request.user, "docx", 1, hashlib.sha256(content).hexdigest())
-        response = HttpResponse(content, content_type=DOCX_TYPE)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{download.filename}.docx"
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "no-store, private"
-        return response
+        return file_response(content, f"{download.filename}.docx", downloads.DOCX_TYPE)
 
     # --- the dashboard ----------------------------------------------------------------------
 

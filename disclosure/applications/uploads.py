@@ -10,9 +10,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from portal.media import sniff_image
+from portal import filetypes
 
-CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+# What a proof of identity may be: its extension -> the family its content must show.
 SUFFIXES = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
 # A phone's largest photo (64 Mpx) passes; staff's viewers need not open more.
 MAX_IDENTITY_IMAGE_PIXELS = 80_000_000
@@ -68,10 +68,9 @@ def check_identity_file(upload):
     if upload.size == 0:
         raise ValidationError(_("身份证明文件是空文件。"))
     upload.seek(0)
-    head = upload.read(16)
+    kind = filetypes.sniff(upload.read(filetypes.HEAD_BYTES))
     upload.seek(0)
-    kind = "pdf" if head.startswith(b"%PDF-") else sniff_image(head)
-    if kind not in CONTENT_TYPES or SUFFIXES.get(PurePath(name).suffix.lower()) != kind:
+    if kind is None or SUFFIXES.get(PurePath(name).suffix.lower()) != kind:
         raise ValidationError(
             _("身份证明只能上传 JPG、PNG 图片或 PDF 文件（按文件内容检查），“%(name)s”不是。"),
             params={"name": name},
@@ -94,4 +93,4 @@ def check_identity_file(upload):
             raise ValidationError(_("身份证明图片已损坏，无法打开。")) from None
         finally:
             upload.seek(0)
-    return CheckedIdentity(name, CONTENT_TYPES[kind], upload.size)
+    return CheckedIdentity(name, filetypes.CONTENT_TYPES[kind], upload.size)

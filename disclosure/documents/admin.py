@@ -32,8 +32,7 @@ from disclosure.documents.models.revisions import ATTACHMENT_CHANGES
 from disclosure.documents.search import analysis
 from disclosure.documents.search.backends import get_backend
 from disclosure.documents.search.paging import EstimatingPaginator
-from disclosure.reports import downloads
-from portal import registry
+from portal import downloads, registry
 from portal.admin import LabelledInlineFormSet, ReadOnlyAdmin
 from portal.widgets import name_unlabelled_inputs
 

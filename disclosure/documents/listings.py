@@ -16,15 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from catalog.choices import TreeModelChoiceField
 from catalog.models import Agency, CatalogNode
 from disclosure.documents.models import Document, Genre, Topic
-from disclosure.reports import downloads
-from disclosure.reports.downloads import (  # noqa: F401
-    ENCODINGS,
-    PUBLIC,
-    XLSX_MAX_ROWS,
-    Download,
-    ExportLimited,
-    Link,
-)
+from portal import downloads
+from portal.downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download, ExportLimited, Link  # noqa: F401
 from portal.links import pk_url_template
 
 HEADERS = [

@@ -52,10 +52,9 @@ from disclosure.documents.listings import (
     too_large_for_xlsx,
 )
 from disclosure.documents.models import Document, Genre, Topic
-from disclosure.reports import downloads
-from disclosure.reports.downloads import PUBLIC, XLSX_TYPE
-from portal import built_files
+from portal import built_files, downloads
 from portal.clients import client_key
+from portal.downloads import PUBLIC, XLSX_TYPE
 from portal.ratelimit import Limited, RateLimit
 
 LOCK_KEY = "public-listing:building"

@@ -2,7 +2,6 @@
 
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -12,13 +11,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, ImageSequence
 
-from portal.media import sniff_image
+from portal import filetypes
 from portal.office_files import declared_members
 
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_HEADERS = (b"PK\x03\x04", b"PK\x05\x06")
-
-# Extension -> (kind, content family).
+# What an attachment may be: extension -> (kind, content family as portal.filetypes names it).
 EXTENSIONS = {
     ".pdf": ("pdf", "pdf"),
     ".ofd": ("ofd", "ofd"),
@@ -32,6 +28,17 @@ EXTENSIONS = {
     ".jpg": ("jpg", "jpeg"),
     ".jpeg": ("jpg", "jpeg"),
     ".png": ("png", "png"),
+}
+# Attachment kind -> the type it is handed out as (None: application/octet-stream). WPS's own
+# formats have no registered type.
+KIND_TYPES = {
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    **{
+        kind: filetypes.CONTENT_TYPES[family]
+        for kind, family in EXTENSIONS.values()
+        if family != "ole2"
+    },
 }
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 EXECUTABLE_SUFFIXES = {
@@ -58,47 +65,6 @@ class CheckedFile:
     original_name: str
 
 
-def sniff(head):
-    """The content family the first bytes show, or None."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(OLE2):
-        return "ole2"
-    if head.startswith(ZIP_HEADERS):
-        return "zip"
-    return sniff_image(head)
-
-
-def _zip_names(upload):
-    declared = declared_members(upload)
-    if declared is not None and declared > MAX_ZIP_ENTRIES:
-        raise ValidationError(
-            _("压缩包内含 %(count)s 个文件，超过上限 %(limit)s 个，不能作为附件发布。"),
-            code="zip_entries",
-            params={"count": declared, "limit": MAX_ZIP_ENTRIES},
-        )
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    finally:
-        upload.seek(0)
-
-
-def _zip_family(names):
-    lowered = {n.lower() for n in names}
-    if "ofd.xml" in lowered:
-        return "ofd"
-    if "[content_types].xml" in lowered:
-        if any(n.startswith("word/") for n in lowered):
-            return "docx"
-        if any(n.startswith("xl/") for n in lowered):
-            return "xlsx"
-    return "zip"
-
-
 def _digest(upload):
     upload.seek(0)
     sha = hashlib.sha256()
@@ -108,6 +74,11 @@ def _digest(upload):
         sha.update(chunk)
     upload.seek(0)
     return sha.hexdigest()
+
+
+def attachment_content_type(kind):
+    """The content type an attachment of ``kind`` (checked by content on upload) goes out as."""
+    return KIND_TYPES.get(kind)
 
 
 def check_attachment(upload, name=None):
@@ -132,27 +103,18 @@ def check_attachment(upload, name=None):
         )
     if size == 0:
         raise ValidationError(_("附件是空文件。"), code="empty")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
     kind, expected = EXTENSIONS[suffix]
-    family = sniff(head)
-    if family == "zip":
-        names = _zip_names(upload)
-        if names is None:
-            raise ValidationError(
-                _("附件“%(name)s”已损坏，无法打开。"), code="corrupt", params={"name": name}
-            )
-        family = _zip_family(names)
-        if expected == "zip":
-            family = "zip" if family in {"zip", "docx", "xlsx", "ofd"} else family
-            bad = [n for n in names if executable_name(n)]
-            if bad:
-                raise ValidationError(
-                    _("压缩包中含有可执行文件（%(names)s），不能作为附件发布。"),
-                    code="zip_executable",
-                    params={"names": "、".join(bad[:3])},
-                )
+    upload.seek(0)
+    if filetypes.sniff(upload.read(filetypes.HEAD_BYTES)) == "zip":
+        _refuse_many_entries(upload)  # before zipfile builds an entry for each
+    family = filetypes.identify(upload)
+    if family == filetypes.BROKEN_ZIP:
+        raise ValidationError(
+            _("附件“%(name)s”已损坏，无法打开。"), code="corrupt", params={"name": name}
+        )
+    if expected == "zip" and family in filetypes.ARCHIVES:
+        family = "zip"  # a .docx, .xlsx or .ofd may go out as a .zip
+        _refuse_executables(filetypes.zip_names(upload))
     if family != expected:
         raise ValidationError(
             _("附件“%(name)s”的内容与扩展名不符：文件内容不是 %(suffix)s 格式。请上传原始文件。"),
@@ -162,10 +124,30 @@ def check_attachment(upload, name=None):
     return CheckedFile(kind=kind, size=size, sha256=_digest(upload), original_name=name)
 
 
+def _refuse_many_entries(upload):
+    declared = declared_members(upload)
+    if declared is not None and declared > MAX_ZIP_ENTRIES:
+        raise ValidationError(
+            _("压缩包内含 %(count)s 个文件，超过上限 %(limit)s 个，不能作为附件发布。"),
+            code="zip_entries",
+            params={"count": declared, "limit": MAX_ZIP_ENTRIES},
+        )
+
+
+def _refuse_executables(names):
+    bad = [n for n in names if executable_name(n)]
+    if bad:
+        raise ValidationError(
+            _("压缩包中含有可执行文件（%(names)s），不能作为附件发布。"),
+            code="zip_executable",
+            params={"names": "、".join(bad[:3])},
+        )
+
+
 def check_editor_image(upload):
     """Images uploaded through the rich-text editor: by name and by content."""
     suffix = PurePath(upload.name).suffix.lower()
-    family = sniff(upload.read(16))
+    family = filetypes.sniff(upload.read(filetypes.HEAD_BYTES))
     upload.seek(0)
     expected = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".gif": "gif", ".webp": "webp"}
     if suffix not in expected or family != expected[suffix]:
@@ -205,16 +187,14 @@ def reencode_editor_image(upload):
             extension = EDITOR_IMAGE_FORMATS.get(image.format)
             if extension is None:
                 raise broken
-            frame_count = count_frames(
-                image,
-                MAX_EDITOR_IMAGE_FRAMES,
-                MAX_EDITOR_IMAGE_PIXELS // max(image.width * image.height, 1),
+            frame_count, canvas = count_frames(
+                image, MAX_EDITOR_IMAGE_FRAMES, MAX_EDITOR_IMAGE_PIXELS
             )
-            if image.width * image.height * frame_count > MAX_EDITOR_IMAGE_PIXELS:
+            if canvas[0] * canvas[1] * frame_count > MAX_EDITOR_IMAGE_PIXELS:
                 raise ValidationError(
                     _("图片过大（%(width)s×%(height)s 像素，%(frames)s 帧），请缩小后上传。"),
                     code="pixels",
-                    params={"width": image.width, "height": image.height, "frames": frame_count},
+                    params={"width": canvas[0], "height": canvas[1], "frames": frame_count},
                 )
             if frame_count > MAX_EDITOR_IMAGE_FRAMES:
                 raise ValidationError(
@@ -242,21 +222,24 @@ def reencode_editor_image(upload):
     return output.getvalue(), extension
 
 
-def count_frames(image, limit, affordable):
-    """The number of frames of ``image``, counted up to ``limit + 1`` and no further, nor past
-    ``affordable + 1`` (the frames whose pixels the cap allows): counting a GIF's frames decodes
-    them, a whole canvas each."""
-    if not affordable or not getattr(image, "is_animated", False):
-        return 1
+def count_frames(image, limit, max_pixels):
+    """``(frames, (width, height))`` of ``image``, counted frame by frame and stopped as soon
+    as the frames seen, on the largest canvas seen, pass ``max_pixels`` or their number passes
+    ``limit``: moving past a GIF frame decodes it onto the whole canvas, and a frame placed
+    outside the canvas enlarges it (seen on reaching the frame, before it is decoded)."""
+    width, height = image.size
+    if not getattr(image, "is_animated", False):
+        return 1, (width, height)
     count = 1
     try:
-        while count <= min(limit, affordable):
+        while width * height * count <= max_pixels and count <= limit:
             image.seek(count)
             count += 1
+            width, height = max(width, image.size[0]), max(height, image.size[1])
     except EOFError:
         pass
     image.seek(0)
-    return count
+    return count, (width, height)
 
 
 # What a re-encoded frame keeps of the original's metadata: what its pixels need to look right.

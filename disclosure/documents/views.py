@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +29,13 @@ from disclosure.documents.public_listing import (
     PublicListingForm,
     public_listing_response,
 )
-from disclosure.documents.uploads import IMAGE_EXTENSIONS, reencode_editor_image
-from disclosure.reports import downloads
+from disclosure.documents.uploads import (
+    IMAGE_EXTENSIONS,
+    attachment_content_type,
+    reencode_editor_image,
+)
+from portal import downloads
+from portal.files import file_response
 from portal.media import serve_media
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -121,7 +126,8 @@ def attachment_download(request, document_pk, pk):
     staff who may preview the document get any of its attachments."""
     documents, attachments = Document.objects.public(), Attachment.objects.live()
     previewable = Document.objects.previewable_by(request.user)
-    if previewable.filter(pk=document_pk).exists():
+    staff = previewable.filter(pk=document_pk).exists()
+    if staff:
         documents, attachments = previewable, Attachment.objects.all()
     document = get_object_or_404(documents, pk=document_pk)
     attachment = get_object_or_404(attachments, document=document, pk=pk)
@@ -129,10 +135,8 @@ def attachment_download(request, document_pk, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件不存在")
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    content_type = attachment_content_type(attachment.kind)
+    return file_response(handle, attachment.original_name, content_type, private=staff)
 
 
 EDITOR_DIR = "editor"

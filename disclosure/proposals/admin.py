@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,9 +27,10 @@ from disclosure.proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
-from disclosure.reports import downloads
-from disclosure.reports.downloads import Download
+from portal import downloads
 from portal.admin import DeclaredLookupsOnly
+from portal.downloads import Download
+from portal.files import file_response
 from portal.workdays import provisional_mark
 
 DUE_SOON_DAYS = 15
@@ -521,11 +522,7 @@ class CoHandlingOpinionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         except FileNotFoundError:
             raise Http404 from None
         name = opinion.attachment_name or opinion.attachment.name.rsplit("/", 1)[-1]
-        response = FileResponse(handle, as_attachment=True, filename=name,
-                                content_type="application/octet-stream")  # fmt: skip
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return file_response(handle, name)
 
     def get_urls(self):
         return [

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from portal import filetypes
 from portal.office_files import (
     ArchiveLimits,
     DocxUnreadable,
@@ -27,7 +28,6 @@ MAX_RATIO = 100
 MAX_TEXT_CHARS = 100_000
 WORD_NAMES = {".docx", ".doc", ".wps"}
 TEXT_NAMES = {".txt"}
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc / .wps as such, not saved as .docx
 
 
 def read_letter_file(upload):
@@ -44,23 +44,24 @@ def read_letter_file(upload):
             % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_FILE_BYTES)}
         )
     upload.seek(0)
-    head = upload.read(8)
+    family = filetypes.sniff(upload.read(filetypes.HEAD_BYTES))
     upload.seek(0)
-    if head.startswith(b"PK\x03\x04"):
+    if family == "zip":
         if suffix in TEXT_NAMES:
             raise ValidationError(_("文件不是文本文件（内容是压缩包或 Word 文档），请检查扩展名。"))
         text = docx_text(upload)
     elif suffix in WORD_NAMES:
-        raise ValidationError(not_docx_message(head))
+        raise ValidationError(not_docx_message(family))
     else:
         text = plain_text(upload.read())
     return check_text_length(text)
 
 
-def not_docx_message(head):
-    if head.startswith(OLE_MAGIC):
+def not_docx_message(family):
+    """Why a file named as Word is not a .docx, by what its content is (portal.filetypes)."""
+    if family == "ole2":  # a .doc or .wps as such, not saved as .docx
         return _("这是旧版 Word（.doc）或 WPS 格式的文件，请在 Word 或 WPS 中另存为 .docx 后上传。")
-    if head.startswith(b"%PDF"):
+    if family == "pdf":
         return _(
             "这是 PDF 文件，不是 Word .docx 文档（扩展名被改过）。请上传 .docx 或粘贴复函文字。"
         )
@@ -98,7 +99,7 @@ def docx_text(file):
 
 def plain_text(data):
     """UTF-8 (with or without a BOM), else GB18030; anything else is refused."""
-    if b"\x00" in data or data.startswith(b"%PDF"):
+    if b"\x00" in data or filetypes.sniff(data) is not None:
         raise ValidationError(_("文件不是文本文件（可能是其他格式改了扩展名）。"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:

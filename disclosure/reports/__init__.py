@@ -1,2 +1,2 @@
-"""Reports and downloads: catalogue listings (staff and public), the compliance report, and
-the one pipeline every download goes through (``downloads``)."""
+"""Reports: catalogue listings (staff and public), the compliance report, the annual report and
+the guide. Their files go out through the kernel's download pipeline (``portal.downloads``)."""

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Agency
-from disclosure.reports import downloads
 from disclosure.reports.annual import (
     cell_choices,
     district_totals,
@@ -39,6 +38,7 @@ from disclosure.reports.models import (
     DisclosureGuide,
     ReportOverride,
 )
+from portal import downloads
 
 
 class OverrideForm(forms.ModelForm):

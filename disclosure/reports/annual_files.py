@@ -14,7 +14,10 @@ from django.conf import settings
 from django.utils.http import quote_etag
 
 from disclosure.reports.annual import ENTERED_FIELDS, figures_for, report_sections
-from disclosure.reports.downloads import (
+from disclosure.reports.models import LITIGATION_FIELDS
+from portal import built_files
+from portal.control_characters import strip_for_xml
+from portal.downloads import (
     DOCX_TYPE,
     PUBLIC,
     XLSX_TYPE,
@@ -23,9 +26,6 @@ from disclosure.reports.downloads import (
     new_workbook,
     write_built,
 )
-from disclosure.reports.models import LITIGATION_FIELDS
-from portal import built_files
-from portal.control_characters import strip_for_xml
 
 FORMATS = {"docx": DOCX_TYPE, "xlsx": XLSX_TYPE}
 LOCK_KEY = "annual-report-files:building"

@@ -18,10 +18,10 @@ from catalog.tree import SubtreeIndex
 from disclosure.documents.models import Document
 from disclosure.proposals.models import Proposal
 from disclosure.reports.annual import problems as report_problems
-from disclosure.reports.downloads import Download, Link
 from disclosure.reports.guide import GUIDE_STALE_DAYS, is_stale
 from disclosure.reports.models import AnnualReport, DisclosureGuide
 from portal.actors import SYSTEM
+from portal.downloads import Download, Link
 from portal.workdays import WorkdayIndex
 
 HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two weeks

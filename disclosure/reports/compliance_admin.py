@@ -7,9 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from disclosure.reports import downloads
 from disclosure.reports.compliance import build_report, report_download
-from portal import registry
+from portal import downloads, registry
 from portal.widgets import DateInput
 
 

@@ -122,6 +122,7 @@ def test_public_attachment_downloads_under_its_chinese_name(client):
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''%E9%93%9C%E6%A2%81" in disposition
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"  # its kind, checked on upload
 
 
 def test_attachment_of_another_document_is_404(client):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from catalog.models import CatalogNode
 from disclosure.documents.services import withdraw
 from disclosure.reports.compliance import build_report, report_download
-from disclosure.reports.downloads import csv_chunks, write_file
 from portal.actors import SYSTEM
+from portal.downloads import csv_chunks, write_file
 from tests.disclosure.conftest import local
 from tests.factories import GenreFactory, published
 from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx

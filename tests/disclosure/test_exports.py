@@ -3,6 +3,7 @@ import io
 from datetime import date, datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 
 from disclosure.documents.listings import HEADERS
 from disclosure.documents.models import Document
-from disclosure.reports.downloads import neutralise
+from portal.downloads import neutralise
 from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR, sync_roles
 from tests.disclosure.conftest import local
@@ -81,7 +82,7 @@ def test_public_csv_has_bom_headers_and_only_public_documents_of_the_subtree(cli
     doc = listing["docs"][0]
     assert first[:3] == ["1", doc.index_number, "建议复函一"]
     assert first[11] == "政务公开/法定主动公开内容/其他法定主动公开内容/人大代表建议办理"
-    assert first[13] == f"http://testserver/documents/{doc.pk}/"
+    assert first[13] == f"{django_settings.PORTAL_BASE_URL}/documents/{doc.pk}/"
     assert "attachment" in response["Content-Disposition"]
 
 
@@ -114,7 +115,7 @@ def test_staff_text_stays_text_in_the_public_listing_files(client, site_tree, fi
     response = client.get(reverse("disclosure:export"), {"format": file_format})
     data = b"".join(response.streaming_content)
     if file_format == "xlsx":
-        assert_plain_xlsx(data, portal_links=["http://testserver/documents/"])
+        assert_plain_xlsx(data, portal_links=[f"{django_settings.PORTAL_BASE_URL}/documents/"])
     else:
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert sorted(row[2] for row in rows[1:]) == sorted(AS_TEXT.values())
@@ -177,7 +178,7 @@ def test_filters_by_agency_dates_and_validity(client, listing, staff):
 
 
 def test_xlsx_past_the_row_limit_is_refused_with_a_pointer_to_csv(client, listing, monkeypatch):
-    monkeypatch.setattr("disclosure.reports.downloads.XLSX_MAX_ROWS", 2)
+    monkeypatch.setattr("portal.downloads.XLSX_MAX_ROWS", 2)
     response = client.get(reverse("disclosure:export"), {"format": "xlsx"})
     assert response.status_code == 400 and "请改用 CSV" in response.content.decode()
 
@@ -375,7 +376,7 @@ def test_xlsx_cells_keep_their_types_numbers_dates_and_hyperlinks(client, listin
     assert published_on.is_date and published_on.value.date() == date(2024, 5, 1)
     assert "yy" in written.number_format
     doc = Document.objects.get(title="政策文件一")
-    assert link.hyperlink.target == f"http://testserver/documents/{doc.pk}/"
+    assert link.hyperlink.target == f"{django_settings.PORTAL_BASE_URL}/documents/{doc.pk}/"
     assert row[5].value == "综合政务 / 其他"
 
 

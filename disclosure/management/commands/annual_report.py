@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Agency
-from disclosure.reports import downloads
 from disclosure.reports.annual import problems
 from disclosure.reports.annual_files import FORMATS, report_file
 from disclosure.reports.models import AnnualReport
+from portal import downloads
 from portal.actors import SYSTEM
 
 

@@ -2,8 +2,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from disclosure.reports import downloads
 from disclosure.reports.compliance import build_report, report_download
+from portal import downloads
 from portal.actors import SYSTEM
 
 

@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog.models import Agency, CatalogNode
 from disclosure.documents.listings import ExportFilters, listing_download, too_large_for_xlsx
 from disclosure.documents.models import Document, Genre, Topic
-from disclosure.reports import downloads
-from disclosure.reports.downloads import ENCODINGS
+from portal import downloads
 from portal.actors import SYSTEM
+from portal.downloads import ENCODINGS
 
 
 def day(text, option):
