@@ -1,5 +1,5 @@
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -14,6 +14,14 @@ from portal.models import AuditEvent, LoginFailureCounter
 from portal.signals import record_failed_login
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _start_of_a_counting_period():
+    # Failures are summarised per 15-minute period: each test starts at one's beginning, so that
+    # a run crossing a boundary of the wall clock never splits its counts.
+    with time_machine.travel(datetime(2026, 1, 5, 2, 0, 1, tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture
