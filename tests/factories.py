@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from catalog.credit_code import check_character
@@ -16,6 +17,7 @@ from disclosure.models import (
     Topic,
 )
 from portal.actors import SYSTEM
+from portal.roles import sync_roles
 
 
 def credit_code_for(n):
@@ -41,6 +43,9 @@ class CatalogNodeFactory(factory.django.DjangoModelFactory):
 
 
 class StaffUserFactory(factory.django.DjangoModelFactory):
+    """A staff login. ``role=EDITOR`` (a group of portal/roles.py, or a list of them) gives it
+    that role with the permissions ROLES lists; ``agencies=[agency]`` makes it staff of them."""
+
     class Meta:
         model = get_user_model()
         skip_postgeneration_save = True
@@ -53,6 +58,18 @@ class StaffUserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if create and extracted:
+            sync_roles()  # the groups' permissions, which migrations alone leave incomplete
+            names = [extracted] if isinstance(extracted, str) else extracted
+            obj.groups.add(*[Group.objects.get(name=name) for name in names])
+
+    @factory.post_generation
+    def agencies(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.agencies.add(*extracted)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

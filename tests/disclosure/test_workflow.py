@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from disclosure.models import Document
 from portal.models import AuditEvent
-from portal.roles import AUDITOR, EDITOR, REVIEWER, sync_roles
+from portal.roles import AUDITOR, EDITOR, REVIEWER
 from tests.factories import (
     AgencyFactory,
     DocumentFactory,
@@ -24,16 +24,12 @@ Status = Document.Status
 
 @pytest.fixture
 def org(site_tree):
-    sync_roles()
     district = AgencyFactory(name="区政府办公室")
     town = AgencyFactory(name="巴川街道", parent=district)
     other = AgencyFactory(name="区教委")
 
     def staff(role, *agencies):
-        user = StaffUserFactory()
-        user.groups.add(Group.objects.get(name=role))
-        user.agencies.add(*agencies)
-        return user
+        return StaffUserFactory(role=role, agencies=agencies)
 
     return {
         "district": district,

@@ -206,19 +206,12 @@ def test_fee_by_item_is_charged_only_beyond_ten_a_month():
 
 
 def test_staff_register_only_for_their_own_agency_with_the_role():
-    from django.contrib.auth.models import Group
-
-    from portal.roles import EDITOR, REQUESTS, sync_roles
+    from portal.roles import EDITOR, REQUESTS
     from tests.factories import StaffUserFactory
 
-    sync_roles()
     own, other = AgencyFactory(), AgencyFactory()
-    clerk = StaffUserFactory()
-    clerk.groups.add(Group.objects.get(name=REQUESTS))
-    clerk.agencies.add(own)
-    editor = StaffUserFactory()
-    editor.groups.add(Group.objects.get(name=EDITOR))
-    editor.agencies.add(own)
+    clerk = StaffUserFactory(role=REQUESTS, agencies=[own])
+    editor = StaffUserFactory(role=EDITOR, agencies=[own])
     letter = Application.Channel.LETTER
     for user, agency in [(clerk, other), (editor, own)]:
         with pytest.raises(services.ApplicationError, match="不能为该机关登记"):

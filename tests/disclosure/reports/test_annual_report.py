@@ -461,8 +461,7 @@ def test_staff_without_the_report_permission_cannot_download_its_files(client, y
     from tests.factories import StaffUserFactory
 
     report = report_for(year_of_data)
-    member = StaffUserFactory()  # staff of the agency, with no role that reads reports
-    member.agencies.add(year_of_data)
+    member = StaffUserFactory(agencies=[year_of_data])  # with no role that reads reports
     client.force_login(member)
     for key in ("docx", "xlsx"):
         assert (
