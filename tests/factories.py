@@ -8,8 +8,11 @@ from django.utils import timezone
 from catalog.credit_code import check_character
 from catalog.models import Agency, CatalogNode
 from disclosure.models import (
+    AnnualReport,
     Application,
+    Attachment,
     CongressSession,
+    DisclosureGuide,
     Document,
     Genre,
     Proposal,
@@ -104,6 +107,27 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     topic = factory.SubFactory(TopicFactory)
     genre = factory.SubFactory(GenreFactory)
     written_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A small PDF added to a new draft through ``add_attachment``, checked and stored as an
+    upload is (set MEDIA_ROOT to a temporary folder)."""
+
+    class Meta:
+        model = Attachment
+
+    document = factory.SubFactory(DocumentFactory)
+    name = factory.Sequence(lambda n: f"附件{n}.pdf")
+    content = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
+
+    @classmethod
+    def _create(cls, model_class, document, name, content, sort_order=0, user=SYSTEM):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from disclosure.services import add_attachment
+
+        upload = SimpleUploadedFile(name, content)
+        return add_attachment(document, upload, sort_order=sort_order, user=user)
 
 
 def published(**kwargs):
@@ -212,3 +236,28 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             )
         ).replace(hour=9)
     )
+
+
+class AnnualReportFactory(factory.django.DjangoModelFactory):
+    """A new agency's draft 年度报告 for 2025, its figures counted from the portal's data."""
+
+    class Meta:
+        model = AnnualReport
+
+    agency = factory.SubFactory(AgencyFactory)
+    year = 2025
+
+
+class DisclosureGuideFactory(factory.django.DjangoModelFactory):
+    """A new agency's 公开指南 with the texts a new guide starts from."""
+
+    class Meta:
+        model = DisclosureGuide
+
+    agency = factory.SubFactory(AgencyFactory)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        from disclosure.reports.guide import new_guide_values
+
+        return {**new_guide_values(), **kwargs}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from disclosure.models import Document
 from disclosure.services import publish
 from portal.actors import SYSTEM
-from tests.factories import DocumentFactory, published
+from tests.factories import AttachmentFactory, DocumentFactory, published
 
 
 def detail(client, doc, nodes):
@@ -149,12 +149,8 @@ def with_attachment(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
 
     def add(document):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from disclosure.services import add_attachment
-
-        add_attachment(
-            document, SimpleUploadedFile("秘密附件.pdf", b"%PDF-1.7\nSECRETBYTES\n%%EOF")
+        AttachmentFactory(
+            document=document, name="秘密附件.pdf", content=b"%PDF-1.7\nSECRETBYTES\n%%EOF"
         )
         return document
 

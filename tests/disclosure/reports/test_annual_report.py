@@ -16,6 +16,7 @@ from disclosure.services import publish, submit
 from portal.actors import SYSTEM
 from tests.factories import (
     AgencyFactory,
+    AnnualReportFactory,
     ApplicationFactory,
     CatalogNodeFactory,
     DocumentFactory,
@@ -134,7 +135,7 @@ EXPECTED_APPS = {
 
 
 def report_for(agency, **fields):
-    return AnnualReport.objects.create(agency=agency, year=2025, **fields)
+    return AnnualReportFactory(agency=agency, **fields)
 
 
 def test_section_two_documents_match_the_hand_count(year_of_data):
