@@ -7,6 +7,7 @@ gets (or None when the surface answers 404 for the document).
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,15 +223,15 @@ def test_public_document_is_present_on_every_surface(client, site_tree, with_att
 
 
 @pytest.mark.django_db
-def test_a_scheduled_document_appears_by_itself_when_its_time_comes(client, site_tree, monkeypatch):
+def test_a_scheduled_document_appears_by_itself_when_its_time_comes(client, site_tree):
     doc = publish(
         DocumentFactory(node=site_tree["replies"]), at=timezone.now() + timedelta(hours=1)
     )
     url = reverse("disclosure:document", args=[doc.pk])
     assert client.get(url).status_code == 404
     later = timezone.now() + timedelta(hours=2)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert client.get(url).status_code == 200
+    with time_machine.travel(later, tick=False):
+        assert client.get(url).status_code == 200
 
 
 HIDDEN_COLUMN = "内部栏目甲XYZ"

@@ -1,6 +1,5 @@
 """The steps as services: validation, the audit trail, e-mails, and the final answer letter."""
 
-from contextlib import ExitStack
 from datetime import date
 from unittest import mock
 
@@ -15,6 +14,7 @@ from disclosure.applications.models import Application, Email, Letter
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from tests.factories import AgencyFactory, ApplicationFactory, published
+from tests.timetravel import on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -247,12 +247,7 @@ def test_a_partial_answer_says_how_the_released_part_is_provided():
 
 def on_june_first():
     """Today is 2026-06-01 for the services and the clock."""
-    stack = ExitStack()
-    for where in ("clock", "services"):
-        stack.enter_context(
-            mock.patch(f"disclosure.applications.{where}.today", return_value=date(2026, 6, 1))
-        )
-    return stack
+    return on_day(date(2026, 6, 1))
 
 
 def received_long_ago():
