@@ -771,6 +771,17 @@ def check_may_import(plan, user, agency, under):
         services.check_may_file_under(parent, user)
     except TreeChangeRefused as refusal:
         errors.append((0, str(refusal)))
+    # A new column under an existing one is filed there: held to the same rule as the target.
+    checked_parents = {parent.pk} if parent is not None else set()
+    for entry in plan.created:
+        parent_node = entry.parent
+        if parent_node is None or parent_node.pk in checked_parents:
+            continue
+        checked_parents.add(parent_node.pk)
+        try:
+            services.check_may_file_under(parent_node, user)
+        except TreeChangeRefused as refusal:
+            errors.append((entry.row_number, str(refusal)))
     allowed = set(
         CatalogNode.objects.filter(pk__in=[e.node.pk for e in plan.updated])
         .for_staff(user)

@@ -92,7 +92,10 @@ class CatalogNodeView(TemplateView):
             page = paginator.get_page(self.request.GET.get("page"))
         except OutsideWindow as outside:
             page, outside_window = empty_page(paginator, outside.args[0]), True
-        page_cache.used_form(self.request, form)
+        if count or not form.is_filtered:
+            # Filters that found nothing are served but not kept: every combination of them is
+            # a page, more than any cache holds.
+            page_cache.used_form(self.request, form)
         # A page past the last one shows the last; one between the windows shows none.
         page_cache.used(self.request, page=None if outside_window else page.number)
         query = self.request.GET.copy()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, ImageSequence
 
 from portal.media import sniff_image
+from portal.office_files import declared_members
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_HEADERS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -34,9 +35,19 @@ EXTENSIONS = {
 }
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 EXECUTABLE_SUFFIXES = {
-    ".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".vbs", ".js", ".jse", ".ps1",
-    ".sh", ".jar", ".apk", ".lnk", ".hta", ".cpl",
+    ".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".msp", ".mst", ".vbs", ".vbe",
+    ".js", ".jse", ".wsf", ".wsh", ".ws", ".ps1", ".psm1", ".sh", ".jar", ".apk", ".lnk",
+    ".hta", ".cpl", ".pif", ".reg", ".scf", ".msc", ".gadget", ".application", ".appx",
+    ".msix", ".iso", ".img", ".vhd", ".vhdx", ".url", ".inf", ".sys", ".drv", ".ocx",
 }  # fmt: skip
+# A zip attachment holds at most this many entries (read from its end record first).
+MAX_ZIP_ENTRIES = 10_000
+
+
+def executable_name(name):
+    """Whether ``name`` (a path inside a zip) names a program: Windows ignores trailing dots
+    and spaces (``evil.exe.`` runs as ``evil.exe``)."""
+    return PurePath(name.rstrip(". ")).suffix.lower() in EXECUTABLE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,13 @@ def sniff(head):
 
 
 def _zip_names(upload):
+    declared = declared_members(upload)
+    if declared is not None and declared > MAX_ZIP_ENTRIES:
+        raise ValidationError(
+            _("压缩包内含 %(count)s 个文件，超过上限 %(limit)s 个，不能作为附件发布。"),
+            code="zip_entries",
+            params={"count": declared, "limit": MAX_ZIP_ENTRIES},
+        )
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
@@ -128,7 +146,7 @@ def check_attachment(upload, name=None):
         family = _zip_family(names)
         if expected == "zip":
             family = "zip" if family in {"zip", "docx", "xlsx", "ofd"} else family
-            bad = [n for n in names if PurePath(n).suffix.lower() in EXECUTABLE_SUFFIXES]
+            bad = [n for n in names if executable_name(n)]
             if bad:
                 raise ValidationError(
                     _("压缩包中含有可执行文件（%(names)s），不能作为附件发布。"),
@@ -187,18 +205,22 @@ def reencode_editor_image(upload):
             extension = EDITOR_IMAGE_FORMATS.get(image.format)
             if extension is None:
                 raise broken
-            frame_count = count_frames(image, MAX_EDITOR_IMAGE_FRAMES)
-            if frame_count > MAX_EDITOR_IMAGE_FRAMES:
-                raise ValidationError(
-                    _("动图的帧数过多（上限 %(limit)s 帧），请精简后上传。"),
-                    code="frames",
-                    params={"limit": MAX_EDITOR_IMAGE_FRAMES},
-                )
+            frame_count = count_frames(
+                image,
+                MAX_EDITOR_IMAGE_FRAMES,
+                MAX_EDITOR_IMAGE_PIXELS // max(image.width * image.height, 1),
+            )
             if image.width * image.height * frame_count > MAX_EDITOR_IMAGE_PIXELS:
                 raise ValidationError(
                     _("图片过大（%(width)s×%(height)s 像素，%(frames)s 帧），请缩小后上传。"),
                     code="pixels",
                     params={"width": image.width, "height": image.height, "frames": frame_count},
+                )
+            if frame_count > MAX_EDITOR_IMAGE_FRAMES:
+                raise ValidationError(
+                    _("动图的帧数过多（上限 %(limit)s 帧），请精简后上传。"),
+                    code="frames",
+                    params={"limit": MAX_EDITOR_IMAGE_FRAMES},
                 )
             output = io.BytesIO()
             if image.format == "JPEG":
@@ -220,13 +242,15 @@ def reencode_editor_image(upload):
     return output.getvalue(), extension
 
 
-def count_frames(image, limit):
-    """The number of frames of ``image``, counted up to ``limit + 1`` and no further."""
-    if not getattr(image, "is_animated", False):
+def count_frames(image, limit, affordable):
+    """The number of frames of ``image``, counted up to ``limit + 1`` and no further, nor past
+    ``affordable + 1`` (the frames whose pixels the cap allows): counting a GIF's frames decodes
+    them, a whole canvas each."""
+    if not affordable or not getattr(image, "is_animated", False):
         return 1
     count = 1
     try:
-        while count <= limit:
+        while count <= min(limit, affordable):
             image.seek(count)
             count += 1
     except EOFError:

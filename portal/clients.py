@@ -4,7 +4,8 @@
 every limit counts and the login lockout locks: an IPv4 address, or an IPv6 address's /64
 network, since one subscriber commonly holds a whole /64 and could otherwise take a new address
 for each try. Every limiter (``portal.ratelimit``) and django-axes (``lockout_address``) go
-through it.
+through it. ``network_key`` is the coarser network (IPv4 /24, IPv6 /48) that limits also count,
+so that rotating through a subscriber's many /64s does not multiply what one client may do.
 """
 
 import hashlib
@@ -14,6 +15,10 @@ import re
 from django.conf import settings
 
 IPV6_CLIENT_PREFIX = 64
+# The network several clients share, for a second, coarser count: one subscriber may hold a /48
+# (65,536 /64s), one provider's customers an IPv4 /24.
+IPV4_NETWORK_PREFIX = 24
+IPV6_NETWORK_PREFIX = 48
 UNKNOWN = "unknown"
 
 
@@ -75,6 +80,17 @@ def address_key(value):
     if network.version == 4:
         return str(network.network_address)
     return str(network)
+
+
+def network_key(request):
+    """The coarser network ``request`` comes from (an IPv4 /24, an IPv6 /48), for limits that
+    count a whole network besides each client; as ``address_key`` for what is no address."""
+    value = client_ip(request)
+    address = parse_address(value)
+    if address is None:
+        return address_key(value)
+    prefix = IPV4_NETWORK_PREFIX if address.version == 4 else IPV6_NETWORK_PREFIX
+    return str(ipaddress.ip_network((address, prefix), strict=False))
 
 
 def client_key(request):

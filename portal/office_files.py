@@ -66,7 +66,7 @@ def check_archive(file, kind, limits):
         raise OfficeFileRefused(
             f"文件过大（{filesizeformat(size)}）：{name}不能超过 {filesizeformat(limits.max_bytes)}。"
         )
-    declared = _declared_members(file)
+    declared = declared_members(file)
     if declared is not None and declared > limits.max_members:
         raise OfficeFileRefused(
             f"文件内含 {declared} 个部件，超过 {name} 的上限 {limits.max_members} 个。"
@@ -115,7 +115,7 @@ END_RECORD_SIZE = 22
 MAX_COMMENT = 0xFFFF
 
 
-def _declared_members(file):
+def declared_members(file):
     """The number of parts the zip's end record declares (None when there is none to read, or
     the zip64 record holds it): read from the file's last 64 KiB, before any entry is built."""
     handle = open(file, "rb") if not hasattr(file, "seek") else file  # noqa: SIM115
@@ -141,39 +141,49 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 RUN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n"}
 
 
+# Elements a letter's main part may hold: a 100,000-character letter formatted run by run has
+# about a tenth of this.
+MAX_DOCX_ELEMENTS = 250_000
+
+
 class DocxUnreadable(Exception):
-    """The .docx's main part is not well-formed XML (or nests deeper than XML parsers allow)."""
+    """The .docx's main part is not well-formed XML, nests deeper than XML parsers allow, or
+    holds more than MAX_DOCX_ELEMENTS elements."""
 
 
 def docx_lines(file, max_chars):
     """The text of a .docx checked by ``check_archive``: each paragraph one line, in the order
     they stand (a table's paragraphs cell by cell, row by row; a merged cell once), stopping
-    once more than ``max_chars`` characters were read. One streaming pass: each paragraph is
-    dropped from memory once read; text boxes inside a paragraph are left out as Word's own
-    reading order would not place them."""
-    lines, length, open_paragraphs = [], 0, 0
+    once more than ``max_chars`` characters were read. One streaming pass: every element is
+    dropped from memory once read, so memory holds only the path to the current element;
+    text boxes inside a paragraph are left out as Word's own reading order would not place
+    them."""
+    lines, length, open_paragraphs, elements = [], 0, 0, 0
     with zipfile.ZipFile(file) as archive, archive.open(KINDS["docx"][0]) as part:
         events = etree.iterparse(
             part,
             events=("start", "end"),
-            tag=W + "p",
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
         )
         try:
-            for event, paragraph in events:
+            for event, element in events:
                 if event == "start":
-                    open_paragraphs += 1
+                    elements += 1
+                    if elements > MAX_DOCX_ELEMENTS:
+                        raise DocxUnreadable
+                    open_paragraphs += element.tag == W + "p"
                     continue
-                open_paragraphs -= 1
-                if open_paragraphs:
-                    continue  # a paragraph inside a text box: its outer paragraph decides
-                text = _paragraph_text(paragraph)
-                if text or not _in_table(paragraph):
-                    lines.append(text)
-                    length += len(text) + 1
-                _forget(paragraph)
+                if element.tag == W + "p":
+                    open_paragraphs -= 1
+                    if not open_paragraphs:  # a paragraph in a text box: its outer one decides
+                        text = _paragraph_text(element)
+                        if text or not _in_table(element):
+                            lines.append(text)
+                            length += len(text) + 1
+                if not open_paragraphs:
+                    _forget(element)
                 if length > max_chars:
                     break
         except etree.XMLSyntaxError:
@@ -198,12 +208,12 @@ def _in_table(paragraph):
     return parent is not None and parent.tag == W + "tc"
 
 
-def _forget(paragraph):
-    """Free what was read: the paragraph's content and the siblings before it."""
-    paragraph.clear(keep_tail=True)
-    parent = paragraph.getparent()
+def _forget(element):
+    """Free what was read: the element's content and the siblings before it."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
     if parent is not None:
-        while paragraph.getprevious() is not None:
+        while element.getprevious() is not None:
             del parent[0]
 
 

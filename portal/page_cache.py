@@ -14,9 +14,9 @@ never kept. Values only the view can judge (a page number within the list, a fil
 topic that exists) are declared ``as_used``: the view reports what it used (``used``,
 ``used_form``), and the page is kept only when that is what was asked for. Free text (a search)
 has no end of canonical values, so at most ``FREE_TEXT_PAGES`` pages with free text are kept in
-``PAGE_TIMEOUT``, ``FREE_TEXT_PAGES_PER_CLIENT`` of them for one client. A host is canonical when
-ALLOWED_HOSTS names it (a wildcard such as ``.example.gov.cn`` answers endless hosts, none kept).
-Made-up URLs cost a render, never a cache entry beyond those.
+``PAGE_TIMEOUT``, ``FREE_TEXT_PAGES_PER_CLIENT`` of them from one network (IPv4 /24, IPv6
+/48). A host is canonical when ALLOWED_HOSTS names it (a wildcard such as ``.example.gov.cn``
+answers endless hosts, none kept). Made-up URLs cost a render, never a cache entry beyond those.
 
 The public version is a row of ``PublicState`` (the newest one), in the database: no page entry
 can evict it and no cache restarted from a snapshot can bring back an older one. Every change of
@@ -74,7 +74,7 @@ from django.utils.cache import (
 from django.utils.http import http_date
 
 from . import elder_mode, replicas
-from .clients import client_key
+from .clients import network_key
 from .models import PublicState
 
 # How long a browser or proxy may reuse an anonymous page without asking again.
@@ -88,8 +88,8 @@ LOCAL_COPY_SECONDS = 1.0
 # whose clock is a little off.
 SETTLED_AFTER = 1.5
 # Pages with free text (search queries) kept in PAGE_TIMEOUT, in each page cache, and of them
-# at most FREE_TEXT_PAGES_PER_CLIENT asked for by one client (``portal.clients``): one client
-# cannot spend the budget of everyone else's searches.
+# at most FREE_TEXT_PAGES_PER_CLIENT asked for from one network (``portal.clients.network_key``:
+# an IPv4 /24, an IPv6 /48): one client cannot spend the budget of everyone else's searches.
 FREE_TEXT_PAGES = 500
 FREE_TEXT_PAGES_PER_CLIENT = 25
 FREE_TEXT_KEY = "page-free-text"
@@ -222,7 +222,7 @@ def _listed_hosts():
 
 def _within_free_text_budget(request):
     cache = caches["default"]
-    client = f"{FREE_TEXT_KEY}:{client_key(request)}"
+    client = f"{FREE_TEXT_KEY}:{network_key(request)}"
     for key in (client, FREE_TEXT_KEY):
         cache.add(key, 0, PAGE_TIMEOUT)
     try:
@@ -403,7 +403,10 @@ def invalidate_on_change(*models, when=None):
 
 
 def _page_key(request, version):
-    query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), True)))
+    # A parameter given empty is the page without it (every view reads "" as absent; a value a
+    # test refuses, "fs=", is never kept): "?year=&topic=" from a filter form is one entry with
+    # the bare URL, not one per spelling.
+    query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""))))
     url = "|".join(
         [
             version,

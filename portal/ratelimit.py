@@ -130,6 +130,43 @@ class RateLimit:
             purge_expired()
         return Slot(self.scope, key, expires)
 
+    def exhausted(self, key):
+        """Seconds until ``key`` may act again when it has used its share, else None."""
+        now = _now_ms()
+        row = (
+            Counter.objects.using(_database())
+            .filter(scope=self.scope, key=key, expires_ms__gt=now)
+            .values_list("count", "expires_ms")
+            .first()
+        )
+        if row is None or row[0] < self.current_limit():
+            return None
+        return (row[1] - now) / 1000
+
+
+class Slots:
+    """Slots taken together (a client's and its network's): given back together."""
+
+    def __init__(self, *slots):
+        self.slots = slots
+
+    def give_back(self):
+        for slot in self.slots:
+            slot.give_back()
+
+
+def take_each(*limits_and_keys):
+    """Take a slot of each ``(RateLimit, key)``, all or none: raises the first Limited after
+    giving back the slots already taken."""
+    taken = []
+    try:
+        for limit, key in limits_and_keys:
+            taken.append(limit.take(key))
+    except Limited:
+        Slots(*taken).give_back()
+        raise
+    return Slots(*taken)
+
 
 def purge_expired(force=False):
     """Delete the rows whose period is over, at most once every PURGE_SECONDS per process."""

@@ -110,6 +110,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "portal.login_guard.GuessingGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 

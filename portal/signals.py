@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 
-from . import audit, workdays
+from . import audit, login_guard, workdays
 from .clients import client_ip
 from .models import SITE_SETTINGS_CACHE_KEY, AuditEvent, CalendarDay, HolidayNotice, SiteSettings
 
@@ -33,6 +33,7 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
     # Only the account name tried and the address: never the password. Counted, not logged
     # one by one, so that failures cannot grow the audit log without limit.
     username = str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")
+    login_guard.count_failure(request, username)
     audit.record_login_failure(
         username,
         client_ip(request) if request is not None else None,

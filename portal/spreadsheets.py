@@ -187,7 +187,9 @@ def _sheet(archive, name, parser, limits):
         if event == "start":
             if tag == ROW:
                 number = element.get("r")
-                parser.row_counter = int(float(number)) if number else parser.row_counter + 1
+                if number and not (number.isascii() and number.isdigit() and int(number) > 0):
+                    raise DamagedFile(f"行号“{number[:20]}”不是正整数")
+                parser.row_counter = int(number) if number else parser.row_counter + 1
                 parser.col_counter = 0
                 if parser.row_counter > limits.max_rows:
                     raise _too_many_rows(limits)

@@ -1,8 +1,10 @@
 """The public side's limits per client (``portal.clients.client_key``: an IPv4 address or an
 IPv6 /64), counted by the portal's one limiter (``portal.ratelimit``).
 
-- Submissions: APPLICATIONS_PER_HOUR per client and hour. A refusal or a failure after the
-  slot was taken gives it back (``views.apply``).
+- Submissions: APPLICATIONS_PER_HOUR per client and hour, and NETWORK_SHARE times that per
+  network (an IPv4 /24, an IPv6 /48: ``portal.clients.network_key``), so that a client holding
+  many /64s does not multiply its share. A refusal or a failure after the slots were taken gives
+  them back (``views.apply``).
 - Status look-ups: each try takes a slot and a right one gives it back, so a client that gave a
   wrong 查询码 or phone tail WRONG_LOOKUPS_PER_HOUR times in its hour is refused until the hour
   is over, right or wrong, and codes cannot be tried one after another.
@@ -10,21 +12,28 @@ IPv6 /64), counted by the portal's one limiter (``portal.ratelimit``).
 
 from django.conf import settings
 
-from portal.clients import client_key
-from portal.ratelimit import Limited, RateLimit
+from portal.clients import client_key, network_key
+from portal.ratelimit import Limited, RateLimit, take_each
 
 __all__ = ["Limited", "take_lookup_slot", "take_submission_slot"]
 
 HOUR = 3600
 WRONG_LOOKUPS_PER_HOUR = 10
 
+NETWORK_SHARE = 4
 SUBMISSIONS = RateLimit("applications:submit", lambda: settings.APPLICATIONS_PER_HOUR, HOUR)
+NETWORK_SUBMISSIONS = RateLimit(
+    "applications:submit-network", lambda: settings.APPLICATIONS_PER_HOUR * NETWORK_SHARE, HOUR
+)
 WRONG_LOOKUPS = RateLimit("applications:lookup", WRONG_LOOKUPS_PER_HOUR, HOUR)
 
 
 def take_submission_slot(request):
-    """Take one of the client's submissions of the hour (a Slot to give back); raises Limited."""
-    return SUBMISSIONS.take(client_key(request))
+    """Take one of the client's submissions of the hour and one of its network's (Slots to
+    give back); raises Limited."""
+    return take_each(
+        (SUBMISSIONS, client_key(request)), (NETWORK_SUBMISSIONS, network_key(request))
+    )
 
 
 def take_lookup_slot(request):

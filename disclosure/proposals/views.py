@@ -44,7 +44,9 @@ class ProposalListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page_cache.used_form(self.request, self.form)
+        if context["page_obj"].paginator.count:
+            # Filters that found nothing are served but not kept (every combination is a page).
+            page_cache.used_form(self.request, self.form)
         page_cache.used(self.request, page=context["page_obj"].number)
         query = self.request.GET.copy()
         query.pop("page", None)

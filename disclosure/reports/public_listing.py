@@ -8,8 +8,7 @@ file, and a client that has it gets 304.
 
 What anonymous filters can be (``PublicListingForm``): at most one filter per download (a column,
 an agency, a whole calendar year, a genre, a topic or a validity), and dates only as one whole
-year. So the files one public state can have are at most, per host name the site answers to,
-3 (CSV UTF-8, CSV GB18030, XLSX) × (1 complete listing + visible columns + agencies + 152 years
+year. So the files one public state can have are at most 3 (CSV UTF-8, CSV GB18030, XLSX) × (1 complete listing + visible columns + agencies + 152 years
 1949–2100 + genres + topics + 4 validities): about 3 × 600 for a district catalogue, not the
 billions that free date ranges and combined filters would allow.
 
@@ -219,7 +218,9 @@ def public_listing_response(request, filters, file_format="csv", encoding="utf-8
 
     Raises downloads.TooLarge (XLSX past Excel's row limit), ListingBusy and ListingLimited.
     """
-    base_url = request.build_absolute_uri("/").rstrip("/")
+    # The site's own address, not the request's host: every spelling of the host (a port, a
+    # name a wildcard admits) would otherwise be a listing of its own, built and kept.
+    base_url = settings.PORTAL_BASE_URL
     key = listing_key(filters, file_format, encoding, base_url)
     fingerprint = public_fingerprint()
     complete = filters == ExportFilters()

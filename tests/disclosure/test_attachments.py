@@ -67,6 +67,10 @@ def test_allowed_types_are_accepted_with_size_and_sha256(name, content, kind):
         ("setup.exe", EXE, "不支持的附件类型"),
         ("页面.html", b"<script>alert(1)</script>", "不支持的附件类型"),
         ("图件.zip", zip_bytes(["安装.exe"]), "可执行文件"),
+        ("图件.zip", zip_bytes(["说明.exe."]), "可执行文件"),  # Windows drops the dot
+        ("图件.zip", zip_bytes(["资料/设置.reg"]), "可执行文件"),
+        ("图件.zip", zip_bytes(["打开.pif "]), "可执行文件"),
+        ("图件.zip", zip_bytes(["脚本.wsf"]), "可执行文件"),
         ("图件.zip", b"PK\x03\x04broken", "已损坏"),
         ("空.pdf", b"", "空文件"),
     ],
@@ -78,6 +82,18 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(name, content, message, m
     assert message in " ".join(excinfo.value.messages)
     assert document.attachments.count() == 0
     assert not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_a_zip_of_too_many_entries_is_refused_from_its_end_record(monkeypatch):
+    built = []
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: built.append(self))
+    monkeypatch.setattr("disclosure.uploads.MAX_ZIP_ENTRIES", 20)
+    document = DocumentFactory()
+    with pytest.raises(ValidationError, match="压缩包内含 21 个文件，超过上限 20 个"):
+        add_attachment(
+            document, SimpleUploadedFile("图件.zip", zip_bytes([f"{n}.txt" for n in range(21)]))
+        )
+    assert built == [] and document.attachments.count() == 0
 
 
 def test_size_limit_comes_from_settings(settings):

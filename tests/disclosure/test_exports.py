@@ -3,6 +3,7 @@ import io
 from datetime import date, datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -80,7 +81,7 @@ def test_public_csv_has_bom_headers_and_only_public_documents_of_the_subtree(cli
     doc = listing["docs"][0]
     assert first[:3] == ["1", doc.index_number, "建议复函一"]
     assert first[11] == "政务公开/法定主动公开内容/其他法定主动公开内容/人大代表建议办理"
-    assert first[13] == f"http://testserver/documents/{doc.pk}/"
+    assert first[13] == f"{django_settings.PORTAL_BASE_URL}/documents/{doc.pk}/"
     assert "attachment" in response["Content-Disposition"]
 
 
@@ -113,7 +114,7 @@ def test_staff_text_stays_text_in_the_public_listing_files(client, site_tree, fi
     response = client.get(reverse("disclosure:export"), {"format": file_format})
     data = b"".join(response.streaming_content)
     if file_format == "xlsx":
-        assert_plain_xlsx(data, portal_links=["http://testserver/documents/"])
+        assert_plain_xlsx(data, portal_links=[f"{django_settings.PORTAL_BASE_URL}/documents/"])
     else:
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert sorted(row[2] for row in rows[1:]) == sorted(AS_TEXT.values())
@@ -367,7 +368,7 @@ def test_xlsx_cells_keep_their_types_numbers_dates_and_hyperlinks(client, listin
     assert published_on.is_date and published_on.value.date() == date(2024, 5, 1)
     assert "yy" in written.number_format
     doc = Document.objects.get(title="政策文件一")
-    assert link.hyperlink.target == f"http://testserver/documents/{doc.pk}/"
+    assert link.hyperlink.target == f"{django_settings.PORTAL_BASE_URL}/documents/{doc.pk}/"
     assert row[5].value == "综合政务 / 其他"
 
 

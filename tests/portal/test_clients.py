@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from portal.clients import address_key, client_ip, client_key, lockout_address
+from portal.clients import address_key, client_ip, client_key, lockout_address, network_key
 
 
 def request_from(address, forwarded=None):
@@ -68,3 +68,16 @@ def test_a_hop_written_with_its_port_counts_as_its_address(settings, hop, key):
     settings.PORTAL_TRUSTED_PROXIES = 1
     request = request_from("10.0.0.1", forwarded=f"192.0.2.9, {hop}")
     assert client_key(request) == key
+
+
+@pytest.mark.parametrize(
+    "address, network",
+    [
+        ("203.0.113.7", "203.0.113.0/24"),
+        ("::ffff:203.0.113.200", "203.0.113.0/24"),
+        ("2001:db8:1:2::1", "2001:db8:1::/48"),
+        ("2001:db8:1:ffff:1::9", "2001:db8:1::/48"),
+    ],
+)
+def test_the_network_several_clients_share_is_an_ipv4_24_or_an_ipv6_48(address, network):
+    assert network_key(request_from(address)) == network

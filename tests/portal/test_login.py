@@ -1,4 +1,5 @@
 import random
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -8,7 +9,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import audit
+from portal import audit, login_guard
 from portal.models import AuditEvent, LoginFailureCounter
 from portal.signals import record_failed_login
 
@@ -144,9 +145,34 @@ def test_guesses_from_addresses_rotated_inside_one_ipv6_network_lock_the_account
     counter = LoginFailureCounter.objects.get(scope="address")
     assert counter.key == "2001:db8:9:9::/64" and counter.count == 61  # the refused one too
     assert counter.last_ip == "2001:db8:9:9:ffff::1"
-    # The same account from another network is not locked.
-    elsewhere = login_from(Client(), "2001:db8:9:a::1", "correct-horse-battery")
+    # The same account from another network is not locked (the guesses' /48 is: see below).
+    elsewhere = login_from(Client(), "2001:db8:77:a::1", "correct-horse-battery")
     assert elsewhere.status_code == 302
+
+
+def test_guesses_spread_over_the_64s_of_one_48_stop_every_login_from_that_48(client, clerk):
+    for n in range(40):  # four tries per /64, under axes's five
+        for _ in range(4):
+            login_from(client, f"2001:db8:5:{n:x}::1", "wrong-password")
+    assert AccessAttempt.objects.filter(failures_since_start__gte=5).count() == 0
+    right = login_from(Client(), "2001:db8:5:ffff::1", "correct-horse-battery")
+    assert right.status_code == 200 and "_auth_user_id" not in right.client.session
+    # The account itself is slowed to a try a minute (see below); after it, from another /48:
+    with time_machine.travel(timezone.now() + timedelta(seconds=61), tick=False):
+        other_network = login_from(Client(), "2001:db8:6::1", "correct-horse-battery")
+    assert other_network.status_code == 302
+
+
+def test_guesses_for_one_account_from_many_networks_slow_it_to_one_try_a_minute(client, clerk):
+    for n in range(login_guard.ACCOUNT_FAILURES):
+        login_from(client, f"203.0.{n}.9", "wrong-password")
+    guesser = login_from(Client(), "198.18.0.1", "wrong-password")  # the minute's one try
+    assert guesser.status_code == 200
+    owner = login_from(Client(), "198.19.0.1", "correct-horse-battery")
+    assert owner.status_code == 200 and "_auth_user_id" not in owner.client.session
+    with time_machine.travel(timezone.now() + timedelta(seconds=61), tick=False):
+        owner = login_from(Client(), "198.19.0.1", "correct-horse-battery")
+    assert owner.status_code == 302
 
 
 def test_an_ipv4_mapped_address_is_locked_as_its_ipv4_address(client, clerk, settings):

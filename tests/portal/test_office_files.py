@@ -362,3 +362,16 @@ def test_a_word_file_nested_deeper_than_xml_allows_is_unreadable_not_a_crash():
     deep = "<w:sdt>" * 300 + paragraph("深") + "</w:sdt>" * 300
     with pytest.raises(office_files.DocxUnreadable):
         office_files.docx_lines(io.BytesIO(docx_body(deep)), 1000)
+
+
+@pytest.mark.parametrize("number", ["inf", "-3", "1e3", "0"])
+def test_a_row_numbered_other_than_a_positive_integer_is_a_damaged_file(number):
+    data = with_part(
+        xlsx(["a"]),
+        "xl/worksheets/sheet1.xml",
+        sheet_xml(
+            f'<sheetData><row r="{number}"><c t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        ),
+    )
+    with pytest.raises(DamagedFile, match="不是正整数"):
+        read_first_sheet(io.BytesIO(data), LIMITS, SHEET)

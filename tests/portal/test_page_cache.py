@@ -379,8 +379,8 @@ def test_one_client_cannot_spend_the_free_text_budget_of_everyone_else(
     monkeypatch.setattr(page_cache, "FREE_TEXT_PAGES_PER_CLIENT", 2)
     for n in range(5):
         client.get(reverse("search"), {"q": f"随便{n}"}, REMOTE_ADDR="2001:db8:1:2::5")
-        client.get(reverse("search"), {"q": f"随便{n}"}, REMOTE_ADDR=f"2001:db8:1:2::{n + 6}")
-    assert len(stored_pages()) == 2  # one client, whichever of its /64 addresses
+        client.get(reverse("search"), {"q": f"随便{n}"}, REMOTE_ADDR=f"2001:db8:1:{n + 6}::1")
+    assert len(stored_pages()) == 2  # one network, whichever of its /64s
     client.get(reverse("search"), {"q": "另一位访客"}, REMOTE_ADDR="198.51.100.9")
     assert len(stored_pages()) == 3
 

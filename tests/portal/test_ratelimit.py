@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal import ratelimit
 from portal.models import RateLimit as Counter
-from portal.ratelimit import Limited, RateLimit
+from portal.ratelimit import Limited, RateLimit, take_each
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,23 @@ def test_concurrent_requests_never_take_more_than_the_limit():
         thread.join()
     assert (len(taken), len(refused)) == (5, 11)
     assert Counter.objects.get(scope="test:race").count == 5
+
+
+def test_slots_taken_together_are_all_or_none(db):
+    first, second = RateLimit("test:a", 5, 60), RateLimit("test:b", 1, 60)
+    second.take("k")
+    with pytest.raises(Limited):
+        take_each((first, "k"), (second, "k"))
+    assert first.exhausted("k") is None
+    slots = take_each((first, "k"), (RateLimit("test:c", 1, 60), "k"))
+    slots.give_back()
+    assert take_each((first, "k"), (RateLimit("test:c", 1, 60), "k"))
+
+
+def test_an_exhausted_key_says_how_long_until_it_may_act(db):
+    limit = RateLimit("test:d", 2, 60)
+    assert limit.exhausted("k") is None
+    limit.take("k")
+    assert limit.exhausted("k") is None
+    limit.take("k")
+    assert 0 < limit.exhausted("k") <= 60

@@ -353,6 +353,19 @@ def test_submissions_from_addresses_rotated_inside_one_ipv6_network_share_the_li
     assert post(other_network, agency, person_data(), png_upload()).status_code == 302
 
 
+def test_submissions_from_the_64s_of_one_48_share_four_times_the_limit(agency, file_roots):
+    file_roots.APPLICATIONS_PER_HOUR = 1
+    for n in range(4):
+        client = Client(REMOTE_ADDR=f"2001:db8:7:{n + 10:x}::1")
+        assert post(client, agency, person_data(), png_upload()).status_code == 302
+    fifth = Client(REMOTE_ADDR="2001:db8:7:99::1")  # a /64 of its own, the /48's fifth
+    assert post(fifth, agency, person_data(), png_upload()).status_code == 429
+    assert (
+        post(Client(REMOTE_ADDR="2001:db8:8::1"), agency, person_data(), png_upload()).status_code
+        == 302
+    )
+
+
 def test_the_hourly_limit_survives_a_cache_flooded_with_pages(
     client, agency, file_roots, flood_caches
 ):
