@@ -9,11 +9,17 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosure.models import AnnualReport, Document, Genre
+from disclosure.models import Document, Genre
 from disclosure.reports import annual
 from disclosure.search.backends import DatabaseSearchBackend, SearchRequest
 from disclosure.services import publish
-from tests.factories import AgencyFactory, CatalogNodeFactory, DocumentFactory, published
+from tests.factories import (
+    AgencyFactory,
+    AnnualReportFactory,
+    CatalogNodeFactory,
+    DocumentFactory,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +105,7 @@ def rules_of_2025():
 
 
 def test_the_annual_report_never_counts_a_validity_not_stated_as_in_force(rules_of_2025):
-    figures = annual.figures_for(AnnualReport.objects.create(agency=rules_of_2025, year=2025))
+    figures = annual.figures_for(AnnualReportFactory(agency=rules_of_2025))
     assert figures.value("docs.rules.issued") == 8
     assert figures.value("docs.rules.valid") == 4
     listed = [
@@ -109,7 +115,7 @@ def test_the_annual_report_never_counts_a_validity_not_stated_as_in_force(rules_
 
 
 def test_each_in_force_list_opens_in_the_admin(admin_client, rules_of_2025):
-    figures = annual.figures_for(AnnualReport.objects.create(agency=rules_of_2025, year=2025))
+    figures = annual.figures_for(AnnualReportFactory(agency=rules_of_2025))
     counts = [
         len(admin_client.get(source.url).context["cl"].result_list)
         for source in figures.sources["docs.rules.valid"]
