@@ -10,13 +10,18 @@ has more, so two counts are kept over all addresses (``portal.ratelimit``):
   tried at most once a minute (a slow-down, not a lockout: its owner still gets in, waiting at
   most a minute, and a guesser gets 60 tries an hour instead of thousands).
 
+Neither applies to an account on a client it has signed in from in the last KNOWN_DAYS (an
+IPv4 address or an IPv6 /64): a guesser spending each minute's try, or failing 50 times from the
+owner's network, cannot keep the owner out from where they usually work; axes still limits that
+client as any other.
+
 A refused try looks like a wrong password to the form (nothing tells a guesser which limit it met)
 and is counted like one.
 """
 
 from django.core.exceptions import PermissionDenied
 
-from portal.clients import network_key
+from portal.clients import client_key, network_key
 from portal.ratelimit import Limited, RateLimit
 
 HOUR = 3600
@@ -25,6 +30,8 @@ ACCOUNT_FAILURES = 20
 NETWORK = RateLimit("login:network-failures", NETWORK_FAILURES, HOUR)
 ACCOUNT = RateLimit("login:account-failures", ACCOUNT_FAILURES, HOUR)
 ACCOUNT_PACE = RateLimit("login:account-pace", 1, 60)
+KNOWN_DAYS = 90
+KNOWN = RateLimit("login:known-client", 10**9, KNOWN_DAYS * 24 * HOUR)
 
 
 def account_key(username):
@@ -39,9 +46,11 @@ class GuessingGuardBackend:
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None or username is None:
             return None
+        account = account_key(username)
+        if KNOWN.seen(known_key(account, request)):
+            return None
         if NETWORK.exhausted(network_key(request)) is not None:
             raise PermissionDenied
-        account = account_key(username)
         if ACCOUNT.exhausted(account) is not None:
             try:
                 ACCOUNT_PACE.take(account)
@@ -51,6 +60,16 @@ class GuessingGuardBackend:
 
     # No get_user: a session never names this backend (Django's test client and login() pick
     # the first backend that has one).
+
+
+def known_key(account, request):
+    return f"{account}|{client_key(request)}"
+
+
+def remember_client(request, user):
+    """A successful sign-in: the account is known on this client for KNOWN_DAYS."""
+    if request is not None:
+        KNOWN.take(known_key(account_key(user.get_username()), request))
 
 
 def count_failure(request, username):

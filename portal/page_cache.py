@@ -130,9 +130,15 @@ def free_text(max_length):
     )
 
 
+# A filter a view reports having used: any value that matched something is a page of its own,
+# and their combinations are more than any cache holds, so they share the free-text budget.
+as_used_filter = Canonical(None, free_text=True)
+
+
 def form_fields(form_class):
-    """Every field of ``form_class`` declared ``as_used`` (the view reports ``used_form``)."""
-    return dict.fromkeys(form_class.base_fields, as_used)
+    """Every field of ``form_class`` declared a filter (``as_used_filter``: the view reports
+    ``used_form``; a value counts against the free-text budget)."""
+    return dict.fromkeys(form_class.base_fields, as_used_filter)
 
 
 def used(request, **values):
@@ -150,7 +156,11 @@ def used_form(request, form):
         values = {}
         for name, field in form.fields.items():
             value = form.cleaned_data.get(name)
-            values[name] = "" if value in field.empty_values else value
+            # A field's default given explicitly ("per_page=20") is the page without it.
+            default = value in field.empty_values or (
+                field.initial is not None and value == field.initial
+            )
+            values[name] = "" if default else value
         used(request, **values)
 
 

@@ -130,6 +130,14 @@ class RateLimit:
             purge_expired()
         return Slot(self.scope, key, expires)
 
+    def seen(self, key):
+        """Whether ``key`` acted within its period (a slot taken and not given back)."""
+        return (
+            Counter.objects.using(_database())
+            .filter(scope=self.scope, key=key, expires_ms__gt=_now_ms(), count__gt=0)
+            .exists()
+        )
+
     def exhausted(self, key):
         """Seconds until ``key`` may act again when it has used its share, else None."""
         now = _now_ms()

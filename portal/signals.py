@@ -1,6 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
@@ -32,6 +32,11 @@ def forget_cached_site_settings(**kwargs):
     # Now, and again once committed: a request that read the old row meanwhile may have cached it.
     cache.delete(SITE_SETTINGS_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
+
+
+@receiver(user_logged_in)
+def remember_signed_in_client(sender, request, user, **kwargs):
+    login_guard.remember_client(request, user)
 
 
 @receiver(user_login_failed)

@@ -2,14 +2,17 @@ from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from catalog.credit_code import check_character
 from catalog.models import Agency, CatalogNode
 from disclosure.applications.models import Application
-from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.models import Attachment, Document, Genre, Topic
 from disclosure.proposals.models import CongressSession, Proposal, ProposalReply
+from disclosure.reports.models import AnnualReport, DisclosureGuide
 from portal.actors import SYSTEM
+from portal.roles import sync_roles
 
 
 def credit_code_for(n):
@@ -35,6 +38,9 @@ class CatalogNodeFactory(factory.django.DjangoModelFactory):
 
 
 class StaffUserFactory(factory.django.DjangoModelFactory):
+    """A staff login. ``role=EDITOR`` (a group of portal/roles.py, or a list of them) gives it
+    that role with the permissions ROLES lists; ``agencies=[agency]`` makes it staff of them."""
+
     class Meta:
         model = get_user_model()
         skip_postgeneration_save = True
@@ -47,6 +53,18 @@ class StaffUserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if create and extracted:
+            sync_roles()  # the groups' permissions, which migrations alone leave incomplete
+            names = [extracted] if isinstance(extracted, str) else extracted
+            obj.groups.add(*[Group.objects.get(name=name) for name in names])
+
+    @factory.post_generation
+    def agencies(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.agencies.add(*extracted)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -81,6 +99,27 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     topic = factory.SubFactory(TopicFactory)
     genre = factory.SubFactory(GenreFactory)
     written_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A small PDF added to a new draft through ``add_attachment``, checked and stored as an
+    upload is (set MEDIA_ROOT to a temporary folder)."""
+
+    class Meta:
+        model = Attachment
+
+    document = factory.SubFactory(DocumentFactory)
+    name = factory.Sequence(lambda n: f"附件{n}.pdf")
+    content = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
+
+    @classmethod
+    def _create(cls, model_class, document, name, content, sort_order=0, user=SYSTEM):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from disclosure.documents.services import add_attachment
+
+        upload = SimpleUploadedFile(name, content)
+        return add_attachment(document, upload, sort_order=sort_order, user=user)
 
 
 def published(**kwargs):
@@ -189,3 +228,28 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             )
         ).replace(hour=9)
     )
+
+
+class AnnualReportFactory(factory.django.DjangoModelFactory):
+    """A new agency's draft 年度报告 for 2025, its figures counted from the portal's data."""
+
+    class Meta:
+        model = AnnualReport
+
+    agency = factory.SubFactory(AgencyFactory)
+    year = 2025
+
+
+class DisclosureGuideFactory(factory.django.DjangoModelFactory):
+    """A new agency's 公开指南 with the texts a new guide starts from."""
+
+    class Meta:
+        model = DisclosureGuide
+
+    agency = factory.SubFactory(AgencyFactory)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        from disclosure.reports.guide import new_guide_values
+
+        return {**new_guide_values(), **kwargs}

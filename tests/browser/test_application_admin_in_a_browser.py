@@ -5,11 +5,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
 from disclosure.applications.models import Application, Letter
 from disclosure.applications.roles import REQUESTS
-from portal.roles import sync_roles
 from tests.browser.helpers import chromium, skip_without_chromium
 from tests.factories import AgencyFactory, StaffUserFactory, id_number_for
 
@@ -36,13 +34,10 @@ def click_and_wait(page, selector):
 def test_an_application_is_registered_and_its_answer_saved_final(live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    sync_roles()
     office = AgencyFactory(name="铜梁区人民政府办公室", phone="023-45632266")
-    handler = StaffUserFactory(username="handler")
+    handler = StaffUserFactory(username="handler", role=REQUESTS, agencies=[office])
     handler.set_password(PASSWORD)
     handler.save()
-    handler.groups.add(Group.objects.get(name=REQUESTS))
-    handler.agencies.add(office)
 
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768})

@@ -3,13 +3,12 @@
 import csv
 
 import pytest
-from django.contrib.auth.models import Group
 from openpyxl import Workbook
 
 from catalog import actions as catalog_actions
 from catalog.models import CatalogNode
 from portal.models import AuditEvent
-from portal.roles import CATALOGUER, sync_roles
+from portal.roles import CATALOGUER
 from tests.browser.helpers import chromium, skip_without_chromium
 from tests.factories import StaffUserFactory
 
@@ -31,9 +30,7 @@ def workbook(path, *rows):
 @pytest.mark.django_db(transaction=True)
 def test_a_cataloguer_uploads_previews_and_applies_a_directory(live_server, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    sync_roles()
-    user = StaffUserFactory(username="mulu")
-    user.groups.add(Group.objects.get(name=CATALOGUER))
+    StaffUserFactory(username="mulu", role=CATALOGUER)
     root = CatalogNode.objects.create(name="政务公开")
     area = CatalogNode.objects.create(name="社会救助", parent=root)
     group = CatalogNode.objects.create(name="最低生活保障", parent=area)
@@ -116,9 +113,7 @@ def test_a_two_row_header_csv_is_previewed_column_by_column_and_applied(
     live_server, settings, tmp_path
 ):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    sync_roles()
-    user = StaffUserFactory(username="mulu")
-    user.groups.add(Group.objects.get(name=CATALOGUER))
+    StaffUserFactory(username="mulu", role=CATALOGUER)
     CatalogNode.objects.create(name="社会救助", parent=CatalogNode.objects.create(name="政务公开"))
     path = tmp_path / "两行表头.csv"
     with open(path, "w", newline="", encoding="utf-8-sig") as out:

@@ -5,10 +5,9 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from PIL import Image
 
-from portal.roles import EDITOR, sync_roles
+from portal.roles import EDITOR
 from tests.browser.helpers import chromium
 from tests.factories import AgencyFactory, StaffUserFactory
 
@@ -19,13 +18,10 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.mark.django_db(transaction=True)
 def test_an_editor_uploads_an_image_through_the_editor_dialog(live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    sync_roles()
     agency = AgencyFactory(name="区政府办公室")
-    editor = StaffUserFactory(username="editor-upload")
+    editor = StaffUserFactory(username="editor-upload", role=EDITOR, agencies=[agency])
     editor.set_password(PASSWORD)
     editor.save()
-    editor.groups.add(Group.objects.get(name=EDITOR))
-    editor.agencies.add(agency)
     picture = tmp_path / "现场照片.png"
     buffer = io.BytesIO()
     Image.new("RGB", (16, 16), "green").save(buffer, "PNG")

@@ -2,7 +2,6 @@
 which parts were found and which not, fills in what is missing and saves."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
@@ -25,9 +24,7 @@ def test_a_clerk_uploads_a_word_letter_fills_the_missing_parts_and_saves(live_se
     root = CatalogNode.objects.create(name="政务公开")
     CatalogNode.objects.create(name="政协委员提案办理", slug="zxwyta", parent=root)
     office = AgencyFactory(name="石门县交通运输局")
-    clerk = StaffUserFactory(username="tian")
-    clerk.groups.add(Group.objects.get(name=PROPOSALS))
-    office.members.add(clerk)
+    StaffUserFactory(username="tian", role=PROPOSALS, agencies=[office])
     path = tmp_path / "第9号提案复函.docx"
     path.write_bytes(letter_docx(LETTER.read_text(encoding="utf-8"), head_in_table=True))
 

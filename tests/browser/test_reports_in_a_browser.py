@@ -10,11 +10,15 @@ from django.utils import timezone
 from catalog.models import CatalogNode
 from disclosure.documents.services import publish
 from disclosure.reports.annual_services import make_final
-from disclosure.reports.guide import new_guide_values
-from disclosure.reports.models import AnnualReport, DisclosureGuide
 from portal.actors import SYSTEM
 from tests.browser.test_document_page_in_a_browser import chromium
-from tests.factories import AgencyFactory, ApplicationFactory, published
+from tests.factories import (
+    AgencyFactory,
+    AnnualReportFactory,
+    ApplicationFactory,
+    DisclosureGuideFactory,
+    published,
+)
 
 
 def serious(results):
@@ -32,9 +36,8 @@ def make_published_report():
     node = CatalogNode.objects.create(name="政府信息公开年报", slug="gknb")
     published(agency=agency, node=node)
     ApplicationFactory(agency=agency, received_on=date(2025, 3, 1))
-    report = AnnualReport.objects.create(
+    report = AnnualReportFactory(
         agency=agency,
-        year=2025,
         overview="2025年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》。",
         licences=12,
         review_upheld=1,
@@ -42,7 +45,7 @@ def make_published_report():
     )
     report = make_final(report, SYSTEM)
     publish(report.document, at=timezone.now())
-    DisclosureGuide.objects.create(agency=agency, **new_guide_values())
+    DisclosureGuideFactory(agency=agency)
     return report
 
 

@@ -55,18 +55,13 @@ def test_agency_admin_rejects_a_bad_credit_code_with_a_chinese_message(admin_cli
 
 
 def test_a_cataloguer_can_file_columns_only_under_open_nodes_and_their_agencies(client):
-    from django.contrib.auth.models import Group
-
-    from portal.roles import CATALOGUER, sync_roles
+    from portal.roles import CATALOGUER
     from tests.factories import AgencyFactory, StaffUserFactory
 
-    sync_roles()
     own, other = AgencyFactory(), AgencyFactory()
     root = CatalogNode.objects.create(name="政务公开")
     foreign = CatalogNode.objects.create(name="教委专栏", parent=root, agency=other)
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=CATALOGUER))
-    user.agencies.add(own)
+    user = StaffUserFactory(role=CATALOGUER, agencies=[own])
     client.force_login(user)
     url = reverse("admin:catalog_catalognode_add")
     form = client.get(url).context["adminform"].form

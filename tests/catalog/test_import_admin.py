@@ -5,7 +5,6 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -14,7 +13,7 @@ from catalog import actions as catalog_actions
 from catalog import import_uploads
 from catalog.models import CatalogNode
 from portal.models import AuditEvent
-from portal.roles import CATALOGUER, EDITOR, sync_roles
+from portal.roles import CATALOGUER, EDITOR
 from tests.catalog.test_import_limits import xfd_workbook, zip_bomb
 from tests.factories import AgencyFactory, StaffUserFactory
 
@@ -51,11 +50,7 @@ def area():
 
 
 def staff(role, *agencies):
-    sync_roles()
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=role))
-    user.agencies.add(*agencies)
-    return user
+    return StaffUserFactory(role=role, agencies=agencies)
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ is written (``importer.check_may_import``)."""
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
 from catalog.importer import DirectoryImportError, import_directory, read_directory
 from catalog.models import CatalogNode
-from portal.roles import CATALOGUER, sync_roles
+from portal.roles import CATALOGUER
 from tests.factories import AgencyFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +39,7 @@ def test_an_import_makes_no_column_under_another_agencys_column(client):
     own, other = AgencyFactory(), AgencyFactory()
     shared = CatalogNode.objects.create(name="政务公开")
     foreign = CatalogNode.objects.create(name="教育", parent=shared, agency=other)
-    sync_roles()
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=CATALOGUER))
-    user.agencies.add(own)
+    user = StaffUserFactory(role=CATALOGUER, agencies=[own])
     # The tree admin refuses this user a column under 教育 (not in their scope).
     assert not CatalogNode.objects.filter(pk=foreign.pk).for_staff(user).exists()
     client.force_login(user)
@@ -59,8 +55,7 @@ def test_the_importer_refuses_a_staff_member_a_column_under_a_foreign_column():
     own, other = AgencyFactory(), AgencyFactory()
     shared = CatalogNode.objects.create(name="政务公开")
     foreign = CatalogNode.objects.create(name="教育", parent=shared, agency=other)
-    user = StaffUserFactory()
-    user.agencies.add(own)
+    user = StaffUserFactory(agencies=[own])
     rows = [HEADER, ["1", "教育", "招生入学", "招生计划", "20个工作日", "政府网站", "全社会"]]
     reading = read_directory(rows)
     assert reading.errors == []

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -11,7 +10,7 @@ from catalog import services
 from catalog.models import CatalogNode
 from catalog.tree import TreeChangeRefused, check_catalog_tree
 from portal.models import AuditEvent
-from portal.roles import CATALOGUER, sync_roles
+from portal.roles import CATALOGUER
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +21,6 @@ CHANGELIST = "admin:catalog_catalognode_changelist"
 @pytest.fixture
 def shared_tree(db):
     """政务公开 > 部门专栏 (shared) > 本局专栏 (A) and 教委专栏 (B); 政务公开 > 本局其他 (A)."""
-    sync_roles()
     own, other = AgencyFactory(name="铜梁区财政局"), AgencyFactory(name="铜梁区教委")
     root = CatalogNode.objects.create(name="政务公开")
     shared = CatalogNode.objects.create(name="部门专栏", parent=root)
@@ -35,10 +33,7 @@ def shared_tree(db):
 
 @pytest.fixture
 def cataloguer(shared_tree):
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=CATALOGUER))
-    user.agencies.add(shared_tree["own"])
-    return user
+    return StaffUserFactory(role=CATALOGUER, agencies=[shared_tree["own"]])
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.conf import settings as django_settings
 from disclosure.documents.models import Document
 from disclosure.documents.services import set_legacy_index_number
 from tests.disclosure.conftest import local
-from tests.factories import DocumentFactory, published
+from tests.factories import AttachmentFactory, DocumentFactory, published
 from tests.qr import decode_svg_qr
 
 pytestmark = pytest.mark.django_db
@@ -96,13 +96,9 @@ def test_font_size_switch_works_without_javascript(client, seed_document):
 
 def test_document_page_lists_attachments_and_other_nodes(client, site_tree, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from disclosure.documents.services import add_attachment
-
     document = DocumentFactory(node=site_tree["replies"])
     document.extra_nodes.add(site_tree["policies"])
-    add_attachment(document, SimpleUploadedFile("答复附件.pdf", b"%PDF-1.4\n" + b"x" * 2048))
+    AttachmentFactory(document=document, name="答复附件.pdf", content=b"%PDF-1.4\n" + b"x" * 2048)
     document = Document.objects.get(pk=document.pk)
     from disclosure.documents.services import publish
 

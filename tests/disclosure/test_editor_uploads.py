@@ -6,13 +6,12 @@ import re
 import struct
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from portal.roles import EDITOR, sync_roles
+from portal.roles import EDITOR
 from tests.factories import AgencyFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,25 +53,14 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def people(db):
-    sync_roles()
     agency = AgencyFactory(name="区政府办公室")
     other = AgencyFactory(name="区教委")
-    editor = StaffUserFactory()
-    editor.groups.add(Group.objects.get(name=EDITOR))
-    editor.agencies.add(agency)
-    other_editor = StaffUserFactory()
-    other_editor.groups.add(Group.objects.get(name=EDITOR))
-    other_editor.agencies.add(other)
-    no_role = StaffUserFactory()
-    no_role.agencies.add(agency)
-    no_agency = StaffUserFactory()
-    no_agency.groups.add(Group.objects.get(name=EDITOR))
     return {
         "agency": agency,
-        "editor": editor,
-        "other_editor": other_editor,
-        "no_role": no_role,
-        "no_agency": no_agency,
+        "editor": StaffUserFactory(role=EDITOR, agencies=[agency]),
+        "other_editor": StaffUserFactory(role=EDITOR, agencies=[other]),
+        "no_role": StaffUserFactory(agencies=[agency]),
+        "no_agency": StaffUserFactory(role=EDITOR),
     }
 
 

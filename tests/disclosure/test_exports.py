@@ -4,7 +4,6 @@ from datetime import date, datetime
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -14,7 +13,7 @@ from disclosure.documents.listings import HEADERS
 from disclosure.documents.models import Document
 from portal.downloads import neutralise
 from portal.models import AuditEvent
-from portal.roles import AUDITOR, EDITOR, sync_roles
+from portal.roles import AUDITOR, EDITOR
 from tests.disclosure.conftest import local
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory, published
 from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx
@@ -185,15 +184,10 @@ def test_xlsx_past_the_row_limit_is_refused_with_a_pointer_to_csv(client, listin
 
 @pytest.fixture
 def staff(listing):
-    sync_roles()
-
-    def make(role, *agencies):
-        user = StaffUserFactory()
-        user.groups.add(Group.objects.get(name=role))
-        user.agencies.add(*agencies)
-        return user
-
-    return {"editor": make(EDITOR, listing["district"]), "auditor": make(AUDITOR)}
+    return {
+        "editor": StaffUserFactory(role=EDITOR, agencies=[listing["district"]]),
+        "auditor": StaffUserFactory(role=AUDITOR),
+    }
 
 
 def test_an_editor_exports_only_their_agencies_and_may_ask_for_drafts(client, listing, staff):
@@ -252,9 +246,7 @@ def test_the_catalogue_page_links_the_public_listing(client, listing):
 
 def test_date_filters_use_local_days(client, site_tree):
     published(title="深夜发布", node=site_tree["replies"], published_at=local(2024, 5, 31, 23))
-    sync_roles()
-    auditor = StaffUserFactory()
-    auditor.groups.add(Group.objects.get(name=AUDITOR))
+    auditor = StaffUserFactory(role=AUDITOR)
     client.force_login(auditor)  # a range ending mid-year: a staff export
     rows, _ = csv_rows(
         client.get(

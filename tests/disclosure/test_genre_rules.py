@@ -3,12 +3,11 @@
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from disclosure.documents.models import Genre
 from disclosure.reports.compliance import build_report
-from portal.roles import EDITOR, REVIEWER, sync_roles
+from portal.roles import EDITOR, REVIEWER
 from tests.disclosure.conftest import local
 from tests.disclosure.test_workflow import add_form
 from tests.factories import AgencyFactory, StaffUserFactory, published
@@ -28,11 +27,7 @@ def renamed(site_tree):
 
 
 def staff(role, agency):
-    sync_roles()
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=role))
-    user.agencies.add(agency)
-    return user
+    return StaffUserFactory(role=role, agencies=[agency])
 
 
 def test_the_migration_flags_the_two_genres_with_a_rule():

@@ -3,7 +3,6 @@ import time
 from datetime import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.test import Client
@@ -14,7 +13,7 @@ from disclosure.documents import services
 from disclosure.documents.index_numbers import format_index_number, parse_index_number
 from disclosure.documents.models import Document, IndexCounter
 from disclosure.documents.services import WorkflowError, publish, set_legacy_index_number
-from portal.roles import EDITOR, sync_roles
+from portal.roles import EDITOR
 from tests.factories import (
     AgencyFactory,
     DocumentFactory,
@@ -136,11 +135,8 @@ def test_a_legacy_number_already_in_use_is_refused():
 @pytest.fixture
 def editor(site_tree):
     """An editor (信息编辑) of one agency, and the add-form data of a draft of that agency."""
-    sync_roles()
     agency = AgencyFactory(credit_code=SEED_CODE)
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=EDITOR))
-    user.agencies.add(agency)
+    user = StaffUserFactory(role=EDITOR, agencies=[agency])
     topic, genre = TopicFactory(), GenreFactory()
 
     def form(legacy_index_number, title="关于做好防汛工作的通知"):

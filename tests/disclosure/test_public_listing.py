@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
@@ -68,17 +69,15 @@ def test_a_withdrawal_removes_the_document_from_the_next_download(client, site_t
     assert titles(client.get(URL, {"format": "csv"})) == []
 
 
-def test_a_scheduled_document_enters_the_listing_when_its_time_comes(
-    client, site_tree, monkeypatch
-):
+def test_a_scheduled_document_enters_the_listing_when_its_time_comes(client, site_tree):
     publish(
         DocumentFactory(title="定时发布文件", node=site_tree["replies"]),
         at=timezone.now() + timedelta(hours=1),
     )
     assert titles(client.get(URL, {"format": "csv"})) == []
     later = timezone.now() + timedelta(hours=2)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert titles(client.get(URL, {"format": "csv"})) == ["定时发布文件"]
+    with time_machine.travel(later, tick=False):
+        assert titles(client.get(URL, {"format": "csv"})) == ["定时发布文件"]
 
 
 def test_the_listing_has_validators_and_answers_304_to_them(client, site_tree, builds):

@@ -7,13 +7,14 @@ gets (or None when the surface answers 404 for the document).
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from disclosure.documents.models import Document
 from disclosure.documents.services import publish
 from portal.actors import SYSTEM
-from tests.factories import DocumentFactory, published
+from tests.factories import AttachmentFactory, DocumentFactory, published
 
 
 def detail(client, doc, nodes):
@@ -149,12 +150,8 @@ def with_attachment(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
 
     def add(document):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from disclosure.documents.services import add_attachment
-
-        add_attachment(
-            document, SimpleUploadedFile("秘密附件.pdf", b"%PDF-1.7\nSECRETBYTES\n%%EOF")
+        AttachmentFactory(
+            document=document, name="秘密附件.pdf", content=b"%PDF-1.7\nSECRETBYTES\n%%EOF"
         )
         return document
 
@@ -226,15 +223,15 @@ def test_public_document_is_present_on_every_surface(client, site_tree, with_att
 
 
 @pytest.mark.django_db
-def test_a_scheduled_document_appears_by_itself_when_its_time_comes(client, site_tree, monkeypatch):
+def test_a_scheduled_document_appears_by_itself_when_its_time_comes(client, site_tree):
     doc = publish(
         DocumentFactory(node=site_tree["replies"]), at=timezone.now() + timedelta(hours=1)
     )
     url = reverse("disclosure:document", args=[doc.pk])
     assert client.get(url).status_code == 404
     later = timezone.now() + timedelta(hours=2)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert client.get(url).status_code == 200
+    with time_machine.travel(later, tick=False):
+        assert client.get(url).status_code == 200
 
 
 HIDDEN_COLUMN = "内部栏目甲XYZ"

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -33,10 +32,7 @@ PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
 
 @pytest.fixture
 def second_reviewer(org):  # noqa: F811
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=REVIEWER))
-    user.agencies.add(org["district"])
-    return user
+    return StaffUserFactory(role=REVIEWER, agencies=[org["district"]])
 
 
 @pytest.fixture

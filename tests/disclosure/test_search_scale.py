@@ -4,12 +4,11 @@ document search through the search backend; query budgets."""
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 
 from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
-from portal.roles import EDITOR, sync_roles
+from portal.roles import EDITOR
 from tests.disclosure.conftest import local
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory, published
 
@@ -96,11 +95,8 @@ def test_search_page_query_budget(client, flood_notices, django_assert_max_num_q
 
 @pytest.fixture
 def editor(site_tree):
-    sync_roles()
     own, other = AgencyFactory(name="区政府办公室"), AgencyFactory(name="区教委")
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=EDITOR))
-    user.agencies.add(own)
+    user = StaffUserFactory(role=EDITOR, agencies=[own])
     return {"user": user, "own": own, "other": other}
 
 

@@ -13,8 +13,13 @@ from disclosure.documents.models import Document, Genre
 from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
 from disclosure.documents.services import publish
 from disclosure.reports import annual
-from disclosure.reports.models import AnnualReport
-from tests.factories import AgencyFactory, CatalogNodeFactory, DocumentFactory, published
+from tests.factories import (
+    AgencyFactory,
+    AnnualReportFactory,
+    CatalogNodeFactory,
+    DocumentFactory,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +105,7 @@ def rules_of_2025():
 
 
 def test_the_annual_report_never_counts_a_validity_not_stated_as_in_force(rules_of_2025):
-    figures = annual.figures_for(AnnualReport.objects.create(agency=rules_of_2025, year=2025))
+    figures = annual.figures_for(AnnualReportFactory(agency=rules_of_2025))
     assert figures.value("docs.rules.issued") == 8
     assert figures.value("docs.rules.valid") == 4
     listed = [
@@ -110,7 +115,7 @@ def test_the_annual_report_never_counts_a_validity_not_stated_as_in_force(rules_
 
 
 def test_each_in_force_list_opens_in_the_admin(admin_client, rules_of_2025):
-    figures = annual.figures_for(AnnualReport.objects.create(agency=rules_of_2025, year=2025))
+    figures = annual.figures_for(AnnualReportFactory(agency=rules_of_2025))
     counts = [
         len(admin_client.get(source.url).context["cl"].result_list)
         for source in figures.sources["docs.rules.valid"]

@@ -1,14 +1,13 @@
 """Version history as staff read it: local time, Chinese headings and names, real differences."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from disclosure.documents.models import Document
 from disclosure.documents.services import publish, withdraw
 from portal.models import AuditEvent
-from portal.roles import REVIEWER, sync_roles
+from portal.roles import REVIEWER
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reviewer(db):
-    sync_roles()
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=REVIEWER))
-    user.agencies.add(AgencyFactory(name="区政府办公室"))
-    return user
+    return StaffUserFactory(role=REVIEWER, agencies=[AgencyFactory(name="区政府办公室")])
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from disclosure.applications.roles import REQUESTS
 from disclosure.documents.models import Document
 from disclosure.documents.services import publish, withdraw
 from portal.actors import SYSTEM
-from portal.roles import AUDITOR, EDITOR, sync_roles
+from portal.roles import AUDITOR, EDITOR
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,14 +70,10 @@ def test_public_without_a_moment_is_what_is_due_now():
 
 @pytest.fixture
 def staff(db):
-    sync_roles()
     own, other = AgencyFactory(name="区政府办公室"), AgencyFactory(name="区教委")
 
     def make(role, *agencies):
-        user = StaffUserFactory()
-        user.groups.add(Group.objects.get(name=role))
-        user.agencies.add(*agencies)
-        return user
+        return StaffUserFactory(role=role, agencies=agencies)
 
     return {
         "own": own,

@@ -4,6 +4,7 @@ read it; a document the public never saw answers 404, as if it had never existed
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,16 +49,14 @@ def test_a_scheduled_document_withdrawn_before_its_date_is_not_found(client, sit
     assert page(client, document).status_code == 404
 
 
-def test_a_scheduled_document_withdrawn_before_its_date_stays_not_found_after_it(
-    client, site_tree, monkeypatch
-):
+def test_a_scheduled_document_withdrawn_before_its_date_stays_not_found_after_it(client, site_tree):
     document = publish(
         DocumentFactory(node=site_tree["replies"]), at=timezone.now() + timedelta(hours=1)
     )
     document = withdraw(document, SYSTEM, "暂缓发布")
     later = timezone.now() + timedelta(days=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert page(client, document).status_code == 404
+    with time_machine.travel(later, tick=False):
+        assert page(client, document).status_code == 404
 
 
 def test_a_document_public_once_then_made_exempt_and_withdrawn_answers_410(client, site_tree):

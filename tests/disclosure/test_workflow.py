@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from disclosure.documents.models import Document
 from portal.models import AuditEvent
-from portal.roles import AUDITOR, EDITOR, REVIEWER, sync_roles
+from portal.roles import AUDITOR, EDITOR, REVIEWER
 from tests.factories import (
     AgencyFactory,
     DocumentFactory,
@@ -24,16 +25,12 @@ Status = Document.Status
 
 @pytest.fixture
 def org(site_tree):
-    sync_roles()
     district = AgencyFactory(name="区政府办公室")
     town = AgencyFactory(name="巴川街道", parent=district)
     other = AgencyFactory(name="区教委")
 
     def staff(role, *agencies):
-        user = StaffUserFactory()
-        user.groups.add(Group.objects.get(name=role))
-        user.agencies.add(*agencies)
-        return user
+        return StaffUserFactory(role=role, agencies=agencies)
 
     return {
         "district": district,
@@ -249,7 +246,7 @@ def test_illegal_transitions_raise_a_clear_error_and_change_nothing(org):
     assert not AuditEvent.objects.filter(action__in=["publish", "return", "withdraw"]).exists()
 
 
-def test_scheduled_publication_appears_by_itself(client, org, monkeypatch):
+def test_scheduled_publication_appears_by_itself(client, org):
     document = DocumentFactory(agency=org["district"], node=org["node"], status=Status.SUBMITTED)
     as_user(client, org["reviewer"])
     when = timezone.localtime() + timedelta(days=1)
@@ -262,11 +259,11 @@ def test_scheduled_publication_appears_by_itself(client, org, monkeypatch):
     assert public_status(anonymous, document) == 404
     assert document.title not in anonymous.get(reverse("disclosure:feed-rss")).content.decode()
     later = timezone.now() + timedelta(days=2)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert public_status(anonymous, document) == 200
-    assert document.title in anonymous.get(reverse("disclosure:feed-rss")).content.decode()
-    sitemap = anonymous.get(reverse("sitemap-section", args=["documents"])).content.decode()
-    assert document.get_absolute_url() in sitemap
+    with time_machine.travel(later, tick=False):
+        assert public_status(anonymous, document) == 200
+        assert document.title in anonymous.get(reverse("disclosure:feed-rss")).content.decode()
+        sitemap = anonymous.get(reverse("sitemap-section", args=["documents"])).content.decode()
+        assert document.get_absolute_url() in sitemap
 
 
 def test_preview_is_for_staff_who_may_see_the_document(client, org):

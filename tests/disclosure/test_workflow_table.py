@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from disclosure.documents import services
 from disclosure.documents.models import Document, DocumentRevision
 from disclosure.proposals.roles import PROPOSALS
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
-from portal.roles import AUDITOR, EDITOR, REVIEWER, sync_roles
+from portal.roles import AUDITOR, EDITOR, REVIEWER
 from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,17 +53,13 @@ EDITABLE = {
 
 @pytest.fixture
 def agency(db):
-    sync_roles()
     return AgencyFactory(name="区政府办公室")
 
 
 def user_in(role, agency):
     if role == "superuser":
         return get_user_model().objects.create_superuser("boss", "boss@example.com", "x")
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=role))
-    user.agencies.add(agency)
-    return get_user_model().objects.get(pk=user.pk)  # no cached permissions
+    return StaffUserFactory(role=role, agencies=[agency])
 
 
 def document_in(state, agency):

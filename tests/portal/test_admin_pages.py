@@ -1,18 +1,32 @@
+import io
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
+from portal.management.commands.seed_demo import SEED_AGENCY
 
 from catalog.models import Agency
-from config.management.commands.seed_demo import SEED_AGENCY
 from disclosure.applications.roles import REQUESTS
 from disclosure.proposals.roles import PROPOSALS
 from portal.roles import AUDITOR, CATALOGUER, EDITOR, REVIEWER, ROLES
+from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
+# The per-test settings of tests/conftest.py are not in force while the module is seeded: the
+# seed's logins get the fast hasher and its cache entries a local cache all the same.
+SEED_SETTINGS = {
+    "DEBUG": True,  # seed_demo runs only with DEBUG
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "CACHES": {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "seed"},
+    },
+}
 SUPERUSER = "superuser"
 WHO = [SUPERUSER, EDITOR, REVIEWER, CATALOGUER, AUDITOR, PROPOSALS, REQUESTS]
 
@@ -98,11 +112,23 @@ EXPECTED = {
 }  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """The demo site, seeded once for the module inside a transaction that is rolled back at
+    its end. The tests only read it; each test's own rows (its user, the login log) roll back
+    to it, and the modules after this one find the database as it was."""
+    quiet = io.StringIO()
+    with django_db_blocker.unblock(), override_settings(**SEED_SETTINGS):
+        with transaction.atomic():
+            call_command("seed_demo", stdout=quiet)
+            call_command("generate_demo", documents=30, stdout=quiet)
+            yield
+            transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(settings):
+def demo(seeded_demo, settings):
     settings.DEBUG = True
-    call_command("seed_demo")
-    call_command("generate_demo", documents=30)
 
 
 def login_as(client, who):
@@ -111,9 +137,7 @@ def login_as(client, who):
         user = users.get(username="demo")
         assert user.is_superuser
     else:
-        user = users.create_user(username=f"role-{WHO.index(who)}", is_staff=True)
-        user.groups.add(Group.objects.get(name=who))
-        user.agencies.add(Agency.objects.get(credit_code=SEED_AGENCY[2]))
+        user = StaffUserFactory(role=who, agencies=[Agency.objects.get(credit_code=SEED_AGENCY[2])])
     client.force_login(user)
 
 

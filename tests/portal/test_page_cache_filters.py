@@ -42,3 +42,14 @@ def test_a_filter_form_sent_empty_is_one_entry_with_the_bare_listing(client):
     assert len(stored_pages()) == 1
     cached = client.get(url, {"topic": "", "year": ""})
     assert cached.status_code == 200 and "关于开展城乡环境整治的通知" in cached.content.decode()
+
+
+def test_a_listing_asked_with_its_default_page_size_is_not_a_page_of_its_own(client):
+    root = CatalogNode.objects.create(name="政务公开")
+    column = CatalogNode.objects.create(name="通知公告", parent=root)
+    published(title="关于开展城乡环境整治的通知", node=column)
+    url = column.get_absolute_url()
+    assert client.get(url, {"per_page": "20"}).status_code == 200
+    assert stored_pages() == []
+    assert client.get(url).status_code == 200
+    assert len(stored_pages()) == 1

@@ -1,9 +1,9 @@
 """The portal's one limiter: counts per key and period, kept where no cache entry can evict them."""
 
 import threading
-from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
@@ -18,28 +18,20 @@ THREE_A_MINUTE = RateLimit("test:three", 3, 60)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Time that stands still until a test moves it."""
-
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, seconds):
-            self.now += timedelta(seconds=seconds)
-
-    moved = Clock()
-    monkeypatch.setattr(ratelimit.timezone, "now", lambda: moved.now)
-    return moved
+def clock():
+    """Time that stands still until a test moves it (``clock.shift(seconds)``)."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
 
 
 def test_a_key_takes_its_limit_then_is_refused_until_its_period_is_over(clock):
     for _ in range(3):
         THREE_A_MINUTE.take("203.0.113.7")
-    clock.advance(20)
+    clock.shift(20)
     with pytest.raises(Limited) as refused:
         THREE_A_MINUTE.take("203.0.113.7")
     assert refused.value.retry_after == 40 and refused.value.minutes == 1
-    clock.advance(40)
+    clock.shift(40)
     THREE_A_MINUTE.take("203.0.113.7")  # a new period
     assert Counter.objects.get(scope="test:three", key="203.0.113.7").count == 1
 
@@ -66,10 +58,10 @@ def test_a_slot_given_back_can_be_taken_again_and_is_given_back_once(clock):
 def test_one_at_a_time_frees_when_its_holder_finishes_not_at_the_end_of_a_period(clock):
     running = RateLimit("test:running", 1, 600)
     first = running.take("user:1")
-    clock.advance(590)
+    clock.shift(590)
     first.give_back()
     second = running.take("user:1")  # a period of its own: held for 600 s from now
-    clock.advance(20)
+    clock.shift(20)
     with pytest.raises(Limited) as refused:
         running.take("user:1")
     assert refused.value.retry_after == 580
@@ -116,9 +108,9 @@ def test_taking_costs_one_query_a_refusal_two_and_a_purge_one_more(
 def test_rows_whose_period_is_over_are_purged_and_running_ones_kept(clock):
     for n in range(50):
         THREE_A_MINUTE.take(f"198.51.100.{n}")
-    clock.advance(30)
+    clock.shift(30)
     RateLimit("test:long", 1, 3600).take("k")
-    clock.advance(31)
+    clock.shift(31)
     assert Counter.objects.count() == 51
     assert ratelimit.purge_expired(force=True) == 50
     assert list(Counter.objects.values_list("scope", flat=True)) == ["test:long"]
@@ -127,7 +119,7 @@ def test_rows_whose_period_is_over_are_purged_and_running_ones_kept(clock):
 def test_a_new_period_purges_at_most_every_purge_interval(clock, monkeypatch):
     monkeypatch.setattr(ratelimit, "_next_purge", 0.0)
     THREE_A_MINUTE.take("a")
-    clock.advance(61)
+    clock.shift(61)
     THREE_A_MINUTE.take("b")  # within PURGE_SECONDS of the last purge: "a" stays
     assert Counter.objects.filter(key="a").exists()
     monkeypatch.setattr(ratelimit, "_next_purge", 0.0)

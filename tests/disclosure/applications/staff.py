@@ -2,18 +2,13 @@
 
 import io
 
-from django.contrib.auth.models import Group
 from PIL import Image
 
 from tests.factories import StaffUserFactory
 
 
 def staff_with(role, *agencies, **kwargs):
-    user = StaffUserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=role))
-    for agency in agencies:
-        user.agencies.add(agency)
-    return user
+    return StaffUserFactory(role=role, agencies=agencies, **kwargs)
 
 
 def png_bytes():

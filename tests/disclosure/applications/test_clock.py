@@ -5,7 +5,6 @@
 """
 
 from datetime import date, datetime
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -21,17 +20,9 @@ from portal.actors import SYSTEM
 from portal.models import CalendarDay, HolidayNotice
 from portal.workdays import add_working_days, forget_calendar, provisional_mark
 from tests.factories import ApplicationFactory
+from tests.timetravel import on_day
 
 pytestmark = pytest.mark.django_db
-
-
-def on_day(day):
-    """Run the services as if today were ``day``."""
-    return mock.patch("disclosure.applications.clock.today", return_value=day)
-
-
-def services_on(day):
-    return mock.patch("disclosure.applications.services.today", return_value=day)
 
 
 def test_receipt_on_a_saturday_that_is_a_working_day():
@@ -69,14 +60,14 @@ def test_receipt_before_national_day_is_due_after_the_holiday():
 
 def test_supplement_answered_ten_days_later_restarts_the_clock():
     application = ApplicationFactory(received_on=date(2026, 3, 2))
-    with on_day(date(2026, 3, 4)), services_on(date(2026, 3, 4)):
+    with on_day(date(2026, 3, 4)):
         services.request_supplement(
             application, SYSTEM, "请写明所需信息的年份和具体项目。", date(2026, 3, 20)
         )
     application.refresh_from_db()
     assert application.status == Application.Status.SUPPLEMENT
     assert clock(application, on=date(2026, 3, 10)).due_on is None  # stopped while waiting
-    with on_day(date(2026, 3, 16)), services_on(date(2026, 3, 16)):
+    with on_day(date(2026, 3, 16)):
         services.receive_supplement(application, SYSTEM, on=date(2026, 3, 14))
     application.refresh_from_db()
     # From 3月14日: 16日-20日 (5), 23日-27日 (10), 30日-4月3日 (15), 清明 4日-6日 off,
@@ -89,12 +80,12 @@ def test_twelve_working_days_of_consultation_move_the_due_date_by_twelve():
     # 6月2日-5日 (4), 8日-12日 (9), 15日-18日 (13), 端午 19日 off, 22日-26日 (18), 29日-30日 (20)
     before = clock(application, on=date(2026, 6, 2)).due_on
     assert before == date(2026, 6, 30)
-    with on_day(date(2026, 6, 3)), services_on(date(2026, 6, 3)):
+    with on_day(date(2026, 6, 3)):
         services.start_consultation(
             application, SYSTEM, Consultation.Party.THIRD_PARTY, "重庆某建设有限公司"
         )
     # Replied 12 working days later: 6月4日,5日,8日-12日,15日-18日,22日.
-    with on_day(date(2026, 6, 22)), services_on(date(2026, 6, 22)):
+    with on_day(date(2026, 6, 22)):
         services.end_consultation(application, SYSTEM, "不同意公开报价明细。")
     application.refresh_from_db()
     state = clock(application, on=date(2026, 6, 23))
@@ -104,7 +95,7 @@ def test_twelve_working_days_of_consultation_move_the_due_date_by_twelve():
 
 def test_consultation_still_open_keeps_the_clock_standing():
     application = ApplicationFactory(received_on=date(2026, 6, 1))
-    with on_day(date(2026, 6, 3)), services_on(date(2026, 6, 3)):
+    with on_day(date(2026, 6, 3)):
         services.start_consultation(application, SYSTEM, Consultation.Party.AGENCY, "区财政局")
     application.refresh_from_db()
     # On 6月10日, five working days (4日,5日,8日,9日,10日) have been waited.
@@ -115,19 +106,19 @@ def test_consultation_still_open_keeps_the_clock_standing():
 
 def test_an_extension_adds_twenty_working_days_once():
     application = ApplicationFactory(received_on=date(2026, 6, 1))
-    with on_day(date(2026, 6, 25)), services_on(date(2026, 6, 25)):
+    with on_day(date(2026, 6, 25)):
         services.extend(application, SYSTEM, 20, "需要调取档案并逐页审查", "李主任")
     application.refresh_from_db()
     # 6月30日 + 20: 7月1日-3日 (3), 6日-10日 (8), 13日-17日 (13), 20日-24日 (18), 27日-28日 (20)
     assert clock(application, on=date(2026, 6, 25)).due_on == date(2026, 7, 28)
-    with on_day(date(2026, 6, 26)), services_on(date(2026, 6, 26)):
+    with on_day(date(2026, 6, 26)):
         with pytest.raises(services.ApplicationError, match="只能延长一次"):
             services.extend(application, SYSTEM, 5, "再延", "李主任")
 
 
 def test_an_extension_is_refused_beyond_twenty_days_and_without_approval():
     application = ApplicationFactory(received_on=date(2026, 6, 1))
-    with on_day(date(2026, 6, 10)), services_on(date(2026, 6, 10)):
+    with on_day(date(2026, 6, 10)):
         with pytest.raises(services.ApplicationError, match="1至20个工作日"):
             services.extend(application, SYSTEM, 21, "复杂", "李主任")
         with pytest.raises(services.ApplicationError, match="批准人"):
@@ -160,10 +151,10 @@ def test_a_december_receipt_is_provisional_until_next_years_holidays_are_entered
 def test_supplement_is_refused_after_seven_working_days_and_only_once():
     # Received Monday 3月2日: the seventh working day after is 3月11日.
     application = ApplicationFactory(received_on=date(2026, 3, 2))
-    with on_day(date(2026, 3, 12)), services_on(date(2026, 3, 12)):
+    with on_day(date(2026, 3, 12)):
         with pytest.raises(services.ApplicationError, match="7个工作日内"):
             services.request_supplement(application, SYSTEM, "补充", date(2026, 3, 30))
-    with on_day(date(2026, 3, 11)), services_on(date(2026, 3, 11)):
+    with on_day(date(2026, 3, 11)):
         services.request_supplement(application, SYSTEM, "补充", date(2026, 3, 30))
         services.receive_supplement(application, SYSTEM, on=date(2026, 3, 11))
         with pytest.raises(services.ApplicationError):
@@ -172,12 +163,12 @@ def test_supplement_is_refused_after_seven_working_days_and_only_once():
 
 def test_missing_the_supplement_deadline_closes_as_no_supplement():
     application = ApplicationFactory(received_on=date(2026, 3, 2))
-    with on_day(date(2026, 3, 3)), services_on(date(2026, 3, 3)):
+    with on_day(date(2026, 3, 3)):
         services.request_supplement(application, SYSTEM, "补充", date(2026, 3, 20))
-    with services_on(date(2026, 3, 20)):
+    with on_day(date(2026, 3, 20)):
         with pytest.raises(services.ApplicationError, match="尚未届满"):
             services.close_unsupplemented(application, SYSTEM)
-    with services_on(date(2026, 3, 23)):
+    with on_day(date(2026, 3, 23)):
         services.close_unsupplemented(application, SYSTEM)
     application.refresh_from_db()
     assert application.status == Application.Status.CLOSED
@@ -188,7 +179,7 @@ def test_missing_the_supplement_deadline_closes_as_no_supplement():
 
 def test_answer_after_the_due_date_shows_as_late():
     application = ApplicationFactory(received_on=date(2026, 6, 1))
-    with on_day(date(2026, 7, 2)), services_on(date(2026, 7, 2)):
+    with on_day(date(2026, 7, 2)):
         services.answer(application, SYSTEM, Application.Result.DISCLOSED)
     application.refresh_from_db()
     state = clock(application, on=date(2026, 8, 1))

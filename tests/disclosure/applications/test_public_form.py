@@ -5,6 +5,7 @@ from datetime import timedelta
 from importlib import import_module
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -468,19 +469,17 @@ def test_a_session_id_planted_before_the_submission_cannot_read_the_receipt(
     assert "lookup-code" in victim.get(reverse("applications:receipt")).content.decode()
 
 
-def test_an_unopened_receipt_expires_and_leaves_the_session_table(
-    client, agency, file_roots, monkeypatch
-):
+def test_an_unopened_receipt_expires_and_leaves_the_session_table(client, agency, file_roots):
     post(client, agency, person_data(), png_upload())
     number = Application.objects.get().number
     assert client.session.get_expiry_age() == RECEIPT_SECONDS
     assert len(session_rows_holding(number)) == 1
     later = timezone.now() + timedelta(seconds=RECEIPT_SECONDS + 1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert client.get(reverse("applications:receipt")).status_code == 404
-    # The next submission on the site clears expired sessions, the receipt's among them.
-    post(Client(REMOTE_ADDR="10.0.0.9"), agency, person_data(), png_upload())
-    assert session_rows_holding(number) == []
+    with time_machine.travel(later, tick=False):
+        assert client.get(reverse("applications:receipt")).status_code == 404
+        # The next submission on the site clears expired sessions, the receipt's among them.
+        post(Client(REMOTE_ADDR="10.0.0.9"), agency, person_data(), png_upload())
+        assert session_rows_holding(number) == []
 
 
 def test_an_opened_receipt_leaves_nothing_in_the_session_table(client, agency, file_roots):

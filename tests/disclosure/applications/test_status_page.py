@@ -1,7 +1,6 @@
 """The status page: a 查询码 and the phone's last four digits open one application's progress."""
 
 from datetime import date
-from unittest import mock
 
 import pytest
 from django.test import Client
@@ -11,13 +10,10 @@ from disclosure.applications import limits, services
 from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
 from portal.actors import SYSTEM
 from tests.factories import ApplicationFactory
+from tests.timetravel import on_day
 
 pytestmark = pytest.mark.django_db
 URL = "/ysqgk/status/"
-
-
-def on_day(day):
-    return mock.patch("disclosure.applications.clock.today", return_value=day)
 
 
 def with_code(**kwargs):

@@ -1,6 +1,5 @@
 """The steps as services: validation, the audit trail, e-mails, and the final answer letter."""
 
-from contextlib import ExitStack
 from datetime import date
 from unittest import mock
 
@@ -16,6 +15,7 @@ from disclosure.applications.models import Application, Email, Letter
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from tests.factories import AgencyFactory, ApplicationFactory, published
+from tests.timetravel import on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -207,19 +207,13 @@ def test_fee_by_item_is_charged_only_beyond_ten_a_month():
 
 
 def test_staff_register_only_for_their_own_agency_with_the_role():
-    from django.contrib.auth.models import Group
-
-    from portal.roles import EDITOR, REQUESTS, sync_roles
+    from disclosure.applications.roles import REQUESTS
+    from portal.roles import EDITOR
     from tests.factories import StaffUserFactory
 
-    sync_roles()
     own, other = AgencyFactory(), AgencyFactory()
-    clerk = StaffUserFactory()
-    clerk.groups.add(Group.objects.get(name=REQUESTS))
-    clerk.agencies.add(own)
-    editor = StaffUserFactory()
-    editor.groups.add(Group.objects.get(name=EDITOR))
-    editor.agencies.add(own)
+    clerk = StaffUserFactory(role=REQUESTS, agencies=[own])
+    editor = StaffUserFactory(role=EDITOR, agencies=[own])
     letter = Application.Channel.LETTER
     for user, agency in [(clerk, other), (editor, own)]:
         with pytest.raises(services.ApplicationError, match="不能为该机关登记"):
@@ -255,12 +249,7 @@ def test_a_partial_answer_says_how_the_released_part_is_provided():
 
 def on_june_first():
     """Today is 2026-06-01 for the services and the clock."""
-    stack = ExitStack()
-    for where in ("clock", "services"):
-        stack.enter_context(
-            mock.patch(f"disclosure.applications.{where}.today", return_value=date(2026, 6, 1))
-        )
-    return stack
+    return on_day(date(2026, 6, 1))
 
 
 def received_long_ago():

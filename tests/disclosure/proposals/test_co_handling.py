@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -14,7 +13,6 @@ from disclosure.proposals.models import CoHandlingOpinion, ProposalReply
 from disclosure.proposals.roles import PROPOSALS
 from disclosure.proposals.services import ReplyError, save_reply
 from portal.models import AuditEvent
-from portal.roles import sync_roles
 from tests.factories import (
     AgencyFactory,
     CongressSessionFactory,
@@ -40,7 +38,6 @@ def file_roots(settings, tmp_path):
 
 @pytest.fixture
 def world(db):
-    sync_roles()
     root = CatalogNode.objects.create(name="政务公开")
     CatalogNode.objects.create(name="人大代表建议办理", slug="rddbjy", parent=root)
     lead, co, other_co = (AgencyFactory(name=n) for n in ("区住房城乡建委", "区财政局", "区交通局"))
@@ -54,10 +51,7 @@ def world(db):
 
 
 def staff_of(agency):
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=PROPOSALS))
-    user.agencies.add(agency)
-    return user
+    return StaffUserFactory(role=PROPOSALS, agencies=[agency])
 
 
 def lead_reply(world):

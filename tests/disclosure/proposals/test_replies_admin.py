@@ -13,17 +13,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def clerk(client, session, reply_nodes):
-    from django.contrib.auth.models import Group
-
-    from portal.roles import PROPOSALS, sync_roles
+    from disclosure.proposals.roles import PROPOSALS
     from tests.factories import StaffUserFactory
 
-    sync_roles()
     unit = AgencyFactory(name="区政府办公室")
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=PROPOSALS))
-    user.agencies.add(unit)
-    client.force_login(user)
+    client.force_login(StaffUserFactory(role=PROPOSALS, agencies=[unit]))
     return unit
 
 

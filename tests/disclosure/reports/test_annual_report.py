@@ -18,6 +18,7 @@ from disclosure.reports.models import AnnualReport, ReportOverride
 from portal.actors import SYSTEM
 from tests.factories import (
     AgencyFactory,
+    AnnualReportFactory,
     ApplicationFactory,
     CatalogNodeFactory,
     DocumentFactory,
@@ -136,7 +137,7 @@ EXPECTED_APPS = {
 
 
 def report_for(agency, **fields):
-    return AnnualReport.objects.create(agency=agency, year=2025, **fields)
+    return AnnualReportFactory(agency=agency, **fields)
 
 
 def test_section_two_documents_match_the_hand_count(year_of_data):
@@ -463,8 +464,7 @@ def test_staff_without_the_report_permission_cannot_download_its_files(client, y
     from tests.factories import StaffUserFactory
 
     report = report_for(year_of_data)
-    member = StaffUserFactory()  # staff of the agency, with no role that reads reports
-    member.agencies.add(year_of_data)
+    member = StaffUserFactory(agencies=[year_of_data])  # with no role that reads reports
     client.force_login(member)
     for key in ("docx", "xlsx"):
         assert (

@@ -12,7 +12,7 @@ from disclosure.reports.annual_services import make_final
 from disclosure.reports.models import AnnualReport
 from portal import built_files
 from portal.actors import SYSTEM
-from tests.factories import AgencyFactory, TopicFactory
+from tests.factories import AgencyFactory, AnnualReportFactory, TopicFactory
 from tests.office import HOSTILE, assert_plain_docx, assert_plain_xlsx, docx_text, xlsx_cells
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 def published_report(agency=None, **fields):
     TopicFactory(name="其他")
     CatalogNode.objects.get_or_create(name="政府信息公开年报", slug="gknb")
-    report = AnnualReport.objects.create(
-        agency=agency or AgencyFactory(), year=2025, overview="本年度公开工作情况。", **fields
+    report = AnnualReportFactory(
+        agency=agency or AgencyFactory(), overview="本年度公开工作情况。", **fields
     )
     report = make_final(report, SYSTEM)
     publish(report.document)
@@ -144,7 +144,7 @@ def test_a_withdrawn_report_is_no_longer_served_from_its_file(client, builds):
 def test_an_unpublished_report_has_no_public_file(client, builds):
     TopicFactory(name="其他")
     CatalogNode.objects.get_or_create(name="政府信息公开年报", slug="gknb")
-    report = make_final(AnnualReport.objects.create(agency=AgencyFactory(), year=2025), SYSTEM)
+    report = make_final(AnnualReportFactory(), SYSTEM)
     assert download(client, report, "xlsx").status_code == 404
     assert builds == []
 

@@ -13,7 +13,13 @@ from disclosure.reports.compliance import annual_report_deadline, build_report
 from disclosure.reports.guide import new_guide_values
 from disclosure.reports.models import AnnualReport, DisclosureGuide
 from portal.actors import SYSTEM
-from tests.factories import AgencyFactory, CatalogNodeFactory, published
+from tests.factories import (
+    AgencyFactory,
+    AnnualReportFactory,
+    CatalogNodeFactory,
+    DisclosureGuideFactory,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +36,7 @@ def government():
 
 
 def guide_for(agency, **values):
-    return DisclosureGuide.objects.create(agency=agency, **{**new_guide_values(), **values})
+    return DisclosureGuideFactory(agency=agency, **values)
 
 
 def test_the_guide_page_shows_columns_office_details_and_the_last_update(client):
@@ -96,7 +102,7 @@ def test_deadlines_are_31_january_for_departments_and_31_march_for_the_governmen
 
 def publish_report(agency, year, on):
     CatalogNode.objects.get_or_create(name="政府信息公开年报", slug="gknb")
-    report = make_final(AnnualReport.objects.create(agency=agency, year=year), SYSTEM)
+    report = make_final(AnnualReportFactory(agency=agency, year=year), SYSTEM)
     publish(report.document, at=timezone.make_aware(timezone.datetime(on.year, on.month, on.day)))
     return report
 
@@ -119,7 +125,7 @@ def test_compliance_flags_missing_and_late_annual_reports(government):
 
 def test_compliance_flags_a_draft_whose_sums_do_not_balance(government):
     gov, _department = government
-    AnnualReport.objects.create(agency=gov, year=2025, review_upheld=1, review_total=0)
+    AnnualReportFactory(agency=gov, review_upheld=1, review_total=0)
     found = kinds(build_report(date(2026, 2, 1)), "annual_report_unbalanced")
     assert len(found) == 1 and "行政复议" in found[0].detail
 

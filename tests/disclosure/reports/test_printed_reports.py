@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import CatalogNode
+from disclosure.applications.roles import REQUESTS
 from disclosure.documents.models import Document
 from disclosure.documents.services import WorkflowError, publish, submit
 from disclosure.reports import actions as report_actions
@@ -27,7 +28,7 @@ from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from tests.disclosure.applications.staff import staff_with
 from tests.disclosure.reports import printed_shapes as shapes
-from tests.factories import AgencyFactory, StaffUserFactory, TopicFactory
+from tests.factories import AgencyFactory, AnnualReportFactory, StaffUserFactory, TopicFactory
 from tests.office import HOSTILE, assert_plain_docx, assert_plain_xlsx, docx_text, xlsx_cells
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +199,7 @@ def test_only_past_years_and_only_printed_drafts_can_be_entered(client, editor, 
     assert page.context["choose"].errors["year"]
     with pytest.raises(ReportError, match="只能录入往年"):
         enter_printed(SYSTEM, agency, this_year, {}, REASON)
-    AnnualReport.objects.create(agency=agency, year=2022)  # counted from the portal's data
+    AnnualReportFactory(agency=agency, year=2022)  # counted from the portal's data
     page = client.get(entry_url(agency, 2022))
     assert "已有按系统数据统计的报告" in page.content.decode()
     with pytest.raises(ReportError, match="已有按系统数据统计"):
@@ -339,7 +340,7 @@ def test_only_the_report_roles_of_the_agency_may_enter(client, agency):
     values = post_data(shapes.township_2019())
     others = [
         staff_with(roles.AUDITOR),  # reads every report, changes none
-        staff_with(roles.REQUESTS, agency),
+        staff_with(REQUESTS, agency),
         StaffUserFactory(),
     ]
     for user in others:
