@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
-from portal.management.commands.seed_demo import SEED_AGENCY
 
 from catalog.models import Agency
+from config.management.commands.seed_demo import SEED_AGENCY
 from disclosure.applications.roles import REQUESTS
 from disclosure.proposals.roles import PROPOSALS
 from portal.roles import AUDITOR, CATALOGUER, EDITOR, REVIEWER, ROLES
