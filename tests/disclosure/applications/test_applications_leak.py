@@ -15,7 +15,7 @@ from disclosure.applications.models import Application
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from tests.disclosure.applications.helpers import organisation_data, person_data, png_upload
-from tests.disclosure.test_public_surfaces import public_export
+from tests.disclosure.documents.test_public_surfaces import public_export
 from tests.factories import published
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from disclosure.documents.models import Genre
 from disclosure.reports.compliance import build_report
 from portal.roles import EDITOR, REVIEWER
 from tests.disclosure.conftest import local
-from tests.disclosure.test_workflow import add_form
+from tests.disclosure.documents.test_workflow import add_form
 from tests.factories import AgencyFactory, StaffUserFactory, published
 
 pytestmark = pytest.mark.django_db

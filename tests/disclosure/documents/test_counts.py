@@ -23,8 +23,8 @@ from disclosure.documents.services import (
 )
 from portal.actors import SYSTEM
 from tests.disclosure.conftest import local
-from tests.disclosure.test_revisions import second_reviewer  # noqa: F401
-from tests.disclosure.test_workflow import org  # noqa: F401
+from tests.disclosure.documents.test_revisions import second_reviewer  # noqa: F401
+from tests.disclosure.documents.test_workflow import org  # noqa: F401
 from tests.factories import DocumentFactory, published
 
 pytestmark = pytest.mark.django_db

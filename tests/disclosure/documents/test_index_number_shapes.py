@@ -19,7 +19,7 @@ from disclosure.documents.services import (
     publish,
     set_legacy_index_number,
 )
-from tests.disclosure.test_exports import csv_rows
+from tests.disclosure.documents.test_exports import csv_rows
 from tests.factories import AgencyFactory, DocumentFactory, GenreFactory, TopicFactory, published
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from disclosure.documents.services import (
 )
 from portal.models import AuditEvent
 from portal.roles import REVIEWER
-from tests.disclosure.test_workflow import as_user, change_form, org  # noqa: F401
+from tests.disclosure.documents.test_workflow import as_user, change_form, org  # noqa: F401
 from tests.factories import DocumentFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
