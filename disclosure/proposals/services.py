@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogNode
 from catalog.scoping import agency_scope
 from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.models.documents import WellKnownRowMissing
 from disclosure.documents.uploads import check_attachment
 from disclosure.proposals import actions as proposal_actions
 from disclosure.proposals.models import CoHandlingOpinion, CongressSession, Proposal, ProposalReply
@@ -26,9 +27,10 @@ REPLY_NODE_NAMES = {
     CongressSession.Body.CONGRESS: "人大代表建议办理",
     CongressSession.Body.CPPCC: "政协委员提案办理",
 }
+# The genres of replies, by slug (``Genre.objects.well_known``): staff may rename them.
 REPLY_GENRES = {
-    CongressSession.Body.CONGRESS: "人大建议办理",
-    CongressSession.Body.CPPCC: "政协提案办理",
+    CongressSession.Body.CONGRESS: "congress-reply",
+    CongressSession.Body.CPPCC: "cppcc-reply",
 }
 
 
@@ -100,14 +102,11 @@ def compose_letter_html(reply):
 
 def reply_node(body):
     node = CatalogNode.objects.filter(slug=REPLY_NODES[body]).first()
-    node = (
-        node
-        or CatalogNode.objects.filter(name=REPLY_NODE_NAMES[body])
-        .order_by("tree_id", "lft")
-        .first()
-    )
     if node is None:
-        raise ReplyError(_("请先在目录中建立“%(name)s”栏目。") % {"name": REPLY_NODE_NAMES[body]})
+        raise ReplyError(
+            _("请先在目录中建立“%(name)s”栏目（栏目标识 %(slug)s）。")
+            % {"name": REPLY_NODE_NAMES[body], "slug": REPLY_NODES[body]}
+        )
     return node
 
 
@@ -120,7 +119,7 @@ def document_values(reply):
         "summary": f"对{delegates}{session.member_word}《{proposal.title}》（第{proposal.number}号）的答复。",
         "agency": proposal.lead_unit,
         "node": reply_node(session.body),
-        "genre": Genre.objects.get_or_create(name=REPLY_GENRES[session.body])[0],
+        "genre": Genre.objects.well_known(REPLY_GENRES[session.body]),
         "written_on": reply.letter_date,
         "doc_number": reply.doc_number,
         "keywords": f"{session.item_word}办理 {proposal.category}".strip(),
@@ -163,12 +162,15 @@ def save_reply(reply, user=SYSTEM):
         # change that text (or its disclosure) without review.
         raise ReplyError(not_editable_message(reply.document))
     reply.save()
-    values = document_values(reply)
+    try:
+        values = document_values(reply)
+    except WellKnownRowMissing as missing:
+        raise ReplyError(str(missing)) from None
     document = reply.document
     if document is None:
         document = Document(**values)
         if not document.topic_id:
-            document.topic = Topic.objects.filter(parent=None, name="其他").first()
+            document.topic = Topic.objects.well_known("other")
         document.save()
         reply.document = document
         reply.save(update_fields=["document"])

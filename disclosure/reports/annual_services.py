@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogNode
 from catalog.scoping import agency_scope
 from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.models.documents import WellKnownRowMissing
 from disclosure.reports import actions as report_actions
 from disclosure.reports.annual import (
     AMOUNT_FIELDS,
@@ -37,7 +38,7 @@ from portal.actors import SYSTEM
 # The seeded column (seed_demo's slug) for the reports; an agency may have one of its own.
 REPORT_NODE_SLUG = "gknb"
 REPORT_NODE_NAME = "政府信息公开年报"
-REPORT_GENRE = "报告"
+REPORT_GENRE = "report"  # the genre's slug (``Genre.objects.well_known``)
 
 
 class ReportError(Exception):
@@ -252,11 +253,15 @@ def make_final(report, user):
     report.final_at = timezone.now()
     report.final_by = None if user is SYSTEM else user
     if document is None:
+        try:
+            genre, topic = Genre.objects.well_known(REPORT_GENRE), Topic.objects.well_known("other")
+        except WellKnownRowMissing as missing:
+            raise ReportError(str(missing)) from None
         document = Document(
             agency=report.agency,
             node=report_node(report.agency),
-            genre=Genre.objects.filter(name=REPORT_GENRE).first(),
-            topic=Topic.objects.filter(parent=None, name="其他").first(),
+            genre=genre,
+            topic=topic,
             disclosure_mode=Document.DisclosureMode.ACTIVE,
         )
     document.title = report.title

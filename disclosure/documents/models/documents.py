@@ -19,7 +19,24 @@ from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 TOPIC_PATH_SEPARATOR = re.compile(r"\s*[\\/>＞／＼]\s*|\s+-\s+")
 
 
-class TopicQuerySet(models.QuerySet):
+class WellKnownRowMissing(LookupError):
+    """A row the portal's own code relies on (found by its slug) is not in the database."""
+
+
+class WellKnownQuerySet(models.QuerySet):
+    def well_known(self, slug):
+        """The row the portal's code knows by ``slug`` (never by its name, which staff may
+        change); WellKnownRowMissing, saying which, when it is gone."""
+        row = self.filter(slug=slug).first()
+        if row is None:
+            raise WellKnownRowMissing(
+                _("缺少%(model)s“%(slug)s”（系统使用的固定条目），请联系管理员恢复。")
+                % {"model": self.model._meta.verbose_name, "slug": slug}
+            )
+        return row
+
+
+class TopicQuerySet(WellKnownQuerySet):
     def find(self, text):
         """The topic ``text`` names, or None: a name, a two-level path (上级\\下级, 上级/下级,
         上级 > 下级), each level by its current name or a former one (``aliases``). A bare name
@@ -72,6 +89,10 @@ class Topic(models.Model):
         help_text=_("属于国务院公文主题分类；不勾选的是本站自设的分类。"),
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # The rows the portal's code relies on carry a slug (其他: "other"); names stay staff's.
+    slug = models.SlugField(
+        _("系统标识"), max_length=40, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = TopicQuerySet.as_manager()
 
@@ -154,6 +175,12 @@ class Genre(models.Model):
         ),
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # The rows the portal's code relies on carry a slug (the replies', the report's genre).
+    slug = models.SlugField(
+        _("系统标识"), max_length=40, null=True, blank=True, unique=True, editable=False
+    )
+
+    objects = WellKnownQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("体裁分类")
