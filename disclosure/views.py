@@ -25,6 +25,7 @@ from catalog.scoping import agency_scope
 from portal import downloads
 from portal.files import file_response
 from portal.media import serve_media
+from portal.ratelimit import Limited, RateLimit
 
 from .models import Attachment, Document
 from .reports.public_listing import (
@@ -175,6 +176,11 @@ def _editor_reply(func_num, *, url="", error="", status=200):
     return HttpResponse(script, status=status)
 
 
+# Re-encoding an editor image holds a few copies of its pixels (up to about 350 MB at the pixel
+# cap): at most this many run at once on the whole site (a slot left by a crash frees itself).
+REENCODES = RateLimit("editor-image:reencode", 2, 120)
+
+
 @staff_member_required
 @require_POST
 def editor_upload(request):
@@ -191,9 +197,15 @@ def editor_upload(request):
     if upload is None:
         return _editor_reply(func_num, error="没有收到文件。", status=400)
     try:
+        slot = REENCODES.take("site")
+    except Limited:
+        return _editor_reply(func_num, error="服务器正在处理其他图片，请稍后再试。", status=429)
+    try:
         content, extension = reencode_editor_image(upload)
     except ValidationError as exc:
         return _editor_reply(func_num, error=exc.messages[0], status=400)
+    finally:
+        slot.give_back()
     folder = "all" if agencies is None else str(agencies[0])
     now = timezone.localtime()
     name = f"{folder}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
