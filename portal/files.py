@@ -16,7 +16,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 
-from .control_characters import strip_for_xml
+from portal.control_characters import strip_for_xml
 
 DOWNLOAD_TYPE = "application/octet-stream"
 DOWNLOAD_CSP = "default-src 'none'; sandbox"

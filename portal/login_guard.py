@@ -10,7 +10,8 @@ has more, so two counts are kept over all addresses (``portal.ratelimit``):
   tried at most once a minute (a slow-down, not a lockout: its owner still gets in, waiting at
   most a minute, and a guesser gets 60 tries an hour instead of thousands).
 
-Neither applies to an account on a client it has signed in from in the last KNOWN_DAYS (an
+Neither applies to an account on a client it has signed in from in the last KNOWN_DAYS (each
+sign-in renews them) (an
 IPv4 address or an IPv6 /64): a guesser spending each minute's try, or failing 50 times from the
 owner's network, cannot keep the owner out from where they usually work; axes still limits that
 client as any other.
@@ -31,7 +32,7 @@ NETWORK = RateLimit("login:network-failures", NETWORK_FAILURES, HOUR)
 ACCOUNT = RateLimit("login:account-failures", ACCOUNT_FAILURES, HOUR)
 ACCOUNT_PACE = RateLimit("login:account-pace", 1, 60)
 KNOWN_DAYS = 90
-KNOWN = RateLimit("login:known-client", 10**9, KNOWN_DAYS * 24 * HOUR)
+KNOWN = RateLimit("login:known-client", 1, KNOWN_DAYS * 24 * HOUR)
 
 
 def account_key(username):
@@ -67,9 +68,9 @@ def known_key(account, request):
 
 
 def remember_client(request, user):
-    """A successful sign-in: the account is known on this client for KNOWN_DAYS."""
+    """A successful sign-in: the account is known on this client for KNOWN_DAYS from now."""
     if request is not None:
-        KNOWN.take(known_key(account_key(user.get_username()), request))
+        KNOWN.renew(known_key(account_key(user.get_username()), request))
 
 
 def count_failure(request, username):

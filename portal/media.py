@@ -15,8 +15,8 @@ from django.utils._os import safe_join
 from django.utils.http import http_date
 from django.views.static import was_modified_since
 
-from . import filetypes
-from .files import file_response, protect
+from portal import filetypes
+from portal.files import file_response, protect
 
 # What is shown as an image (by its content, portal.filetypes); anything else is a download.
 SHOWN = filetypes.IMAGES

@@ -155,6 +155,7 @@ class DocxUnreadable(Exception):
 
 PROLOG_BYTES = 64 * 1024
 _PROLOG_ITEM = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
+_DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 def prolog_problem(part):
@@ -164,6 +165,15 @@ def prolog_problem(part):
     whatever the limits on elements."""
     head = part.read(PROLOG_BYTES)
     part.seek(0)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    # Office writes its parts in UTF-8; another encoding (a byte order mark, NUL bytes of
+    # UTF-16/32, a declaration naming one) would hide a DOCTYPE from this check.
+    if b"\x00" in head[:4] or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "不是 UTF-8 编码的 XML"
+    declared = _DECLARED_ENCODING.match(head)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return "不是 UTF-8 编码的 XML"
     at = 0
     while True:
         item = _PROLOG_ITEM.match(head, at)

@@ -130,6 +130,15 @@ class RateLimit:
             purge_expired()
         return Slot(self.scope, key, expires)
 
+    def renew(self, key):
+        """Count ``key`` as having acted now, for a whole period from now (a sign-in renews
+        how long its client stays known)."""
+        Counter.objects.using(_database()).update_or_create(
+            scope=self.scope,
+            key=key,
+            defaults={"count": 1, "expires_ms": _now_ms() + self.seconds * 1000},
+        )
+
     def seen(self, key):
         """Whether ``key`` acted within its period (a slot taken and not given back)."""
         return (

@@ -53,9 +53,9 @@ from disclosure.documents.listings import (
 )
 from disclosure.documents.models import Document, Genre, Topic
 from portal import built_files, downloads
-from portal.clients import client_key
+from portal.clients import client_key, network_key
 from portal.downloads import PUBLIC, XLSX_TYPE
-from portal.ratelimit import Limited, RateLimit
+from portal.ratelimit import Limited, RateLimit, take_each
 
 LOCK_KEY = "public-listing:building"
 PRIORITY_KEY = "public-listing:complete-wanted"
@@ -63,6 +63,10 @@ MAX_FILES = 200  # filtered files kept per public state, the oldest deleted firs
 CLIENT_BUILDS = 3  # filtered builds one client address may cause ...
 CLIENT_PERIOD_SECONDS = 600  # ... in this many seconds
 CLIENT_BUILD_LIMIT = RateLimit("public-listing:build", CLIENT_BUILDS, CLIENT_PERIOD_SECONDS)
+# A network (``portal.clients.network_key``) shares four clients' builds.
+NETWORK_BUILD_LIMIT = RateLimit(
+    "public-listing:build-network", 4 * CLIENT_BUILDS, CLIENT_PERIOD_SECONDS
+)
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
@@ -190,10 +194,14 @@ def _prune(folder, keep):
 
 
 def _client_build_slot(request):
-    """Take one of the client's CLIENT_BUILDS builds of its period (``portal.ratelimit``; an IPv6
-    client by its /64); returns the function that gives it back. Raises ListingLimited."""
+    """Take one of the client's CLIENT_BUILDS builds of its period and one of its network's
+    (``portal.ratelimit``; an IPv6 client by its /64, its network by its /48, an IPv4 network by
+    its /24); returns the function that gives them back. Raises ListingLimited."""
     try:
-        return CLIENT_BUILD_LIMIT.take(client_key(request)).give_back
+        return take_each(
+            (CLIENT_BUILD_LIMIT, client_key(request)),
+            (NETWORK_BUILD_LIMIT, network_key(request)),
+        ).give_back
     except Limited as exc:
         raise ListingLimited(exc.retry_after) from None
 

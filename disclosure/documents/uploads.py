@@ -45,7 +45,8 @@ EXECUTABLE_SUFFIXES = {
     ".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".msp", ".mst", ".vbs", ".vbe",
     ".js", ".jse", ".wsf", ".wsh", ".ws", ".ps1", ".psm1", ".sh", ".jar", ".apk", ".lnk",
     ".hta", ".cpl", ".pif", ".reg", ".scf", ".msc", ".gadget", ".application", ".appx",
-    ".msix", ".iso", ".img", ".vhd", ".vhdx", ".url", ".inf", ".sys", ".drv", ".ocx",
+    ".msix", ".iso", ".img", ".vhd", ".vhdx", ".url", ".inf", ".sys", ".drv", ".ocx", ".chm",
+    ".xll", ".vb", ".vba", ".wsc", ".sct", ".library-ms", ".settingcontent-ms", ".ps2",
 }  # fmt: skip
 # A zip attachment holds at most this many entries (read from its end record first).
 MAX_ZIP_ENTRIES = 10_000
@@ -164,7 +165,9 @@ def check_editor_image(upload):
 
 # Pillow's format name -> the extension the re-encoded file is stored under.
 EDITOR_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
-MAX_EDITOR_IMAGE_PIXELS = 40_000_000
+# 16 Mpx (4,900 × 3,265) is more than a page shows; decoding and re-encoding costs a few
+# copies of the pixels, so the cap bounds what one upload may take in memory.
+MAX_EDITOR_IMAGE_PIXELS = 16_000_000
 # An animation's frames are counted one by one (Pillow's n_frames walks the whole file): a few
 # kilobytes of GIF can declare a hundred thousand empty frames.
 MAX_EDITOR_IMAGE_FRAMES = 500

@@ -37,6 +37,7 @@ from disclosure.documents.uploads import (
 from portal import downloads
 from portal.files import file_response
 from portal.media import serve_media
+from portal.ratelimit import Limited, RateLimit
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
 DOCUMENT_RELATIONS = [
@@ -178,6 +179,11 @@ def _editor_reply(func_num, *, url="", error="", status=200):
     return HttpResponse(script, status=status)
 
 
+# Re-encoding an editor image holds a few copies of its pixels (up to about 350 MB at the pixel
+# cap): at most this many run at once on the whole site (a slot left by a crash frees itself).
+REENCODES = RateLimit("editor-image:reencode", 2, 120)
+
+
 @staff_member_required
 @require_POST
 def editor_upload(request):
@@ -194,9 +200,15 @@ def editor_upload(request):
     if upload is None:
         return _editor_reply(func_num, error="没有收到文件。", status=400)
     try:
+        slot = REENCODES.take("site")
+    except Limited:
+        return _editor_reply(func_num, error="服务器正在处理其他图片，请稍后再试。", status=429)
+    try:
         content, extension = reencode_editor_image(upload)
     except ValidationError as exc:
         return _editor_reply(func_num, error=exc.messages[0], status=400)
+    finally:
+        slot.give_back()
     folder = "all" if agencies is None else str(agencies[0])
     now = timezone.localtime()
     name = f"{folder}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"

@@ -287,3 +287,16 @@ def test_an_animation_keeps_its_frames_and_timing(media, people):
     (stored,) = stored_files(media)
     image = Image.open(stored)
     assert image.n_frames == 3 and image.info["duration"] == 100
+
+
+def test_at_most_two_images_are_re_encoded_at_once_on_the_whole_site(media, people):
+    from disclosure.documents.views import REENCODES
+
+    held = [REENCODES.take("site"), REENCODES.take("site")]
+    client, token = csrf_client(people["editor"])
+    response = upload(client, png_bytes(), name="a.png", token=token)
+    assert response.status_code == 429
+    assert response.json()["error"]["message"] == "服务器正在处理其他图片，请稍后再试。"
+    assert stored_files(media) == []
+    held[0].give_back()
+    assert upload(client, png_bytes(), name="a.png", token=token).status_code == 200
