@@ -412,36 +412,11 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         extra = {}
         if request.method == "POST":
             form = form_class(request.POST, step=step, application=application)
-            confirmed = "_confirm" in request.POST
-            if form.is_valid():
-                if key == "fee":
-                    form, extra, confirmed = self._fee_preview(request, form, confirmed)
-                elif key == "answer":
-                    form, extra, confirmed = self._answer_preview(request, form, confirmed)
-                else:
-                    confirmed = True
+            form, extra, confirmed = self._step_preview(request, key, form)
             if form.is_valid() and confirmed:
-                try:
-                    result = form.run(request.user)
-                except services.ApplicationError as exc:
-                    self.message_user(request, str(exc), messages.ERROR)
-                else:
-                    # "征求意见完成" would read as if the consultation were over: name the step
-                    # taken and the state the application is in now.
-                    application.refresh_from_db(fields=["status"])
-                    done = _("申请 %(number)s：已办理“%(action)s”，当前状态：%(status)s。") % {
-                        "number": application.number,
-                        "action": step.label,
-                        "status": application.get_status_display(),
-                    }
-                    if isinstance(result, Letter) and not result.is_final:
-                        done += _("已生成《%(title)s》草稿，请核对后定稿。") % {
-                            "title": result.title
-                        }
-                    self.message_user(request, done, messages.SUCCESS)
-                    if isinstance(result, Letter):
-                        return HttpResponseRedirect(result.get_absolute_url())
-                    return HttpResponseRedirect(change_url)
+                next_url = self._run_step(request, application, step, form, change_url)
+                if next_url:
+                    return HttpResponseRedirect(next_url)
         else:
             form = form_class(step=step, application=application)
         context = {
@@ -456,6 +431,41 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             **extra,
         }
         return TemplateResponse(request, "admin/disclosure/application/step.html", context)
+
+    def _step_preview(self, request, key, form):
+        """The bound form, the preview shown beside it, and whether the step is confirmed: a
+        fee and an answer are confirmed after their preview, other steps at once."""
+        confirmed = "_confirm" in request.POST
+        if not form.is_valid():
+            return form, {}, confirmed
+        if key == "fee":
+            return self._fee_preview(request, form, confirmed)
+        if key == "answer":
+            return self._answer_preview(request, form, confirmed)
+        return form, {}, True
+
+    def _run_step(self, request, application, step, form, change_url):
+        """Runs the confirmed step and tells the user what happened. Returns where to go next:
+        the letter for a letter, else the application; None to show the form again."""
+        try:
+            result = form.run(request.user)
+        except services.ApplicationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        # "征求意见完成" would read as if the consultation were over: name the step taken and
+        # the state the application is in now.
+        application.refresh_from_db(fields=["status"])
+        done = _("申请 %(number)s：已办理“%(action)s”，当前状态：%(status)s。") % {
+            "number": application.number,
+            "action": step.label,
+            "status": application.get_status_display(),
+        }
+        if isinstance(result, Letter) and not result.is_final:
+            done += _("已生成《%(title)s》草稿，请核对后定稿。") % {"title": result.title}
+        self.message_user(request, done, messages.SUCCESS)
+        if isinstance(result, Letter):
+            return result.get_absolute_url()
+        return change_url
 
     def _fee_preview(self, request, form, confirmed):
         """The amount is shown before it is charged; a confirmation of another amount (the

@@ -296,10 +296,15 @@ def count_applications(agency, year, counted):
     first, last = year_bounds(year)
     received = Application.objects.filter(agency=agency).received()
     base = {"agency__id__exact": agency.pk, "received_on__isnull": "False"}
+    _count_received(received, base, first, last, counted)
+    _count_closed(received.closed_between(first, last), base, first, last, counted)
+
+
+def _count_received(received, base, first, last, counted):
+    """Rows 新收, 上年结转 and 结转下年 of section 三, by applicant type, with their sources."""
     new = {"received_on__gte": first.isoformat(), "received_on__lte": last.isoformat()}
     before = {**base, "received_on__lt": first.isoformat()}
     by_end = {**base, "received_on__lte": last.isoformat()}
-    closed_in_year = {"closed_on__gte": first.isoformat(), "closed_on__lte": last.isoformat()}
     groups = {
         "new": (
             received.received_between(first, last),
@@ -333,7 +338,12 @@ def count_applications(agency, year, counted):
                 Source(label, "application", {**params, "applicant_type__exact": col})
                 for label, params in filters
             ]
-    closed = received.closed_between(first, last)
+
+
+def _count_closed(closed, base, first, last, counted):
+    """The result rows of section 三: applications closed in the year, by result (and reason)
+    and applicant type, with their sources; one closed in no row is listed as unplaced."""
+    closed_in_year = {"closed_on__gte": first.isoformat(), "closed_on__lte": last.isoformat()}
     tally = Counter()
     places = {
         (result.value, reason.value if reason else ""): key for key, result, reason in RESULT_ROWS

@@ -252,6 +252,28 @@ def make_final(report, user):
     report.final_numbers = {key: figures.numbers.get(key, 0) for key in keys}
     report.final_at = timezone.now()
     report.final_by = None if user is SYSTEM else user
+    document = _report_document(report, document)
+    document.save()
+    report.document = document
+    report.save()
+    audit.record(
+        report_actions.ANNUAL_REPORT,
+        actor=user,
+        obj=report,
+        details={
+            "step": "final",
+            "document": document.pk,
+            "entry": report.entry,
+            "overrides": {o.cell: o.value for o in report.overrides.all()},
+            "warnings": errors,
+        },
+    )
+    return report
+
+
+def _report_document(report, document):
+    """``report``'s document, a new draft in the 年报 column when it has none yet, with its
+    title, summary, date and body drawn from the final report (not saved)."""
     if document is None:
         try:
             genre, topic = Genre.objects.well_known(REPORT_GENRE), Topic.objects.well_known("other")
@@ -274,22 +296,7 @@ def make_final(report, user):
     document.written_on = report.printed_on or timezone.localdate()
     # Drawn from the numbers just stored, as every later rendering of the final report is.
     document.body = report_body(report, figures_for(report))
-    document.save()
-    report.document = document
-    report.save()
-    audit.record(
-        report_actions.ANNUAL_REPORT,
-        actor=user,
-        obj=report,
-        details={
-            "step": "final",
-            "document": document.pk,
-            "entry": report.entry,
-            "overrides": {o.cell: o.value for o in report.overrides.all()},
-            "warnings": errors,
-        },
-    )
-    return report
+    return document
 
 
 @transaction.atomic

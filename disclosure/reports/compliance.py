@@ -288,54 +288,55 @@ def annual_reports(day, viewer):
             deadline = annual_report_deadline(agency, year)
             if deadline >= day:
                 continue
-            report = reports.get((agency.pk, year))
-            url = (
-                reverse("admin:disclosure_annualreport_change", args=[report.pk])
-                if report
-                else reverse("admin:disclosure_annualreport_add")
-            )
-            document = report.document if report else None
-            public = (
-                document is not None
-                and Document.objects.public(at=end_of(day)).filter(pk=document.pk).exists()
-            )
-            on_time = (
-                public
-                and Document.objects.public(at=end_of(deadline)).filter(pk=document.pk).exists()
-            )
-            subject = f"{agency.name}{year}年度报告"
-            if not public:
-                findings.append(
-                    Finding(
-                        "annual_report_missing",
-                        subject,
-                        f"应于 {deadline} 前公开，至 {day} 尚未公开",
-                        url,
-                    )
-                )
-            elif not on_time:
-                published_on = timezone.localtime(document.published_at).date()
-                findings.append(
-                    Finding(
-                        "annual_report_late",
-                        subject,
-                        f"应于 {deadline} 前公开，{published_on} 才公开",
-                        url,
-                    )
-                )
-    for report in reports.values():
-        if report.year > day.year:
-            continue
-        for problem in report_problems(report):
-            findings.append(
-                Finding(
-                    "annual_report_unbalanced",
-                    f"{report.agency.name}{report.year}年度报告",
-                    problem,
-                    reverse("admin:disclosure_annualreport_change", args=[report.pk]),
-                )
-            )
+            finding = _missing_or_late(agency, year, reports.get((agency.pk, year)), deadline, day)
+            if finding:
+                findings.append(finding)
+    findings.extend(_unbalanced_reports(reports.values(), day))
     return findings
+
+
+def _missing_or_late(agency, year, report, deadline, day):
+    """A finding when ``agency``'s report for ``year`` was not public by ``day``, or was made
+    public after ``deadline``; None when it was public in time."""
+    url = (
+        reverse("admin:disclosure_annualreport_change", args=[report.pk])
+        if report
+        else reverse("admin:disclosure_annualreport_add")
+    )
+    document = report.document if report else None
+    public = (
+        document is not None
+        and Document.objects.public(at=end_of(day)).filter(pk=document.pk).exists()
+    )
+    on_time = (
+        public and Document.objects.public(at=end_of(deadline)).filter(pk=document.pk).exists()
+    )
+    subject = f"{agency.name}{year}年度报告"
+    if not public:
+        return Finding(
+            "annual_report_missing", subject, f"应于 {deadline} 前公开，至 {day} 尚未公开", url
+        )
+    if not on_time:
+        published_on = timezone.localtime(document.published_at).date()
+        return Finding(
+            "annual_report_late", subject, f"应于 {deadline} 前公开，{published_on} 才公开", url
+        )
+    return None
+
+
+def _unbalanced_reports(reports, day):
+    """A finding for each problem with the sums of a report for a year up to ``day``'s."""
+    return [
+        Finding(
+            "annual_report_unbalanced",
+            f"{report.agency.name}{report.year}年度报告",
+            problem,
+            reverse("admin:disclosure_annualreport_change", args=[report.pk]),
+        )
+        for report in reports
+        if report.year <= day.year
+        for problem in report_problems(report)
+    ]
 
 
 def guides(day, viewer):

@@ -262,7 +262,7 @@ class Command(BaseCommand):
         dashboard (overdue, nearly due, waiting for 确认收到) has something to show."""
         from disclosure.applications import services as applications
         from disclosure.applications.models import Application, Consultation
-        from portal.workdays import add_working_days, is_working_day
+        from portal.workdays import add_working_days
 
         if Application.objects.exists():
             return
@@ -271,28 +271,9 @@ class Command(BaseCommand):
         today = timezone.localdate()
 
         def back(days):
-            # The working day ``days`` working days before today.
-            day = today
-            while add_working_days(day, days) > today or not is_working_day(day):
-                day = date.fromordinal(day.toordinal() - 1)
-            return day
+            return working_days_before(today, days)
 
-        def new(agency, name, title, received, channel=Application.Channel.IN_PERSON, **extra):
-            values = {
-                "agency": agency, "channel": channel, "name": name, "phone": "13983001234",
-                "id_type": Application.IdType.RESIDENT, "id_number": "11010519491231002X",
-                "address": "重庆市铜梁区巴川街道龙城大道1号", "postcode": "402560",
-                "info_title": title, "description": f"请提供{title}的全文。",
-                "submitted_at": timezone.make_aware(datetime.combine(received, datetime.min.time()))
-                .replace(hour=10),
-                **extra,
-            }  # fmt: skip
-            application, _ = applications.submit(
-                Application(**values),
-                received_on=None if channel in Application.CONFIRMED_CHANNELS else received,
-            )
-            return application
-
+        new = submit_demo_application  # short: the calls below read as a table
         new(office, "赵敏", "2026年铜梁区政府投资项目计划", back(2), Application.Channel.ONLINE,
             delivery=Application.Delivery.ONLINE)  # fmt: skip
         new(office, "钱磊", "巴川街道2026年老旧小区改造项目清单", back(8))
@@ -388,3 +369,36 @@ def seed_annual_reports_and_guides(stdout):
         year=2026,
         defaults={"overview": "（2026年度报告草稿，年度结束后完善。）"},
     )
+
+
+def working_days_before(today, days):
+    """The working day ``days`` working days before ``today``."""
+    from portal.workdays import add_working_days, is_working_day
+
+    day = today
+    while add_working_days(day, days) > today or not is_working_day(day):
+        day = date.fromordinal(day.toordinal() - 1)
+    return day
+
+
+def submit_demo_application(agency, name, title, received, channel=None, **extra):
+    """Submits a made-up application received on ``received`` (confirmed later when it came
+    through a channel that needs 确认收到)."""
+    from disclosure.applications import services as applications
+    from disclosure.applications.models import Application
+
+    channel = channel or Application.Channel.IN_PERSON
+    values = {
+        "agency": agency, "channel": channel, "name": name, "phone": "13983001234",
+        "id_type": Application.IdType.RESIDENT, "id_number": "11010519491231002X",
+        "address": "重庆市铜梁区巴川街道龙城大道1号", "postcode": "402560",
+        "info_title": title, "description": f"请提供{title}的全文。",
+        "submitted_at": timezone.make_aware(datetime.combine(received, datetime.min.time()))
+        .replace(hour=10),
+        **extra,
+    }  # fmt: skip
+    application, _ = applications.submit(
+        Application(**values),
+        received_on=None if channel in Application.CONFIRMED_CHANNELS else received,
+    )
+    return application

@@ -92,27 +92,40 @@ def rebuild_public_counts():
     return drift
 
 
-def _read_counts():
-    """The kept counts less the scheduled documents, and the public extra listings, as two
-    SubtreeIndexes (values placed at their column): one query."""
-    # Every column an annotation, named in the same order in each part: a UNION matches
-    # columns by position.
-    none = Cast(Value(None), IntegerField())  # typed: an untyped NULL is text to PostgreSQL
-    columns = ("kind", "t", "l", "doc", "n", "pt", "pl")
-    kept = (
+# Every part of the counts' UNION annotates these columns, named in the same order: a UNION
+# matches columns by position.
+_COUNT_COLUMNS = ("kind", "t", "l", "doc", "n", "pt", "pl")
+
+
+def _null_int():
+    return Cast(Value(None), IntegerField())  # typed: an untyped NULL is text to PostgreSQL
+
+
+def _kind(letter):
+    return Value(letter, output_field=CharField())
+
+
+def _kept_count_rows():
+    """The kept public count of each column, as kind "p"."""
+    return (
         PublicCount.objects.order_by()
         .annotate(
-            kind=Value("p", output_field=CharField()),
+            kind=_kind("p"),
             t=F("node__tree_id"),
             l=F("node__lft"),
-            doc=none,
+            doc=_null_int(),
             n=F("documents"),
-            pt=none,
-            pl=none,
+            pt=_null_int(),
+            pl=_null_int(),
         )
-        .values_list(*columns)
+        .values_list(*_COUNT_COLUMNS)
     )
-    scheduled = (
+
+
+def _scheduled_count_rows():
+    """Per column, the published documents whose publication time is still ahead (kept in
+    the count, not yet public), as kind "s"."""
+    return (
         Document.objects.filter(
             status=Document.Status.PUBLISHED,
             disclosure_mode=Document.DisclosureMode.ACTIVE,
@@ -121,23 +134,27 @@ def _read_counts():
         .order_by()
         .values("node__tree_id", "node__lft")
         .annotate(
-            kind=Value("s", output_field=CharField()),
+            kind=_kind("s"),
             t=F("node__tree_id"),
             l=F("node__lft"),
-            doc=none,
+            doc=_null_int(),
             n=Count("pk"),
-            pt=none,
-            pl=none,
+            pt=_null_int(),
+            pl=_null_int(),
         )
-        .values_list(*columns)
+        .values_list(*_COUNT_COLUMNS)
     )
-    extra = (
+
+
+def _extra_listing_rows():
+    """Each extra listing of a public document, with its primary column, as kind "x"."""
+    return (
         Document.extra_nodes.through.objects.filter(
             document__in=Document.objects.public().values("pk")
         )
         .order_by()
         .annotate(
-            kind=Value("x", output_field=CharField()),
+            kind=_kind("x"),
             t=F("catalognode__tree_id"),
             l=F("catalognode__lft"),
             doc=F("document_id"),
@@ -145,20 +162,23 @@ def _read_counts():
             pt=F("document__node__tree_id"),
             pl=F("document__node__lft"),
         )
-        .values_list(*columns)
+        .values_list(*_COUNT_COLUMNS)
     )
+
+
+def _read_counts():
+    """The kept counts less the scheduled documents, and the public extra listings, as two
+    SubtreeIndexes (values placed at their column): one query."""
+    rows = _kept_count_rows().union(_scheduled_count_rows(), _extra_listing_rows(), all=True)
     placed = []
     listed = []
-    for kind, tree_id, lft, doc, n, primary_tree, primary_lft in kept.union(
-        scheduled, extra, all=True
-    ):
+    for kind, tree_id, lft, doc, n, primary_tree, primary_lft in rows:
         if kind == "p":
             placed.append((tree_id, lft, n))
         elif kind == "s":
             placed.append((tree_id, lft, -n))
         else:
             listed.append((tree_id, lft, (doc, primary_tree, primary_lft)))
-
     return SubtreeIndex(placed), SubtreeIndex(listed)
 
 

@@ -235,13 +235,12 @@ class DatabaseSearchBackend:
             for name, counts in facets.items()
         }
 
-    @staticmethod
-    def sample(documents, facets):
+    @classmethod
+    def sample(cls, documents, facets):
         """The first ``exact_limit() + 1`` matches in storage order: how many, where the last
         one lies, and (with ``facets``) their counts by agency, node, topic, genre, year and
         validity, in one query that reads those rows once."""
         limit = exact_limit()
-        columns = ["agency", "node", "topic", "genre", "year", "validity"]
         postgres = connection.vendor == "postgresql"
         # The heap block a row lies in: a bitmap scan returns rows in block order.
         block = RawSQL("(disclosure_document.ctid::text::point)[0]::bigint", [])
@@ -251,31 +250,43 @@ class DatabaseSearchBackend:
         sql, params = rows.values_list(
             "agency_id", "node_id", "topic_id", "genre_id", "year", "validity", "position"
         )[: limit + 1].query.sql_with_params()
-        names = ", ".join(columns)
+        with connections[documents.db].cursor() as cursor:
+            cursor.execute(cls.sample_sql(sql, facets, postgres), params)
+            rows = cursor.fetchall()
         if not facets:
-            query = f"WITH m ({names}, position) AS ({sql}) SELECT COUNT(*), MAX(position) FROM m"  # noqa: S608
-        elif postgres:
-            sets = ", ".join(f"({name})" for name in columns)
-            query = (
+            count, last = rows[0]
+            return Sample(count, last or 0, {name: Counter() for name in FACETS}, count <= limit)
+        count, last, counts = cls.tally_sample(rows, postgres)
+        counts["topic"] = cls.by_first_level_topic(counts["topic"])
+        return Sample(count, last, counts, count <= limit)
+
+    @staticmethod
+    def sample_sql(sql, facets, postgres):
+        """The query over the sampled rows ``sql``: their count and last position, and with
+        ``facets`` one count per value of each facet column (grouping sets on PostgreSQL, a
+        UNION ALL of one GROUP BY per column elsewhere, the total marked -1)."""
+        names = ", ".join(FACETS)
+        if not facets:
+            return f"WITH m ({names}, position) AS ({sql}) SELECT COUNT(*), MAX(position) FROM m"  # noqa: S608
+        if postgres:
+            sets = ", ".join(f"({name})" for name in FACETS)
+            return (
                 f"SELECT GROUPING({names}), {names}, COUNT(*), MAX(position) "  # noqa: S608
                 f"FROM ({sql}) AS m ({names}, position) GROUP BY GROUPING SETS ({sets}, ())"
             )
-        else:
-            nulls = ", ".join("NULL" for _ in columns)
-            selects = [f"SELECT -1, {nulls}, COUNT(*), MAX(position) FROM m"]  # noqa: S608
-            for index, name in enumerate(columns):
-                picked = ", ".join(c if c == name else "NULL" for c in columns)
-                selects.append(f"SELECT {index}, {picked}, COUNT(*), 0 FROM m GROUP BY {name}")  # noqa: S608
-            union = " UNION ALL ".join(selects)
-            query = f"WITH m ({names}, position) AS ({sql}) {union}"  # noqa: S608 - fixed names
-        with connections[documents.db].cursor() as cursor:
-            cursor.execute(query, params)
-            rows = cursor.fetchall()
+        nulls = ", ".join("NULL" for _ in FACETS)
+        selects = [f"SELECT -1, {nulls}, COUNT(*), MAX(position) FROM m"]  # noqa: S608
+        for index, name in enumerate(FACETS):
+            picked = ", ".join(c if c == name else "NULL" for c in FACETS)
+            selects.append(f"SELECT {index}, {picked}, COUNT(*), 0 FROM m GROUP BY {name}")  # noqa: S608
+        union = " UNION ALL ".join(selects)
+        return f"WITH m ({names}, position) AS ({sql}) {union}"  # noqa: S608 - fixed names
+
+    @staticmethod
+    def tally_sample(rows, postgres):
+        """(count, last position, counts by facet) from the rows of ``sample_sql``."""
         counts = {name: Counter() for name in FACETS}
-        if not facets:
-            count, last = rows[0]
-            return Sample(count, last or 0, counts, count <= limit)
-        full = (1 << len(columns)) - 1
+        full = (1 << len(FACETS)) - 1
         count, last = 0, 0
         for row in rows:
             marker, values, n = row[0], row[1:-2], row[-2]
@@ -284,21 +295,24 @@ class DatabaseSearchBackend:
                 continue
             if postgres:
                 # GROUPING() sets a bit for each column *not* grouped: exactly one is clear.
-                index = len(columns) - (full ^ marker).bit_length()
+                index = len(FACETS) - (full ^ marker).bit_length()
             else:
                 index = marker
-            counts[columns[index]][values[index]] += n
-        # Topics count under their first-level topic.
+            counts[FACETS[index]][values[index]] += n
+        return count, last, counts
+
+    @staticmethod
+    def by_first_level_topic(topic_counts):
+        """Topic counts moved under their first-level topic."""
         parents = dict(
-            Topic.objects.filter(pk__in=[t for t in counts["topic"] if t]).values_list(
+            Topic.objects.filter(pk__in=[t for t in topic_counts if t]).values_list(
                 "pk", "parent_id"
             )
         )
         topics = Counter()
-        for topic, n in counts["topic"].items():
+        for topic, n in topic_counts.items():
             topics[parents.get(topic) or topic] += n
-        counts["topic"] = topics
-        return Sample(count, last, counts, count <= limit)
+        return topics
 
     def facets(self, documents):
         """Counts of the matches by agency, node, topic, genre, year and validity (exact up to

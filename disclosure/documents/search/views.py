@@ -54,10 +54,7 @@ class SearchView(TemplateView):
             return context
         # Names and tree fields of every column as values, in one query: no tree objects.
         paths, outline = CatalogNode.outline(public=True)
-        filters = {k: data.get(k) for k in FILTERS if data.get(k)}
-        chosen = outline.get(data.get("node"))
-        if chosen and chosen.shown:
-            filters["node"] = chosen
+        filters, chosen = self.chosen_filters(data, outline)
         page_number = data.get("page") or 1
         result = get_backend().search(
             SearchRequest(
@@ -68,21 +65,52 @@ class SearchView(TemplateView):
                 limit=PAGE_SIZE,
             )
         )
-        ids = result.ids
         # A query that is a 文号 finds the document carrying exactly that 文号 first.
         number_key = analysis.query_doc_number(query)
-        numbered = []
+        numbered = self.same_number_ids(number_key, filters)
+        ids = result.ids
         if number_key:
-            numbered = list(
-                Document.objects.public()
-                .with_metadata(**filters)
-                .filter(doc_number_key=number_key)
-                .newest_first()
-                .values_list("pk", flat=True)[:PAGE_SIZE]
-            )
             ids = (numbered if page_number == 1 else []) + [i for i in ids if i not in numbered]
+        self.report_used(data, chosen, page_number, bool(ids), result.total)
+        context.update(
+            hits=self.hits(ids, context["words"], paths, numbered),
+            total=result.total,
+            exact=result.exact,
+            total_label=count_label(result.total, result.exact),
+            facets=self.facet_lists(result.facets, filters, outline, result.exact),
+            filters=filters,
+            doc_number_query=query.strip() if number_key else "",
+            doc_number_found=bool(numbered),
+            **self.paging(result, page_number),
+        )
+        return context
+
+    @staticmethod
+    def chosen_filters(data, outline):
+        """The filters the form chose, and the catalogue column when it is shown to the public."""
+        filters = {k: data.get(k) for k in FILTERS if data.get(k)}
+        chosen = outline.get(data.get("node"))
+        if chosen and chosen.shown:
+            filters["node"] = chosen
+        return filters, chosen
+
+    @staticmethod
+    def same_number_ids(number_key, filters):
+        """The public documents carrying exactly the queried 文号, newest first."""
+        if not number_key:
+            return []
+        return list(
+            Document.objects.public()
+            .with_metadata(**filters)
+            .filter(doc_number_key=number_key)
+            .newest_first()
+            .values_list("pk", flat=True)[:PAGE_SIZE]
+        )
+
+    @staticmethod
+    def hits(ids, words, paths, numbered):
+        """One highlighted row per document, in the order of ids."""
         documents = Document.objects.select_related("agency").in_bulk(ids)
-        words = context["words"]
         hits = []
         for pk in ids:
             document = documents[pk]
@@ -95,29 +123,22 @@ class SearchView(TemplateView):
                     "same_number": pk in numbered,
                 }
             )
-        self.report_used(data, chosen, page_number, bool(ids), result.total)
+        return hits
+
+    def paging(self, result, page_number):
+        """The page object, whether a next page is offered, and the query string without page."""
         paginator = SearchPaginator(result.total, PAGE_SIZE)
         # With an estimated total the last page is not known: offer the next one while pages fill.
         has_next = len(result.ids) == PAGE_SIZE and page_number < MAX_PAGE
         if result.exact:
             page_number = min(page_number, max(paginator.num_pages, 1))
-        page = Page(range(0), page_number, paginator)
         query_params = self.request.GET.copy()
         query_params.pop("page", None)
-        context.update(
-            hits=hits,
-            total=result.total,
-            exact=result.exact,
-            has_next=has_next,
-            total_label=count_label(result.total, result.exact),
-            page_obj=page,
-            query_string=query_params.urlencode(),
-            facets=self.facet_lists(result.facets, filters, outline, result.exact),
-            filters=filters,
-            doc_number_query=query.strip() if number_key else "",
-            doc_number_found=bool(numbered),
-        )
-        return context
+        return {
+            "has_next": has_next,
+            "page_obj": Page(range(0), page_number, paginator),
+            "query_string": query_params.urlencode(),
+        }
 
     def report_used(self, data, chosen, page_number, has_hits, total):
         """Tells the page cache which filters and page this page stands for: the filters when

@@ -234,6 +234,30 @@ class Command(BaseCommand):
         if skip_if_present and Document.objects.filter(is_demo=True).exists():
             self.stdout.write("已有演示文件，未再生成。")
             return
+        agencies, nodes, topics, genres = self.load_choices()
+        rng = random.Random(seed)
+        started = time.perf_counter()
+        with transaction.atomic():
+            created = self.insert_documents(
+                documents, batch_size, rng, agencies, nodes, topics, genres
+            )
+            # Bulk inserts bypass the publishing services: recount the columns' public documents.
+            rebuild_public_counts()
+            # bulk_create sends no signals: forget the cached public pages here.
+            page_cache.bump_public_version()
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # After a bulk load: fresh statistics (or the planner guesses from an empty table)
+            # and the visibility map (or every bitmap scan re-checks each row's visibility).
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE disclosure_document")
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(f"已生成 {created} 个演示文件，用时 {elapsed:.1f} 秒。")
+        )
+
+    def load_choices(self):
+        """The agencies, leaf columns (those with a kind of document), topics and genres that
+        documents are drawn from; the kinds and the topics and genres by name are kept."""
         agencies = list(Agency.objects.order_by("pk"))
         leaves = list(
             CatalogNode.objects.visible().filter(children__isnull=True).order_by("tree_id", "lft")
@@ -251,47 +275,35 @@ class Command(BaseCommand):
         self.genres_by_name = {g.name: g for g in genres}
         if not (agencies and nodes and genres):
             raise CommandError("请先运行 seed_demo 建立机构、目录和分类。")
-        rng = random.Random(seed)
-        started = time.perf_counter()
+        return agencies, nodes, topics, genres
+
+    def insert_documents(self, documents, batch_size, rng, agencies, nodes, topics, genres):
+        """Inserts ``documents`` made-up documents in batches, numbering the published ones
+        from the agencies' counters (saved at the end). Returns how many were inserted."""
         now = timezone.now()
-        with transaction.atomic():
-            counters = {
-                (c.credit_code, c.year): c
-                for c in IndexCounter.objects.select_for_update().filter(
-                    credit_code__in=[a.numbering_code for a in agencies]
-                )
-            }
-            self.held = {}
-            batch = []
-            created = 0
-            for _ in range(documents):
-                batch.append(
-                    self.make_document(rng, agencies, nodes, topics, genres, counters, now)
-                )
-                if len(batch) >= batch_size:
-                    Document.objects.bulk_create(batch)
-                    created += len(batch)
-                    batch = []
-                    # With DEBUG on, Django keeps the SQL of the last 9,000 queries: each bulk
-                    # INSERT is megabytes of bodies, so memory would grow with the run.
-                    reset_queries()
-            Document.objects.bulk_create(batch)
-            created += len(batch)
-            for counter in counters.values():
-                counter.save()
-            # Bulk inserts bypass the publishing services: recount the columns' public documents.
-            rebuild_public_counts()
-            # bulk_create sends no signals: forget the cached public pages here.
-            page_cache.bump_public_version()
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # After a bulk load: fresh statistics (or the planner guesses from an empty table)
-            # and the visibility map (or every bitmap scan re-checks each row's visibility).
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE disclosure_document")
-        elapsed = time.perf_counter() - started
-        self.stdout.write(
-            self.style.SUCCESS(f"已生成 {created} 个演示文件，用时 {elapsed:.1f} 秒。")
-        )
+        counters = {
+            (c.credit_code, c.year): c
+            for c in IndexCounter.objects.select_for_update().filter(
+                credit_code__in=[a.numbering_code for a in agencies]
+            )
+        }
+        self.held = {}
+        batch = []
+        created = 0
+        for _ in range(documents):
+            batch.append(self.make_document(rng, agencies, nodes, topics, genres, counters, now))
+            if len(batch) >= batch_size:
+                Document.objects.bulk_create(batch)
+                created += len(batch)
+                batch = []
+                # With DEBUG on, Django keeps the SQL of the last 9,000 queries: each bulk
+                # INSERT is megabytes of bodies, so memory would grow with the run.
+                reset_queries()
+        Document.objects.bulk_create(batch)
+        created += len(batch)
+        for counter in counters.values():
+            counter.save()
+        return created
 
     def held_serials(self, key, counter):
         """Serials past ``counter`` that documents already hold (legacy numbers), read once."""
@@ -352,18 +364,22 @@ class Command(BaseCommand):
             is_demo=True,
         )
         if status == Document.Status.PUBLISHED:
-            local_year = published_on.year
-            key = (agency.numbering_code, local_year)
-            counter = counters.get(key)
-            if counter is None:
-                counter = counters[key] = IndexCounter(credit_code=key[0], year=local_year)
-            held = self.held_serials(key, counter)
-            counter.last_serial += 1
-            while counter.last_serial in held:  # kept by a legacy number: the next one is free
-                counter.last_serial += 1
-            document.index_code, document.index_year = key
-            document.index_serial = counter.last_serial
-            document.index_number_text = format_index_number(
-                *key, counter.last_serial, agency.index_scheme
-            )
+            self.number(document, published_on.year, counters)
         return document
+
+    def number(self, document, year, counters):
+        """Gives ``document`` the next free index number of its agency for ``year``."""
+        agency = document.agency
+        key = (agency.numbering_code, year)
+        counter = counters.get(key)
+        if counter is None:
+            counter = counters[key] = IndexCounter(credit_code=key[0], year=year)
+        held = self.held_serials(key, counter)
+        counter.last_serial += 1
+        while counter.last_serial in held:  # kept by a legacy number: the next one is free
+            counter.last_serial += 1
+        document.index_code, document.index_year = key
+        document.index_serial = counter.last_serial
+        document.index_number_text = format_index_number(
+            *key, counter.last_serial, agency.index_scheme
+        )
