@@ -81,8 +81,11 @@ def accuracy_table(parse):
 
 
 if __name__ == "__main__":
+    import os
+
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from disclosure.proposals.letters import parse_reply_letter
 
