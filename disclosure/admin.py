@@ -40,6 +40,8 @@ from .reports.listings import ExportForm, ExportLimited, export_response
 from .search import analysis
 from .search.backends import get_backend
 from .search.paging import EstimatingPaginator
+from .site_import.admin import SiteImportViews
+from .site_import.admin import may_import as may_import_site
 
 
 class AttachmentInline(admin.TabularInline):
@@ -759,6 +761,11 @@ class DocumentAdmin(SimpleHistoryAdmin):
         extra_context = {
             **(extra_context or {}),
             "compliance_url": reverse("admin:disclosure_document_compliance"),
+            "site_import_url": (
+                reverse("admin:disclosure_document_site_import")
+                if may_import_site(request.user)
+                else None
+            ),
         }
         return super().changelist_view(request, extra_context)
 
@@ -791,7 +798,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 name=f"{info[0]}_{info[1]}_compare",
             ),
         ]
-        return custom + super().get_urls()
+        return custom + SiteImportViews(self).urls() + super().get_urls()
 
 
 class TopicChildInline(admin.TabularInline):

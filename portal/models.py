@@ -87,6 +87,7 @@ class AuditEvent(models.Model):
         ROLE_CHANGE = "role_change", _("角色或机构变更")
         EXPORT = "export", _("导出")
         IMPORT_CATALOG = "import_catalog", _("导入目录")
+        IMPORT_DOCUMENTS = "import_documents", _("迁移旧网站文件")
         LOGIN_FAILED = "login_failed", _("登录失败")
         CHAIN_KEYED = "chain_keyed", _("审计日志启用密钥")
         APPLICATION = "application", _("依申请公开办理")
