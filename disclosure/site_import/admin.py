@@ -13,6 +13,7 @@ from .forms import PUBLISH, MappingForm, SiteUploadForm
 from .mapping import KINDS
 from .package import UPLOAD_LIMITS, PackageRefused, ZipPackage
 from .services import (
+    BatchFailed,
     ImportPlan,
     ImportRefused,
     PlanChanged,
@@ -175,6 +176,9 @@ class SiteImportViews:
             )
         except (PlanChanged, ImportRefused) as changed:
             return self.preview(request, _bare(ticket), str(changed), changed.plan)
+        except BatchFailed as failed:
+            # One batch for an upload: nothing was saved.
+            return self.preview(request, _bare(ticket), f"未导入任何文件：{failed.error}")
         finally:
             package.close()
         uploads.discard(ticket["upload"])

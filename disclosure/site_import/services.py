@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from catalog.models import Agency
 from portal import audit
@@ -47,6 +47,19 @@ class ImportRefused(Exception):
     def __init__(self, plan):
         self.plan = plan
         super().__init__(plan.summary())
+
+
+class BatchFailed(Exception):
+    """A batch could not be written and was rolled back; the batches before it stay, and a
+    second run skips them."""
+
+    def __init__(self, result, error):
+        self.result = result
+        self.error = error
+        super().__init__(
+            f"第{result.batches + 1}批未保存（{error}）；此前的 {result.created} 份已保存，"
+            "改正后再次导入会跳过它们。"
+        )
 
 
 class PlanChanged(Exception):
@@ -265,7 +278,7 @@ def import_documents(
     Raises ImportRefused (nothing written) while the plan has problems or unmapped values, and
     PlanChanged when ``expected`` (a confirmed preview's digest) no longer holds. Each batch of
     ``batch_size`` documents is one transaction with one audit event; ``progress(result)`` is
-    called after each."""
+    called after each. A batch that fails is rolled back and raises BatchFailed."""
     plan = plan_import(package, user, mapping)
     if expected is not None and plan_digest(plan) != expected:
         raise PlanChanged(plan)
@@ -276,7 +289,10 @@ def import_documents(
     pending = iter(plan.new)
     while batch := list(islice(pending, batch_size)):
         skipped = result.skipped if not result.batches else 0
-        _import_batch(package, batch, user, publish, source, result.batches + 1, skipped)
+        try:
+            _import_batch(package, batch, user, publish, source, result.batches + 1, skipped)
+        except (ValidationError, services.WorkflowError, PackageRefused, DatabaseError) as exc:
+            raise BatchFailed(result, _message(exc)) from exc
         result.created += len(batch)
         result.batches += 1
         if progress:
@@ -284,6 +300,12 @@ def import_documents(
     if not plan.new:
         _record(user, source, publish, 0, [], skipped=result.skipped)
     return result
+
+
+def _message(error):
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
 
 
 @transaction.atomic

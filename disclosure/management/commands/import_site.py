@@ -2,7 +2,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from disclosure.site_import.mapping import KINDS, MappingRefused, read_mapping_file
 from disclosure.site_import.package import PackageRefused, open_package
-from disclosure.site_import.services import BATCH_SIZE, ImportRefused, import_documents
+from disclosure.site_import.services import (
+    BATCH_SIZE,
+    BatchFailed,
+    ImportRefused,
+    import_documents,
+)
 from portal.actors import SYSTEM
 
 
@@ -50,7 +55,7 @@ class Command(BaseCommand):
         except ImportRefused as refused:
             self.report_problems(refused.plan)
             raise CommandError(f"未导入任何文件。{refused.plan.summary()}") from None
-        except PackageRefused as refused:
+        except (PackageRefused, BatchFailed) as refused:
             raise CommandError(str(refused)) from None
         finally:
             package.close()

@@ -12,7 +12,12 @@ from disclosure.site_import import package as package_module
 from disclosure.site_import.mapping import Resolver
 from disclosure.site_import.metadata import parse_date
 from disclosure.site_import.package import PackageRefused, open_package
-from disclosure.site_import.services import ImportRefused, import_documents, plan_import
+from disclosure.site_import.services import (
+    BatchFailed,
+    ImportRefused,
+    import_documents,
+    plan_import,
+)
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from tests.disclosure.site_import.packages import (
@@ -330,7 +335,7 @@ def test_a_failing_batch_keeps_the_batches_before_it_and_a_rerun_finishes(
         return real_publish(document, user, **kwargs)
 
     monkeypatch.setattr(document_services, "publish", failing)
-    with pytest.raises(document_services.WorkflowError):
+    with pytest.raises(BatchFailed, match="第2批未保存（模拟故障）；此前的 2 份已保存"):
         run(path, batch_size=2)
     assert sorted(Document.objects.values_list("index_serial", flat=True)) == [225, 226]
 
