@@ -94,6 +94,9 @@ class OldDocument:
     problems: list = field(default_factory=list)
 
     def __getitem__(self, key):
+        # Only the metadata fields: a template asking for ``row`` then reads the attribute.
+        if key not in HEADERS:
+            raise KeyError(key)
         return self.values.get(key, "")
 
 

@@ -24,6 +24,7 @@ from portal.sanitize import clean_html
 
 from .. import services
 from ..models import Document
+from ..models.counts import move_count
 from ..uploads import check_attachment
 from .mapping import KINDS, Resolver
 from .metadata import read_documents, read_rows
@@ -310,19 +311,25 @@ def _message(error):
 
 @transaction.atomic
 def _import_batch(package, batch, user, publish, source, number, skipped):
+    """One transaction: the batch's documents, their numbers and attachments, the public counts
+    of their columns and one audit event naming every index number."""
     agencies = Agency.objects.in_bulk({planned.ids["agency"] for planned in batch})
-    numbers = []
     for planned in batch:
-        document = _create(package, planned, agencies[planned.ids["agency"]], user, source)
-        if publish:
-            services.publish(document, SYSTEM)
-        numbers.append(planned.old["index_number"])
+        _create(package, planned, agencies[planned.ids["agency"]], user, source, publish)
+    if publish:
+        for node_id in (planned.ids["node"] for planned in batch):
+            move_count(None, node_id)
+    numbers = [planned.old["index_number"] for planned in batch]
     _record(user, source, publish, number, numbers, skipped)
 
 
-def _create(package, planned, agency, user, source):
+def _create(package, planned, agency, user, source, publish):
+    """Save one document with its old number and dates, published (it was public on the old
+    site: the batch's audit event records it) or as a draft."""
     old, ids = planned.old, planned.ids
     body = decode_body(package.read(planned.body, BODY_MAX_BYTES, "正文文件"))
+    # Attachments are added to a draft (a published document's files change only by revision).
+    published_now = publish and not planned.attachments
     document = Document(
         title=old["title"],
         summary=old["summary"],
@@ -336,12 +343,13 @@ def _create(package, planned, agency, user, source):
         published_at=old.published_at,
         validity=old.validity,
         keywords=old["keywords"],
+        status=Document.Status.PUBLISHED if published_now else Document.Status.DRAFT,
         migrated_from=(source.get("file") or "")[:200],
         migrated_index_number=old["index_number"],
     )
     document._change_reason = MIGRATED
     document._history_user = None if user is SYSTEM else user
-    # Saves the document (a draft until published) with the number as the old site wrote it.
+    # Saves the document with the number as the old site wrote it.
     services.set_legacy_index_number(document, old["index_number"])
     for order, entry in enumerate(planned.attachments):
         upload = package.spool(entry, attachment_limit(), "附件")
@@ -349,6 +357,9 @@ def _create(package, planned, agency, user, source):
             services.add_attachment(document, upload, sort_order=order, user=SYSTEM)
         finally:
             upload.close()
+    if publish and not published_now:
+        document.status = Document.Status.PUBLISHED
+        document.save()
     return document
 
 

@@ -4,10 +4,12 @@ import zipfile
 from datetime import date, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from disclosure import services as document_services
 from disclosure.models import Attachment, Document, Topic
+from disclosure.models.counts import PublicCount, rebuild_public_counts
 from disclosure.site_import import package as package_module
 from disclosure.site_import.mapping import Resolver
 from disclosure.site_import.metadata import parse_date
@@ -75,14 +77,17 @@ def test_documents_land_published_with_their_old_numbers_dates_and_metadata(port
     assert set(Document.objects.public().values_list("index_serial", flat=True)) == {225, 226}
 
 
-def test_the_import_is_audited_and_each_document_is_published_by_the_portal(portal_site, tmp_path):
+def test_the_import_is_audited_naming_every_number_and_the_history_says_migrated(
+    portal_site, tmp_path
+):
     run(package(tmp_path / "old.zip", [row(225), row(226)]))
 
     event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT_DOCUMENTS)
     assert event.details["index_numbers"] == [index_number(225), index_number(226)]
     assert event.details["status"] == "published"
     assert event.details["file"] == "old.zip"
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.PUBLISH).count() == 2
+    history = Document.objects.get(index_serial=225).history.get()
+    assert (history.status, history.history_change_reason) == ("published", "从旧网站迁移")
 
 
 def test_drafts_keep_the_old_numbers_and_dates_and_stay_out_of_public_view(portal_site, tmp_path):
@@ -273,6 +278,10 @@ def test_attachments_are_checked_and_stored_with_their_names(portal_site, tmp_pa
 
     names = list(Attachment.objects.values_list("original_name", "kind", "sort_order"))
     assert names == [("关于道路养护的说明.pdf", "pdf", 0), ("附表.pdf", "pdf", 1)]
+    document = Document.objects.get()
+    assert document.status == Document.Status.PUBLISHED
+    assert list(document.attachments.live()) == list(Attachment.objects.all())
+    assert PublicCount.objects.get(node=portal_site["replies"]).documents == 1
 
 
 def test_a_program_named_as_a_pdf_is_refused_and_nothing_is_written(portal_site, tmp_path):
@@ -327,22 +336,24 @@ def test_a_failing_batch_keeps_the_batches_before_it_and_a_rerun_finishes(
     portal_site, tmp_path, monkeypatch
 ):
     path = package(tmp_path / "old.zip", [row(s) for s in (225, 226, 227, 228)])
-    real_publish = document_services.publish
+    real = document_services.set_legacy_index_number
 
-    def failing(document, user=SYSTEM, **kwargs):
-        if document.index_serial == 227:
-            raise document_services.WorkflowError("模拟故障")
-        return real_publish(document, user, **kwargs)
+    def failing(document, text):
+        if text.endswith("00227"):
+            raise ValidationError("模拟故障")
+        return real(document, text)
 
-    monkeypatch.setattr(document_services, "publish", failing)
+    monkeypatch.setattr(document_services, "set_legacy_index_number", failing)
     with pytest.raises(BatchFailed, match="第2批未保存（模拟故障）；此前的 2 份已保存"):
         run(path, batch_size=2)
     assert sorted(Document.objects.values_list("index_serial", flat=True)) == [225, 226]
+    assert PublicCount.objects.get(node=portal_site["replies"]).documents == 2
 
-    monkeypatch.setattr(document_services, "publish", real_publish)
+    monkeypatch.setattr(document_services, "set_legacy_index_number", real)
     result = run(path, batch_size=2)
     assert (result.created, result.skipped) == (2, 2)
-    assert Document.objects.count() == 4
+    assert PublicCount.objects.get(node=portal_site["replies"]).documents == 4
+    assert rebuild_public_counts() == {}
 
 
 def test_a_staff_member_imports_only_into_their_own_agency(portal_site, tmp_path):
