@@ -145,7 +145,8 @@ class SiteImportViews:
         if ticket is None:
             return self.start_again(request)
         form = MappingForm(request.POST, unmapped=ticket["unmapped"], rows={}, user=request.user)
-        chosen = form.mapping() if form.is_valid() else {}
+        form.is_valid()  # a choice outside the offered ones is left out; the others count
+        chosen = form.mapping()
         mapping = ticket["mapping"]
         for kind, values in chosen.items():
             mapping.setdefault(kind, {}).update(values)

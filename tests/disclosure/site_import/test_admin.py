@@ -178,3 +178,65 @@ def test_a_preview_of_another_agencys_documents_lists_them_as_not_allowed(
     page = client.post(UPLOAD, {"file": zip_upload(path), "status": "published"}).content
 
     assert "您无权在发布机构“铜梁区人民政府”下导入文件。" in page.decode()
+
+
+def test_an_unknown_agency_column_and_genre_are_each_chosen_once_for_every_row(
+    client, reviewer, portal_site, tmp_path
+):
+    rows = [
+        row(225, 发布机构="铜梁区政府", 栏目="信息公开 > 建议提案", 体裁分类="复函"),
+        row(226, 发布机构="铜梁区政府", 栏目="信息公开 > 建议提案", 体裁分类="复函"),
+    ]
+    path = package(tmp_path / "old.zip", rows)
+    preview = client.post(UPLOAD, {"file": zip_upload(path), "status": "published"})
+    page = preview.content.decode()
+    assert "发布机构“铜梁区政府”（第2、3行）" in page
+    assert "栏目“信息公开 &gt; 建议提案”（第2、3行）" in page
+    assert "体裁分类“复函”（第2、3行）" in page
+
+    mapped = client.post(
+        MAP,
+        {
+            "ticket": ticket_of(preview),
+            "agency-0": portal_site["agency"].pk,
+            "node-0": portal_site["replies"].pk,
+            "genre-0": portal_site["genre"].pk,
+        },
+    )
+    client.post(APPLY, {"ticket": ticket_of(mapped)})
+
+    assert set(Document.objects.values_list("agency", "node", "genre")) == {
+        (portal_site["agency"].pk, portal_site["replies"].pk, portal_site["genre"].pk)
+    }
+
+
+def test_a_column_outside_the_staff_members_scope_cannot_be_chosen(
+    client, reviewer, portal_site, tmp_path
+):
+    from catalog.models import CatalogNode
+    from tests.factories import AgencyFactory
+
+    theirs = CatalogNode.objects.create(
+        name="别的机构的栏目", parent=portal_site["policies"], agency=AgencyFactory()
+    )
+    path = package(tmp_path / "old.zip", [row(225, 栏目="信息公开 > 建议提案")])
+    preview = client.post(UPLOAD, {"file": zip_upload(path), "status": "published"})
+    assert f'value="{theirs.pk}"' not in preview.content.decode()
+
+    mapped = client.post(MAP, {"ticket": ticket_of(preview), "node-0": theirs.pk})
+
+    assert "确认导入" not in mapped.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_the_preview_reads_each_row_with_one_query(
+    client, reviewer, tmp_path, django_assert_max_num_queries
+):
+    small = package(tmp_path / "small.zip", [row(s) for s in range(225, 227)])
+    large = package(tmp_path / "large.zip", [row(s) for s in range(225, 245)])
+    with django_assert_max_num_queries(1000) as counted:
+        client.post(UPLOAD, {"file": zip_upload(small), "status": "published"})
+    base = len(counted.captured_queries)
+
+    with django_assert_max_num_queries(base + 18):
+        client.post(UPLOAD, {"file": zip_upload(large), "status": "published"})

@@ -374,3 +374,49 @@ def test_a_document_filed_here_is_not_taken_for_a_migrated_one(portal_site, tmp_
 
     assert result.created == 1
     assert Document.objects.filter(migrated_index_number="").count() == 1
+
+
+def test_a_cell_past_its_limit_or_a_nested_json_value_is_refused(
+    portal_site, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("disclosure.site_import.metadata.MAX_CELL_CHARS", 50)
+    long_summary = package(tmp_path / "a.zip", [row(225, 内容概述="很长" * 30)], kind="csv")
+    with pytest.raises(PackageRefused, match="第2行有单元格超过 50 个字符"):
+        plan(long_summary)
+
+    nested = tmp_path / "b.zip"
+    with zipfile.ZipFile(nested, "w") as archive:
+        archive.writestr("metadata.json", '[{"标题": {"嵌套": "对象"}}]')
+    with pytest.raises(PackageRefused, match="不是文字"):
+        plan(nested)
+
+
+def test_a_package_without_one_metadata_file_is_refused(portal_site, tmp_path):
+    path = tmp_path / "c.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.csv", "标题\n")
+        archive.writestr("b.json", "[]")
+
+    with pytest.raises(PackageRefused, match="找到：a.csv、b.json"):
+        plan(path)
+
+
+def test_a_gbk_named_zip_made_on_chinese_windows_is_read(portal_site, tmp_path, monkeypatch):
+    named = package(tmp_path / "plain.zip", [row(225, 正文文件="复函.html")], bodies={})
+    with zipfile.ZipFile(named) as source:
+        metadata = source.read("metadata.xlsx")
+    path = tmp_path / "gbk.zip"
+    # What Windows' own zip writes: names in GBK, and no UTF-8 flag.
+    monkeypatch.setattr(
+        zipfile.ZipInfo,
+        "_encodeFilenameFlags",
+        lambda info: (info.filename.encode("gb18030"), info.flag_bits & ~0x800),
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("metadata.xlsx", metadata)
+        archive.writestr("bodies/复函.html", "<p>正文</p>")
+    monkeypatch.undo()
+
+    run(path)
+
+    assert Document.objects.get().body == "<p>正文</p>"
