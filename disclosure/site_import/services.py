@@ -10,6 +10,7 @@ their index numbers and attachments, or none) with one audit event.
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -24,7 +25,7 @@ from portal.sanitize import clean_html
 
 from .. import services
 from ..models import Document
-from ..models.counts import move_count
+from ..models.counts import add_counts
 from ..uploads import check_attachment
 from .mapping import KINDS, Resolver
 from .metadata import read_documents, read_rows
@@ -317,8 +318,7 @@ def _import_batch(package, batch, user, publish, source, number, skipped):
     for planned in batch:
         _create(package, planned, agencies[planned.ids["agency"]], user, source, publish)
     if publish:
-        for node_id in (planned.ids["node"] for planned in batch):
-            move_count(None, node_id)
+        add_counts(Counter(planned.ids["node"] for planned in batch))
     numbers = [planned.old["index_number"] for planned in batch]
     _record(user, source, publish, number, numbers, skipped)
 
