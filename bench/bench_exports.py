@@ -28,7 +28,7 @@ print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru
 COPY_SQL = """
 COPY (
   SELECT row_number() OVER (ORDER BY d.published_at, d.id),
-         d.index_code || '/' || d.index_year || '-' || lpad(d.index_serial::text, 5, '0'),
+         d.index_number_text,
          d.title, d.doc_number, a.name, t.name, g.name, d.written_on, (d.published_at AT TIME ZONE 'Asia/Shanghai')::date,
          d.validity, d.disclosure_mode, n.name, d.summary, 'http://127.0.0.1:8000/documents/' || d.id || '/'
   FROM disclosure_document d

@@ -21,7 +21,9 @@ from .choices import TreeModelChoiceField, autocomplete_view
 from .forms import CatalogNodeAdminForm, DirectoryUploadForm
 from .importer import (
     DirectoryImportError,
+    DirectoryReading,
     PlanChanged,
+    clipped,
     import_directory,
     plan_digest,
     plan_directory,
@@ -45,6 +47,7 @@ class AgencyAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "credit_code", "parent", "level"]}),
+        (_("索引号"), {"fields": ["index_scheme", "org_code"]}),
         (
             _("联系方式（显示在政府信息公开指南）"),
             {
@@ -214,10 +217,10 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     def _preview(self, request, stored, source, target, agency, message=None):
         stored_file = import_uploads.stored_path(stored)
         try:
-            items, errors = read_directory(read_table(stored_file))
+            reading = read_directory(read_table(stored_file))
         except DirectoryImportError as exc:
-            items, errors = [], exc.errors
-        plan = plan_directory(items, target, agency)
+            reading = DirectoryReading([], exc.errors)
+        plan = plan_directory(reading.items, target, agency)
         ticket = import_uploads.make_ticket(
             upload=stored,
             source=source,
@@ -230,9 +233,9 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
             request,
             "admin/catalog/catalognode/import_preview.html",
             plan=plan,
-            errors=errors,
-            items=items,
-            ticket=ticket if not errors and (plan.created or plan.updated) else None,
+            reading=reading,
+            errors=reading.errors,
+            ticket=ticket if not reading.errors and (plan.created or plan.updated) else None,
             source=source,
             target=target,
             agency=agency,
@@ -264,7 +267,11 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
             self.message_user(request, _("预览已过期或无效，请重新上传文件。"), messages.ERROR)
             return start_again
         stored_file = import_uploads.stored_path(ticket.get("upload"))
-        if ticket.get("user") != request.user.pk or stored_file is None:
+        if (
+            ticket.get("user") != request.user.pk
+            or stored_file is None
+            or import_uploads.digest_of(stored_file) != ticket["source"].get("sha256")
+        ):
             self.message_user(request, _("预览已过期或无效，请重新上传文件。"), messages.ERROR)
             return start_again
         target = CatalogNode.objects.for_staff(request.user).filter(pk=ticket["target"]).first()
@@ -274,11 +281,11 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
         if target is None or (ticket.get("agency") and agency is None):
             raise PermissionDenied
         try:
-            items, errors = read_directory(read_table(stored_file))
-            if errors:
-                raise DirectoryImportError(errors)
+            reading = read_directory(read_table(stored_file))
+            if reading.errors:
+                raise DirectoryImportError(reading.errors)
             result = import_directory(
-                items,
+                reading.items,
                 target,
                 agency,
                 actor=request.user,
@@ -290,9 +297,7 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
                 request, ticket["upload"], ticket["source"], target, agency, str(changed)
             )
         except DirectoryImportError as exc:
-            for row, problem in exc.errors:
-                text = f"第{row}行：{problem}" if row else problem
-                self.message_user(request, text, messages.ERROR)
+            self._report_errors(request, exc.errors)
             return start_again
         import_uploads.discard(ticket["upload"])
         self.message_user(
@@ -309,6 +314,17 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:catalog_catalognode_changelist"))
+
+    def _report_errors(self, request, errors):
+        """The first errors of a refused import as messages, and how many more there are."""
+        shown, more = clipped(errors)
+        for row, problem in shown:
+            text = f"第{row}行：{problem}" if row else problem
+            self.message_user(request, text, messages.ERROR)
+        if more:
+            self.message_user(
+                request, _("另有 %(count)d 处错误。") % {"count": more}, messages.ERROR
+            )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":

@@ -90,6 +90,15 @@ def store_upload(uploaded, suffix):
     return name, digest.hexdigest()
 
 
+def digest_of(path):
+    """The SHA-256 of a stored upload, to tell it is the file the preview read."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _forget_old(folder):
     cutoff = time.time() - KEEP_SECONDS
     for path in folder.iterdir():

@@ -1,8 +1,10 @@
 """Import a 基层政务公开标准目录 spreadsheet (CSV or XLSX) into the catalogue tree.
 
-一级事项 and 二级事项 become two levels of nodes under a given node path. The whole file is
-validated before anything is written; then new nodes are bulk-inserted and the tree is rebuilt
-once, under the tree lock, in one transaction.
+The header is found by ``directory_layout``; each level of 事项 (一级事项, 二级事项, …) becomes a
+level of nodes under a given node path. The whole file is validated before anything is written,
+and what it would do is a plan (``plan_directory``) that a person sees first; the import makes the
+plan again under the tree lock and writes that plan: new nodes bulk-inserted level by level and
+the tree rebuilt once, in one transaction.
 """
 
 import csv
@@ -25,88 +27,34 @@ from portal.models import AuditEvent
 from portal.office_files import ArchiveLimits, OfficeFileRefused
 from portal.spreadsheets import DamagedFile, NoWorksheet, SheetLimits, read_first_sheet
 
+from . import directory_layout as headers
 from . import services
-from .models import CatalogNode
+from .models import Agency, CatalogNode
 from .scoping import agency_scope
-from .text import checklist_choices, normalise, parse_channels, split_list, working_days_in
+from .text import (
+    CHOSEN_MARKS,
+    checklist_choices,
+    joined,
+    normalise,
+    parse_channels,
+    split_list,
+    working_days_in,
+)
 from .tree import TreeChangeRefused, tree_write_lock
 
-HEADER_KEYS = [
-    # (field, words a header cell may contain), most specific first.
-    ("seq", ["序号"]),
-    ("first", ["一级事项"]),
-    ("second", ["二级事项"]),
-    ("item", ["公开事项", "事项名称"]),  # one column of 事项 instead of 一级 + 二级
-    ("content", ["公开内容"]),
-    ("basis", ["公开依据"]),
-    ("time_limit", ["公开时限"]),
-    ("subject", ["公开主体"]),
-    ("channels", ["公开渠道", "公开载体"]),
-    ("audience", ["公开对象"]),
-    ("mode", ["公开方式"]),
-    ("levels", ["公开层级"]),
-]
-OPTION_FIELDS = ("audience", "mode", "levels")
-
-# Values a cell may hold, and the option columns a spreadsheet may tick instead. Directories
-# name 公开层级 after the place (县级, 乡、村级, 镇级…): a village's items are disclosed at the
-# township level, the lowest the catalogue records.
-OPTION_VALUES = {
-    "audience": {
-        "全社会": CatalogNode.Audience.PUBLIC,
-        "社会公众": CatalogNode.Audience.PUBLIC,
-        "特定群众": CatalogNode.Audience.SPECIFIC,
-        "特定群体": CatalogNode.Audience.SPECIFIC,
-        "特定主体": CatalogNode.Audience.SPECIFIC,
-        "特定对象": CatalogNode.Audience.SPECIFIC,
-    },
-    "mode": {
-        "主动": CatalogNode.Mode.ACTIVE,
-        "主动公开": CatalogNode.Mode.ACTIVE,
-        "依申请": CatalogNode.Mode.ON_REQUEST,
-        "依申请公开": CatalogNode.Mode.ON_REQUEST,
-    },
-    "levels": {
-        "县级": "county",
-        "县": "county",
-        "区级": "county",
-        "区县级": "county",
-        "县区级": "county",
-        "县(区)级": "county",
-        "县(市、区)级": "county",
-        "县(市区)级": "county",
-        "乡级": "township",
-        "乡": "township",
-        "乡镇级": "township",
-        "镇级": "township",
-        "镇": "township",
-        "街道级": "township",
-        "镇街级": "township",
-        "乡镇(街道)": "township",
-        "乡镇(街道)级": "township",
-        "乡、村级": "township",
-        "乡村级": "township",
-        "乡(镇)、村级": "township",
-        "镇、村级": "township",
-        "乡镇、村级": "township",
-        "村级": "township",
-        "村": "township",
-        "村(社区)级": "township",
-        "村(居)级": "township",
-        "社区级": "township",
-    },
-}
-OPTION_LABELS = {
-    "audience": "全社会、特定群众",
-    "mode": "主动、依申请",
-    "levels": "县级、乡级（含乡、村级，镇级，村级）",
-}
-FIELD_LABELS = {"audience": "公开对象", "mode": "公开方式", "levels": "公开层级"}
-TICKS = {"√", "✓", "✔", "☑", "■", "●", "是", "Y", "y", "V", "v", "1"}
-UNTICKED = {"", "×", "✗", "否", "-", "—", "N", "n", "0", "□", "☐"}
 SAME_AS_ABOVE = {"同上", "同上。", "同上行"}
-PARENTHESES = re.compile(r"\(.*?\)|（.*?）|\[.*?\]|【.*?】")
 SPACES = re.compile(r"\s+")
+ERRORS_SHOWN = 50  # a file of thousands of bad rows names the first ones and counts the rest
+SAMPLE_SIZE = 10  # items the preview shows with every field they will store
+
+
+def clipped(errors, limit=ERRORS_SHOWN):
+    """(the first ``limit`` errors, how many more there are)."""
+    return errors[:limit], max(0, len(errors) - limit)
+
+
+def more_errors(count):
+    return f"另有 {count} 处错误未列出，请先改正以上各处后重新导入。"
 
 
 class DirectoryImportError(Exception):
@@ -114,16 +62,15 @@ class DirectoryImportError(Exception):
 
     def __init__(self, errors):
         self.errors = errors
-        super().__init__(
-            "\n".join(f"第{row}行：{message}" if row else message for row, message in errors)
-        )
+        shown, more = clipped(errors)
+        lines = [f"第{row}行：{message}" if row else message for row, message in shown]
+        super().__init__("\n".join(lines + ([more_errors(more)] if more else [])))
 
 
 @dataclass
 class DirectoryItem:
     row_number: int
-    first: str
-    second: str
+    names: list  # the 事项 levels below the column imported under, top first
     content: str = ""
     basis: str = ""
     time_limit_text: str = ""
@@ -133,6 +80,10 @@ class DirectoryItem:
     mode: str = ""
     level_county: bool = False
     level_township: bool = False
+
+    @property
+    def path(self):
+        return " / ".join(self.names)
 
     def node_values(self):
         return {
@@ -147,6 +98,10 @@ class DirectoryItem:
             "level_county": self.level_county,
             "level_township": self.level_township,
         }
+
+    def shown_values(self):
+        """[(label, value as shown)] for every field the import stores for this item."""
+        return [(CHANGE_LABELS[name], describe(name, v)) for name, v in self.node_values().items()]
 
 
 @dataclass
@@ -167,7 +122,7 @@ class ImportResult:
 MAX_BYTES = 5 * 1024 * 1024  # the file as uploaded or given to the command
 MAX_ROWS = 5000  # rows of the sheet or the CSV, header rows included
 MAX_COLUMNS = 100
-MAX_CELL_CHARS = 10_000
+MAX_CELL_CHARS = 2000  # a 公开依据 citing several articles runs to a few hundred
 # An .xlsx: its parts, what they inflate to, and how far one part may be compressed (a
 # directory's XML compresses about 10:1; a zip bomb 1000:1).
 DIRECTORY_ARCHIVE = ArchiveLimits(
@@ -260,7 +215,13 @@ def bounded(rows):
             raise DirectoryImportError([(0, problem)])
         if any(len(cell) > MAX_CELL_CHARS for cell in row):
             raise DirectoryImportError(
-                [(number, f"有单元格超过 {MAX_CELL_CHARS} 个字符，超出标准目录的上限。")]
+                [
+                    (
+                        number,
+                        f"有单元格超过 {MAX_CELL_CHARS} 个字符（标准目录每个单元格的上限），"
+                        "请删减后重新导入。",
+                    )
+                ]
             )
         table.append(list(row[:MAX_COLUMNS]))
     return table
@@ -286,124 +247,93 @@ def fill_merged(rows, merged):
                 rows[r - 1][c - 1] = anchor
 
 
-def header_key(cell):
-    text = SPACES.sub("", PARENTHESES.sub("", normalise(cell)))
-    for key, words in HEADER_KEYS:
-        if any(word in text for word in words):
-            return key
-    return None
-
-
-def option_value(field_name, text):
-    """The stored value an option label or cell value means, or None."""
-    return OPTION_VALUES[field_name].get(SPACES.sub("", normalise(text)))
-
-
-def option_of(cell):
-    """(field, value) when a header cell names one option column (全社会, 主动, 县级…)."""
-    for field_name in OPTION_FIELDS:
-        value = option_value(field_name, cell)
-        if value is not None:
-            return field_name, value
-    return None
-
-
-def header_columns(row):
-    columns = {}
-    for col, cell in enumerate(row):
-        key = header_key(cell)
-        if key and key not in columns:
-            columns[key] = col
-    if "second" not in columns and "item" in columns:
-        columns["second"] = columns["item"]
-    return columns
-
-
-def is_header(columns):
-    # A title row may mention 公开事项 too: a header with it names at least three columns.
-    if "first" in columns and "second" in columns:
-        return True
-    return "second" in columns and len(set(columns.values())) >= 3
-
-
-def is_option_header(row, header, columns):
-    """A second header row names options (全社会 | 特定群众 …) and holds no 事项 of its own:
-    its 二级事项 cell is empty, or repeats the header above (a header merged over both rows)."""
-    second = columns["second"]
-    below = normalise(row[second]) if second < len(row) else ""
-    if below and below != normalise(header[second]):
-        return False
-    return sum(1 for cell in row if option_of(cell)) >= 2
-
-
-@dataclass
-class Layout:
-    columns: dict  # field -> column index
-    options: dict  # field -> [(column index, value or None, label)]; None: cannot be mapped
-    first_data_row: int  # 0-based
-
-    @property
-    def width(self):
-        """The number of columns up to the last one the header names."""
-        named = [*self.columns.values()]
-        named += [col for choices in self.options.values() for col, *_rest in choices]
-        return max(named) + 1
-
-
-def option_columns(header, option_row):
-    """The option columns of a two-row header: each label in the lower row belongs to the
-    公开对象/方式/层级 header above it (or, unmerged, to the nearest header on its left)."""
-    options = {}
-    group = None
-    for col in range(max(len(header), len(option_row))):
-        above = header[col] if col < len(header) else ""
-        if normalise(above):
-            group = header_key(above)
-        label = normalise(option_row[col]) if col < len(option_row) else ""
-        if not label:
-            continue
-        if group in OPTION_FIELDS:
-            options.setdefault(group, []).append((col, option_value(group, label), label))
-        else:
-            found = option_of(label)
-            if found:
-                options.setdefault(found[0], []).append((col, found[1], label))
-    return options
-
-
 def find_layout(rows):
-    for index, row in enumerate(rows[:15]):
-        columns = header_columns(row)
-        if not is_header(columns):
-            continue
-        below = rows[index + 1] if index + 1 < len(rows) else []
-        if "first" not in columns and "second" in header_columns(below):
-            continue  # 公开事项 spans 一级事项 and 二级事项 in the row below
-        if below and is_option_header(below, row, columns):
-            return Layout(columns, option_columns(row, below), index + 2)
-        options = {}
-        for col, cell in enumerate(row):  # option labels in the header row itself
-            found = option_of(cell) if header_key(cell) is None else None
-            if found:
-                options.setdefault(found[0], []).append((col, found[1], normalise(cell)))
-        return Layout(columns, options, index + 1)
-    raise DirectoryImportError(
-        [(0, "找不到表头：前15行中没有包含“二级事项”（或“公开事项”）及其他栏目名称的一行。")]
-    )
+    """The header of ``rows`` (a Layout); DirectoryImportError when there is none, or when it
+    has more levels of 事项 than MAX_LEVELS."""
+    try:
+        return headers.find_layout(rows)
+    except headers.NoHeader:
+        problem = (
+            f"找不到表头：前{headers.HEADER_SCAN_ROWS}行中没有包含“二级事项”"
+            "（或“公开事项”）及其他栏目名称的一行。"
+        )
+        raise DirectoryImportError([(0, problem)])
+    except headers.TooManyLevels as exc:
+        problem = f"文件有 {exc.count} 级事项，超过上限 {headers.MAX_LEVELS} 级，请合并后重新导入。"
+        raise DirectoryImportError([(0, problem)])
 
 
 # --- parsing -------------------------------------------------------------------------------
 
+NOTE_START = re.compile(r"^(注|备注|附注|说明|填表说明|附件)|^.{0,15}说明[:：]")
 
-def resolve_same_as_above(rows, first_data_row, errors):
-    """Rows with every "同上" replaced by the value of the same column in the row above."""
-    resolved = list(rows[:first_data_row])
-    above = None
-    for index in range(first_data_row, len(rows)):
-        row = list(rows[index])
-        if not any(normalise(c) for c in row):
-            resolved.append(row)
+
+@dataclass
+class DirectoryReading:
+    """What a directory file holds: its items, its errors (row number, message), its layout
+    and what the person importing it should know first (columns not imported, rows passed
+    over, columns empty in every row)."""
+
+    items: list
+    errors: list
+    layout: "headers.Layout | None" = None
+    warnings: list = field(default_factory=list)
+
+    @property
+    def sample(self):
+        return self.items[:SAMPLE_SIZE]
+
+    @property
+    def shown_errors(self):
+        return clipped(self.errors)[0]
+
+    @property
+    def more_errors(self):
+        count = clipped(self.errors)[1]
+        return more_errors(count) if count else ""
+
+
+def passed_over(row):
+    """Why a row below the header is no row of the table (a note, a title, the header
+    repeated where a table goes on), or None."""
+    values = list(dict.fromkeys(filter(None, map(normalise, row))))
+    if len(values) == 1:
+        text = joined(values[0])
+        if NOTE_START.match(text):
+            return "说明"
+        if "目录" in text and len(text) <= 80:
+            return "标题"
+        if sum(1 for c in row if normalise(c)) >= 3:
+            return "跨列合并的说明或标题"
+    if values and all(headers.heading_key(v) or headers.option_of(v) for v in values):
+        return "重复的表头"
+    if len(values) >= 3 and values == [str(n) for n in range(1, len(values) + 1)]:
+        return "列的编号"  # 1 | 2 | 3 … under the header, as some templates number columns
+    return None
+
+
+def data_rows(rows, table, warnings):
+    """Indices of the rows of the table: not blank, not passed over (each named in
+    ``warnings``)."""
+    indices = []
+    for index in range(table.first_data_row, len(rows)):
+        if not any(normalise(c) for c in rows[index]):
             continue
+        reason = passed_over(rows[index])
+        if reason:
+            text = next(joined(c) for c in rows[index] if normalise(c))
+            warnings.append(f"第{index + 1}行是{reason}，已略过：“{headers.shortened(text)}”。")
+            continue
+        indices.append(index)
+    return indices
+
+
+def resolve_same_as_above(rows, indices, errors):
+    """Rows with every "同上" replaced by the value of the same column in the row above."""
+    resolved = [list(row) for row in rows]
+    above = None
+    for index in indices:
+        row = resolved[index]
         for col, value in enumerate(row):
             if SPACES.sub("", normalise(value)) in SAME_AS_ABOVE:
                 if above is None:
@@ -411,123 +341,213 @@ def resolve_same_as_above(rows, first_data_row, errors):
                     row[col] = ""
                 else:
                     row[col] = above[col] if col < len(above) else ""
-        resolved.append(row)
         above = row
     return resolved
 
 
-def first_level_names(rows, layout, cell):
+def first_level_names(rows, indices, table, cell):
     """{row index: 一级事项} for every data row: its own; else the one its 序号 group names
-    (rows sharing a 序号, or with none under it); else the row above's; else "" (one level)."""
-    data = [
-        index
-        for index in range(layout.first_data_row, len(rows))
-        if any(normalise(c) for c in rows[index])
-    ]
+    (rows sharing a 序号, or with none under it); else the row above's; else "" (none)."""
+    top = table.levels[0]
     groups, group_of, current = {}, {}, None
-    for index in data:
+    for index in indices:
         seq = cell(rows[index], "seq")
         if current is None or (seq and seq != current[1]) or not current[1]:
             current = (index, seq)
         group_of[index] = current
-        if current not in groups and cell(rows[index], "first"):
-            groups[current] = cell(rows[index], "first")
+        if current not in groups and level_name(rows[index], top):
+            groups[current] = level_name(rows[index], top)
     names, previous = {}, ""
-    for index in data:
-        name = cell(rows[index], "first") or groups.get(group_of[index]) or previous
+    for index in indices:
+        name = level_name(rows[index], top) or groups.get(group_of[index]) or previous
         names[index] = previous = name
     return names
 
 
+def level_name(row, col):
+    return joined(row[col]) if col < len(row) else ""
+
+
+def item_paths(rows, indices, table, cell):
+    """{row index: (names, own)}: the 事项 path of each row, and for each name whether the row
+    gives it itself. A blank level above the row's deepest name is the one of the row above
+    (a merged cell), the first level by its 序号 group; one that cannot be found is left out."""
+    firsts = first_level_names(rows, indices, table, cell)
+    paths, previous = {}, []
+    for index in indices:
+        raw = [level_name(rows[index], col) for col in table.levels]
+        deepest = max((depth for depth, name in enumerate(raw) if name), default=-1)
+        names, own = [], []
+        for depth in range(deepest + 1):
+            name, given = raw[depth], bool(raw[depth])
+            if not name and depth == 0:
+                name = firsts[index]
+            elif not name and previous[:depth] == names and len(previous) > depth:
+                name = previous[depth]
+            if name:
+                names.append(name)
+                own.append(given)
+        if len(table.levels) > 1 and deepest == 0:
+            names, own = [], []  # a 一级事项 alone is no item: its 二级事项 is missing
+        paths[index] = (names, own)
+        previous = names if names else previous
+    return paths
+
+
 def read_directory(rows):
-    """(items, errors): every row with no error as a DirectoryItem, and (row number, message)
-    for each problem. Blank rows are passed over."""
-    layout = find_layout(rows)
+    """A DirectoryReading of ``rows``: every row with no error as a DirectoryItem, and
+    (row number, message) for each problem. Blank rows, notes and titles are passed over."""
+    table = find_layout(rows)
+    warnings = []
+    indices = data_rows(rows, table, warnings)
+    warnings.extend(beyond_the_header(rows, indices, table))
     # Cells beyond the header's columns are nobody's: notes beside the table, stray marks.
-    rows = [row[: layout.width] for row in rows]
+    rows = [row[: table.width] for row in rows]
     errors = []
-    rows = resolve_same_as_above(rows, layout.first_data_row, errors)
+    rows = resolve_same_as_above(rows, indices, errors)
 
     def cell(row, key):
-        col = layout.columns.get(key)
+        col = table.columns.get(key)
         return normalise(row[col]) if col is not None and col < len(row) else ""
 
-    firsts = first_level_names(rows, layout, cell)
     items = []
-    for index, first in firsts.items():
-        row = rows[index]
-        row_number = index + 1
-        row_errors = []
-        second = cell(row, "second")
-        if not second:
-            label = "二级事项" if "first" in layout.columns else "公开事项"
-            row_errors.append(f"缺少{label}。")
-        code = refused_character(cell(row, "channels"))  # before parsing may drop it
-        if code:
-            row_errors.append(
-                f"公开渠道和载体含有不可见的控制字符或无效字符（{code}），请删除后重新导入。"
-            )
-        item = DirectoryItem(
-            row_number=row_number,
-            first=first,
-            second=second,
-            content=cell(row, "content"),
-            basis=cell(row, "basis"),
-            time_limit_text=cell(row, "time_limit"),
-            subject=cell(row, "subject"),
-            channels=parse_channels(cell(row, "channels"), CatalogNode.CHANNEL_OPTIONS),
-        )
-        for field_name in OPTION_FIELDS:
-            chosen, problem = read_choice(row, field_name, layout, cell)
-            if problem:
-                row_errors.append(problem)
-                continue
-            if field_name == "levels":
-                item.level_county = "county" in chosen
-                item.level_township = "township" in chosen
-            elif len(chosen) > 1:
-                row_errors.append(f"{FIELD_LABELS[field_name]}只能选择一项。")
-            elif chosen:
-                setattr(item, field_name, chosen[0])
-        own_first = bool(cell(row, "first"))  # an inherited 一级事项 is reported on its own row
-        row_errors.extend(value_problems(item, own_first))
-        errors.extend((row_number, problem) for problem in row_errors)
+    for index, (names, own) in item_paths(rows, indices, table, cell).items():
+        item, row_errors = read_item(rows[index], index + 1, names, own, table, cell)
+        errors.extend((index + 1, problem) for problem in row_errors)
         if not row_errors:
             items.append(item)
-
-    seen = {}
-    groups = {item.first for item in items if item.first}
-    unique = []
-    for item in items:
-        key = (item.first, item.second)
-        if key in seen:
-            name = f"{item.first} / {item.second}" if item.first else item.second
-            errors.append((item.row_number, f"“{name}”与第{seen[key]}行重复。"))
-        elif not item.first and item.second in groups:
-            errors.append((item.row_number, f"“{item.second}”已是一级事项，不能再作单独事项。"))
-        else:
-            seen[key] = item.row_number
-            unique.append(item)
+    unique = distinct_items(items, errors)
     if not unique and not errors:
         errors.append((0, "文件中没有事项。"))
     errors.sort(key=lambda error: error[0])
-    return unique, errors
+    warnings.extend(column_warnings(rows, indices, table))
+    return DirectoryReading(unique, errors, table, warnings)
+
+
+def read_item(row, row_number, names, own, table, cell):
+    """(DirectoryItem, [problems]) for one row of the table."""
+    problems = []
+    if not names:
+        labels = table.level_labels[1:] or table.level_labels
+        problems.append(f"缺少{'或'.join(labels)}。")
+    code = refused_character(cell(row, "channels"))  # before parsing may drop it
+    if code:
+        problems.append(
+            f"公开渠道和载体含有不可见的控制字符或无效字符（{code}），请删除后重新导入。"
+        )
+    item = DirectoryItem(
+        row_number=row_number,
+        names=names,
+        content=cell(row, "content"),
+        basis=cell(row, "basis"),
+        time_limit_text=joined(cell(row, "time_limit")),
+        subject=joined(cell(row, "subject")),
+        channels=parse_channels(cell(row, "channels"), CatalogNode.CHANNEL_OPTIONS),
+    )
+    for field_name in headers.OPTION_FIELDS:
+        chosen, problem = read_choice(row, field_name, table, cell)
+        if problem:
+            problems.append(problem)
+        elif field_name == "levels":
+            item.level_county = "county" in chosen
+            item.level_township = "township" in chosen
+        elif len(chosen) > 1:
+            problems.append(f"{headers.FIELD_LABELS[field_name]}只能选择一项。")
+        elif chosen:
+            setattr(item, field_name, chosen[0])
+    problems.extend(dropped_values(item, table, cell, row))
+    problems.extend(value_problems(item, own, table.level_labels))
+    return item, problems
+
+
+def dropped_values(item, table, cell, row):
+    """A value the row gives in a column the import reads, which the item would not store:
+    never imported in silence."""
+    stored = {"channels": item.channels, "time_limit": item.time_limit_text}
+    stored.update(content=item.content, basis=item.basis, subject=item.subject)
+    problems = []
+    for key, value in stored.items():
+        text = cell(row, key)
+        if text and not value and checklist_choices(text) != []:
+            heading = next(c.heading for c in table.headings if c.index == table.columns[key])
+            shown = headers.shortened(text)
+            problems.append(f"“{heading}”栏的“{shown}”无法读取，请改正后重新导入。")
+    return problems
+
+
+def distinct_items(items, errors):
+    """``items`` without those repeating an earlier path, or naming a column that is also
+    the parent of another item (each reported in ``errors``)."""
+    seen, parents, unique = {}, set(), []
+    for item in items:
+        parents.update(tuple(item.names[:depth]) for depth in range(1, len(item.names)))
+    for item in items:
+        key = tuple(item.names)
+        if key in seen:
+            errors.append((item.row_number, f"“{item.path}”与第{seen[key]}行重复。"))
+        elif key in parents:
+            errors.append((item.row_number, f"“{item.path}”已是上级事项，不能再作单独事项。"))
+        else:
+            seen[key] = item.row_number
+            unique.append(item)
+    return unique
+
+
+def beyond_the_header(rows, indices, table):
+    """A warning naming the first column right of the header that holds something."""
+    cols = [
+        col
+        for index in indices
+        for col in range(table.width, len(rows[index]))
+        if normalise(rows[index][col])
+    ]
+    if not cols:
+        return []
+    letter = headers.Column(min(cols), "").letter
+    return [f"{letter}列起在表头之外（没有栏目名称），其中的内容不会导入。"]
+
+
+def column_warnings(rows, indices, table):
+    """Columns that map to nothing but hold something, and columns that map to a field but
+    are empty in every row."""
+    warnings = []
+
+    def filled(col):
+        return any(col < len(rows[i]) and normalise(rows[i][col]) for i in indices)
+
+    for column in table.headings:
+        if not column.heading:
+            continue
+        if not column.mapped and filled(column.index):
+            warnings.append(
+                f"{column.letter}列“{column.heading}”有内容，但{column.reason}，不会导入。"
+            )
+        elif column.kind in ("field", "level") and not filled(column.index):
+            warnings.append(
+                f"{column.letter}列“{column.heading}”（{column.target}）在所有行中都是空的。"
+            )
+    for field_name, choices in table.options.items():
+        if not any(filled(col) for col, *_rest in choices):
+            label = headers.FIELD_LABELS[field_name]
+            warnings.append(f"{label}的勾选列在所有行中都是空的。")
+    return warnings
 
 
 def parse_directory(rows):
     """Validate every row; return [DirectoryItem] or raise DirectoryImportError with all errors."""
-    items, errors = read_directory(rows)
-    if errors:
-        raise DirectoryImportError(errors)
-    return items
+    reading = read_directory(rows)
+    if reading.errors:
+        raise DirectoryImportError(reading.errors)
+    return reading.items
 
 
-def value_problems(item, own_first=True):
+def value_problems(item, own, level_labels):
     """What the CatalogNode fields a row is saved to would refuse: each value is checked by its
-    own model field (length, range), and text may hold no control characters."""
+    own model field (length, range), and text may hold no control characters. A level the row
+    does not give itself (a merged cell above) is reported on its own row."""
     values = [
-        ("一级事项", "name", item.first if own_first else ""),
-        ("二级事项", "name", item.second),
+        (level_labels[min(depth, len(level_labels) - 1)], "name", name if given else "")
+        for depth, (name, given) in enumerate(zip(item.names, own, strict=True))
     ]
     values += [(None, name, value) for name, value in item.node_values().items()]
     problems = []
@@ -548,35 +568,48 @@ def value_problems(item, own_first=True):
     return problems
 
 
+OPTION_LABELS = {
+    "audience": "全社会、特定群众",
+    "mode": "主动、依申请",
+    "levels": "县级、乡级（含乡、村级，镇级，村级）",
+}
+
+
 def unmapped(field_name, text):
     return (
-        f"{FIELD_LABELS[field_name]}“{text}”不是可选值，无法对应到"
+        f"{headers.FIELD_LABELS[field_name]}“{headers.shortened(text)}”不是可选值，无法对应到"
         f"{OPTION_LABELS[field_name]}中的任何一项。"
     )
 
 
-def read_choice(row, field_name, layout, cell):
+def read_choice(row, field_name, table, cell):
     """The option values a row gives for 公开对象/方式/层级, by ticks or by value."""
-    label = FIELD_LABELS[field_name]
-    option_columns = layout.options.get(field_name)
+    label = headers.FIELD_LABELS[field_name]
+    option_columns = table.options.get(field_name)
     chosen = []
     if option_columns:
         for col, value, column_label in option_columns:
             mark = normalise(row[col]) if col < len(row) else ""
-            if mark in TICKS:
+            if mark in headers.TICKS:
                 if value is None:
                     return [], unmapped(field_name, column_label)
                 chosen.append(value)
-            elif mark not in UNTICKED:
-                return [], f"{label}栏中的“{mark}”不是勾选标记（应为 √ 或留空）。"
+            elif mark not in headers.UNTICKED:
+                shown = headers.shortened(mark)
+                return [], f"{label}栏中的“{shown}”不是勾选标记（应为 √ 或留空）。"
         return list(dict.fromkeys(chosen)), None
     text = cell(row, field_name)
     parts = checklist_choices(text)
     if parts is None:
-        whole = option_value(field_name, text)
+        whole = headers.option_value(field_name, text)
         parts = [text] if whole is not None else split_list(text.replace("和", "、"))
+        if text and not parts:
+            return [], unmapped(field_name, text)
+    elif not parts and any(mark in text for mark in CHOSEN_MARKS):
+        shown = headers.shortened(text)
+        return [], f"{label}栏中的“{shown}”只有勾选标记，没有写明是哪一项。"
     for part in parts:
-        value = option_value(field_name, part)
+        value = headers.option_value(field_name, part)
         if value is None:
             return [], unmapped(field_name, part)
         chosen.append(value)
@@ -586,7 +619,7 @@ def read_choice(row, field_name, layout, cell):
 # --- writing -------------------------------------------------------------------------------
 
 CHANGE_LABELS = {
-    "content": "公开内容",
+    "content": "公开内容（要素）",
     "basis": "公开依据",
     "time_limit_text": "公开时限",
     "time_limit_days": "公开时限（工作日）",
@@ -604,10 +637,13 @@ CHANGE_LABELS = {
 class PlannedNode:
     """One row of a plan: a column the import would create, change or leave as it is."""
 
-    names: list  # below the target: [一级事项, 二级事项] or [事项]
-    row_number: int = 0  # 0: a 一级事项 made for its 二级事项
+    names: list  # below the target: [一级事项, 二级事项, …] or [事项]
+    row_number: int = 0  # 0: a parent column made for the items below it
     node: CatalogNode | None = None  # the existing column
-    changes: list = field(default_factory=list)  # [(field, label, old, new)]
+    changes: list = field(default_factory=list)  # [(field, label, old, new)] as shown
+    values: dict = field(default_factory=dict)  # what is written: all of a new column's, the
+    # changed ones of an existing column
+    parent: CatalogNode | None = None  # a new column's existing parent; None: made by the plan
 
     @property
     def path(self):
@@ -653,6 +689,23 @@ def find_path(under):
     return parent, []
 
 
+def existing_paths(target):
+    """{(names below target): node} for the columns below ``target``, as deep as an import
+    reaches; the first by tree order where siblings share a name."""
+    nodes = CatalogNode.objects.filter(
+        tree_id=target.tree_id,
+        lft__gt=target.lft,
+        rght__lt=target.rght,
+        level__lte=target.level + headers.MAX_LEVELS,
+    ).order_by("lft")
+    paths, found = {target.pk: ()}, {}
+    for node in nodes:
+        if node.parent_id in paths:
+            paths[node.pk] = paths[node.parent_id] + (node.name,)
+            found.setdefault(paths[node.pk], node)
+    return found
+
+
 def changed_values(node, values, agency):
     changes = [(name, value) for name, value in values.items() if getattr(node, name) != value]
     if agency is not None and node.agency_id != agency.pk:
@@ -674,37 +727,37 @@ def describe(name, value):
 
 def plan_directory(items, under, agency=None):
     """What importing ``items`` below ``under`` (a path or a node) would create, change and
-    leave as it is, read from the tree as it is now; nothing is written."""
+    leave as it is, read from the tree as it is now; nothing is written. The plan is what
+    ``apply_plan`` writes."""
     parent, missing = find_path(under)
     plan = ImportPlan(target="/".join(path_names(under)), missing=missing)
     target = None if missing else parent
-    children = {n.name: n for n in CatalogNode.objects.filter(parent=target)} if target else {}
-    below = {
-        (n.parent_id, n.name): n
-        for n in CatalogNode.objects.filter(parent__in=[n.pk for n in children.values()])
-    }
-    planned_firsts = set()
+    existing = existing_paths(target) if target else {}
+    planned = set()
+
+    def parent_of(path):
+        return existing.get(path[:-1]) if len(path) > 1 else target
+
     for item in items:
-        values = item.node_values()
-        if item.first:
-            group = children.get(item.first)
-            if group is None and item.first not in planned_firsts:
-                planned_firsts.add(item.first)
-                plan.created.append(PlannedNode([item.first]))
-            node = below.get((group.pk, item.second)) if group else None
-            names = [item.first, item.second]
-        else:
-            node = children.get(item.second)
-            names = [item.second]
+        for depth in range(1, len(item.names)):
+            prefix = tuple(item.names[:depth])
+            if prefix not in existing and prefix not in planned:
+                planned.add(prefix)
+                plan.created.append(PlannedNode(list(prefix), parent=parent_of(prefix)))
+        path, values = tuple(item.names), item.node_values()
+        node = existing.get(path)
         if node is None:
-            plan.created.append(PlannedNode(names, item.row_number))
+            entry = PlannedNode(item.names, item.row_number, values=values)
+            entry.parent = parent_of(path)
+            plan.created.append(entry)
             continue
-        changes = [
+        changed = changed_values(node, values, agency)
+        shown = [
             (name, CHANGE_LABELS[name], describe(name, getattr(node, name)), describe(name, new))
-            for name, new in changed_values(node, values, agency)
+            for name, new in changed
         ]
-        entry = PlannedNode(names, item.row_number, node, changes)
-        (plan.updated if changes else plan.unchanged).append(entry)
+        entry = PlannedNode(item.names, item.row_number, node, shown, dict(changed))
+        (plan.updated if changed else plan.unchanged).append(entry)
     return plan
 
 
@@ -759,10 +812,10 @@ def import_directory(
 
     ``create``: whether missing columns of the path may be made; ``actor``: who imports (a staff
     member is held to their scope); ``source``: what the audit event says was imported (file
-    name, digest); ``expected``: the plan summary a person confirmed: if the tree has changed
-    since, ``PlanChanged`` is raised and nothing is written.
+    name, digest); ``expected``: the digest of the plan a person confirmed: the plan is made
+    again under the lock and, unless it is that plan, ``PlanChanged`` is raised and nothing is
+    written. The plan made here is the one written.
     """
-    result = ImportResult()
     with transaction.atomic(), tree_write_lock():
         plan = plan_directory(items, under, agency)
         if expected is not None and plan_digest(plan) != expected:
@@ -773,75 +826,8 @@ def import_directory(
             target = CatalogNode.objects.get(pk=under.pk)
         else:
             target = ensure_path(under, create)
-        target.refresh_tree_fields()
-        tree_id = target.tree_id
-        # New nodes get lft values past every existing one, so the rebuild keeps the
-        # order staff gave existing siblings and puts new ones after them, in file order.
-        next_position = (
-            CatalogNode.objects.filter(tree_id=tree_id).aggregate(m=Max("rght"))["m"] or 0
-        ) + 1
-
-        def new_node(parent, level, name, **values):
-            nonlocal next_position
-            node = CatalogNode(
-                parent=parent,
-                name=name,
-                agency=agency,
-                tree_id=tree_id,
-                level=level,
-                lft=next_position,
-                rght=next_position + 1,
-                **values,
-            )
-            next_position += 2
-            return node
-
-        children = {n.name: n for n in CatalogNode.objects.filter(parent=target)}
-        new_firsts = []
-        for name in dict.fromkeys(item.first for item in items if item.first):
-            if name not in children:
-                node = new_node(target, target.level + 1, name)
-                children[name] = node
-                new_firsts.append(node)
-        CatalogNode.objects.bulk_create(new_firsts)
-        result.created += len(new_firsts)
-
-        below = {
-            (n.parent_id, n.name): n
-            for n in CatalogNode.objects.filter(parent__in=[n.pk for n in children.values()])
-        }
-        to_create, to_update = [], []
-        update_fields = set()
-        for item in items:
-            values = item.node_values()
-            if item.first:
-                parent, level = children[item.first], target.level + 2
-                node = below.get((parent.pk, item.second))
-            else:
-                parent, level = target, target.level + 1
-                node = children.get(item.second)
-            if node is None:
-                node = new_node(parent, level, item.second, **values)
-                to_create.append(node)
-                if not item.first:
-                    children[item.second] = node
-                continue
-            changed = changed_values(node, values, agency)
-            if changed:
-                for name, value in changed:
-                    setattr(node, name, value)
-                update_fields.update(name for name, _value in changed)
-                to_update.append(node)
-            else:
-                result.unchanged += 1
-        CatalogNode.objects.bulk_create(to_create, batch_size=500)
-        if to_update:
-            CatalogNode.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
-        result.created += len(to_create)
-        result.updated += len(to_update)
-        if result.created:
-            CatalogNode.objects.rebuild(tree_id=tree_id)
-        if result.created or result.updated:
+        result = apply_plan(plan, target, agency)
+        if result.changed:
             # Bulk writes send no signals: forget the cached public pages here.
             page_cache.bump_public_version()
         audit.record(
@@ -861,6 +847,43 @@ def import_directory(
     return result
 
 
+def apply_plan(plan, target, agency):
+    """Write ``plan`` below ``target``: its new columns, level by level, and the changed values
+    of its existing ones; call under the tree lock, in a transaction."""
+    target.refresh_tree_fields()
+    tree_id = target.tree_id
+    # New nodes get lft values past every existing one, so the rebuild keeps the order staff
+    # gave existing siblings and puts new ones after them, in file order.
+    position = (CatalogNode.objects.filter(tree_id=tree_id).aggregate(m=Max("rght"))["m"] or 0) + 1
+    made = {(): target}
+    for depth in sorted({len(entry.names) for entry in plan.created}):
+        nodes = []
+        for entry in (e for e in plan.created if len(e.names) == depth):
+            node = CatalogNode(
+                parent=entry.parent or made[tuple(entry.names[:-1])],
+                name=entry.names[-1],
+                agency=agency,
+                tree_id=tree_id,
+                level=target.level + depth,
+                lft=position,
+                rght=position + 1,
+                **entry.values,
+            )
+            position += 2
+            made[tuple(entry.names)] = node
+            nodes.append(node)
+        CatalogNode.objects.bulk_create(nodes, batch_size=500)
+    for entry in plan.updated:
+        for name, value in entry.values.items():
+            setattr(entry.node, name, value)
+    fields = sorted({name for entry in plan.updated for name in entry.values})
+    if plan.updated:
+        CatalogNode.objects.bulk_update([e.node for e in plan.updated], fields, batch_size=500)
+    if plan.created:
+        CatalogNode.objects.rebuild(tree_id=tree_id)
+    return ImportResult(len(plan.created), len(plan.updated), len(plan.unchanged))
+
+
 class PlanChanged(Exception):
     """The catalogue changed between the preview a person confirmed and the import."""
 
@@ -870,9 +893,17 @@ class PlanChanged(Exception):
 
 
 def plan_digest(plan):
-    """A digest of what a plan would do, to tell whether it still holds when it is applied."""
+    """A digest of everything a plan would write, to tell whether it still holds when it is
+    applied."""
+
+    def plain(values):
+        return sorted(
+            (name, value.pk if isinstance(value, CatalogNode | Agency) else value)
+            for name, value in values.items()
+        )
+
     entries = [
-        (kind, entry.path, [(name, new) for name, _label, _old, new in entry.changes])
+        (kind, entry.names, entry.node.pk if entry.node else None, plain(entry.values))
         for kind in ("created", "updated", "unchanged")
         for entry in getattr(plan, kind)
     ]

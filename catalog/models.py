@@ -1,6 +1,7 @@
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -11,6 +12,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from .credit_code import validate_credit_code
+from .org_code import is_valid_org_code, validate_org_code
 from .scoping import agency_scope
 from .text import join_path
 from .tree import TreeChangeRefused, tree_write_lock
@@ -37,6 +39,13 @@ class Agency(models.Model):
         DISTRICT = "district", _("区级")
         TOWNSHIP = "township", _("镇街级")
 
+    class IndexScheme(models.TextChoices):
+        """How the agency's new 索引号 are written (disclosure.index_numbers formats them)."""
+
+        CREDIT_CODE = "credit", _("统一社会信用代码/年份-序号")
+        ORG_CODE_SLASH = "org_slash", _("组织机构代码/年份-序号")
+        ORG_CODE_DASH = "org_dash", _("组织机构代码-年份-序号")
+
     name = models.CharField(_("机构名称"), max_length=100, unique=True)
     short_name = models.CharField(
         _("简称"), max_length=50, blank=True, help_text=_("页面空间不足时显示，如“区政府办公室”。")
@@ -46,7 +55,23 @@ class Agency(models.Model):
         max_length=18,
         unique=True,
         validators=[validate_credit_code],
-        help_text=_("18位，按 GB 32100-2015 校验；也是索引号的前缀。"),
+        help_text=_("18位，按 GB 32100-2015 校验；默认也是索引号的前缀。"),
+    )
+    org_code = models.CharField(
+        _("组织机构代码"),
+        max_length=9,
+        blank=True,
+        validators=[validate_org_code],
+        help_text=_(
+            "9位，不含连字符，按 GB 11714 校验（第9位可为 X）；索引号按组织机构代码编制时必填。"
+        ),
+    )
+    index_scheme = models.CharField(
+        _("新索引号格式"),
+        max_length=16,
+        choices=IndexScheme.choices,
+        default=IndexScheme.CREDIT_CODE,
+        help_text=_("本机构新发布文件的索引号格式；已有的索引号（包括迁移文件的原索引号）不变。"),
     )
     parent = models.ForeignKey(
         "self",
@@ -85,9 +110,34 @@ class Agency(models.Model):
         verbose_name_plural = _("发布机构")
         ordering = ["level", "name"]
         permissions = [("view_all_agencies", _("可以查看所有机构的信息（审计）"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_code"], condition=~Q(org_code=""), name="agency_unique_org_code"
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.index_scheme != self.IndexScheme.CREDIT_CODE and not self.org_code:
+            message = _("索引号按组织机构代码编制时，须填写本机构的组织机构代码。")
+            embedded = (self.credit_code or "")[8:17]
+            if is_valid_org_code(embedded):
+                # GB 32100 carries an office's former organisation code in places 9 to 17.
+                message = _(
+                    "索引号按组织机构代码编制时，须填写本机构的组织机构代码"
+                    "（统一社会信用代码第9至17位为 %(code)s，请核对）。"
+                ) % {"code": embedded}
+            raise ValidationError({"org_code": message})
+
+    @property
+    def numbering_code(self):
+        """The code at the head of this agency's new 索引号, as its scheme says."""
+        if self.index_scheme == self.IndexScheme.CREDIT_CODE:
+            return self.credit_code
+        return self.org_code
 
     @property
     def display_name(self):

@@ -28,6 +28,18 @@ def normalise(text):
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
+# Chinese characters and CJK punctuation: white space beside one is a line wrap or spacing, not a
+# word break ("办事 指南", "综合\n业务", "公开　主体").
+CJK = "\u2e80-\u2fff\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+SPACE_BESIDE_CJK = re.compile(f"(?<=[{CJK}])\\s+|\\s+(?=[{CJK}])")
+
+
+def joined(text):
+    """A heading or name as one run: ``normalise``d, white space beside a Chinese character
+    dropped, other runs of white space made one space ('办事 指南' -> '办事指南')."""
+    return SPACES.sub(" ", SPACE_BESIDE_CJK.sub("", normalise(text)))
+
+
 def split_list(text):
     """'政府网站、两微一端/公示栏' -> ['政府网站', '两微一端', '公示栏']."""
     return [part.strip() for part in LIST_SEPARATORS.split(text or "") if part.strip()]

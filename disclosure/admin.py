@@ -206,7 +206,10 @@ def display_value(field, value):
 
 
 # Left out of a version comparison: bookkeeping, and the index number's parts (shown whole).
-VERSION_UNCOMPARED = {"id", "created_at", "is_demo", "index_code", "index_year", "index_serial"}
+VERSION_UNCOMPARED = {
+    "id", "created_at", "is_demo", "index_number_text", "index_code", "index_year", "index_serial",
+    "validity_before",
+}  # fmt: skip
 INDEX_NUMBER = SimpleNamespace(name="index_number", verbose_name=_("索引号"))
 
 
@@ -481,7 +484,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
             return
         with transaction.atomic():
             legacy = form.cleaned_data.get("legacy_index_number")
-            if legacy and not obj.index_serial:
+            if legacy and not obj.index_number_text:
                 services.set_legacy_index_number(obj, legacy)
             else:
                 super().save_model(request, obj, form, change)
@@ -746,7 +749,10 @@ class DocumentAdmin(SimpleHistoryAdmin):
         report = build_report(day, request.user)
         file_format = request.GET.get("download")
         if file_format in ("csv", "xlsx"):
-            return downloads.response(report_download(report), file_format, request.user)
+            try:
+                return downloads.response(report_download(report), file_format, request.user)
+            except downloads.ExportLimited as limited:
+                return downloads.limited_page(request, limited, self.admin_site)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -805,16 +811,25 @@ class TopicChildInline(admin.TabularInline):
     model = Topic
     fk_name = "parent"
     extra = 0
-    fields = ["name", "sort_order"]
+    fields = ["name", "aliases", "is_national", "sort_order"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1})}}
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent", "sort_order"]
-    list_filter = [("parent", admin.EmptyFieldListFilter)]
+    """The national list and the site's own topics; a site adds its own here (国务院公文主题分类
+    unticked). A renamed topic keeps its former names, by which imports still find it."""
+
+    list_display = ["name", "parent", "former_names", "is_national", "sort_order"]
+    list_filter = [("parent", admin.EmptyFieldListFilter), "is_national"]
     list_select_related = ["parent"]
-    search_fields = ["name"]
+    search_fields = ["name", "aliases"]
+    fields = ["name", "parent", "aliases", "is_national", "sort_order"]
     inlines = [TopicChildInline]
+
+    @admin.display(description=_("曾用名"))
+    def former_names(self, obj):
+        return "；".join(obj.alias_list)
 
 
 @admin.register(Genre)

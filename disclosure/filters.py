@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +55,10 @@ def filter_choices():
 
 
 def forget_filter_choices(**kwargs):
+    # Now, and again once committed: a request that read the old rows meanwhile may have cached
+    # them.
     cache.delete(CHOICES_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CHOICES_CACHE_KEY))
 
 
 class DocumentFilterForm(forms.Form):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.editor import EditorWidget
 from portal.widgets import name_unlabelled_inputs
 
-from .index_numbers import parse_index_number
+from .index_numbers import read_index_number
 from .models import CONTENT_FIELDS, Attachment, Document
 from .services import check_legacy_index_number
 from .uploads import check_attachment
@@ -15,7 +15,11 @@ class DocumentAdminForm(forms.ModelForm):
     legacy_index_number = forms.CharField(
         label=_("原索引号（迁移文件）"),
         required=False,
-        help_text=_("从旧网站迁移的文件填写原索引号，发布时保留；新文件留空，发布时自动编号。"),
+        help_text=_(
+            "从旧网站迁移的文件照原网站显示的填写原索引号（如 115002240093343308/2022-00225、"
+            "01527918X-2020-00003、6107280000/2024-001005），发布时原样保留；"
+            "新文件留空，发布时按发布机构的索引号格式自动编号。"
+        ),
     )
 
     class Meta:
@@ -34,34 +38,40 @@ class DocumentAdminForm(forms.ModelForm):
             # The Chinese time format shows hours and minutes only: re-saving a form would cut
             # the seconds off the publication time (and make it a change of a published one).
             published_at.widget.widgets[1].format = "%H:%M:%S"
+        validity = self.fields.get("validity")
+        if validity is not None:  # blank: the validity is not stated (never shown as 有效)
+            validity.choices = [("", _("（未注明）")), *Document.Validity.choices]
         name_unlabelled_inputs(self)
-        if self.instance.index_serial:
+        if self.instance.index_number_text:
             self.fields["legacy_index_number"].disabled = True
             self.fields["legacy_index_number"].initial = self.instance.index_number
             self.fields["legacy_index_number"].help_text = _("索引号一经分配不再改变。")
 
     def clean_legacy_index_number(self):
         value = self.cleaned_data["legacy_index_number"].strip()
-        if value and not self.instance.index_serial:
-            parse_index_number(value)
+        if value and not self.instance.index_number_text:
+            return read_index_number(value).text
         return value
 
     def clean(self):
         cleaned = super().clean()
         legacy, agency = cleaned.get("legacy_index_number"), cleaned.get("agency")
-        if legacy and agency and not self.instance.index_serial:
+        if legacy and agency and not self.instance.index_number_text:
             try:
                 check_legacy_index_number(legacy, agency, self.instance)
             except ValidationError as exc:
                 self.add_error("legacy_index_number", exc)
         # An index number never changes, so neither may the agency whose code it carries.
         code = self.instance.index_code
-        if code and agency and "agency" in self.changed_data and agency.credit_code != code:
+        if (
+            code
+            and agency
+            and "agency" in self.changed_data
+            and code not in (agency.credit_code, agency.org_code)
+        ):
             self.add_error(
                 "agency",
-                _(
-                    "本文件的索引号 %(number)s 属于统一社会信用代码为 %(code)s 的机构，不能改为其他机构。"
-                )
+                _("本文件的索引号 %(number)s 属于机构代码为 %(code)s 的机构，不能改为其他机构。")
                 % {"number": self.instance.index_number, "code": code},
             )
         written, published = cleaned.get("written_on"), cleaned.get("published_at")

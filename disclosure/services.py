@@ -16,16 +16,19 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.credit_code import is_valid_credit_code
+from catalog.models import Agency
 from catalog.scoping import agency_scope
 from portal import audit
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
 
-from .index_numbers import format_index_number, parse_index_number
+from .index_numbers import IndexNumber, format_index_number, read_index_number
 from .models import (
     Attachment,
     Document,
@@ -52,93 +55,153 @@ def _locked_counter(code, year):
 
 @transaction.atomic
 def assign_index_number(document):
-    """Give ``document`` the next free serial of its agency and publication year (unsaved).
+    """Give ``document`` the next free number of its agency and publication year (unsaved), in
+    the agency's scheme (``Agency.index_scheme``).
 
-    Serials held by legacy numbers (set_legacy_index_number) are skipped, not counted.
+    Serials held by legacy numbers (set_legacy_index_number) are skipped, not counted, and so
+    is a serial whose number another document already shows as text (a kept number written
+    the same way before the agency chose this scheme).
     """
+    agency = document.agency
+    code, scheme = agency.numbering_code, agency.index_scheme
+    if not code:
+        raise WorkflowError(
+            _("发布机构“%(agency)s”的索引号按组织机构代码编制，但尚未填写组织机构代码。")
+            % {"agency": agency.name}
+        )
     year = timezone.localtime(document.published_at).year
-    code = document.agency.credit_code
     counter = _locked_counter(code, year)
     held = set(
         Document.objects.filter(
             index_code=code, index_year=year, index_serial__gt=counter.last_serial
         ).values_list("index_serial", flat=True)
     )
+    prefix = format_index_number(code, year, 1, scheme)[: -len("00001")]
+    shown = set(
+        Document.objects.filter(index_number_text__startswith=prefix).values_list(
+            "index_number_text", flat=True
+        )
+    )
     serial = counter.last_serial + 1
-    while serial in held:
+    while serial in held or format_index_number(code, year, serial, scheme) in shown:
         serial += 1
     counter.last_serial = serial
     counter.save(update_fields=["last_serial"])
     document.index_code, document.index_year, document.index_serial = code, year, serial
+    document.index_number_text = format_index_number(code, year, serial, scheme)
 
 
 class IndexNumberTaken(ValidationError):
     """The index number is held by another document."""
 
-    def __init__(self, code, year, serial):
+    def __init__(self, text):
         super().__init__(
-            _("索引号 %(value)s 已被其他文件使用。"),
-            code="taken",
-            params={"value": format_index_number(code, year, serial)},
+            _("索引号 %(value)s 已被其他文件使用。"), code="taken", params={"value": text}
         )
 
 
-def _own_index_number(text, agency):
-    code, year, serial = parse_index_number(text)
-    if code != agency.credit_code:
-        raise ValidationError(
-            _(
-                "原索引号中的机构代码 %(code)s 不是发布机构“%(agency)s”的统一社会信用代码"
-                "（%(own)s），只能填写本机构的原索引号。"
-            ),
-            code="other_agency",
-            params={"code": code, "agency": agency.name, "own": agency.credit_code},
-        )
-    return code, year, serial
+def _other_agency(code, agency, kind):
+    return ValidationError(
+        _(
+            "原索引号中的机构代码 %(code)s 不是发布机构“%(agency)s”的%(kind)s"
+            "（%(own)s），只能填写本机构的原索引号。"
+        ),
+        code="other_agency",
+        params={
+            "code": code,
+            "agency": agency.name,
+            "kind": kind,
+            "own": (agency.credit_code if len(code) == 18 else agency.org_code) or _("未填写"),
+        },
+    )
 
 
-def _refuse_if_taken(document, code, year, serial):
-    taken = Document.objects.filter(index_code=code, index_year=year, index_serial=serial)
+def _own_parts(number, agency):
+    """The (code, year, serial) ``number`` holds in ``agency``'s own numbering, or None.
+
+    A 统一社会信用代码 names one office and has a check character: one that fails it, or is
+    another office's, is refused. A nine-character head is the agency's 组织机构代码 only when
+    it equals the one on record; another office's on record is refused; else it is kept as text.
+    """
+    if number.parts is None:
+        return None
+    code = number.code
+    if len(code) == 18:
+        if not is_valid_credit_code(code):
+            raise ValidationError(
+                _("索引号中的统一社会信用代码 %(code)s 校验不通过。"),
+                code="credit_code",
+                params={"code": code},
+            )
+        if code != agency.credit_code:
+            raise _other_agency(code, agency, _("统一社会信用代码"))
+        return number.parts
+    if agency.org_code and code == agency.org_code:
+        return number.parts
+    if Agency.objects.filter(org_code=code).exclude(pk=agency.pk).exists():
+        raise _other_agency(code, agency, _("组织机构代码"))
+    return None
+
+
+def _refuse_if_taken(document, number, parts):
+    others = Document.objects.all()
     if document is not None and document.pk:
-        taken = taken.exclude(pk=document.pk)
-    if taken.exists():
-        raise IndexNumberTaken(code, year, serial)
+        others = others.exclude(pk=document.pk)
+    if others.filter(index_number_text=number.text).exists():
+        raise IndexNumberTaken(number.text)
+    if parts is not None:
+        code, year, serial = parts
+        if others.filter(index_code=code, index_year=year, index_serial=serial).exists():
+            raise IndexNumberTaken(number.text)
 
 
 def check_legacy_index_number(text, agency, document=None):
-    """(code, year, serial) of ``text`` if ``document`` of ``agency`` may keep it as its 索引号.
+    """The IndexNumber ``document`` of ``agency`` keeps if ``text`` is the number its old site
+    showed: the text verbatim (``read_index_number``), with the parts only when the number is
+    in the agency's own numbering (its code, a year and a serial, as the portal writes them).
 
     Raises ValidationError (Chinese) when it is malformed, carries another agency's code, or is
     held by another document. Checked again, under lock, by set_legacy_index_number.
     """
-    code, year, serial = _own_index_number(text, agency)
-    _refuse_if_taken(document, code, year, serial)
-    return code, year, serial
+    number = read_index_number(text)
+    parts = _own_parts(number, agency)
+    _refuse_if_taken(document, number, parts)
+    return number if parts else IndexNumber(number.text)
 
 
 @transaction.atomic
 def set_legacy_index_number(document, text):
-    """Save ``document`` with the index number it had on the old site.
+    """Save ``document`` with the index number it had on the old site, kept as that site
+    showed it (check_legacy_index_number says which numbers are accepted).
 
-    The number must carry the document's own agency code and be free; otherwise ValidationError
-    (Chinese) with nothing saved. The counter does not move: assign_index_number skips the
-    serial instead, so a high legacy serial never makes the agency's numbering jump.
+    The number must be free; otherwise ValidationError (Chinese) with nothing saved. The
+    counter does not move: assign_index_number skips the serial instead, so a high legacy
+    serial never makes the agency's numbering jump.
     """
-    code, year, serial = _own_index_number(text, document.agency)
-    # Publishers and other legacy saves of this code and year wait here until this one commits,
-    # so the check below still holds when the row is written.
-    _locked_counter(code, year)
-    _refuse_if_taken(document, code, year, serial)
-    before = document.index_code, document.index_year, document.index_serial
-    document.index_code, document.index_year, document.index_serial = code, year, serial
+    number = read_index_number(text)
+    parts = _own_parts(number, document.agency)
+    if parts is not None:
+        # Publishers and other legacy saves of this code and year wait here until this one
+        # commits, so the check below still holds when the row is written.
+        _locked_counter(parts[0], parts[1])
+    _refuse_if_taken(document, number, parts)
+    fields = ("index_number_text", "index_code", "index_year", "index_serial")
+    before = tuple(getattr(document, name) for name in fields)
+    after = (number.text, *(parts or ("", None, None)))
+    for name, value in zip(fields, after, strict=True):
+        setattr(document, name, value)
     try:
         with transaction.atomic():
             document.save()
     except IntegrityError:
-        # Written by a save that did not wait for the counter row.
-        document.index_code, document.index_year, document.index_serial = before
-        if Document.objects.filter(index_code=code, index_year=year, index_serial=serial).exists():
-            raise IndexNumberTaken(code, year, serial) from None
+        # Written by a save that did not wait for the counter row (or by another kept number).
+        for name, value in zip(fields, before, strict=True):
+            setattr(document, name, value)
+        taken = Q(index_number_text=number.text)
+        if parts is not None:
+            taken |= Q(index_code=parts[0], index_year=parts[1], index_serial=parts[2])
+        if Document.objects.filter(taken).exists():
+            raise IndexNumberTaken(number.text) from None
         raise
 
 
@@ -248,7 +311,7 @@ def publish(document, user=SYSTEM, *, at=None):
         )
     _require_complete(document, _("发布"))
     document.published_at = at or document.published_at or timezone.now()
-    if document.index_serial is None:
+    if not document.index_number_text:
         assign_index_number(document)
     document.status = transition.target
     document.review_comment = ""

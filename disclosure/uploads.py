@@ -165,6 +165,9 @@ def check_editor_image(upload):
 # Pillow's format name -> the extension the re-encoded file is stored under.
 EDITOR_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 MAX_EDITOR_IMAGE_PIXELS = 40_000_000
+# An animation's frames are counted one by one (Pillow's n_frames walks the whole file): a few
+# kilobytes of GIF can declare a hundred thousand empty frames.
+MAX_EDITOR_IMAGE_FRAMES = 500
 
 
 def reencode_editor_image(upload):
@@ -184,7 +187,13 @@ def reencode_editor_image(upload):
             extension = EDITOR_IMAGE_FORMATS.get(image.format)
             if extension is None:
                 raise broken
-            frame_count = getattr(image, "n_frames", 1)
+            frame_count = count_frames(image, MAX_EDITOR_IMAGE_FRAMES)
+            if frame_count > MAX_EDITOR_IMAGE_FRAMES:
+                raise ValidationError(
+                    _("动图的帧数过多（上限 %(limit)s 帧），请精简后上传。"),
+                    code="frames",
+                    params={"limit": MAX_EDITOR_IMAGE_FRAMES},
+                )
             if image.width * image.height * frame_count > MAX_EDITOR_IMAGE_PIXELS:
                 raise ValidationError(
                     _("图片过大（%(width)s×%(height)s 像素，%(frames)s 帧），请缩小后上传。"),
@@ -202,11 +211,28 @@ def reencode_editor_image(upload):
                 first, rest = frames[0], frames[1:]
                 options = {"save_all": True, "append_images": rest} if rest else {}
                 first.save(output, image.format, **options)
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
-        raise broken
+    except ValidationError:
+        raise
+    except Exception:  # noqa: BLE001 - whatever a malformed file makes Pillow raise, it is broken
+        raise broken from None
     finally:
         upload.seek(0)
     return output.getvalue(), extension
+
+
+def count_frames(image, limit):
+    """The number of frames of ``image``, counted up to ``limit + 1`` and no further."""
+    if not getattr(image, "is_animated", False):
+        return 1
+    count = 1
+    try:
+        while count <= limit:
+            image.seek(count)
+            count += 1
+    except EOFError:
+        pass
+    image.seek(0)
+    return count
 
 
 # What a re-encoded frame keeps of the original's metadata: what its pixels need to look right.

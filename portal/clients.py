@@ -7,7 +7,9 @@ for each try. Every limiter (``portal.ratelimit``) and django-axes (``lockout_ad
 through it.
 """
 
+import hashlib
 import ipaddress
+import re
 
 from django.conf import settings
 
@@ -22,8 +24,17 @@ def client_ip(request):
     if proxies and forwarded:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies]
+            return without_port(hops[-proxies])
     return request.META.get("REMOTE_ADDR") or None
+
+
+# A proxy may write the hop with its port: 203.0.113.7:51234, [2001:db8::1]:443.
+HOP_WITH_PORT = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.%\w]+)\]|(?P<v4>[0-9.]+))(?::[0-9]{1,5})?$")
+
+
+def without_port(hop):
+    match = HOP_WITH_PORT.match(hop)
+    return (match["v6"] or match["v4"]) if match else hop
 
 
 def parse_address(value):
@@ -53,10 +64,13 @@ def client_network(value):
 
 
 def address_key(value):
-    """The client an address counts as, as text: ``203.0.113.7``, ``2001:db8:1:2::/64``, or
-    ``unknown`` (one shared client) when ``value`` is not an address."""
+    """The client an address counts as, as text: ``203.0.113.7``, ``2001:db8:1:2::/64``; a
+    value that is not an address counts as a client of its own (``unknown:`` and a digest of
+    it), so that one odd hop cannot spend the limits of every other; ``unknown`` when empty."""
     network = client_network(value)
     if network is None:
+        if value:
+            return f"{UNKNOWN}:{hashlib.sha256(str(value).encode()).hexdigest()[:16]}"
         return UNKNOWN
     if network.version == 4:
         return str(network.network_address)

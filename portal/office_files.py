@@ -12,13 +12,20 @@ than stored and deflated (bzip2 and lzma inflate a whole block at once) are refu
 
 What a sheet declares about itself (its dimension) is the reader's to check; a reader must still
 stop where its own limits say, since a sheet may lie.
+
+The number of parts is read from the zip's end record before Python's zipfile builds an entry
+for each of them. A .docx's text is read by ``docx_lines`` in one streaming pass over its main
+part, in time and memory proportional to the part (python-docx's table model resolves each merged
+cell by walking the rows above it: 40 KB of merged rows took minutes).
 """
 
 import os
+import struct
 import zipfile
 from dataclasses import dataclass
 
 from django.template.defaultfilters import filesizeformat
+from lxml import etree
 
 # Parts smaller than this are not held to the ratio: a small part of repeated bytes costs nothing.
 RATIO_FLOOR = 1024 * 1024
@@ -59,6 +66,11 @@ def check_archive(file, kind, limits):
         raise OfficeFileRefused(
             f"文件过大（{filesizeformat(size)}）：{name}不能超过 {filesizeformat(limits.max_bytes)}。"
         )
+    declared = _declared_members(file)
+    if declared is not None and declared > limits.max_members:
+        raise OfficeFileRefused(
+            f"文件内含 {declared} 个部件，超过 {name} 的上限 {limits.max_members} 个。"
+        )
     try:
         with zipfile.ZipFile(file) as archive:
             members = archive.infolist()
@@ -80,6 +92,11 @@ def check_zip(file, limits, name="压缩包"):
     if size > limits.max_bytes:
         raise OfficeFileRefused(
             f"文件过大（{filesizeformat(size)}）：{name}不能超过 {filesizeformat(limits.max_bytes)}。"
+        )
+    declared = _declared_members(file)
+    if declared is not None and declared > limits.max_members:
+        raise OfficeFileRefused(
+            f"文件内含 {declared} 个部件，超过 {name} 的上限 {limits.max_members} 个。"
         )
     try:
         with zipfile.ZipFile(file) as archive:
@@ -121,6 +138,103 @@ def _check_members(members, name, limits):
             f"{filesizeformat(limits.max_uncompressed)}，不予读取。"
             "请删除多余的工作表、图片或空行后重新保存。"
         )
+
+
+END_RECORD = b"PK\x05\x06"
+END_RECORD_SIZE = 22
+MAX_COMMENT = 0xFFFF
+
+
+def _declared_members(file):
+    """The number of parts the zip's end record declares (None when there is none to read, or
+    the zip64 record holds it): read from the file's last 64 KiB, before any entry is built."""
+    handle = open(file, "rb") if not hasattr(file, "seek") else file  # noqa: SIM115
+    try:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        start = max(0, size - END_RECORD_SIZE - MAX_COMMENT)
+        handle.seek(start)
+        tail = handle.read(size - start)
+    finally:
+        if handle is file:
+            file.seek(0)
+        else:
+            handle.close()
+    at = tail.rfind(END_RECORD)
+    if at < 0 or len(tail) - at < END_RECORD_SIZE:
+        return None
+    count = struct.unpack("<H", tail[at + 10 : at + 12])[0]
+    return None if count == 0xFFFF else count
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+RUN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n"}
+
+
+class DocxUnreadable(Exception):
+    """The .docx's main part is not well-formed XML (or nests deeper than XML parsers allow)."""
+
+
+def docx_lines(file, max_chars):
+    """The text of a .docx checked by ``check_archive``: each paragraph one line, in the order
+    they stand (a table's paragraphs cell by cell, row by row; a merged cell once), stopping
+    once more than ``max_chars`` characters were read. One streaming pass: each paragraph is
+    dropped from memory once read; text boxes inside a paragraph are left out as Word's own
+    reading order would not place them."""
+    lines, length, open_paragraphs = [], 0, 0
+    with zipfile.ZipFile(file) as archive, archive.open(KINDS["docx"][0]) as part:
+        events = etree.iterparse(
+            part,
+            events=("start", "end"),
+            tag=W + "p",
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+        )
+        try:
+            for event, paragraph in events:
+                if event == "start":
+                    open_paragraphs += 1
+                    continue
+                open_paragraphs -= 1
+                if open_paragraphs:
+                    continue  # a paragraph inside a text box: its outer paragraph decides
+                text = _paragraph_text(paragraph)
+                if text or not _in_table(paragraph):
+                    lines.append(text)
+                    length += len(text) + 1
+                _forget(paragraph)
+                if length > max_chars:
+                    break
+        except etree.XMLSyntaxError:
+            raise DocxUnreadable from None
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return lines
+
+
+def _paragraph_text(paragraph):
+    parts = []
+    for run in paragraph.iterchildren(W + "r", W + "hyperlink", W + "ins", W + "smartTag"):
+        runs = [run] if run.tag == W + "r" else run.iterchildren(W + "r")
+        for each in runs:
+            for child in each.iterchildren(*RUN_TEXT):
+                parts.append(child.text or "" if child.tag == W + "t" else RUN_TEXT[child.tag])
+    return "".join(parts)
+
+
+def _in_table(paragraph):
+    parent = paragraph.getparent()
+    return parent is not None and parent.tag == W + "tc"
+
+
+def _forget(paragraph):
+    """Free what was read: the paragraph's content and the siblings before it."""
+    paragraph.clear(keep_tail=True)
+    parent = paragraph.getparent()
+    if parent is not None:
+        while paragraph.getprevious() is not None:
+            del parent[0]
 
 
 def _size(file):

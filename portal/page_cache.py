@@ -14,7 +14,9 @@ never kept. Values only the view can judge (a page number within the list, a fil
 topic that exists) are declared ``as_used``: the view reports what it used (``used``,
 ``used_form``), and the page is kept only when that is what was asked for. Free text (a search)
 has no end of canonical values, so at most ``FREE_TEXT_PAGES`` pages with free text are kept in
-``PAGE_TIMEOUT``. Made-up URLs cost a render, never a cache entry beyond those.
+``PAGE_TIMEOUT``, ``FREE_TEXT_PAGES_PER_CLIENT`` of them for one client. A host is canonical when
+ALLOWED_HOSTS names it (a wildcard such as ``.example.gov.cn`` answers endless hosts, none kept).
+Made-up URLs cost a render, never a cache entry beyond those.
 
 The public version is a row of ``PublicState`` (the newest one), in the database: no page entry
 can evict it and no cache restarted from a snapshot can bring back an older one. Every change of
@@ -72,6 +74,7 @@ from django.utils.cache import (
 from django.utils.http import http_date
 
 from . import elder_mode, replicas
+from .clients import client_key
 from .models import PublicState
 
 # How long a browser or proxy may reuse an anonymous page without asking again.
@@ -84,8 +87,11 @@ LOCAL_COPY_SECONDS = 1.0
 # the second, and half a second for a version written in it but committed late or by a server
 # whose clock is a little off.
 SETTLED_AFTER = 1.5
-# Pages with free text (search queries) kept in PAGE_TIMEOUT, in each page cache.
+# Pages with free text (search queries) kept in PAGE_TIMEOUT, in each page cache, and of them
+# at most FREE_TEXT_PAGES_PER_CLIENT asked for by one client (``portal.clients``): one client
+# cannot spend the budget of everyone else's searches.
 FREE_TEXT_PAGES = 500
+FREE_TEXT_PAGES_PER_CLIENT = 25
 FREE_TEXT_KEY = "page-free-text"
 
 _next_due_sources = []
@@ -184,6 +190,8 @@ def _canonical_location(request):
     domain, port = split_domain_port(request.get_host())
     if request.get_host() != domain + (f":{port}" if port else ""):
         return False
+    if domain not in _listed_hosts():
+        return False  # a host a wildcard of ALLOWED_HOSTS answers: any number of them exist
     if port and port != request.get_port():
         return False
     match = request.resolver_match
@@ -204,13 +212,22 @@ def _keepable(request, page):
         if canonical.test is None and page["used"].get(name) != value:
             return False
         free = free or (canonical.free_text and value != "")
-    return not free or _within_free_text_budget()
+    return not free or _within_free_text_budget(request)
 
 
-def _within_free_text_budget():
+def _listed_hosts():
+    """The hosts ALLOWED_HOSTS names one by one (not by a wildcard), in lower case."""
+    return {host.lower() for host in settings.ALLOWED_HOSTS if host != "*" and host[:1] != "."}
+
+
+def _within_free_text_budget(request):
     cache = caches["default"]
-    cache.add(FREE_TEXT_KEY, 0, PAGE_TIMEOUT)
+    client = f"{FREE_TEXT_KEY}:{client_key(request)}"
+    for key in (client, FREE_TEXT_KEY):
+        cache.add(key, 0, PAGE_TIMEOUT)
     try:
+        if cache.incr(client) > FREE_TEXT_PAGES_PER_CLIENT:
+            return False
         return cache.incr(FREE_TEXT_KEY) <= FREE_TEXT_PAGES
     except ValueError:  # evicted between the two calls
         return False

@@ -23,7 +23,9 @@ def forget_cached_calendar(**kwargs):
 
 @receiver([post_save, post_delete], sender=SiteSettings)
 def forget_cached_site_settings(**kwargs):
+    # Now, and again once committed: a request that read the old row meanwhile may have cached it.
     cache.delete(SITE_SETTINGS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
 
 
 @receiver(user_login_failed)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.widgets import DateInput
 
-from ..index_numbers import parse_index_number
+from ..index_numbers import tidy
 from ..models import Document
 from . import fees, services
 from .clock import today
@@ -281,12 +281,7 @@ class AnswerForm(StepForm):
         text = self.cleaned_data["related_document"].strip()
         if not text:
             return None
-        code, year, serial = parse_index_number(text)
-        document = (
-            Document.objects.public()
-            .filter(index_code=code, index_year=year, index_serial=serial)
-            .first()
-        )
+        document = Document.objects.public().filter(index_number_text=tidy(text)).first()
         if document is None:
             raise ValidationError(_("没有找到已公开的索引号为 %(n)s 的文件。"), params={"n": text})
         return document

@@ -89,6 +89,18 @@ class ApplicationQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Application.Status.CLOSED)
 
+    # What counts as received and closed in a period: one rule for the public statistics and
+    # the annual report. An application withdrawn before it was received was never received,
+    # so it is not counted as closed either.
+    def received(self):
+        return self.filter(received_on__isnull=False)
+
+    def received_between(self, first, last):
+        return self.received().filter(received_on__range=(first, last))
+
+    def closed_between(self, first, last):
+        return self.received().filter(closed_on__range=(first, last))
+
 
 class Application(models.Model):
     """政府信息公开申请: one request to one receiving agency (受理机关)."""

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from portal.media import sniff_image
 
@@ -88,7 +88,9 @@ def check_identity_file(upload):
                 image.verify()
         except Image.DecompressionBombError:  # Pillow's own refusal, past about 179 Mpx
             raise too_many from None
-        except (UnidentifiedImageError, OSError, SyntaxError):
+        except ValidationError:
+            raise
+        except Exception:  # noqa: BLE001 - whatever a malformed file makes Pillow raise
             raise ValidationError(_("身份证明图片已损坏，无法打开。")) from None
         finally:
             upload.seek(0)

@@ -6,6 +6,7 @@ public pages (``portal.page_cache``) and always ``no-store``. The receipt is sho
 browser session that submitted.
 """
 
+from datetime import date
 from importlib import import_module
 
 from django.conf import settings
@@ -210,15 +211,16 @@ class StatisticsView(TemplateView):
         if year not in years:
             year = years[0]
         page_cache.used(self.request, year=year)
+        first, last = date(year, 1, 1), date(year, 12, 31)
         received = dict(
-            Application.objects.filter(received_on__year=year)
+            Application.objects.received_between(first, last)
             .values_list("agency")
             .annotate(n=Count("pk"))
             .order_by()
         )
         closed = {}
         for agency_id, result, n in (
-            Application.objects.filter(status=Application.Status.CLOSED, closed_on__year=year)
+            Application.objects.closed_between(first, last)
             .values_list("agency", "result")
             .annotate(n=Count("pk"))
             .order_by()

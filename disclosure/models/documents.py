@@ -1,3 +1,4 @@
+import re
 import uuid
 from pathlib import PurePath
 
@@ -14,11 +15,39 @@ from catalog.scoping import agency_scope
 from catalog.text import join_path
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 
-from ..index_numbers import format_index_number
+# A topic path as sites write it: 综合政务\其他, 综合政务/其他, 综合政务 > 其他, 综合政务 - 其他.
+TOPIC_PATH_SEPARATOR = re.compile(r"\s*[\\/>＞／＼]\s*|\s+-\s+")
+
+
+class TopicQuerySet(models.QuerySet):
+    def find(self, text):
+        """The topic ``text`` names, or None: a name, a two-level path (上级\\下级, 上级/下级,
+        上级 > 下级), each level by its current name or a former one (``aliases``). A bare name
+        held at both levels (其他) is the first-level one."""
+        parts = [p for p in TOPIC_PATH_SEPARATOR.split((text or "").strip()) if p]
+        if not parts or len(parts) > 2:
+            return None
+        topics = list(self.order_by("sort_order", "pk"))
+        if len(parts) == 1:
+            found = [t for t in topics if t.answers_to(parts[0])]
+            return min(found, key=lambda t: t.parent_id is not None, default=None)
+        parents = [t for t in topics if t.parent_id is None and t.answers_to(parts[0])]
+        return next(
+            (
+                t
+                for parent in parents
+                for t in topics
+                if t.parent_id == parent.pk and t.answers_to(parts[1])
+            ),
+            None,
+        )
 
 
 class Topic(models.Model):
-    """主题分类: the State Council's two-level list, kept as data staff can extend."""
+    """主题分类: the State Council's two-level list, kept as data staff can extend.
+
+    A topic renamed when the national list changed keeps its row (and its documents) and its
+    former names in ``aliases``, by which an import still finds it."""
 
     name = models.CharField(_("名称"), max_length=50)
     parent = models.ForeignKey(
@@ -30,7 +59,21 @@ class Topic(models.Model):
         related_name="children",
         help_text=_("留空为一级分类。"),
     )
+    aliases = models.TextField(
+        _("曾用名"),
+        blank=True,
+        help_text=_(
+            "此分类以前的名称，每行一个（如“民政、扶贫、救灾”）；导入文件写旧名称时归入此分类。"
+        ),
+    )
+    is_national = models.BooleanField(
+        _("国务院公文主题分类"),
+        default=False,
+        help_text=_("属于国务院公文主题分类；不勾选的是本站自设的分类。"),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("主题分类")
@@ -42,6 +85,14 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def answers_to(self, name):
+        """Whether ``name`` is this topic's name or one of its former names."""
+        return name == self.name or name in self.alias_list
 
     @classmethod
     def tree_labels(cls):
@@ -290,7 +341,19 @@ class Document(models.Model):
         help_text=_("留空则在发布时取当前时间；填写将来的时间，文件到时自动对外公开。"),
     )
     validity = models.CharField(
-        _("有效性"), max_length=16, choices=Validity.choices, default=Validity.VALID
+        _("有效性"),
+        max_length=16,
+        choices=Validity.choices,
+        default=Validity.VALID,
+        blank=True,
+        help_text=_(
+            "留空表示未注明（如迁移来的文件原网站未标注）：页面不显示有效性，年度报告不计入现行有效。"
+        ),
+    )
+    # What the validity was before its last change: whether a document changed after a year's
+    # end was in force on 31 December (the annual report's 现行有效) without guessing.
+    validity_before = models.CharField(
+        _("变更前的有效性"), max_length=16, choices=Validity.choices, blank=True, editable=False
     )
     validity_changed_on = models.DateField(
         _("有效性变更日期"),
@@ -310,6 +373,15 @@ class Document(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
     )
+    index_number_text = models.CharField(
+        _("索引号"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("每个页面、导出和检索显示的索引号原文：本站编号，或迁移文件在原网站的索引号。"),
+    )
+    # The parts of a number in the portal's own numbering (its own or kept from the old site
+    # in the same shape), so that the counter skips the serials they hold.
     index_code = models.CharField(_("索引号机构代码"), max_length=18, blank=True, editable=False)
     index_year = models.PositiveSmallIntegerField(_("索引号年份"), null=True, editable=False)
     index_serial = models.PositiveIntegerField(_("索引号序号"), null=True, editable=False)
@@ -387,9 +459,14 @@ class Document(models.Model):
                 condition=Q(index_serial__isnull=False),
                 name="document_unique_index_number",
             ),
+            models.UniqueConstraint(
+                fields=["index_number_text"],
+                condition=~Q(index_number_text=""),
+                name="document_unique_index_number_text",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="published")
-                | Q(index_serial__isnull=False, published_at__isnull=False),
+                | (Q(published_at__isnull=False) & ~Q(index_number_text="")),
                 name="document_published_has_index_number",
             ),
             models.UniqueConstraint(
@@ -418,7 +495,7 @@ class Document(models.Model):
         self.note_validity_change()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "validity" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "validity_changed_on"}
+            kwargs["update_fields"] = {*update_fields, "validity_changed_on", "validity_before"}
         super().save(*args, **kwargs)
         self._stored_validity = (self.validity, self.validity_changed_on)
 
@@ -436,7 +513,8 @@ class Document(models.Model):
         return document
 
     def note_validity_change(self, day=None):
-        """Record the day the validity changed (today), unless a date was given with the change.
+        """Record the day the validity changed (today, unless a date was given with the change)
+        and what it was before.
 
         The annual report counts 本年废止 and 现行有效 from it, so it is kept whichever way the
         change is saved: a draft's form, an approved revision, a command."""
@@ -444,16 +522,16 @@ class Document(models.Model):
         if stored is None:
             return
         validity, changed_on = stored
-        if (
-            validity is not None
-            and self.validity != validity
-            and self.validity_changed_on == changed_on
-        ):
+        if validity is None or self.validity == validity:
+            return
+        self.validity_before = validity
+        if self.validity_changed_on == changed_on:
             self.validity_changed_on = day or timezone.localdate()
 
     @property
     def index_number(self):
-        return format_index_number(self.index_code, self.index_year, self.index_serial)
+        """The 索引号 as every surface shows it (the stored text, kept verbatim)."""
+        return self.index_number_text
 
     @property
     def is_scheduled(self):
@@ -490,9 +568,10 @@ class Document(models.Model):
 
 
 class IndexCounter(models.Model):
-    """The last 索引号 serial used per agency code and year; locked row by row while publishing."""
+    """The last 索引号 serial used per agency code (统一社会信用代码 or 组织机构代码, as the agency's
+    scheme heads its numbers) and year; locked row by row while publishing."""
 
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    credit_code = models.CharField(_("机构代码"), max_length=18)
     year = models.PositiveSmallIntegerField(_("年份"))
     last_serial = models.PositiveIntegerField(_("已用到的序号"), default=0)
 

@@ -246,7 +246,10 @@ class ProposalAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             details={"session": session.name},
         )
         file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-        return downloads.response(download, file_format, request.user)
+        try:
+            return downloads.response(download, file_format, request.user)
+        except downloads.ExportLimited as limited:
+            return downloads.limited_page(request, limited, self.admin_site)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

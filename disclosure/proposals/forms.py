@@ -14,7 +14,7 @@ from portal.widgets import DateInput
 from ..models import Document
 from ..uploads import check_attachment
 from . import services
-from .letter_files import read_letter_file
+from .letter_files import MAX_TEXT_CHARS, read_letter_file
 from .letters import FIELDS
 from .models import CoHandlingOpinion, CongressSession, Proposal, ProposalReply, ReplyClassification
 
@@ -138,6 +138,12 @@ class LetterTextForm(forms.Form):
                 self.add_error("file", exc)
         elif not text and not self.has_error("file"):
             raise forms.ValidationError(_("请上传复函文件，或粘贴复函全文。"))
+        elif len(text) > MAX_TEXT_CHARS:  # the parser reads no more pasted than from a file
+            self.add_error(
+                "text",
+                _("粘贴的文字超过 %(limit)s 字，不像一封复函；请只粘贴复函本身。")
+                % {"limit": MAX_TEXT_CHARS},
+            )
         return cleaned
 
 
@@ -165,8 +171,9 @@ class LetterConfirmForm(forms.Form):
     session = forms.IntegerField(label=FIELDS["session"], min_value=1, required=False)
     number = forms.IntegerField(label=FIELDS["number"], min_value=1, required=False)
     delegates = forms.CharField(
-        label=FIELDS["delegates"], help_text=_("多人用顿号分隔，第一位为领衔"), required=False
-    )
+        label=FIELDS["delegates"], help_text=_("多人用顿号分隔，第一位为领衔"), required=False,
+        max_length=500,
+    )  # fmt: skip
     proposal_title = forms.CharField(label=FIELDS["proposal_title"], max_length=300, required=False)
     category = forms.ModelChoiceField(
         label=FIELDS["category"], queryset=ReplyClassification.objects.all(), required=False,

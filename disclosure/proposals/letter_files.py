@@ -5,13 +5,20 @@ of XML parts) the number of parts, what they inflate to and each part's compress
 from the zip's directory alone; then the length of the text taken from it.
 """
 
+import zipfile
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from portal.office_files import ArchiveLimits, OfficeFileRefused, check_archive
+from portal.office_files import (
+    ArchiveLimits,
+    DocxUnreadable,
+    OfficeFileRefused,
+    check_archive,
+    docx_lines,
+)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_PARTS = 300
@@ -79,36 +86,14 @@ def check_docx_archive(file):
 
 def docx_text(file):
     """The paragraphs and table cells of a .docx, one line each, in the order they stand."""
-    from docx import Document as WordDocument
-    from docx.table import Table
-
     check_docx_archive(file)
     try:
-        document = WordDocument(file)
-    except Exception:  # python-docx raises several kinds for a damaged package
+        lines = docx_lines(file, MAX_TEXT_CHARS)
+    except (DocxUnreadable, zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise ValidationError(
             _("Word 文档已损坏，无法读取。请在 Word 或 WPS 中另存为 .docx 后重试。")
         ) from None
-    lines, length = [], 0
-    for block in document.iter_inner_content():
-        texts = table_cells(block) if isinstance(block, Table) else [block.text]
-        for text in texts:
-            lines.append(text)
-            length += len(text) + 1
-        if length > MAX_TEXT_CHARS:
-            break  # check_text_length says so
     return "\n".join(lines)
-
-
-def table_cells(table):
-    """Each cell's text once (a merged cell spans several grid places), row by row."""
-    seen, texts = set(), []  # holds the cell elements themselves: an id() could be reused
-    for row in table.rows:
-        for cell in row.cells:
-            if cell._tc not in seen:
-                seen.add(cell._tc)
-                texts.append(cell.text)
-    return texts
 
 
 def plain_text(data):

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -17,10 +18,11 @@ from catalog.models import Agency
 from ..models import AnnualReport, DisclosureGuide, ReportOverride
 from . import downloads
 from .annual import cell_choices, district_totals, figures_for, problems, report_sections
+from .annual_entry import PrintedEntryView
 from .annual_files import FORMATS, report_file
 from .annual_services import ReportError, make_final, remove_override, reopen, set_override
 from .guide import new_guide_values
-from .models import LITIGATION_FIELDS
+from .models import FIRST_2021_YEAR, LITIGATION_FIELDS
 
 
 class OverrideForm(forms.ModelForm):
@@ -57,14 +59,26 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("退回修改的原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AnnualReportForm(forms.ModelForm):
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if self.instance.pk is None and year < FIRST_2021_YEAR:
+            raise forms.ValidationError(
+                _("%(first)s年以前的报告按2019年格式，请用“录入已印发的往年报告”逐格录入。")
+                % {"first": FIRST_2021_YEAR}
+            )
+        return year
+
+
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2008, max_value=2100)
 
 
 @admin.register(AnnualReport)
 class AnnualReportAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "year", "agency", "status", "document_status", "final_at"]
-    list_filter = ["year", "status", "agency__level"]
+    form = AnnualReportForm
+    list_display = ["__str__", "year", "agency", "entry", "status", "document_status", "final_at"]
+    list_filter = ["year", "status", "entry", "agency__level"]
     list_select_related = ["agency", "document"]
     search_fields = ["agency__name"]
     inlines = [OverrideInline]
@@ -101,9 +115,27 @@ class AnnualReportAdmin(admin.ModelAdmin):
         if obj is None:
             return []
         fields = ["agency", "year"]
-        if obj.is_final:
-            fields += [f for _name, options in self.fieldsets for f in options["fields"]]
+        # A printed report changes only through its entry page, with its reason.
+        if obj.is_final or obj.is_printed:
+            fields += [
+                f for _name, options in self.get_fieldsets(request, obj) for f in options["fields"]
+            ]
         return list(dict.fromkeys(fields))
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or not obj.is_printed:
+            return self.fieldsets
+        return [
+            (None, {"fields": ["agency", "year", "template", "printed_on", "printed_reason"]}),
+            (_("一、总体情况"), {"fields": ["overview"]}),
+            (_("五、存在的主要问题及改进情况"), {"fields": ["problems"]}),
+            (_("六、其他需要报告的事项"), {"fields": ["other_matters"]}),
+        ]
+
+    def get_inline_instances(self, request, obj=None):
+        if obj is not None and obj.is_printed:
+            return []
+        return super().get_inline_instances(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and (obj.is_final or obj.document_id):
@@ -152,6 +184,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
                     "formats": FORMATS,
                     "reopen_form": ReopenForm(),
                     "may_change": self.has_change_permission(request, obj),
+                    "entry_url": self._entry_url(obj),
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -163,6 +196,10 @@ class AnnualReportAdmin(admin.ModelAdmin):
         if report is None:
             raise Http404
         return report
+
+    def _entry_url(self, report):
+        query = urlencode({"agency": report.agency_id, "year": report.year})
+        return f"{reverse('admin:disclosure_annualreport_printed')}?{query}"
 
     def _change_url(self, report):
         return reverse("admin:disclosure_annualreport_change", args=[report.pk])
@@ -205,7 +242,10 @@ class AnnualReportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if file_format not in FORMATS:
             raise Http404
-        return downloads.built_response(report_file(report, file_format), request.user)
+        try:
+            return downloads.built_response(report_file(report, file_format), request.user)
+        except downloads.ExportLimited as limited:
+            return downloads.limited_page(request, limited, self.admin_site)
 
     def district_view(self, request):
         """全区汇总: the sums of a year's final reports, and the agencies without a published one."""
@@ -242,6 +282,11 @@ class AnnualReportAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         custom = [
             path("district/", view(self.district_view), name="disclosure_annualreport_district"),
+            path(
+                "printed/",
+                view(PrintedEntryView(self)),
+                name="disclosure_annualreport_printed",
+            ),
             path(
                 "<path:object_id>/final/",
                 view(require_POST(self.final_view)),

@@ -1,4 +1,5 @@
-"""The annual report's tables (国办公开办函〔2021〕30号): what each computed number counts, the
+"""The annual report's tables in the national templates (国办公开办函〔2021〕30号 from the report of
+2021; 国办公开办函〔2019〕60号 for those of 2019 and 2020): what each computed number counts, the
 balance rule of section 三, and the tables as grids of cells with the template's merged headings.
 
 Every computed number has a key (``docs.rules.issued``, ``apps.new.person`` …) and the admin
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ..applications.models import Application
 from ..models.documents import Document, Genre
-from .models import LITIGATION_FIELDS, AnnualReport
+from .models import LITIGATION_FIELDS, AnnualReport, Template, template_for_year
 
 # --- section 二（一）: documents -----------------------------------------------------------
 
@@ -43,12 +44,19 @@ RESULT_LABELS = {
 }
 
 
-def result_rows():
+# The 2019 template has one row for （六）其他处理, where the 2021 one has a row per reason.
+WHOLE_OTHER = "other_handling"
+
+
+def result_rows(template=Template.T2021):
     """The rows of 三、本年度办理结果 as (row key, result, reason or None), in template order:
     a result without reasons is one row; one with reasons has a row per reason."""
     rows = []
     for result in RESULT_LABELS:
         reasons = Application.REASONS[result]
+        if template == Template.T2019 and result == R.OTHER:
+            rows.append((WHOLE_OTHER, result, None))
+            continue
         if not reasons:
             rows.append((result.value, result, None))
         for reason in reasons:
@@ -57,7 +65,66 @@ def result_rows():
 
 
 RESULT_ROWS = result_rows()
+RESULT_ROWS_BY_TEMPLATE = {Template.T2021: RESULT_ROWS, Template.T2019: result_rows(Template.T2019)}
 APP_ROWS = ["new", "carried", *(key for key, _r, _s in RESULT_ROWS), "forward"]
+
+# --- the 2019 template's section 二 (all entered) ------------------------------------------
+
+DOC_ROWS_2019 = [("rules", "规章"), ("normative", "规范性文件")]
+DOC_COLUMNS_2019 = [
+    ("made", "本年新制作数量"),
+    ("published", "本年新公开数量"),
+    ("in_public", "对外公开总数量"),
+]
+ITEM_COLUMNS = {"previous": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量"}
+# (第二十条 item, its columns, its rows); 本年增/减 may be negative.
+ITEM_GROUPS_2019 = [
+    (
+        "第二十条第（五）项",
+        ["previous", "change", "decisions"],
+        [("licences", "行政许可"), ("services", "其他对外管理服务事项")],
+    ),
+    (
+        "第二十条第（六）项",
+        ["previous", "change", "decisions"],
+        [("penalties", "行政处罚"), ("enforcements", "行政强制")],
+    ),
+    ("第二十条第（八）项", ["previous", "change"], [("fees", "行政事业性收费")]),
+]
+PROCUREMENT_COUNT = "items.procurement.count"
+
+# The report's own fields each template shows in section 二 (the rest of its cells are keys).
+ENTERED_BY_TEMPLATE = {
+    Template.T2021: ["licences", "penalties", "enforcements", "fees"],
+    Template.T2019: ["procurement_amount"],
+}
+AMOUNT_FIELDS = ("fees", "procurement_amount")
+
+
+def app_keys(template, totals=False):
+    """Section 三's cells; with ``totals`` the 总计 column and the （七）总计 row too."""
+    rows = [key for key, _r, _s in RESULT_ROWS_BY_TEMPLATE[template]]
+    rows = ["new", "carried", *rows, *([TOTAL] if totals else []), "forward"]
+    columns = [col for col, _l in APP_COLUMNS] + ([TOTAL] if totals else [])
+    return [f"apps.{row}.{col}" for row in rows for col in columns]
+
+
+def printed_keys(template):
+    """Every number cell of a printed report of ``template`` kept in ``printed_numbers``, in
+    table order (the report's own fields, ``f.<name>``, are not among them)."""
+    if template == Template.T2019:
+        keys = [f"docs.{r}.{c}" for r, _l in DOC_ROWS_2019 for c, _c in DOC_COLUMNS_2019]
+        for _title, columns, rows in ITEM_GROUPS_2019:
+            keys += [f"items.{row}.{col}" for row, _l in rows for col in columns]
+        keys.append(PROCUREMENT_COUNT)
+    else:
+        keys = [f"docs.{row}.{col}" for row, _r in DOC_ROWS for col, _c in DOC_COLUMNS]
+    return keys + app_keys(template, totals=True)
+
+
+def field_keys(template):
+    """The report's own number fields a printed report of ``template`` enters, as ``f.<name>``."""
+    return [f"f.{name}" for name in [*ENTERED_BY_TEMPLATE[template], *LITIGATION_FIELDS]]
 
 
 def cell_keys():
@@ -71,15 +138,23 @@ CELL_KEYS = cell_keys()
 
 
 def cell_label(key):
-    """A cell key in words: 规章 / 本年制发件数, 本年新收 / 自然人 …"""
+    """A cell key in words: 规章 · 本年制发件数, 一、本年新收 · 自然人 …"""
+    if key.startswith("f."):
+        return str(AnnualReport._meta.get_field(key[2:]).verbose_name)
     _section, row, col = key.split(".")
     if key.startswith("docs."):
-        return f"{dict(DOC_ROWS)[row]} · {dict(DOC_COLUMNS)[col]}"
+        rows, columns = dict(DOC_ROWS + DOC_ROWS_2019), dict(DOC_COLUMNS + DOC_COLUMNS_2019)
+        return f"{rows[row]} · {columns[col]}"
+    if key.startswith("items."):
+        rows = {r: label for _t, _c, group in ITEM_GROUPS_2019 for r, label in group}
+        rows["procurement"] = "政府集中采购"
+        return f"{rows[row]} · {ITEM_COLUMNS.get(col, '采购项目数量')}"
     rows = {
         "new": "一、本年新收",
         "carried": "二、上年结转",
         "forward": "四、结转下年度继续办理",
         TOTAL: "三、（七）总计",
+        WHOLE_OTHER: "（六）其他处理",
     }
     for row_key, result, reason in RESULT_ROWS:
         rows[row_key] = RESULT_LABELS[result].split("（区分")[0] + (
@@ -137,6 +212,36 @@ def year_bounds(year):
     return date(year, 1, 1), date(year, 12, 31)
 
 
+def in_force_sources(documents, last):
+    """现行有效 on ``last`` (31 December), as three disjoint lists: 有效 and never changed,
+    有效 since a change by that day, and changed after it from 有效. A blank validity (not
+    stated) is never counted, nor a document that became 有效 only after the year."""
+    valid, end = Document.Validity.VALID, last.isoformat()
+    not_valid_now = ",".join(["", *(v for v in Document.Validity.values if v != valid)])
+    return [
+        Source(
+            _("现为有效，从未变更"),
+            "document",
+            {**documents, "validity__exact": valid, "validity_changed_on__isnull": "True"},
+        ),
+        Source(
+            _("年末前变更为有效"),
+            "document",
+            {**documents, "validity__exact": valid, "validity_changed_on__lte": end},
+        ),
+        Source(
+            _("年末后才由有效变更"),
+            "document",
+            {
+                **documents,
+                "validity__in": not_valid_now,
+                "validity_before__exact": valid,
+                "validity_changed_on__gt": end,
+            },
+        ),
+    ]
+
+
 def count_documents(agency, year, counted):
     """Section 二（一）: the agency's published documents of the 规章 and 规范性文件 genres."""
     first, last = year_bounds(year)
@@ -169,20 +274,7 @@ def count_documents(agency, year, counted):
                     },
                 )
             ],
-            "valid": [
-                Source(_("现为有效"), "document", {**by_end, "validity__exact": "valid"}),
-                Source(
-                    _("年末后才改变有效性"),
-                    "document",
-                    {
-                        **by_end,
-                        "validity__in": ",".join(
-                            v for v in Document.Validity.values if v != "valid"
-                        ),
-                        "validity_changed_on__gt": last.isoformat(),
-                    },
-                ),
-            ],
+            "valid": in_force_sources(by_end, last),
         }
         for col, _c in DOC_COLUMNS:
             key = f"docs.{row}.{col}"
@@ -202,7 +294,7 @@ def _by_type(queryset):
 def count_applications(agency, year, counted):
     """Section 三: the agency's applications, received (received_on set) and closed (closed_on)."""
     first, last = year_bounds(year)
-    received = Application.objects.filter(agency=agency, received_on__isnull=False)
+    received = Application.objects.filter(agency=agency).received()
     base = {"agency__id__exact": agency.pk, "received_on__isnull": "False"}
     new = {"received_on__gte": first.isoformat(), "received_on__lte": last.isoformat()}
     before = {**base, "received_on__lt": first.isoformat()}
@@ -210,7 +302,7 @@ def count_applications(agency, year, counted):
     closed_in_year = {"closed_on__gte": first.isoformat(), "closed_on__lte": last.isoformat()}
     groups = {
         "new": (
-            received.filter(received_on__range=(first, last)),
+            received.received_between(first, last),
             [(_("本年收到"), {**base, **new})],
         ),
         "carried": (
@@ -241,7 +333,7 @@ def count_applications(agency, year, counted):
                 Source(label, "application", {**params, "applicant_type__exact": col})
                 for label, params in filters
             ]
-    closed = received.filter(closed_on__range=(first, last))
+    closed = received.closed_between(first, last)
     tally = Counter()
     places = {
         (result.value, reason.value if reason else ""): key for key, result, reason in RESULT_ROWS
@@ -276,53 +368,121 @@ def count(agency, year):
 
 
 @dataclass
+class Finding:
+    """A sum that does not add up, and the cells (keys) it concerns, to be shown where."""
+
+    message: str
+    keys: tuple
+
+
+@dataclass
 class Figures:
-    """A report's computed numbers: stored ones for a final report, counted ones for a draft."""
+    """A report's numbers: stored ones for a final report, entered ones for a printed report,
+    counted ones for a draft."""
 
     numbers: dict  # {cell key: number} with overrides applied
-    counted: dict  # {cell key: number} as counted (a draft's), or {} for a final report
+    counted: dict  # {cell key: number} as counted (a draft's), or {}
     sources: dict
     overrides: dict  # {cell key: ReportOverride}
     unplaced: list
+    # A printed report's 总计 cells are as printed; a counted report's are the sums.
+    printed: bool = False
+    template: str = Template.T2021
+
+    @property
+    def result_rows(self):
+        return RESULT_ROWS_BY_TEMPLATE[self.template]
 
     def value(self, key):
-        if key.startswith("apps."):
+        if key.startswith("apps.") and not self.printed:
             _s, row, col = key.split(".")
             if row == TOTAL:
-                return sum(self.value(f"apps.{r}.{col}") for r, _x, _y in RESULT_ROWS)
+                return sum(self.value(f"apps.{r}.{col}") for r, _x, _y in self.result_rows)
             if col == TOTAL:
                 return sum(self.numbers.get(f"apps.{row}.{c}", 0) for c, _l in APP_COLUMNS)
         return self.numbers.get(key, 0)
 
-    def balance_errors(self):
-        """One message for each column of section 三 where 一 + 二 ≠ 三（七） + 四."""
-        errors = []
+    def balance_findings(self):
+        """One finding for each column of section 三 where 一 + 二 ≠ 三（七） + 四."""
+        findings = []
         for col, label in [*APP_COLUMNS, (TOTAL, "总计")]:
             new, carried = self.value(f"apps.new.{col}"), self.value(f"apps.carried.{col}")
             done, forward = self.value(f"apps.total.{col}"), self.value(f"apps.forward.{col}")
             if new + carried != done + forward:
-                errors.append(
-                    _(
-                        "三、“%(column)s”列不平衡：本年新收 %(new)s + 上年结转 %(carried)s = "
-                        "%(left)s，办理结果总计 %(done)s + 结转下年度 %(forward)s = %(right)s。"
-                    )
-                    % {
-                        "column": label,
-                        "new": new,
-                        "carried": carried,
-                        "left": new + carried,
-                        "done": done,
-                        "forward": forward,
-                        "right": done + forward,
-                    }
-                )
-        return errors
+                message = _(
+                    "三、“%(column)s”列不平衡：本年新收 %(new)s + 上年结转 %(carried)s = "
+                    "%(left)s，办理结果总计 %(done)s + 结转下年度 %(forward)s = %(right)s。"
+                ) % {
+                    "column": label,
+                    "new": new,
+                    "carried": carried,
+                    "left": new + carried,
+                    "done": done,
+                    "forward": forward,
+                    "right": done + forward,
+                }
+                keys = tuple(f"apps.{row}.{col}" for row in ("new", "carried", TOTAL, "forward"))
+                findings.append(Finding(message, keys))
+        return findings
+
+    def balance_errors(self):
+        """One message for each column of section 三 where 一 + 二 ≠ 三（七） + 四."""
+        return [finding.message for finding in self.balance_findings()]
+
+    def total_findings(self):
+        """A printed report's 总计 cells that are not the sums of their parts: a row's 总计
+        column, and a column's （七）总计 row."""
+        if not self.printed:
+            return []
+        findings = []
+        parts = [col for col, _l in APP_COLUMNS]
+        rows = ["new", "carried", *(r for r, _x, _y in self.result_rows), TOTAL, "forward"]
+        for row in rows:
+            total = self.value(f"apps.{row}.{TOTAL}")
+            summed = sum(self.value(f"apps.{row}.{col}") for col in parts)
+            if total != summed:
+                message = _("三、“%(row)s”行：总计 %(total)s 不等于各类申请人之和 %(sum)s。") % {
+                    "row": cell_label(f"apps.{row}.{TOTAL}").split(" · ")[0],
+                    "total": total,
+                    "sum": summed,
+                }
+                findings.append(Finding(message, (f"apps.{row}.{TOTAL}",)))
+        for col, label in [*APP_COLUMNS, (TOTAL, "总计")]:
+            total = self.value(f"apps.{TOTAL}.{col}")
+            summed = sum(self.value(f"apps.{r}.{col}") for r, _x, _y in self.result_rows)
+            if total != summed:
+                message = _(
+                    "三、“%(column)s”列：（七）总计 %(total)s 不等于各项办理结果之和 %(sum)s。"
+                ) % {"column": label, "total": total, "sum": summed}
+                findings.append(Finding(message, (f"apps.{TOTAL}.{col}",)))
+        return findings
+
+
+def litigation_findings(report):
+    """Section 四's 总计 cells unequal to their four parts."""
+    findings = []
+    for group, label, cells in report.litigation_rows():
+        parts = sum(number for key, _name, number in cells if key != "total")
+        if parts != cells[-1][2]:
+            message = _(
+                "四、%(group)s：总计 %(total)s 不等于结果维持、结果纠正、其他结果、尚未审结之和 %(parts)s。"
+            ) % {"group": label, "total": cells[-1][2], "parts": parts}
+            findings.append(Finding(message, (f"f.{group}_total",)))
+    return findings
+
+
+def findings(report, figures=None):
+    """What does not add up in ``report``, each with the cells concerned."""
+    figures = figures or figures_for(report)
+    return [*figures.balance_findings(), *figures.total_findings(), *litigation_findings(report)]
 
 
 def figures_for(report):
-    """``report``'s numbers: a final report's as stored, a draft's counted now and overridden."""
-    if report.is_final:
-        return Figures(dict(report.final_numbers), {}, {}, {}, [])
+    """``report``'s numbers: a final report's as stored, a printed draft's as entered, a counted
+    draft's counted now and overridden."""
+    if report.is_final or report.is_printed:
+        stored = report.final_numbers if report.is_final else report.printed_numbers
+        return Figures(dict(stored), {}, {}, {}, [], report.is_printed, report.template)
     counted = count(report.agency, report.year)
     overrides = {o.cell: o for o in report.overrides.all()} if report.pk else {}
     numbers = dict(counted.numbers)
@@ -333,9 +493,9 @@ def figures_for(report):
 
 
 def problems(report, figures=None):
-    """Why ``report`` may not be made final: section 三's balance and section 四's totals."""
-    figures = figures or figures_for(report)
-    return figures.balance_errors() + report.litigation_errors()
+    """What does not add up: section 三's balance (and a printed report's 总计 cells) and
+    section 四's totals. A counted report may not be made final with any; a printed one may."""
+    return [finding.message for finding in findings(report, figures)]
 
 
 # --- the tables as grids ---------------------------------------------------------------------
@@ -353,6 +513,8 @@ class Cell:
     sources: list = field(default_factory=list)
     counted: object = None  # a draft's counted value where staff overrode it
     override: object = None
+    entry_input: object = None  # the entry page's input for the cell
+    warn: bool = False  # the entry page: a sum this cell is part of does not add up
 
     @property
     def is_number(self):
@@ -392,11 +554,14 @@ class Table:
     columns: int
 
 
+def _title_row(text):
+    return [th(text, scope="colgroup", colspan=4)]
+
+
 def section_two(report, figures):
-    head = []
-    body = []
-    title_row = lambda text: [th(text, scope="colgroup", colspan=4)]  # noqa: E731
-    body.append(title_row("第二十条第（一）项"))
+    if report.template == Template.T2019:
+        return section_two_2019(report, figures)
+    body = [_title_row("第二十条第（一）项")]
     body.append([th("信息内容"), *(th(label) for _k, label in DOC_COLUMNS)])
     for row, label in DOC_ROWS:
         body.append(
@@ -407,19 +572,60 @@ def section_two(report, figures):
             ]
         )
     for title, column, rows in [
-        ("第二十条第（五）项", "本年处理决定数量", [("行政许可", report.licences)]),
+        ("第二十条第（五）项", "本年处理决定数量", [("行政许可", "licences")]),
         (
             "第二十条第（六）项",
             "本年处理决定数量",
-            [("行政处罚", report.penalties), ("行政强制", report.enforcements)],
+            [("行政处罚", "penalties"), ("行政强制", "enforcements")],
         ),
-        ("第二十条第（八）项", "本年收费金额（单位：万元）", [("行政事业性收费", report.fees)]),
+        ("第二十条第（八）项", "本年收费金额（单位：万元）", [("行政事业性收费", "fees")]),
     ]:
-        body.append(title_row(title))
+        body.append(_title_row(title))
         body.append([th("信息内容"), th(column, colspan=3)])
-        for label, value in rows:
-            body.append([th(label, scope="row"), num(value, colspan=3)])
-    return Table("two", "二、主动公开政府信息情况", head, body, 4)
+        for label, name in rows:
+            body.append(
+                [th(label, scope="row"), num(getattr(report, name), f"f.{name}", colspan=3)]
+            )
+    return Table("two", "二、主动公开政府信息情况", [], body, 4)
+
+
+def section_two_2019(report, figures):
+    """Section 二 of the 2019 template: 制作/公开 numbers of 规章 and 规范性文件, the items of
+    第二十条第（五）（六）（八）项 with last year's number and this year's change, and 第（九）项
+    政府集中采购."""
+    body = [_title_row("第二十条第（一）项")]
+    body.append([th("信息内容"), *(th(label) for _k, label in DOC_COLUMNS_2019)])
+    for row, label in DOC_ROWS_2019:
+        keys = [f"docs.{row}.{col}" for col, _c in DOC_COLUMNS_2019]
+        body.append([th(label, scope="row"), *(num(figures.value(k), k) for k in keys)])
+    for title, columns, rows in ITEM_GROUPS_2019:
+        # A group of two columns stretches its last one over the table's fourth column.
+        last = 4 - len(columns)
+        body.append(_title_row(title))
+        body.append(
+            [th("信息内容")]
+            + [
+                th(ITEM_COLUMNS[col], colspan=last if i == len(columns) else 1)
+                for i, col in enumerate(columns, start=1)
+            ]
+        )
+        for row, label in rows:
+            cells = [th(label, scope="row")]
+            for i, col in enumerate(columns, start=1):
+                key = f"items.{row}.{col}"
+                span = last if i == len(columns) else 1
+                cells.append(num(figures.value(key), key, colspan=span))
+            body.append(cells)
+    body.append(_title_row("第二十条第（九）项"))
+    body.append([th("信息内容"), th("采购项目数量"), th("采购总金额（单位：万元）", colspan=2)])
+    body.append(
+        [
+            th("政府集中采购", scope="row"),
+            num(figures.value(PROCUREMENT_COUNT), PROCUREMENT_COUNT),
+            num(report.procurement_amount, "f.procurement_amount", colspan=2),
+        ]
+    )
+    return Table("two", "二、主动公开政府信息情况", [], body, 4)
 
 
 def section_three(report, figures):
@@ -449,20 +655,21 @@ def section_three(report, figures):
         [th("一、本年新收政府信息公开申请数量", scope="row", colspan=3), *numbers("new")],
         [th("二、上年结转政府信息公开申请数量", scope="row", colspan=3), *numbers("carried")],
     ]
-    result_count = len(RESULT_ROWS) + 1
-    first = True
-    for result, label in RESULT_LABELS.items():
-        reasons = Application.REASONS[result]
-        row = [th("三、本年度办理结果", scope="rowgroup", rowspan=result_count)] if first else []
-        first = False
-        if not reasons:
-            row += [th(label, scope="row", colspan=2), *numbers(result.value)]
+    rows = RESULT_ROWS_BY_TEMPLATE[report.template]
+    groups = {}
+    for key, result, reason in rows:
+        groups.setdefault(result, []).append((key, reason))
+    row = [th("三、本年度办理结果", scope="rowgroup", rowspan=len(rows) + 1)]
+    for result, members in groups.items():
+        label = RESULT_LABELS[result]
+        if members[0][1] is None:
+            row += [th(label, scope="row", colspan=2), *numbers(members[0][0])]
             body.append(row)
+            row = []
             continue
-        for index, reason in enumerate(reasons, start=1):
-            if index == 1:
-                row.append(th(label, scope="rowgroup", rowspan=len(reasons)))
-            row += [th(f"{index}.{reason.label}", scope="row"), *numbers(reason.value)]
+        row.append(th(label, scope="rowgroup", rowspan=len(members)))
+        for index, (key, reason) in enumerate(members, start=1):
+            row += [th(f"{index}.{reason.label}", scope="row"), *numbers(key)]
             body.append(row)
             row = []
     body.append([th("（七）总计", scope="row", colspan=2), *numbers(TOTAL)])
@@ -481,7 +688,13 @@ def section_four(report):
         ],
         [th(label) for label in outcomes * 2],
     ]
-    body = [[num(number) for _g, _l, cells in report.litigation_rows() for _k, _n, number in cells]]
+    body = [
+        [
+            num(number, f"f.{group}_{key}")
+            for group, _l, cells in report.litigation_rows()
+            for key, _n, number in cells
+        ]
+    ]
     return Table("four", "四、政府信息公开行政复议、行政诉讼情况", head, body, 15)
 
 
@@ -501,6 +714,7 @@ class Section:
     title: str
     paragraphs: list = field(default_factory=list)
     table: Table | None = None
+    entry_input: object = None  # the entry page's text box of a text section
 
 
 def paragraphs(text):
@@ -528,20 +742,18 @@ def report_sections(report, figures=None):
 
 # --- adding up a year's reports -------------------------------------------------------------
 
-ENTERED_FIELDS = ["licences", "penalties", "enforcements", "fees"]
+ENTERED_FIELDS = ["licences", "penalties", "enforcements", "fees", "procurement_amount"]
 
 
 def district_totals(year, reports):
     """The 全区汇总 of ``year``: an unsaved report holding the sums of ``reports``' numbers
     (each final report's stored ones), and its figures."""
-    total = AnnualReport(year=year, status=AnnualReport.Status.FINAL)
+    template = reports[0].template if reports else template_for_year(year)
+    total = AnnualReport(year=year, status=AnnualReport.Status.FINAL, template=template)
     numbers = defaultdict(int)
     for name in [*ENTERED_FIELDS, *LITIGATION_FIELDS]:
-        setattr(
-            total,
-            name,
-            sum((getattr(r, name) for r in reports), Decimal(0) if name == "fees" else 0),
-        )
+        start = Decimal(0) if name in AMOUNT_FIELDS else 0
+        setattr(total, name, sum((getattr(r, name) for r in reports), start))
     for report in reports:
         for key, value in figures_for(report).numbers.items():
             numbers[key] += value

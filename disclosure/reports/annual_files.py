@@ -34,7 +34,7 @@ LOCK_KEY = "annual-report-files:building"
 # so that files built by an earlier release are built anew.
 FILES_VERSION = 1
 # The report's own fields a file shows; with the agency's name (the title) and the numbers.
-SHOWN_FIELDS = ["year", "status", "overview", "problems", "other_matters"]
+SHOWN_FIELDS = ["year", "status", "template", "overview", "problems", "other_matters"]
 
 
 def layout(table):

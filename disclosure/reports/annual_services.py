@@ -1,11 +1,14 @@
-"""Writes of the annual report: overriding a computed number, making the report final (its
-numbers stored and its document drafted in the 政府信息公开年报 column) and reopening it.
+"""Writes of the annual report: overriding a computed number, entering a past year's printed
+report, making the report final (its numbers stored and its document drafted in the
+政府信息公开年报 column) and reopening it.
 
 The report's document then takes the normal way of every document (``services.TRANSITIONS``):
 submitted, reviewed and published with its 索引号. Each step here runs in one transaction and
 records an audit event; a refusal raises ReportError with a Chinese message, having changed
 nothing.
 """
+
+from decimal import Decimal
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -19,8 +22,18 @@ from portal.actors import SYSTEM
 from portal.models import AuditEvent
 
 from ..models import Document, Genre, Topic
-from .annual import CELL_KEYS, cell_label, figures_for, problems, report_sections
-from .models import AnnualReport, ReportOverride
+from .annual import (
+    AMOUNT_FIELDS,
+    CELL_KEYS,
+    cell_label,
+    field_keys,
+    figures_for,
+    findings,
+    printed_keys,
+    problems,
+    report_sections,
+)
+from .models import AnnualReport, ReportOverride, template_for_year
 
 # The seeded column (seed_demo's slug) for the reports; an agency may have one of its own.
 REPORT_NODE_SLUG = "gknb"
@@ -37,13 +50,17 @@ class ReportError(Exception):
 
 
 def _check(report, user):
+    _check_agency(report.agency_id, user)
+
+
+def _check_agency(agency_id, user, perm="disclosure.change_annualreport"):
     if user is None:
         raise TypeError("an annual report step needs a user, or SYSTEM for the portal itself")
     if user is SYSTEM:
         return
-    if not user.has_perm("disclosure.change_annualreport"):
+    if not user.has_perm(perm):
         raise ReportError(_("您没有修改年度报告的权限。"))
-    if not agency_scope(user).covers(report.agency_id):
+    if not agency_scope(user).covers(agency_id):
         raise ReportError(_("该年度报告不属于您所在的机构。"))
 
 
@@ -72,6 +89,8 @@ def set_override(report, user, cell, value, reason):
     _check(report, user)
     if report.is_final:
         raise ReportError(_("报告已定稿，不能修改统计数。"))
+    if report.is_printed:
+        raise ReportError(_("录入的报告没有自动统计数，请在录入页修改。"))
     if cell not in CELL_KEYS:
         raise ReportError(_("没有这个统计项：%(cell)s。") % {"cell": cell})
     reason = (reason or "").strip()
@@ -114,6 +133,91 @@ def remove_override(override, user):
     override.delete()
 
 
+PRINTED_TEXTS = ("overview", "problems", "other_matters")
+
+
+def _printed_values(template, values):
+    """``values`` checked against the cells of ``template``: {key: int} for the table cells
+    and {field name: number} for the report's own fields. Raises ReportError."""
+    known = set(printed_keys(template)) | set(field_keys(template))
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ReportError(_("没有这些单元格：%(keys)s。") % {"keys": "、".join(unknown)})
+    cells, fields = {}, {}
+    for key in [*printed_keys(template), *field_keys(template)]:
+        value = values.get(key) or 0
+        signed = key.endswith(".change")
+        if value < 0 and not signed:
+            raise ReportError(_("“%(cell)s”不能为负数。") % {"cell": cell_label(key)})
+        if key.startswith("f."):
+            name = key[2:]
+            fields[name] = Decimal(value) if name in AMOUNT_FIELDS else int(value)
+        else:
+            cells[key] = int(value)
+    return cells, fields
+
+
+def _locked_for_entry(agency, year):
+    report = AnnualReport.objects.select_for_update().filter(agency=agency, year=year).first()
+    if report is None:
+        return AnnualReport(agency=agency, year=year)
+    if not report.is_printed:
+        raise ReportError(
+            _("%(agency)s%(year)s年度已有按系统数据统计的报告，不能再录入。")
+            % {"agency": agency.name, "year": year}
+        )
+    if report.is_final:
+        raise ReportError(_("报告已定稿，请先退回修改再更改录入内容。"))
+    return report
+
+
+@transaction.atomic
+def enter_printed(user, agency, year, values, reason, *, printed_on=None, texts=None):
+    """Enter (or correct) ``agency``'s printed report of a past ``year`` whole: every table
+    cell (``values``, {cell key or ``f.<field>``: number}), the text of sections 一、五、六, and
+    ONE ``reason`` for all of it, recorded in one audit event.
+
+    Nothing is refused for not adding up: a printed report is kept as printed. Returns the
+    report and what does not add up (``annual.Finding``s, each naming its cells)."""
+    _check_agency(agency.pk, user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportError(
+            _("请写明录入理由，如“据已印发的%(year)s年度报告录入”。") % {"year": year}
+        )
+    if year >= timezone.localdate().year:
+        raise ReportError(_("只能录入往年已印发的报告；本年度报告次年编制。"))
+    template = template_for_year(year)
+    cells, fields = _printed_values(template, values)
+    report = _locked_for_entry(agency, year)
+    before = {**report.printed_numbers, **{f"f.{n}": getattr(report, n) for n in fields}}
+    report.template = template
+    report.entry = AnnualReport.Entry.PRINTED
+    report.printed_numbers = cells
+    report.printed_reason = reason
+    report.printed_on = printed_on
+    for name, value in {**fields, **(texts or {})}.items():
+        setattr(report, name, value)
+    report.save()
+    after = {**cells, **{f"f.{n}": v for n, v in fields.items()}}
+    found = findings(report)
+    audit.record(
+        AuditEvent.Action.ANNUAL_REPORT,
+        actor=user,
+        obj=report,
+        details={
+            "step": "printed_entry",
+            "template": template,
+            "reason": reason,
+            "printed_on": printed_on.isoformat() if printed_on else None,
+            "cells": {key: str(value) for key, value in after.items() if value},
+            "changed": sorted(key for key in after if before.get(key, 0) != after[key]),
+            "warnings": [finding.message for finding in found],
+        },
+    )
+    return report, found
+
+
 def report_body(report, figures):
     """The report as the document's body: the six sections, tables with merged headings."""
     return render_to_string(
@@ -134,7 +238,8 @@ def make_final(report, user):
         raise ReportError(_("报告已经定稿。"))
     figures = figures_for(report)
     errors = problems(report, figures)
-    if errors:
+    # A printed report is published as printed, sums and all (its warnings were shown).
+    if errors and not report.is_printed:
         raise ReportError(*errors)
     document = report.document
     if document is not None and document.status != Document.Status.DRAFT:
@@ -143,7 +248,8 @@ def make_final(report, user):
             % {"status": document.get_status_display()}
         )
     report.status = AnnualReport.Status.FINAL
-    report.final_numbers = {key: figures.numbers.get(key, 0) for key in CELL_KEYS}
+    keys = printed_keys(report.template) if report.is_printed else CELL_KEYS
+    report.final_numbers = {key: figures.numbers.get(key, 0) for key in keys}
     report.final_at = timezone.now()
     report.final_by = None if user is SYSTEM else user
     if document is None:
@@ -161,7 +267,7 @@ def make_final(report, user):
         "agency": report.agency.name,
         "year": report.year,
     }
-    document.written_on = timezone.localdate()
+    document.written_on = report.printed_on or timezone.localdate()
     # Drawn from the numbers just stored, as every later rendering of the final report is.
     document.body = report_body(report, figures_for(report))
     document.save()
@@ -174,7 +280,9 @@ def make_final(report, user):
         details={
             "step": "final",
             "document": document.pk,
+            "entry": report.entry,
             "overrides": {o.cell: o.value for o in report.overrides.all()},
+            "warnings": errors,
         },
     )
     return report

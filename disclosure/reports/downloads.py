@@ -16,7 +16,9 @@ keeps each as its type (number cells, date cells with a date format, hyperlinks)
 row with an autofilter; the CSV writes dates as YYYY-MM-DD and a link as its address.
 
 Who asks is a staff user, ``SYSTEM`` (a management command) or ``PUBLIC`` (the public listing's
-files, built for anonymous visitors: public information, so not audited).
+files, built for anonymous visitors: public information, so not audited). A staff user's every
+download, whatever it holds, takes that person's one export slot (``staff_export_slot``): one
+at a time, STAFF_EXPORTS_PER_MINUTE a minute.
 """
 
 import csv
@@ -26,13 +28,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from portal import audit
 from portal.actors import SYSTEM
 from portal.control_characters import strip_for_xml
 from portal.models import AuditEvent
+from portal.ratelimit import Limited, RateLimit
 
 FORMATS = ("csv", "xlsx")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -69,6 +75,48 @@ PUBLIC = _Public()  # the public listing's files: built for anonymous visitors, 
 
 class TooLarge(Exception):
     """More rows than one Excel sheet holds."""
+
+
+class ExportLimited(Exception):
+    """A staff member asked for a download beyond their limit; the message says which."""
+
+
+RUNNING_EXPORT_SECONDS = 600  # an export that never finished frees the user's slot after this
+# One download at a time per person (the slot is given back when the file is done) ...
+RUNNING_EXPORTS = RateLimit("staff-export:running", 1, RUNNING_EXPORT_SECONDS)
+# ... and STAFF_EXPORTS_PER_MINUTE of them a minute.
+EXPORTS_PER_MINUTE = RateLimit(
+    "staff-export:started", lambda: settings.STAFF_EXPORTS_PER_MINUTE, 60
+)
+
+
+def staff_export_slot(actor):
+    """Take ``actor``'s export slot: one download at a time, STAFF_EXPORTS_PER_MINUTE a minute
+    (nothing for SYSTEM or PUBLIC). Counted by the portal's limiter, so every worker process
+    sees them. Returns the function that frees the slot when the file is done; raises
+    ExportLimited."""
+    if actor is SYSTEM or actor is PUBLIC:
+        return lambda: None
+    key = f"user:{actor.pk}"
+    try:
+        running = RUNNING_EXPORTS.take(key)
+    except Limited:
+        raise ExportLimited(_("您已有一个导出正在进行，请等它完成后再试。")) from None
+    try:
+        EXPORTS_PER_MINUTE.take(key)
+    except Limited:
+        running.give_back()
+        raise ExportLimited(
+            _("导出过于频繁：每人每分钟最多导出 %(limit)d 次，请稍后再试。")
+            % {"limit": settings.STAFF_EXPORTS_PER_MINUTE}
+        ) from None
+    return running.give_back
+
+
+def limited_page(request, limited, admin_site):
+    """What an admin download view answers when ``limited`` (ExportLimited): 429 and why."""
+    context = {**admin_site.each_context(request), "title": _("请稍后再导出"), "message": limited}
+    return TemplateResponse(request, "admin/export_limited.html", context, status=429)
 
 
 @dataclass
@@ -293,8 +341,27 @@ def response(
 
     A CSV streams, and its event (marked incomplete if the client went away) is written when the
     last row has been sent; an XLSX is written to a temporary file first and audited then.
-    ``on_close`` runs once the file is done with (an export slot to free, say)."""
-    on_close = on_close or (lambda: None)
+    ``on_close`` runs once the file is done with. Raises ExportLimited past the actor's limit."""
+    release = staff_export_slot(actor)
+    try:
+        return _response(download, file_format, actor, encoding, _both(release, on_close))
+    except BaseException:
+        release()
+        raise
+
+
+def _both(release, on_close):
+    def close():
+        try:
+            if on_close is not None:
+                on_close()
+        finally:
+            release()
+
+    return close
+
+
+def _response(download, file_format, actor, encoding, on_close):
     if file_format == "xlsx":
         try:
             handle = tempfile.TemporaryFile()
@@ -356,9 +423,14 @@ def write_built(built, target, actor):
 
 
 def built_response(built, actor):
-    """``built`` as an HTTP attachment, audited (unless ``actor`` is PUBLIC)."""
-    handle = tempfile.TemporaryFile()
-    write_built(built, handle, actor)
+    """``built`` as an HTTP attachment, audited (unless ``actor`` is PUBLIC); a staff actor's
+    download takes their export slot (raises ExportLimited)."""
+    release = staff_export_slot(actor)
+    try:
+        handle = tempfile.TemporaryFile()
+        write_built(built, handle, actor)
+    finally:
+        release()
     return FileResponse(
         handle,
         as_attachment=True,

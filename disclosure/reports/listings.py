@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django import forms
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,12 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from catalog.choices import TreeModelChoiceField
 from catalog.models import Agency, CatalogNode
 from portal.links import pk_url_template
-from portal.ratelimit import Limited, RateLimit
 
-from ..index_numbers import format_index_number
 from ..models import Document, Genre, Topic
 from . import downloads
-from .downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download, Link
+from .downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download, ExportLimited, Link  # noqa: F401
 
 HEADERS = [
     "序号", "索引号", "名称", "文号", "发布机构", "主题分类", "体裁分类", "成文日期", "发布日期",
@@ -32,41 +29,6 @@ COLUMN_WIDTHS = [7, 32, 60, 24, 28, 18, 14, 12, 12, 8, 10, 40, 60, 46]
 # A staff export that may hold documents the public cannot see says of each what it is.
 STATUS_HEADERS = ["状态", "撤回时间"]
 STATUS_WIDTHS = [16, 18]
-
-
-class ExportLimited(Exception):
-    """A staff member asked for an export beyond their limit; the message says which."""
-
-
-RUNNING_EXPORT_SECONDS = 600  # an export that never finished frees the user's slot after this
-# One export at a time per person (the slot is given back when the file is done) ...
-RUNNING_EXPORTS = RateLimit("staff-export:running", 1, RUNNING_EXPORT_SECONDS)
-# ... and STAFF_EXPORTS_PER_MINUTE of them a minute.
-EXPORTS_PER_MINUTE = RateLimit(
-    "staff-export:started", lambda: settings.STAFF_EXPORTS_PER_MINUTE, 60
-)
-
-
-def staff_export_slot(user):
-    """Take ``user``'s export slot: one export at a time, STAFF_EXPORTS_PER_MINUTE a minute.
-
-    Counted by the portal's limiter (``portal.ratelimit``), so every worker process sees them.
-    Returns the function that frees the slot when the export is done; raises ExportLimited.
-    """
-    key = f"user:{user.pk}"
-    try:
-        running = RUNNING_EXPORTS.take(key)
-    except Limited:
-        raise ExportLimited(_("您已有一个导出正在进行，请等它完成后再试。")) from None
-    try:
-        EXPORTS_PER_MINUTE.take(key)
-    except Limited:
-        running.give_back()
-        raise ExportLimited(
-            _("导出过于频繁：每人每分钟最多导出 %(limit)d 次，请稍后再试。")
-            % {"limit": settings.STAFF_EXPORTS_PER_MINUTE}
-        ) from None
-    return running.give_back
 
 
 @dataclass
@@ -129,7 +91,7 @@ def node_paths(public=False):
 
 
 LISTING_FIELDS = [
-    "pk", "index_code", "index_year", "index_serial", "title", "doc_number", "agency__name",
+    "pk", "index_number_text", "title", "doc_number", "agency__name",
     "topic__parent__name", "topic__name", "genre__name", "written_on", "published_at", "validity",
     "disclosure_mode", "node_id", "summary",
 ]  # fmt: skip
@@ -173,12 +135,12 @@ def listing_rows(documents, base_url, public=False, with_status=False):
         fields = LISTING_FIELDS + STATUS_FIELDS
     rows = documents.values_list(*fields).iterator(chunk_size=2000)
     for number, row in enumerate(rows, start=1):
-        (pk, code, year, serial, title, doc_number, agency, topic_parent, topic, genre, written,
+        (pk, index_number, title, doc_number, agency, topic_parent, topic, genre, written,
          published, valid, mode, node_id, summary) = row[: len(LISTING_FIELDS)]  # fmt: skip
         status, withdrawn_at, is_public = row[len(LISTING_FIELDS) :] or (None, None, True)
         cells = [
             number,
-            format_index_number(code, year, serial),
+            index_number,
             title,
             doc_number,
             agency,
@@ -296,14 +258,9 @@ def listing_download(filters, viewer, base_url):
 
 def export_response(request, filters, file_format="csv", encoding="utf-8", *, user):
     """A staff member's listing as a download: their agencies only, audited, and limited per
-    person (``staff_export_slot``, which raises ExportLimited)."""
-    release = staff_export_slot(user)
-    try:
-        base_url = request.build_absolute_uri("/").rstrip("/")
-        download, documents = listing_download(filters, user, base_url)
-        if file_format == "xlsx" and too_large_for_xlsx(documents):
-            raise downloads.TooLarge
-        return downloads.response(download, file_format, user, encoding, on_close=release)
-    except BaseException:
-        release()
-        raise
+    person like every staff download (the pipeline raises ``downloads.ExportLimited``)."""
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    download, documents = listing_download(filters, user, base_url)
+    if file_format == "xlsx" and too_large_for_xlsx(documents):
+        raise downloads.TooLarge
+    return downloads.response(download, file_format, user, encoding)

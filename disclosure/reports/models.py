@@ -39,6 +39,21 @@ def _count(label):
     return models.PositiveIntegerField(label, default=0)
 
 
+# The national template (统一格式) a report's tables follow: 国办公开办函〔2019〕60号 for the
+# reports of 2019 and 2020, 国办公开办函〔2021〕30号 from the report of 2021 (published in 2022).
+class Template(models.TextChoices):
+    T2019 = "2019", _("2019年格式（国办公开办函〔2019〕60号）")
+    T2021 = "2021", _("2021年格式（国办公开办函〔2021〕30号）")
+
+
+FIRST_2021_YEAR = 2021
+
+
+def template_for_year(year):
+    """The template of the report of ``year``: the 2021 one from 2021, the 2019 one before."""
+    return Template.T2021 if year >= FIRST_2021_YEAR else Template.T2019
+
+
 class AnnualReportQuerySet(models.QuerySet):
     def for_staff(self, user):
         """Reports of the agencies ``user`` (or SYSTEM) works for."""
@@ -56,12 +71,40 @@ class AnnualReport(models.Model):
         DRAFT = "draft", _("草稿")
         FINAL = "final", _("已定稿")
 
+    class Entry(models.TextChoices):
+        COUNTED = "counted", _("按系统数据统计")
+        PRINTED = "printed", _("据已印发的报告录入")
+
     agency = models.ForeignKey(
         Agency, verbose_name=_("报告机关"), on_delete=models.PROTECT, related_name="annual_reports"
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     status = models.CharField(
         _("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+
+    template = models.CharField(
+        _("报告格式"),
+        max_length=4,
+        choices=Template.choices,
+        default=Template.T2021,
+        editable=False,
+    )
+    entry = models.CharField(
+        _("数据来源"), max_length=8, choices=Entry.choices, default=Entry.COUNTED, editable=False
+    )
+    # A printed report's table cells as entered ({cell key: number}); its other numbers are the
+    # fields below. One reason covers the whole entry.
+    printed_numbers = models.JSONField(
+        _("录入的表格数据"), default=dict, blank=True, editable=False
+    )
+    printed_reason = models.TextField(_("录入理由"), blank=True, editable=False)
+    printed_on = models.DateField(
+        _("原印发日期"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("已印发报告的成文日期，作为公开文件的成文日期。"),
     )
 
     overview = models.TextField(_("一、总体情况"), blank=True, help_text=_("分段填写；空行分段。"))
@@ -74,6 +117,13 @@ class AnnualReport(models.Model):
     enforcements = _count(_("行政强制 本年处理决定数量"))
     fees = models.DecimalField(
         _("行政事业性收费 本年收费金额（万元）"),
+        max_digits=12,
+        decimal_places=4,
+        default=0,
+    )
+    # 2019 template, section 二 第二十条第（九）项 (the only amount besides 行政事业性收费).
+    procurement_amount = models.DecimalField(
+        _("政府集中采购 采购总金额（万元）"),
         max_digits=12,
         decimal_places=4,
         default=0,
@@ -146,6 +196,10 @@ class AnnualReport(models.Model):
     @property
     def is_final(self):
         return self.status == self.Status.FINAL
+
+    @property
+    def is_printed(self):
+        return self.entry == self.Entry.PRINTED
 
     def litigation_rows(self):
         """Section 四 as [(group key, label, [(outcome key, label, number)])]."""

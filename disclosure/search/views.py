@@ -147,6 +147,7 @@ class SearchView(TemplateView):
                 (
                     (value, names[facet].get(value, "未分类"), count)
                     for value, count in facets[facet].items()
+                    if not (facet == "validity" and not value)  # not stated: no filter offered
                 ),
                 key=lambda item: -item[2],
             )

@@ -67,15 +67,16 @@ class Resolver:
             for pk, names in CatalogNode.paths(public=False).items():
                 add(tuple(normal(n) for n in names), pk)
         else:
-            labels = {pk: path_key(label) for pk, (_depth, label) in Topic.tree_labels().items()}
-            for pk, names in labels.items():
-                add(names, pk)
+            for pk, paths in _topic_paths().items():
+                for names in paths:
+                    add(names, pk)
             full = set(found)
-            # A second-level topic is also found by its own name, when no other topic bears it
-            # and no full path reads so (the first-level 其他 is "其他"; the 21 others are not).
-            for pk, names in labels.items():
-                if len(names) > 1 and (names[-1],) not in full:
-                    add((names[-1],), pk)
+            # A second-level topic is also found by its own name (or a former one), when no
+            # other topic bears it and no full path reads so (the first-level 其他 is "其他").
+            for pk, names in _topic_paths(leaves=True).items():
+                for leaf in names:
+                    if leaf not in full:
+                        add(leaf, pk)
         return found
 
     def key(self, kind, value):
@@ -98,6 +99,27 @@ class Resolver:
                 )
             return pk in self._nodes
         return True
+
+
+def _topic_paths(leaves=False):
+    """{pk: [name path, ...]} of every topic, each level by its name or a former one
+    (``Topic.aliases``); with ``leaves``, the second-level topics by their own names alone."""
+    rows = {
+        pk: (parent_id, [normal(name), *(normal(a) for a in aliases.splitlines() if a.strip())])
+        for pk, name, parent_id, aliases in Topic.objects.values_list(
+            "pk", "name", "parent_id", "aliases"
+        )
+    }
+    paths = {}
+    for pk, (parent_id, names) in rows.items():
+        if leaves:
+            if parent_id is not None:
+                paths[pk] = [(name,) for name in names]
+        elif parent_id is None:
+            paths[pk] = [(name,) for name in names]
+        elif parent_id in rows and rows[parent_id][0] is None:
+            paths[pk] = [(up, name) for up in rows[parent_id][1] for name in names]
+    return paths
 
 
 def read_mapping_file(path):

@@ -56,7 +56,7 @@ LABELS = {key: words[0] for key, words in HEADERS.items()}
 LENGTHS = {"title": 300, "index_number": 100, "doc_number": 100, "keywords": 200}
 HEADER_NOISE = re.compile(r"[\s:：【】\[\]()（）*]")
 VALIDITY = {
-    "": Document.Validity.VALID,
+    "": "",  # not stated on the old site: shown as such, not taken for 有效
     "有效": Document.Validity.VALID,
     "现行有效": Document.Validity.VALID,
     "是": Document.Validity.VALID,
@@ -89,7 +89,7 @@ class OldDocument:
     values: dict = field(default_factory=dict)
     written_on: date | None = None
     published_at: datetime | None = None
-    validity: str = Document.Validity.VALID
+    validity: str = ""
     attachments: list = field(default_factory=list)
     problems: list = field(default_factory=list)
 

@@ -1,5 +1,7 @@
 """The standard-directory upload in the admin, in a real browser (Debian's chromium)."""
 
+import csv
+
 import pytest
 from django.contrib.auth.models import Group
 from openpyxl import Workbook
@@ -92,3 +94,71 @@ def test_a_cataloguer_uploads_previews_and_applies_a_directory(live_server, sett
     assert CatalogNode.objects.get(name="救助审批").time_limit_days == 20
     assert CatalogNode.objects.get(name="低保审批").content == "审批结果及金额"
     assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT_CATALOG).count() == 1
+
+
+# The national template saved as CSV: 公开事项 over 一级/二级事项 in a second header row, the other
+# headings merged down both rows (blank in the second), a title row above and an extra column.
+TWO_ROW_CSV = [
+    ["某县社会救助领域基层政务公开标准目录"],
+    ["序号", "公开事项", "", "公开内容（要素）", "公开依据", "公开时限", "公开主体"]
+    + ["公开渠道和载体", "公开对象", "", "公开方式", "", "公开层级", "", "五公开"],
+    ["", "一级事项", "二级事项", "", "", "", "", "", "全社会", "特定群众", "主动", "依申请"]
+    + ["县级", "乡级", ""],
+    ["1", "临时救助", "救助审批", "审批结果和金额", "《社会救助暂行办法》", "20个工作日内"]
+    + ["县民政局", "■政府网站 ■公开查阅点", "√", "", "√", "", "√", "", "■文本"],
+]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_two_row_header_csv_is_previewed_column_by_column_and_applied(
+    live_server, settings, tmp_path
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    sync_roles()
+    user = StaffUserFactory(username="mulu")
+    user.groups.add(Group.objects.get(name=CATALOGUER))
+    CatalogNode.objects.create(name="社会救助", parent=CatalogNode.objects.create(name="政务公开"))
+    path = tmp_path / "两行表头.csv"
+    with open(path, "w", newline="", encoding="utf-8-sig") as out:
+        csv.writer(out).writerows(TWO_ROW_CSV)
+
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/admin/login/?next=/admin/catalog/catalognode/import/")
+        page.fill("#id_username", "mulu")
+        page.fill("#id_password", "correct-horse-battery")
+        page.click("input[type=submit]")
+        page.set_input_files("#id_file", str(path))
+        page.select_option("#id_target", label="　社会救助")
+        page.click("input[value=上传并预览]")
+
+        columns = page.inner_text("#import-columns")
+        for heading, target in [
+            ("公开事项 / 二级事项", "第2级栏目（名称）"),
+            ("公开依据", "公开依据"),
+            ("公开主体", "公开主体"),
+            ("公开对象 / 全社会", "公开对象：勾选即为“全社会”"),
+        ]:
+            assert heading in columns and target in columns
+        assert "五公开" in page.inner_text("#import-ignored")
+        assert "O列“五公开”有内容" in page.inner_text("#import-warnings")
+        sample = page.inner_text("#import-sample")
+        for value in ["临时救助 / 救助审批", "审批结果和金额", "《社会救助暂行办法》", "县民政局"]:
+            assert value in sample
+        assert "公开查阅点" in sample
+        page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+        page.click("input[value=确认导入]")
+        assert "新建 2 个栏目" in page.inner_text(".messagelist")
+        page.close()
+
+    item = CatalogNode.objects.get(name="救助审批")
+    assert item.parent.name == "临时救助"
+    assert (item.content, item.basis, item.subject) == (
+        "审批结果和金额",
+        "《社会救助暂行办法》",
+        "县民政局",
+    )
+    assert (item.time_limit_text, item.time_limit_days) == ("20个工作日内", 20)
+    assert item.channels == ["政府网站", "公开查阅点"]
+    assert (item.audience, item.mode, item.level_county) == ("public", "active", True)

@@ -12,8 +12,7 @@ def build_directory(first_count, second_per_first, under="政务公开/基层政
             items.append(
                 DirectoryItem(
                     row_number=row,
-                    first=f"一级事项{f:03d}",
-                    second=f"二级事项{f:03d}-{s:02d}",
+                    names=[f"一级事项{f:03d}", f"二级事项{f:03d}-{s:02d}"],
                     content="审批结果",
                     time_limit_text="自信息形成或者变更之日起20个工作日内",
                     audience=CatalogNode.Audience.PUBLIC,

@@ -113,7 +113,10 @@ def test_a_csv_over_the_row_limit_is_refused(tmp_path):
 
 def test_a_csv_cell_over_the_length_limit_is_refused_with_its_row(tmp_path):
     rows = simple_rows(公开内容="长" * (importer.MAX_CELL_CHARS + 1))
-    refused(write_csv(tmp_path / "d.csv", rows), "第3行：有单元格超过 10000 个字符")
+    refused(
+        write_csv(tmp_path / "d.csv", rows),
+        f"第3行：有单元格超过 {importer.MAX_CELL_CHARS} 个字符（标准目录每个单元格的上限）",
+    )
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):

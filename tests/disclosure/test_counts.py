@@ -116,6 +116,7 @@ def test_rebuild_counts_repairs_and_reports_drift(site_tree, capsys):
                 index_code="1",
                 index_year=2023,
                 index_serial=99,
+                index_number_text="1/2023-00099",
             )
         ]
     )

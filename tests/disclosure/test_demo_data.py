@@ -72,6 +72,7 @@ def test_generate_demo_skips_serials_held_by_legacy_numbers(demo):
     agency = Agency.objects.get(credit_code="115002240093343308")
     held = DocumentFactory(agency=agency)
     held.index_code, held.index_year, held.index_serial = agency.credit_code, 2022, 1
+    held.index_number_text = f"{agency.credit_code}/2022-00001"
     held.save()
     call_command("generate_demo", documents=400, seed=3)
     numbers = list(

@@ -337,6 +337,23 @@ def test_a_second_simultaneous_export_of_the_same_person_is_refused(client, list
     assert client.get(url, {"format": "xlsx"}).status_code == 200
 
 
+def test_every_staff_download_takes_the_same_one_export_slot(client, listing, staff, settings):
+    settings.STAFF_EXPORTS_PER_MINUTE = 5
+    client.force_login(staff["auditor"])
+    running = client.get(reverse("admin:disclosure_document_export"), {"format": "csv"})
+    compliance = reverse("admin:disclosure_document_compliance")
+    refused = client.get(compliance, {"download": "xlsx"})
+    assert refused.status_code == 429
+    assert "您已有一个导出正在进行，请等它完成后再试。" in refused.content.decode()
+    b"".join(running.streaming_content)
+    assert client.get(compliance, {"download": "xlsx"}).status_code == 200
+    for _ in range(3):
+        b"".join(client.get(compliance, {"download": "csv"}).streaming_content)
+    refused = client.get(reverse("admin:disclosure_document_export"), {"format": "csv"})
+    assert refused.status_code == 429  # five downloads of any kind in the minute
+    assert "导出过于频繁：每人每分钟最多导出 5 次" in refused.content.decode()
+
+
 def xlsx_sheet(response):
     return load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
 

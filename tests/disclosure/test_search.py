@@ -235,6 +235,7 @@ def test_postgresql_uses_the_gin_index(site_tree):
             title=f"关于做好第{i}项日常工作的通知", body="<p>各镇街、各部门：请按要求做好日常工作。</p>",
             agency=agency, node=site_tree["policies"], status=Document.Status.PUBLISHED,
             published_at=local(2020 + i % 5, 1, 1), index_code=agency.credit_code, index_year=2020, index_serial=i + 1,
+            index_number_text=f"{agency.credit_code}/2020-{i + 1:05d}",
         )
         for i in range(12000)
     ]  # fmt: skip

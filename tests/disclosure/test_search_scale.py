@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.urls import reverse
 
 from disclosure.search.backends import DatabaseSearchBackend, SearchRequest
@@ -87,8 +88,9 @@ def test_search_page_query_budget(client, flood_notices, django_assert_max_num_q
     # Columns, the sample with its facets, topic parents, the filtered count, the planner's row
     # count, the page (two queries by relevance), the documents, three name lists, the column's
     # subtree ids (listed so that small columns use the column index); on PostgreSQL also the
-    # transaction's savepoint and its planner switches.
-    with django_assert_max_num_queries(17):
+    # transaction's savepoint and its planner switches, and a count of the table while autovacuum
+    # has not yet analysed it (the planner's row count is then 0).
+    with django_assert_max_num_queries(18):
         client.get(reverse("search"), {"q": "防汛", "node": flood_notices[0].node_id})
 
 
@@ -141,7 +143,10 @@ def test_admin_list_marks_an_estimated_count(client, editor, settings):
     settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 3
     html = client.get(reverse("admin:disclosure_document_changelist")).content.decode()
     paginator = re.search(r'class="paginator">(.*?)</p>', html, re.S).group(1)
-    assert "约" in paginator or "5" in paginator  # estimated on PostgreSQL, counted on SQLite
+    if connection.vendor == "postgresql":
+        assert "约" in paginator  # past the exact limit, PostgreSQL's estimate is shown as such
+    else:
+        assert "约" not in paginator and "5" in paginator  # SQLite has no estimate: counted
 
 
 def test_admin_document_list_and_search_query_budget(client, editor, django_assert_max_num_queries):

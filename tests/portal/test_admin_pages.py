@@ -84,6 +84,7 @@ EXPECTED = {
     "disclosure_annualreport_add":           (200, 200, 200, 403, 403, 403, 403),
     "disclosure_annualreport_change":        (200, 200, 200, 403, 200, 403, 403),
     "disclosure_annualreport_district":      (200, 200, 200, 403, 200, 403, 403),
+    "disclosure_annualreport_printed":       (200, 200, 200, 403, 403, 403, 403),
     "disclosure_disclosureguide_changelist": (200, 200, 200, 403, 200, 403, 403),
     "disclosure_disclosureguide_add":        (200, 200, 200, 403, 403, 403, 403),
     "disclosure_disclosureguide_change":     (200, 200, 200, 403, 200, 403, 403),

@@ -20,7 +20,6 @@ def request_from(address, forwarded=None):
         ("2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
         ("2001:0db8:0001:0002:0000:0000:0000:0009", "2001:db8:1:2::/64"),
         ("fe80::1%eth0", "fe80::/64"),
-        ("not an address", "unknown"),
         ("", "unknown"),
     ],
 )
@@ -48,3 +47,24 @@ def test_behind_a_trusted_proxy_the_client_is_the_address_the_proxy_saw(settings
     assert client_key(request) == "2001:db8:5:6::/64"
     settings.PORTAL_TRUSTED_PROXIES = 0  # no proxy trusted: the header is the client's own word
     assert client_key(request) == "10.0.0.1"
+
+
+def test_a_value_that_is_no_address_is_a_client_of_its_own_not_one_shared_by_all():
+    first, second = address_key("proxy-misconfigured"), address_key("another-odd-value")
+    assert first.startswith("unknown:") and second.startswith("unknown:")
+    assert first != second and first == address_key("proxy-misconfigured")
+
+
+@pytest.mark.parametrize(
+    "hop, key",
+    [
+        ("203.0.113.7:51234", "203.0.113.7"),
+        ("[2001:db8:5:6::77]:443", "2001:db8:5:6::/64"),
+        ("[2001:db8:5:6::78]", "2001:db8:5:6::/64"),
+        ("2001:db8:5:6::79", "2001:db8:5:6::/64"),
+    ],
+)
+def test_a_hop_written_with_its_port_counts_as_its_address(settings, hop, key):
+    settings.PORTAL_TRUSTED_PROXIES = 1
+    request = request_from("10.0.0.1", forwarded=f"192.0.2.9, {hop}")
+    assert client_key(request) == key

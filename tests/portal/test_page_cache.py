@@ -373,6 +373,29 @@ def test_free_text_pages_are_kept_within_a_budget(client, tree, document, monkey
     assert len(stored_pages()) == 3
 
 
+def test_one_client_cannot_spend_the_free_text_budget_of_everyone_else(
+    client, tree, document, monkeypatch
+):
+    monkeypatch.setattr(page_cache, "FREE_TEXT_PAGES_PER_CLIENT", 2)
+    for n in range(5):
+        client.get(reverse("search"), {"q": f"随便{n}"}, REMOTE_ADDR="2001:db8:1:2::5")
+        client.get(reverse("search"), {"q": f"随便{n}"}, REMOTE_ADDR=f"2001:db8:1:2::{n + 6}")
+    assert len(stored_pages()) == 2  # one client, whichever of its /64 addresses
+    client.get(reverse("search"), {"q": "另一位访客"}, REMOTE_ADDR="198.51.100.9")
+    assert len(stored_pages()) == 3
+
+
+def test_hosts_answered_through_a_wildcard_are_served_but_not_kept(
+    client, settings, tree, document
+):
+    settings.ALLOWED_HOSTS = ["gk.example.gov.cn", ".example.gov.cn"]
+    for n in range(3):
+        assert client.get("/", HTTP_HOST=f"x{n}.example.gov.cn").status_code == 200
+    assert stored_pages() == []
+    assert client.get("/", HTTP_HOST="gk.example.gov.cn").status_code == 200
+    assert len(stored_pages()) == 1
+
+
 def test_proposals_and_statistics_keep_only_values_they_use(client, tree, document):
     reply = ProposalReplyFactory(proposal=ProposalFactory(number=7, title="关于修路的建议"))
     publish(reply.document)

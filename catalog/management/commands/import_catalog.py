@@ -6,7 +6,7 @@ from catalog.importer import (
     DirectoryImportError,
     find_path,
     import_directory,
-    parse_directory,
+    read_directory,
     read_table,
 )
 from catalog.models import Agency
@@ -45,7 +45,11 @@ class Command(BaseCommand):
                 "确需新建这些栏目时，请加上 --create 重新运行。"
             )
         try:
-            items = parse_directory(read_table(file))
+            reading = read_directory(read_table(file))
+            if reading.errors:
+                raise DirectoryImportError(reading.errors)
+            self.report_columns(reading)
+            items = reading.items
             result = import_directory(
                 items, under, agency=agency_obj, create=create, source={"file": str(file)}
             )
@@ -58,7 +62,19 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"导入完成：{len(items)} 个二级事项；新建 {result.created} 个栏目，"
+                f"导入完成：{len(items)} 个事项；新建 {result.created} 个栏目，"
                 f"更新 {result.updated} 个，未变 {result.unchanged} 个；用时 {elapsed:.2f} 秒。"
             )
         )
+
+    def report_columns(self, reading):
+        """Name each column of the file and what it becomes, and what to check, before the
+        import."""
+        for column in reading.layout.recognised:
+            self.stdout.write(f"{column.letter}列“{column.heading}” → {column.target}")
+        for column in reading.layout.ignored:
+            self.stdout.write(
+                self.style.WARNING(f"{column.letter}列“{column.heading}”不导入：{column.reason}")
+            )
+        for warning in reading.warnings:
+            self.stdout.write(self.style.WARNING(warning))

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog.models import Agency
 from disclosure.models import AnnualReport
 from disclosure.reports import downloads
-from disclosure.reports.annual import figures_for
+from disclosure.reports.annual import problems
 from disclosure.reports.annual_files import FORMATS, report_file
 from portal.actors import SYSTEM
 
@@ -29,8 +29,7 @@ class Command(BaseCommand):
         if report is None:
             raise CommandError(f"{found.name}尚未建立{year}年度报告。")
         if check:
-            figures = figures_for(report)
-            errors = figures.balance_errors() + report.litigation_errors()
+            errors = problems(report)
             for error in errors:
                 self.stdout.write(error)
             if errors:

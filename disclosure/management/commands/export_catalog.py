@@ -69,7 +69,7 @@ class Command(BaseCommand):
             date_from=options["date_from"],
             date_to=options["date_to"],
             genre=self.find(Genre, "name", options["genre"], "体裁分类"),
-            topic=self.find(Topic, "name", options["topic"], "主题分类"),
+            topic=self.find_topic(options["topic"]),
             validity=options["validity"] or "",
             statuses=options["status"] or [],
         )
@@ -92,6 +92,15 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"找不到{label}：{value}")
         return found
+
+    def find_topic(self, value):
+        """By name, path (综合政务/其他) or a former name (民政、扶贫、救灾)."""
+        if not value:
+            return None
+        topic = Topic.objects.find(value)
+        if topic is None:
+            raise CommandError(f"找不到主题分类：{value}")
+        return topic
 
     def find_node(self, value):
         if not value:

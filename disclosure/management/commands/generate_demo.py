@@ -10,6 +10,7 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from catalog.models import Agency, CatalogNode
+from disclosure.index_numbers import format_index_number
 from disclosure.models import Document, Genre, IndexCounter, Topic
 from disclosure.models.counts import rebuild_public_counts
 from portal import page_cache
@@ -257,7 +258,7 @@ class Command(BaseCommand):
             counters = {
                 (c.credit_code, c.year): c
                 for c in IndexCounter.objects.select_for_update().filter(
-                    credit_code__in=[a.credit_code for a in agencies]
+                    credit_code__in=[a.numbering_code for a in agencies]
                 )
             }
             self.held = {}
@@ -352,16 +353,17 @@ class Command(BaseCommand):
         )
         if status == Document.Status.PUBLISHED:
             local_year = published_on.year
-            key = (agency.credit_code, local_year)
+            key = (agency.numbering_code, local_year)
             counter = counters.get(key)
             if counter is None:
-                counter = counters[key] = IndexCounter(
-                    credit_code=agency.credit_code, year=local_year
-                )
+                counter = counters[key] = IndexCounter(credit_code=key[0], year=local_year)
             held = self.held_serials(key, counter)
             counter.last_serial += 1
             while counter.last_serial in held:  # kept by a legacy number: the next one is free
                 counter.last_serial += 1
             document.index_code, document.index_year = key
             document.index_serial = counter.last_serial
+            document.index_number_text = format_index_number(
+                *key, counter.last_serial, agency.index_scheme
+            )
         return document

@@ -388,6 +388,20 @@ def test_an_image_declaring_more_pixels_than_pillow_opens_is_refused_by_the_form
     assert_nothing_saved(file_roots)
 
 
+@pytest.mark.parametrize("error", [IndexError("tile"), ZeroDivisionError(), ValueError("mode")])
+def test_any_error_pillow_raises_on_the_identity_image_reads_as_damaged(
+    client, agency, file_roots, monkeypatch, error
+):
+    def fails(self):
+        raise error
+
+    monkeypatch.setattr("PIL.PngImagePlugin.PngImageFile.verify", fails)
+    response = post(client, agency, person_data(), png_upload())
+    assert response.status_code == 200
+    assert response.context["form"].errors["identity_file"] == ["身份证明图片已损坏，无法打开。"]
+    assert_nothing_saved(file_roots)
+
+
 def test_an_image_over_the_pixel_limit_is_refused_and_one_under_it_accepted(
     client, agency, file_roots
 ):

@@ -94,3 +94,15 @@ def test_the_statistics_are_linked_from_the_guide(client, figures):
 def test_the_page_has_a_query_budget(client, figures, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         client.get(reverse("applications:statistics"), {"year": 2025})
+
+
+def test_an_application_withdrawn_before_receipt_is_closed_in_neither_count(client, db):
+    agency = AgencyFactory(name="铜梁区民政局")
+    closed(agency, Result.OTHER, date(2025, 3, 9), received_on=None)  # withdrawn, never received
+    closed(agency, Result.DISCLOSED, date(2025, 5, 6), date(2025, 4, 8))
+    response = client.get(reverse("applications:statistics"), {"year": 2025})
+    assert row_of(response, "铜梁区民政局")["closed"] == 1
+    year = (date(2025, 1, 1), date(2025, 12, 31))
+    # The annual report counts from the same selectors.
+    assert Application.objects.filter(agency=agency).closed_between(*year).count() == 1
+    assert Application.objects.filter(agency=agency).received_between(*year).count() == 1

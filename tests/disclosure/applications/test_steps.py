@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -113,7 +114,7 @@ def test_audit_events_name_the_application_by_number_only():
     ],
 )  # fmt: skip
 def test_a_wrong_number_is_refused_and_nothing_saved(changes, field, message):
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationError) as caught:
         services.submit(online_application(AgencyFactory(), **changes))
     assert message in str(caught.value)
     assert not Application.objects.exists()

@@ -63,3 +63,15 @@ def test_a_letter_of_another_date_needs_no_confirmation(client, boss):
     assert client.post(reverse(URL), data).status_code == 302
     assert client.post(reverse(URL), {**data, "letter_date": "2022-09-01"}).status_code == 302
     assert ProposalReply.objects.count() == 2
+
+
+def test_pasted_text_past_the_files_limit_is_refused_before_it_is_parsed(client, boss, monkeypatch):
+    monkeypatch.setattr(
+        "disclosure.proposals.admin.parse_reply_letter",
+        lambda text: pytest.fail("the parser read an over-long paste"),
+    )
+    response = client.post(reverse(URL), {"text": seed_text() + "字" * 100_000})
+    assert response.status_code == 200
+    assert response.context["form"].errors["text"] == [
+        "粘贴的文字超过 100000 字，不像一封复函；请只粘贴复函本身。"
+    ]

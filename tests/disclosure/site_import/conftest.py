@@ -19,7 +19,7 @@ def portal_site(db):
     other = CatalogNode.objects.create(name="其他法定主动公开内容", parent=legal)
     replies = CatalogNode.objects.create(name="人大代表建议办理", parent=other)
     policies = CatalogNode.objects.create(name="政策文件", parent=legal)
-    civil = Topic.objects.get(name="民政、扶贫、救灾", parent=None)
+    civil = Topic.objects.get(name="民政、乡村振兴、救灾", parent=None)
     return {
         "agency": AgencyFactory(name="铜梁区人民政府", credit_code="115002240093343308"),
         "replies": replies,

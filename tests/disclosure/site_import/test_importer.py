@@ -133,6 +133,12 @@ def test_another_sites_labels_and_date_shapes_are_read_from_a_gb18030_csv(portal
     assert by_serial[303].keywords == "建议 复函"
 
 
+def test_a_validity_the_old_site_did_not_state_stays_unstated(portal_site, tmp_path):
+    run(package(tmp_path / "old.zip", [row(225, 有效性="")]))
+
+    assert Document.objects.get().validity == ""
+
+
 def test_a_json_export_zipped_as_one_folder_is_read(portal_site, tmp_path):
     run(package(tmp_path / "old.zip", [row(225)], kind="json", top="export-2024/"))
 
@@ -181,7 +187,10 @@ def test_a_name_several_topics_share_is_asked(portal_site, tmp_path):
 def test_a_topic_is_found_by_its_path_and_a_column_by_its_breadcrumb(portal_site):
     finder = Resolver(SYSTEM)
 
+    assert finder.find("topic", "民政、乡村振兴、救灾 / 救灾") == portal_site["relief"].pk
     assert finder.find("topic", "民政、扶贫、救灾 / 救灾") == portal_site["relief"].pk
+    assert finder.find("topic", "民政、扶贫、救灾") == portal_site["civil"].pk
+    assert finder.find("topic", "扶贫") == Topic.objects.get(name="乡村振兴").pk
     assert finder.find("topic", "救灾") == portal_site["relief"].pk
     assert finder.find("node", REPLIES) == portal_site["replies"].pk
     assert finder.find("node", "政务公开/法定主动公开内容/政策文件") == portal_site["policies"].pk
@@ -215,7 +224,8 @@ def test_every_unknown_agency_column_and_genre_is_listed_with_its_rows(portal_si
         ({"标题": "复函\x07"}, "控制字符"),
         ({"正文文件": "missing.html"}, "找不到正文文件"),
         ({"附件": "附件1.pdf"}, "找不到附件"),
-        ({"索引号": "115002240093343308/2022-0022"}, "格式不正确"),
+        ({"索引号": "115002240093343308/2022年第22号"}, "不能含有“年第号”"),
+        ({"索引号": "2022-225"}, "太短，缺少机构代码或序号"),
     ],
 )
 def test_one_bad_row_stops_the_whole_import(portal_site, tmp_path, changes, problem):
@@ -420,3 +430,33 @@ def test_a_gbk_named_zip_made_on_chinese_windows_is_read(portal_site, tmp_path, 
     run(path)
 
     assert Document.objects.get().body == "<p>正文</p>"
+
+
+FOREIGN_SHAPES = [
+    "01527918X-2020-153077",  # 组织机构代码-年-流水号
+    "00930000X/2022-00031",  # 组织机构代码/年-序号
+    "500224-0101-2021-0042",  # region, department, year, serial
+    "QTZF-2019-000815",  # a short prefix
+]
+
+
+def test_other_sites_index_numbers_are_kept_exactly_and_found_again(portal_site, tmp_path):
+    rows = [row(225 + n, 索引号=number) for n, number in enumerate(FOREIGN_SHAPES)]
+    path = package(tmp_path / "old.zip", rows)
+
+    run(path)
+    again = run(path)
+
+    shown = sorted(Document.objects.values_list("index_number_text", flat=True))
+    assert shown == sorted(FOREIGN_SHAPES)
+    assert sorted(d.index_number for d in Document.objects.all()) == sorted(FOREIGN_SHAPES)
+    assert (again.created, again.skipped) == (0, 4)
+    assert Document.objects.public().count() == 4
+
+
+def test_an_organisation_code_of_another_agency_is_refused(portal_site, tmp_path):
+    AgencyFactory(org_code="01527918X")
+
+    errors = plan(package(tmp_path / "old.zip", [row(225, 索引号=FOREIGN_SHAPES[0])])).errors
+
+    assert "不是发布机构“铜梁区人民政府”的组织机构代码" in errors[0][1]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0003_agency_accepts_applications'),
-        ('disclosure', '0021_reply_letter_fields'),
+        ('disclosure', '0025_validity_not_stated_and_other_genre'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
