@@ -24,6 +24,7 @@ from .services import (
 
 TEMPLATES = "admin/disclosure/site_import"
 EXPIRED = "预览已过期或无效，请重新上传文件包。"
+MAX_ASKED = 100
 
 
 def may_import(user):
@@ -92,7 +93,8 @@ class SiteImportViews:
         for every value still unmapped."""
         if plan is None:
             plan = self.plan(request, ticket)
-        unmapped = {kind: sorted(values) for kind, values in plan.unmapped.items()}
+        # At most MAX_ASKED values of each kind a page: the rest are asked once these are chosen.
+        unmapped = {kind: sorted(values)[:MAX_ASKED] for kind, values in plan.unmapped.items()}
         form = MappingForm(unmapped=unmapped, rows=plan.unmapped, user=request.user)
         signed = uploads.make_ticket(**ticket, unmapped=unmapped, digest=plan_digest(plan))
         return self.render(

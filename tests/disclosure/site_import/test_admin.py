@@ -240,3 +240,13 @@ def test_the_preview_costs_at_most_two_queries_a_row(
 
     with django_assert_max_num_queries(base + 2 * 18):
         client.post(UPLOAD, {"file": zip_upload(large), "status": "published"})
+
+
+def test_many_unknown_columns_are_asked_a_hundred_at_a_time(client, reviewer, tmp_path):
+    rows = [row(1000 + n, 栏目=f"信息公开 > 栏目{n:03d}") for n in range(105)]
+    path = package(tmp_path / "old.zip", rows)
+
+    page = client.post(UPLOAD, {"file": zip_upload(path), "status": "published"}).content
+
+    assert "未对应的值 <strong>105</strong> 个" in page.decode()
+    assert page.decode().count('<select name="node-') == 100
