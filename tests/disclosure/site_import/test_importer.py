@@ -12,7 +12,7 @@ from disclosure.models import Attachment, Document, Topic
 from disclosure.models.counts import PublicCount, rebuild_public_counts
 from disclosure.site_import import package as package_module
 from disclosure.site_import.mapping import Resolver
-from disclosure.site_import.metadata import parse_date
+from disclosure.site_import.metadata import header_fields, parse_date
 from disclosure.site_import.package import PackageRefused, open_package
 from disclosure.site_import.services import (
     BatchFailed,
@@ -25,6 +25,7 @@ from portal.models import AuditEvent
 from tests.disclosure.site_import.packages import (
     PDF,
     REPLIES,
+    STANDARD_HEADER,
     VARIANT_HEADER,
     body,
     index_number,
@@ -143,6 +144,34 @@ def test_a_json_export_zipped_as_one_folder_is_read(portal_site, tmp_path):
     run(package(tmp_path / "old.zip", [row(225)], kind="json", top="export-2024/"))
 
     assert Document.objects.get().index_number == index_number(225)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        STANDARD_HEADER,
+        VARIANT_HEADER,
+        # A regulations database's labels, with the brackets and colons its pages print.
+        [
+            "【题名】",
+            "索引号：",
+            "制定机关",
+            "所属栏目",
+            "主题",
+            "公文种类",
+            "字号",
+            "签发日期",
+            "公布日期",
+            "效力状态",
+            "关键字",
+            "内容简介",
+            "正文文件名",
+            "附件文件名",
+        ],  # fmt: skip
+    ],
+)
+def test_every_field_is_found_under_the_labels_sites_use(header):
+    assert sorted(header_fields(header).values()) == list(range(14))
 
 
 @pytest.mark.parametrize(
