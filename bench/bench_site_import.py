@@ -73,6 +73,7 @@ def plain_insert(agency, node, count):
                     doc_number=f"铜府发〔{2015 + n % 10}〕{n}号",
                     published_at=timezone.make_aware(datetime(2015 + n % 10, 3, 5, 9, 30)),
                     status=Document.Status.PUBLISHED,
+                    index_number_text=number(agency, n),
                     index_code=agency.credit_code,
                     index_year=2015 + n % 10,
                     index_serial=n // 10 + 1,
