@@ -316,7 +316,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["agency", "node", "extra_nodes", "interprets"]
     readonly_fields = [
         "status", "index_number_display", "review_comment", "withdrawn_reason", "withdrawn_at",
-        "created_at", "updated_at",
+        "created_at", "updated_at", "migrated_from",
     ]  # fmt: skip
     actions = ["submit_selected", "publish_selected"]
     change_form_template = "admin/disclosure/document/change_form.html"
@@ -337,7 +337,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         ),
         (
             _("状态"),
-            {"fields": ["status", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at"]},
+            {"fields": ["status", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at", "migrated_from"]},
         ),
     ]  # fmt: skip
 

@@ -250,3 +250,15 @@ def test_many_unknown_columns_are_asked_a_hundred_at_a_time(client, reviewer, tm
 
     assert "未对应的值 <strong>105</strong> 个" in page.decode()
     assert page.decode().count('<select name="node-') == 100
+
+
+def test_a_migrated_documents_change_page_says_where_it_came_from(client, reviewer, tmp_path):
+    path = package(tmp_path / "旧网站导出.zip", [row(225)])
+    preview = client.post(UPLOAD, {"file": zip_upload(path), "status": "draft"})
+    client.post(APPLY, {"ticket": ticket_of(preview)})
+    document = Document.objects.get()
+
+    page = client.get(reverse("admin:disclosure_document_change", args=[document.pk]))
+
+    assert "旧网站导出.zip" in page.content.decode()
+    assert index_number(225) in page.content.decode()
