@@ -143,9 +143,10 @@ class ZipPackage(Package):
         self.archive = zipfile.ZipFile(path)
         entries = {}
         for member in members:
-            if member.is_dir():
-                continue
             name = _zip_name(member).replace("\\", "/").lstrip("/")
+            # Folders, and the resource forks a Mac adds to a zip it makes.
+            if member.is_dir() or name.startswith("__MACOSX/"):
+                continue
             if name in entries:
                 self.archive.close()
                 raise PackageRefused(f"文件包中有两个同名文件“{name}”。")

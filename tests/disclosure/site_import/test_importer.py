@@ -489,3 +489,13 @@ def test_an_organisation_code_of_another_agency_is_refused(portal_site, tmp_path
     errors = plan(package(tmp_path / "old.zip", [row(225, 索引号=FOREIGN_SHAPES[0])])).errors
 
     assert "不是发布机构“铜梁区人民政府”的组织机构代码" in errors[0][1]
+
+
+def test_a_folder_zipped_on_a_mac_is_read_without_its_resource_forks(portal_site, tmp_path):
+    path = package(tmp_path / "old.zip", [row(225)], top="导出/")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("__MACOSX/导出/._metadata.xlsx", b"\0\5\26\7")
+
+    run(path)
+
+    assert Document.objects.get().index_number == index_number(225)
