@@ -7,6 +7,7 @@ from disclosure.site_import.services import (
     BatchFailed,
     ImportRefused,
     import_documents,
+    plan_import,
 )
 from portal.actors import SYSTEM
 
@@ -33,8 +34,12 @@ class Command(BaseCommand):
             default=BATCH_SIZE,
             help=f"每个事务导入的文件数（默认 {BATCH_SIZE}）：一批全部成功或全部不保存",
         )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只检查并报告将导入、跳过的文件和问题，不保存"
+        )
 
     def handle(self, *args, path, mapping=None, draft=False, batch_size=BATCH_SIZE, **options):
+        """Import the package, or only report on it (``--dry-run``)."""
         if batch_size < 1:
             raise CommandError("--batch-size 应为正整数。")
         try:
@@ -42,6 +47,8 @@ class Command(BaseCommand):
             package = open_package(path)
         except (MappingRefused, PackageRefused) as refused:
             raise CommandError(str(refused)) from None
+        if options.get("dry_run"):
+            return self.dry_run(package, chosen)
         try:
             result = import_documents(
                 package,
@@ -65,6 +72,16 @@ class Command(BaseCommand):
                 f"{result.skipped} 份。"
             )
         )
+
+    def dry_run(self, package, chosen):
+        try:
+            plan = plan_import(package, SYSTEM, chosen)
+        except PackageRefused as refused:
+            raise CommandError(str(refused)) from None
+        finally:
+            package.close()
+        self.report_problems(plan)
+        self.stdout.write(f"（未保存）{plan.summary()}")
 
     def report_problems(self, plan):
         for row, problem in plan.errors[:200]:

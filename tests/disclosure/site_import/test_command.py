@@ -88,3 +88,14 @@ def test_a_link_out_of_the_folder_is_refused(portal_site, tmp_path):
 
     with pytest.raises(CommandError, match="指向文件夹以外"):
         call_command("import_site", str(path))
+
+
+def test_a_dry_run_reports_and_saves_nothing(portal_site, tmp_path, capsys):
+    path = package(tmp_path / "old.zip", [row(225), row(226, 主题分类="城建")])
+
+    call_command("import_site", str(path), "--dry-run")
+
+    captured = capsys.readouterr()
+    assert "（未保存）共 2 份：新导入 1 份" in captured.out
+    assert "未对应的主题分类：“城建”" in captured.err
+    assert not Document.objects.exists()
