@@ -166,9 +166,10 @@ def _already_migrated(numbers):
     numbers = [number for number in numbers if number]
     for start in range(0, len(numbers), 1000):
         found.update(
-            Document.objects.filter(
-                migrated_index_number__in=numbers[start : start + 1000]
-            ).values_list("migrated_index_number", "pk")
+            Document.objects.filter(migrated_index_number__in=numbers[start : start + 1000])
+            # Names the unique index's condition, so that SQLite reads the index.
+            .exclude(migrated_index_number="")
+            .values_list("migrated_index_number", "pk")
         )
     return found
 

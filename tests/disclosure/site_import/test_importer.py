@@ -499,3 +499,29 @@ def test_a_folder_zipped_on_a_mac_is_read_without_its_resource_forks(portal_site
     run(path)
 
     assert Document.objects.get().index_number == index_number(225)
+
+
+def test_the_number_checks_read_an_index_not_every_document(portal_site, tmp_path):
+    """Each row's checks find a number through the unique indexes: on SQLite a check that
+    scanned the table would make a large import quadratic."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        plan(package(tmp_path / "old.zip", [row(225), row(226)]))
+    checks = [
+        query["sql"]
+        for query in captured.captured_queries
+        if '"index_number_text" =' in query["sql"] or '"migrated_index_number" IN' in query["sql"]
+    ]
+    assert len(checks) == 3
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            for sql in checks:
+                cursor.execute(f"EXPLAIN {sql}")
+                assert "Seq Scan" not in str(cursor.fetchall())
+        else:
+            for sql in checks:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                assert "SCAN disclosure_document" not in str(cursor.fetchall())
