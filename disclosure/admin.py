@@ -4,3 +4,4 @@ import disclosure.applications.admin  # noqa: F401
 import disclosure.documents.admin  # noqa: F401
 import disclosure.proposals.admin  # noqa: F401
 import disclosure.reports.admin  # noqa: F401
+import disclosure.site_import.admin  # noqa: F401

@@ -78,6 +78,9 @@ class DisclosureConfig(AppConfig):
         for roles in (document_roles, report_roles, proposal_roles, application_roles):
             roles.register()
         compliance_admin.register()
+        from disclosure.site_import import admin as site_import_admin
+
+        site_import_admin.register()
         registry.column_page(APPLICATIONS_COLUMN_SLUG, "applications_column")
 
 

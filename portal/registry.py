@@ -28,6 +28,8 @@ class AdminView:
 
 
 _admin_views = {}
+_admin_url_factories = {}
+_admin_link_entries = {}
 _column_flags = {}
 
 
@@ -40,10 +42,23 @@ def admin_views(model):
     return list(_admin_views.get(model._meta.label_lower, {}).values())
 
 
+def admin_pages(model_label, urls):
+    """Pages a part serves under a model's admin with URL patterns of its own:
+    ``urls(model_admin)`` returns them (names ``<app>_<model>_…``)."""
+    _admin_url_factories.setdefault(model_label.lower(), []).append(urls)
+
+
+def admin_link(model_label, label, url_name, allowed=None):
+    """A link from the model's change list to a part's page, for users ``allowed(user)``."""
+    _admin_link_entries.setdefault(model_label.lower(), []).append((label, url_name, allowed))
+
+
 def admin_urls(model_admin):
     """URL patterns of the pages registered for ``model_admin``'s model."""
     opts = model_admin.model._meta
     patterns = []
+    for urls in _admin_url_factories.get(opts.label_lower, []):
+        patterns.extend(urls(model_admin))
     for registered in admin_views(model_admin.model):
 
         def bound(request, *args, _view=registered.view, **kwargs):
@@ -59,10 +74,16 @@ def admin_urls(model_admin):
     return patterns
 
 
-def admin_links(model):
-    """(label, URL name) of the registered pages of ``model`` that its change list links."""
+def admin_links(model, user=None):
+    """(label, URL name) of the registered pages of ``model`` that its change list links for
+    ``user``."""
     opts = model._meta
-    return [
+    links = [
+        (label, url_name)
+        for label, url_name, allowed in _admin_link_entries.get(opts.label_lower, [])
+        if allowed is None or (user is not None and allowed(user))
+    ]
+    return links + [
         (registered.label, f"admin:{opts.app_label}_{opts.model_name}_{registered.name}")
         for registered in admin_views(model)
         if registered.label

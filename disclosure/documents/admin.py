@@ -294,7 +294,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["agency", "node", "extra_nodes", "interprets"]
     readonly_fields = [
         "status", "index_number_display", "review_comment", "withdrawn_reason", "withdrawn_at",
-        "created_at", "updated_at",
+        "created_at", "updated_at", "migrated_from",
     ]  # fmt: skip
     actions = ["submit_selected", "publish_selected"]
     change_form_template = "admin/disclosure/document/change_form.html"
@@ -315,7 +315,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         ),
         (
             _("状态"),
-            {"fields": ["status", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at"]},
+            {"fields": ["status", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at", "migrated_from"]},
         ),
     ]  # fmt: skip
 
@@ -718,7 +718,8 @@ class DocumentAdmin(SimpleHistoryAdmin):
         extra_context = {
             **(extra_context or {}),
             "admin_links": [
-                (label, reverse(name)) for label, name in registry.admin_links(Document)
+                (label, reverse(name))
+                for label, name in registry.admin_links(Document, request.user)
             ],
         }
         return super().changelist_view(request, extra_context)

@@ -147,7 +147,9 @@ def _refuse_if_taken(document, number, parts):
     others = Document.objects.all()
     if document is not None and document.pk:
         others = others.exclude(pk=document.pk)
-    if others.filter(index_number_text=number.text).exists():
+    # The excluded empty text names the unique index's condition: SQLite then reads the index
+    # instead of scanning every document (PostgreSQL proves it by itself).
+    if others.filter(index_number_text=number.text).exclude(index_number_text="").exists():
         raise IndexNumberTaken(number.text)
     if parts is not None:
         code, year, serial = parts

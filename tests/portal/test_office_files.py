@@ -375,3 +375,36 @@ def test_a_row_numbered_other_than_a_positive_integer_is_a_damaged_file(number):
     )
     with pytest.raises(DamagedFile, match="不是正整数"):
         read_first_sheet(io.BytesIO(data), LIMITS, SHEET)
+
+
+# --- any zip (an old site's export package) ----------------------------------------------------
+
+
+def plain_zip(method=zipfile.ZIP_DEFLATED, **members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    buffer.seek(0)
+    return buffer
+
+
+def test_check_zip_lists_the_members_of_a_zip_within_its_limits():
+    members = office_files.check_zip(plain_zip(**{"a.csv": "x", "b.html": "y"}), LIMITS)
+
+    assert [member.filename for member in members] == ["a.csv", "b.html"]
+
+
+def test_check_zip_refuses_a_bomb_and_bzip2_before_inflating_anything():
+    bomb = plain_zip(**{"a.html": b" " * (16 * 1024 * 1024)})
+    with pytest.raises(OfficeFileRefused, match="压缩比"):
+        office_files.check_zip(bomb, LIMITS)
+    with pytest.raises(OfficeFileRefused, match="不支持的压缩方式"):
+        office_files.check_zip(plain_zip(zipfile.ZIP_BZIP2, **{"a.csv": "x"}), LIMITS)
+
+
+def test_check_zip_refuses_what_is_not_a_zip():
+    with pytest.raises(OfficeFileRefused, match="不是 zip 文件包") as refused:
+        office_files.check_zip(io.BytesIO(b"%PDF-1.4"), LIMITS, "文件包")
+
+    assert refused.value.not_office

@@ -61,6 +61,15 @@ def move_count(before, after):
             PublicCount.objects.filter(node_id=node_id).update(documents=F("documents") + delta)
 
 
+def add_counts(added):
+    """``added`` ({column pk: n}) more documents are counted under each column: a bulk load's
+    batch in one increment a column. Call it in the transaction that saves the documents."""
+    for node_id, delta in added.items():
+        if delta:
+            PublicCount.objects.bulk_create([PublicCount(node_id=node_id)], ignore_conflicts=True)
+            PublicCount.objects.filter(node_id=node_id).update(documents=F("documents") + delta)
+
+
 def counted_by_node():
     """{node pk: published 主动公开 documents filed under it}, counted from the documents."""
     return dict(

@@ -449,6 +449,22 @@ class Document(models.Model):
     is_demo = models.BooleanField(
         _("演示数据"), default=False, editable=False, help_text=_("由 generate_demo 生成。")
     )
+    # A document brought over from an old site keeps its old index number and dates; these say
+    # so, and the site import finds it again by the number (a second run never duplicates it).
+    migrated_from = models.CharField(
+        _("迁移来源"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("从旧网站迁移的文件：导入的文件包名称。本站新建的文件为空。"),
+    )
+    migrated_index_number = models.CharField(
+        _("迁移时的原索引号"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_("旧网站元数据中原样写下的索引号；再次导入时据此识别已迁移的文件。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -483,6 +499,11 @@ class Document(models.Model):
                 condition=~Q(status="published")
                 | (Q(published_at__isnull=False) & ~Q(index_number_text="")),
                 name="document_published_has_index_number",
+            ),
+            models.UniqueConstraint(
+                fields=["migrated_index_number"],
+                condition=~Q(migrated_index_number=""),
+                name="document_unique_migrated_index_number",
             ),
         ]
         indexes = [
