@@ -185,6 +185,7 @@ class DocxUnreadable(Exception):
 
 PROLOG_BYTES = 64 * 1024
 _PROLOG_ITEM = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
+_ROOT_START = re.compile(rb"<[A-Za-z_:\x80-\xff]")
 _DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -213,7 +214,7 @@ def prolog_problem(part):
     rest = head[at:].lstrip()
     if rest[:9].upper() == b"<!DOCTYPE":
         return "含有 Office 文件不会有的 DOCTYPE 声明"
-    if not rest.startswith(b"<"):
+    if not _ROOT_START.match(rest):  # an unfinished comment or PI past the window is no root
         return "找不到 XML 的根元素"
     return None
 

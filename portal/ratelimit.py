@@ -21,6 +21,7 @@ Why the database and not a Redis of its own: every server shares it already, it 
 look-up, a build, an export; never a page view) cost their one or two queries.
 """
 
+import hashlib
 import math
 import time
 from dataclasses import dataclass
@@ -42,6 +43,16 @@ class Limited(Exception):
         super().__init__(retry_after)
         self.retry_after = max(1, math.ceil(retry_after))
         self.minutes = max(1, math.ceil(self.retry_after / 60))
+
+
+KEY_LENGTH = 100  # the RateLimit.key column
+
+
+def _stored_key(key):
+    """``key`` as the column holds it: a key longer than the column by its digest."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _now_ms():
@@ -108,6 +119,7 @@ class RateLimit:
 
     def take(self, key):
         """Count one action for ``key``; returns its Slot, or raises Limited."""
+        key = _stored_key(key)
         now, limit = _now_ms(), self.current_limit()
         ends = now + self.seconds * 1000
         connection = connections[_database()]
@@ -133,6 +145,7 @@ class RateLimit:
     def renew(self, key):
         """Count ``key`` as having acted now, for a whole period from now (a sign-in renews
         how long its client stays known)."""
+        key = _stored_key(key)
         Counter.objects.using(_database()).update_or_create(
             scope=self.scope,
             key=key,
@@ -141,6 +154,7 @@ class RateLimit:
 
     def seen(self, key):
         """Whether ``key`` acted within its period (a slot taken and not given back)."""
+        key = _stored_key(key)
         return (
             Counter.objects.using(_database())
             .filter(scope=self.scope, key=key, expires_ms__gt=_now_ms(), count__gt=0)
@@ -149,6 +163,7 @@ class RateLimit:
 
     def exhausted(self, key):
         """Seconds until ``key`` may act again when it has used its share, else None."""
+        key = _stored_key(key)
         now = _now_ms()
         row = (
             Counter.objects.using(_database())

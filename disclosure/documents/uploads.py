@@ -164,7 +164,9 @@ def check_editor_image(upload):
 
 
 # Pillow's format name -> the extension the re-encoded file is stored under.
-EDITOR_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+# A phone's JPEG carrying a second picture (Multi-Picture Format, "MPO") is a JPEG: its first
+# picture is kept.
+EDITOR_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "MPO": "jpg", "GIF": "gif", "WEBP": "webp"}
 # 16 Mpx (4,900 × 3,265) is more than a page shows; decoding and re-encoding costs a few
 # copies of the pixels, so the cap bounds what one upload may take in memory.
 MAX_EDITOR_IMAGE_PIXELS = 16_000_000
@@ -206,7 +208,7 @@ def reencode_editor_image(upload):
                     params={"limit": MAX_EDITOR_IMAGE_FRAMES},
                 )
             output = io.BytesIO()
-            if image.format == "JPEG":
+            if image.format in ("JPEG", "MPO"):
                 picture = _pixels_only(ImageOps.exif_transpose(image))
                 if picture.mode not in ("RGB", "L"):
                     picture = picture.convert("RGB")

@@ -37,7 +37,7 @@ from disclosure.documents.uploads import (
 from portal import downloads
 from portal.files import file_response
 from portal.media import serve_media
-from portal.ratelimit import Limited, RateLimit
+from portal.ratelimit import Limited, RateLimit, take_each
 
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
 DOCUMENT_RELATIONS = [
@@ -182,6 +182,8 @@ def _editor_reply(func_num, *, url="", error="", status=200):
 # Re-encoding an editor image holds a few copies of its pixels (up to about 350 MB at the pixel
 # cap): at most this many run at once on the whole site (a slot left by a crash frees itself).
 REENCODES = RateLimit("editor-image:reencode", 2, 120)
+# ... and one of them for one person at a time.
+REENCODES_PER_USER = RateLimit("editor-image:reencode-user", 1, 120)
 
 
 @staff_member_required
@@ -200,7 +202,7 @@ def editor_upload(request):
     if upload is None:
         return _editor_reply(func_num, error="没有收到文件。", status=400)
     try:
-        slot = REENCODES.take("site")
+        slot = take_each((REENCODES_PER_USER, f"user:{request.user.pk}"), (REENCODES, "site"))
     except Limited:
         return _editor_reply(func_num, error="服务器正在处理其他图片，请稍后再试。", status=429)
     try:

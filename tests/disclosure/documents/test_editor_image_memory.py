@@ -13,7 +13,7 @@ from PIL import Image
 
 from disclosure.documents.uploads import MAX_EDITOR_IMAGE_PIXELS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # Peak memory of a fresh process re-encoding the file, above what it held before (VmHWM, MB:
 # unlike ru_maxrss, not inherited from the process that started it).
 MEASURE = """
