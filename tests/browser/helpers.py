@@ -57,6 +57,7 @@ def restore_migration_data():
         ("disclosure.migrations.0002_topics_and_genres", "load"),
         ("disclosure.migrations.0006_reply_classifications", "load"),
         ("disclosure.migrations.0013_genre_rule_flags", "set_flags"),
+        ("disclosure.migrations.0026_well_known_slugs", "name_well_known_rows"),
     ]:
         getattr(import_module(module), function)(apps, None)
     sync_roles()
