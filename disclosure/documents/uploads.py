@@ -187,14 +187,24 @@ def reencode_editor_image(upload):
     check_editor_image(upload)
     broken = ValidationError(_("图片已损坏或无法识别，请重新导出后上传。"), code="image")
     upload.seek(0)
+    if jpeg_scans(upload.read(), MAX_JPEG_SCANS) > MAX_JPEG_SCANS:
+        raise ValidationError(
+            _("JPEG 图片的扫描次数过多（上限 %(limit)s 次），请重新导出后上传。"),
+            code="scans",
+            params={"limit": MAX_JPEG_SCANS},
+        )
+    upload.seek(0)
     try:
         with Image.open(upload) as image:
             extension = EDITOR_IMAGE_FORMATS.get(image.format)
             if extension is None:
                 raise broken
-            frame_count, canvas = count_frames(
-                image, MAX_EDITOR_IMAGE_FRAMES, MAX_EDITOR_IMAGE_PIXELS
-            )
+            if image.format in ("JPEG", "MPO"):  # only the first picture is decoded
+                frame_count, canvas = 1, image.size
+            else:
+                frame_count, canvas = count_frames(
+                    image, MAX_EDITOR_IMAGE_FRAMES, MAX_EDITOR_IMAGE_PIXELS
+                )
             if canvas[0] * canvas[1] * frame_count > MAX_EDITOR_IMAGE_PIXELS:
                 raise ValidationError(
                     _("图片过大（%(width)s×%(height)s 像素，%(frames)s 帧），请缩小后上传。"),
@@ -225,6 +235,30 @@ def reencode_editor_image(upload):
     finally:
         upload.seek(0)
     return output.getvalue(), extension
+
+
+# A progressive photo has about ten scans (a multi-picture one twice as many); every scan is
+# a pass over the whole picture, and libjpeg accepts any number of them.
+MAX_JPEG_SCANS = 100
+
+
+def jpeg_scans(data, limit):
+    """How many scans (SOS markers) the JPEG ``data`` holds, counted marker by marker (a
+    scan's data, where 0xFF is always followed by 0 or a restart marker, is skipped), stopped
+    once past ``limit``; 0 for what is not a JPEG."""
+    if not data.startswith(b"\xff\xd8"):
+        return 0
+    scans, at = 0, data.find(b"\xff", 2)
+    while 0 <= at < len(data) - 1 and scans <= limit:
+        marker = data[at + 1]
+        if marker in (0x00, 0xFF) or 0xD0 <= marker <= 0xD8 or marker == 0x01:
+            at = data.find(b"\xff", at + 1 if marker == 0xFF else at + 2)
+            continue
+        if marker == 0xDA:
+            scans += 1
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        at = data.find(b"\xff", at + 2 + length)
+    return scans
 
 
 def count_frames(image, limit, max_pixels):

@@ -35,7 +35,9 @@ TITLE = "关于开展城乡环境整治的通知"
 def tree():
     root = CatalogNode.objects.create(name="政务公开")
     column = CatalogNode.objects.create(name="通知公告", parent=root)
-    CatalogNode.objects.create(name="人大代表建议办理", parent=root, slug="rddbjy")  # where replies go
+    CatalogNode.objects.create(
+        name="人大代表建议办理", parent=root, slug="rddbjy"
+    )  # where replies go
     return {"root": root, "column": column}
 
 
