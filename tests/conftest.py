@@ -83,3 +83,16 @@ def flood_caches():
                 caches[alias].set(f"page:/sitemap-documents.xml?fs={n}", body, 600)
 
     return flood
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows_after_a_flush(request):
+    """A transactional test starts from a flushed database, without the rows the migrations
+    write (topics, genres and their slugs, reply classifications, roles): they are put back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from tests.browser.helpers import restore_migration_data
+
+    restore_migration_data()
