@@ -165,7 +165,28 @@ def declared_members(file):
     if at < 0 or len(tail) - at < END_RECORD_SIZE:
         return None
     count = struct.unpack("<H", tail[at + 10 : at + 12])[0]
-    return None if count == 0xFFFF else count
+    # zipfile reads the central directory by its size, whatever count the end record states:
+    # each entry it builds starts with a signature, so their number bounds the entries.
+    return max(central_signatures(file), 0 if count == 0xFFFF else count)
+
+
+def central_signatures(file, chunk=1 << 20):
+    """How many central-directory signatures ``file`` (a path or a binary file, left at its
+    start) holds: at least as many as the entries zipfile builds from it."""
+    handle = open(file, "rb") if not hasattr(file, "seek") else file  # noqa: SIM115
+    count, tail = 0, b""
+    try:
+        handle.seek(0)
+        while block := handle.read(chunk):
+            data = tail + block
+            count += data.count(b"PK\x01\x02")
+            tail = data[-3:]
+    finally:
+        if handle is file:
+            file.seek(0)
+        else:
+            handle.close()
+    return count
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -80,6 +80,10 @@ def check_identity_file(upload):
             _("身份证明图片的像素过多（上限 %(limit)s 万像素），请缩小后重新上传。"),
             params={"limit": MAX_IDENTITY_IMAGE_PIXELS // 10_000},
         )
+        if too_many_steps(upload.read(), kind):
+            upload.seek(0)
+            raise ValidationError(_("身份证明图片已损坏，无法打开。"))
+        upload.seek(0)
         try:
             with Image.open(upload) as image:
                 if image.width * image.height > MAX_IDENTITY_IMAGE_PIXELS:
@@ -94,3 +98,30 @@ def check_identity_file(upload):
         finally:
             upload.seek(0)
     return CheckedIdentity(name, filetypes.CONTENT_TYPES[kind], upload.size)
+
+
+# Pillow walks a JPEG's header (to its first scan) and a PNG's chunks in Python, one step per
+# segment, chunk or fill byte. A photo has a few dozen segments before its first scan, a scan a
+# few hundred chunks; a file of thousands of empty ones is refused before Pillow walks it.
+MAX_JPEG_HEADER_STEPS = 200
+MAX_PNG_CHUNKS = 10_000
+
+
+def too_many_steps(data, kind):
+    """Whether the JPEG header or PNG chunk list of ``data`` takes more steps than allowed."""
+    if kind == "png":
+        at, chunks = 8, 0
+        while at + 8 <= len(data) and chunks <= MAX_PNG_CHUNKS:
+            at += 12 + int.from_bytes(data[at : at + 4], "big")
+            chunks += 1
+        return chunks > MAX_PNG_CHUNKS
+    at, steps = 2, 0
+    while at + 1 < len(data) and steps <= MAX_JPEG_HEADER_STEPS:
+        steps += 1
+        if data[at] != 0xFF or data[at + 1] in (0x00, 0x01, 0xFF) or 0xD0 <= data[at + 1] <= 0xD8:
+            at += 1
+            continue
+        if data[at + 1] == 0xDA:
+            return False
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return steps > MAX_JPEG_HEADER_STEPS
