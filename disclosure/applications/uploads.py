@@ -110,11 +110,7 @@ MAX_PNG_CHUNKS = 10_000
 def too_many_steps(data, kind):
     """Whether the JPEG header or PNG chunk list of ``data`` takes more steps than allowed."""
     if kind == "png":
-        at, chunks = 8, 0
-        while at + 8 <= len(data) and chunks <= MAX_PNG_CHUNKS:
-            at += 12 + int.from_bytes(data[at : at + 4], "big")
-            chunks += 1
-        return chunks > MAX_PNG_CHUNKS
+        return too_many_png_chunks(data)
     at, steps = 2, 0
     while at + 1 < len(data) and steps <= MAX_JPEG_HEADER_STEPS:
         steps += 1
@@ -123,5 +119,46 @@ def too_many_steps(data, kind):
             continue
         if data[at + 1] == 0xDA:
             return False
-        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        if read_entry_by_entry(data[at + 1], length, data[at + 9 : at + 10]):
+            return True
+        at += 2 + length
     return steps > MAX_JPEG_HEADER_STEPS
+
+
+# Before the first IDAT Pillow inflates each iCCP chunk (to 1 MB, with no total) and each
+# compressed text chunk (to 1 MB, 64 MB in all). A PNG has at most one iCCP; a screenshot a few
+# compressed text chunks.
+MAX_PNG_INFLATED_CHUNKS = 8
+
+
+def too_many_png_chunks(data):
+    """Whether a PNG has more chunks than allowed, or before its pixels more than one profile
+    or more chunks that Pillow inflates than MAX_PNG_INFLATED_CHUNKS."""
+    at, chunks, inflated, profiles = 8, 0, 0, 0
+    while at + 8 <= len(data) and chunks <= MAX_PNG_CHUNKS:
+        length, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        if kind == b"IDAT":  # Pillow reads no chunk past the first pixels before verify()
+            break
+        profiles += kind == b"iCCP"
+        inflated += kind in (b"iCCP", b"zTXt", b"iTXt")
+        at += 12 + length
+        chunks += 1
+    while at + 8 <= len(data) and chunks <= MAX_PNG_CHUNKS:
+        at += 12 + int.from_bytes(data[at : at + 4], "big")
+        chunks += 1
+    return chunks > MAX_PNG_CHUNKS or profiles > 1 or inflated > MAX_PNG_INFLATED_CHUNKS
+
+
+# Pillow reads a frame header (SOF) three bytes at a time to its end and a DQT segment table by
+# table: a frame header is as long as its components, a DQT holds at most the four tables a
+# JPEG may define (of 16-bit entries).
+FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+MAX_DQT_LENGTH = 2 + 4 * 129
+
+
+def read_entry_by_entry(marker, length, components):
+    """Whether a segment is longer than what Pillow reads entry by entry may be."""
+    if marker in FRAME_MARKERS:
+        return length != 8 + 3 * (components[0] if components else 0)
+    return marker == 0xDB and length > MAX_DQT_LENGTH

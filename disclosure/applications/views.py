@@ -76,9 +76,14 @@ def _apply(request, pk, upload_limit):
     refusal, status = None, 200
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, too_large=upload_limit.too_large)
+        checking = None
         if form.is_bot:
             refusal, status = _("提交未能受理：表单中供识别自动程序的隐藏栏目被填写了。"
                                 "如果您是本人填写，请刷新页面后重新提交。"), 400  # fmt: skip
+            form = _unchecked(request)
+        elif request.FILES and (checking := _identity_check_slot(request)) is not None:
+            refusal, status = checking, 429
+            form = _unchecked(request)
         elif form.is_valid():
             try:
                 application, code = _submit(request, form, agency)
@@ -95,6 +100,25 @@ def _apply(request, pk, upload_limit):
         form = ApplicationForm()
     context = {"agency": agency, "form": form, "refusal": refusal}
     return render(request, "disclosure/applications/apply.html", context, status=status)
+
+
+def _unchecked(request):
+    """The form as sent, shown again without being checked (checking opens the identity file)."""
+    sent = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "website")}
+    return ApplicationForm(initial=sent)
+
+
+def _identity_check_slot(request):
+    """Checking an attached proof of identity opens it with Pillow: each check takes one of the
+    client's (and its network's) checks of the hour before it runs, valid or not. Returns the
+    refusal's message when none is left, else None."""
+    try:
+        limits.take_identity_check(request)
+    except limits.Limited as exc:
+        return _(
+            "上传身份证明过于频繁：同一网络地址每小时最多检查 %(limit)s 次，请 %(minutes)s 分钟后再试。"
+        ) % {"limit": limits.IDENTITY_CHECKS_PER_HOUR, "minutes": exc.minutes}
+    return None
 
 
 def _submit(request, form, agency):

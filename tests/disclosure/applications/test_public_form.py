@@ -16,6 +16,7 @@ from django.utils import timezone
 from disclosure.applications import actions as application_actions
 from disclosure.applications import services
 from disclosure.applications.models import Application, lookup_code_digest
+from disclosure.applications.uploads import check_identity_file as real_check
 from disclosure.applications.views import RECEIPT_SECONDS
 from portal.models import AuditEvent
 from tests.disclosure.applications.helpers import (
@@ -488,3 +489,38 @@ def test_an_opened_receipt_leaves_nothing_in_the_session_table(client, agency, f
     assert "lookup-code" in client.get(reverse("applications:receipt")).content.decode()
     assert session_rows_holding(number) == []
     assert not Session.objects.filter(expire_date__gt=timezone.now()).exists()
+
+
+def test_identity_files_are_checked_only_within_the_clients_checks_of_the_hour(
+    client, agency, file_roots, monkeypatch
+):
+    from disclosure.applications import forms as forms_module
+    from disclosure.applications import limits
+    from portal.ratelimit import RateLimit
+
+    monkeypatch.setattr(limits, "IDENTITY_CHECKS_PER_HOUR", 2)
+    monkeypatch.setattr(limits, "IDENTITY_CHECKS", RateLimit("test:identity-check", 2, 3600))
+    checked = []
+
+    def counting_check(upload):
+        checked.append(upload.name)
+        return real_check(upload)
+
+    monkeypatch.setattr(forms_module, "check_identity_file", counting_check)
+    for _ in range(2):
+        assert post(client, agency, person_data(), png_upload()).status_code == 302
+    refused = post(client, agency, person_data(), png_upload())
+    assert refused.status_code == 429
+    assert "上传身份证明过于频繁：同一网络地址每小时最多检查 2 次" in refused.content.decode()
+    assert len(checked) == 2  # the form checked two files; the third was never opened
+
+
+def test_a_form_refused_as_a_bot_never_opens_its_identity_file(client, agency, monkeypatch):
+    from disclosure.applications import forms as forms_module
+
+    monkeypatch.setattr(
+        forms_module, "check_identity_file", lambda upload: pytest.fail("identity file opened")
+    )
+    response = post(client, agency, person_data(website="http://spam.example"), png_upload())
+    assert response.status_code == 400
+    assert "隐藏栏目" in response.content.decode()
