@@ -42,6 +42,11 @@ class IdentityUploadLimit(FileUploadHandler):
     def new_file(self, field_name, *args, **kwargs):
         super().new_file(field_name, *args, **kwargs)
         if field_name != self.wanted or self.taken:
+            # On SkipFile the parser closes each handler's ``file``: the later handlers' is
+            # still the identity file already taken, which must stay open for the form.
+            for handler in self.request.upload_handlers:
+                if handler is not self:
+                    handler.__dict__.pop("file", None)
             raise SkipFile
         self.taken = True
 
