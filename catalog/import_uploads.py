@@ -4,29 +4,18 @@ and the import, and named to the browser only by a signed ticket.
 The import re-reads the stored file; nothing the browser sends back is taken as the directory.
 """
 
-import hashlib
-import re
-import secrets
-import time
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 from catalog.importer import DIRECTORY_ARCHIVE, MAX_BYTES
 from portal import filetypes
 from portal.office_files import OfficeFileRefused, check_archive
+from portal.private_uploads import PrivateUploads, digest_of  # noqa: F401
 
-KEEP_SECONDS = 24 * 3600
-TICKET_MAX_AGE = 3600
-TICKET_SALT = "catalog.import_uploads.ticket"
-STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
-
-
-def upload_folder():
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "catalog-imports"
+UPLOADS = PrivateUploads("catalog-imports", (".csv", ".xlsx"), "catalog.import_uploads.ticket")
+upload_folder = UPLOADS.folder
 
 
 def check_upload(uploaded):
@@ -77,52 +66,10 @@ def _check_workbook(uploaded, family):
 
 def store_upload(uploaded, suffix):
     """Keep a checked upload privately; returns its stored name and SHA-256."""
-    folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    _forget_old(folder)
-    name = f"{secrets.token_hex(16)}{suffix}"
-    digest = hashlib.sha256()
-    with open(folder / name, "wb") as out:
-        for chunk in uploaded.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    return name, digest.hexdigest()
+    return UPLOADS.store(uploaded, suffix)
 
 
-def digest_of(path):
-    """The SHA-256 of a stored upload, to tell it is the file the preview read."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stored:
-        for chunk in iter(lambda: stored.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _forget_old(folder):
-    cutoff = time.time() - KEEP_SECONDS
-    for path in folder.iterdir():
-        if STORED_NAME.match(path.name) and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
-def stored_path(name):
-    """The path of a stored upload, or None when it is gone or the name is not one of ours."""
-    if not STORED_NAME.match(name or ""):
-        return None
-    path = upload_folder() / name
-    return path if path.is_file() else None
-
-
-def discard(name):
-    path = stored_path(name)
-    if path is not None:
-        path.unlink(missing_ok=True)
-
-
-def make_ticket(**values):
-    return signing.dumps(values, salt=TICKET_SALT, compress=True)
-
-
-def read_ticket(ticket):
-    """The values of a ticket made in the last hour; signing.BadSignature otherwise."""
-    return signing.loads(ticket or "", salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+stored_path = UPLOADS.path
+discard = UPLOADS.discard
+make_ticket = UPLOADS.make_ticket
+read_ticket = UPLOADS.read_ticket

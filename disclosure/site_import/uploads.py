@@ -2,28 +2,17 @@
 preview and the import, and named to the browser only by a signed ticket. The import reads the
 stored file again; nothing the browser sends back is taken as the package."""
 
-import hashlib
-import re
-import secrets
-import time
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 from disclosure.site_import.package import UPLOAD_LIMITS
 from portal.office_files import OfficeFileRefused, check_zip
+from portal.private_uploads import PrivateUploads
 
-KEEP_SECONDS = 24 * 3600
-TICKET_MAX_AGE = 3600
-TICKET_SALT = "disclosure.site_import.ticket"
-STORED_NAME = re.compile(r"^[0-9a-f]{32}\.zip$")
-
-
-def upload_folder():
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "site-imports"
+UPLOADS = PrivateUploads("site-imports", (".zip",), "disclosure.site_import.ticket")
+upload_folder = UPLOADS.folder
 
 
 def check_upload(uploaded):
@@ -50,39 +39,10 @@ def check_upload(uploaded):
 
 def store_upload(uploaded):
     """Keep a checked upload privately; returns its stored name and SHA-256."""
-    folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - KEEP_SECONDS
-    for path in folder.iterdir():
-        if STORED_NAME.match(path.name) and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-    name = f"{secrets.token_hex(16)}.zip"
-    digest = hashlib.sha256()
-    with open(folder / name, "wb") as out:
-        for chunk in uploaded.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    return name, digest.hexdigest()
+    return UPLOADS.store(uploaded, ".zip")
 
 
-def stored_path(name):
-    """The path of a stored upload, or None when it is gone or the name is not one of ours."""
-    if not STORED_NAME.match(name or ""):
-        return None
-    path = upload_folder() / name
-    return path if path.is_file() else None
-
-
-def discard(name):
-    path = stored_path(name)
-    if path is not None:
-        path.unlink(missing_ok=True)
-
-
-def make_ticket(**values):
-    return signing.dumps(values, salt=TICKET_SALT, compress=True)
-
-
-def read_ticket(ticket):
-    """The values of a ticket made in the last hour; signing.BadSignature otherwise."""
-    return signing.loads(ticket or "", salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+stored_path = UPLOADS.path
+discard = UPLOADS.discard
+make_ticket = UPLOADS.make_ticket
+read_ticket = UPLOADS.read_ticket
