@@ -62,26 +62,10 @@ def check_archive(file, kind, limits):
     """Raise OfficeFileRefused unless ``file`` (a path or a binary file, left at its start) is
     a zip holding a ``kind`` ("xlsx" or "docx") within ``limits``; nothing is inflated."""
     main_part, name = KINDS[kind]
-    size = _size(file)
-    if size > limits.max_bytes:
-        raise OfficeFileRefused(
-            f"文件过大（{filesizeformat(size)}）：{name}不能超过 {filesizeformat(limits.max_bytes)}。"
-        )
-    declared = declared_members(file)
-    if declared is not None and declared > limits.max_members:
-        raise OfficeFileRefused(
-            f"文件内含 {declared} 个部件，超过 {name} 的上限 {limits.max_members} 个。"
-        )
-    try:
-        with zipfile.ZipFile(file) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise OfficeFileRefused(f"文件不是 {name}（可能是其他格式改了扩展名）。", not_office=True)
-    finally:
-        if hasattr(file, "seek"):
-            file.seek(0)
+    not_office = f"文件不是 {name}（可能是其他格式改了扩展名）。"
+    members = _members_within(file, limits, name, not_office)
     if main_part not in {member.filename for member in members}:
-        raise OfficeFileRefused(f"文件不是 {name}（可能是其他格式改了扩展名）。", not_office=True)
+        raise OfficeFileRefused(not_office, not_office=True)
     _check_members(members, name, limits)
 
 
@@ -89,6 +73,18 @@ def check_zip(file, limits, name="压缩包"):
     """Raise OfficeFileRefused unless ``file`` (a path or a binary file, left at its start) is a
     zip within ``limits`` (the same checks as ``check_archive``, with no part required); returns
     its members. Nothing is inflated."""
+    members = _members_within(file, limits, name, f"文件不是 zip {name}，或已损坏。")
+    if any(member.compress_type not in METHODS for member in members):
+        raise OfficeFileRefused(
+            f"{name}使用了不支持的压缩方式，请用常规的 zip（deflate）重新压缩。"
+        )
+    _check_members(members, name, limits)
+    return members
+
+
+def _members_within(file, limits, name, not_zip):
+    """The zip's entries, read from its central directory once its size and the number of
+    entries it may hold are within ``limits``."""
     size = _size(file)
     if size > limits.max_bytes:
         raise OfficeFileRefused(
@@ -101,18 +97,12 @@ def check_zip(file, limits, name="压缩包"):
         )
     try:
         with zipfile.ZipFile(file) as archive:
-            members = archive.infolist()
+            return archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise OfficeFileRefused(f"文件不是 zip {name}，或已损坏。", not_office=True)
+        raise OfficeFileRefused(not_zip, not_office=True) from None
     finally:
         if hasattr(file, "seek"):
             file.seek(0)
-    if any(member.compress_type not in METHODS for member in members):
-        raise OfficeFileRefused(
-            f"{name}使用了不支持的压缩方式，请用常规的 zip（deflate）重新压缩。"
-        )
-    _check_members(members, name, limits)
-    return members
 
 
 def _check_members(members, name, limits):
