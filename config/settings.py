@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "portal",
     "catalog",
     "disclosure",
+    "disclosure.applications",
     "config",
 ]
 

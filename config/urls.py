@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 
 from config import views
+from disclosure.applications import views as application_views
 from disclosure.documents import sitemaps
 from disclosure.documents import views as disclosure_views
 from disclosure.documents.sitemaps import SITEMAPS
@@ -39,5 +40,11 @@ urlpatterns = [
     path("admin/ckeditor/upload/", disclosure_views.editor_upload, name="ckeditor_upload"),
     path("admin/ckeditor/browse/", disclosure_views.editor_browse, name="ckeditor_browse"),
     path("media/editor/<path:path>", disclosure_views.editor_image, name="editor-image"),
+    # 依申请公开 was part of the disclosure app: staff's bookmarks and the links in mail sent
+    # before it moved lead to the same pages.
+    re_path(
+        r"^admin/disclosure/(?:application|consultation|letter|email)/",
+        application_views.former_admin_address,
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,6 @@ class DisclosureConfig(AppConfig):
 
     def ready(self):
         from catalog.models import Agency
-        from disclosure.applications.models import Application
         from disclosure.documents.filters import forget_filter_choices
         from disclosure.documents.models import Attachment, Document, Genre, Topic
         from disclosure.proposals.models import (
@@ -44,10 +43,6 @@ class DisclosureConfig(AppConfig):
             CongressSession,
             ReplyClassification,
         )
-        # The public statistics of applications count received and closed ones.
-        page_cache.invalidate_on_change(
-            Application, when=lambda application: application.received_on is not None
-        )
         page_cache.next_due_from(Document.objects.next_scheduled_at)
         post_init.connect(remember_agency_name, sender=Agency, dispatch_uid="search-agency-name")
         post_save.connect(
@@ -63,9 +58,6 @@ class DisclosureConfig(AppConfig):
 
     def register_parts(self):
         """What the features add to the kernel's registry and the document core's pages."""
-        from disclosure.applications import actions as application_actions  # noqa: F401
-        from disclosure.applications import roles as application_roles
-        from disclosure.applications.views import COLUMN_SLUG as APPLICATIONS_COLUMN_SLUG
         from disclosure.documents import actions as document_actions  # noqa: F401
         from disclosure.documents import roles as document_roles
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
@@ -73,15 +65,12 @@ class DisclosureConfig(AppConfig):
         from disclosure.reports import actions as report_actions  # noqa: F401
         from disclosure.reports import compliance_admin
         from disclosure.reports import roles as report_roles
-        from portal import registry
-
-        for roles in (document_roles, report_roles, proposal_roles, application_roles):
-            roles.register()
-        compliance_admin.register()
         from disclosure.site_import import admin as site_import_admin
 
+        for roles in (document_roles, report_roles, proposal_roles):
+            roles.register()
+        compliance_admin.register()
         site_import_admin.register()
-        registry.column_page(APPLICATIONS_COLUMN_SLUG, "applications_column")
 
 
 def remember_agency_name(sender, instance, **kwargs):

@@ -95,10 +95,19 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         labels = AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct()
-        return sorted((label, model_type_name(label)) for label in labels if label)
+        # A model stored under a former label too (it moved app) is offered once.
+        current = {}
+        for label in labels:
+            if label:
+                model = registry.model_for_label(label)
+                current.setdefault(model._meta.label if model else label, model_type_name(label))
+        return sorted(current.items())
 
     def queryset(self, request, queryset):
         if self.value():
+            model = registry.model_for_label(self.value())
+            if model is not None:
+                return queryset.filter(object_type__in=registry.stored_labels(model))
             return queryset.filter(object_type=self.value())
         return queryset
 

@@ -1,8 +1,9 @@
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal import registry
 
 SITE_SETTINGS_CACHE_KEY = "portal:site-settings"
 
@@ -139,10 +140,8 @@ def model_type_name(label):
     (公开文件); the label itself for a model that no longer exists."""
     if not label:
         return ""
-    try:
-        return str(apps.get_model(label)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return label
+    model = registry.model_for_label(label)
+    return str(model._meta.verbose_name) if model is not None else label
 
 
 class HolidayNotice(models.Model):

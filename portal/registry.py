@@ -4,7 +4,8 @@ core has to know them by name.
 Each part calls these from its app's ``ready()`` (or the wiring that stands for it):
 
 - ``admin_view(model_label, route, name, view, label=None)``: one more admin page under a model's
-  admin (``admin:<app>_<model>_<name>``); ``view(model_admin, request, *args)``. A model admin
+  admin (``admin:<app>_<model>_<name>``); ``view`` a ``portal.admin_pages.AdminPage`` class,
+  which receives the model admin. A model admin
   that serves registered pages lists ``admin_views(model)`` in its ``get_urls`` and may link the
   ones with a ``label`` from its change list (``admin_links``).
 - ``column_page(slug, flag)``: a catalogue column with this slug is the home of a part's own
@@ -60,14 +61,10 @@ def admin_urls(model_admin):
     for urls in _admin_url_factories.get(opts.label_lower, []):
         patterns.extend(urls(model_admin))
     for registered in admin_views(model_admin.model):
-
-        def bound(request, *args, _view=registered.view, **kwargs):
-            return _view(model_admin, request, *args, **kwargs)
-
         patterns.append(
             path(
                 registered.route,
-                model_admin.admin_site.admin_view(bound),
+                registered.view.as_page(model_admin),
                 name=f"{opts.app_label}_{opts.model_name}_{registered.name}",
             )
         )
@@ -137,3 +134,34 @@ def grant(role, *permissions):
 def grants():
     """{role: [permission, ...]} as granted so far."""
     return {role: list(permissions) for role, permissions in _grants.items()}
+
+
+# -- models that moved to another app ------------------------------------------------------------
+
+_former_labels = {}
+
+
+def former_model_label(label, model):
+    """``model`` was stored as ``label`` ("app.Model") before it moved app: the audit log's
+    older events name it so (they are never rewritten)."""
+    _former_labels[label] = model
+
+
+def model_for_label(label):
+    """The model a stored label names, its former labels included; None when none does."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return next(
+            (known for former, known in _former_labels.items() if former.lower() == label.lower()),
+            None,
+        )
+
+
+def stored_labels(model):
+    """Every label the audit log may hold for ``model``: its own and its former ones."""
+    return [model._meta.label] + [
+        label for label, known in _former_labels.items() if known is model
+    ]

@@ -50,3 +50,53 @@ def test_the_previous_schema_with_data_migrates_without_changing_a_row():
         == types
     )
     assert set(connection.introspection.table_names()) == tables
+
+
+BEFORE_MOVE = [("disclosure", "0027_document_migrated_from")]
+AFTER_MOVE = [("applications", "0001_initial")]
+
+
+def test_applications_leave_the_disclosure_app_with_their_rows_permissions_and_grants():
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    old = migrate(BEFORE_MOVE)
+    ContentType.objects.clear_cache()
+    Agency = old.get_model("catalog", "Agency")
+    agency = Agency.objects.create(name="区档案局")
+    application = old.get_model("disclosure", "Application").objects.create(
+        number="2026-0001",
+        agency=agency,
+        lookup_digest="0" * 64,
+        applicant_type="citizen",
+        name="张三",
+        phone="13800000000",
+        info_title="2025年部门预算",
+        description="请公开本局2025年部门预算。",
+    )
+    letter = old.get_model("disclosure", "Letter").objects.create(
+        application=application, kind="answer", title="答复书"
+    )
+    kind = ContentType.objects.get(app_label="disclosure", model="application")
+    change = Permission.objects.get(content_type=kind, codename="change_application")
+    clerks = Group.objects.create(name="依申请办理（迁移测试）")
+    clerks.permissions.add(change)
+    tables = set(connection.introspection.table_names())
+
+    new = migrate(AFTER_MOVE)
+    moved = new.get_model("applications", "Application").objects.get(pk=application.pk)
+    assert (moved.number, moved.name, moved.agency_id) == ("2026-0001", "张三", agency.pk)
+    assert new.get_model("applications", "Letter").objects.get(pk=letter.pk).application_id == (
+        application.pk
+    )
+    kind_now = ContentType.objects.get(pk=kind.pk)
+    assert (kind_now.app_label, kind_now.model) == ("applications", "application")
+    group = Group.objects.get(pk=clerks.pk)
+    assert list(group.permissions.values_list("pk", "content_type__app_label", "codename")) == [
+        (change.pk, "applications", "change_application")
+    ]
+    assert set(connection.introspection.table_names()) == tables
+
+    # And back: the content types return to the disclosure app.
+    migrate(BEFORE_MOVE)
+    assert ContentType.objects.get(pk=kind.pk).app_label == "disclosure"

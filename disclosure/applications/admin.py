@@ -28,7 +28,7 @@ from disclosure.applications.admin_forms import STEP_FORMS, ApplicationRegisterF
 from disclosure.applications.clock import clock, confirmation_overdue, flags
 from disclosure.applications.letter_docx import letter_docx
 from disclosure.applications.models import Application, Consultation, Letter
-from portal import downloads
+from portal import downloads, registry
 from portal.admin import DeclaredLookupsOnly
 from portal.files import file_response
 from portal.models import AuditEvent
@@ -131,7 +131,7 @@ def detail_text(details):
 def history_rows(application):
     """The application's steps and the openings of its personal data, from the audit log."""
     events = AuditEvent.objects.filter(
-        object_type=Application._meta.label, object_id=str(application.pk)
+        object_type__in=registry.stored_labels(Application), object_id=str(application.pk)
     ).order_by("occurred_at", "pk")
     rows = []
     for event in events:
@@ -160,7 +160,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_select_related = ["agency"]
     search_fields = ["=number"]
     search_help_text = gettext_lazy("按申请编号查找，如 2026-00001。")
-    change_list_template = "admin/disclosure/application/change_list.html"
+    change_list_template = "admin/applications/application/change_list.html"
     fieldsets = [
         (gettext_lazy("收到申请"), {"fields": ["agency", "channel", "received_on"]}),
         (
@@ -266,7 +266,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "dashboard_url": reverse("admin:disclosure_application_dashboard"),
+            "dashboard_url": reverse("admin:applications_application_dashboard"),
         }
         return super().changelist_view(request, extra_context)
 
@@ -297,7 +297,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         )
 
     def response_add(self, request, obj, post_url_continue=None):
-        return HttpResponseRedirect(reverse("admin:disclosure_application_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse("admin:applications_application_change", args=[obj.pk]))
 
     # --- the handling page ------------------------------------------------------------------
 
@@ -340,7 +340,9 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             "emails": application.emails.all(),
             "letters": application.letters.select_related("final_by"),
         }
-        response = TemplateResponse(request, "admin/disclosure/application/handling.html", context)
+        response = TemplateResponse(
+            request, "admin/applications/application/handling.html", context
+        )
         response["Cache-Control"] = "no-store, private"
         return response
 
@@ -349,7 +351,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         application = self._scoped_or_404(request, object_id)
         if request.method != "POST":
             return HttpResponseRedirect(
-                reverse("admin:disclosure_application_change", args=[application.pk])
+                reverse("admin:applications_application_change", args=[application.pk])
             )
         try:
             services.open_personal_data(application, request.user, "id_number")
@@ -395,7 +397,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         application = self._scoped_or_404(request, object_id)
         if not self.has_change_permission(request, application):
             raise PermissionDenied
-        change_url = reverse("admin:disclosure_application_change", args=[application.pk])
+        change_url = reverse("admin:applications_application_change", args=[application.pk])
         if step not in services.available_steps(application, request.user):
             self.message_user(
                 request,
@@ -430,7 +432,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             "media": self.media + form.media,
             **extra,
         }
-        return TemplateResponse(request, "admin/disclosure/application/step.html", context)
+        return TemplateResponse(request, "admin/applications/application/step.html", context)
 
     def _step_preview(self, request, key, form):
         """The bound form, the preview shown beside it, and whether the step is confirmed: a
@@ -510,7 +512,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         letter = application.letters.select_related("final_by").filter(pk=letter_id).first()
         if letter is None:
             raise Http404(_("文书不存在。"))
-        if not (request.user.has_perm("disclosure.view_letter") or request.user.is_superuser):
+        if not (request.user.has_perm("applications.view_letter") or request.user.is_superuser):
             raise PermissionDenied
         return application, letter
 
@@ -519,13 +521,13 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         application, letter = self._letter_or_404(request, object_id, letter_id)
         may_edit = (
             not letter.is_final
-            and request.user.has_perm("disclosure.change_letter")
+            and request.user.has_perm("applications.change_letter")
             and self.has_change_permission(request, application)
         )
         form = None
         if request.method == "POST":
             if not (
-                request.user.has_perm("disclosure.change_letter")
+                request.user.has_perm("applications.change_letter")
                 and self.has_change_permission(request, application)
             ):
                 raise PermissionDenied
@@ -557,7 +559,7 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             "form": form if may_edit else None,
             "media": self.media + form.media if may_edit and form else self.media,
         }
-        return TemplateResponse(request, "admin/disclosure/application/letter.html", context)
+        return TemplateResponse(request, "admin/applications/application/letter.html", context)
 
     def letter_docx_view(self, request, object_id, letter_id):
         """The letter as a Word file, through the download audit."""
@@ -588,36 +590,38 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             "title": _("依申请公开办理提醒"),
             "dashboard": dashboard(request.user),
         }
-        return TemplateResponse(request, "admin/disclosure/application/dashboard.html", context)
+        return TemplateResponse(request, "admin/applications/application/dashboard.html", context)
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("dashboard/", view(self.dashboard_view), name="disclosure_application_dashboard"),
+            path(
+                "dashboard/", view(self.dashboard_view), name="applications_application_dashboard"
+            ),
             path(
                 "<path:object_id>/step/<str:key>/",
                 view(self.step_view),
-                name="disclosure_application_step",
+                name="applications_application_step",
             ),
             path(
                 "<path:object_id>/letters/<int:letter_id>/docx/",
                 view(self.letter_docx_view),
-                name="disclosure_application_letter_docx",
+                name="applications_application_letter_docx",
             ),
             path(
                 "<path:object_id>/letters/<int:letter_id>/",
                 view(self.letter_view),
-                name="disclosure_application_letter",
+                name="applications_application_letter",
             ),
             path(
                 "<path:object_id>/identity/",
                 view(self.identity_view),
-                name="disclosure_application_identity",
+                name="applications_application_identity",
             ),
             path(
                 "<path:object_id>/reveal/",
                 view(self.reveal_view),
-                name="disclosure_application_reveal",
+                name="applications_application_reveal",
             ),
             *super().get_urls(),
         ]
@@ -626,10 +630,10 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
 def dashboard(user):
     """The counts 依申请办理 staff see on the admin index, each with a link to the list, or
     None for a user who handles no applications."""
-    if not (user.is_superuser or user.has_perm("disclosure.view_application")):
+    if not (user.is_superuser or user.has_perm("applications.view_application")):
         return None
     found = flags(Application.objects.for_staff(user))
-    changelist = reverse("admin:disclosure_application_changelist")
+    changelist = reverse("admin:applications_application_changelist")
     return [
         {"key": key, "label": label, "count": len(getattr(found, key)),
          "url": f"{changelist}?deadline={key}"}

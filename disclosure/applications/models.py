@@ -81,7 +81,7 @@ class ApplicationQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        if not user.has_perm("disclosure.view_application"):
+        if not user.has_perm("applications.view_application"):
             return self.none()
         return self.filter(membership_scope(user).q("agency"))
 
@@ -323,6 +323,7 @@ class Application(models.Model):
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
+        db_table = "disclosure_application"  # its name from when it was part of the disclosure app
         verbose_name = _("依申请公开申请")
         verbose_name_plural = _("依申请公开申请")
         ordering = ["-submitted_at"]
@@ -337,7 +338,7 @@ class Application(models.Model):
         return self.number or str(_("新申请"))
 
     def get_absolute_url(self):
-        return reverse("admin:disclosure_application_change", args=[self.pk])
+        return reverse("admin:applications_application_change", args=[self.pk])
 
     @property
     def is_person(self):
@@ -412,6 +413,7 @@ class Consultation(models.Model):
     opinion = models.TextField(_("意见"), blank=True)
 
     class Meta:
+        db_table = "disclosure_consultation"  # its name from when it was part of the disclosure app
         verbose_name = _("征求意见")
         verbose_name_plural = _("征求意见")
         ordering = ["sent_on", "pk"]
@@ -451,6 +453,7 @@ class Letter(models.Model):
     final_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
+        db_table = "disclosure_letter"  # its name from when it was part of the disclosure app
         verbose_name = _("文书")
         verbose_name_plural = _("文书")
         ordering = ["created_at", "pk"]
@@ -470,7 +473,7 @@ class Letter(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("admin:disclosure_application_letter", args=[self.application_id, self.pk])
+        return reverse("admin:applications_application_letter", args=[self.application_id, self.pk])
 
     @property
     def is_final(self):
@@ -497,6 +500,7 @@ class Email(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
+        db_table = "disclosure_email"  # its name from when it was part of the disclosure app
         verbose_name = _("邮件")
         verbose_name_plural = _("邮件")
         ordering = ["created_at", "pk"]

@@ -12,6 +12,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -276,3 +277,10 @@ class StatisticsView(TemplateView):
 def _row(name, received, by_result, results):
     counts = [by_result.get(value, 0) for value in results.values]
     return {"name": name, "received": received, "results": counts, "closed": sum(counts)}
+
+
+def former_admin_address(request):
+    """An admin address from before 依申请公开 moved app, redirected to the same page now."""
+    return HttpResponsePermanentRedirect(
+        request.get_full_path().replace("/admin/disclosure/", "/admin/applications/", 1)
+    )

@@ -1,7 +1,6 @@
 """Wiring: every model of the disclosure app, imported here so Django's app registry finds them.
 Only the app's wiring imports this module; code imports each model from its own package."""
 
-from disclosure.applications.models import Application, Consultation, Email, Letter
 from disclosure.documents.models import (
     CONTENT_FIELDS,
     Attachment,
@@ -29,20 +28,16 @@ from disclosure.reports.models import AnnualReport, DisclosureGuide, ReportOverr
 
 __all__ = [
     "AnnualReport",
-    "Application",
     "Attachment",
     "CONTENT_FIELDS",
     "CoHandlingOpinion",
     "CongressSession",
-    "Consultation",
     "DisclosureGuide",
     "Document",
     "DocumentQuerySet",
     "DocumentRevision",
-    "Email",
     "Genre",
     "IndexCounter",
-    "Letter",
     "Proposal",
     "ProposalQuerySet",
     "ProposalReply",

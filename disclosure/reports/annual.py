@@ -180,16 +180,21 @@ class Source:
     params: dict
 
     @property
+    def counted_model(self):
+        return Document if self.model == "document" else Application
+
+    @property
     def url(self):
+        opts = self.counted_model._meta
         try:
-            base = reverse(f"admin:disclosure_{self.model}_changelist")
+            base = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         except NoReverseMatch:  # the model has no admin list on this site
             return ""
         return f"{base}?{urlencode(self.params)}"
 
     def queryset(self):
         """The rows the filter selects (what the test compares the count with)."""
-        model = Document if self.model == "document" else Application
+        model = self.counted_model
         filters = {}
         for name, value in self.params.items():
             if name.endswith("__in"):

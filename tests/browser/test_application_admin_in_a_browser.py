@@ -47,7 +47,7 @@ def test_an_application_is_registered_and_its_answer_saved_final(live_server, se
         click_and_wait(page, "input[type=submit]")
         shot(page, "01-index")
 
-        page.goto(f"{live_server.url}/admin/disclosure/application/add/")
+        page.goto(f"{live_server.url}/admin/applications/application/add/")
         page.select_option("#id_agency", str(office.pk))
         page.select_option("#id_channel", "in_person")
         page.fill("#id_received_on", live_today())
@@ -104,7 +104,7 @@ def test_an_application_is_registered_and_its_answer_saved_final(live_server, se
         shot(page, "07-answer-print", full_page=True)
         assert not page.is_visible("#header") and not page.is_visible(".letter-tools")
         page.emulate_media(media="screen")
-        page.goto(f"{live_server.url}/admin/disclosure/application/")
+        page.goto(f"{live_server.url}/admin/applications/application/")
         shot(page, "08-list")
         page.close()
 

@@ -99,7 +99,7 @@ def test_a_lookup_a_list_does_not_declare_is_refused(admin_client, model, lookup
         (Application, {"q": "2026-00001"}),
         (User, {"is_staff__exact": "1", "q": "clerk"}),
         (AuditEvent, {"action": "login_failed", "occurred_at__year": "2026"}),
-        (AuditEvent, {"object_type": "disclosure.Application"}),
+        (AuditEvent, {"object_type": "applications.Application"}),
         (LoginFailureCounter, {"scope__exact": "address", "period_start__year": "2026"}),
         (AccessAttempt, {"locked_out": "yes", "path_info": "/admin/login/"}),
         (Proposal, {"status__exact": "open", "is_complex__exact": "1"}),

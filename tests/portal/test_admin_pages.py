@@ -104,10 +104,10 @@ EXPECTED = {
     "disclosure_disclosureguide_changelist": (200, 200, 200, 403, 200, 403, 403),
     "disclosure_disclosureguide_add":        (200, 200, 200, 403, 403, 403, 403),
     "disclosure_disclosureguide_change":     (200, 200, 200, 403, 200, 403, 403),
-    "disclosure_application_changelist":     (200, 403, 403, 403, 403, 403, 200),
-    "disclosure_application_add":            (200, 403, 403, 403, 403, 403, 200),
-    "disclosure_application_change":         (200, 404, 404, 404, 404, 404, 200),
-    "disclosure_application_dashboard":      (200, 403, 403, 403, 403, 403, 200),
+    "applications_application_changelist":     (200, 403, 403, 403, 403, 403, 200),
+    "applications_application_add":            (200, 403, 403, 403, 403, 403, 200),
+    "applications_application_change":         (200, 404, 404, 404, 404, 404, 200),
+    "applications_application_dashboard":      (200, 403, 403, 403, 403, 403, 200),
     "index":                                 (200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
 
@@ -188,7 +188,7 @@ def test_each_role_opens_exactly_the_admin_pages_it_may(client, demo, who):
         "admin:disclosure_document_compliance",
         "admin:disclosure_proposal_dashboard",
         "admin:disclosure_proposalreply_import",
-        "admin:disclosure_application_dashboard",
+        "admin:applications_application_dashboard",
     ],  # fmt: skip
 )
 def test_custom_admin_pages_open(client, demo, name):

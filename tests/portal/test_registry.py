@@ -39,8 +39,8 @@ def test_an_action_a_part_registers_is_named_in_the_log_without_a_migration(
 
 def test_every_part_grants_its_own_role_and_the_kernel_syncs_it(restore_registry):
     assert {PROPOSALS, REQUESTS} <= set(ROLES)
-    assert "disclosure.view_application" in ROLES[REQUESTS]
-    assert "disclosure.view_application" not in ROLES[PROPOSALS]
+    assert "applications.view_application" in ROLES[REQUESTS]
+    assert "applications.view_application" not in ROLES[PROPOSALS]
     registry.grant("测试角色", "disclosure.view_document")
     sync_roles()
     permissions = Group.objects.get(name="测试角色").permissions.values_list("codename", flat=True)

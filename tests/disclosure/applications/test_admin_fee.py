@@ -19,7 +19,7 @@ def application(world):
 
 def test_the_amount_is_shown_first_and_charged_only_when_confirmed(client, world, application):
     client.force_login(world["handler"])
-    url = reverse("admin:disclosure_application_step", args=[application.pk, "fee"])
+    url = reverse("admin:applications_application_step", args=[application.pk, "fee"])
     preview = client.post(url, {"method": "page", "pages": "120", "_preview": "1"})
     assert preview.status_code == 200
     # 30 free, 31-100 at 10 yuan (700), 101-120 at 20 yuan (400)
@@ -47,7 +47,7 @@ def test_the_amount_is_shown_first_and_charged_only_when_confirmed(client, world
 
 def test_a_free_application_is_not_charged(client, world, application):
     client.force_login(world["handler"])
-    url = reverse("admin:disclosure_application_step", args=[application.pk, "fee"])
+    url = reverse("admin:applications_application_step", args=[application.pk, "fee"])
     response = client.post(url, {"method": "item", "_preview": "1"})
     page = response.content.decode()
     # The reason reads once and plainly: "按件计收：申请人本月第1件申请（…），本申请不收费。"

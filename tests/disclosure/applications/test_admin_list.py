@@ -47,7 +47,7 @@ def numbers(response):
 
 def test_the_deadline_filter(client, world, three):
     client.force_login(world["handler"])
-    url = reverse("admin:disclosure_application_changelist")
+    url = reverse("admin:applications_application_changelist")
     assert numbers(client.get(url, {"deadline": "overdue"})) == {three["overdue"].number}
     assert numbers(client.get(url, {"deadline": "nearly_due"})) == {three["nearly"].number}
     assert numbers(client.get(url, {"deadline": "unconfirmed"})) == {three["unconfirmed"].number}
@@ -59,7 +59,7 @@ def test_the_deadline_filter(client, world, three):
 
 def test_the_list_does_not_query_per_row(client, world, three, django_assert_max_num_queries):
     client.force_login(world["handler"])
-    url = reverse("admin:disclosure_application_changelist")
+    url = reverse("admin:applications_application_changelist")
     client.get(url)
     for n in range(20):
         ApplicationFactory(agency=world["office"], received_on=today(), number=f"2026-9{n:04d}")
@@ -71,7 +71,7 @@ def test_the_dashboard_counts_link_to_the_filtered_list(client, world, three):
     client.force_login(world["handler"])
     index = client.get(reverse("admin:index")).content.decode()
     assert "依申请公开办理提醒" in index
-    page = client.get(reverse("admin:disclosure_application_dashboard"))
+    page = client.get(reverse("admin:applications_application_dashboard"))
     counts = {item["key"]: item["count"] for item in page.context["dashboard"]}
     assert counts == {"overdue": 1, "nearly_due": 1, "unconfirmed": 1}
     assert "?deadline=overdue" in page.content.decode()
@@ -84,7 +84,7 @@ def test_the_dashboard_is_not_on_the_index_of_other_staff(client, world, three):
 
 def test_the_handling_page_has_a_query_budget(client, world, three, django_assert_max_num_queries):
     client.force_login(world["handler"])
-    url = reverse("admin:disclosure_application_change", args=[three["overdue"].pk])
+    url = reverse("admin:applications_application_change", args=[three["overdue"].pk])
     with django_assert_max_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200

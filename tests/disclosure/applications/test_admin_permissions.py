@@ -35,19 +35,19 @@ def urls_of(application):
     letter = application.letters.get()
     pk = application.pk
     urls = [
-        ("GET", reverse("admin:disclosure_application_change", args=[pk])),
-        ("POST", reverse("admin:disclosure_application_change", args=[pk])),
-        ("GET", reverse("admin:disclosure_application_history", args=[pk])),
-        ("GET", reverse("admin:disclosure_application_delete", args=[pk])),
-        ("POST", reverse("admin:disclosure_application_delete", args=[pk])),
-        ("GET", reverse("admin:disclosure_application_identity", args=[pk])),
-        ("POST", reverse("admin:disclosure_application_reveal", args=[pk])),
-        ("GET", reverse("admin:disclosure_application_letter", args=[pk, letter.pk])),
-        ("POST", reverse("admin:disclosure_application_letter", args=[pk, letter.pk])),
-        ("GET", reverse("admin:disclosure_application_letter_docx", args=[pk, letter.pk])),
+        ("GET", reverse("admin:applications_application_change", args=[pk])),
+        ("POST", reverse("admin:applications_application_change", args=[pk])),
+        ("GET", reverse("admin:applications_application_history", args=[pk])),
+        ("GET", reverse("admin:applications_application_delete", args=[pk])),
+        ("POST", reverse("admin:applications_application_delete", args=[pk])),
+        ("GET", reverse("admin:applications_application_identity", args=[pk])),
+        ("POST", reverse("admin:applications_application_reveal", args=[pk])),
+        ("GET", reverse("admin:applications_application_letter", args=[pk, letter.pk])),
+        ("POST", reverse("admin:applications_application_letter", args=[pk, letter.pk])),
+        ("GET", reverse("admin:applications_application_letter_docx", args=[pk, letter.pk])),
     ]
     for key in services.STEPS:
-        url = reverse("admin:disclosure_application_step", args=[pk, key])
+        url = reverse("admin:applications_application_step", args=[pk, key])
         urls += [("GET", url), ("POST", url)]
     return urls
 
@@ -77,7 +77,7 @@ def test_staff_who_do_not_handle_the_application_get_404_on_every_url(
 def test_the_list_shows_them_nothing_of_it(client, world, application, who):
     AgencyFactory(name="铜梁区财政局国库科", parent=world["other"])
     client.force_login(world[who])
-    response = client.get(reverse("admin:disclosure_application_changelist"))
+    response = client.get(reverse("admin:applications_application_changelist"))
     if who == "other_handler":
         assert response.status_code == 200
         assert application.number not in response.content.decode()
@@ -87,7 +87,7 @@ def test_the_list_shows_them_nothing_of_it(client, world, application, who):
         assert agencies == ["全部", "铜梁区财政局", "铜梁区财政局国库科"]
     else:
         assert response.status_code == 403
-    dashboard = client.get(reverse("admin:disclosure_application_dashboard"))
+    dashboard = client.get(reverse("admin:applications_application_dashboard"))
     assert dashboard.status_code == (200 if who == "other_handler" else 403)
 
 
@@ -98,13 +98,13 @@ def test_handling_staff_see_the_number_masked_and_revealing_it_is_audited(
     full = application.id_number
     masked = application.masked_id_number
     assert masked == full[:4] + "*" * 10 + full[-4:]
-    listing = client.get(reverse("admin:disclosure_application_changelist")).content.decode()
+    listing = client.get(reverse("admin:applications_application_changelist")).content.decode()
     assert masked in listing and full not in listing and "李四" in listing
-    page = client.get(reverse("admin:disclosure_application_change", args=[application.pk]))
+    page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert masked in page.content.decode() and full not in page.content.decode()
     assert "显示完整号码" in page.content.decode()
 
-    reveal = reverse("admin:disclosure_application_reveal", args=[application.pk])
+    reveal = reverse("admin:applications_application_reveal", args=[application.pk])
     assert client.get(reveal).status_code == 302  # only a POST reveals
     assert not AuditEvent.objects.filter(action=application_actions.PERSONAL_DATA).exists()
     response = client.post(reveal)
@@ -118,7 +118,7 @@ def test_handling_staff_see_the_number_masked_and_revealing_it_is_audited(
 
 def test_the_identity_file_is_an_audited_download_never_shown_inline(client, world, application):
     client.force_login(world["handler"])
-    response = client.get(reverse("admin:disclosure_application_identity", args=[application.pk]))
+    response = client.get(reverse("admin:applications_application_identity", args=[application.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -134,15 +134,15 @@ def test_viewing_only_staff_cannot_open_the_identity_file_or_take_steps(client, 
     viewer = world["editor"]
     viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
     client.force_login(viewer)
-    change = reverse("admin:disclosure_application_change", args=[application.pk])
+    change = reverse("admin:applications_application_change", args=[application.pk])
     page = client.get(change)
     assert page.status_code == 200 and page.context["steps"] == []
     assert "显示完整号码" not in page.content.decode()
-    identity = reverse("admin:disclosure_application_identity", args=[application.pk])
+    identity = reverse("admin:applications_application_identity", args=[application.pk])
     assert client.get(identity).status_code == 403
-    reveal = reverse("admin:disclosure_application_reveal", args=[application.pk])
+    reveal = reverse("admin:applications_application_reveal", args=[application.pk])
     assert client.post(reveal).status_code == 403
-    step = reverse("admin:disclosure_application_step", args=[application.pk, "supplemented"])
+    step = reverse("admin:applications_application_step", args=[application.pk, "supplemented"])
     assert client.post(step, {}).status_code == 403
     assert not AuditEvent.objects.filter(action=application_actions.PERSONAL_DATA).exists()
 
@@ -150,7 +150,7 @@ def test_viewing_only_staff_cannot_open_the_identity_file_or_take_steps(client, 
 def test_a_superuser_handles_every_agency(client, world, application, django_user_model):
     admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "x")
     client.force_login(admin_user)
-    listing = client.get(reverse("admin:disclosure_application_changelist"))
+    listing = client.get(reverse("admin:applications_application_changelist"))
     assert application.number in listing.content.decode()
     letter = application.letters.get(kind=Letter.Kind.SUPPLEMENT)
     assert client.get(letter.get_absolute_url()).status_code == 200

@@ -26,7 +26,7 @@ REGISTER = {
 
 
 def step(client, application, key, data=None):
-    url = reverse("admin:disclosure_application_step", args=[application.pk, key])
+    url = reverse("admin:applications_application_step", args=[application.pk, key])
     return client.post(url, data or {})
 
 
@@ -39,7 +39,7 @@ def register(client, world, **overrides):
         "identity_upload": SimpleUploadedFile("身份证.png", png_bytes(), "image/png"),
         **overrides,
     }
-    return client.post(reverse("admin:disclosure_application_add"), data)
+    return client.post(reverse("admin:applications_application_add"), data)
 
 
 def test_in_person_application_walks_through_every_step_to_a_final_answer(client, world):
@@ -47,7 +47,7 @@ def test_in_person_application_walks_through_every_step_to_a_final_answer(client
     response = register(client, world)
     application = Application.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("admin:disclosure_application_change", args=[application.pk])
+    assert response.url == reverse("admin:applications_application_change", args=[application.pk])
     assert application.status == Application.Status.IN_PROGRESS
     assert application.received_on == today()
     assert application.identity_file_name == "身份证.png"
@@ -104,7 +104,7 @@ def test_in_person_application_walks_through_every_step_to_a_final_answer(client
     assert answer.final_sha256 == answer.content_digest()
 
     docx = client.get(
-        reverse("admin:disclosure_application_letter_docx", args=[application.pk, answer.pk])
+        reverse("admin:applications_application_letter_docx", args=[application.pk, answer.pk])
     )
     assert docx["Content-Disposition"].startswith("attachment;")
     word = WordDocument(io.BytesIO(docx.content))
@@ -114,7 +114,7 @@ def test_in_person_application_walks_through_every_step_to_a_final_answer(client
         action=AuditEvent.Action.EXPORT, details__what="application_letter"
     ).exists()
 
-    handling = client.get(reverse("admin:disclosure_application_change", args=[application.pk]))
+    handling = client.get(reverse("admin:applications_application_change", args=[application.pk]))
     steps = [row["label"] for row in handling.context["history"]]
     assert steps == ["登记申请", "告知补正", "收到补正", "征求意见", "登记意见", "延期答复", "答复"]
     assert list(handling.context["steps"]) == []  # closed: no step is offered
@@ -191,7 +191,7 @@ def test_the_message_after_a_step_names_the_step_and_the_state_now(client, world
     register(client, world)
     application = Application.objects.get()
     step(client, application, "consult", {"party_kind": "third_party", "party": "某建设公司"})
-    page = client.get(reverse("admin:disclosure_application_change", args=[application.pk]))
+    page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
     shown = [str(m) for m in page.context["messages"]]
     # Not "征求意见完成": the consultation has only begun.
     assert shown[-1].startswith(
@@ -201,7 +201,7 @@ def test_the_message_after_a_step_names_the_step_and_the_state_now(client, world
 
 def test_the_register_form_starts_as_a_counter_application_received_today(client, world):
     client.force_login(world["handler"])
-    form = client.get(reverse("admin:disclosure_application_add")).context["adminform"].form
+    form = client.get(reverse("admin:applications_application_add")).context["adminform"].form
     assert form["channel"].value() == "in_person"
     assert form["received_on"].value() == today()
     assert form["id_type"].value() == Application.IdType.RESIDENT

@@ -61,7 +61,7 @@ def test_a_draft_is_edited_then_made_final_and_then_never_changes(client, world,
 def test_the_word_file_has_the_title_centred_and_the_signature_right_aligned(client, world, draft):
     client.force_login(world["handler"])
     response = client.get(
-        reverse("admin:disclosure_application_letter_docx", args=[draft.application_id, draft.pk])
+        reverse("admin:applications_application_letter_docx", args=[draft.application_id, draft.pk])
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     word = WordDocument(io.BytesIO(response.content))

@@ -89,7 +89,9 @@ def new_application():
 
 def identity_file(client, admin_client):
     application = new_application()
-    return admin_client.get(reverse("admin:disclosure_application_identity", args=[application.pk]))
+    return admin_client.get(
+        reverse("admin:applications_application_identity", args=[application.pk])
+    )
 
 
 def application_letter(client, admin_client):
@@ -98,7 +100,7 @@ def application_letter(client, admin_client):
     later = application_services.today().replace(year=2099)
     application_services.request_supplement(application, user, "请写明年份。", later)
     letter = application.letters.get()
-    url = reverse("admin:disclosure_application_letter_docx", args=[application.pk, letter.pk])
+    url = reverse("admin:applications_application_letter_docx", args=[application.pk, letter.pk])
     return admin_client.get(url)
 
 
