@@ -49,6 +49,33 @@ class Scope:
 EVERY_AGENCY = Scope(None)
 NO_AGENCY = Scope(frozenset())
 
+# Why someone may not act on an agency's object (``refusal``).
+LACKS_PERMISSION = "permission"
+OTHER_AGENCY = "agency"
+
+
+def refusal(user, permissions, agency_id, *, scope=None):
+    """Why ``user`` may not do what needs ``permissions`` (all of these "app.codename") to an
+    object of the agency ``agency_id``: ``LACKS_PERMISSION``, ``OTHER_AGENCY``, or None when they
+    may. ``scope`` is how far their agencies reach: ``agency_scope`` (the default) or
+    ``membership_scope`` (personal data, which the auditors' view of all agencies does not
+    open). The portal itself (SYSTEM) may do anything. The one guard behind every service's
+    check of who acts on what."""
+    if user is None:
+        raise TypeError("a check of who acts needs a user, or SYSTEM for the portal itself")
+    if user is SYSTEM:
+        return None
+    if not all(user.has_perm(permission) for permission in permissions):
+        return LACKS_PERMISSION
+    if not (scope or agency_scope)(user).covers(agency_id):
+        return OTHER_AGENCY
+    return None
+
+
+def may_act(user, permissions, agency_id, *, scope=None):
+    """Whether ``user`` may do what needs ``permissions`` to an object of ``agency_id``."""
+    return refusal(user, permissions, agency_id, scope=scope) is None
+
 
 def agency_scope(user):
     """The Scope of ``user`` (a user; anonymous and inactive ones work for no agency) or SYSTEM."""

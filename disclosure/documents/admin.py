@@ -1,6 +1,3 @@
-import difflib
-from types import SimpleNamespace
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -8,18 +5,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.choices import TreeListFilter, TreeModelChoiceField, TreeModelMultipleChoiceField
 from catalog.models import Agency, CatalogNode
-from disclosure.documents import services
+from disclosure.documents import admin_pages, services
+from disclosure.documents.admin_pages import diff_rows, version_changes
 from disclosure.documents.forms import AttachmentInlineForm, DocumentAdminForm
-from disclosure.documents.listings import ExportForm, ExportLimited, export_response
 from disclosure.documents.models import (
     Attachment,
     Document,
@@ -28,13 +24,11 @@ from disclosure.documents.models import (
     IndexCounter,
     Topic,
 )
-from disclosure.documents.models.revisions import ATTACHMENT_CHANGES
 from disclosure.documents.search import analysis
 from disclosure.documents.search.backends import get_backend
 from disclosure.documents.search.paging import EstimatingPaginator
-from portal import downloads, registry
+from portal import registry
 from portal.admin import LabelledInlineFormSet, ReadOnlyAdmin
-from portal.widgets import name_unlabelled_inputs
 
 
 class AttachmentInline(admin.TabularInline):
@@ -140,124 +134,6 @@ class PendingRevisionFilter(admin.SimpleListFilter):
             pending = DocumentRevision.objects.pending().filter(document=OuterRef("pk"))
             return queryset.filter(Exists(pending))
         return queryset
-
-
-# What staff read once a decision on a revision went through, by its transition's key.
-DECISION_DONE = {
-    "approve": _("修订 #%(pk)s 已批准，修改已对外生效。"),
-    "reject": _("修订 #%(pk)s 已驳回，文件保持不变。"),
-}
-
-
-class RevisionDecisionForm(forms.Form):
-    comment = forms.CharField(
-        label=_("审核意见"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("驳回时必填。"),
-    )
-
-
-def diff_rows(pairs):
-    """Rows for the diff templates from (field, old, new): bodies as a side-by-side line diff."""
-    rows = []
-    for field, before, after in pairs:
-        if field.name == "body":
-            table = difflib.HtmlDiff(wrapcolumn=50).make_table(
-                strip_tags((before or "").replace("</p>", "</p>\n")).splitlines(),
-                strip_tags((after or "").replace("</p>", "</p>\n")).splitlines(),
-                _("旧版本"),
-                _("新版本"),
-                context=True,
-            )
-            rows.append({"label": field.verbose_name, "table": table})
-        else:
-            rows.append({"label": field.verbose_name, "old": before, "new": after})
-    return rows
-
-
-def display_value(field, value):
-    """A revision's stored value as staff read it: names for related rows, labels for choices."""
-    if value in (None, "", []):
-        return ""
-    if field.many_to_many:
-        return "、".join(str(o) for o in field.related_model._default_manager.filter(pk__in=value))
-    if field.many_to_one:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related else value
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(field, models.DateTimeField):
-        parsed = field.to_python(value)
-        return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M:%S") if parsed else value
-    if isinstance(field, models.DateField):
-        parsed = field.to_python(value)
-        return parsed.isoformat() if parsed else value
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return value
-
-
-# Left out of a version comparison: bookkeeping, and the index number's parts (shown whole).
-VERSION_UNCOMPARED = {
-    "id", "created_at", "is_demo", "index_number_text", "index_code", "index_year", "index_serial",
-    "validity_before",
-}  # fmt: skip
-INDEX_NUMBER = SimpleNamespace(name="index_number", verbose_name=_("索引号"))
-
-
-def version_changes(new, old):
-    """What changed from one stored version of a document to another, as (field, old, new) for
-    diff_rows: every field staff see, the status and the withdrawal included (simple-history
-    compares editable fields only), names for related rows, local times. Reads each version's
-    columns as stored, without queries, but for the names of changed related rows."""
-    rows = []
-    for tracked in new.tracked_fields:
-        if tracked.name in VERSION_UNCOMPARED:
-            continue
-        before, after = getattr(old, tracked.attname), getattr(new, tracked.attname)
-        if before != after:
-            field = Document._meta.get_field(tracked.name)
-            rows.append((field, display_value(field, before), display_value(field, after)))
-    numbers = [v.instance.index_number for v in (old, new)]
-    if numbers[0] != numbers[1]:
-        rows.insert(0, (INDEX_NUMBER, numbers[0] or "", numbers[1] or ""))
-    return rows
-
-
-def revision_attachment_rows(document, revision):
-    """A revision's attachment changes for its page, linking the files that are still stored."""
-    changes = revision.attachment_changes
-    stored = document.attachments.in_bulk(
-        [pk for c in changes for pk in (c.get("old"), c.get("new")) if pk]
-    )
-    rows = []
-    for c in changes:
-        after = {"delete": _("（删除）"), "reorder": _("排序：%s") % c.get("sort_order")}
-        rows.append(
-            {
-                "label": ATTACHMENT_CHANGES[c["change"]],
-                "before": c.get("old_name", ""),
-                "before_file": stored.get(c.get("old")),
-                "after": after.get(c["change"], c["name"]),
-                "after_file": stored.get(c.get("new")),
-            }
-        )
-    return rows
-
-
-class TransitionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), required=False)
-    at = forms.SplitDateTimeField(
-        label=_("发布时间"),
-        required=False,
-        widget=admin.widgets.AdminSplitDateTime,
-        help_text=_("留空则使用文件中填写的发布日期，未填写则立即发布；填写将来的时间即定时发布。"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        name_unlabelled_inputs(self)
 
 
 @admin.register(Document)
@@ -568,152 +444,6 @@ class DocumentAdmin(SimpleHistoryAdmin):
         if done:
             self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
 
-    def transition_view(self, request, object_id, key):
-        """The page behind a workflow button: asks for what the transition needs, then runs it."""
-        transition = services.TRANSITIONS.get(key)
-        if transition is None or transition.kind != services.BUTTON:
-            raise Http404
-        document = self._scoped_or_404(request, object_id)
-        if not transition.permits(request.user):
-            raise PermissionDenied
-        form = TransitionForm(request.POST if request.method == "POST" else None)
-        if transition.text_label:
-            form.fields["text"].label = transition.text_label
-            form.fields["text"].required = True
-        else:
-            del form.fields["text"]
-        if not transition.schedulable:
-            del form.fields["at"]
-        if request.method == "POST" and form.is_valid():
-            try:
-                transition.run(
-                    document,
-                    request.user,
-                    text=form.cleaned_data.get("text", ""),
-                    at=form.cleaned_data.get("at"),
-                )
-            except services.WorkflowError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    _("《%(title)s》：%(action)s完成。")
-                    % {"title": document.title, "action": transition.label},
-                )
-            return HttpResponseRedirect(
-                reverse("admin:disclosure_document_change", args=[document.pk])
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": document,
-            "title": f"{transition.label}：{document.title}",
-            "action_title": transition.label,
-            "form": form,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/disclosure/document/transition.html", context)
-
-    def compare_view(self, request, object_id):
-        document = self._scoped_or_404(request, object_id)
-        versions = list(document.history.select_related("history_user").order_by("-history_date"))
-        by_id = {str(v.history_id): v for v in versions}
-        new = by_id.get(request.GET.get("new")) or (versions[0] if versions else None)
-        old = by_id.get(request.GET.get("old")) or (versions[1] if len(versions) > 1 else new)
-        changes = []
-        if old and new and old is not new:
-            changes = diff_rows(version_changes(new, old))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": document,
-            "title": _("比较版本：%(title)s") % {"title": document.title},
-            "versions": versions,
-            "old": old,
-            "new": new,
-            "changes": changes,
-        }
-        return TemplateResponse(request, "admin/disclosure/document/compare.html", context)
-
-    def revision_view(self, request, object_id, revision_id):
-        """A revision's changes against the document it was made on; approve or reject it."""
-        document = self._scoped_or_404(request, object_id)
-        try:
-            revision = document.revisions.select_related("author", "decided_by").get(pk=revision_id)
-        except DocumentRevision.DoesNotExist:
-            raise Http404
-        form = RevisionDecisionForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST":
-            decision = services.TRANSITIONS.get(request.POST.get("decision"))
-            if decision is None or decision.kind != services.DECISION:
-                raise PermissionDenied
-            if not decision.permits(request.user) or not form.is_valid():
-                raise PermissionDenied
-            try:
-                decision.run(revision, request.user, text=form.cleaned_data["comment"])
-            except services.WorkflowError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-                return HttpResponseRedirect(request.path)
-            done = DECISION_DONE[decision.key] % {"pk": revision.pk}
-            self.message_user(request, done, messages.SUCCESS)
-            return HttpResponseRedirect(
-                reverse("admin:disclosure_document_change", args=[document.pk])
-            )
-        changes = diff_rows(
-            (
-                field,
-                display_value(field, revision.base.get(name)),
-                display_value(field, revision.values.get(name)),
-            )
-            for name in revision.changed_fields
-            for field in [Document._meta.get_field(name)]
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": document,
-            "revision": revision,
-            "title": _("修订 #%(pk)s：%(title)s") % {"pk": revision.pk, "title": document.title},
-            "changes": changes,
-            "attachment_changes": revision_attachment_rows(document, revision),
-            "form": form,
-            "may_decide": services.may_decide(revision, request.user),
-            "may_approve": services.may_approve(revision, request.user),
-        }
-        return TemplateResponse(request, "admin/disclosure/document/revision.html", context)
-
-    def export_view(self, request):
-        """The catalogue listing for staff: their agencies only, any status they ask for, audited."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = ExportForm(request.GET if "format" in request.GET else None, user=request.user)
-        status = 200
-        if form.is_bound and form.is_valid():
-            try:
-                return export_response(
-                    request,
-                    form.filters(),
-                    form.cleaned_data["format"],
-                    form.cleaned_data.get("encoding") or "utf-8",
-                    user=request.user,
-                )
-            except downloads.TooLarge:
-                form.add_error(
-                    None, _("超过 Excel 单表行数上限（1,048,575 行），请改用 CSV 或缩小范围。")
-                )
-            except ExportLimited as limited:
-                form.add_error(None, str(limited))
-                status = 429
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("导出公开目录"),
-            "form": form,
-        }
-        return TemplateResponse(
-            request, "admin/disclosure/document/export.html", context, status=status
-        )
-
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
@@ -730,22 +460,22 @@ class DocumentAdmin(SimpleHistoryAdmin):
             *registry.admin_urls(self),
             path(
                 "export/",
-                self.admin_site.admin_view(self.export_view),
+                admin_pages.ExportPage.as_page(self),
                 name=f"{info[0]}_{info[1]}_export",
             ),
             path(
                 "<path:object_id>/transition/<str:key>/",
-                self.admin_site.admin_view(self.transition_view),
+                admin_pages.TransitionPage.as_page(self),
                 name=f"{info[0]}_{info[1]}_transition",
             ),
             path(
                 "<path:object_id>/revisions/<int:revision_id>/",
-                self.admin_site.admin_view(self.revision_view),
+                admin_pages.RevisionPage.as_page(self),
                 name=f"{info[0]}_{info[1]}_revision",
             ),
             path(
                 "<path:object_id>/compare/",
-                self.admin_site.admin_view(self.compare_view),
+                admin_pages.ComparePage.as_page(self),
                 name=f"{info[0]}_{info[1]}_compare",
             ),
         ]

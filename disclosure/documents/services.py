@@ -11,7 +11,6 @@ and raises WorkflowError (with a Chinese message) having changed nothing.
 attachment changes wait with it. ``user=SYSTEM`` is the portal itself (management commands); a missing user is an error.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.credit_code import is_valid_credit_code
 from catalog.models import Agency
-from catalog.scoping import agency_scope
+from catalog.scoping import LACKS_PERMISSION, OTHER_AGENCY, may_act, refusal
 from disclosure.documents import actions as document_actions
 from disclosure.documents.index_numbers import IndexNumber, format_index_number, read_index_number
 from disclosure.documents.models import (
@@ -39,6 +38,7 @@ from disclosure.documents.uploads import check_attachment
 from portal import audit
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
+from portal.workflow import Step
 
 Status = Document.Status
 
@@ -234,13 +234,11 @@ def check(transition, document, user, text=None):
     Checked in this order: the permissions and the agency (skipped for the system,
     ``user=SYSTEM``), the document's state, and the text (comment or reason) the transition asks for.
     """
-    if user is None:
-        raise TypeError("a workflow step needs a user, or SYSTEM for the portal itself")
-    if user is not SYSTEM:
-        if not transition.permits(user):
-            raise WorkflowError(_("您没有%(action)s的权限。") % {"action": transition.label})
-        if not agency_scope(user).covers(document.agency_id):
-            raise WorkflowError(_("《%(title)s》不属于您所在的机构。") % {"title": document.title})
+    refused = refusal(user, transition.permission_labels, document.agency_id)
+    if refused == LACKS_PERMISSION:
+        raise WorkflowError(_("您没有%(action)s的权限。") % {"action": transition.label})
+    if refused == OTHER_AGENCY:
+        raise WorkflowError(_("《%(title)s》不属于您所在的机构。") % {"title": document.title})
     if transition.already and document.status == transition.target:
         raise WorkflowError(transition.already % {"title": document.title})
     if not transition.leaves_from(document.status, by_system=user is SYSTEM):
@@ -254,7 +252,7 @@ def check(transition, document, user, text=None):
                 "action": transition.verb,
             }
         )
-    if transition.text_label and not (text or "").strip():
+    if transition.lacks_text(text):
         raise WorkflowError(transition.text_missing)
 
 
@@ -615,35 +613,30 @@ DECISION = "decision"  # approves or rejects a pending revision, on the revision
 DELETE = "delete"  # the admin's delete, through delete_document
 
 
-@dataclass(frozen=True)
-class Transition:
+@dataclass(frozen=True, kw_only=True)
+class Transition(Step):
     """One step of the document workflow: what services check and what the admin offers."""
 
-    key: str  # its name in admin URLs and forms
-    function: Callable
     permissions: tuple  # codenames in the disclosure app; the user needs all of them
-    sources: frozenset  # the states it leaves from; empty means any state
-    target: str | None  # the state it goes to; None when the document's state stays
-    label: str  # button and page title, and the action in "您没有…的权限"
     verb: str  # the action in "当前状态为…，不能…"
     kind: str = BUTTON
-    text_label: str = ""  # when set, the form asks for this text and the service requires it
-    text_missing: str = ""  # the message when that text is left empty
     schedulable: bool = False  # the form offers a publication time
     system_sources: frozenset | None = None  # states the system (user=SYSTEM) may leave from
     already: str = ""  # the message when the document is already in ``target``
-    refusal: str = ""  # the message for a wrong state, instead of the general one
+
+    @property
+    def permission_labels(self):
+        return [f"disclosure.{codename}" for codename in self.permissions]
 
     def permits(self, user):
         """Whether ``user`` holds the permissions, whatever the document and its state."""
-        return all(user.has_perm(f"disclosure.{codename}") for codename in self.permissions)
+        return all(user.has_perm(permission) for permission in self.permission_labels)
 
     def leaves_from(self, status, *, by_system=False):
         """Whether a document in ``status`` may take this step (by a person, or the system)."""
-        sources = self.sources
         if by_system and self.system_sources is not None:
-            sources = self.system_sources
-        return not sources or status in sources
+            return not self.system_sources or status in self.system_sources
+        return super().leaves_from(status)
 
     def run(self, subject, user, *, text="", at=None):
         """Run the service function on ``subject`` (a document, or a revision for a decision)."""
@@ -658,92 +651,92 @@ TRANSITIONS = {
         Transition(
             "submit",
             submit,
-            ("submit_document",),
             frozenset({Status.DRAFT}),
             Status.SUBMITTED,
             gettext_lazy("提交审核"),
-            gettext_lazy("提交审核"),
+            permissions=("submit_document",),
+            verb=gettext_lazy("提交审核"),
         ),
         Transition(
             "publish",
             publish,
-            ("publish_document",),
             frozenset({Status.SUBMITTED}),
             Status.PUBLISHED,
             gettext_lazy("审核发布"),
-            gettext_lazy("发布"),
             schedulable=True,
             # Demo data and documents carried over from an old site skip the review.
             system_sources=frozenset({Status.DRAFT, Status.SUBMITTED}),
             already=gettext_lazy("《%(title)s》已经发布。"),
+            permissions=("publish_document",),
+            verb=gettext_lazy("发布"),
         ),
         Transition(
             "return",
             return_to_draft,
-            ("publish_document",),
             frozenset({Status.SUBMITTED}),
             Status.DRAFT,
             gettext_lazy("退回修改"),
-            gettext_lazy("退回"),
             text_label=gettext_lazy("审核意见"),
             text_missing=gettext_lazy("退回时请填写审核意见，说明需要修改什么。"),
+            permissions=("publish_document",),
+            verb=gettext_lazy("退回"),
         ),
         Transition(
             "withdraw",
             withdraw,
-            ("withdraw_document",),
             frozenset({Status.PUBLISHED}),
             Status.WITHDRAWN,
             gettext_lazy("撤回"),
-            gettext_lazy("撤回"),
             text_label=gettext_lazy("撤回原因"),
             text_missing=gettext_lazy("撤回时请填写撤回原因。"),
+            permissions=("withdraw_document",),
+            verb=gettext_lazy("撤回"),
         ),
         # Changing a published document would put unreviewed text online: reviewers change it
         # as a revision, which another reviewer approves or rejects.
         Transition(
             "revise",
             propose_revision,
-            ("change_document", "publish_document"),
             frozenset({Status.PUBLISHED}),
             None,
             gettext_lazy("修改"),
-            gettext_lazy("提出修订"),
             kind=EDIT,
+            permissions=("change_document", "publish_document"),
+            verb=gettext_lazy("提出修订"),
         ),
         Transition(
             "approve",
             approve_revision,
-            ("publish_document",),
             frozenset({Status.PUBLISHED}),
             None,
             gettext_lazy("批准修订"),
-            gettext_lazy("批准修订"),
             kind=DECISION,
+            permissions=("publish_document",),
+            verb=gettext_lazy("批准修订"),
         ),
         Transition(
             "reject",
             reject_revision,
-            ("publish_document",),
             frozenset(),
             None,
-            gettext_lazy("驳回修订"),
             gettext_lazy("驳回修订"),
             kind=DECISION,
             text_label=gettext_lazy("审核意见"),
             text_missing=gettext_lazy("驳回时请填写审核意见。"),
+            permissions=("publish_document",),
+            verb=gettext_lazy("驳回修订"),
         ),
         # What went public is withdrawn, never deleted: its number and history stay.
         Transition(
             "delete",
             delete_document,
-            ("delete_document",),
             frozenset({Status.DRAFT, Status.SUBMITTED}),
             None,
             gettext_lazy("删除"),
-            gettext_lazy("删除"),
             kind=DELETE,
             refusal=gettext_lazy("已发布或已撤回的文件不能删除，请使用“撤回”。"),
+            permissions=("delete_document",),
+            verb=gettext_lazy("删除"),
         ),
     ]
 }
@@ -751,10 +744,8 @@ TRANSITIONS = {
 
 def may_run(transition, document, user):
     """Whether ``user`` may run ``transition`` on ``document`` now (text and content aside)."""
-    return (
-        transition.permits(user)
-        and agency_scope(user).covers(document.agency_id)
-        and transition.leaves_from(document.status, by_system=user is SYSTEM)
+    return may_act(user, transition.permission_labels, document.agency_id) and (
+        transition.leaves_from(document.status, by_system=user is SYSTEM)
     )
 
 
@@ -780,9 +771,7 @@ def may_edit(document, user):
     superusers only (a reviewer who rewrote one and published it would have put text online that
     nobody else saw: they return it with a comment instead); withdrawn ones by nobody.
     """
-    if not user.has_perm("disclosure.change_document") or not agency_scope(user).covers(
-        document.agency_id
-    ):
+    if not may_act(user, ["disclosure.change_document"], document.agency_id):
         return False
     if edits_by_revision(document):
         return may_run(TRANSITIONS["revise"], document, user)

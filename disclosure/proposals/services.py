@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode
-from catalog.scoping import agency_scope
+from catalog.scoping import may_act
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.models.documents import WellKnownRowMissing
 from disclosure.documents.uploads import check_attachment
@@ -195,7 +195,7 @@ def check_may_give_opinion(opinion, user):
 
 
 def check_works_for_unit(opinion, user):
-    if not agency_scope(user).covers(opinion.unit_id):
+    if not may_act(user, [], opinion.unit_id):
         raise ReplyError(_("您只能填写、修改本单位的协办意见。"))
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode
-from catalog.scoping import agency_scope
+from catalog.scoping import LACKS_PERMISSION, OTHER_AGENCY, refusal
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.models.documents import WellKnownRowMissing
 from disclosure.reports import actions as report_actions
@@ -54,13 +54,10 @@ def _check(report, user):
 
 
 def _check_agency(agency_id, user, perm="disclosure.change_annualreport"):
-    if user is None:
-        raise TypeError("an annual report step needs a user, or SYSTEM for the portal itself")
-    if user is SYSTEM:
-        return
-    if not user.has_perm(perm):
+    refused = refusal(user, [perm], agency_id)
+    if refused == LACKS_PERMISSION:
         raise ReportError(_("您没有修改年度报告的权限。"))
-    if not agency_scope(user).covers(agency_id):
+    if refused == OTHER_AGENCY:
         raise ReportError(_("该年度报告不属于您所在的机构。"))
 
 

@@ -3,12 +3,12 @@ registered by the reports (``register``): the document core does not know it."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disclosure.reports.compliance import build_report, report_download
 from portal import downloads, registry
+from portal.admin_pages import AdminPage
 from portal.widgets import DateInput
 
 
@@ -27,35 +27,38 @@ class ComplianceForm(forms.Form):
         return day
 
 
-def compliance_view(model_admin, request):
+class CompliancePage(AdminPage):
     """合规检查 as of a chosen day, with CSV/XLSX downloads."""
-    if not model_admin.has_view_permission(request):
-        raise PermissionDenied
-    form = ComplianceForm(request.GET or None)
-    day = (
-        form.cleaned_data["as_of"]
-        if form.is_valid() and form.cleaned_data["as_of"]
-        else timezone.localdate()
-    )
-    report = build_report(day, request.user)
-    file_format = request.GET.get("download")
-    if file_format in ("csv", "xlsx"):
-        try:
-            return downloads.response(report_download(report), file_format, request.user)
-        except downloads.ExportLimited as limited:
-            return downloads.limited_page(request, limited, model_admin.admin_site)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": _("合规检查"),
-        "form": form,
-        "report": report,
-        "query": request.GET.urlencode(),
-    }
-    return TemplateResponse(request, "admin/disclosure/document/compliance.html", context)
+
+    template_name = "admin/disclosure/document/compliance.html"
+
+    def get(self, request):
+        admin = self.model_admin
+        if not admin.has_view_permission(request):
+            raise PermissionDenied
+        form = ComplianceForm(request.GET or None)
+        day = (
+            form.cleaned_data["as_of"]
+            if form.is_valid() and form.cleaned_data["as_of"]
+            else timezone.localdate()
+        )
+        report = build_report(day, request.user)
+        file_format = request.GET.get("download")
+        if file_format in ("csv", "xlsx"):
+            try:
+                return downloads.response(report_download(report), file_format, request.user)
+            except downloads.ExportLimited as limited:
+                return downloads.limited_page(request, limited, admin.admin_site)
+        context = {
+            "title": _("合规检查"),
+            "form": form,
+            "report": report,
+            "query": request.GET.urlencode(),
+        }
+        return self.render(request, context)
 
 
 def register():
     registry.admin_view(
-        "disclosure.document", "compliance/", "compliance", compliance_view, label=_("合规检查")
+        "disclosure.document", "compliance/", "compliance", CompliancePage, label=_("合规检查")
     )
