@@ -15,6 +15,20 @@ class AdminPage(View):
     def as_page(cls, model_admin):
         return model_admin.admin_site.admin_view(cls.as_view(model_admin=model_admin))
 
+    @property
+    def admin_site(self):
+        return self.model_admin.admin_site
+
+    @property
+    def model(self):
+        return self.model_admin.model
+
+    def message_user(self, request, message, level=None):
+        """A message to the user, as the model admin gives them."""
+        if level is None:
+            return self.model_admin.message_user(request, message)
+        return self.model_admin.message_user(request, message, level)
+
     def render(self, request, context, status=200):
         """The page's template with the admin site's context, the model's options and
         ``context``."""

@@ -7,7 +7,6 @@ Only 依申请办理 staff of the receiving agency (and superusers) see an appli
 (``Application.objects.for_staff``); everyone else gets a 404 on every URL of one.
 """
 
-import hashlib
 from datetime import date, datetime
 
 from django.contrib import admin, messages
@@ -23,22 +22,16 @@ from django.utils.translation import gettext_lazy
 from catalog.models import Agency
 from catalog.scoping import membership_scope
 from disclosure.applications import actions as application_actions
-from disclosure.applications import services
-from disclosure.applications.admin_forms import STEP_FORMS, ApplicationRegisterForm, LetterForm
+from disclosure.applications import admin_pages, services
+from disclosure.applications.admin_forms import ApplicationRegisterForm
 from disclosure.applications.clock import clock, confirmation_overdue, flags
-from disclosure.applications.letter_docx import letter_docx
+from disclosure.applications.dashboard import DEADLINES
 from disclosure.applications.models import Application, Consultation, Letter
-from portal import downloads, registry
+from portal import registry
 from portal.admin import DeclaredLookupsOnly
-from portal.files import file_response
 from portal.models import AuditEvent
 from portal.workdays import load_calendar, provisional_mark
 
-DEADLINES = {
-    "overdue": gettext_lazy("已超期"),
-    "nearly_due": gettext_lazy("5个工作日内到期"),
-    "unconfirmed": gettext_lazy("待确认收到超过1个工作日"),
-}
 HISTORY_LABELS = {
     "submit": gettext_lazy("登记申请"),
     "letter_edit": gettext_lazy("修改文书"),
@@ -346,38 +339,6 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         response["Cache-Control"] = "no-store, private"
         return response
 
-    def reveal_view(self, request, object_id):
-        """The full ID number, shown once per POST, each showing audited."""
-        application = self._scoped_or_404(request, object_id)
-        if request.method != "POST":
-            return HttpResponseRedirect(
-                reverse("admin:applications_application_change", args=[application.pk])
-            )
-        try:
-            services.open_personal_data(application, request.user, "id_number")
-        except services.ApplicationError:
-            raise PermissionDenied from None
-        return self._handling_page(request, application, revealed=True)
-
-    def identity_view(self, request, object_id):
-        """The proof of identity as a download (never shown inline), each opening audited."""
-        application = self._scoped_or_404(request, object_id)
-        if not self.has_change_permission(request, application):
-            raise PermissionDenied
-        if not application.identity_file:
-            raise Http404(_("没有身份证明文件。"))
-        try:
-            handle = application.identity_file.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("身份证明文件已不存在。")) from None
-        try:
-            services.open_personal_data(application, request.user, "identity_file")
-        except services.ApplicationError:
-            handle.close()
-            raise PermissionDenied from None
-        name = application.identity_file_name or f"{application.number}-身份证明"
-        return file_response(handle, name)
-
     def history_view(self, request, object_id, extra_context=None):
         self._scoped_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
@@ -388,254 +349,41 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
 
     # --- the steps --------------------------------------------------------------------------
 
-    def step_view(self, request, object_id, key):
-        """The page behind a step's button: its form; for a fee the amount first, for the
-        answer the letter first, each to confirm; then the step's service."""
-        step = services.STEPS.get(key)
-        if step is None:
-            raise Http404
-        application = self._scoped_or_404(request, object_id)
-        if not self.has_change_permission(request, application):
-            raise PermissionDenied
-        change_url = reverse("admin:applications_application_change", args=[application.pk])
-        if step not in services.available_steps(application, request.user):
-            self.message_user(
-                request,
-                _("申请 %(number)s 当前状态为“%(status)s”，不能%(action)s。")
-                % {
-                    "number": application.number,
-                    "status": application.get_status_display(),
-                    "action": step.label,
-                },
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(change_url)
-        form_class = STEP_FORMS[key]
-        extra = {}
-        if request.method == "POST":
-            form = form_class(request.POST, step=step, application=application)
-            form, extra, confirmed = self._step_preview(request, key, form)
-            if form.is_valid() and confirmed:
-                next_url = self._run_step(request, application, step, form, change_url)
-                if next_url:
-                    return HttpResponseRedirect(next_url)
-        else:
-            form = form_class(step=step, application=application)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": application,
-            "title": f"{step.label}：{application.number}",
-            "step": step,
-            "form": form,
-            "clock": clock(application),
-            "media": self.media + form.media,
-            **extra,
-        }
-        return TemplateResponse(request, "admin/applications/application/step.html", context)
-
-    def _step_preview(self, request, key, form):
-        """The bound form, the preview shown beside it, and whether the step is confirmed: a
-        fee and an answer are confirmed after their preview, other steps at once."""
-        confirmed = "_confirm" in request.POST
-        if not form.is_valid():
-            return form, {}, confirmed
-        if key == "fee":
-            return self._fee_preview(request, form, confirmed)
-        if key == "answer":
-            return self._answer_preview(request, form, confirmed)
-        return form, {}, True
-
-    def _run_step(self, request, application, step, form, change_url):
-        """Runs the confirmed step and tells the user what happened. Returns where to go next:
-        the letter for a letter, else the application; None to show the form again."""
-        try:
-            result = form.run(request.user)
-        except services.ApplicationError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return None
-        # "征求意见完成" would read as if the consultation were over: name the step taken and
-        # the state the application is in now.
-        application.refresh_from_db(fields=["status"])
-        done = _("申请 %(number)s：已办理“%(action)s”，当前状态：%(status)s。") % {
-            "number": application.number,
-            "action": step.label,
-            "status": application.get_status_display(),
-        }
-        if isinstance(result, Letter) and not result.is_final:
-            done += _("已生成《%(title)s》草稿，请核对后定稿。") % {"title": result.title}
-        self.message_user(request, done, messages.SUCCESS)
-        if isinstance(result, Letter):
-            return result.get_absolute_url()
-        return change_url
-
-    def _fee_preview(self, request, form, confirmed):
-        """The amount is shown before it is charged; a confirmation of another amount (the
-        method or pages changed since) shows the new amount again."""
-        fee = form.fee()
-        if not fee.charged:
-            form.add_error(None, _("%(basis)s，本申请不收费。") % {"basis": fee.basis})
-            return form, {"fee": fee}, False
-        if confirmed and form.cleaned_data.get("amount") == fee.amount:
-            return form, {"fee": fee}, True
-        if confirmed:
-            self.message_user(request, _("费用已重新计算，请核对后再确认。"), messages.WARNING)
-        data = request.POST.copy()
-        data["amount"] = str(fee.amount)
-        form = type(form)(data, step=form.step, application=form.application)
-        form.is_valid()
-        return form, {"fee": fee, "confirming": True}, False
-
-    def _answer_preview(self, request, form, confirmed):
-        """The answer letter composed from the result, to read and edit before it is final;
-        a result changed after the letter was composed composes it again."""
-        basis = form.composed_for()
-        if confirmed and request.POST.get("basis") == basis:
-            return form, {"confirming": True}, True
-        if confirmed:
-            self.message_user(
-                request,
-                _("办理结果已修改，答复书已按新的结果重新生成，请核对后再确认。"),
-                messages.WARNING,
-            )
-        title, body = form.compose()
-        data = request.POST.copy()
-        data["letter_title"], data["letter_body"], data["basis"] = title, body, basis
-        form = type(form)(data, step=form.step, application=form.application)
-        form.is_valid()
-        return form, {"confirming": True}, False
-
     # --- letters ----------------------------------------------------------------------------
-
-    def _letter_or_404(self, request, object_id, letter_id):
-        application = self._scoped_or_404(request, object_id)
-        letter = application.letters.select_related("final_by").filter(pk=letter_id).first()
-        if letter is None:
-            raise Http404(_("文书不存在。"))
-        if not (request.user.has_perm("applications.view_letter") or request.user.is_superuser):
-            raise PermissionDenied
-        return application, letter
-
-    def letter_view(self, request, object_id, letter_id):
-        """A letter to print (A4, no admin chrome on paper); a draft can be edited and made final."""
-        application, letter = self._letter_or_404(request, object_id, letter_id)
-        may_edit = (
-            not letter.is_final
-            and request.user.has_perm("applications.change_letter")
-            and self.has_change_permission(request, application)
-        )
-        form = None
-        if request.method == "POST":
-            if not (
-                request.user.has_perm("applications.change_letter")
-                and self.has_change_permission(request, application)
-            ):
-                raise PermissionDenied
-            action = request.POST.get("action")
-            try:
-                if action == "finalise":
-                    services.finalise_letter(letter, request.user)
-                    self.message_user(request, _("文书已定稿，此后不能再修改。"), messages.SUCCESS)
-                    return HttpResponseRedirect(letter.get_absolute_url())
-                form = LetterForm(request.POST)
-                if form.is_valid():
-                    services.edit_letter(
-                        letter, request.user, form.cleaned_data["title"], form.cleaned_data["body"]
-                    )
-                    self.message_user(request, _("文书已保存（草稿）。"), messages.SUCCESS)
-                    return HttpResponseRedirect(letter.get_absolute_url())
-            except (services.ApplicationError, ValidationError) as exc:
-                message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-                self.message_user(request, message, messages.ERROR)
-                return HttpResponseRedirect(letter.get_absolute_url())
-        if may_edit and form is None:
-            form = LetterForm(initial={"title": letter.title, "body": letter.body})
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": application,
-            "letter": letter,
-            "title": f"{letter.title}（{application.number}）",
-            "form": form if may_edit else None,
-            "media": self.media + form.media if may_edit and form else self.media,
-        }
-        return TemplateResponse(request, "admin/applications/application/letter.html", context)
-
-    def letter_docx_view(self, request, object_id, letter_id):
-        """The letter as a Word file, through the download audit."""
-        application, letter = self._letter_or_404(request, object_id, letter_id)
-        content = letter_docx(letter)
-        download = downloads.Download(
-            what="application_letter",
-            filename=f"{application.number}-{letter.get_kind_display()}",
-            rows=(),
-            details={
-                "application": application.number,
-                "letter": letter.pk,
-                "kind": letter.kind,
-                "final": letter.is_final,
-            },
-        )
-        downloads.record(download, request.user, "docx", 1, hashlib.sha256(content).hexdigest())
-        return file_response(content, f"{download.filename}.docx", downloads.DOCX_TYPE)
 
     # --- the dashboard ----------------------------------------------------------------------
 
-    def dashboard_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("依申请公开办理提醒"),
-            "dashboard": dashboard(request.user),
-        }
-        return TemplateResponse(request, "admin/applications/application/dashboard.html", context)
-
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
             path(
-                "dashboard/", view(self.dashboard_view), name="applications_application_dashboard"
+                "dashboard/",
+                admin_pages.DashboardPage.as_page(self),
+                name="applications_application_dashboard",
             ),
             path(
                 "<path:object_id>/step/<str:key>/",
-                view(self.step_view),
+                admin_pages.StepPage.as_page(self),
                 name="applications_application_step",
             ),
             path(
                 "<path:object_id>/letters/<int:letter_id>/docx/",
-                view(self.letter_docx_view),
+                admin_pages.LetterDocxPage.as_page(self),
                 name="applications_application_letter_docx",
             ),
             path(
                 "<path:object_id>/letters/<int:letter_id>/",
-                view(self.letter_view),
+                admin_pages.LetterPage.as_page(self),
                 name="applications_application_letter",
             ),
             path(
                 "<path:object_id>/identity/",
-                view(self.identity_view),
+                admin_pages.IdentityPage.as_page(self),
                 name="applications_application_identity",
             ),
             path(
                 "<path:object_id>/reveal/",
-                view(self.reveal_view),
+                admin_pages.RevealPage.as_page(self),
                 name="applications_application_reveal",
             ),
             *super().get_urls(),
         ]
-
-
-def dashboard(user):
-    """The counts 依申请办理 staff see on the admin index, each with a link to the list, or
-    None for a user who handles no applications."""
-    if not (user.is_superuser or user.has_perm("applications.view_application")):
-        return None
-    found = flags(Application.objects.for_staff(user))
-    changelist = reverse("admin:applications_application_changelist")
-    return [
-        {"key": key, "label": label, "count": len(getattr(found, key)),
-         "url": f"{changelist}?deadline={key}"}
-        for key, label in DEADLINES.items()
-    ]  # fmt: skip

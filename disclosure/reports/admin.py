@@ -4,30 +4,25 @@ downloads, and the 全区汇总 of a year."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import Http404
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from catalog.models import Agency
+from disclosure.reports import admin_pages
+from disclosure.reports.admin_pages import ReopenForm
 from disclosure.reports.annual import (
     cell_choices,
-    district_totals,
     figures_for,
     problems,
     report_sections,
 )
 from disclosure.reports.annual_entry import PrintedEntryView
-from disclosure.reports.annual_files import FORMATS, report_file
+from disclosure.reports.annual_files import FORMATS
 from disclosure.reports.annual_services import (
     ReportError,
-    make_final,
     remove_override,
-    reopen,
     set_override,
 )
 from disclosure.reports.guide import new_guide_values
@@ -38,7 +33,6 @@ from disclosure.reports.models import (
     DisclosureGuide,
     ReportOverride,
 )
-from portal import downloads
 
 
 class OverrideForm(forms.ModelForm):
@@ -71,10 +65,6 @@ class OverrideInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
-class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("退回修改的原因"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class AnnualReportForm(forms.ModelForm):
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -84,10 +74,6 @@ class AnnualReportForm(forms.ModelForm):
                 % {"first": FIRST_2021_YEAR}
             )
         return year
-
-
-class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("年度"), min_value=2008, max_value=2100)
 
 
 @admin.register(AnnualReport)
@@ -220,84 +206,14 @@ class AnnualReportAdmin(admin.ModelAdmin):
     def _change_url(self, report):
         return reverse("admin:disclosure_annualreport_change", args=[report.pk])
 
-    def final_view(self, request, object_id):
-        report = self._report_or_404(request, object_id)
-        if not self.has_change_permission(request, report):
-            raise PermissionDenied
-        try:
-            report = make_final(report, request.user)
-        except ReportError as exc:
-            for message in exc.messages:
-                self.message_user(request, message, messages.ERROR)
-            self.message_user(request, _("报告未定稿，请修正上述问题。"), messages.ERROR)
-            return HttpResponseRedirect(self._change_url(report))
-        document_url = reverse("admin:disclosure_document_change", args=[report.document_id])
-        self.message_user(
-            request,
-            _("报告已定稿，公开文件草稿已生成，请提交审核并发布：%(url)s") % {"url": document_url},
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(document_url)
-
-    def reopen_view(self, request, object_id):
-        report = self._report_or_404(request, object_id)
-        if not self.has_change_permission(request, report):
-            raise PermissionDenied
-        form = ReopenForm(request.POST)
-        try:
-            reopen(report, request.user, form.data.get("reason", ""))
-        except ReportError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        else:
-            self.message_user(request, _("报告已退回为草稿。"), messages.SUCCESS)
-        return HttpResponseRedirect(self._change_url(report))
-
-    def download_view(self, request, object_id, file_format):
-        report = self._report_or_404(request, object_id)
-        if not self.has_view_permission(request, report):
-            raise PermissionDenied
-        if file_format not in FORMATS:
-            raise Http404
-        try:
-            return downloads.built_response(report_file(report, file_format), request.user)
-        except downloads.ExportLimited as limited:
-            return downloads.limited_page(request, limited, self.admin_site)
-
-    def district_view(self, request):
-        """全区汇总: the sums of a year's final reports, and the agencies without a published one."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = YearForm(request.GET or {"year": timezone.localdate().year - 1})
-        year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year - 1
-        reports = list(
-            self.get_queryset(request).filter(year=year).select_related("agency", "document")
-        )
-        final = [r for r in reports if r.is_final]
-        total, figures = district_totals(year, final)
-        published = {r.agency_id for r in AnnualReport.objects.published().filter(year=year)}
-        by_agency = {r.agency_id: r for r in reports}
-        agencies = [
-            (agency, by_agency.get(agency.pk), agency.pk in published)
-            for agency in Agency.objects.for_staff(request.user).order_by("level", "name")
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("%(year)s年政府信息公开工作年度报告 全区汇总") % {"year": year},
-            "form": form,
-            "year": year,
-            "agencies": agencies,
-            "missing": [a for a, _r, done in agencies if not done],
-            "final_count": len(final),
-            "sections": [s for s in report_sections(total, figures) if s.table],
-            "problems": figures.balance_errors() + total.litigation_errors(),
-        }
-        return TemplateResponse(request, "admin/disclosure/annualreport/district.html", context)
-
     def get_urls(self):
         view = self.admin_site.admin_view
         custom = [
-            path("district/", view(self.district_view), name="disclosure_annualreport_district"),
+            path(
+                "district/",
+                admin_pages.DistrictPage.as_page(self),
+                name="disclosure_annualreport_district",
+            ),
             path(
                 "printed/",
                 view(PrintedEntryView(self)),
@@ -305,17 +221,17 @@ class AnnualReportAdmin(admin.ModelAdmin):
             ),
             path(
                 "<path:object_id>/final/",
-                view(require_POST(self.final_view)),
+                admin_pages.FinalPage.as_page(self),
                 name="disclosure_annualreport_final",
             ),
             path(
                 "<path:object_id>/reopen/",
-                view(require_POST(self.reopen_view)),
+                admin_pages.ReopenPage.as_page(self),
                 name="disclosure_annualreport_reopen",
             ),
             path(
                 "<path:object_id>/file.<str:file_format>",
-                view(self.download_view),
+                admin_pages.ReportFilePage.as_page(self),
                 name="disclosure_annualreport_file",
             ),
         ]

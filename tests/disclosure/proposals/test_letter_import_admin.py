@@ -66,7 +66,7 @@ def test_a_letter_of_another_date_needs_no_confirmation(client, boss):
 
 def test_pasted_text_past_the_files_limit_is_refused_before_it_is_parsed(client, boss, monkeypatch):
     monkeypatch.setattr(
-        "disclosure.proposals.admin.parse_reply_letter",
+        "disclosure.proposals.admin_pages.parse_reply_letter",
         lambda text: pytest.fail("the parser read an over-long paste"),
     )
     response = client.post(reverse(URL), {"text": seed_text() + "字" * 100_000})
