@@ -22,7 +22,11 @@ has no end of canonical values, so at most ``FREE_TEXT_PAGES`` pages with free t
 answers endless hosts, none kept). Made-up URLs cost a render, never a cache entry beyond those.
 
 The public version is a row of ``PublicState`` (the newest one), in the database: no page entry
-can evict it and no cache restarted from a snapshot can bring back an older one. Every change of
+can evict it and no cache restarted from a snapshot can bring back an older one. Entries are keyed
+by the row's id and random token (``PublicVersion.key``): ids come from a sequence that never
+hands one out twice on PostgreSQL, so no key of a superseded version is ever current again, and
+entries of a snapshot, however old, are never read. The site settings and the working-day
+calendar are cached under the same key (``versioned``). Every change of
 public content writes a new one (``bump_public_version``): inside the changing transaction, so
 that what this transaction renders next is keyed afresh, and again once it has committed, with
 the primary's WAL position then (what every other process sees; ``portal.replicas`` lets a
@@ -272,6 +276,11 @@ class PublicVersion:
         second = int(self.at)
         return second if self.committed and self.known_at >= second + SETTLED_AFTER else None
 
+    @property
+    def key(self):
+        """What keys cached entries of this version: the row's id and token (see the module)."""
+        return f"{self.pk}.{self.version}"
+
 
 _copy = None
 
@@ -359,6 +368,14 @@ def public_state():
     if state.due is not None and state.due <= now:
         state = _write(committed=not in_transaction)
     return state
+
+
+def versioned(key):
+    """``key`` under the current public version, for rows cached until a change of public content
+    (whose models ``invalidate_on_change`` wires): no entry cached before the change, nor one of
+    a cache restored from an older snapshot or whose delete was lost while it failed, is read
+    again."""
+    return f"{key}:{public_state().key}"
 
 
 def forget_local_copy():
@@ -520,7 +537,7 @@ class PublicPageCacheMiddleware:
             if state.due is not None:
                 timeout = max(1, min(timeout, int(state.due - timezone.now().timestamp())))
             entry = (response.content, list(response.items()))
-            caches["default"].set(_page_key(request, state.version), entry, timeout)
+            caches["default"].set(_page_key(request, state.key), entry, timeout)
         _private_for_a_session_cookie(request, response)
         return _conditional(request, response, state)
 
@@ -541,7 +558,7 @@ class PublicPageCacheMiddleware:
             "used": {},
         }
         # A query that could never be kept has no entry to look for.
-        entry = None if pairs is None else caches["default"].get(_page_key(request, state.version))
+        entry = None if pairs is None else caches["default"].get(_page_key(request, state.key))
         if entry is None:
             return None
         request._public_page["hit"] = True
