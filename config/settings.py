@@ -14,8 +14,8 @@ EXPORT_ROOT         where the public catalogue listing files are kept (default v
 PORTAL_BASE_URL     the portal's public address, as links in exported files and reports start
                     (default http://127.0.0.1:8000, the development server)
 PORTAL_STAFF_EXPORTS_PER_MINUTE  catalogue exports one staff member may start per minute (default 5)
-REDIS_URL           redis://host:6379/0: pages, sessions and locks shared by every app server
-                    (absent: a per-process memory cache and the database)
+REDIS_URL           redis://host:6379/0: cached pages shared by every app server, which render
+                    uncached while Redis fails (absent: a per-process memory cache)
 PRIVATE_MEDIA_ROOT  files only staff views hand out, never served by URL (default var/private);
                     keep it outside MEDIA_ROOT and out of the web server's reach
 """
@@ -205,26 +205,37 @@ STORAGES = {
     },
 }
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    # Every app server shares one Redis: public pages, sessions and locks (the public version
-    # and the limits are in the database: portal.page_cache, portal.ratelimit). Django's own
-    # backend (needs the redis package).
-    CACHES = {
+
+def redis_caches(url):
+    """The caches in the Redis at ``url`` (Django's backend, needs the redis package), as a cache
+    the portal can do without (portal.redis_cache): a Redis that does not connect within a
+    quarter of a second or answer within half a second counts as down, and pages render
+    uncached. A healthy Redis next to the app servers answers in about a millisecond."""
+    options = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
+    backend = "portal.redis_cache.SoftRedisCache"
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": backend,
+            "LOCATION": url,
             "KEY_PREFIX": "portal",
+            "OPTIONS": options,
         },
         "shared": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": backend,
+            "LOCATION": url,
             "KEY_PREFIX": "portal-shared",
+            "OPTIONS": options,
         },
     }
-    # Sessions read from Redis and written through to the database, so any server serves any
-    # request and a Redis restart signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    # Every app server shares one Redis: public pages and hints of the public listing's builds.
+    # The public version, limits, the build lock and sessions are in the database
+    # (portal.page_cache, portal.ratelimit, portal.sessions), so Redis down, hung or restarted
+    # from an old snapshot costs renders, never an error or an old page.
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {
         # Per process; cached pages are keyed by the public version kept in the database, so a
@@ -258,6 +269,10 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions in the database, with or without Redis: a Redis down or restarted from an old snapshot
+# neither signs staff out nor brings back a signed-out session. A cookie naming no session (made
+# up, expired) is dropped without a row being written (portal.sessions).
+SESSION_ENGINE = "portal.sessions"
 # Staff sessions end after 30 minutes without a request (the expiry slides with each request).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True

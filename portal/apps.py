@@ -9,13 +9,15 @@ class PortalConfig(AppConfig):
     def ready(self):
         from portal import page_cache, signals  # noqa: F401
         from portal.control_characters import refuse_control_characters_in
-        from portal.models import SiteSettings
+        from portal.models import CalendarDay, HolidayNotice, SiteSettings
 
         refuse_control_characters_in(self)
         self.register_kernel()
 
-        # The site's name, contact and footer are on every public page.
-        page_cache.invalidate_on_change(SiteSettings)
+        # The site's name, contact and footer are on every public page; the calendar counts the
+        # deadlines the proposal statistics judge replies by. Both are cached under the public
+        # version too (``page_cache.versioned``), so this is also what forgets them.
+        page_cache.invalidate_on_change(SiteSettings, CalendarDay, HolidayNotice)
 
     def register_kernel(self):
         """The kernel's own audit actions and role grants (the parts add theirs)."""

@@ -30,11 +30,15 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls):
-        """The single settings row (unsaved defaults when none exists), cached."""
-        settings = cache.get(SITE_SETTINGS_CACHE_KEY)
+        """The single settings row (unsaved defaults when none exists), cached under the public
+        version, which each save of the row changes (``portal.page_cache.versioned``)."""
+        from portal.page_cache import versioned  # the page cache reads this module
+
+        key = versioned(SITE_SETTINGS_CACHE_KEY)
+        settings = cache.get(key)
         if settings is None:
             settings = cls.objects.order_by("pk").first() or cls()
-            cache.set(SITE_SETTINGS_CACHE_KEY, settings, 300)
+            cache.set(key, settings, 300)
         return settings
 
 

@@ -1,9 +1,12 @@
 """Public pages cached for anonymous visitors, and the one switch that invalidates them all.
 
-What is cached: the response of a view marked with ``public_page``, for a GET without a session
-cookie (so never for staff, who are signed in), when it is a 200 that sets no cookie and used no
-CSRF token. The key is the full URL (scheme, host, path, sorted query), the display mode (the
-长辈版 cookie, ``portal.elder_mode``) and the *public version*.
+What is cached: the response of a view marked with ``public_page``, for a GET by anyone not
+signed in, when it is a 200 that sets no cookie and used no CSRF token. Staff are told apart by
+their session: a request with a session cookie reads that session (one read by primary key, only
+when the cookie is there) and is served like any visitor's unless the session is signed in, so a
+made-up or expired cookie neither bypasses the cache nor writes a session row
+(``portal.sessions``). The key is the full URL (scheme, host, path, sorted query), the display
+mode (the 长辈版 cookie, ``portal.elder_mode``) and the *public version*.
 
 Only canonical URLs are kept: the host and path as the site writes them (not "/documents/007/"
 for document 7, nor the host in capitals) and a canonical query. Each public page declares every
@@ -19,7 +22,11 @@ has no end of canonical values, so at most ``FREE_TEXT_PAGES`` pages with free t
 answers endless hosts, none kept). Made-up URLs cost a render, never a cache entry beyond those.
 
 The public version is a row of ``PublicState`` (the newest one), in the database: no page entry
-can evict it and no cache restarted from a snapshot can bring back an older one. Every change of
+can evict it and no cache restarted from a snapshot can bring back an older one. Entries are keyed
+by the row's id and random token (``PublicVersion.key``): ids come from a sequence that never
+hands one out twice on PostgreSQL, so no key of a superseded version is ever current again, and
+entries of a snapshot, however old, are never read. The site settings and the working-day
+calendar are cached under the same key (``versioned``). Every change of
 public content writes a new one (``bump_public_version``): inside the changing transaction, so
 that what this transaction renders next is keyed afresh, and again once it has committed, with
 the primary's WAL position then (what every other process sees; ``portal.replicas`` lets a
@@ -42,9 +49,12 @@ Pages carry an ETag and answer ``If-None-Match`` with 304. ``Last-Modified`` is 
 the version, sent only once no other version can share that second (the second has ended, with
 a margin for a version committing late or a clock a little off, before this process read it):
 two changes within one second would otherwise carry one Last-Modified, and ``If-Modified-Since``
-would confirm the first one's page after the second. Anonymous pages are ``public, max-age=60``,
-pages seen with a session cookie ``private, no-store``. They all vary on Cookie: staff would see
-them differently.
+would confirm the first one's page after the second. Anonymous pages are ``public, max-age=60``
+(``private`` for a request that sent a session cookie: the answer may refresh or delete it),
+staff pages ``private, no-store``. They all vary on Cookie: staff would see them differently.
+
+The cache itself may fail (Redis down or hung, ``portal.redis_cache``): a page is then rendered
+and not kept, as for a miss.
 """
 
 import hashlib
@@ -58,6 +68,7 @@ from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -265,6 +276,11 @@ class PublicVersion:
         second = int(self.at)
         return second if self.committed and self.known_at >= second + SETTLED_AFTER else None
 
+    @property
+    def key(self):
+        """What keys cached entries of this version: the row's id and token (see the module)."""
+        return f"{self.pk}.{self.version}"
+
 
 _copy = None
 
@@ -354,6 +370,14 @@ def public_state():
     return state
 
 
+def versioned(key):
+    """``key`` under the current public version, for rows cached until a change of public content
+    (whose models ``invalidate_on_change`` wires): no entry cached before the change, nor one of
+    a cache restored from an older snapshot or whose delete was lost while it failed, is read
+    again."""
+    return f"{key}:{public_state().key}"
+
+
 def forget_local_copy():
     """Drops this process's copy of the public version: the next request reads it again."""
     global _copy
@@ -433,9 +457,26 @@ def _page_key(request, version):
 def _may_use_cache(request):
     return (
         request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and getattr(settings, "PUBLIC_PAGE_CACHE", True)
+        and not _signed_in(request)
     )
+
+
+def _signed_in(request):
+    """Whether the request carries a signed-in session: read (once, by primary key) only when
+    the session cookie is sent; a cookie naming no session, or one nobody signed in to, is
+    anyone's."""
+    return (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        and request.session.get(SESSION_KEY) is not None
+    )
+
+
+def _private_for_a_session_cookie(request, response):
+    # SessionMiddleware may refresh or delete that cookie on this answer: no shared cache may
+    # keep it. The page cache keeps the public headers, patched here on each answer only.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        patch_cache_control(response, private=True)
 
 
 def _storable(request, response):
@@ -496,7 +537,8 @@ class PublicPageCacheMiddleware:
             if state.due is not None:
                 timeout = max(1, min(timeout, int(state.due - timezone.now().timestamp())))
             entry = (response.content, list(response.items()))
-            caches["default"].set(_page_key(request, state.version), entry, timeout)
+            caches["default"].set(_page_key(request, state.key), entry, timeout)
+        _private_for_a_session_cookie(request, response)
         return _conditional(request, response, state)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -516,7 +558,7 @@ class PublicPageCacheMiddleware:
             "used": {},
         }
         # A query that could never be kept has no entry to look for.
-        entry = None if pairs is None else caches["default"].get(_page_key(request, state.version))
+        entry = None if pairs is None else caches["default"].get(_page_key(request, state.key))
         if entry is None:
             return None
         request._public_page["hit"] = True
@@ -524,4 +566,5 @@ class PublicPageCacheMiddleware:
         response = HttpResponse(content)
         for name, value in headers:
             response.headers[name] = value
+        _private_for_a_session_cookie(request, response)
         return _conditional(request, response, state)

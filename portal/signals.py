@@ -1,37 +1,14 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 
-from portal import audit, login_guard, workdays
+from portal import audit, login_guard
 from portal.clients import client_ip
-from portal.models import (
-    SITE_SETTINGS_CACHE_KEY,
-    AuditEvent,
-    CalendarDay,
-    HolidayNotice,
-    SiteSettings,
-)
+from portal.models import AuditEvent
 
 User = get_user_model()
-
-
-@receiver([post_save, post_delete], sender=CalendarDay)
-@receiver([post_save, post_delete], sender=HolidayNotice)
-def forget_cached_calendar(**kwargs):
-    # Now, and again once the change is committed, so no reader caches the old calendar.
-    workdays.forget_calendar()
-    transaction.on_commit(workdays.forget_calendar)
-
-
-@receiver([post_save, post_delete], sender=SiteSettings)
-def forget_cached_site_settings(**kwargs):
-    # Now, and again once committed: a request that read the old row meanwhile may have cached it.
-    cache.delete(SITE_SETTINGS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
 
 
 @receiver(user_logged_in)

@@ -63,8 +63,12 @@ class Calendar:
 
 
 def load_calendar():
-    """The staff-kept part of the calendar, cached until a CalendarDay or HolidayNotice changes."""
-    data = cache.get(OVERRIDES_CACHE_KEY)
+    """The staff-kept part of the calendar, cached under the public version, which each change
+    of a CalendarDay or HolidayNotice changes (deadlines show on public pages too)."""
+    from portal.page_cache import versioned  # it imports models, and models import this module
+
+    key = versioned(OVERRIDES_CACHE_KEY)
+    data = cache.get(key)
     if data is None:
         from portal.models import CalendarDay, HolidayNotice
 
@@ -72,12 +76,15 @@ def load_calendar():
             dict(CalendarDay.objects.values_list("date", "is_working_day")),
             frozenset(HolidayNotice.objects.values_list("year", flat=True)),
         )
-        cache.set(OVERRIDES_CACHE_KEY, data, 3600)
+        cache.set(key, data, 3600)
     return Calendar(*data)
 
 
 def forget_calendar(**kwargs):
-    cache.delete(OVERRIDES_CACHE_KEY)
+    """Reads the calendar again at the next call (a change does it by itself)."""
+    from portal.page_cache import versioned
+
+    cache.delete(versioned(OVERRIDES_CACHE_KEY))
 
 
 def is_working_day(day, calendar=None):

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -57,19 +58,23 @@ def test_locale_settings(settings, name):
     assert getattr(settings, name) == expected[name]
 
 
-def test_redis_url_puts_the_caches_and_sessions_in_redis():
+def test_redis_url_puts_the_caches_in_redis_with_sub_second_timeouts_and_sessions_in_the_database():
     code = (
-        "from django.conf import settings as s; "
-        "print(s.CACHES['default']['BACKEND'], s.CACHES['shared']['BACKEND'], s.SESSION_ENGINE)"
+        "from django.conf import settings as s; import json; "
+        "print(json.dumps([s.CACHES, s.SESSION_ENGINE]))"
     )
     result = run_manage("shell", "-c", code, DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/5")
     assert result.returncode == 0, result.stderr
-    redis = "django.core.cache.backends.redis.RedisCache"
-    assert result.stdout.splitlines()[-1].split() == [
-        redis,
-        redis,
-        "django.contrib.sessions.backends.cached_db",
-    ]
+    caches, session_engine = json.loads(result.stdout.splitlines()[-1])
+    for alias in ("default", "shared"):
+        cache = caches[alias]
+        assert cache["BACKEND"] == "portal.redis_cache.SoftRedisCache"
+        assert cache["LOCATION"] == "redis://127.0.0.1:6379/5"
+        # A hung Redis costs a request less than a second (portal.redis_cache).
+        assert 0 < cache["OPTIONS"]["socket_connect_timeout"] < 1
+        assert 0 < cache["OPTIONS"]["socket_timeout"] < 1
+    # Not cached_db: a Redis down or restored from an old snapshot has no say in who is signed in.
+    assert session_engine == "portal.sessions"
 
 
 def test_without_a_mail_server_production_prints_no_mail_and_fails_each_send():

@@ -266,7 +266,7 @@ def test_redis_backend_serves_and_invalidates_pages(client, settings, tree, docu
     try:
         url = tree["column"].get_absolute_url()
         assert TITLE in client.get(url).content.decode()
-        key = page_cache._page_key(client.get(url).wsgi_request, page_cache.public_state().version)
+        key = page_cache._page_key(client.get(url).wsgi_request, page_cache.public_state().key)
         assert caches["default"].get(key) is not None
         withdraw(document, SYSTEM, "政策调整")
         assert TITLE not in client.get(url).content.decode()
@@ -447,6 +447,19 @@ def test_a_cache_restored_from_before_a_withdrawal_never_brings_its_pages_back(
     for alias, (entries, expiry) in snapshot.items():
         caches[alias]._cache.update(entries)
         caches[alias]._expire_info.update(expiry)
+    assert TITLE not in client.get(url).content.decode()
+
+
+def test_a_version_whose_token_comes_up_again_keys_its_pages_apart(
+    client, tree, document, monkeypatch
+):
+    # Tokens are random; were one drawn twice, the row's id (a sequence) still tells them apart.
+    monkeypatch.setattr(page_cache.secrets, "token_hex", lambda n: "0" * 2 * n)
+    page_cache.bump_public_version()
+    url = tree["column"].get_absolute_url()
+    assert TITLE in client.get(url).content.decode()
+    withdraw(document, SYSTEM, "政策调整")
+    assert page_cache.public_state().version == "0" * 16
     assert TITLE not in client.get(url).content.decode()
 
 

@@ -60,9 +60,11 @@ def test_the_deadline_filter(client, world, three):
 def test_the_list_does_not_query_per_row(client, world, three, django_assert_max_num_queries):
     client.force_login(world["handler"])
     url = reverse("admin:applications_application_changelist")
-    client.get(url)
     for n in range(20):
         ApplicationFactory(agency=world["office"], received_on=today(), number=f"2026-9{n:04d}")
+    # Once after the new rows: they changed the public version, under which the calendar and the
+    # site settings are cached.
+    client.get(url)
     with django_assert_max_num_queries(14):
         client.get(url)
 
