@@ -20,7 +20,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings():
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # Each test process (pytest-xdist) has its own test database (the suffix pytest-django adds).
     # Request threads of the live server must not keep connections open past the test.
     from django.conf import settings
 
