@@ -50,7 +50,8 @@ def test_the_admin_document_and_reply_pages_pass_axe(live_server):
         page.click("input[type=submit]")
         for name, path in pages.items():
             page.goto(f"{live_server.url}{path}")
-            page.wait_for_load_state("networkidle")  # the editor and the autocompletes drawn
+            # The editor and the autocompletes drawn (slow on a machine running other tests).
+            page.wait_for_load_state("networkidle", timeout=90_000)
             assert page.locator("#content h1").count() == 1, name
             findings[name] = serious_findings(page)
         page.close()
