@@ -39,6 +39,8 @@ def _fast_password_hashing(settings):
 def _export_files_in_tmp(settings, tmp_path):
     # The public listing's files: one folder per test, never the project's var/.
     settings.EXPORT_ROOT = tmp_path / "exports"
+    # Private files (identity proofs, information given to applicants): the test's own folder.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

@@ -36,6 +36,9 @@ HISTORY_LABELS = {
     "submit": gettext_lazy("登记申请"),
     "letter_edit": gettext_lazy("修改文书"),
     "letter_final": gettext_lazy("文书定稿"),
+    "released_add": gettext_lazy("上传提供的信息"),
+    "released_remove": gettext_lazy("删除提供的信息"),
+    "released_download": gettext_lazy("申请人下载提供的信息"),
 }
 APPLICANT_FIELDS = [
     "channel", "applicant_type", "name", "id_type", "work_unit", "credit_code",
@@ -46,8 +49,8 @@ HANDLING_FIELDS = [
     "submitted_at", "received_on", "supplement_requested_on", "supplement_request",
     "supplement_due_on", "supplement_received_on", "extended_on", "extension_days",
     "extension_reason", "extension_approved_by", "fee_amount", "fee_basis", "fee_notice_on",
-    "fee_due_on", "fee_paid_on", "result", "reason", "related_document", "responsible_agency",
-    "closed_on", "identity_removed_on",
+    "fee_due_on", "fee_paid_on", "result", "reason", "withheld_note", "related_document",
+    "responsible_agency", "closed_on", "identity_removed_on",
 ]  # fmt: skip
 
 
@@ -332,6 +335,9 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             "consultations": application.consultations.all(),
             "emails": application.emails.all(),
             "letters": application.letters.select_related("final_by"),
+            "released": application.released_files.select_related("added_by"),
+            "may_remove_released": may_change
+            and application.status == Application.Status.IN_PROGRESS,
         }
         response = TemplateResponse(
             request, "admin/applications/application/handling.html", context
@@ -379,6 +385,16 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
                 "<path:object_id>/identity/",
                 admin_pages.IdentityPage.as_page(self),
                 name="applications_application_identity",
+            ),
+            path(
+                "<path:object_id>/released/<int:file_id>/",
+                admin_pages.ReleasedFilePage.as_page(self),
+                name="applications_application_released",
+            ),
+            path(
+                "<path:object_id>/released/<int:file_id>/remove/",
+                admin_pages.ReleasedRemovePage.as_page(self),
+                name="applications_application_released_remove",
             ),
             path(
                 "<path:object_id>/reveal/",

@@ -15,6 +15,7 @@ from disclosure.applications.models import MAX_EXTENSION_DAYS, Application, Cons
 from disclosure.applications.uploads import check_identity_file
 from disclosure.documents.index_numbers import tidy
 from disclosure.documents.models import Document
+from disclosure.documents.uploads import check_attachment
 from portal.widgets import DateInput
 
 Channel = Application.Channel
@@ -81,6 +82,24 @@ class ApplicationRegisterForm(forms.ModelForm):
 
 
 # -- the steps -------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; an empty list when none was chosen."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
 
 
 class StepForm(forms.Form):
@@ -252,6 +271,20 @@ class AnswerForm(StepForm):
         required=False,
         help_text=Application._meta.get_field("responsible_agency").help_text,
     )
+    withheld_note = forms.CharField(
+        label=_("不予公开的部分及理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("部分公开时必填：写明哪些内容不予公开、依据和理由。"),
+    )
+    files = MultipleFileField(
+        label=_("提供的信息"),
+        required=False,
+        help_text=_(
+            "申请人选择网上获取的，上传提供给申请人的文件（PDF、OFD、Word、Excel、图片或压缩包，"
+            "可多选）；申请人凭查询码下载。上传后即附在申请上，无需重复上传。"
+        ),
+    )
     letter_title = forms.CharField(label=_("答复书标题"), max_length=200, required=False)
     letter_body = forms.CharField(
         label=_("答复书正文"),
@@ -272,6 +305,10 @@ class AnswerForm(StepForm):
                 data.get("reason") or "",
                 str(document.pk if document else ""),
                 (data.get("responsible_agency") or "").strip(),
+                (data.get("withheld_note") or "").strip(),
+                ",".join(
+                    str(pk) for pk in self.application.released_files.values_list("pk", flat=True)
+                ),
                 self.day.isoformat(),
             ]
         )
@@ -285,6 +322,15 @@ class AnswerForm(StepForm):
             raise ValidationError(_("没有找到已公开的索引号为 %(n)s 的文件。"), params={"n": text})
         return document
 
+    def clean_files(self):
+        uploads = self.cleaned_data.get("files") or []
+        for upload in uploads:
+            try:
+                check_attachment(upload)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages[0]) from None
+        return uploads
+
     def clean(self):
         data = super().clean()
         if "result" in data and "related_document" in data:
@@ -295,9 +341,29 @@ class AnswerForm(StepForm):
                     data.get("related_document"),
                     data.get("responsible_agency") or "",
                 )
+                # Files chosen now are attached before the answer is given (keep_files).
+                services.check_delivery(
+                    self.application,
+                    data["result"],
+                    data.get("related_document"),
+                    data.get("withheld_note") or "",
+                    adding=len(data.get("files") or []),
+                )
             except services.ApplicationError as exc:
                 raise ValidationError(str(exc)) from None
         return data
+
+    def keep_files(self, user):
+        """Attach the files chosen in this request (checked by clean_files), so the preview and
+        the confirmation need them once; returns an error message, or None."""
+        uploads = self.cleaned_data.get("files") or []
+        if not uploads:
+            return None
+        try:
+            services.add_released_files(self.application, user, uploads)
+        except services.ApplicationError as exc:
+            return str(exc)
+        return None
 
     def compose(self):
         """(title, body) of the answer letter for the chosen result; nothing is saved."""
@@ -308,6 +374,7 @@ class AnswerForm(StepForm):
         draft.result, draft.reason = data["result"], data.get("reason") or ""
         draft.related_document = data.get("related_document")
         draft.responsible_agency = (data.get("responsible_agency") or "").strip()
+        draft.withheld_note = (data.get("withheld_note") or "").strip()
         return letters.compose(draft, Letter.Kind.ANSWER, on=self.day)
 
     def run(self, user):
@@ -319,6 +386,7 @@ class AnswerForm(StepForm):
             data.get("reason") or "",
             related_document=data.get("related_document"),
             responsible_agency=data.get("responsible_agency") or "",
+            withheld_note=data.get("withheld_note") or "",
             title=data.get("letter_title") or None,
             body=data.get("letter_body") or None,
             on=self.day,

@@ -90,7 +90,7 @@ class StepPage(AdminPage):
         form_class = STEP_FORMS[key]
         extra = {}
         if request.method == "POST":
-            form = form_class(request.POST, step=step, application=application)
+            form = form_class(request.POST, request.FILES, step=step, application=application)
             form, extra, confirmed = self._step_preview(request, key, form)
             if form.is_valid() and confirmed:
                 next_url = self._run_step(request, application, step, form, change_url)
@@ -100,6 +100,7 @@ class StepPage(AdminPage):
             form = form_class(step=step, application=application)
         context = {
             "original": application,
+            "released": application.released_files.all() if key == "answer" else (),
             "title": f"{step.label}：{application.number}",
             "step": step,
             "form": form,
@@ -166,6 +167,10 @@ class StepPage(AdminPage):
     def _answer_preview(self, request, form, confirmed):
         """The answer letter composed from the result, to read and edit before it is final;
         a result changed after the letter was composed composes it again."""
+        kept = form.keep_files(request.user)
+        if kept is not None:
+            form.add_error("files", kept)
+            return form, {}, False
         basis = form.composed_for()
         if confirmed and request.POST.get("basis") == basis:
             return form, {"confirming": True}, True
@@ -277,3 +282,43 @@ def letter_or_404(model_admin, request, object_id, letter_id):
     if not (request.user.has_perm("applications.view_letter") or request.user.is_superuser):
         raise PermissionDenied
     return application, letter
+
+
+def released_or_404(model_admin, request, object_id, file_id):
+    application = model_admin._scoped_or_404(request, object_id)
+    released = application.released_files.filter(pk=file_id).first()
+    if released is None:
+        raise Http404(_("文件不存在。"))
+    return application, released
+
+
+class ReleasedFilePage(AdminPage):
+    """A file given (or to be given) to the applicant, for the clerks to check."""
+
+    def get(self, request, object_id, file_id):
+        application, released = released_or_404(self.model_admin, request, object_id, file_id)
+        try:
+            handle = released.file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("文件已不存在。")) from None
+        return file_response(handle, released.name, released.content_type)
+
+
+class ReleasedRemovePage(AdminPage):
+    """Takes a file back before the answer."""
+
+    def post(self, request, object_id, file_id):
+        application, released = released_or_404(self.model_admin, request, object_id, file_id)
+        if not self.model_admin.has_change_permission(request, application):
+            raise PermissionDenied
+        try:
+            services.remove_released_file(released, request.user)
+        except services.ApplicationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request, _("已删除“%(name)s”。") % {"name": released.name}, messages.SUCCESS
+            )
+        return HttpResponseRedirect(
+            reverse("admin:applications_application_change", args=[application.pk])
+        )

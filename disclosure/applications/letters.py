@@ -80,6 +80,7 @@ def compose(application, kind, *, consultation=None, on=None, due=None):
         context["result_text"] = RESULT_TEXT[application.result][0] % {"reason": reason}
         document = application.related_document
         context["document"] = document
+        context["released_names"] = list(application.released_files.values_list("name", flat=True))
         if document is not None:
             # The letter is printed and mailed: the address must work outside the site.
             context["document_url"] = settings.PORTAL_BASE_URL + document.get_absolute_url()

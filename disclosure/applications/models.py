@@ -61,6 +61,11 @@ def identity_file_path(instance, filename):
     return f"applications/identity/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
 
 
+def released_file_path(instance, filename):
+    # Random stored name; the original name is kept in the row.
+    return f"applications/released/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+
+
 def mask_id(value):
     """5002**********1234: the first four and the last four characters kept."""
     value = value or ""
@@ -318,6 +323,13 @@ class Application(models.Model):
         blank=True,
         help_text=_("本机关不掌握、由其他机关负责公开时，写明该机关的名称和联系方式。"),
     )
+    withheld_note = models.TextField(
+        _("不予公开的部分及理由"),
+        blank=True,
+        help_text=_(
+            "部分公开时，写明哪些内容不予公开、依据和理由（答复书与查询页面中告知申请人）。"
+        ),
+    )
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
@@ -481,6 +493,39 @@ class Letter(models.Model):
 
     def content_digest(self):
         return hashlib.sha256(f"{self.title}\n{self.body}".encode()).hexdigest()
+
+
+class ReleasedFile(models.Model):
+    """Information given to an applicant who asked to get it online (网上获取): kept privately,
+    served only to the holder of the application's 查询码 and phone digits once it is answered,
+    each download audited."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="released_files"
+    )
+    file = models.FileField(
+        _("文件"), storage=private_storage, upload_to=released_file_path, max_length=200
+    )
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(_("大小"), editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提供的信息")
+        verbose_name_plural = _("提供的信息")
+        ordering = ["added_at", "pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class Email(models.Model):

@@ -36,11 +36,13 @@ from disclosure.applications.models import (
     Consultation,
     Email,
     Letter,
+    ReleasedFile,
     lookup_code_digest,
     new_lookup_code,
 )
 from disclosure.applications.uploads import check_identity_file
 from disclosure.documents.models import Document, IndexCounter
+from disclosure.documents.uploads import attachment_content_type, check_attachment
 from portal import audit, workflow
 from portal.actors import SYSTEM
 from portal.workdays import add_working_days
@@ -473,6 +475,88 @@ def check_result(result, reason, related_document=None, responsible_agency=""):
         raise ApplicationError(_("所链接的文件尚未公开，不能作为已公开信息告知申请人。"))
 
 
+# At most this many files go with one answer, each an attachment the documents would accept.
+MAX_RELEASED_FILES = 20
+# The results that give the applicant information: with 网上获取 it must be there to get.
+GIVES_INFORMATION = frozenset({Result.DISCLOSED, Result.PARTIAL})
+
+
+@transaction.atomic
+def add_released_files(application, user, uploads):
+    """Attach the information to give the applicant (网上获取) while the application is being
+    handled; each file checked by its content as a document's attachment is. Returns the rows."""
+    application = _locked(application)
+    check_may_handle(application, user)
+    if application.status != Status.IN_PROGRESS:
+        raise ApplicationError(_("只有办理中的申请可以上传提供的信息。"))
+    if application.released_files.count() + len(uploads) > MAX_RELEASED_FILES:
+        raise ApplicationError(
+            _("一件申请最多提供 %(n)s 个文件，请合并或压缩后上传。") % {"n": MAX_RELEASED_FILES}
+        )
+    added = []
+    for upload in uploads:
+        try:
+            checked = check_attachment(upload)
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0]) from None
+        added.append(
+            ReleasedFile.objects.create(
+                application=application,
+                file=upload,
+                name=checked.original_name[:200],
+                content_type=attachment_content_type(checked.kind),
+                size=checked.size,
+                sha256=checked.sha256,
+                added_by=None if user is SYSTEM else user,
+            )
+        )
+    if added:
+        _record(application, user, "released_add", files=[f.name for f in added])
+    return added
+
+
+@transaction.atomic
+def remove_released_file(released, user):
+    """Take back a file before the answer: once answered, what was given stays."""
+    application = _locked(released.application)
+    check_may_handle(application, user)
+    if application.status != Status.IN_PROGRESS:
+        raise ApplicationError(_("申请已办结，已提供的信息不能删除。"))
+    name = released.name
+    released.file.delete(save=False)
+    released.delete()
+    _record(application, user, "released_remove", file=name)
+
+
+@transaction.atomic
+def note_download(application, **what):
+    """The applicant (holder of the 查询码) downloaded a file or a letter: audited."""
+    audit.record(
+        application_actions.APPLICATION,
+        actor_name=_("申请人（凭查询码）"),
+        obj=application,
+        details={"step": "released_download", **what},
+    )
+
+
+def check_delivery(application, result, related_document, withheld_note, adding=0):
+    """What the answer promises must be there: for 部分公开 what is withheld and why; for
+    网上获取 of information given, the files (or the public document that holds it);
+    ``adding``: files about to be attached."""
+    if result == Result.PARTIAL and not withheld_note.strip():
+        raise ApplicationError(_("部分公开的，请写明不予公开的部分及其理由。"))
+    if (
+        result in GIVES_INFORMATION
+        and application.delivery == Application.Delivery.ONLINE
+        and related_document is None
+        and not adding
+        and not application.released_files.exists()
+    ):
+        raise ApplicationError(
+            _("申请人选择网上获取：请上传提供给申请人的信息文件，或填写已主动公开的文件的索引号。")
+        )
+
+
 @transaction.atomic
 def answer(
     application,
@@ -482,20 +566,24 @@ def answer(
     *,
     related_document=None,
     responsible_agency="",
+    withheld_note="",
     title=None,
     body=None,
     on=None,
 ):
     """答复: the result (and its reason) and the answer letter, made final; the application
     closes. ``title``/``body``: the letter as staff edited it; composed from the result when
-    not given."""
+    not given. For 网上获取, the information given is what ``add_released_files`` attached."""
     application = _locked(application)
     check(STEPS["answer"], application, user)
     check_result(result, reason, related_document, responsible_agency)
+    withheld_note = withheld_note.strip() if result == Result.PARTIAL else ""
     on = _step_day(application, on)
+    check_delivery(application, result, related_document, withheld_note)
     application.result, application.reason = result, reason
     application.related_document = related_document
     application.responsible_agency = responsible_agency.strip()
+    application.withheld_note = withheld_note
     composed_title, composed_body = letters.compose(application, Letter.Kind.ANSWER, on=on)
     letter = Letter.objects.create(
         application=application,
@@ -513,7 +601,7 @@ def answer(
             "agency": application.agency.name,
             "on": letters.date_text(on),
             "result": application.get_result_display(),
-            "how": _("答复书可在门户网站用查询码查看。")
+            "how": _("答复书及提供的信息可在门户网站用查询码查看和下载。")
             if application.delivery == Application.Delivery.ONLINE
             else _("答复书将按您选择的方式送达。"),
         },

@@ -13,6 +13,8 @@ urlpatterns = [
     path("agencies/<int:pk>/apply/", views.apply, name="apply"),
     path("receipt/", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
+    path("status/files/<int:pk>/", views.released_file, name="released-file"),
+    path("status/letters/<int:pk>/", views.status_letter, name="status-letter"),
     path(
         "statistics/",
         public_page(views.StatisticsView.as_view(), params={"year": as_used}),

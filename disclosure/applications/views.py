@@ -6,13 +6,14 @@ public pages (``portal.page_cache``) and always ``no-store``. The receipt is sho
 browser session that submitted.
 """
 
+import time
 from datetime import date
 from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,15 +26,18 @@ from catalog.models import Agency
 from disclosure.applications import limits, services
 from disclosure.applications.clock import clock
 from disclosure.applications.forms import ApplicationForm, StatusForm
+from disclosure.applications.letter_docx import letter_docx
 from disclosure.applications.models import (
     ANSWER_DAYS,
     MAX_EXTENSION_DAYS,
     SUPPLEMENT_NOTICE_DAYS,
     Application,
     Letter,
+    ReleasedFile,
 )
 from disclosure.applications.uploads import IdentityUploadLimit
-from portal import page_cache
+from portal import downloads, page_cache
+from portal.files import file_response
 
 # The catalogue column (slug) whose page leads to the guide.
 COLUMN_SLUG = "ysqgk"
@@ -195,6 +199,7 @@ def status(request):
                 form.add_error(None, _("查询码或联系电话后四位不正确，请核对后重新输入。"))
             else:
                 slot.give_back()  # only wrong tries count
+                grant_files(request, application)
     context = {"form": form, "refusal": refusal, "answer_days": ANSWER_DAYS}
     if application is not None:
         context.update(status_context(application))
@@ -202,6 +207,8 @@ def status(request):
 
 
 def status_context(application):
+    answered = application.status == Application.Status.CLOSED
+    gives = answered and application.result in services.GIVES_INFORMATION
     answer = None
     if (
         application.status == Application.Status.CLOSED
@@ -218,7 +225,76 @@ def status_context(application):
         "clock": clock(application),
         "answer": answer,
         "consulting": application.consultations.filter(replied_on=None).exists(),
+        # What the letters promise: the information given, and every letter sent, to download.
+        "released": application.released_files.all() if gives else (),
+        "letters": application.letters.filter(final_at__isnull=False).order_by("final_at"),
+        "files_minutes": FILES_SECONDS // 60,
     }
+
+
+# After a lookup, its files and letters can be downloaded in this browser for this long.
+FILES_KEY = "applications:files"
+FILES_SECONDS = 30 * 60
+
+
+def grant_files(request, application):
+    now = int(time.time())
+    granted = {pk: until for pk, until in request.session.get(FILES_KEY, {}).items() if until > now}
+    granted[str(application.pk)] = now + FILES_SECONDS
+    request.session[FILES_KEY] = granted
+
+
+def _granted(request, application):
+    return request.session.get(FILES_KEY, {}).get(str(application.pk), 0) > time.time()
+
+
+def _lookup_again(request):
+    """The status form, with word that the download needs a lookup first (or again)."""
+    context = {
+        "form": StatusForm(),
+        "refusal": _("请输入查询码和联系电话后四位查询后再下载（查询后 %(minutes)s 分钟内有效）。")
+        % {"minutes": FILES_SECONDS // 60},
+        "answer_days": ANSWER_DAYS,
+    }
+    return render(request, "disclosure/applications/status.html", context, status=403)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def released_file(request, pk):
+    """A file given to the applicant (网上获取), to the browser that looked the application up."""
+    released = ReleasedFile.objects.select_related("application").filter(pk=pk).first()
+    if released is None:
+        raise Http404
+    application = released.application
+    if not _granted(request, application):
+        return _lookup_again(request)
+    if not (
+        application.status == Application.Status.CLOSED
+        and application.result in services.GIVES_INFORMATION
+    ):
+        raise Http404
+    try:
+        handle = released.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    services.note_download(application, file=released.name)
+    return file_response(handle, released.name, released.content_type)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def status_letter(request, pk):
+    """A final letter of the application as a Word file, to the browser that looked it up."""
+    letter = Letter.objects.select_related("application").filter(pk=pk).first()
+    if letter is None or not letter.is_final:
+        raise Http404
+    application = letter.application
+    if not _granted(request, application):
+        return _lookup_again(request)
+    services.note_download(application, letter=letter.pk)
+    name = f"{application.number}-{letter.get_kind_display()}.docx"
+    return file_response(letter_docx(letter), name, downloads.DOCX_TYPE)
 
 
 class StatisticsView(TemplateView):

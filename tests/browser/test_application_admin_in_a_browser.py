@@ -57,6 +57,7 @@ def test_an_application_is_registered_and_its_answer_saved_final(live_server, se
         page.fill("#id_phone", "13912345678")
         page.fill("#id_info_title", "2025年巴川街道老旧小区改造项目清单")
         page.fill("#id_description", "项目名称、地址和投资额。")
+        page.select_option("#id_delivery", "online")
         shot(page, "02-register")
         click_and_wait(page, "input[name=_save]")
         assert "查询码" in page.inner_text(".messagelist")
@@ -83,7 +84,12 @@ def test_an_application_is_registered_and_its_answer_saved_final(live_server, se
         )
         assert "state_secret" in offered and "repeated" not in offered
         page.select_option("#id_result", "partial")
+        page.fill("#id_withheld_note", "投资额涉及在谈合同，依据《条例》第十五条不予公开。")
+        released = tmp_path / "改造项目清单.pdf"
+        released.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        page.set_input_files("#id_files", str(released))
         click_and_wait(page, "input[name=_preview]")
+        assert "改造项目清单.pdf" in page.inner_text(".released-files")
         page.wait_for_function(
             "window.CKEDITOR && CKEDITOR.instances.id_letter_body"
             " && CKEDITOR.instances.id_letter_body.status === 'ready'",
@@ -100,6 +106,8 @@ def test_an_application_is_registered_and_its_answer_saved_final(live_server, se
         assert "已定稿" in page.inner_text(".letter-tools")
         assert "（项目名称和地址）" in page.inner_text(".letter-paper")
         assert page.locator("form.letter-edit").count() == 0
+        assert "改造项目清单.pdf" in page.inner_text(".letter-paper")
+        assert "投资额涉及在谈合同" in page.inner_text(".letter-paper")
         page.emulate_media(media="print")
         shot(page, "07-answer-print", full_page=True)
         assert not page.is_visible("#header") and not page.is_visible(".letter-tools")

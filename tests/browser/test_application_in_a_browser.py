@@ -151,3 +151,46 @@ def test_an_organisation_applies_without_javascript(live_server, agency, identit
         page.get_by_role("button", name="查询").click()
         assert "待确认收到" in page.inner_text("#result-heading + dl")
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_applicant_answered_online_downloads_the_information_on_a_phone(live_server, agency):
+    from datetime import date
+
+    from disclosure.applications import services
+    from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
+    from portal.actors import SYSTEM
+    from tests.disclosure.applications.helpers import give_information
+    from tests.factories import ApplicationFactory
+
+    code = new_lookup_code()
+    application = ApplicationFactory(
+        agency=agency, lookup_digest=lookup_code_digest(code), received_on=date(2026, 6, 1),
+        delivery=Application.Delivery.ONLINE, phone="13800005678",
+    )  # fmt: skip
+    give_information(application, "2025年道路维修路段清单.pdf")
+    services.answer(
+        application, SYSTEM, Application.Result.PARTIAL, withheld_note="施工单位报价不予公开。"
+    )
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE, accept_downloads=True)
+        page = context.new_page()
+        page.goto(live_server.url + reverse("applications:status"))
+        page.get_by_label("查询码").fill(code)
+        page.get_by_label("联系电话后四位").fill("5678")
+        page.get_by_role("button", name="查询").click()
+        assert "施工单位报价不予公开。" in page.inner_text("main")
+        assert "随本答复书提供以下信息" in page.inner_text(".letter")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="2025年道路维修路段清单.pdf").click()
+        saved = download.value
+        assert saved.suggested_filename == "2025年道路维修路段清单.pdf"
+        with open(saved.path(), "rb") as got:
+            assert got.read(5) == b"%PDF-"
+        with page.expect_download() as letter:
+            page.get_by_role("link", name="政府信息公开申请答复书").click()
+        assert letter.value.suggested_filename.endswith(".docx")
+        assert serious_findings(page) == []
+        assert fits_the_screen(page)
+        context.close()

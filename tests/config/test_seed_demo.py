@@ -78,6 +78,10 @@ def test_seed_demo_adds_applications_in_different_states_once(settings):
     assert any(clock(a).overdue for a in applications if a.status != Application.Status.CLOSED)
     assert any(confirmation_overdue(a) for a in applications)
     assert {a.result for a in applications if a.result} == {"partial", "withheld"}
+    # The one answered for 网上获取 gives its information and says what it withheld and why.
+    partial = Application.objects.get(result="partial")
+    assert partial.delivery == Application.Delivery.ONLINE and partial.withheld_note
+    assert [f.name for f in partial.released_files.all()] == ["2025年区政府常务会议纪要目录.xlsx"]
     clerk = get_user_model().objects.get(username="clerk")
     assert Application.objects.for_staff(clerk).count() == 4  # 区政府办公室's own
 

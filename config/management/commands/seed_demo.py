@@ -294,7 +294,13 @@ class Command(BaseCommand):
             credit_code="31500000MD0149321D", legal_representative="郑平", contact_person="冯洁",
             delivery=Application.Delivery.ONLINE,
         )  # fmt: skip
-        applications.answer(company, SYSTEM, Application.Result.PARTIAL, on=back(12))
+        applications.add_released_files(company, SYSTEM, [demo_minutes_list()])
+        applications.answer(
+            company, SYSTEM, Application.Result.PARTIAL,
+            withheld_note="会议纪要中涉及内部研究讨论的内容属于过程性信息，依据《条例》第十六条"
+            "第二款不予公开；目录中的会议名称和日期予以公开。",
+            on=back(12),
+        )  # fmt: skip
         withheld = new(planning, "陈晨", "某企业报送的商业计划书", back(40))
         applications.answer(
             withheld, SYSTEM, Application.Result.WITHHELD, Application.Reason.THIRD_PARTY,
@@ -368,6 +374,28 @@ def seed_annual_reports_and_guides(stdout):
         agency=government,
         year=2026,
         defaults={"overview": "（2026年度报告草稿，年度结束后完善。）"},
+    )
+
+
+def demo_minutes_list():
+    """The information the demo's answered application gives: a workbook of meeting dates."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.downloads import new_workbook
+
+    buffer = io.BytesIO()
+    workbook = new_workbook(buffer, in_memory=True)
+    sheet = workbook.add_worksheet("纪要目录")
+    sheet.write_row(0, 0, ["序号", "会议", "日期"])
+    for row, month in enumerate(range(1, 13), start=1):
+        sheet.write_row(row, 0, [str(row), f"区政府第{row}次常务会议", f"2025-{month:02d}-15"])
+    workbook.close()
+    return SimpleUploadedFile(
+        "2025年区政府常务会议纪要目录.xlsx",
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 

@@ -47,6 +47,14 @@ def pdf_upload(name="营业执照.pdf"):
     )
 
 
+def give_information(application, name="所申请的信息.pdf"):
+    """Attach a file to give the applicant, as the clerk does in the answer step."""
+    from disclosure.applications import services
+    from portal.actors import SYSTEM
+
+    return services.add_released_files(application, SYSTEM, [pdf_upload(name)])
+
+
 def person_data(**overrides):
     data = {
         "applicant_type": "person",

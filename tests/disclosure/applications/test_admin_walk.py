@@ -80,7 +80,8 @@ def test_in_person_application_walks_through_every_step_to_a_final_answer(client
     assert application.consultations.get().opinion == "不同意公开投资明细。"
 
     # The answer: the letter is composed and shown first; nothing closes yet.
-    preview = step(client, application, "answer", {"result": "partial"})
+    withheld = "投资明细涉及第三方商业秘密，不予公开。"
+    preview = step(client, application, "answer", {"result": "partial", "withheld_note": withheld})
     assert preview.status_code == 200
     body = preview.context["form"]["letter_body"].value()
     assert "第三十七条" in body and REMEDIES in body
@@ -92,7 +93,8 @@ def test_in_person_application_walks_through_every_step_to_a_final_answer(client
         "现向您提供可以公开的部分。", "现向您提供可以公开的部分（项目名称和地址）。"
     )
     response = step(client, application, "answer", {
-        "result": "partial", "letter_title": "政府信息公开申请答复书", "letter_body": edited,
+        "result": "partial", "withheld_note": withheld,
+        "letter_title": "政府信息公开申请答复书", "letter_body": edited,
         "basis": preview.context["form"]["basis"].value(), "_confirm": "1",
     })  # fmt: skip
     application.refresh_from_db()

@@ -14,7 +14,12 @@ from disclosure.applications import services
 from disclosure.applications.models import Application
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
-from tests.disclosure.applications.helpers import organisation_data, person_data, png_upload
+from tests.disclosure.applications.helpers import (
+    give_information,
+    organisation_data,
+    person_data,
+    png_upload,
+)
 from tests.disclosure.documents.test_public_surfaces import public_export
 from tests.factories import published
 
@@ -48,6 +53,7 @@ def applications(client, agency, file_roots, site_tree):
         assert submitter.post(url, {**data, "identity_file": png_upload()}).status_code == 302
     answered = Application.objects.get(name=NAME)
     services.confirm_receipt(answered, SYSTEM, on=date.today())
+    give_information(answered)
     services.answer(answered, SYSTEM, Application.Result.DISCLOSED)
     return Application.objects.all()
 

@@ -19,6 +19,7 @@ from disclosure.applications.models import Application, Consultation
 from portal.actors import SYSTEM
 from portal.models import CalendarDay, HolidayNotice
 from portal.workdays import add_working_days, forget_calendar, provisional_mark
+from tests.disclosure.applications.helpers import give_information
 from tests.factories import ApplicationFactory
 from tests.timetravel import on_day
 
@@ -180,6 +181,7 @@ def test_missing_the_supplement_deadline_closes_as_no_supplement():
 def test_answer_after_the_due_date_shows_as_late():
     application = ApplicationFactory(received_on=date(2026, 6, 1))
     with on_day(date(2026, 7, 2)):
+        give_information(application)
         services.answer(application, SYSTEM, Application.Result.DISCLOSED)
     application.refresh_from_db()
     state = clock(application, on=date(2026, 8, 1))

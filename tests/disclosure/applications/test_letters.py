@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from disclosure.applications import services
 from disclosure.applications.models import Letter
+from tests.disclosure.applications.helpers import give_information
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +93,10 @@ def test_staff_text_stays_text_in_a_letters_word_file(world):
     from tests.office import HOSTILE, assert_plain_docx
 
     paragraphs = "".join(f"<p>{text}</p>" for text in HOSTILE)
+    application = ApplicationFactory(agency=world["office"])
+    give_information(application)
     letter = services.answer(
-        ApplicationFactory(agency=world["office"]),
+        application,
         SYSTEM,
         Application.Result.DISCLOSED,
         title="{=1+1}答复书",

@@ -14,6 +14,7 @@ from disclosure.applications import services
 from disclosure.applications.models import Application, Email, Letter
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
+from tests.disclosure.applications.helpers import give_information
 from tests.factories import AgencyFactory, ApplicationFactory, published
 from tests.timetravel import on_day
 
@@ -238,8 +239,13 @@ def test_a_partial_answer_says_how_the_released_part_is_provided():
     application = ApplicationFactory(
         delivery=Application.Delivery.ONLINE, medium=Application.Medium.ELECTRONIC
     )
-    letter = services.answer(application, SYSTEM, Application.Result.PARTIAL)
+    give_information(application)
+    letter = services.answer(
+        application, SYSTEM, Application.Result.PARTIAL, withheld_note="第三方的商业秘密不予公开。"
+    )
     assert "可以公开的部分按您在申请中选择的方式（电子，网上获取）提供" in letter.body
+    assert "不予公开的部分及理由：第三方的商业秘密不予公开。" in letter.body
+    assert "所申请的信息.pdf" in letter.body
     assert "用查询码查询并获取" in letter.body
     withheld = services.answer(
         ApplicationFactory(), SYSTEM, Application.Result.WITHHELD, Application.Reason.THIRD_PARTY
@@ -295,8 +301,10 @@ def test_a_letter_with_a_control_character_still_makes_a_word_file():
 
     from disclosure.applications.letter_docx import letter_docx
 
+    application = ApplicationFactory()
+    give_information(application)
     letter = services.answer(
-        ApplicationFactory(),
+        application,
         SYSTEM,
         Application.Result.DISCLOSED,
         title="政府信息公开申请答复书\x0b",
