@@ -17,6 +17,7 @@ from disclosure.documents.index_numbers import tidy
 from disclosure.documents.models import Document
 from disclosure.documents.uploads import check_attachment
 from portal.widgets import DateInput
+from portal.workdays import add_working_days
 
 Channel = Application.Channel
 RECEIVED_ON_THE_DAY = (Channel.IN_PERSON, Channel.POST)
@@ -128,7 +129,23 @@ class ConfirmForm(StepForm):
 
 
 class SupplementedForm(StepForm):
+    supplied = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
+    supplement_file = forms.FileField(
+        label=_("补正材料"),
+        required=False,
+        help_text=_("申请人交来的补正材料（扫描件等），可不上传。"),
+    )
     on_label = _("收到补正的日期")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplied"].label = self.step.text_label
+
+    def run(self, user):
+        data = self.cleaned_data
+        return services.receive_supplement(
+            self.application, user, data["supplied"], on=self.day, upload=data["supplement_file"]
+        )
 
 
 class PaidForm(StepForm):
@@ -139,14 +156,24 @@ class CloseOnDateForm(StepForm):
     on_label = _("办结日期")
 
 
+# The deadline offered for a supplement: the office may give more.
+SUPPLEMENT_DAYS = 15
+
+
 class SupplementForm(StepForm):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
-    due_on = forms.DateField(label=_("补正期限"), widget=DateInput())
+    due_on = forms.DateField(
+        label=_("补正期限"),
+        widget=DateInput(),
+        error_messages={"required": _("请填写补正期限（申请人应在此日期前补正）。")},
+        help_text=_("默认为告知之日起%(days)s个工作日，可修改。") % {"days": SUPPLEMENT_DAYS},
+    )
     on_label = _("告知补正的日期")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].label = self.step.text_label
+        self.fields["due_on"].initial = add_working_days(today(), SUPPLEMENT_DAYS)
 
     def run(self, user):
         data = self.cleaned_data

@@ -8,7 +8,9 @@ applicant type chosen. The other fieldset's input is dropped.
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from catalog.credit_code import validate_credit_code
@@ -321,3 +323,35 @@ class StatusForm(forms.Form):
         if not tail.isdigit():
             raise ValidationError(_("请填写4位数字。"))
         return tail
+
+
+class SupplementReplyForm(forms.Form):
+    """补正 sent by the applicant on the status page (after looking the application up)."""
+
+    supplied = forms.CharField(
+        label=_("补正的内容"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("按补正告知书的要求，写明补充或更正的内容，如所需信息的准确名称、文号、年份。"),
+        error_messages={"required": _("请填写补正的内容。")},
+    )
+    supplement_file = forms.FileField(
+        label=_("补正材料（可不上传）"),
+        required=False,
+        help_text=_("PDF、Word 文件或 JPG、PNG 图片，不超过 %(size)s。"),
+    )
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+        self.fields["supplement_file"].help_text %= {
+            "size": filesizeformat(settings.APPLICATION_MAX_IDENTITY_BYTES)
+        }
+
+    def clean_supplement_file(self):
+        if self.too_large:
+            raise ValidationError(
+                _("补正材料超过 %(size)s，请压缩后上传，或按告知书所列方式提交。"),
+                params={"size": filesizeformat(settings.APPLICATION_MAX_IDENTITY_BYTES)},
+            )
+        return self.cleaned_data.get("supplement_file")

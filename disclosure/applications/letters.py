@@ -64,6 +64,7 @@ def compose(application, kind, *, consultation=None, on=None, due=None):
         "remedies": REMEDIES,
         "consultation": consultation,
         "due": date_text(due),
+        "supplemented": date_text(application.supplement_received_on),
     }
     if kind == Letter.Kind.SUPPLEMENT:
         context["supplement_due"] = date_text(application.supplement_due_on)

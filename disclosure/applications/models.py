@@ -61,6 +61,11 @@ def identity_file_path(instance, filename):
     return f"applications/identity/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
 
 
+def supplement_file_path(instance, filename):
+    # Random stored name; the original name is kept in the row.
+    return f"applications/supplement/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+
+
 def released_file_path(instance, filename):
     # Random stored name; the original name is kept in the row.
     return f"applications/released/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
@@ -293,6 +298,16 @@ class Application(models.Model):
     supplement_request = models.TextField(_("需补正的内容"), blank=True)
     supplement_due_on = models.DateField(_("补正期限"), null=True, blank=True)
     supplement_received_on = models.DateField(_("收到补正日期"), null=True, blank=True)
+    supplement_reply = models.TextField(_("补正的内容"), blank=True)
+    supplement_file = models.FileField(
+        _("补正材料"),
+        storage=private_storage,
+        upload_to=supplement_file_path,
+        max_length=200,
+        blank=True,
+    )
+    supplement_file_name = models.CharField(_("补正材料文件名"), max_length=200, blank=True)
+    supplement_file_type = models.CharField(max_length=100, blank=True, editable=False)
     extension_days = models.PositiveSmallIntegerField(_("延长答复的工作日"), default=0)
     extended_on = models.DateField(_("延期日期"), null=True, blank=True)
     extension_reason = models.TextField(_("延期理由"), blank=True)

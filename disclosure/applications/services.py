@@ -305,16 +305,55 @@ def request_supplement(application, user, text, due_on, on=None):
 
 
 @transaction.atomic
-def receive_supplement(application, user, on=None):
-    """The supplement has come: the 20 working days run again from this day."""
-    application, on = _begin("supplemented", application, user, on)
+def receive_supplement(application, user, supplied, on=None, upload=None):
+    """The supplement has come (``supplied``: what it says; ``upload``: a file with it): the
+    20 working days run again from this day."""
+    application, on = _begin("supplemented", application, user, on, text=supplied)
     if on < application.supplement_requested_on:
         raise ApplicationError(_("收到补正的日期应在告知补正之后、今天之前。"))
-    application.supplement_received_on = on
-    application.status = Status.IN_PROGRESS
-    application.save(update_fields=["supplement_received_on", "status"])
+    _take_supplement(application, supplied, upload, on)
     _record(application, user, "supplemented", received_on=on)
     return application
+
+
+@transaction.atomic
+def supplement_online(application, supplied, upload=None):
+    """The applicant (holder of the 查询码) sends the supplement on the status page, by the
+    deadline: the clock runs again from today, as when the office receives it."""
+    application = _locked(application)
+    if application.status != Status.SUPPLEMENT:
+        raise ApplicationError(_("这件申请目前不需要补正。"))
+    on = today()
+    if on > application.supplement_due_on:
+        raise ApplicationError(
+            _("补正期限（%(due)s）已过，不能在网上提交补正，请与受理机关联系。")
+            % {"due": letters.date_text(application.supplement_due_on)}
+        )
+    if not (supplied or "").strip():
+        raise ApplicationError(_("请填写补正的内容。"))
+    _take_supplement(application, supplied, upload, on)
+    audit.record(
+        application_actions.APPLICATION,
+        actor_name=_("申请人（凭查询码）"),
+        obj=application,
+        details={"step": "supplemented", "received_on": on, "online": True},
+    )
+    return application
+
+
+def _take_supplement(application, supplied, upload, on):
+    if upload:
+        try:
+            checked = check_attachment(upload)
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0]) from None
+        application.supplement_file = upload
+        application.supplement_file_name = checked.original_name[:200]
+        application.supplement_file_type = attachment_content_type(checked.kind)
+    application.supplement_reply = supplied.strip()
+    application.supplement_received_on = on
+    application.status = Status.IN_PROGRESS
+    application.save()
 
 
 def _close(application, user, step, result, reason, on, **details):
@@ -705,7 +744,8 @@ STEPS = {
              when=lambda a: not a.supplement_requested_on,
              refusal=gettext_lazy("补正只能一次性告知，本申请已经告知过补正。")),
         Step("supplemented", receive_supplement, frozenset({Status.SUPPLEMENT}),
-             Status.IN_PROGRESS, gettext_lazy("收到补正")),
+             Status.IN_PROGRESS, gettext_lazy("收到补正"), gettext_lazy("补正的内容"),
+             gettext_lazy("请填写申请人补正的内容（如补正后的所需信息名称或描述）。")),
         Step("no_supplement", close_unsupplemented, frozenset({Status.SUPPLEMENT}),
              Status.CLOSED, gettext_lazy("逾期不补正，终止办理")),
         Step("consult", start_consultation, OPEN, Status.CONSULTING, gettext_lazy("征求意见"),

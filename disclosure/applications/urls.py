@@ -13,6 +13,7 @@ urlpatterns = [
     path("agencies/<int:pk>/apply/", views.apply, name="apply"),
     path("receipt/", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
+    path("status/<int:pk>/supplement/", views.supplement, name="supplement"),
     path("status/files/<int:pk>/", views.released_file, name="released-file"),
     path("status/letters/<int:pk>/", views.status_letter, name="status-letter"),
     path(

@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 from catalog.models import Agency
 from disclosure.applications import limits, services
 from disclosure.applications.clock import clock
-from disclosure.applications.forms import ApplicationForm, StatusForm
+from disclosure.applications.forms import ApplicationForm, StatusForm, SupplementReplyForm
 from disclosure.applications.letter_docx import letter_docx
 from disclosure.applications.models import (
     ANSWER_DAYS,
@@ -206,7 +206,7 @@ def status(request):
     return render(request, "disclosure/applications/status.html", context, status=code)
 
 
-def status_context(application):
+def status_context(application, supplement_form=None):
     answered = application.status == Application.Status.CLOSED
     gives = answered and application.result in services.GIVES_INFORMATION
     answer = None
@@ -229,6 +229,11 @@ def status_context(application):
         "released": application.released_files.all() if gives else (),
         "letters": application.letters.filter(final_at__isnull=False).order_by("final_at"),
         "files_minutes": FILES_SECONDS // 60,
+        "supplement_form": (
+            supplement_form or SupplementReplyForm()
+            if application.status == Application.Status.SUPPLEMENT
+            else None
+        ),
     }
 
 
@@ -257,6 +262,40 @@ def _lookup_again(request):
         "answer_days": ANSWER_DAYS,
     }
     return render(request, "disclosure/applications/status.html", context, status=403)
+
+
+@never_cache
+@csrf_exempt  # only to set the upload handler before the body is read: _supplement checks CSRF
+@require_http_methods(["POST"])
+def supplement(request, pk):
+    """补正 online: the applicant who looked the application up sends what the notice asked for
+    (and a file); the clock runs again from today. A file over the limit is not kept."""
+    upload_limit = IdentityUploadLimit(request, field_name="supplement_file")
+    request.upload_handlers.insert(0, upload_limit)
+    return _supplement(request, pk, upload_limit)
+
+
+@csrf_protect
+def _supplement(request, pk, upload_limit):
+    application = Application.objects.filter(pk=pk).first()
+    if application is None or not _granted(request, application):
+        return _lookup_again(request)
+    form = SupplementReplyForm(request.POST, request.FILES, too_large=upload_limit.too_large)
+    status, notice = 400, None
+    if form.is_valid():
+        try:
+            services.supplement_online(
+                application, form.cleaned_data["supplied"], form.cleaned_data["supplement_file"]
+            )
+        except services.ApplicationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            application.refresh_from_db()
+            status, notice = 200, _("补正已提交，答复期限自今天起重新计算。")
+            form = None
+    context = {"form": StatusForm(), "answer_days": ANSWER_DAYS, "notice": notice}
+    context.update(status_context(application, supplement_form=form))
+    return render(request, "disclosure/applications/status.html", context, status=status)
 
 
 @never_cache

@@ -66,6 +66,8 @@ def test_an_application_is_registered_and_its_answer_saved_final(live_server, se
 
         click_and_wait(page, "a.button:has-text('告知补正')")
         page.fill("#id_text", "请写明所需信息的年份和具体项目。")
+        # The deadline is offered (15 working days); the clerk may change it.
+        assert page.input_value("#id_due_on") != ""
         page.fill("#id_due_on", live_today(days=10))
         click_and_wait(page, "input[type=submit].default")
         shot(page, "04-supplement-letter")
@@ -73,6 +75,7 @@ def test_an_application_is_registered_and_its_answer_saved_final(live_server, se
 
         click_and_wait(page, "text=返回申请")
         click_and_wait(page, "a.button:has-text('收到补正')")
+        page.fill("#id_supplied", "所需信息为2025年巴川街道老旧小区改造项目清单。")
         click_and_wait(page, "input[type=submit].default")
 
         with page.expect_navigation():

@@ -194,3 +194,42 @@ def test_an_applicant_answered_online_downloads_the_information_on_a_phone(live_
         assert serious_findings(page) == []
         assert fits_the_screen(page)
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_applicant_supplements_on_a_phone(live_server, agency):
+    from datetime import timedelta
+
+    from disclosure.applications import services
+    from disclosure.applications.clock import today
+    from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
+    from portal.actors import SYSTEM
+    from tests.factories import ApplicationFactory
+
+    code = new_lookup_code()
+    application = ApplicationFactory(
+        agency=agency, lookup_digest=lookup_code_digest(code), received_on=today(),
+        phone="13800005678",
+    )  # fmt: skip
+    services.request_supplement(
+        application, SYSTEM, "请写明所需信息的年份。", today() + timedelta(days=15)
+    )
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        page.goto(live_server.url + reverse("applications:status"))
+        page.get_by_label("查询码").fill(code)
+        page.get_by_label("联系电话后四位").fill("5678")
+        page.get_by_role("button", name="查询").click()
+        assert "待补正" in page.inner_text("#result-heading + dl")
+        assert serious_findings(page) == []
+        assert fits_the_screen(page)
+        page.get_by_label("补正的内容").fill("所需信息为2025年度的道路维修计划。")
+        page.get_by_role("button", name="提交补正").click()
+        assert "补正已提交" in page.inner_text("main")
+        assert "办理中" in page.inner_text("#result-heading + dl")
+        assert serious_findings(page) == []
+        context.close()
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_PROGRESS

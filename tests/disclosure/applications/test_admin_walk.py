@@ -67,7 +67,15 @@ def test_in_person_application_walks_through_every_step_to_a_final_answer(client
     assert response.url == supplement_letter.get_absolute_url()
     assert not supplement_letter.is_final
 
-    step(client, application, "supplemented", {"on": today().isoformat()})
+    refused = step(client, application, "supplemented", {"on": today().isoformat()})
+    assert refused.status_code == 200 and "这个字段是必填项" in str(
+        refused.context["form"]["supplied"].errors
+    )
+    step(client, application, "supplemented", {
+        "on": today().isoformat(), "supplied": "补正：所需信息为2025年巴川街道老旧小区改造项目清单。",
+    })  # fmt: skip
+    application.refresh_from_db()
+    assert application.supplement_reply == "补正：所需信息为2025年巴川街道老旧小区改造项目清单。"
     step(client, application, "consult", {"party_kind": "third_party", "party": "某建设公司"})
     application.refresh_from_db()
     assert application.status == Application.Status.CONSULTING

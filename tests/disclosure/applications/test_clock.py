@@ -69,7 +69,9 @@ def test_supplement_answered_ten_days_later_restarts_the_clock():
     assert application.status == Application.Status.SUPPLEMENT
     assert clock(application, on=date(2026, 3, 10)).due_on is None  # stopped while waiting
     with on_day(date(2026, 3, 16)):
-        services.receive_supplement(application, SYSTEM, on=date(2026, 3, 14))
+        services.receive_supplement(
+            application, SYSTEM, "补正：2025年的清单。", on=date(2026, 3, 14)
+        )
     application.refresh_from_db()
     # From 3月14日: 16日-20日 (5), 23日-27日 (10), 30日-4月3日 (15), 清明 4日-6日 off,
     # 4月7日-10日 (19), 13日 (20). Without the restart it would have been 3月30日.
@@ -157,7 +159,9 @@ def test_supplement_is_refused_after_seven_working_days_and_only_once():
             services.request_supplement(application, SYSTEM, "补充", date(2026, 3, 30))
     with on_day(date(2026, 3, 11)):
         services.request_supplement(application, SYSTEM, "补充", date(2026, 3, 30))
-        services.receive_supplement(application, SYSTEM, on=date(2026, 3, 11))
+        services.receive_supplement(
+            application, SYSTEM, "补正：2025年的清单。", on=date(2026, 3, 11)
+        )
         with pytest.raises(services.ApplicationError):
             services.request_supplement(application, SYSTEM, "再补充", date(2026, 3, 30))
 

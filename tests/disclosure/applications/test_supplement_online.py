@@ -1,0 +1,108 @@
+"""补正 online: the applicant who looked the application up answers the notice on the status page
+(text and a file); the clock runs again from that day, and the answer letter says what was
+supplied. Staff record a supplement received otherwise with what it said."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from disclosure.applications import services
+from disclosure.applications.clock import clock, today
+from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
+from portal.actors import SYSTEM
+from portal.models import AuditEvent
+from tests.disclosure.applications.helpers import give_information, pdf_upload
+from tests.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+STATUS = "/ysqgk/status/"
+
+
+@pytest.fixture
+def waiting():
+    """An application whose 补正 was asked for today, due in 15 days, and its 查询码."""
+    code = new_lookup_code()
+    application = ApplicationFactory(
+        lookup_digest=lookup_code_digest(code),
+        delivery=Application.Delivery.ONLINE,
+        received_on=today(),
+    )
+    services.request_supplement(
+        application, SYSTEM, "请写明所需信息的年份。", today() + timedelta(days=15)
+    )
+    return application, code
+
+
+def looked_up(code):
+    client = Client()
+    client.post(STATUS, {"code": code, "phone_tail": "1234"})
+    return client
+
+
+def test_the_status_page_offers_the_supplement_and_the_other_ways(waiting):
+    application, code = waiting
+    page = Client().post(STATUS, {"code": code, "phone_tail": "1234"}).content.decode()
+    assert "提交补正" in page
+    assert reverse("applications:supplement", args=[application.pk]) in page
+    assert "也可以把补正材料邮寄或当面交给受理机关" in page
+
+
+def test_the_applicant_supplements_online_and_the_clock_restarts(waiting):
+    application, code = waiting
+    client = looked_up(code)
+    url = reverse("applications:supplement", args=[application.pk])
+    page = client.post(
+        url, {"supplied": "所需信息为2025年度的项目清单。", "supplement_file": pdf_upload()}
+    )
+    assert page.status_code == 200
+    assert "补正已提交" in page.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_PROGRESS
+    assert application.supplement_received_on == today()
+    assert application.supplement_reply == "所需信息为2025年度的项目清单。"
+    assert application.supplement_file_name == "营业执照.pdf"
+    assert clock(application).due_on > today()
+    event = AuditEvent.objects.filter(details__step="supplemented").get()
+    assert event.actor_name == "申请人（凭查询码）"
+
+    give_information(application)
+    letter = services.answer(application, SYSTEM, Application.Result.DISCLOSED)
+    assert "补正：所需信息为2025年度的项目清单。" in letter.body
+
+
+def test_nobody_supplements_without_the_lookup_and_nothing_changes(waiting):
+    application, _code = waiting
+    url = reverse("applications:supplement", args=[application.pk])
+    response = Client().post(url, {"supplied": "冒充的补正"})
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT and not application.supplement_reply
+
+
+def test_an_empty_supplement_or_a_disguised_file_is_refused(waiting):
+    application, code = waiting
+    client = looked_up(code)
+    url = reverse("applications:supplement", args=[application.pk])
+    empty = client.post(url, {"supplied": "  "})
+    assert empty.status_code == 400 and "请填写补正的内容" in empty.content.decode()
+    fake = SimpleUploadedFile("材料.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf")
+    refused = client.post(url, {"supplied": "补正", "supplement_file": fake})
+    assert refused.status_code == 400 and "内容与扩展名不符" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT
+
+
+def test_after_the_deadline_the_applicant_is_told_to_contact_the_office(waiting):
+    application, code = waiting
+    Application.objects.filter(pk=application.pk).update(supplement_due_on=today() - timedelta(1))
+    client = looked_up(code)
+    response = client.post(
+        reverse("applications:supplement", args=[application.pk]), {"supplied": "补正"}
+    )
+    assert response.status_code == 400 and "补正期限" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT
