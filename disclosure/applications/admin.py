@@ -47,7 +47,7 @@ APPLICANT_FIELDS = [
 REQUEST_FIELDS = ["info_title", "info_number", "description", "medium", "delivery"]
 HANDLING_FIELDS = [
     "submitted_at", "received_on", "supplement_requested_on", "supplement_request",
-    "supplement_due_on", "supplement_received_on", "extended_on", "extension_days",
+    "supplement_due_on", "supplement_received_on", "supplement_reply", "extended_on", "extension_days",
     "extension_reason", "extension_approved_by", "fee_amount", "fee_basis", "fee_notice_on",
     "fee_due_on", "fee_paid_on", "result", "reason", "withheld_note", "related_document",
     "responsible_agency", "closed_on", "identity_removed_on",
@@ -134,7 +134,10 @@ def history_rows(application):
         details = dict(event.details or {})
         if event.action == application_actions.PERSONAL_DATA:
             what = details.get("what")
-            label = _("查看完整证件号码") if what == "id_number" else _("查看身份证明文件")
+            label = {
+                "id_number": _("查看完整证件号码"),
+                "supplement_file": _("查看补正材料"),
+            }.get(what, _("查看身份证明文件"))
         else:
             key = details.pop("step", "")
             step = services.STEPS.get(key)
@@ -395,6 +398,11 @@ class ApplicationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
                 "<path:object_id>/released/<int:file_id>/remove/",
                 admin_pages.ReleasedRemovePage.as_page(self),
                 name="applications_application_released_remove",
+            ),
+            path(
+                "<path:object_id>/supplement-file/",
+                admin_pages.SupplementFilePage.as_page(self),
+                name="applications_application_supplement_file",
             ),
             path(
                 "<path:object_id>/reveal/",

@@ -61,6 +61,28 @@ class IdentityPage(AdminPage):
         return file_response(handle, name)
 
 
+class SupplementFilePage(AdminPage):
+    """The file the applicant supplemented with, as a download, each opening audited."""
+
+    def get(self, request, object_id):
+        application = self.model_admin._scoped_or_404(request, object_id)
+        if not self.model_admin.has_change_permission(request, application):
+            raise PermissionDenied
+        if not application.supplement_file:
+            raise Http404(_("没有补正材料。"))
+        try:
+            handle = application.supplement_file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("补正材料已不存在。")) from None
+        try:
+            services.open_personal_data(application, request.user, "supplement_file")
+        except services.ApplicationError:
+            handle.close()
+            raise PermissionDenied from None
+        name = application.supplement_file_name or f"{application.number}-补正材料"
+        return file_response(handle, name, application.supplement_file_type or None)
+
+
 class StepPage(AdminPage):
     """The page behind a step's button: its form; for a fee the amount first, for the
     answer the letter first, each to confirm; then the step's service."""

@@ -106,3 +106,25 @@ def test_after_the_deadline_the_applicant_is_told_to_contact_the_office(waiting)
     assert response.status_code == 400 and "补正期限" in response.content.decode()
     application.refresh_from_db()
     assert application.status == Application.Status.SUPPLEMENT
+
+
+def test_the_clerk_sees_what_was_supplemented_and_opens_its_file(client, waiting, world):
+    application, code = waiting
+    from disclosure.applications.models import Application as Model
+
+    Model.objects.filter(pk=application.pk).update(agency=world["office"])
+    looked_up(code).post(
+        reverse("applications:supplement", args=[application.pk]),
+        {"supplied": "所需信息为2025年度的项目清单。", "supplement_file": pdf_upload("补正.pdf")},
+    )
+    client.force_login(world["handler"])
+    page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
+    html = page.content.decode()
+    assert "所需信息为2025年度的项目清单。" in html and "下载 补正.pdf" in html
+    url = reverse("admin:applications_application_supplement_file", args=[application.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert AuditEvent.objects.filter(details__what="supplement_file").count() == 1
+    client.force_login(world["other_handler"])
+    assert client.get(url).status_code == 404
