@@ -23,8 +23,9 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from catalog.models import Agency
-from disclosure.applications import limits, services
+from disclosure.applications import letters, limits, services
 from disclosure.applications.clock import clock
+from disclosure.applications.form_docx import application_form_docx
 from disclosure.applications.forms import ApplicationForm, StatusForm, SupplementReplyForm
 from disclosure.applications.letter_docx import letter_docx
 from disclosure.applications.models import (
@@ -38,6 +39,7 @@ from disclosure.applications.models import (
 from disclosure.applications.uploads import IdentityUploadLimit
 from portal import downloads, page_cache
 from portal.files import file_response
+from portal.workdays import add_working_days
 
 # The catalogue column (slug) whose page leads to the guide.
 COLUMN_SLUG = "ysqgk"
@@ -141,12 +143,19 @@ def _keep_receipt(request, application, agency, code):
     planted in the browser beforehand cannot read it, and for RECEIPT_SECONDS only, so that a
     receipt nobody opens does not keep its 查询码 in the session table."""
     request.session.cycle_key()
+    submitted = timezone.localtime(application.submitted_at)
     request.session[RECEIPT_KEY] = {
         "number": application.number,
         "agency": agency.name,
         "agency_pk": agency.pk,
         "code": code,
         "emailed": bool(application.email),
+        "info_title": application.info_title,
+        "submitted": f"{letters.date_text(submitted.date())} {submitted:%H:%M}",
+        # If the agency confirms on the next working day, the answer is due by this day.
+        "due": letters.date_text(
+            add_working_days(add_working_days(submitted.date(), 1), ANSWER_DAYS)
+        ),
     }
     request.session.set_expiry(RECEIPT_SECONDS)
     # Receipts never opened (and every other session past its expiry) leave the table.
@@ -398,4 +407,11 @@ def former_admin_address(request):
     """An admin address from before 依申请公开 moved app, redirected to the same page now."""
     return HttpResponsePermanentRedirect(
         request.get_full_path().replace("/admin/disclosure/", "/admin/applications/", 1)
+    )
+
+
+def application_form(request):
+    """The blank 政府信息公开申请表 (.docx) for applications by post, fax or in person."""
+    return file_response(
+        application_form_docx(), "政府信息公开申请表.docx", downloads.DOCX_TYPE, private=False
     )

@@ -1,0 +1,50 @@
+"""What an applicant keeps: a printable receipt that repeats what was asked, when, of whom, the
+number, the 查询码 and the due date; and the blank 申请表 for post and in-person applications."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from docx import Document as WordDocument
+
+from disclosure.applications.clock import today
+from disclosure.applications.letters import date_text
+from disclosure.applications.models import ANSWER_DAYS, Application
+from portal.workdays import add_working_days
+from tests.disclosure.applications.helpers import person_data, png_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_receipt_repeats_the_request_and_says_when_the_answer_is_due(
+    client, agency, file_roots
+):
+    response = client.post(
+        reverse("applications:apply", args=[agency.pk]),
+        {**person_data(), "identity_file": png_upload()},
+    )
+    assert response.status_code == 302
+    application = Application.objects.get()
+    page = client.get(reverse("applications:receipt")).content.decode()
+    assert application.number in page and agency.name in page
+    assert application.info_title in page
+    assert date_text(today()) in page  # 提交时间
+    due = add_working_days(add_working_days(today(), 1), ANSWER_DAYS)
+    assert f"{date_text(due)}前" in page
+    assert 'class="js-print" hidden>打印回执' in page
+    assert "js/document.js" in page
+
+
+def test_the_blank_form_is_a_word_file_with_the_online_forms_questions(client):
+    guide = client.get(reverse("applications:guide")).content.decode()
+    url = reverse("applications:application-form")
+    assert url in guide
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    word = WordDocument(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in word.paragraphs)
+    cells = {cell.text for table in word.tables for row in table.rows for cell in row.cells}
+    assert "政府信息公开申请表" in text and "申请人签名或者盖章" in text
+    assert {"姓名", "证件号码", "统一社会信用代码", "所需信息的内容描述", "获取方式"} <= cells
+    assert any("□网上获取" in cell for cell in cells)
