@@ -34,10 +34,7 @@ class PrivateUploads:
         """Keep a checked upload; returns its stored name and SHA-256. Older ones are forgotten."""
         folder = self.folder()
         folder.mkdir(parents=True, exist_ok=True)
-        cutoff = time.time() - KEEP_SECONDS
-        for path in folder.iterdir():
-            if self._is_ours(path.name) and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
+        self.forget_old()
         name = f"{secrets.token_hex(16)}{suffix}"
         digest = hashlib.sha256()
         with open(folder / name, "wb") as out:
@@ -45,6 +42,16 @@ class PrivateUploads:
                 digest.update(chunk)
                 out.write(chunk)
         return name, digest.hexdigest()
+
+    def forget_old(self):
+        """Delete the uploads kept longer than KEEP_SECONDS."""
+        folder = self.folder()
+        if not folder.is_dir():
+            return
+        cutoff = time.time() - KEEP_SECONDS
+        for path in folder.iterdir():
+            if self._is_ours(path.name) and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
 
     def path(self, name):
         """The path of a stored upload, or None when it is gone or the name is not one of ours."""

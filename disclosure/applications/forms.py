@@ -160,7 +160,7 @@ class ApplicationForm(forms.Form):
         label=_("身份证明"),
         help_text=_(
             "自然人请上传身份证件的照片或扫描件，法人或其他组织请上传营业执照等证明文件。"
-            "JPG、PNG 图片或 PDF 文件。表单需要修改后重新提交时，请重新选择文件。"
+            "JPG、PNG 图片或 PDF 文件。"
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
         error_messages={"required": _("请上传身份证明文件。")},
@@ -168,10 +168,15 @@ class ApplicationForm(forms.Form):
     # A field people never see: a program that fills every field fills it too.
     website = forms.CharField(label=_("网址（请勿填写）"), required=False)
 
-    def __init__(self, *args, too_large=False, **kwargs):
+    def __init__(self, *args, too_large=False, kept=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The upload handler left out an identity file over the size limit (views.apply).
         self.too_large = too_large
+        # An identity file accepted with a form that came back (views.apply keeps it): the
+        # applicant need not choose it again.
+        self.kept = kept
+        if kept:
+            self.fields["identity_file"].required = False
         for name in REQUIRED_FIELDS:
             self.fields[name].required_for_kind = True
         # The models refuse control characters (Word pastes U+000B): say so here, field by field.
@@ -190,7 +195,8 @@ class ApplicationForm(forms.Form):
 
     def clean_identity_file(self):
         upload = self.cleaned_data["identity_file"]
-        check_identity_file(upload)
+        if upload:
+            check_identity_file(upload)
         return upload
 
     def clean(self):

@@ -12,6 +12,7 @@ from django.db import transaction
 from disclosure.applications import actions as application_actions
 from disclosure.applications.clock import today
 from disclosure.applications.models import Application, mask_id
+from disclosure.applications.uploads import KEPT_IDENTITY
 from portal import audit
 from portal.actors import SYSTEM
 
@@ -49,18 +50,20 @@ def purge_personal_data(years, *, on=None, dry_run=False, actor=SYSTEM):
     with transaction.atomic():
         applications = list(queryset.select_for_update())
         for application in applications:
-            if application.identity_file:
-                files.append((application.identity_file.storage, application.identity_file.name))
+            for stored in (application.identity_file, application.supplement_file):
+                if stored:
+                    files.append((stored.storage, stored.name))
             application.id_number = mask_id(application.id_number)
             application.credit_code = mask_id(application.credit_code)
-            application.identity_file = ""
-            application.identity_file_name = ""
-            application.identity_file_type = ""
+            application.identity_file = application.supplement_file = ""
+            application.identity_file_name = application.supplement_file_name = ""
+            application.identity_file_type = application.supplement_file_type = ""
             application.identity_removed_on = on
             application.save(
                 update_fields=[
                     "id_number", "credit_code", "identity_file", "identity_file_name",
-                    "identity_file_type", "identity_removed_on",
+                    "identity_file_type", "supplement_file", "supplement_file_name",
+                    "supplement_file_type", "identity_removed_on",
                 ]
             )  # fmt: skip
         audit.record(
@@ -82,4 +85,5 @@ def purge_personal_data(years, *, on=None, dry_run=False, actor=SYSTEM):
                 storage.delete(name)
 
         transaction.on_commit(delete_files)
+    KEPT_IDENTITY.forget_old()  # proofs kept for forms never sent again
     return Purge(len(applications), len(files), before)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from portal import filetypes
+from portal.private_uploads import PrivateUploads
 
 # What a proof of identity may be: its extension -> the family its content must show.
 SUFFIXES = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
@@ -167,3 +168,11 @@ def read_entry_by_entry(marker, length, components):
     if marker in FRAME_MARKERS:
         return length != 8 + 3 * (components[0] if components else 0)
     return marker == 0xDB and length > MAX_DQT_LENGTH
+
+
+# An identity file accepted with a form that came back with other errors, kept (privately, a
+# day at most, swept by the purge command too) so the applicant need not choose it again.
+KEPT_IDENTITY = PrivateUploads(
+    "applications/kept-identity", (".jpg", ".png", ".pdf"), "applications.kept-identity"
+)
+IDENTITY_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}

@@ -12,6 +12,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,7 +37,12 @@ from disclosure.applications.models import (
     Letter,
     ReleasedFile,
 )
-from disclosure.applications.uploads import IdentityUploadLimit
+from disclosure.applications.uploads import (
+    IDENTITY_SUFFIXES,
+    KEPT_IDENTITY,
+    IdentityUploadLimit,
+    check_identity_file,
+)
 from portal import downloads, page_cache
 from portal.files import file_response
 from portal.workdays import add_working_days
@@ -81,8 +87,11 @@ def apply(request, pk):
 def _apply(request, pk, upload_limit):
     agency = get_object_or_404(receiving_agencies(), pk=pk)
     refusal, status = None, 200
+    kept = _kept_identity(request, agency)
     if request.method == "POST":
-        form = ApplicationForm(request.POST, request.FILES, too_large=upload_limit.too_large)
+        form = ApplicationForm(
+            request.POST, request.FILES, too_large=upload_limit.too_large, kept=kept
+        )
         checking = None
         if form.is_bot:
             refusal, status = _("提交未能受理：表单中供识别自动程序的隐藏栏目被填写了。"
@@ -101,10 +110,14 @@ def _apply(request, pk, upload_limit):
             except ValidationError as exc:  # a rule of the model the form does not check
                 refusal, status = " ".join(exc.messages), 400
             else:
+                _forget_identity(request)
                 _keep_receipt(request, application, agency, code)
                 return redirect("applications:receipt")
+        else:
+            kept = _keep_identity(request, agency, form) or kept
+            form.kept = kept
     else:
-        form = ApplicationForm()
+        form = ApplicationForm(kept=kept)
     context = {"agency": agency, "form": form, "refusal": refusal}
     return render(request, "disclosure/applications/apply.html", context, status=status)
 
@@ -128,11 +141,58 @@ def _identity_check_slot(request):
     return None
 
 
+# An identity file accepted with a form that came back with other errors is kept (privately,
+# for a day at most) so the applicant need not choose it again: named in their session only.
+KEPT_IDENTITY_KEY = "applications:identity"
+
+
+def _kept_identity(request, agency):
+    """The identity file kept for this browser's form to ``agency``: {"name", "original",
+    "type"}, or None."""
+    kept = request.session.get(KEPT_IDENTITY_KEY)
+    if not kept or kept.get("agency") != agency.pk or KEPT_IDENTITY.path(kept["name"]) is None:
+        return None
+    return kept
+
+
+def _keep_identity(request, agency, form):
+    """Keep the identity file of a form that came back, when the file itself was accepted."""
+    upload = form.cleaned_data.get("identity_file") if "identity_file" not in form.errors else None
+    if not upload:
+        return None
+    _forget_identity(request)
+    checked = check_identity_file(upload)
+    name, _digest = KEPT_IDENTITY.store(upload, IDENTITY_SUFFIXES[checked.content_type])
+    kept = {
+        "name": name,
+        "original": checked.original_name,
+        "type": checked.content_type,
+        "agency": agency.pk,
+    }
+    request.session[KEPT_IDENTITY_KEY] = kept
+    return kept
+
+
+def _forget_identity(request):
+    kept = request.session.pop(KEPT_IDENTITY_KEY, None)
+    if kept:
+        KEPT_IDENTITY.discard(kept["name"])
+
+
+def _identity_upload(form):
+    """The identity file to submit: the one sent now, else the one kept for the form."""
+    upload = form.cleaned_data["identity_file"]
+    if upload or not form.kept:
+        return upload
+    path = KEPT_IDENTITY.path(form.kept["name"])
+    return SimpleUploadedFile(form.kept["original"], path.read_bytes(), form.kept["type"])
+
+
 def _submit(request, form, agency):
     """Submit under one of the client's slots; a refusal or an error gives the slot back."""
     slot = limits.take_submission_slot(request)
     try:
-        return services.submit(form.build(agency), form.cleaned_data["identity_file"])
+        return services.submit(form.build(agency), _identity_upload(form))
     except BaseException:
         slot.give_back()
         raise

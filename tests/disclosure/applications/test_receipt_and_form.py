@@ -48,3 +48,49 @@ def test_the_blank_form_is_a_word_file_with_the_online_forms_questions(client):
     assert "政府信息公开申请表" in text and "申请人签名或者盖章" in text
     assert {"姓名", "证件号码", "统一社会信用代码", "所需信息的内容描述", "获取方式"} <= cells
     assert any("□网上获取" in cell for cell in cells)
+
+
+def test_an_accepted_identity_file_is_kept_when_the_form_comes_back(client, agency, file_roots):
+    url = reverse("applications:apply", args=[agency.pk])
+    first = client.post(url, {**person_data(info_title=""), "identity_file": png_upload()})
+    assert first.status_code == 200 and not Application.objects.exists()
+    page = first.content.decode()
+    assert 'id="kept-identity"' in page and "身份证.png" in page
+    # Sent again without choosing the file: the kept one is the application's proof.
+    again = client.post(url, person_data())
+    assert again.status_code == 302
+    application = Application.objects.get()
+    assert application.identity_file_name == "身份证.png"
+    assert application.identity_file.open("rb").read(4) == b"\x89PNG"
+    kept = list((file_roots.PRIVATE_MEDIA_ROOT / "applications" / "kept-identity").iterdir())
+    assert kept == []  # the kept copy is gone once submitted
+
+
+def test_a_kept_file_is_this_browsers_only(client, agency, file_roots):
+    from django.test import Client
+
+    url = reverse("applications:apply", args=[agency.pk])
+    client.post(url, {**person_data(info_title=""), "identity_file": png_upload()})
+    stranger = Client().post(url, person_data())
+    assert stranger.status_code == 200
+    assert "请上传身份证明文件" in stranger.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_the_purge_sweeps_proofs_kept_for_forms_never_sent_again(client, agency, file_roots):
+    import os
+    import time
+
+    from disclosure.applications.privacy import purge_personal_data
+    from portal.private_uploads import KEEP_SECONDS
+
+    url = reverse("applications:apply", args=[agency.pk])
+    client.post(url, {**person_data(info_title=""), "identity_file": png_upload()})
+    folder = file_roots.PRIVATE_MEDIA_ROOT / "applications" / "kept-identity"
+    (kept,) = folder.iterdir()
+    purge_personal_data(3)
+    assert kept.exists()  # not a day old yet
+    old = time.time() - KEEP_SECONDS - 60
+    os.utime(kept, (old, old))
+    purge_personal_data(3)
+    assert not kept.exists()
