@@ -20,6 +20,7 @@ from tests.factories import (
     GenreFactory,
     StaffUserFactory,
     TopicFactory,
+    publish_on,
     published,
 )
 
@@ -82,7 +83,7 @@ def test_a_legacy_number_is_kept_and_leaves_the_counter_alone():
     agency = AgencyFactory(credit_code=SEED_CODE)
     legacy = DocumentFactory(agency=agency)
     set_legacy_index_number(legacy, f"{SEED_CODE}/2022-00225")
-    legacy = publish(legacy, at=at(2022))
+    legacy = publish_on(legacy, at(2022))
     assert legacy.index_number == f"{SEED_CODE}/2022-00225"
     assert IndexCounter.objects.get(credit_code=SEED_CODE, year=2022).last_serial == 0
 
