@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from disclosure.documents.index_numbers import read_index_number
 from disclosure.documents.models import CONTENT_FIELDS, Attachment, Document
-from disclosure.documents.services import check_legacy_index_number, publication_dates
+from disclosure.documents.services import (
+    IndexNumberTaken,
+    check_legacy_index_number,
+    publication_dates,
+)
 from disclosure.documents.uploads import check_attachment
 from portal.editor import EditorWidget
 from portal.widgets import name_unlabelled_inputs
@@ -77,9 +81,7 @@ class DocumentAdminForm(forms.ModelForm):
             value = read_index_number(value).text
             taken = Document.objects.filter(migrated_index_number=value)
             if taken.exclude(pk=self.instance.pk).exists():
-                raise ValidationError(
-                    _("原索引号 %(value)s 已被其他迁移文件使用。") % {"value": value}
-                )
+                raise IndexNumberTaken(value)
         return value
 
     def clean(self):

@@ -46,7 +46,8 @@ def test_the_late_check_counts_from_the_servers_moment_not_the_shown_date(site_t
 def test_a_document_not_yet_public_by_the_servers_record_is_not_counted_on_an_earlier_day(
     site_tree,
 ):
-    falsified(site_tree, date(2026, 11, 2), local(2026, 11, 5), date(2026, 12, 7))
+    # Late by its shown date too, but not public at all yet on 30 November by the server's record.
+    falsified(site_tree, date(2026, 9, 1), local(2026, 11, 5), date(2026, 12, 7))
     report = build_report(date(2026, 11, 30))
     assert kinds(report, "late") == [] and kinds(report, "backdated_unexplained") == []
 
