@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Case, F, Max, Q, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,49 +111,54 @@ def admin_url(document_pk):
     return reverse("admin:disclosure_document_change", args=[document_pk])
 
 
-def first_public(published_at, recorded_at, migrated_number, reason):
-    """When a document went public, as the late-publication check counts: the moment the server
-    recorded (whatever its 发布日期 says), but for a document migrated from an old site with a
-    reason, whose old site's date is the only one known (listed as 补录的历史发布日期)."""
-    if recorded_at is None or (migrated_number and reason.strip()):
-        return published_at
-    return recorded_at
+# When a document went public, as the late-publication check counts: the moment the server
+# recorded (whatever its 发布日期 says), but for a document migrated from an old site with a
+# reason, whose old site's date is the only one known (listed as 补录的历史发布日期). Rows
+# written without the server's record (bulk loads) count from their 发布日期.
+FIRST_PUBLIC = Case(
+    When(~Q(migrated_index_number="") & ~Q(backdate_reason=""), then=F("published_at")),
+    default=Coalesce("published_recorded_at", "published_at"),
+)
 
 
 def late_disclosures(day, viewer):
-    rows = list(
+    rows = (
         public_on(day, viewer)
         .exclude(written_on=None)
+        .annotate(first_public=FIRST_PUBLIC)
+        # Not public yet on ``day`` by the server's record: not counted.
+        .filter(first_public__lte=end_of(day))
         .values_list(
-            "pk",
-            "title",
-            "written_on",
-            "published_at",
-            "published_recorded_at",
-            "migrated_index_number",
-            "backdate_reason",
-            "node__time_limit_days",
-        )  # fmt: skip
+            "pk", "title", "written_on", "published_at", "first_public", "node__time_limit_days"
+        )
     )
-    published = []
-    for pk, title, written, shown, recorded, number, reason, limit in rows:
-        moment = first_public(shown, recorded, number, reason)
-        if moment <= end_of(day):  # not public yet on ``day`` by the server's record
-            shown_on = timezone.localtime(shown).date()
-            published.append(
-                (pk, title, written, timezone.localtime(moment).date(), shown_on, limit)
-            )
+    published = [
+        (
+            pk,
+            title,
+            written,
+            timezone.localtime(first).date(),
+            None if first == shown else shown,
+            limit,
+        )
+        for pk, title, written, shown, first, limit in rows
+    ]
     if not published:
         return []
     index = WorkdayIndex(
         min(r[2] for r in published) - timedelta(days=1), max(max(r[3] for r in published), day)
     )
     findings = []
-    for pk, title, written, published_on, shown_on, limit in published:
+    for pk, title, written, published_on, shown, limit in published:
         limit = effective_time_limit_days(limit)
         elapsed = index.between(written, published_on)
         if elapsed > limit:
-            shown = "" if shown_on == published_on else f"（页面显示 {shown_on}，按系统记录计）"
+            shown_on = shown and timezone.localtime(shown).date()
+            shown = (
+                f"（页面显示 {shown_on}，按系统记录计）"
+                if shown_on not in (None, published_on)
+                else ""
+            )
             findings.append(
                 Finding(
                     "late",
@@ -180,7 +186,7 @@ def backdated_documents(day, viewer):
             "published_recorded_at",
             "migrated_index_number",
             "backdate_reason",
-        )  # fmt: skip
+        )
         .order_by("published_recorded_at", "pk")
     )
     findings = []
