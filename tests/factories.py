@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import factory
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -123,12 +124,38 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
 
 
 def published(**kwargs):
-    """A public document: created as a draft, then published through the service."""
+    """A public document: created as a draft, then published through the service. A past
+    ``published_at`` is when it happened: the clock is set back to that moment for both (the
+    server records the moment it publishes, and refuses a date in the past)."""
     from disclosure.documents.services import publish
+    from portal import page_cache
 
     at = kwargs.pop("published_at", None)
-    document = DocumentFactory(**kwargs)
-    return publish(document, at=at)
+    if at is None or at > timezone.now():
+        return publish(DocumentFactory(**kwargs), at=at)
+    with time_machine.travel(at, tick=False):
+        document = publish(DocumentFactory(**kwargs))
+    # The public version as a publication now would leave it (the one written back then is
+    # older than any copy a process keeps).
+    page_cache.bump_public_version()
+    return document
+
+
+def publish_on(document, at, user=SYSTEM):
+    """``document`` published at the past moment ``at``, the clock set back to it (the service
+    refuses a past date: the server records the moment it publishes). A 成文日期 the factory
+    left after that day (three days before today) moves back to the day."""
+    from disclosure.documents.services import publish
+    from portal import page_cache
+
+    day = timezone.localtime(at).date()
+    if document.written_on and document.written_on > day:
+        document.written_on = day
+        document.save(update_fields=["written_on"])
+    with time_machine.travel(at, tick=False):
+        document = publish(document, user)
+    page_cache.bump_public_version()  # as a publication now would leave it
+    return document
 
 
 class CongressSessionFactory(factory.django.DjangoModelFactory):

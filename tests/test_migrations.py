@@ -100,3 +100,51 @@ def test_applications_leave_the_disclosure_app_with_their_rows_permissions_and_g
     # And back: the content types return to the disclosure app.
     migrate(BEFORE_MOVE)
     assert ContentType.objects.get(pk=kind.pk).app_label == "disclosure"
+
+
+BEFORE_MOMENT = [("disclosure", "0028_applications_app")]
+
+
+def latest():
+    executor = MigrationExecutor(connection)
+    return executor.loader.graph.leaf_nodes()
+
+
+AFTER_MOMENT = [("disclosure", "0029_document_publication_moment")]
+
+
+def test_the_moment_of_publication_is_read_from_each_documents_history():
+    from datetime import date, datetime, timedelta
+
+    from django.utils import timezone
+
+    from disclosure.documents.models import Document
+    from disclosure.documents.services import publish
+    from tests.factories import DocumentFactory
+    from tests.timetravel import on_day
+
+    migrate(latest())  # the tests above may leave the database at an older state
+    with on_day(date(2026, 12, 7)):
+        now = timezone.now()
+        honest = publish(DocumentFactory())
+        scheduled = publish(DocumentFactory(), at=now + timedelta(days=3))
+        falsified = publish(DocumentFactory(title="改过日期"))
+        imported = publish(DocumentFactory(title="迁移"))
+    old_date = timezone.make_aware(datetime(2026, 1, 5, 9))
+    Document.objects.filter(pk=falsified.pk).update(published_at=old_date)
+    Document.objects.filter(pk=imported.pk).update(
+        published_at=old_date, migrated_index_number="xzbgs/2026-00001", migrated_from="old.zip"
+    )
+    draft = DocumentFactory()
+
+    migrate(BEFORE_MOMENT)
+    new = migrate(AFTER_MOMENT)
+    rows = new.get_model("disclosure", "Document").objects.in_bulk()
+    assert rows[honest.pk].published_recorded_at == rows[honest.pk].published_at == now
+    assert rows[scheduled.pk].published_recorded_at == now + timedelta(days=3)
+    assert rows[falsified.pk].published_recorded_at == now
+    assert rows[falsified.pk].published_at == old_date and rows[falsified.pk].backdate_reason == ""
+    assert rows[imported.pk].published_recorded_at == now
+    assert rows[imported.pk].backdate_reason == "从旧网站迁移（old.zip），保留原网站的发布日期。"
+    assert rows[draft.pk].published_recorded_at is None
+    migrate(latest())

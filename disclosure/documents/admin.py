@@ -170,7 +170,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["agency", "node", "extra_nodes", "interprets"]
     readonly_fields = [
         "status", "index_number_display", "review_comment", "withdrawn_reason", "withdrawn_at",
-        "created_at", "updated_at", "migrated_from",
+        "created_at", "updated_at", "migrated_from", "published_recorded_at",
     ]  # fmt: skip
     actions = ["submit_selected", "publish_selected"]
     change_form_template = "admin/disclosure/document/change_form.html"
@@ -184,14 +184,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     "index_number_display", "legacy_index_number", "agency", "node", "extra_nodes",
-                    "topic", "genre", "doc_number", "written_on", "published_at", "validity",
-                    "validity_changed_on", "keywords", "disclosure_mode", "interprets",
+                    "topic", "genre", "doc_number", "written_on", "published_at", "backdate_reason",
+                    "validity", "validity_changed_on", "keywords", "disclosure_mode", "interprets",
                 ]
             },
         ),
         (
             _("状态"),
-            {"fields": ["status", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at", "migrated_from"]},
+            {"fields": ["status", "published_recorded_at", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at", "migrated_from"]},
         ),
     ]  # fmt: skip
 
@@ -339,6 +339,9 @@ class DocumentAdmin(SimpleHistoryAdmin):
         with transaction.atomic():
             legacy = form.cleaned_data.get("legacy_index_number")
             if legacy and not obj.index_number_text:
+                # A number typed here is the old site's: the document is a migrated one (the
+                # site import then finds it, and it may keep the old date with a reason).
+                obj.migrated_index_number = legacy
                 services.set_legacy_index_number(obj, legacy)
             else:
                 super().save_model(request, obj, form, change)

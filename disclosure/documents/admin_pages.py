@@ -134,7 +134,10 @@ class TransitionForm(forms.Form):
         label=_("发布时间"),
         required=False,
         widget=admin_widgets.AdminSplitDateTime,
-        help_text=_("留空则使用文件中填写的发布日期，未填写则立即发布；填写将来的时间即定时发布。"),
+        help_text=_(
+            "留空则使用文件中填写的发布日期，未填写则立即发布；填写将来的时间即定时发布。"
+            "不能填写过去的时间：发布日期由系统记录为发布的时刻。"
+        ),
     )
 
     def __init__(self, *args, **kwargs):

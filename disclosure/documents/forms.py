@@ -1,10 +1,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disclosure.documents.index_numbers import read_index_number
 from disclosure.documents.models import CONTENT_FIELDS, Attachment, Document
-from disclosure.documents.services import check_legacy_index_number
+from disclosure.documents.services import (
+    IndexNumberTaken,
+    check_legacy_index_number,
+    publication_dates,
+)
 from disclosure.documents.uploads import check_attachment
 from portal.editor import EditorWidget
 from portal.widgets import name_unlabelled_inputs
@@ -28,6 +33,7 @@ class DocumentAdminForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"class": "vTextField title-input"}),
             "body": EditorWidget(),
             "summary": forms.Textarea(attrs={"rows": 3}),
+            "backdate_reason": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -46,10 +52,36 @@ class DocumentAdminForm(forms.ModelForm):
             self.fields["legacy_index_number"].initial = self.instance.index_number
             self.fields["legacy_index_number"].help_text = _("索引号一经分配不再改变。")
 
+    def _clean_dates(self, cleaned, legacy):
+        """成文日期 not after 发布日期; a changed 发布日期 as services.publication_dates allows:
+        not in the past, unless the document is from an old site (its old index number, typed
+        here or kept) with a reason."""
+        # Also Document.clean's rule; checked here first, as the date below may be refused.
+        written, published = cleaned.get("written_on"), cleaned.get("published_at")
+        if written and published and written > timezone.localtime(published).date():
+            self.add_error("written_on", _("成文日期不能晚于发布日期。"))
+        if self.instance.status in ("published", "withdrawn") and not published:
+            self.add_error("published_at", _("已发布的文件必须有发布日期。"))
+            return
+        if published and {"published_at", "backdate_reason"} & set(self.changed_data):
+            try:
+                publication_dates(
+                    self.instance,
+                    published,
+                    migrated_number=self.instance.migrated_index_number
+                    or ("" if self.instance.index_number_text else legacy),
+                    reason=cleaned.get("backdate_reason", ""),
+                )
+            except ValidationError as exc:
+                self.add_error("published_at", exc)
+
     def clean_legacy_index_number(self):
         value = self.cleaned_data["legacy_index_number"].strip()
         if value and not self.instance.index_number_text:
-            return read_index_number(value).text
+            value = read_index_number(value).text
+            taken = Document.objects.filter(migrated_index_number=value)
+            if taken.exclude(pk=self.instance.pk).exists():
+                raise IndexNumberTaken(value)
         return value
 
     def clean(self):
@@ -73,11 +105,7 @@ class DocumentAdminForm(forms.ModelForm):
                 _("本文件的索引号 %(number)s 属于机构代码为 %(code)s 的机构，不能改为其他机构。")
                 % {"number": self.instance.index_number, "code": code},
             )
-        written, published = cleaned.get("written_on"), cleaned.get("published_at")
-        if written and published and written > published.date():
-            self.add_error("written_on", _("成文日期不能晚于发布日期。"))
-        if self.instance.status in ("published", "withdrawn") and not published:
-            self.add_error("published_at", _("已发布的文件必须有发布日期。"))
+        self._clean_dates(cleaned, legacy)
         genre, interprets = cleaned.get("genre"), cleaned.get("interprets")
         if interprets and (genre is None or not genre.is_interpretation):
             self.add_error("interprets", _("只有体裁为“政策解读”的文件才能关联所解读的文件。"))

@@ -26,6 +26,7 @@ from catalog.scoping import LACKS_PERMISSION, OTHER_AGENCY, may_act, refusal
 from disclosure.documents import actions as document_actions
 from disclosure.documents.index_numbers import IndexNumber, format_index_number, read_index_number
 from disclosure.documents.models import (
+    CLOCK_SKEW,
     Attachment,
     Document,
     DocumentRevision,
@@ -207,6 +208,113 @@ def set_legacy_index_number(document, text):
         raise
 
 
+# --- the publication date ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicationDates:
+    """What a document's dates become: the 发布日期 shown (``published_at``) and the moment the
+    server records (``recorded_at``); ``backdated`` when the first lies before the second."""
+
+    published_at: object
+    recorded_at: object
+    backdated: bool = False
+
+
+def server_now():
+    """The server's clock to the second: the time a form shows and sends back unchanged."""
+    return timezone.now().replace(microsecond=0)
+
+
+def _moment(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def past_date_error(value):
+    return ValidationError(
+        _(
+            "发布日期 %(value)s 早于当前时间，不能使用。发布日期由系统在发布时记录："
+            "立即发布请留空，定时发布请填写将来的时间；从旧网站迁移、保留原发布日期的文件，"
+            "须填写原索引号和补录原因。"
+        ),
+        code="past",
+        params={"value": _moment(value)},
+    )
+
+
+def publication_dates(document, wanted, *, now=None, migrated_number=None, reason=None):
+    """The PublicationDates of ``document`` published, or changed, to show ``wanted`` (None:
+    now). ValidationError (Chinese) when the date may not be used.
+
+    The rule: the server records the moment the document goes public, whatever a form says. A
+    time later than now schedules the publication and is that moment; a time within CLOCK_SKEW
+    before now (a reviewer who pressed 现在) is now; an earlier one is refused, except for a
+    document from an old site (its old index number) with a reason (``may_backdate``), which
+    keeps the old site's date while the server records now. Once a document is public (or
+    withdrawn) its moment is fixed: its 发布日期 may only be that moment, or, migrated with a
+    reason, a past date. ``migrated_number`` and ``reason`` stand for the document's own when
+    a form is about to change them.
+    """
+    now = now or server_now()
+    migrated = document.migrated_index_number if migrated_number is None else migrated_number
+    reason = document.backdate_reason if reason is None else reason
+    may_backdate = bool(migrated and (reason or "").strip())
+    recorded = document.published_recorded_at
+    if recorded is not None and (recorded <= now or document.status == Status.WITHDRAWN):
+        if wanted == recorded or (may_backdate and wanted is not None and wanted <= recorded):
+            return PublicationDates(wanted, recorded, wanted < recorded - CLOCK_SKEW)
+        raise ValidationError(
+            _("本文件已于 %(recorded)s 公开（系统记录的发布时间），发布日期只能是这一时间。"),
+            code="public",
+            params={"recorded": _moment(recorded)},
+        )
+    if wanted is not None and wanted > now:
+        return PublicationDates(wanted, wanted)
+    if wanted is None or wanted >= now - CLOCK_SKEW:
+        return PublicationDates(now, now)
+    if may_backdate:
+        return PublicationDates(wanted, now, True)
+    raise past_date_error(wanted)
+
+
+def check_written_on(document):
+    """WorkflowError when the 成文日期 falls after the 发布日期."""
+    if document.written_after_publication():
+        raise WorkflowError(
+            _("《%(title)s》的成文日期 %(written)s 晚于发布日期 %(published)s，请先改正成文日期。")
+            % {
+                "title": document.title,
+                "written": document.written_on,
+                "published": timezone.localtime(document.published_at).date(),
+            }
+        )
+
+
+def _dated(document, wanted):
+    """Set ``document``'s dates as publication_dates says (unsaved); WorkflowError if refused."""
+    try:
+        dates = publication_dates(document, wanted)
+    except ValidationError as exc:
+        raise WorkflowError("；".join(exc.messages)) from None
+    document.published_at, document.published_recorded_at = dates.published_at, dates.recorded_at
+    check_written_on(document)
+    return dates
+
+
+def _record_backdate(document, user, dates):
+    audit.record(
+        document_actions.BACKDATE,
+        actor=user,
+        obj=document,
+        details={
+            "published_at": dates.published_at,
+            "recorded_at": dates.recorded_at,
+            "reason": document.backdate_reason,
+            "migrated_index_number": document.migrated_index_number,
+        },
+    )
+
+
 def missing_for_publication(document):
     missing = []
     if not document.title.strip():
@@ -298,7 +406,9 @@ def return_to_draft(document, user, comment):
 def publish(document, user=SYSTEM, *, at=None):
     """A reviewer publishes a submitted document, now or at ``at`` (a future time schedules it).
 
-    Assigns the index number on first publication. The system (``user=SYSTEM``) may publish a
+    The 发布日期 is the server's moment (publication_dates): ``at``, or the date the form
+    holds, only when it is later than now; a past one only for a document from an old site with
+    a reason (audited as BACKDATE). Assigns the index number on first publication. The system (``user=SYSTEM``) may publish a
     draft directly (demo data, migrations from an old site).
     """
     document = _locked(document)
@@ -310,7 +420,7 @@ def publish(document, user=SYSTEM, *, at=None):
             _("《%(title)s》由您本人提交，须由另一位审核人员发布。") % {"title": document.title}
         )
     _require_complete(document, _("发布"))
-    document.published_at = at or document.published_at or timezone.now()
+    dates = _dated(document, at or document.published_at)
     if not document.index_number_text:
         assign_index_number(document)
     document.status = transition.target
@@ -321,8 +431,14 @@ def publish(document, user=SYSTEM, *, at=None):
         document_actions.PUBLISH,
         actor=user,
         obj=document,
-        details={"index_number": document.index_number, "published_at": document.published_at},
+        details={
+            "index_number": document.index_number,
+            "published_at": document.published_at,
+            "recorded_at": document.published_recorded_at,
+        },
     )
+    if dates.backdated:
+        _record_backdate(document, user, dates)
     return document
 
 
@@ -478,11 +594,14 @@ def approve_revision(revision, user):
     check(TRANSITIONS["approve"], document, user)
     if user is not SYSTEM and not user.is_superuser and revision.author_id == user.pk:
         raise WorkflowError(_("该修订由您本人提出，须由另一位审核人员批准。"))
-    if document_content(document) != revision.base:
+    if revision.base_moved(document):
         raise WorkflowError(_("该修订提出后文件已被修改，请驳回后按当前内容重新修改。"))
     fields = revision.changed_fields
     counted = counted_node(document)
     many = revision.apply_to(document)
+    dates = None
+    if {"published_at", "backdate_reason"} & set(fields):
+        dates = _dated(document, document.published_at)
     try:
         document.full_clean()
     except ValidationError as exc:
@@ -498,6 +617,8 @@ def approve_revision(revision, user):
         getattr(document, name).set(ids)
     _apply_attachments(document, revision, user)
     _decide(revision, user, DocumentRevision.Status.APPROVED)
+    if dates is not None and dates.backdated:
+        _record_backdate(document, user, dates)
     audit.record(
         document_actions.APPROVE_REVISION,
         actor=user,

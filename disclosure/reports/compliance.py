@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Case, F, Max, Q, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +29,8 @@ HOME_STALE_DAYS = 14  # 国办 site inspection: home page not updated for two we
 
 KINDS = {
     "late": "逾期公开",
+    "backdated_unexplained": "发布日期早于系统记录",
+    "backdated": "补录的历史发布日期",
     "stale_column": "栏目不更新",
     "stale_home": "首页不更新",
     "no_interpretation": "行政规范性文件未解读",
@@ -108,35 +111,100 @@ def admin_url(document_pk):
     return reverse("admin:disclosure_document_change", args=[document_pk])
 
 
+# When a document went public, as the late-publication check counts: the moment the server
+# recorded (whatever its 发布日期 says), but for a document migrated from an old site with a
+# reason, whose old site's date is the only one known (listed as 补录的历史发布日期). Rows
+# written without the server's record (bulk loads) count from their 发布日期.
+FIRST_PUBLIC = Case(
+    When(~Q(migrated_index_number="") & ~Q(backdate_reason=""), then=F("published_at")),
+    default=Coalesce("published_recorded_at", "published_at"),
+)
+
+
 def late_disclosures(day, viewer):
-    rows = list(
+    rows = (
         public_on(day, viewer)
         .exclude(written_on=None)
-        .values_list("pk", "title", "written_on", "published_at", "node__time_limit_days")
+        .annotate(first_public=FIRST_PUBLIC)
+        # Not public yet on ``day`` by the server's record: not counted.
+        .filter(first_public__lte=end_of(day))
+        .values_list(
+            "pk", "title", "written_on", "published_at", "first_public", "node__time_limit_days"
+        )
     )
-    if not rows:
-        return []
     published = [
-        (pk, title, written, timezone.localtime(at).date(), limit)
-        for pk, title, written, at, limit in rows
+        (
+            pk,
+            title,
+            written,
+            timezone.localtime(first).date(),
+            None if first == shown else shown,
+            limit,
+        )
+        for pk, title, written, shown, first, limit in rows
     ]
+    if not published:
+        return []
     index = WorkdayIndex(
         min(r[2] for r in published) - timedelta(days=1), max(max(r[3] for r in published), day)
     )
     findings = []
-    for pk, title, written, published_on, limit in published:
+    for pk, title, written, published_on, shown, limit in published:
         limit = effective_time_limit_days(limit)
         elapsed = index.between(written, published_on)
         if elapsed > limit:
+            shown_on = shown and timezone.localtime(shown).date()
+            shown = (
+                f"（页面显示 {shown_on}，按系统记录计）"
+                if shown_on not in (None, published_on)
+                else ""
+            )
             findings.append(
                 Finding(
                     "late",
                     title,
-                    f"成文日期 {written}，发布日期 {published_on}，相隔 {int(elapsed)} 个工作日，超过 {limit} 个工作日的公开时限",
+                    f"成文日期 {written}，发布日期 {published_on}{shown}，相隔 {int(elapsed)} 个工作日，超过 {limit} 个工作日的公开时限",
                     admin_url(pk),
                     elapsed.provisional,
                 )
             )
+    return findings
+
+
+def backdated_documents(day, viewer):
+    """Documents public on ``day`` whose 发布日期 lies before the moment the server recorded:
+    those migrated from an old site with a reason (补录的历史发布日期, with the reason), and any
+    other (a 发布日期 that says more than the server knows: 伪造发稿日期 to an inspector)."""
+    rows = (
+        public_on(day, viewer)
+        .backdated()
+        .filter(published_recorded_at__lte=end_of(day))
+        .values_list(
+            "pk",
+            "title",
+            "published_at",
+            "published_recorded_at",
+            "migrated_index_number",
+            "backdate_reason",
+        )
+        .order_by("published_recorded_at", "pk")
+    )
+    findings = []
+    for pk, title, shown, recorded, number, reason in rows:
+        shown, recorded = timezone.localtime(shown), timezone.localtime(recorded)
+        if number and reason.strip():
+            detail = (
+                f"发布日期 {shown:%Y-%m-%d}（原网站），本站发布于 {recorded:%Y-%m-%d %H:%M}；"
+                f"原索引号 {number}；补录原因：{reason.strip()}"
+            )
+            findings.append(Finding("backdated", title, detail, admin_url(pk)))
+        else:
+            detail = (
+                f"页面显示的发布日期 {shown:%Y-%m-%d %H:%M} 早于系统记录的发布时间 "
+                f"{recorded:%Y-%m-%d %H:%M}，且不是写明补录原因的迁移文件：检查会认定为伪造发稿日期，"
+                "请将发布日期改为系统记录的时间"
+            )
+            findings.append(Finding("backdated_unexplained", title, detail, admin_url(pk)))
     return findings
 
 
@@ -368,6 +436,7 @@ def guides(day, viewer):
 
 CHECKS = [
     late_disclosures,
+    backdated_documents,
     stale_columns,
     normative_without_interpretation,
     missing_metadata,

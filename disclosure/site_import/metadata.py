@@ -252,6 +252,11 @@ def _read_document(number, values):
             else:
                 moment = datetime.combine(parsed[0], parsed[1] or time(0, 0))
                 document.published_at = timezone.make_aware(moment)
+    written, published = document.written_on, document.published_at
+    if written and published and written > timezone.localtime(published).date():
+        problems.append(
+            f"成文日期 {written} 晚于发布日期 {timezone.localtime(published).date()}，请核对原网站的日期。"
+        )
     validity = unicodedata.normalize("NFKC", values.get("validity", "")).strip()
     if validity not in VALIDITY:
         problems.append(f"有效性“{validity}”无法识别，应为 有效、失效、废止 或 已修订。")

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,6 +10,7 @@ from django.utils import timezone
 from catalog.importer import import_directory, parse_directory, read_table
 from catalog.models import Agency, CatalogNode
 from disclosure.applications.roles import REQUESTS
+from disclosure.documents.index_numbers import format_index_number
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.services import publish, set_legacy_index_number
 from disclosure.proposals.models import (
@@ -23,6 +24,7 @@ from portal.actors import SYSTEM
 from portal.models import SiteSettings
 from portal.roles import EDITOR, REVIEWER, sync_roles
 
+OLD_SITE = "铜梁区人民政府原网站（演示）"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "gongkai-demo-2026"  # noqa: S105 - printed for local demos; refused without DEBUG
 # Two more demo logins, to walk the review workflow: one drafts, the other publishes.
@@ -192,6 +194,10 @@ class Command(BaseCommand):
             written_on=date(2022, 7, 15),
             published_at=published,
             keywords="人大代表建议 政务公开",
+            # Published on the old site in 2022: it keeps that date, and says why.
+            migrated_from=OLD_SITE,
+            migrated_index_number=index_number,
+            backdate_reason="原网站2022年7月15日发布的复函，迁移到本站时保留原发布日期和原索引号。",
         )
         set_legacy_index_number(document, index_number)
         return publish(document)
@@ -248,12 +254,7 @@ class Command(BaseCommand):
                     contact_person="王芳", contact_phone="023-45600000", postcode="402560",
                 )
             )  # fmt: skip
-            document = reply.document
-            document.published_at = timezone.make_aware(
-                datetime.combine(replied_on, datetime.min.time())
-            )
-            document.save()
-            publish(document)
+            migrate_reply(reply.document, unit, number, replied_on)
             if feedback:
                 record_feedback(proposal, feedback, "", replied_on)
 
@@ -369,7 +370,11 @@ def seed_annual_reports_and_guides(stdout):
         except ReportError as exc:
             stdout.write(f"2025年度报告未能定稿，保留为草稿：{exc}")
         else:
-            publish(report.document, at=timezone.make_aware(datetime(2026, 3, 20, 9, 0)))
+            # Due by 31 March: scheduled for 20 March while that is still ahead, else published
+            # now. A past date would be a made-up one (成文日期, the day it was made final, would
+            # also come after it).
+            due = timezone.make_aware(datetime(2026, 3, 20, 9, 0))
+            publish(report.document, at=due if due > timezone.now() else None)
     AnnualReport.objects.get_or_create(
         agency=government,
         year=2026,
@@ -397,6 +402,21 @@ def demo_minutes_list():
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def migrate_reply(document, unit, number, replied_on):
+    """Publish a demo reply of 2022 as one from the old site: an old index number (in the
+    unit's numbering, serials from 500 on) and the reason it keeps its 2022 date."""
+    index_number = format_index_number(unit.numbering_code, 2022, 500 + number, unit.index_scheme)
+    document.published_at = timezone.make_aware(datetime.combine(replied_on, time(9, 0)))
+    document.migrated_from = OLD_SITE
+    document.migrated_index_number = index_number
+    document.backdate_reason = (
+        f"原网站{replied_on.year}年{replied_on.month}月{replied_on.day}日发布的答复，"
+        "迁移到本站时保留原发布日期和原索引号。"
+    )
+    set_legacy_index_number(document, index_number)
+    publish(document)
 
 
 def working_days_before(today, days):

@@ -1,5 +1,6 @@
 from disclosure.documents.models.counts import PublicCount, public_counts_by_node
 from disclosure.documents.models.documents import (
+    CLOCK_SKEW,
     Attachment,
     Document,
     DocumentQuerySet,
@@ -17,6 +18,7 @@ from disclosure.documents.models.revisions import (
 
 __all__ = [
     "Attachment",
+    "CLOCK_SKEW",
     "CONTENT_FIELDS",
     "Document",
     "DocumentQuerySet",

@@ -1,10 +1,12 @@
 import re
 import uuid
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,11 @@ from catalog.models import Agency, CatalogNode
 from catalog.scoping import agency_scope
 from catalog.text import join_path
 from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
+
+# How far a publication date may lie before the server's clock and still count as "now": the
+# clocks of a browser and of the server differ by seconds, and a reviewer takes a minute or two
+# between pressing 现在 and sending the form. Earlier than this is a date in the past.
+CLOCK_SKEW = timedelta(minutes=5)
 
 # A topic path as sites write it: 综合政务\其他, 综合政务/其他, 综合政务 > 其他, 综合政务 - 其他.
 TOPIC_PATH_SEPARATOR = re.compile(r"\s*[\\/>＞／＼]\s*|\s+-\s+")
@@ -305,6 +312,15 @@ class DocumentQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    def backdated(self):
+        """Documents whose 发布日期 lies before the moment the server recorded their
+        publication (by more than CLOCK_SKEW): migrated ones with their reason, and any other,
+        which the compliance report names."""
+        return self.filter(
+            published_recorded_at__isnull=False,
+            published_at__lt=F("published_recorded_at") - CLOCK_SKEW,
+        )
+
 
 class Document(models.Model):
     """公开文件: one unit of disclosed government information with its index metadata."""
@@ -365,7 +381,29 @@ class Document(models.Model):
         _("发布日期"),
         null=True,
         blank=True,
-        help_text=_("留空则在发布时取当前时间；填写将来的时间，文件到时自动对外公开。"),
+        help_text=_(
+            "留空则在发布时取当前时间；填写将来的时间，文件到时自动对外公开（定时发布）。"
+            "不能填写过去的时间，从旧网站迁移的文件除外（须有原索引号和补录原因）。"
+        ),
+    )
+    # The moment the server made the document public: the publish action's time, or the
+    # scheduled time when it comes (services.publication_dates). Never taken from a form; the
+    # 发布日期 shown equals it for every document but those migrated with a reason.
+    published_recorded_at = models.DateTimeField(
+        _("系统记录的发布时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("发布操作时服务器记录的时间（定时发布为到期公开的时间），不能修改。"),
+    )
+    backdate_reason = models.TextField(
+        _("补录原因"),
+        blank=True,
+        help_text=_(
+            "仅用于从旧网站迁移、保留原发布日期的文件：写明原发布日期的来源"
+            "（如“原网站2022年7月15日发布，迁移时保留原日期”），须同时有原索引号。"
+            "本站新建的文件留空。"
+        ),
     )
     validity = models.CharField(
         _("有效性"),
@@ -532,6 +570,33 @@ class Document(models.Model):
 
     def get_absolute_url(self):
         return reverse("disclosure:document", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.written_after_publication():
+            raise ValidationError({"written_on": _("成文日期不能晚于发布日期。")})
+
+    def written_after_publication(self):
+        """Whether the 成文日期 falls on a later day than the 发布日期 (in the portal's time zone)."""
+        if self.written_on is None or self.published_at is None:
+            return False
+        return self.written_on > timezone.localtime(self.published_at).date()
+
+    @property
+    def may_backdate(self):
+        """Whether this document may carry a 发布日期 before its publication on this portal: it
+        came from an old site (its old index number) and a reason says where the date is from."""
+        return bool(self.migrated_index_number and self.backdate_reason.strip())
+
+    @property
+    def is_backdated(self):
+        """Whether the 发布日期 lies before the moment the server recorded (see backdated())."""
+        recorded = self.published_recorded_at
+        return (
+            recorded is not None
+            and self.published_at is not None
+            and self.published_at < recorded - CLOCK_SKEW
+        )
 
     # What the row held when it was read: save() then knows whether the validity changed.
     @classmethod

@@ -12,7 +12,7 @@ from portal.sanitize import clean_html
 # them waits in a DocumentRevision until a second reviewer approves it.
 CONTENT_FIELDS = [
     "title", "summary", "body", "agency", "node", "extra_nodes", "topic", "genre", "doc_number",
-    "written_on", "published_at", "validity", "validity_changed_on", "keywords", "disclosure_mode",
+    "written_on", "published_at", "backdate_reason", "validity", "validity_changed_on", "keywords", "disclosure_mode",
     "interprets",
 ]  # fmt: skip
 
@@ -141,6 +141,12 @@ class DocumentRevision(models.Model):
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
+
+    def base_moved(self, document):
+        """Whether ``document`` changed since this revision was made. Fields added to
+        CONTENT_FIELDS after it was made (absent from its base) are left out."""
+        current = document_content(document)
+        return any(current.get(name) != value for name, value in self.base.items())
 
     @property
     def changed_fields(self):

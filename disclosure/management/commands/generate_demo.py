@@ -357,6 +357,8 @@ class Command(BaseCommand):
             ),
             written_on=written,
             published_at=published,
+            # Demo history: each published one as if the server had published it on its date.
+            published_recorded_at=published if status == Document.Status.PUBLISHED else None,
             validity=rng.choice(list(Document.Validity.values)),
             keywords=f"{subject} 演示数据",
             disclosure_mode=mode,

@@ -6,7 +6,7 @@ from django.conf import settings as django_settings
 from disclosure.documents.models import Document
 from disclosure.documents.services import set_legacy_index_number
 from tests.disclosure.conftest import local
-from tests.factories import AttachmentFactory, DocumentFactory, published
+from tests.factories import AttachmentFactory, DocumentFactory, publish_on, published
 from tests.qr import decode_svg_qr
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,6 @@ SEED_TITLE = "重庆市铜梁区人民政府办公室关于区第十八届人民
 def seed_document(site_tree, seed_meta):
     from datetime import date
 
-    from disclosure.documents.services import publish
-
     document = DocumentFactory(
         title=SEED_TITLE,
         body=SEED_BODY,
@@ -32,7 +30,7 @@ def seed_document(site_tree, seed_meta):
         **seed_meta,
     )
     set_legacy_index_number(document, "115002240093343308/2022-00225")
-    return publish(document, at=local(2022, 7, 15))
+    return publish_on(document, local(2022, 7, 15))
 
 
 def text_of(html):

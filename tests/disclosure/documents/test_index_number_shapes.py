@@ -20,7 +20,14 @@ from disclosure.documents.services import (
     set_legacy_index_number,
 )
 from tests.disclosure.documents.test_exports import csv_rows
-from tests.factories import AgencyFactory, DocumentFactory, GenreFactory, TopicFactory, published
+from tests.factories import (
+    AgencyFactory,
+    DocumentFactory,
+    GenreFactory,
+    TopicFactory,
+    publish_on,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +67,7 @@ def agency():
 def test_a_number_of_another_site_is_kept_and_shown_verbatim(client, agency, number, shape):
     document = DocumentFactory(agency=agency, title="迁移的文件")
     set_legacy_index_number(document, number)
-    document = publish(document, at=at(2021))
+    document = publish_on(document, at(2021))
     document.refresh_from_db()
     assert document.index_number == number, shape
     assert (document.index_code, document.index_serial) == ("", None)  # not in own numbering
@@ -181,7 +188,7 @@ def test_publishing_with_an_org_code_scheme_but_no_org_code_fails_saying_so(agen
     Agency.objects.filter(pk=agency.pk).update(index_scheme=Agency.IndexScheme.ORG_CODE_DASH)
     draft = DocumentFactory(agency=Agency.objects.get(pk=agency.pk))
     with pytest.raises(WorkflowError, match="尚未填写组织机构代码"):
-        publish(draft, at=at(2024))
+        publish(draft)
     draft.refresh_from_db()
     assert draft.status == Document.Status.DRAFT and draft.index_number == ""
 

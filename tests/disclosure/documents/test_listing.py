@@ -6,7 +6,14 @@ from django.urls import reverse
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
 from tests.disclosure.conftest import local
-from tests.factories import AgencyFactory, DocumentFactory, GenreFactory, TopicFactory, published
+from tests.factories import (
+    AgencyFactory,
+    DocumentFactory,
+    GenreFactory,
+    TopicFactory,
+    publish_on,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,9 +104,7 @@ def test_listing_query_budget_does_not_grow_with_page_or_subtree(
         parent = site_tree["replies"] if i % 2 else site_tree["policies"]
         DocumentFactory.create(node=parent, title=f"文件{i}")
     for doc in Document.objects.all():
-        from disclosure.documents.services import publish
-
-        publish(doc, at=local(2023, 1, 1))
+        publish_on(doc, local(2023, 1, 1))
     with django_assert_max_num_queries(6):
         response = client.get(site_tree["root"].get_absolute_url(), {"per_page": per_page})
     assert len(titles(response)) == per_page

@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from disclosure.documents.models import Document, Genre
 from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
-from disclosure.documents.services import publish
 from disclosure.reports import annual
 from tests.factories import (
     AgencyFactory,
     AnnualReportFactory,
     CatalogNodeFactory,
     DocumentFactory,
+    publish_on,
     published,
 )
 
@@ -91,7 +91,7 @@ def rules_of_2025():
         document = DocumentFactory(
             agency=agency, genre=rules, node=node, written_on=date(2025, 3, 1), validity=validity
         )
-        return publish(document, at=timezone.make_aware(timezone.datetime(2025, 3, 2, 9)))
+        return publish_on(document, timezone.make_aware(timezone.datetime(2025, 3, 2, 9)))
 
     rule()  # in force, never changed: counted
     rule(NOT_STATED)  # not stated: not counted

@@ -11,7 +11,7 @@ from disclosure.documents.models import Document
 from disclosure.documents.services import publish, withdraw
 from portal.actors import SYSTEM
 from portal.roles import AUDITOR, EDITOR
-from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory
+from tests.factories import AgencyFactory, DocumentFactory, StaffUserFactory, publish_on
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def end_of(day):
 
 
 def published_on(day, **kwargs):
-    return publish(DocumentFactory(**kwargs), at=moment(day))
+    return publish_on(DocumentFactory(**kwargs), moment(day))
 
 
 def withdrawn_on(document, day):

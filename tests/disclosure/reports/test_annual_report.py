@@ -23,6 +23,7 @@ from tests.factories import (
     CatalogNodeFactory,
     DocumentFactory,
     TopicFactory,
+    publish_on,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def local(y, m, d):
 def doc(agency, genre, written, *, validity=None, changed=None, draft=False, node):
     document = DocumentFactory(agency=agency, genre=genre, written_on=written, node=node)
     if not draft:
-        publish(document, at=local(written.year, written.month, written.day))
+        publish_on(document, local(written.year, written.month, written.day))
     if validity:
         document.refresh_from_db()
         document.validity = validity

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import CatalogNode
+from disclosure.documents.models import Document
 from disclosure.documents.services import withdraw
 from disclosure.reports.compliance import build_report, report_download
 from portal.actors import SYSTEM
@@ -111,13 +112,9 @@ def test_missing_metadata(site_tree):
     published(
         title="缺主题", topic=None, genre=GenreFactory(name="其他", requires_doc_number=False), **on
     )
-    published(
-        title="日期颠倒",
-        genre=notice,
-        doc_number="x",
-        written_on=date(2025, 1, 9),
-        published_at=local(2025, 1, 5),
-    )
+    # Written before the rule (services.publish refuses it now): a row as an older version left it.
+    reversed_dates = published(title="日期颠倒", genre=notice, doc_number="x", **on)
+    Document.objects.filter(pk=reversed_dates.pk).update(written_on=date(2025, 1, 9))
     found = {f.subject: f.detail for f in kinds(build_report(date(2025, 2, 1)), "missing_metadata")}
     assert found == {
         "缺文号": "缺少文号",

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import CatalogNode
-from disclosure.documents.services import publish
 from disclosure.reports.annual_services import make_final
 from disclosure.reports.compliance import annual_report_deadline, build_report
 from disclosure.reports.guide import new_guide_values
@@ -18,6 +17,7 @@ from tests.factories import (
     AnnualReportFactory,
     CatalogNodeFactory,
     DisclosureGuideFactory,
+    publish_on,
     published,
 )
 
@@ -103,7 +103,7 @@ def test_deadlines_are_31_january_for_departments_and_31_march_for_the_governmen
 def publish_report(agency, year, on):
     CatalogNode.objects.get_or_create(name="政府信息公开年报", slug="gknb")
     report = make_final(AnnualReportFactory(agency=agency, year=year), SYSTEM)
-    publish(report.document, at=timezone.make_aware(timezone.datetime(on.year, on.month, on.day)))
+    publish_on(report.document, timezone.make_aware(timezone.datetime(on.year, on.month, on.day)))
     return report
 
 
