@@ -93,3 +93,16 @@ def test_every_demo_agency_that_receives_applications_shows_where_to_reach_it(se
     assert receiving.count() == 4
     for agency in receiving:
         assert agency.address and agency.phone and agency.office_hours, agency.name
+
+
+def test_the_demo_has_a_login_for_every_role_and_two_reviewers(settings):
+    from django.contrib.auth.models import Group
+
+    from portal.roles import REVIEWER
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    staff = get_user_model().objects.filter(is_staff=True, is_superuser=False)
+    roles_with_a_login = set(staff.values_list("groups__name", flat=True))
+    assert roles_with_a_login == set(Group.objects.values_list("name", flat=True))
+    assert staff.filter(groups__name=REVIEWER).count() == 2

@@ -19,16 +19,27 @@ from disclosure.proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
+from disclosure.proposals.roles import PROPOSALS
 from disclosure.proposals.services import record_feedback, save_reply
 from portal.actors import SYSTEM
 from portal.models import SiteSettings
-from portal.roles import EDITOR, REVIEWER, sync_roles
+from portal.roles import AUDITOR, CATALOGUER, EDITOR, REVIEWER, sync_roles
 
 OLD_SITE = "铜梁区人民政府原网站（演示）"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "gongkai-demo-2026"  # noqa: S105 - printed for local demos; refused without DEBUG
 # Two more demo logins, to walk the review workflow: one drafts, the other publishes.
-DEMO_STAFF = [("editor", EDITOR), ("reviewer", REVIEWER), ("clerk", REQUESTS)]
+# A login for every role, and a second reviewer so the two-person rule (a revision approved by
+# another reviewer) can be tried as shipped.
+DEMO_STAFF = [
+    ("editor", EDITOR),
+    ("reviewer", REVIEWER),
+    ("reviewer2", REVIEWER),
+    ("clerk", REQUESTS),
+    ("proposals", PROPOSALS),
+    ("cataloguer", CATALOGUER),
+    ("auditor", AUDITOR),
+]
 
 SEED_AGENCY = ("重庆市铜梁区人民政府", "区政府", "115002240093343308")
 # Demo codes: valid GB 32100-2015 check characters on made-up bases.

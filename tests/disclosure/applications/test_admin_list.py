@@ -90,3 +90,29 @@ def test_the_handling_page_has_a_query_budget(client, world, three, django_asser
     with django_assert_max_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_clerk_of_one_agency_sees_what_is_asked_and_finds_by_name(client, world):
+    from disclosure.applications.roles import REQUESTS
+    from tests.factories import StaffUserFactory
+
+    other = world["other"]
+    clerk = StaffUserFactory(role=REQUESTS, agencies=[other])
+    ApplicationFactory(agency=other, name="欧阳修", info_title="2025年财政预算执行情况的报告全文")
+    ApplicationFactory(agency=other, name="司马光", info_title="政府采购目录")
+    client.force_login(clerk)
+    url = reverse("admin:applications_application_changelist")
+    page = client.get(url)
+    headers = [str(h["text"]) for h in page.context["result_headers"]]
+    assert "受理机关" not in headers  # their one agency, not on every row
+    assert {"申请人", "所需信息"} <= set(headers)
+    assert "2025年财政预算执行情况的报告全文" in page.content.decode()
+    found = client.get(url, {"q": "欧阳"}).context["cl"].result_list
+    assert [a.name for a in found] == ["欧阳修"]
+    found = client.get(url, {"q": "采购"}).context["cl"].result_list
+    assert [a.name for a in found] == ["司马光"]
+
+    # A clerk of an office with a town beneath it sees which agency each row is for.
+    client.force_login(world["handler"])
+    headers = [str(h["text"]) for h in client.get(url).context["result_headers"]]
+    assert "受理机关" in headers
