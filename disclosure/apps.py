@@ -59,16 +59,21 @@ class DisclosureConfig(AppConfig):
     def register_parts(self):
         """What the features add to the kernel's registry and the document core's pages."""
         from disclosure.documents import actions as document_actions  # noqa: F401
+        from disclosure.documents import dashboard as documents_dashboard
         from disclosure.documents import roles as document_roles
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
+        from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
         from disclosure.reports import actions as report_actions  # noqa: F401
         from disclosure.reports import compliance_admin
         from disclosure.reports import roles as report_roles
         from disclosure.site_import import admin as site_import_admin
+        from portal import registry
 
         for roles in (document_roles, report_roles, proposal_roles):
             roles.register()
+        registry.todo_panel(_("公开文件待办"), documents_dashboard.todo)
+        registry.todo_panel(_("建议提案办理提醒"), proposals_dashboard.todo)
         compliance_admin.register()
         site_import_admin.register()
 

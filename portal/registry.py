@@ -13,6 +13,8 @@ Each part calls these from its app's ``ready()`` (or the wiring that stands for 
 - ``audit_action(value, label)``: an action the audit log records (each part's ``actions.py``).
 - ``grant(role, *permissions)``: what a role may do in a part (``portal.roles`` keeps the roles
   in step with the grants).
+- ``todo_panel(title, items)``: a panel of the admin index telling a user what waits for them;
+  ``items(user)`` returns [{"label", "count", "url"}] or nothing for users it is not for.
 """
 
 from dataclasses import dataclass
@@ -165,3 +167,20 @@ def stored_labels(model):
     return [model._meta.label] + [
         label for label, known in _former_labels.items() if known is model
     ]
+
+
+# -- what waits for each user (the admin index) ---------------------------------------------------
+
+_todo_panels = []
+
+
+def todo_panel(title, items):
+    """A panel of the admin index: ``items(user)`` → [{"label", "count", "url"}], or an empty
+    list for a user the panel is not for."""
+    if all(existing is not items for _title, existing in _todo_panels):
+        _todo_panels.append((title, items))
+
+
+def todo_for(user):
+    """[(title, items)] of the panels with something for ``user``, in the order registered."""
+    return [(title, rows) for title, items in _todo_panels if (rows := items(user))]

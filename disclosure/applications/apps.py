@@ -16,6 +16,7 @@ class ApplicationsConfig(AppConfig):
             actions,  # noqa: F401
             roles,
         )
+        from disclosure.applications.dashboard import dashboard
         from disclosure.applications.models import Application
         from disclosure.applications.views import COLUMN_SLUG
         from portal import page_cache, registry
@@ -25,6 +26,7 @@ class ApplicationsConfig(AppConfig):
         roles.register()
         registry.column_page(COLUMN_SLUG, "applications_column")
         registry.former_model_label("disclosure.Application", Application)
+        registry.todo_panel(_("依申请公开办理提醒"), dashboard)
         # The public statistics of applications count received and closed ones.
         page_cache.invalidate_on_change(
             Application, when=lambda application: application.received_on is not None

@@ -157,7 +157,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
         PublishedYearFilter,
         "agency",
     ]
-    list_select_related = ["agency", "node", "genre"]
+    list_select_related = ["agency", "node", "genre", "submitted_by"]
     # Searched through the search backend (see get_search_results): title, body, 文号, keywords.
     search_fields = ["title", "doc_number", "keywords"]
     search_help_text = _(
@@ -446,6 +446,32 @@ class DocumentAdmin(SimpleHistoryAdmin):
                 self.message_user(request, str(exc), messages.ERROR)
         if done:
             self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    # --- the review queue: who submitted and how long it has waited, the longest first ----------
+
+    def _reviewing(self, request):
+        return request.GET.get("status__exact") == Document.Status.SUBMITTED
+
+    def get_list_display(self, request):
+        shown = list(super().get_list_display(request))
+        if self._reviewing(request):
+            at = shown.index("published_display")
+            shown[at : at + 1] = ["submitted_by", "waiting_display"]
+        return shown
+
+    def get_ordering(self, request):
+        if self._reviewing(request):
+            return ["submitted_at", "pk"]
+        return super().get_ordering(request)
+
+    @admin.display(description=_("已等待"), ordering="submitted_at")
+    def waiting_display(self, obj):
+        if obj.submitted_at is None:
+            return "—"
+        waited = timezone.now() - obj.submitted_at
+        if waited.days:
+            return _("%(n)s天") % {"n": waited.days}
+        return _("%(n)s小时") % {"n": waited.seconds // 3600}
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

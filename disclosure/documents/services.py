@@ -382,6 +382,7 @@ def submit(document, user):
     _require_complete(document, _("提交"))
     document.status = transition.target
     document.submitted_by = user
+    document.submitted_at = timezone.now()
     document.review_comment = ""
     document.save()
     audit.record(document_actions.SUBMIT, actor=user, obj=document)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from disclosure.proposals import services
+from disclosure.proposals.dashboard import DUE_SOON_DAYS
 from disclosure.proposals.forms import (
     LetterConfirmForm,
     LetterTextForm,
@@ -27,8 +28,6 @@ from portal.admin_pages import AdminPage
 from portal.downloads import Download
 from portal.files import file_response
 from portal.workdays import provisional_mark
-
-DUE_SOON_DAYS = 15
 
 
 class DashboardPage(AdminPage):

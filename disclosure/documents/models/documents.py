@@ -467,6 +467,7 @@ class Document(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
     review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
     withdrawn_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)

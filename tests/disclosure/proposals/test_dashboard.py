@@ -39,3 +39,11 @@ def test_staff_text_stays_text_in_the_handling_list(client, boss, session, file_
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert [row[1] for row in rows[1:]] == [AS_TEXT[text] for text in HOSTILE]
         assert [row[2] for row in rows[1:]] == [AS_TEXT[text] for text in HOSTILE]
+
+
+def test_the_admin_index_tells_proposal_staff_what_is_overdue(client, boss, session):
+    ProposalFactory(session=session, number=1, title="早已逾期", assigned_on=date(2022, 1, 4))
+    ProposalFactory(session=session, number=2, title="尚早", assigned_on=date(2099, 1, 4))
+    panels = dict(client.get(reverse("admin:index")).context["panels"])
+    counts = {item["label"]: item["count"] for item in panels["建议提案办理提醒"]}
+    assert counts == {"逾期未答复": 1, "15天内到期": 0}
