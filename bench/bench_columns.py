@@ -48,9 +48,11 @@ def import_directories(until):
             imported += 1
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # As autovacuum would after a bulk load: the rows each insert moved, reclaimed, fresh
-        # statistics, and the visibility map that index-only scans rely on.
+        # statistics, and the visibility map that index-only scans rely on; and statistics of
+        # every table (an empty one, never analysed, is planned as if it held a thousand rows).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE catalog_catalognode")
+            cursor.execute("ANALYZE")
     return imported
 
 
