@@ -29,9 +29,10 @@ def catalog_forest(forest):
                 f' <span class="count">({entry["count"]})</span>'
             )
             if entry.get("more"):
+                # The visible words begin the link's name; the column's name completes it.
                 parts.append(
-                    f' <a class="more" href="{subtree_pattern.format(node.pk)}"'
-                    f' aria-label="展开“{name}”的下级栏目">展开下级栏目</a>'
+                    f' <a class="more" href="{subtree_pattern.format(node.pk)}">展开下级栏目'
+                    f'<span class="visually-hidden">：{name}</span></a>'
                 )
             if entry["children"]:
                 render(entry["children"])
