@@ -80,10 +80,44 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     autocomplete_fields = ["agency"]
     # The tree opens collapsed (one row per top-level column); staff expand what they need.
     expand_tree_by_default = False
-    list_per_page = 5000
+    # A page of columns in tree order, each indented by its level: a city's catalogue of tens of
+    # thousands of columns is read a page at a time, its filters and search as any list's.
+    list_per_page = 100
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_staff(request.user)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        request.catalog_page = changelist.result_list
+        return changelist
+
+    def _build_tree_structure(self, queryset):
+        # django-mptt would read every column's parent for its script; _tree_context gives it
+        # the columns of the page instead.
+        return {}
+
+    def _tree_context(self, request):
+        """What django-mptt's script is given: which columns of the page have children on it
+        (to fold and unfold them), not the parents of the whole catalogue."""
+        context = super()._tree_context(request)
+        page = getattr(request, "catalog_page", [])
+        shown = {column.pk for column in page}
+        structure = {}
+        for column in page:
+            if column.parent_id in shown:
+                structure.setdefault(str(column.parent_id), []).append(column.pk)
+        context["treeStructure"] = structure
+        return context
+
+    def page_starts_under(self, request):
+        """The path of the column whose children the page begins among, when its first column
+        is not a top-level one: a page read alone still says where its columns are."""
+        page = getattr(request, "catalog_page", [])
+        first = next(iter(page), None)
+        if first is None or first.parent_id is None:
+            return ""
+        return CatalogNode(pk=first.parent_id).path_label()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -197,7 +231,10 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "may_import": self.has_import_permission(request)}
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        if getattr(response, "context_data", None) is not None and "cl" in response.context_data:
+            response.context_data["page_starts_under"] = self.page_starts_under(request)
+        return response
 
     def import_view(self, request):
         """Upload a directory file; the answer is a preview of what importing it would do."""

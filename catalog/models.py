@@ -3,7 +3,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -144,6 +145,17 @@ class Agency(models.Model):
         return self.short_name or self.name
 
 
+# The ids of a column and of the columns above it, up the parent links.
+_PATH_SQL = """
+    WITH RECURSIVE path (id, parent_id) AS (
+        SELECT id, parent_id FROM catalog_catalognode WHERE id = %s
+        UNION ALL
+        SELECT n.id, n.parent_id FROM catalog_catalognode n JOIN path ON n.id = path.parent_id
+    )
+    SELECT id FROM path
+"""
+
+
 class CatalogNodeQuerySet(TreeQuerySet):
     def for_staff(self, user):
         """Columns ``user`` (or SYSTEM) may work in: shared ones and their agencies' ones."""
@@ -160,13 +172,10 @@ class CatalogNodeQuerySet(TreeQuerySet):
         return self.exclude(Exists(hidden_ancestor))
 
     def path_to(self, pk):
-        """The node ``pk`` and its ancestors, root first, in one query."""
-        target = CatalogNode.objects.filter(pk=pk)
-        return self.filter(
-            tree_id=Subquery(target.values("tree_id")[:1]),
-            lft__lte=Subquery(target.values("lft")[:1]),
-            rght__gte=Subquery(target.values("rght")[:1]),
-        ).order_by("lft")
+        """The node ``pk`` and its ancestors, root first, in one query: its parents read one by
+        one by key, whatever the size of the tree (a range of lft and rght would read every
+        column to the left of the node)."""
+        return self.filter(pk__in=RawSQL(_PATH_SQL, [pk])).order_by("lft")  # noqa: S611
 
 
 class CatalogNodeManager(TreeManager.from_queryset(CatalogNodeQuerySet)):
@@ -279,12 +288,30 @@ class CatalogNode(MPTTModel):
         help_text=_("超过该天数没有新信息即视为栏目不更新；留空表示不检查。"),
     )
 
+    # django-mptt's tree number, declared here so that it has no index of its own: the indexes
+    # of Meta begin with it.
+    tree_id = models.PositiveIntegerField(editable=False)
+
     objects = CatalogNodeManager()
 
     class Meta:
         verbose_name = _("目录栏目")
         verbose_name_plural = _("目录栏目")
         ordering = ["tree_id", "lft"]
+        indexes = [
+            # A subtree is a range of lft within its tree: listings, counts and the tree page
+            # read the columns (and their counts) of one subtree, not the whole tree, from this
+            # index alone (it holds the level and the key besides). django-mptt's own queries
+            # (tree_id, and lft or rght) use it too.
+            models.Index(fields=["tree_id", "lft", "level", "id"], name="catalognode_subtree_idx"),
+            # The few hidden columns, which visible() looks for above each column. Its fields
+            # are those of the index django-mptt would otherwise add.
+            models.Index(
+                fields=["tree_id", "lft"],
+                condition=Q(is_visible=False),
+                name="catalognode_hidden_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["parent", "slug"],
@@ -330,9 +357,12 @@ class CatalogNode(MPTTModel):
 
     @classmethod
     def visible_path(cls, pk):
-        """Root-first list of the visible node ``pk`` and its ancestors; None when it is hidden."""
-        path = list(cls.objects.visible().path_to(pk).select_related("agency"))
+        """Root-first list of the visible node ``pk`` and its ancestors; None when it is hidden
+        (it, or a column above it, is not shown)."""
+        path = list(cls.objects.path_to(pk).select_related("agency"))
         if not path or path[-1].pk != pk or len(path) != path[-1].level + 1:
+            return None
+        if not all(column.is_visible for column in path):
             return None
         return path
 

@@ -1,14 +1,16 @@
-"""The catalogue's public pages: the tree with each column's count of public documents, and a
-column's page listing them. Pages of documents, so they live with the documents, not in the
-catalogue app (which knows nothing of documents); their URL names stay ``catalog:tree`` and
-``catalog:node``."""
+"""The catalogue's public pages: the tree with each column's count of public documents (with a
+page of its own for each column whose children the tree page has no room for, ``column_tree``),
+and a column's page listing them. Pages of documents, so they live with the documents, not in
+the catalogue app (which knows nothing of documents); their URL names stay ``catalog:tree``,
+``catalog:subtree`` and ``catalog:node``."""
 
 from django.http import Http404
 from django.views.generic import TemplateView
 
 from catalog.models import CatalogNode
+from disclosure.documents import column_tree
 from disclosure.documents.filters import DocumentFilterForm
-from disclosure.documents.models import Document, public_counts_by_node
+from disclosure.documents.models import Document
 from disclosure.documents.models.counts import public_subtree_listing
 from portal import page_cache, registry
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
@@ -21,37 +23,40 @@ PAGE_WINDOW = 250
 LISTING_PARAMETERS = {"page": page_cache.as_used, **page_cache.form_fields(DocumentFilterForm)}
 
 
-def build_forest(nodes, counts=None):
-    """Nest (tree_id, lft)-ordered nodes into [{"node", "count", "children"}, ...].
-
-    A node whose parent is absent from ``nodes`` (hidden) is dropped with its subtree.
-    """
-    counts = counts or {}
-    entries = {}
-    roots = []
-    for node in nodes:
-        entry = {"node": node, "count": counts.get(node.pk, 0), "children": []}
-        if node.parent_id is None:
-            roots.append(entry)
-            entries[node.pk] = entry
-        elif node.parent_id in entries:
-            entries[node.parent_id]["children"].append(entry)
-            entries[node.pk] = entry
-    return roots
-
-
 class CatalogTreeView(TemplateView):
+    """The tree of columns with each one's count of public documents, down to the level that
+    keeps the page small (``column_tree``); with ``pk``, the columns beneath that one."""
+
     template_name = "catalog/tree.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        nodes = list(
-            CatalogNode.objects.visible().only(
-                "pk", "name", "parent_id", "tree_id", "lft", "rght", "level"
-            )
+        root, ancestors = None, []
+        if "pk" in self.kwargs:
+            path = CatalogNode.visible_path(self.kwargs["pk"])
+            if path is None:
+                raise Http404("栏目不存在")
+            root, ancestors = path[-1], path[:-1]
+        columns, counts = column_tree.read_columns(root)
+        context.update(
+            forest=column_tree.build_forest(columns, counts, root and root.pk),
+            root=root,
+            ancestors=ancestors,
+            root_count=root and counts.get(root.pk, 0),
         )
-        context["forest"] = build_forest(nodes, public_counts_by_node(nodes))
         return context
+
+
+def shown_children(node):
+    """The shown children of the visible column ``node`` (a leaf's, none, from its lft and
+    rght): the node is visible (its path is), so a shown child is visible."""
+    if node.rght - node.lft == 1:
+        return []
+    return list(
+        CatalogNode.objects.filter(parent_id=node.pk, is_visible=True).only(
+            "pk", "name", "parent_id"
+        )
+    )
 
 
 class CatalogNodeView(TemplateView):
@@ -66,13 +71,12 @@ class CatalogNodeView(TemplateView):
             raise Http404("栏目不存在")
         node = path[-1]
         form = DocumentFilterForm(self.request.GET or None)
-        subtree = list(
-            node.get_descendants(include_self=True).only("pk", "name", "parent_id", "is_visible")
-        )
-        total, also_listed = public_subtree_listing(node)
+        children = shown_children(node)
+        # The columns holding its documents, when few, else its range; and those filed elsewhere.
+        total, also_listed, holding = public_subtree_listing(node)
         documents = form.filter(
             Document.objects.public()
-            .in_nodes([column.pk for column in subtree], also=also_listed)
+            .in_columns(node, holding, also=also_listed)
             .select_related("agency")
             .newest_first()
         )
@@ -106,8 +110,7 @@ class CatalogNodeView(TemplateView):
         context.update(
             node=node,
             ancestors=path[:-1],
-            # The node is visible (its path is), so a shown child is visible.
-            children=[c for c in subtree if c.parent_id == node.pk and c.is_visible],
+            children=children,
             form=form,
             page_obj=page,
             documents=page.object_list,

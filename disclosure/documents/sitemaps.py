@@ -69,9 +69,26 @@ class DocumentSitemap(Sitemap):
 
 class CatalogNodeSitemap(Sitemap):
     changefreq = "weekly"
+    # As the documents': a page of a catalogue of any size renders quickly.
+    limit = 2000
 
     def items(self):
-        return CatalogNode.objects.visible().only("pk")
+        return CatalogNode.objects.visible().order_by("pk").values_list("pk", flat=True)
+
+    @cached_property
+    def _url_pattern(self):
+        return pk_url_template("catalog:node")
+
+    def location(self, item):
+        # One reverse() for the page, not one per column.
+        return self._url_pattern.format(item)
+
+    @cached_property
+    def paginator(self):
+        keys = CatalogNode.objects.aggregate(lowest=Min("pk"), highest=Max("pk"))
+        return PkRangePaginator(
+            self.items(), self.limit, lowest_pk=keys["lowest"], highest_pk=keys["highest"]
+        )
 
 
 SITEMAPS = {"documents": DocumentSitemap, "catalog": CatalogNodeSitemap}

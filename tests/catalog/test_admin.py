@@ -1,7 +1,12 @@
+import json
+import math
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from catalog.admin import CatalogNodeAdmin
 from catalog.models import CatalogNode
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +27,41 @@ def test_node_changelist_query_count_does_not_grow_with_the_tree(
     with django_assert_max_num_queries(12):
         response = admin_client.get(reverse("admin:catalog_catalognode_changelist"))
     assert response.status_code == 200
-    assert response.content.decode().count('class="tree-node') >= 2000
+    # A page of columns: the list is paged, not the whole catalogue at once.
+    assert response.content.decode().count('class="tree-node') == CatalogNodeAdmin.list_per_page
+    assert response.context["cl"].paginator.num_pages == math.ceil(
+        big_tree / CatalogNodeAdmin.list_per_page
+    )
+
+
+def test_a_page_of_the_column_list_is_in_tree_order_indented_and_says_where_it_starts(
+    admin_client, big_tree
+):
+    url = reverse("admin:catalog_catalognode_changelist")
+    first = admin_client.get(url).content.decode()
+    assert "本页接续" not in first  # it begins at the top of the tree
+    response = admin_client.get(url, {"p": 2})
+    html = response.content.decode()
+    rows = response.context["cl"].result_list
+    expected = list(CatalogNode.objects.order_by("tree_id", "lft")[100:200])
+    assert [row.pk for row in rows] == [node.pk for node in expected]
+    parent = CatalogNode.objects.get(pk=expected[0].parent_id)
+    assert f"本页接续“{parent.path_label()}”的下级栏目" in html
+    assert f'data-level="{expected[0].level}"' in html
+    assert f"text-indent:{expected[0].level * CatalogNodeAdmin.mptt_level_indent}px" in html
+    # The script is told of the children on this page only.
+    context = json.loads(re.search(r'data-context="([^"]+)"', html).group(1).replace("&quot;", '"'))
+    listed = {pk for children in context["treeStructure"].values() for pk in children}
+    assert listed <= {row.pk for row in rows}
+
+
+def test_the_column_list_is_searched_and_filtered_across_the_catalogue(admin_client, big_tree):
+    url = reverse("admin:catalog_catalognode_changelist")
+    found = admin_client.get(url, {"q": "二级事项249-07"})
+    assert [row.name for row in found.context["cl"].result_list] == ["二级事项249-07"]
+    CatalogNode.objects.filter(name="二级事项249-07").update(is_visible=False)
+    hidden = admin_client.get(url, {"is_visible__exact": "0"})
+    assert [row.name for row in hidden.context["cl"].result_list] == ["二级事项249-07"]
 
 
 def test_node_can_be_added_with_channels_in_the_admin(admin_client):

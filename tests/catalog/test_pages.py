@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from catalog.models import CatalogNode
+from disclosure.documents.column_tree import TREE_PAGE_ENTRIES
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +97,38 @@ def test_tree_page_query_budget_at_two_thousand_nodes(
 ):
     with django_assert_max_num_queries(3):
         response = client.get(reverse("catalog:tree"))
-    assert response.content.decode().count("<li>") >= big_tree
+    html = response.content.decode()
+    # Down to the level that keeps the page within its size: 250 一级事项, not their 2,000 items.
+    assert 250 < html.count("<li>") <= TREE_PAGE_ENTRIES
+    assert "一级事项249" in html and "二级事项" not in html
+
+
+def test_every_column_is_reached_through_the_tree_pages(client, big_tree):
+    """From the tree, following 展开下级栏目 links, every visible column is listed once."""
+    pages, listed = [reverse("catalog:tree")], []
+    while pages:
+        html = client.get(pages.pop()).content.decode()
+        html = html[html.index('<div class="catalog-tree">') :]
+        listed += [int(pk) for pk in re.findall(r'<li><a href="/catalog/(\d+)/">', html)]
+        expanders = re.findall(r'<a class="more" href="(/catalog/\d+/tree/)">展开下级栏目<', html)
+        pages += expanders
+    visible = set(CatalogNode.objects.visible().values_list("pk", flat=True))
+    assert sorted(listed) == sorted(visible)
+
+
+def test_a_column_tree_page_lists_what_lies_beneath_with_its_path(client, tree):
+    response = client.get(reverse("catalog:subtree", args=[tree["legal"].pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    start = html.index('class="breadcrumb"')
+    nav = html[start : html.index("</nav>", start)]
+    assert "政府信息公开目录" in nav and "政务公开" in nav
+    assert 'aria-current="page">法定主动公开内容' in nav
+    assert html.index("其他法定主动公开内容") < html.index("人大代表建议办理")
+    assert "内部栏目" not in html and "隐藏栏目的下级" not in html
+    assert tree["legal"].get_absolute_url() in html
+    assert client.get(reverse("catalog:subtree", args=[tree["hidden"].pk])).status_code == 404
+    assert client.get(reverse("catalog:subtree", args=[999999])).status_code == 404
 
 
 def test_node_page_query_budget(client, tree, django_assert_max_num_queries):

@@ -5,10 +5,18 @@ whatever their publish time. Readers subtract the few scheduled for later (one r
 public index on ``published_at > now``), so a document falling due needs no write, and add the
 rare documents also listed under other columns (read live from the listing table). Subtree
 totals come from these per-column rows through ``catalog.tree.SubtreeIndex``.
+
+A page reads the counts of the columns it shows, not of the whole catalogue: a subtree is a range
+of ``lft`` within its tree (an index of ``(tree_id, lft)``), which the database sums.
+``public_subtree_listing`` (a column's page) reads one subtree's total in one row;
+``kept_down_to`` (the tree page) places on each column shown the count of what lies beneath it
+and is not shown, so that the shown columns' rows are all the tree page reads.
 """
 
-from django.db import models, transaction
-from django.db.models import CharField, Count, F, IntegerField, Value
+from typing import NamedTuple
+
+from django.db import connections, models, router, transaction
+from django.db.models import CharField, Count, F, Func, IntegerField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -131,16 +139,15 @@ def _kept_count_rows():
     )
 
 
-def _scheduled_count_rows():
-    """Per column, the published documents whose publication time is still ahead (kept in
-    the count, not yet public), as kind "s"."""
+def _scheduled_count_rows(bounds=None):
+    """Per column (in the subtree ``bounds``, (tree_id, lft, rght), when given), the published
+    documents whose publication time is still ahead (kept in the count, not yet public), as
+    kind "s"."""
+    scheduled = _scheduled()
+    if bounds is not None:
+        scheduled = scheduled.filter(**_within("node__", *bounds))
     return (
-        Document.objects.filter(
-            status=Document.Status.PUBLISHED,
-            disclosure_mode=Document.DisclosureMode.ACTIVE,
-            published_at__gt=timezone.now(),
-        )
-        .order_by()
+        scheduled.order_by()
         .values("node__tree_id", "node__lft")
         .annotate(
             kind=_kind("s"),
@@ -155,13 +162,16 @@ def _scheduled_count_rows():
     )
 
 
-def _extra_listing_rows():
-    """Each extra listing of a public document, with its primary column, as kind "x"."""
+def _extra_listing_rows(bounds=None):
+    """Each extra listing of a public document (in the subtree ``bounds``, (tree_id, lft, rght),
+    when given), with its primary column, as kind "x"."""
+    listings = Document.extra_nodes.through.objects.filter(
+        document__in=Document.objects.public().values("pk")
+    )
+    if bounds is not None:
+        listings = listings.filter(**_within("catalognode__", *bounds))
     return (
-        Document.extra_nodes.through.objects.filter(
-            document__in=Document.objects.public().values("pk")
-        )
-        .order_by()
+        listings.order_by()
         .annotate(
             kind=_kind("x"),
             t=F("catalognode__tree_id"),
@@ -211,9 +221,170 @@ def public_counts_by_node(nodes):
     return {node.pk: index.sum(node) + len(_also_listed(extras, node)) for node in nodes}
 
 
+# A column's listing reads the ids of at most this many columns holding its documents, and of
+# public documents filed outside its subtree and listed in it (they go into the listing's query
+# as lists: the planner then walks the (node, published_at) index of each column); beyond, the
+# listing selects them by a subquery.
+LISTED_IDS = 20
+
+
+class SubtreeListing(NamedTuple):
+    """What a column's listing needs of its subtree, besides its documents."""
+
+    # Public documents listed in the subtree.
+    total: int
+    # The public documents listed there and filed elsewhere: their ids, or a queryset of them.
+    also: list | models.QuerySet
+    # The columns of the subtree holding kept documents, when LISTED_IDS at most; else None.
+    columns: list | None
+
+
+def _within(prefix, tree_id, lft, rght):
+    """Lookups putting the column at ``prefix`` in the subtree (tree_id, lft, rght)."""
+    return {f"{prefix}tree_id": tree_id, f"{prefix}lft__gte": lft, f"{prefix}lft__lte": rght}
+
+
+def _bounds(node):
+    return node.tree_id, node.lft, node.rght
+
+
+def _sum(field):
+    # A plain function, not an aggregate: the query sums its rows without a GROUP BY.
+    return Func(F(field), function="SUM", output_field=IntegerField())
+
+
+def _number(field, distinct=False):
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    return Func(F(field), function="COUNT", template=template, output_field=IntegerField())
+
+
+def _scheduled():
+    return Document.objects.filter(
+        status=Document.Status.PUBLISHED,
+        disclosure_mode=Document.DisclosureMode.ACTIVE,
+        published_at__gt=timezone.now(),
+    )
+
+
+def listed_from_elsewhere(bounds):
+    """The public documents listed in the subtree ``bounds`` (tree_id, lft, rght) whose primary
+    column lies outside it (a document listed there twice appears twice)."""
+    return (
+        Document.objects.public()
+        .filter(**_within("extra_nodes__", *bounds))
+        .exclude(**_within("node__", *bounds))
+        .order_by()
+    )
+
+
 def public_subtree_listing(node):
-    """(number of public documents listed in ``node``'s subtree, ids of the public documents
-    listed there that are filed elsewhere), from one query; see ``public_counts_by_node``."""
-    index, extras = _read_counts()
-    also = _also_listed(extras, node)
-    return index.sum(node) + len(also), sorted(also)
+    """The ``SubtreeListing`` of ``node``: one query whose rows do not grow with the subtree
+    (its kept counts summed, its scheduled documents counted, the first ids of the columns
+    holding documents and of those listed from elsewhere); a second one counts the latter when
+    there are more."""
+    bounds = _bounds(node)
+    elsewhere = listed_from_elsewhere(bounds)
+    kept = PublicCount.objects.filter(**_within("node__", *bounds)).order_by()
+    scheduled = _scheduled().filter(**_within("node__", *bounds)).order_by()
+    holding = kept.filter(documents__gt=0).values("node_id")[: LISTED_IDS + 1]
+    parts = [
+        kept.annotate(kind=_kind("p"), n=_sum("documents")),
+        scheduled.annotate(kind=_kind("s"), n=_number("pk")),
+        PublicCount.objects.filter(pk__in=holding).annotate(kind=_kind("k"), n=F("node_id")),
+        Document.objects.filter(pk__in=elsewhere.values("pk").distinct()[: LISTED_IDS + 1])
+        .order_by()
+        .annotate(kind=_kind("x"), n=F("pk")),
+    ]
+    rows = (
+        parts[0]
+        .values_list("kind", "n")
+        .union(*(part.values_list("kind", "n") for part in parts[1:]), all=True)
+    )
+    totals, ids = {}, {"k": [], "x": []}
+    for kind, n in rows:
+        if kind in ids:
+            ids[kind].append(n)
+        else:
+            totals[kind] = n or 0
+    total = totals.get("p", 0) - totals.get("s", 0)
+    columns = sorted(ids["k"]) if len(ids["k"]) <= LISTED_IDS else None
+    if len(ids["x"]) <= LISTED_IDS:
+        return SubtreeListing(total + len(ids["x"]), sorted(ids["x"]), columns)
+    also = elsewhere.values("pk")
+    return SubtreeListing(total + also.distinct().count(), also, columns)
+
+
+def levels_and_listings(columns, bounds=None):
+    """What the tree page reads before its columns, in one query: ({level: how many of
+    ``columns`` are at it}, the scheduled documents (negative, per column) and the extra
+    listings of public documents in the subtree ``bounds`` (all when None), as rows of the
+    SubtreeIndexes of ``public_counts_of``)."""
+    per_level = (
+        columns.order_by()
+        .values("level")
+        .annotate(
+            kind=_kind("l"),
+            t=F("level"),
+            l=Count("pk"),
+            doc=_null_int(),
+            n=_null_int(),
+            pt=_null_int(),
+            pl=_null_int(),
+        )
+        .values_list(*_COUNT_COLUMNS)
+    )
+    rows = per_level.union(_scheduled_count_rows(bounds), _extra_listing_rows(bounds), all=True)
+    levels, placed, listed = {}, [], []
+    for kind, tree_id, lft, doc, n, primary_tree, primary_lft in rows:
+        if kind == "l":
+            levels[tree_id] = lft
+        elif kind == "s":
+            placed.append((tree_id, lft, -n))
+        else:
+            listed.append((tree_id, lft, (doc, primary_tree, primary_lft)))
+    return levels, placed, listed
+
+
+def _kept_down_to_sql(quote, bounded):
+    """The columns down to a level with their kept counts: its own for a column above that
+    level, its whole subtree's for one at it (a range of the subtree index, joined once to the
+    kept counts), and whether a column at that level has shown children."""
+    node, count = quote(CatalogNode._meta.db_table), quote(PublicCount._meta.db_table)
+    within = " AND a.tree_id = %s AND a.lft >= %s AND a.lft <= %s" if bounded else ""
+    return f"""
+        SELECT a.id, a.parent_id, a.name, a.tree_id, a.lft, a.rght, a.level, a.is_visible,
+            COALESCE(SUM(c.documents), 0),
+            CASE WHEN a.level = %s THEN EXISTS (
+                SELECT 1 FROM {node} s WHERE s.parent_id = a.id AND s.is_visible
+            ) ELSE FALSE END
+        FROM {node} a
+        LEFT JOIN {node} n ON n.tree_id = a.tree_id AND n.lft >= a.lft
+            AND n.lft <= CASE WHEN a.level = %s THEN a.rght ELSE a.lft END
+        LEFT JOIN {count} c ON c.node_id = n.id
+        WHERE a.level <= %s{within}
+        GROUP BY a.id, a.parent_id, a.name, a.tree_id, a.lft, a.rght, a.level, a.is_visible
+        ORDER BY a.tree_id, a.lft
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+def kept_down_to(deepest, bounds=None):
+    """Rows (pk, parent_id, name, tree_id, lft, rght, level, is_visible, kept, more) of every
+    column in the subtree ``bounds`` (all when None) down to level ``deepest``, hidden ones
+    included, in tree order: ``kept`` is a column's own kept count above ``deepest`` and its
+    whole subtree's at it, so that summed over a column's subtree they give its kept count
+    from these rows alone; ``more``: a column at ``deepest`` has shown children. One query,
+    where the public reads go (``portal.replicas``)."""
+    params = [deepest, deepest, deepest, *(bounds or ())]
+    database = connections[router.db_for_read(CatalogNode)]
+    with database.cursor() as cursor:
+        cursor.execute(_kept_down_to_sql(database.ops.quote_name, bounds is not None), params)
+        return cursor.fetchall()
+
+
+def public_counts_of(columns, scheduled, listed):
+    """{pk: public documents listed in the subtree} of each of ``columns`` (with tree_id, lft,
+    rght and ``kept`` as ``kept_down_to`` gives it), given the scheduled documents and the extra
+    listings of their subtrees (``levels_and_listings``)."""
+    placed = [(column.tree_id, column.lft, column.kept) for column in columns]
+    index, extras = SubtreeIndex([*placed, *scheduled]), SubtreeIndex(listed)
+    return {column.pk: index.sum(column) + len(_also_listed(extras, column)) for column in columns}

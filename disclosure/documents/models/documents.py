@@ -22,6 +22,26 @@ from portal.fields import DerivedCharField, DerivedTextField, SanitizedHTMLField
 # between pressing 现在 and sending the form. Earlier than this is a date in the past.
 CLOCK_SKEW = timedelta(minutes=5)
 
+# A subtree of at most this many columns is selected by the list of their ids (read first), a
+# larger one by a subquery of its range; a column's documents listed from elsewhere likewise.
+SUBTREE_LIST = 20
+
+
+def subtree_range(node, prefix=""):
+    """Lookups putting the column at ``prefix`` in ``node``'s subtree: its tree, and its lft
+    between the node's lft and rght (a range of the (tree_id, lft) index)."""
+    return {
+        f"{prefix}tree_id": node.tree_id,
+        f"{prefix}lft__gte": node.lft,
+        f"{prefix}lft__lte": node.rght,
+    }
+
+
+def subtree_size(node):
+    """The number of columns in ``node``'s subtree, from its own lft and rght."""
+    return (node.rght - node.lft + 1) // 2
+
+
 # A topic path as sites write it: 综合政务\其他, 综合政务/其他, 综合政务 > 其他, 综合政务 - 其他.
 TOPIC_PATH_SEPARATOR = re.compile(r"\s*[\\/>＞／＼]\s*|\s+-\s+")
 
@@ -257,35 +277,49 @@ class DocumentQuerySet(models.QuerySet):
 
     def in_subtree(self, node):
         """Documents whose primary node, or a node they are also listed under, is in ``node``'s subtree."""
-        # The subtree's node ids and its (rare) extra listings are read first and written into
-        # the query as lists: the planner then knows how many documents they select, and walks
-        # the (node, published_at) index for a small column instead of the whole date index.
-        subtree = {"tree_id": node.tree_id, "lft__gte": node.lft, "rght__lte": node.rght}
+        # A small subtree's node ids and the (rare) extra listings are read first and written
+        # into the query as lists: the planner then knows how many documents they select, and
+        # walks the (node, published_at) index for a small column instead of the whole date
+        # index. A large subtree, or many listings, are selected by a subquery of the lft range:
+        # no list grows with the catalogue.
+        listings = Document.extra_nodes.through.objects.filter(
+            **subtree_range(node, "catalognode__")
+        ).values("document_id")
         rows = (
-            CatalogNode.objects.filter(**subtree)
+            Document.objects.filter(pk__in=listings.distinct().order_by()[: SUBTREE_LIST + 1])
             .order_by()
-            .annotate(kind=Value("n"))
+            .annotate(kind=Value("d"))
             .values_list("kind", "pk")
-            .union(
-                Document.extra_nodes.through.objects.filter(
-                    **{f"catalognode__{key}": value for key, value in subtree.items()}
-                )
-                .order_by()
-                .annotate(kind=Value("d"))
-                .values_list("kind", "document_id"),
-                all=True,
-            )
         )
+        if 1 < subtree_size(node) <= SUBTREE_LIST:
+            rows = (
+                CatalogNode.objects.filter(**subtree_range(node))
+                .order_by()
+                .annotate(kind=Value("n"))
+                .values_list("kind", "pk")
+                .union(rows, all=True)
+            )
         node_ids, listed = [], []
         for kind, pk in rows:
             (node_ids if kind == "n" else listed).append(pk)
-        return self.in_nodes(node_ids, also=listed)
+        if subtree_size(node) == 1:
+            node_ids = [node.pk]
+        elif subtree_size(node) > SUBTREE_LIST:
+            node_ids = None
+        also = listed if len(listed) <= SUBTREE_LIST else listings
+        return self.in_columns(node, node_ids, also=also)
 
-    def in_nodes(self, node_ids, also=()):
-        """Documents filed under one of ``node_ids``, and those whose pk is in ``also``."""
-        if also:
-            return self.filter(Q(node_id__in=node_ids) | Q(pk__in=also))
-        return self.filter(node_id__in=node_ids)
+    def in_columns(self, node, node_ids=None, also=()):
+        """Documents filed in ``node``'s subtree, and those whose pk is in ``also`` (a list, or
+        a queryset of ids). ``node_ids``: the subtree's node ids, when read (a short list);
+        without them the subtree is selected by its lft range."""
+        if node_ids is None:
+            nodes = Q(node_id__in=CatalogNode.objects.filter(**subtree_range(node)).values("pk"))
+        else:
+            nodes = Q(node_id__in=node_ids)
+        if isinstance(also, models.QuerySet) or also:
+            return self.filter(nodes | Q(pk__in=also))
+        return self.filter(nodes)
 
     def with_metadata(
         self, *, node=None, agency=None, topic=None, genre=None, year=None, validity=None

@@ -1,0 +1,84 @@
+"""The catalogue tree as the public reads it, a page at a time: the whole tree, or the columns
+beneath one column, each down to the deepest level that keeps the page within
+``TREE_PAGE_ENTRIES`` columns. A column whose children lie below that level links to its own
+tree page: every page is a nested list of links, usable without JavaScript, and costs the
+columns it shows whatever the size of the catalogue."""
+
+from dataclasses import dataclass
+
+from catalog.models import CatalogNode
+from disclosure.documents.models.counts import kept_down_to, levels_and_listings, public_counts_of
+from disclosure.documents.models.documents import subtree_range
+
+# Columns a tree page shows at most beyond its first level (the first level is always shown).
+TREE_PAGE_ENTRIES = 300
+
+
+@dataclass(frozen=True)
+class TreeColumn:
+    """A column of a tree page, read as values (``kept_down_to``): its tree fields, whether it
+    is shown, its kept count as placed there and whether it has children not shown here."""
+
+    pk: int
+    parent_id: int | None
+    name: str
+    tree_id: int
+    lft: int
+    rght: int
+    level: int
+    is_visible: bool
+    kept: int
+    more: bool
+
+
+def deepest_level(per_level, first):
+    """The deepest level a page shows, given how many columns its subtree holds at each level:
+    each level from ``first`` down, while the columns at those levels number at most
+    ``TREE_PAGE_ENTRIES``; ``first`` whatever it holds."""
+    deepest, shown = first, 0
+    for level, number in sorted(per_level.items()):
+        if level < first:
+            continue
+        shown += number
+        if shown > TREE_PAGE_ENTRIES and level > first:
+            break
+        deepest = level
+    return deepest
+
+
+def read_columns(root=None):
+    """The columns of the page of ``root`` (the whole tree when None) down to its deepest level,
+    hidden ones included (their documents count in the columns above them), as TreeColumns in
+    tree order, with {pk: public documents listed in its subtree} of each. Two queries."""
+    if root is None:
+        columns, first, bounds = CatalogNode.objects.all(), 0, None
+    else:
+        columns = CatalogNode.objects.filter(**subtree_range(root))
+        first, bounds = root.level + 1, (root.tree_id, root.lft, root.rght)
+    per_level, scheduled, listed = levels_and_listings(columns, bounds)
+    deepest = deepest_level(per_level, first)
+    rows = [
+        TreeColumn(*row[:7], bool(row[7]), row[8], bool(row[9]))
+        for row in kept_down_to(deepest, bounds)
+    ]
+    return rows, public_counts_of(rows, scheduled, listed)
+
+
+def build_forest(columns, counts, top=None):
+    """Nest tree-ordered ``columns`` into [{"node", "count", "children", "more"}, ...], from the
+    columns whose parent is ``top`` (a pk; None: the top-level columns). A hidden column, and
+    one whose parent is not shown, is dropped with its subtree."""
+    entries, forest = {}, []
+    for column in columns:
+        if not column.is_visible:
+            continue
+        entry = {"node": column, "count": counts.get(column.pk, 0), "children": []}
+        entry["more"] = column.more
+        if column.parent_id == top:
+            forest.append(entry)
+        elif column.parent_id in entries:
+            entries[column.parent_id]["children"].append(entry)
+        else:
+            continue
+        entries[column.pk] = entry
+    return forest
