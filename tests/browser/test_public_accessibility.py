@@ -2,7 +2,9 @@
 critical finding."""
 
 import pytest
+from django.urls import reverse
 
+from catalog.models import CatalogNode
 from tests.browser.helpers import DESKTOP, PHONE, chromium, demo_site, skip_without_chromium
 
 skip_without_chromium()
@@ -14,8 +16,8 @@ pytestmark = [
 BLOCKING = {"serious", "critical"}
 # Every public HTML page kind of the URL confs (feeds, sitemaps and robots.txt are not HTML).
 PAGE_KINDS = [
-    "home", "tree", "column", "document", "withdrawn", "search", "search_empty", "search_form",
-    "search_by_number", "proposals", "statistics", "not_found", "export_error",
+    "home", "tree", "subtree", "column", "document", "withdrawn", "search", "search_empty",
+    "search_form", "search_by_number", "proposals", "statistics", "not_found", "export_error",
 ]  # fmt: skip
 
 
@@ -36,6 +38,7 @@ def test_public_pages_have_no_serious_accessibility_findings(live_server):
     urls.update(
         search_by_number="/search/?q=渝府办发〔2099〕1号",
         not_found="/catalog/999999/",
+        subtree=reverse("catalog:subtree", args=[CatalogNode.objects.filter(level=1).first().pk]),
         export_error="/documents/export/?format=pdf",
     )
     report = {}
