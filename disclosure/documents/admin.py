@@ -419,11 +419,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
         day = timezone.localtime(obj.published_at).strftime("%Y-%m-%d")
         return format_html("{}<br>（定时）", day) if obj.is_scheduled else day
 
-    @admin.display(description=_("有解读"), boolean=True)
+    @admin.display(description=_("解读"))
     def interpretation_display(self, obj):
+        # In words, not Django's icons: a "?" told nobody that the genre needs no 解读.
         if obj.genre is None or not obj.genre.needs_interpretation:
-            return None
-        return obj.has_interpretation
+            return "—"
+        if obj.has_interpretation:
+            return _("已解读")
+        return format_html('<span class="needs-attention">{}</span>', _("缺解读"))
 
     # --- the workflow -----------------------------------------------------------------------
 
