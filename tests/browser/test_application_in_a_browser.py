@@ -7,7 +7,12 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.test_document_page_in_a_browser import chromium
-from tests.disclosure.applications.helpers import VALID_CREDIT_CODE, VALID_ID, png_bytes
+from tests.disclosure.applications.helpers import (
+    VALID_CREDIT_CODE,
+    VALID_ID,
+    png_bytes,
+    with_lookup_code,
+)
 from tests.factories import AgencyFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -43,6 +48,13 @@ def agency(transactional_db, settings, tmp_path):
     return AgencyFactory(name="铜梁区交通局", address="重庆市铜梁区巴川街道金龙大道100号",
                          office_hours="工作日 9:00-12:00，14:00-17:30", phone="023-45671234",
                          email="jtj@example.gov.cn")  # fmt: skip
+
+
+def look_up_on_the_page(page, live_server, code, tail="5678"):
+    page.goto(live_server.url + reverse("applications:status"))
+    page.get_by_label("查询码").fill(code)
+    page.get_by_label("联系电话后四位").fill(tail)
+    page.get_by_role("button", name="查询").click()
 
 
 def fill_person(page, identity_png):
@@ -159,16 +171,13 @@ def test_an_applicant_answered_online_downloads_the_information_on_a_phone(live_
     from datetime import date
 
     from disclosure.applications import services
-    from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
+    from disclosure.applications.models import Application
     from portal.actors import SYSTEM
     from tests.disclosure.applications.helpers import give_information
-    from tests.factories import ApplicationFactory
 
-    code = new_lookup_code()
-    application = ApplicationFactory(
-        agency=agency, lookup_digest=lookup_code_digest(code), received_on=date(2026, 6, 1),
-        delivery=Application.Delivery.ONLINE, phone="13800005678",
-    )  # fmt: skip
+    application, code = with_lookup_code(
+        agency=agency, received_on=date(2026, 6, 1), phone="13800005678"
+    )
     give_information(application, "2025年道路维修路段清单.pdf")
     services.answer(
         application, SYSTEM, Application.Result.PARTIAL, withheld_note="施工单位报价不予公开。"
@@ -176,10 +185,7 @@ def test_an_applicant_answered_online_downloads_the_information_on_a_phone(live_
     with chromium() as browser:
         context = browser.new_context(viewport=PHONE, accept_downloads=True)
         page = context.new_page()
-        page.goto(live_server.url + reverse("applications:status"))
-        page.get_by_label("查询码").fill(code)
-        page.get_by_label("联系电话后四位").fill("5678")
-        page.get_by_role("button", name="查询").click()
+        look_up_on_the_page(page, live_server, code)
         assert "施工单位报价不予公开。" in page.inner_text("main")
         assert "随本答复书提供以下信息" in page.inner_text(".letter")
         with page.expect_download() as download:
@@ -203,25 +209,17 @@ def test_an_applicant_supplements_on_a_phone(live_server, agency):
 
     from disclosure.applications import services
     from disclosure.applications.clock import today
-    from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
+    from disclosure.applications.models import Application
     from portal.actors import SYSTEM
-    from tests.factories import ApplicationFactory
 
-    code = new_lookup_code()
-    application = ApplicationFactory(
-        agency=agency, lookup_digest=lookup_code_digest(code), received_on=today(),
-        phone="13800005678",
-    )  # fmt: skip
+    application, code = with_lookup_code(agency=agency, received_on=today(), phone="13800005678")
     services.request_supplement(
         application, SYSTEM, "请写明所需信息的年份。", today() + timedelta(days=15)
     )
     with chromium() as browser:
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
-        page.goto(live_server.url + reverse("applications:status"))
-        page.get_by_label("查询码").fill(code)
-        page.get_by_label("联系电话后四位").fill("5678")
-        page.get_by_role("button", name="查询").click()
+        look_up_on_the_page(page, live_server, code)
         assert "待补正" in page.inner_text("#result-heading + dl")
         assert serious_findings(page) == []
         assert fits_the_screen(page)

@@ -47,6 +47,17 @@ def pdf_upload(name="营业执照.pdf"):
     )
 
 
+def with_lookup_code(**kwargs):
+    """(an application made online for 网上获取, its 查询码)."""
+    from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
+    from tests.factories import ApplicationFactory
+
+    code = new_lookup_code()
+    fields = {"channel": Application.Channel.ONLINE, "delivery": Application.Delivery.ONLINE}
+    application = ApplicationFactory(lookup_digest=lookup_code_digest(code), **fields | kwargs)
+    return application, code
+
+
 def give_information(application, name="所申请的信息.pdf"):
     """Attach a file to give the applicant, as the clerk does in the answer step."""
     from disclosure.applications import services

@@ -14,13 +14,10 @@ from disclosure.applications.clock import today
 from disclosure.applications.models import (
     Application,
     ReleasedFile,
-    lookup_code_digest,
-    new_lookup_code,
 )
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
-from tests.disclosure.applications.helpers import give_information, pdf_upload
-from tests.factories import ApplicationFactory
+from tests.disclosure.applications.helpers import give_information, pdf_upload, with_lookup_code
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +25,7 @@ STATUS = "/ysqgk/status/"
 
 
 def online(**kwargs):
-    code = new_lookup_code()
-    application = ApplicationFactory(
-        lookup_digest=lookup_code_digest(code),
-        delivery=Application.Delivery.ONLINE,
-        received_on=date(2026, 6, 1),
-        **kwargs,
-    )
-    return application, code
+    return with_lookup_code(received_on=date(2026, 6, 1), **kwargs)
 
 
 def look_up(client, code):

@@ -7,25 +7,16 @@ from django.test import Client
 from django.urls import reverse
 
 from disclosure.applications import limits, services
-from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
+from disclosure.applications.models import Application, new_lookup_code
 from portal.actors import SYSTEM
-from tests.disclosure.applications.helpers import give_information
-from tests.factories import ApplicationFactory
+from tests.disclosure.applications.helpers import give_information, with_lookup_code
 from tests.timetravel import on_day
 
 pytestmark = pytest.mark.django_db
 URL = "/ysqgk/status/"
 
 
-def with_code(**kwargs):
-    code = new_lookup_code()
-    application = ApplicationFactory(
-        lookup_digest=lookup_code_digest(code),
-        channel=Application.Channel.ONLINE,
-        delivery=Application.Delivery.ONLINE,
-        **kwargs,
-    )
-    return application, code
+with_code = with_lookup_code
 
 
 def look_up(client, code, tail="1234"):
