@@ -296,7 +296,7 @@ def status_context(application, supplement_form=None):
         "consulting": application.consultations.filter(replied_on=None).exists(),
         # What the letters promise: the information given, and every letter sent, to download.
         "released": application.released_files.all() if gives else (),
-        "letters": application.letters.filter(final_at__isnull=False).order_by("final_at"),
+        "letters": applicants_letters(application).order_by("final_at"),
         "files_minutes": FILES_SECONDS // 60,
         "supplement_form": (
             supplement_form or SupplementReplyForm()
@@ -309,6 +309,12 @@ def status_context(application, supplement_form=None):
 # After a lookup, its files and letters can be downloaded in this browser for this long.
 FILES_KEY = "applications:files"
 FILES_SECONDS = 30 * 60
+
+
+def applicants_letters(application):
+    """The final letters written to the applicant: not a 征求意见函, which is written to the
+    party consulted and names it."""
+    return application.letters.filter(final_at__isnull=False).exclude(kind=Letter.Kind.CONSULTATION)
 
 
 def grant_files(request, application):
@@ -395,7 +401,7 @@ def released_file(request, pk):
 def status_letter(request, pk):
     """A final letter of the application as a Word file, to the browser that looked it up."""
     letter = Letter.objects.select_related("application").filter(pk=pk).first()
-    if letter is None or not letter.is_final:
+    if letter is None or not applicants_letters(letter.application).filter(pk=pk).exists():
         raise Http404
     application = letter.application
     if not _granted(request, application):

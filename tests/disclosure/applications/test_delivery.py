@@ -161,3 +161,19 @@ def test_the_clerk_attaches_the_files_in_the_answer_step(client, world):
     assert list(application.released_files.values_list("name", flat=True)) == ["清单一.pdf"]
     page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert "清单一.pdf" in page.content.decode()
+
+
+def test_the_letter_asking_a_third_party_is_not_the_applicants(client):
+    application, code = online()
+    Application.objects.filter(pk=application.pk).update(received_on=today())
+    application.refresh_from_db()
+    consulting = services.start_consultation(
+        application, SYSTEM, "third_party", "重庆某某置业有限公司（法定代表人张某某）"
+    )
+    services.finalise_letter(consulting, SYSTEM)
+    page = look_up(client, code).content.decode()
+    assert "正在征求第三方或其他机关的意见" in page
+    assert "征求意见函" not in page and "重庆某某置业有限公司" not in page
+    url = reverse("applications:status-letter", args=[consulting.pk])
+    assert client.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(details__step="released_download").exists()
