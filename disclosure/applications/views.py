@@ -318,8 +318,12 @@ def applicants_letters(application):
 
 
 def grant_files(request, application):
+    """Open the application's files and letters to this browser for FILES_SECONDS, under a new
+    session key: a session id planted in the browser beforehand opens nothing to its planter."""
     now = int(time.time())
     granted = {pk: until for pk, until in request.session.get(FILES_KEY, {}).items() if until > now}
+    if request.session.session_key is not None:  # a session the browser brought (read above)
+        request.session.cycle_key()
     granted[str(application.pk)] = now + FILES_SECONDS
     request.session[FILES_KEY] = granted
 

@@ -3,6 +3,7 @@ status page, only to the browser that looked the application up with its 查询�
 audited; 部分公开 says what was withheld and why."""
 
 from datetime import date, timedelta
+from importlib import import_module
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -161,6 +162,26 @@ def test_the_clerk_attaches_the_files_in_the_answer_step(client, world):
     assert list(application.released_files.values_list("name", flat=True)) == ["清单一.pdf"]
     page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert "清单一.pdf" in page.content.decode()
+
+
+def test_a_session_id_planted_before_the_lookup_opens_nothing_to_whoever_planted_it(settings):
+    application, code = online()
+    give_information(application)
+    services.answer(application, SYSTEM, Application.Result.DISCLOSED)
+    planted = import_module(settings.SESSION_ENGINE).SessionStore()
+    planted.create()  # the attacker's own session, whose id they got into the applicant's browser
+    applicant, attacker = Client(), Client()
+    for browser in (applicant, attacker):
+        browser.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    assert look_up(applicant, code).status_code == 200
+    assert applicant.cookies[settings.SESSION_COOKIE_NAME].value != planted.session_key
+    urls = [
+        reverse("applications:released-file", args=[application.released_files.get().pk]),
+        reverse("applications:status-letter", args=[application.letters.get().pk]),
+    ]
+    assert [attacker.get(url).status_code for url in urls] == [403, 403]
+    assert not AuditEvent.objects.filter(details__step="released_download").exists()
+    assert [applicant.get(url).status_code for url in urls] == [200, 200]
 
 
 def test_the_letter_asking_a_third_party_is_not_the_applicants(client):
