@@ -156,13 +156,22 @@ def _kept_identity(request, agency):
 
 
 def _keep_identity(request, agency, form):
-    """Keep the identity file of a form that came back, when the file itself was accepted."""
+    """Keep the identity file of a form that came back, when the file itself was accepted and
+    fewer than APPLICATION_KEPT_IDENTITY_FILES are kept (anyone may send forms: the folder is
+    bounded, and a form past the bound asks for the file again)."""
     upload = form.cleaned_data.get("identity_file") if "identity_file" not in form.errors else None
     if not upload:
         return None
     _forget_identity(request)
     checked = check_identity_file(upload)
-    name, _digest = KEPT_IDENTITY.store(upload, IDENTITY_SUFFIXES[checked.content_type])
+    stored = KEPT_IDENTITY.store(
+        upload,
+        IDENTITY_SUFFIXES[checked.content_type],
+        max_files=settings.APPLICATION_KEPT_IDENTITY_FILES,
+    )
+    if stored is None:
+        return None
+    name, _digest = stored
     kept = {
         "name": name,
         "original": checked.original_name,

@@ -94,3 +94,21 @@ def test_the_purge_sweeps_proofs_kept_for_forms_never_sent_again(client, agency,
     os.utime(kept, (old, old))
     purge_personal_data(3)
     assert not kept.exists()
+
+
+def test_proofs_kept_for_forms_that_came_back_are_bounded_in_number(agency, file_roots, settings):
+    from django.test import Client
+
+    settings.APPLICATION_KEPT_IDENTITY_FILES = 2
+    url = reverse("applications:apply", args=[agency.pk])
+    folder = file_roots.PRIVATE_MEDIA_ROOT / "applications" / "kept-identity"
+    pages = []
+    for n in range(3):  # each a browser of its own: a session, so a file, each
+        browser = Client(REMOTE_ADDR=f"10.0.{n}.1")
+        response = browser.post(url, {**person_data(info_title=""), "identity_file": png_upload()})
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+    assert len(list(folder.iterdir())) == 2
+    assert ['id="kept-identity"' in page for page in pages] == [True, True, False]
+    # The third applicant is asked to choose the file again, as before there was any keeping.
+    assert "请上传身份证明文件" not in pages[2] and "所需信息的名称" in pages[2]
