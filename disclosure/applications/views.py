@@ -158,7 +158,8 @@ def _kept_identity(request, agency):
 def _keep_identity(request, agency, form):
     """Keep the identity file of a form that came back, when the file itself was accepted and
     fewer than APPLICATION_KEPT_IDENTITY_FILES are kept (anyone may send forms: the folder is
-    bounded, and a form past the bound asks for the file again)."""
+    bounded, and a form past the bound asks for the file again). Under a new session key: a
+    session id planted in the browser beforehand keeps nothing for its planter."""
     upload = form.cleaned_data.get("identity_file") if "identity_file" not in form.errors else None
     if not upload:
         return None
@@ -171,6 +172,8 @@ def _keep_identity(request, agency, form):
     )
     if stored is None:
         return None
+    if request.session.session_key is not None:  # a session the browser brought (read above)
+        request.session.cycle_key()
     name, _digest = stored
     kept = {
         "name": name,
