@@ -337,6 +337,7 @@ class SupplementReplyForm(forms.Form):
     supplied = forms.CharField(
         label=_("补正的内容"),
         max_length=5000,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("按补正告知书的要求，写明补充或更正的内容，如所需信息的准确名称、文号、年份。"),
         error_messages={"required": _("请填写补正的内容。")},

@@ -128,3 +128,15 @@ def test_the_clerk_sees_what_was_supplemented_and_opens_its_file(client, waiting
     assert AuditEvent.objects.filter(details__what="supplement_file").count() == 1
     client.force_login(world["other_handler"])
     assert client.get(url).status_code == 404
+
+
+def test_a_control_character_pasted_from_word_is_refused_and_nothing_changes(waiting):
+    application, code = waiting
+    client = looked_up(code)
+    url = reverse("applications:supplement", args=[application.pk])
+    refused = client.post(url, {"supplied": "所需信息为\x0b2025年度的项目清单。"})
+    assert refused.status_code == 400
+    assert "不能包含不可见的控制字符（U+000B）" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT and not application.supplement_reply
+
