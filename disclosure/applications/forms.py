@@ -345,7 +345,8 @@ class SupplementReplyForm(forms.Form):
     supplement_file = forms.FileField(
         label=_("补正材料（可不上传）"),
         required=False,
-        help_text=_("PDF、Word 文件或 JPG、PNG 图片，不超过 %(size)s。"),
+        help_text=_("PDF、Word（.docx）文件或 JPG、PNG 图片，不超过 %(size)s。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.jpg,.jpeg,.png"}),
     )
 
     def __init__(self, *args, too_large=False, **kwargs):
