@@ -129,3 +129,15 @@ def test_proofs_kept_for_forms_that_came_back_are_bounded_in_number(agency, file
     assert ['id="kept-identity"' in page for page in pages] == [True, True, False]
     # The third applicant is asked to choose the file again, as before there was any keeping.
     assert "请上传身份证明文件" not in pages[2] and "所需信息的名称" in pages[2]
+
+
+def test_the_blank_form_is_built_once_however_its_address_is_spelled(client, monkeypatch):
+    from disclosure.applications import form_docx
+
+    built = []
+    real = form_docx.WordDocument
+    monkeypatch.setattr(form_docx, "WordDocument", lambda: built.append(1) or real())
+    url = reverse("applications:application-form")
+    # Made-up queries are never kept in the page cache: each would build the file again.
+    bodies = {client.get(url, {"n": n}).content for n in range(3)}
+    assert len(bodies) == 1 and len(built) <= 1
