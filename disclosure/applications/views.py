@@ -6,6 +6,7 @@ public pages (``portal.page_cache``) and always ``no-store``. The receipt is sho
 browser session that submitted.
 """
 
+import hashlib
 import time
 from datetime import date
 from importlib import import_module
@@ -43,7 +44,7 @@ from disclosure.applications.uploads import (
     IdentityUploadLimit,
     check_identity_file,
 )
-from portal import downloads, page_cache
+from portal import built_files, downloads, page_cache
 from portal.files import file_response
 from portal.workdays import add_working_days
 
@@ -492,8 +493,16 @@ def former_admin_address(request):
     )
 
 
+@require_http_methods(["GET", "HEAD"])
 def application_form(request):
-    """The blank 政府信息公开申请表 (.docx) for applications by post, fax or in person."""
-    return file_response(
-        application_form_docx(), "政府信息公开申请表.docx", downloads.DOCX_TYPE, private=False
-    )
+    """The blank 政府信息公开申请表 (.docx) for applications by post, fax or in person: a public
+    file as ``portal.built_files`` answers one (``no-cache`` with its ETag, a 304 carrying the
+    file's headers), not a page of the page cache, whose 304 would carry a page's."""
+    content = application_form_docx()
+    etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    unchanged = built_files.not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+    response = file_response(content, "政府信息公开申请表.docx", downloads.DOCX_TYPE, private=False)
+    response["ETag"] = etag
+    return response
