@@ -6,9 +6,11 @@ from datetime import date, timedelta
 from importlib import import_module
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from disclosure.applications import services
 from disclosure.applications.clock import today
@@ -18,6 +20,7 @@ from disclosure.applications.models import (
     lookup_code_digest,
     new_lookup_code,
 )
+from disclosure.applications.views import FILES_SECONDS
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from tests.disclosure.applications.helpers import give_information, pdf_upload
@@ -198,3 +201,35 @@ def test_the_letter_asking_a_third_party_is_not_the_applicants(client):
     url = reverse("applications:status-letter", args=[consulting.pk])
     assert client.get(url).status_code == 404
     assert not AuditEvent.objects.filter(details__step="released_download").exists()
+
+
+def test_the_lookup_opens_the_files_for_thirty_minutes_however_the_session_lives_on(client):
+    application, code = online()
+    give_information(application)
+    services.answer(application, SYSTEM, Application.Result.DISCLOSED)
+    url = reverse("applications:released-file", args=[application.released_files.get().pk])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        look_up(client, code)
+    with time_machine.travel(start + timedelta(seconds=FILES_SECONDS - 60), tick=False):
+        assert client.get(url).status_code == 200  # and the session's expiry slides on
+    with time_machine.travel(start + timedelta(seconds=FILES_SECONDS + 1), tick=False):
+        assert client.get(url).status_code == 403
+        look_up(client, code)
+        assert client.get(url).status_code == 200
+
+
+def test_a_lookup_sends_no_supplement_for_another_application():
+    _mine, my_code = online()
+    theirs, _code = online(phone="13800009999")
+    Application.objects.update(received_on=today())
+    for application in Application.objects.all():
+        services.request_supplement(application, SYSTEM, "请写明年份。", today() + timedelta(15))
+    client = Client()
+    look_up(client, my_code)
+    response = client.post(
+        reverse("applications:supplement", args=[theirs.pk]), {"supplied": "冒充的补正"}
+    )
+    assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.status == Application.Status.SUPPLEMENT and not theirs.supplement_reply
