@@ -141,3 +141,15 @@ def test_the_blank_form_is_built_once_however_its_address_is_spelled(client, mon
     # Made-up queries are never kept in the page cache: each would build the file again.
     bodies = {client.get(url, {"n": n}).content for n in range(3)}
     assert len(bodies) == 1 and len(built) <= 1
+
+
+def test_a_proof_kept_for_one_agencys_form_is_not_sent_to_another(client, agency, file_roots):
+    from tests.factories import AgencyFactory
+
+    other = AgencyFactory(name="铜梁区财政局", accepts_applications=True)
+    first = reverse("applications:apply", args=[agency.pk])
+    client.post(first, {**person_data(info_title=""), "identity_file": png_upload()})
+    response = client.post(reverse("applications:apply", args=[other.pk]), person_data())
+    assert response.status_code == 200
+    assert "请上传身份证明文件" in response.content.decode()
+    assert not Application.objects.exists()

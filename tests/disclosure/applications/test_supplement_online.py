@@ -188,3 +188,19 @@ def test_the_applicant_supplements_only_with_what_the_form_says(waiting, upload)
     assert "补正材料只能上传 PDF、Word（.docx）文件或 JPG、PNG 图片" in refused.content.decode()
     application.refresh_from_db()
     assert application.status == Application.Status.SUPPLEMENT and not application.supplement_file
+
+
+def test_a_file_over_the_limit_is_refused_and_not_kept(waiting, settings):
+    application, code = waiting
+    settings.APPLICATION_MAX_IDENTITY_BYTES = 1000
+    client = looked_up(code)
+    big = SimpleUploadedFile(
+        "补正.pdf", b"%PDF-1.4\n" + b"0" * 5000, content_type="application/pdf"
+    )
+    refused = client.post(
+        reverse("applications:supplement", args=[application.pk]),
+        {"supplied": "补正", "supplement_file": big},
+    )
+    assert refused.status_code == 400 and "补正材料超过" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT and not application.supplement_file
