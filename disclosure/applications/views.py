@@ -356,6 +356,24 @@ def _lookup_again(request):
     return render(request, "disclosure/applications/status.html", context, status=403)
 
 
+def _download_refused(request):
+    """The status form with word that this client has used its downloads of the hour, or None
+    (``limits.take_download``)."""
+    try:
+        limits.take_download(request)
+    except limits.Limited as exc:
+        context = {
+            "form": StatusForm(),
+            "refusal": _(
+                "下载过于频繁：同一网络地址每小时最多下载 %(limit)s 次，请 %(minutes)s 分钟后再试。"
+            )
+            % {"limit": limits.DOWNLOADS_PER_HOUR, "minutes": exc.minutes},
+            "answer_days": ANSWER_DAYS,
+        }
+        return render(request, "disclosure/applications/status.html", context, status=429)
+    return None
+
+
 @never_cache
 @csrf_exempt  # only to set the upload handler before the body is read: _supplement checks CSRF
 @require_http_methods(["POST"])
@@ -405,6 +423,9 @@ def released_file(request, pk):
         and application.result in services.GIVES_INFORMATION
     ):
         raise Http404
+    refused = _download_refused(request)
+    if refused is not None:
+        return refused
     try:
         handle = released.file.open("rb")
     except FileNotFoundError:
@@ -423,6 +444,9 @@ def status_letter(request, pk):
     application = letter.application
     if not _granted(request, application):
         return _lookup_again(request)
+    refused = _download_refused(request)
+    if refused is not None:
+        return refused
     services.note_download(application, letter=letter.pk)
     name = f"{application.number}-{letter.get_kind_display()}.docx"
     return file_response(letter_docx(letter), name, downloads.DOCX_TYPE)

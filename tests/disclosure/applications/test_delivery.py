@@ -233,3 +233,30 @@ def test_a_lookup_sends_no_supplement_for_another_application():
     assert response.status_code == 403
     theirs.refresh_from_db()
     assert theirs.status == Application.Status.SUPPLEMENT and not theirs.supplement_reply
+
+
+def test_downloads_are_bounded_per_client_and_hour(client, monkeypatch):
+    """Each download builds or reads a file and writes an audit event under the log's one lock:
+    a holder of a right 查询码, who may look it up again at will, has a share of the hour."""
+    from disclosure.applications import limits
+    from portal.ratelimit import RateLimit
+
+    monkeypatch.setattr(limits, "DOWNLOADS_PER_HOUR", 2)
+    monkeypatch.setattr(limits, "DOWNLOADS", RateLimit("test:download", 2, 3600))
+    application, code = online()
+    give_information(application)
+    services.answer(application, SYSTEM, Application.Result.DISCLOSED)
+    look_up(client, code)
+    urls = [
+        reverse("applications:released-file", args=[application.released_files.get().pk]),
+        reverse("applications:status-letter", args=[application.letters.get().pk]),
+    ]
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+    refused = client.get(urls[1])
+    assert refused.status_code == 429
+    assert "下载过于频繁：同一网络地址每小时最多下载 2 次" in refused.content.decode()
+    assert AuditEvent.objects.filter(details__step="released_download").count() == 2
+    # Another client's share is its own.
+    other = Client(REMOTE_ADDR="10.9.9.9")
+    look_up(other, code)
+    assert other.get(urls[0]).status_code == 200
