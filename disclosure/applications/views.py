@@ -391,8 +391,11 @@ def _supplement(request, pk, upload_limit):
     if application is None or not _granted(request, application):
         return _lookup_again(request)
     form = SupplementReplyForm(request.POST, request.FILES, too_large=upload_limit.too_large)
-    status, notice = 400, None
-    if form.is_valid():
+    status, notice, refusal = 400, None, None
+    if application.status != Application.Status.SUPPLEMENT:
+        # The page then shows no supplement form to carry the message: it goes on top.
+        refusal = _("这件申请目前不需要补正。")
+    elif form.is_valid():
         try:
             services.supplement_online(
                 application, form.cleaned_data["supplied"], form.cleaned_data["supplement_file"]
@@ -404,7 +407,7 @@ def _supplement(request, pk, upload_limit):
             status, notice = 200, _("补正已提交，答复期限自今天起重新计算。")
             form = None
     context = {"form": StatusForm(), "answer_days": ANSWER_DAYS, "notice": notice}
-    context.update(status_context(application, supplement_form=form))
+    context.update(status_context(application, supplement_form=form), refusal=refusal)
     return render(request, "disclosure/applications/status.html", context, status=status)
 
 

@@ -204,3 +204,17 @@ def test_a_file_over_the_limit_is_refused_and_not_kept(waiting, settings):
     assert refused.status_code == 400 and "补正材料超过" in refused.content.decode()
     application.refresh_from_db()
     assert application.status == Application.Status.SUPPLEMENT and not application.supplement_file
+
+
+def test_a_closed_application_takes_no_supplement(waiting):
+    application, code = waiting
+    client = looked_up(code)
+    services.close_other(application, SYSTEM, "申请人撤回申请")
+    refused = client.post(
+        reverse("applications:supplement", args=[application.pk]),
+        {"supplied": "补正", "supplement_file": pdf_upload()},
+    )
+    assert refused.status_code == 400 and "这件申请目前不需要补正" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.CLOSED
+    assert not application.supplement_reply and not application.supplement_file
