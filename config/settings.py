@@ -345,6 +345,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 APPLICATION_MAX_IDENTITY_BYTES = int(os.environ.get("PORTAL_IDENTITY_FILE_MB", "5")) * 1024 * 1024
 APPLICATIONS_PER_HOUR = int(os.environ.get("PORTAL_APPLICATIONS_PER_HOUR", "5"))
 APPLICATION_PERSONAL_DATA_YEARS = int(os.environ.get("PORTAL_APPLICATION_KEEP_YEARS", "3"))
+# Proofs of identity kept for forms that came back with other errors (a day at most): at most
+# this many at once, whoever sends the forms (200 × the size limit on disk at most).
+APPLICATION_KEPT_IDENTITY_FILES = int(os.environ.get("PORTAL_KEPT_IDENTITY_FILES", "200"))
 
 # E-mail to applicants: SMTP when EMAIL_HOST is set, else printed to the console (development)
 # or refused (production).

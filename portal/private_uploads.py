@@ -30,11 +30,14 @@ class PrivateUploads:
         pattern = "|".join(re.escape(suffix) for suffix in self.suffixes)
         return re.fullmatch(rf"[0-9a-f]{{32}}({pattern})", name or "") is not None
 
-    def store(self, uploaded, suffix):
-        """Keep a checked upload; returns its stored name and SHA-256. Older ones are forgotten."""
+    def store(self, uploaded, suffix, *, max_files=None):
+        """Keep a checked upload; returns its stored name and SHA-256. Older ones are forgotten.
+        With ``max_files``: None, and nothing kept, when that many are kept already."""
         folder = self.folder()
         folder.mkdir(parents=True, exist_ok=True)
-        self.forget_old()
+        kept = self.forget_old()
+        if max_files is not None and kept >= max_files:
+            return None
         name = f"{secrets.token_hex(16)}{suffix}"
         digest = hashlib.sha256()
         with open(folder / name, "wb") as out:
@@ -44,14 +47,23 @@ class PrivateUploads:
         return name, digest.hexdigest()
 
     def forget_old(self):
-        """Delete the uploads kept longer than KEEP_SECONDS."""
+        """Delete the uploads kept longer than KEEP_SECONDS; returns how many are left."""
         folder = self.folder()
         if not folder.is_dir():
-            return
+            return 0
         cutoff = time.time() - KEEP_SECONDS
+        left = 0
         for path in folder.iterdir():
-            if self._is_ours(path.name) and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
+            if not self._is_ours(path.name):
+                continue
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink(missing_ok=True)
+                else:
+                    left += 1
+            except FileNotFoundError:  # taken or forgotten by another request meanwhile
+                pass
+        return left
 
     def path(self, name):
         """The path of a stored upload, or None when it is gone or the name is not one of ours."""

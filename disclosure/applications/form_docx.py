@@ -2,6 +2,7 @@
 same questions as the online form (the applicant's details, what is asked for, how to receive
 it), with room to write by hand."""
 
+import functools
 import io
 
 from docx import Document as WordDocument
@@ -48,8 +49,10 @@ def _section(document, title, rows):
             row.height = Cm(4)
 
 
+@functools.cache
 def application_form_docx():
-    """The blank form's bytes."""
+    """The blank form's bytes: the same every time (its text is the code's), so built once per
+    process; a made-up query on its address, never kept by the page cache, costs no build."""
     document = WordDocument()
     style = document.styles["Normal"]
     style.font.name, style.font.size = FONT, Pt(12)

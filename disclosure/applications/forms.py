@@ -337,6 +337,7 @@ class SupplementReplyForm(forms.Form):
     supplied = forms.CharField(
         label=_("补正的内容"),
         max_length=5000,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("按补正告知书的要求，写明补充或更正的内容，如所需信息的准确名称、文号、年份。"),
         error_messages={"required": _("请填写补正的内容。")},
@@ -344,7 +345,8 @@ class SupplementReplyForm(forms.Form):
     supplement_file = forms.FileField(
         label=_("补正材料（可不上传）"),
         required=False,
-        help_text=_("PDF、Word 文件或 JPG、PNG 图片，不超过 %(size)s。"),
+        help_text=_("PDF、Word（.docx）文件或 JPG、PNG 图片，不超过 %(size)s。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.jpg,.jpeg,.png"}),
     )
 
     def __init__(self, *args, too_large=False, **kwargs):

@@ -11,6 +11,9 @@ IPv6 /64), counted by the portal's one limiter (``portal.ratelimit``).
 - Status look-ups: each try takes a slot and a right one gives it back, so a client that gave a
   wrong 查询码 or phone tail WRONG_LOOKUPS_PER_HOUR times in its hour is refused until the hour
   is over, right or wrong, and codes cannot be tried one after another.
+- Downloads after a look-up (the files given and the letters): DOWNLOADS_PER_HOUR per client.
+  Each builds or reads a file and writes an audit event under the log's one lock, and a right
+  code may be looked up again at will: an applicant needs a few dozen at most.
 """
 
 from django.conf import settings
@@ -18,7 +21,13 @@ from django.conf import settings
 from portal.clients import client_key, network_key
 from portal.ratelimit import Limited, RateLimit, take_each
 
-__all__ = ["Limited", "take_identity_check", "take_lookup_slot", "take_submission_slot"]
+__all__ = [
+    "Limited",
+    "take_download",
+    "take_identity_check",
+    "take_lookup_slot",
+    "take_submission_slot",
+]
 
 HOUR = 3600
 WRONG_LOOKUPS_PER_HOUR = 10
@@ -34,6 +43,9 @@ NETWORK_IDENTITY_CHECKS = RateLimit(
     "applications:identity-check-network", IDENTITY_CHECKS_PER_HOUR * NETWORK_SHARE, HOUR
 )
 WRONG_LOOKUPS = RateLimit("applications:lookup", WRONG_LOOKUPS_PER_HOUR, HOUR)
+# An answer gives at most 20 files (services.MAX_RELEASED_FILES), with a few letters.
+DOWNLOADS_PER_HOUR = 100
+DOWNLOADS = RateLimit("applications:download", DOWNLOADS_PER_HOUR, HOUR)
 
 
 def take_submission_slot(request):
@@ -56,3 +68,8 @@ def take_identity_check(request):
     take_each(
         (IDENTITY_CHECKS, client_key(request)), (NETWORK_IDENTITY_CHECKS, network_key(request))
     )
+
+
+def take_download(request):
+    """Take one of the client's downloads of the hour; raises Limited."""
+    DOWNLOADS.take(client_key(request))

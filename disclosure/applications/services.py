@@ -16,6 +16,7 @@ recorded on the e-mail and never undoes the step.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -316,6 +317,11 @@ def receive_supplement(application, user, supplied, on=None, upload=None):
     return application
 
 
+# What anyone holding a 查询码 may send the clerks (each then checked by its content as an
+# attachment is): no archive, and no old Office file, which may carry macros.
+ONLINE_SUPPLEMENT_SUFFIXES = frozenset({".pdf", ".docx", ".jpg", ".jpeg", ".png"})
+
+
 @transaction.atomic
 def supplement_online(application, supplied, upload=None):
     """The applicant (holder of the 查询码) sends the supplement on the status page, by the
@@ -331,6 +337,11 @@ def supplement_online(application, supplied, upload=None):
         )
     if not (supplied or "").strip():
         raise ApplicationError(_("请填写补正的内容。"))
+    if upload and PurePath(upload.name or "").suffix.lower() not in ONLINE_SUPPLEMENT_SUFFIXES:
+        raise ApplicationError(
+            _("补正材料只能上传 PDF、Word（.docx）文件或 JPG、PNG 图片，“%(name)s”不是。")
+            % {"name": PurePath(upload.name or "").name}
+        )
     _take_supplement(application, supplied, upload, on)
     audit.record(
         application_actions.APPLICATION,

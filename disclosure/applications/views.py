@@ -6,6 +6,7 @@ public pages (``portal.page_cache``) and always ``no-store``. The receipt is sho
 browser session that submitted.
 """
 
+import hashlib
 import time
 from datetime import date
 from importlib import import_module
@@ -43,7 +44,7 @@ from disclosure.applications.uploads import (
     IdentityUploadLimit,
     check_identity_file,
 )
-from portal import downloads, page_cache
+from portal import built_files, downloads, page_cache
 from portal.files import file_response
 from portal.workdays import add_working_days
 
@@ -156,13 +157,25 @@ def _kept_identity(request, agency):
 
 
 def _keep_identity(request, agency, form):
-    """Keep the identity file of a form that came back, when the file itself was accepted."""
+    """Keep the identity file of a form that came back, when the file itself was accepted and
+    fewer than APPLICATION_KEPT_IDENTITY_FILES are kept (anyone may send forms: the folder is
+    bounded, and a form past the bound asks for the file again). Under a new session key: a
+    session id planted in the browser beforehand keeps nothing for its planter."""
     upload = form.cleaned_data.get("identity_file") if "identity_file" not in form.errors else None
     if not upload:
         return None
     _forget_identity(request)
     checked = check_identity_file(upload)
-    name, _digest = KEPT_IDENTITY.store(upload, IDENTITY_SUFFIXES[checked.content_type])
+    stored = KEPT_IDENTITY.store(
+        upload,
+        IDENTITY_SUFFIXES[checked.content_type],
+        max_files=settings.APPLICATION_KEPT_IDENTITY_FILES,
+    )
+    if stored is None:
+        return None
+    if request.session.session_key is not None:  # a session the browser brought (read above)
+        request.session.cycle_key()
+    name, _digest = stored
     kept = {
         "name": name,
         "original": checked.original_name,
@@ -296,7 +309,7 @@ def status_context(application, supplement_form=None):
         "consulting": application.consultations.filter(replied_on=None).exists(),
         # What the letters promise: the information given, and every letter sent, to download.
         "released": application.released_files.all() if gives else (),
-        "letters": application.letters.filter(final_at__isnull=False).order_by("final_at"),
+        "letters": applicants_letters(application).order_by("final_at"),
         "files_minutes": FILES_SECONDS // 60,
         "supplement_form": (
             supplement_form or SupplementReplyForm()
@@ -311,9 +324,19 @@ FILES_KEY = "applications:files"
 FILES_SECONDS = 30 * 60
 
 
+def applicants_letters(application):
+    """The final letters written to the applicant: not a 征求意见函, which is written to the
+    party consulted and names it."""
+    return application.letters.filter(final_at__isnull=False).exclude(kind=Letter.Kind.CONSULTATION)
+
+
 def grant_files(request, application):
+    """Open the application's files and letters to this browser for FILES_SECONDS, under a new
+    session key: a session id planted in the browser beforehand opens nothing to its planter."""
     now = int(time.time())
     granted = {pk: until for pk, until in request.session.get(FILES_KEY, {}).items() if until > now}
+    if request.session.session_key is not None:  # a session the browser brought (read above)
+        request.session.cycle_key()
     granted[str(application.pk)] = now + FILES_SECONDS
     request.session[FILES_KEY] = granted
 
@@ -333,6 +356,24 @@ def _lookup_again(request):
     return render(request, "disclosure/applications/status.html", context, status=403)
 
 
+def _download_refused(request):
+    """The status form with word that this client has used its downloads of the hour, or None
+    (``limits.take_download``)."""
+    try:
+        limits.take_download(request)
+    except limits.Limited as exc:
+        context = {
+            "form": StatusForm(),
+            "refusal": _(
+                "下载过于频繁：同一网络地址每小时最多下载 %(limit)s 次，请 %(minutes)s 分钟后再试。"
+            )
+            % {"limit": limits.DOWNLOADS_PER_HOUR, "minutes": exc.minutes},
+            "answer_days": ANSWER_DAYS,
+        }
+        return render(request, "disclosure/applications/status.html", context, status=429)
+    return None
+
+
 @never_cache
 @csrf_exempt  # only to set the upload handler before the body is read: _supplement checks CSRF
 @require_http_methods(["POST"])
@@ -350,8 +391,11 @@ def _supplement(request, pk, upload_limit):
     if application is None or not _granted(request, application):
         return _lookup_again(request)
     form = SupplementReplyForm(request.POST, request.FILES, too_large=upload_limit.too_large)
-    status, notice = 400, None
-    if form.is_valid():
+    status, notice, refusal = 400, None, None
+    if application.status != Application.Status.SUPPLEMENT:
+        # The page then shows no supplement form to carry the message: it goes on top.
+        refusal = _("这件申请目前不需要补正。")
+    elif form.is_valid():
         try:
             services.supplement_online(
                 application, form.cleaned_data["supplied"], form.cleaned_data["supplement_file"]
@@ -363,7 +407,7 @@ def _supplement(request, pk, upload_limit):
             status, notice = 200, _("补正已提交，答复期限自今天起重新计算。")
             form = None
     context = {"form": StatusForm(), "answer_days": ANSWER_DAYS, "notice": notice}
-    context.update(status_context(application, supplement_form=form))
+    context.update(status_context(application, supplement_form=form), refusal=refusal)
     return render(request, "disclosure/applications/status.html", context, status=status)
 
 
@@ -382,6 +426,9 @@ def released_file(request, pk):
         and application.result in services.GIVES_INFORMATION
     ):
         raise Http404
+    refused = _download_refused(request)
+    if refused is not None:
+        return refused
     try:
         handle = released.file.open("rb")
     except FileNotFoundError:
@@ -395,11 +442,14 @@ def released_file(request, pk):
 def status_letter(request, pk):
     """A final letter of the application as a Word file, to the browser that looked it up."""
     letter = Letter.objects.select_related("application").filter(pk=pk).first()
-    if letter is None or not letter.is_final:
+    if letter is None or not applicants_letters(letter.application).filter(pk=pk).exists():
         raise Http404
     application = letter.application
     if not _granted(request, application):
         return _lookup_again(request)
+    refused = _download_refused(request)
+    if refused is not None:
+        return refused
     services.note_download(application, letter=letter.pk)
     name = f"{application.number}-{letter.get_kind_display()}.docx"
     return file_response(letter_docx(letter), name, downloads.DOCX_TYPE)
@@ -470,8 +520,16 @@ def former_admin_address(request):
     )
 
 
+@require_http_methods(["GET", "HEAD"])
 def application_form(request):
-    """The blank 政府信息公开申请表 (.docx) for applications by post, fax or in person."""
-    return file_response(
-        application_form_docx(), "政府信息公开申请表.docx", downloads.DOCX_TYPE, private=False
-    )
+    """The blank 政府信息公开申请表 (.docx) for applications by post, fax or in person: a public
+    file as ``portal.built_files`` answers one (``no-cache`` with its ETag, a 304 carrying the
+    file's headers), not a page of the page cache, whose 304 would carry a page's."""
+    content = application_form_docx()
+    etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    unchanged = built_files.not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+    response = file_response(content, "政府信息公开申请表.docx", downloads.DOCX_TYPE, private=False)
+    response["ETag"] = etag
+    return response

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from disclosure.applications import actions as application_actions
 from disclosure.applications import services
-from disclosure.applications.models import Application, Letter
+from disclosure.applications.models import Application, Letter, ReleasedFile
 from portal.models import AuditEvent
 from tests.disclosure.applications.staff import png_bytes
 from tests.factories import AgencyFactory, ApplicationFactory
@@ -27,14 +27,29 @@ def application(world):
         application, world["handler"], "请写明年份。", services.today().replace(year=2099)
     )
     application.refresh_from_db()
+    # A file prepared for the answer, and one the applicant supplemented with.
+    ReleasedFile.objects.create(
+        application=application, file=ContentFile(b"%PDF-1.4\n", name="x.pdf"), name="清单.pdf",
+        content_type="application/pdf", size=9, sha256="0" * 64,
+    )  # fmt: skip
+    application.supplement_file.save("s.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    application.supplement_file_name = "补正.pdf"
+    application.save()
     return application
 
 
 def urls_of(application):
     """Every admin URL of one application, and whether it is asked for with a POST."""
     letter = application.letters.get()
+    released = application.released_files.get()
     pk = application.pk
     urls = [
+        ("GET", reverse("admin:applications_application_released", args=[pk, released.pk])),
+        (
+            "POST",
+            reverse("admin:applications_application_released_remove", args=[pk, released.pk]),
+        ),
+        ("GET", reverse("admin:applications_application_supplement_file", args=[pk])),
         ("GET", reverse("admin:applications_application_change", args=[pk])),
         ("POST", reverse("admin:applications_application_change", args=[pk])),
         ("GET", reverse("admin:applications_application_history", args=[pk])),
@@ -71,6 +86,9 @@ def test_staff_who_do_not_handle_the_application_get_404_on_every_url(
     assert (AuditEvent.objects.count(), application.letters.get().body) == before
     application.refresh_from_db()
     assert application.status == Application.Status.SUPPLEMENT
+    assert application.released_files.get().file.storage.exists(
+        application.released_files.get().file.name
+    )
 
 
 @pytest.mark.parametrize("who", ["other_handler", "auditor", "editor"])

@@ -3,11 +3,14 @@ status page, only to the browser that looked the application up with its 查询�
 audited; 部分公开 says what was withheld and why."""
 
 from datetime import date, timedelta
+from importlib import import_module
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from disclosure.applications import services
 from disclosure.applications.clock import today
@@ -15,6 +18,7 @@ from disclosure.applications.models import (
     Application,
     ReleasedFile,
 )
+from disclosure.applications.views import FILES_SECONDS
 from portal.actors import SYSTEM
 from portal.models import AuditEvent
 from tests.disclosure.applications.helpers import give_information, pdf_upload, with_lookup_code
@@ -151,3 +155,98 @@ def test_the_clerk_attaches_the_files_in_the_answer_step(client, world):
     assert list(application.released_files.values_list("name", flat=True)) == ["清单一.pdf"]
     page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert "清单一.pdf" in page.content.decode()
+
+
+def test_a_session_id_planted_before_the_lookup_opens_nothing_to_whoever_planted_it(settings):
+    application, code = online()
+    give_information(application)
+    services.answer(application, SYSTEM, Application.Result.DISCLOSED)
+    planted = import_module(settings.SESSION_ENGINE).SessionStore()
+    planted.create()  # the attacker's own session, whose id they got into the applicant's browser
+    applicant, attacker = Client(), Client()
+    for browser in (applicant, attacker):
+        browser.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    assert look_up(applicant, code).status_code == 200
+    assert applicant.cookies[settings.SESSION_COOKIE_NAME].value != planted.session_key
+    urls = [
+        reverse("applications:released-file", args=[application.released_files.get().pk]),
+        reverse("applications:status-letter", args=[application.letters.get().pk]),
+    ]
+    assert [attacker.get(url).status_code for url in urls] == [403, 403]
+    assert not AuditEvent.objects.filter(details__step="released_download").exists()
+    assert [applicant.get(url).status_code for url in urls] == [200, 200]
+
+
+def test_the_letter_asking_a_third_party_is_not_the_applicants(client):
+    application, code = online()
+    Application.objects.filter(pk=application.pk).update(received_on=today())
+    application.refresh_from_db()
+    consulting = services.start_consultation(
+        application, SYSTEM, "third_party", "重庆某某置业有限公司（法定代表人张某某）"
+    )
+    services.finalise_letter(consulting, SYSTEM)
+    page = look_up(client, code).content.decode()
+    assert "正在征求第三方或其他机关的意见" in page
+    assert "征求意见函" not in page and "重庆某某置业有限公司" not in page
+    url = reverse("applications:status-letter", args=[consulting.pk])
+    assert client.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(details__step="released_download").exists()
+
+
+def test_the_lookup_opens_the_files_for_thirty_minutes_however_the_session_lives_on(client):
+    application, code = online()
+    give_information(application)
+    services.answer(application, SYSTEM, Application.Result.DISCLOSED)
+    url = reverse("applications:released-file", args=[application.released_files.get().pk])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        look_up(client, code)
+    with time_machine.travel(start + timedelta(seconds=FILES_SECONDS - 60), tick=False):
+        assert client.get(url).status_code == 200  # and the session's expiry slides on
+    with time_machine.travel(start + timedelta(seconds=FILES_SECONDS + 1), tick=False):
+        assert client.get(url).status_code == 403
+        look_up(client, code)
+        assert client.get(url).status_code == 200
+
+
+def test_a_lookup_sends_no_supplement_for_another_application():
+    _mine, my_code = online()
+    theirs, _code = online(phone="13800009999")
+    Application.objects.update(received_on=today())
+    for application in Application.objects.all():
+        services.request_supplement(application, SYSTEM, "请写明年份。", today() + timedelta(15))
+    client = Client()
+    look_up(client, my_code)
+    response = client.post(
+        reverse("applications:supplement", args=[theirs.pk]), {"supplied": "冒充的补正"}
+    )
+    assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.status == Application.Status.SUPPLEMENT and not theirs.supplement_reply
+
+
+def test_downloads_are_bounded_per_client_and_hour(client, monkeypatch):
+    """Each download builds or reads a file and writes an audit event under the log's one lock:
+    a holder of a right 查询码, who may look it up again at will, has a share of the hour."""
+    from disclosure.applications import limits
+    from portal.ratelimit import RateLimit
+
+    monkeypatch.setattr(limits, "DOWNLOADS_PER_HOUR", 2)
+    monkeypatch.setattr(limits, "DOWNLOADS", RateLimit("test:download", 2, 3600))
+    application, code = online()
+    give_information(application)
+    services.answer(application, SYSTEM, Application.Result.DISCLOSED)
+    look_up(client, code)
+    urls = [
+        reverse("applications:released-file", args=[application.released_files.get().pk]),
+        reverse("applications:status-letter", args=[application.letters.get().pk]),
+    ]
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+    refused = client.get(urls[1])
+    assert refused.status_code == 429
+    assert "下载过于频繁：同一网络地址每小时最多下载 2 次" in refused.content.decode()
+    assert AuditEvent.objects.filter(details__step="released_download").count() == 2
+    # Another client's share is its own.
+    other = Client(REMOTE_ADDR="10.9.9.9")
+    look_up(other, code)
+    assert other.get(urls[0]).status_code == 200

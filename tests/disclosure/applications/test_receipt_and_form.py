@@ -2,8 +2,10 @@
 number, the 查询码 and the due date; and the blank 申请表 for post and in-person applications."""
 
 import io
+from importlib import import_module
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from docx import Document as WordDocument
 
@@ -67,8 +69,6 @@ def test_an_accepted_identity_file_is_kept_when_the_form_comes_back(client, agen
 
 
 def test_a_kept_file_is_this_browsers_only(client, agency, file_roots):
-    from django.test import Client
-
     url = reverse("applications:apply", args=[agency.pk])
     client.post(url, {**person_data(info_title=""), "identity_file": png_upload()})
     stranger = Client().post(url, person_data())
@@ -94,3 +94,62 @@ def test_the_purge_sweeps_proofs_kept_for_forms_never_sent_again(client, agency,
     os.utime(kept, (old, old))
     purge_personal_data(3)
     assert not kept.exists()
+
+
+def test_a_session_id_planted_before_the_form_keeps_nothing_for_whoever_planted_it(
+    agency, file_roots, settings
+):
+    planted = import_module(settings.SESSION_ENGINE).SessionStore()
+    planted.create()  # the attacker's own session, whose id they got into the applicant's browser
+    applicant, attacker = Client(), Client()
+    for browser in (applicant, attacker):
+        browser.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    url = reverse("applications:apply", args=[agency.pk])
+    applicant.post(url, {**person_data(info_title=""), "identity_file": png_upload()})
+    assert applicant.cookies[settings.SESSION_COOKIE_NAME].value != planted.session_key
+    # The applicant's proof of identity is not the attacker's to send with their own form.
+    stolen = attacker.post(url, person_data(person_name="王五"))
+    assert stolen.status_code == 200
+    page = stolen.content.decode()
+    assert "请上传身份证明文件" in page and "身份证.png" not in page
+    assert not Application.objects.exists()
+
+
+def test_proofs_kept_for_forms_that_came_back_are_bounded_in_number(agency, file_roots, settings):
+    settings.APPLICATION_KEPT_IDENTITY_FILES = 2
+    url = reverse("applications:apply", args=[agency.pk])
+    folder = file_roots.PRIVATE_MEDIA_ROOT / "applications" / "kept-identity"
+    pages = []
+    for n in range(3):  # each a browser of its own: a session, so a file, each
+        browser = Client(REMOTE_ADDR=f"10.0.{n}.1")
+        response = browser.post(url, {**person_data(info_title=""), "identity_file": png_upload()})
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+    assert len(list(folder.iterdir())) == 2
+    assert ['id="kept-identity"' in page for page in pages] == [True, True, False]
+    # The third applicant is asked to choose the file again, as before there was any keeping.
+    assert "请上传身份证明文件" not in pages[2] and "所需信息的名称" in pages[2]
+
+
+def test_the_blank_form_is_built_once_however_its_address_is_spelled(client, monkeypatch):
+    from disclosure.applications import form_docx
+
+    built = []
+    real = form_docx.WordDocument
+    monkeypatch.setattr(form_docx, "WordDocument", lambda: built.append(1) or real())
+    url = reverse("applications:application-form")
+    # Made-up queries are never kept in the page cache: each would build the file again.
+    bodies = {client.get(url, {"n": n}).content for n in range(3)}
+    assert len(bodies) == 1 and len(built) <= 1
+
+
+def test_a_proof_kept_for_one_agencys_form_is_not_sent_to_another(client, agency, file_roots):
+    from tests.factories import AgencyFactory
+
+    other = AgencyFactory(name="铜梁区财政局", accepts_applications=True)
+    first = reverse("applications:apply", args=[agency.pk])
+    client.post(first, {**person_data(info_title=""), "identity_file": png_upload()})
+    response = client.post(reverse("applications:apply", args=[other.pk]), person_data())
+    assert response.status_code == 200
+    assert "请上传身份证明文件" in response.content.decode()
+    assert not Application.objects.exists()

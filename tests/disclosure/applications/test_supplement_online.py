@@ -128,3 +128,93 @@ def test_the_clerk_sees_what_was_supplemented_and_opens_its_file(client, waiting
     assert AuditEvent.objects.filter(details__what="supplement_file").count() == 1
     client.force_login(world["other_handler"])
     assert client.get(url).status_code == 404
+
+
+def test_a_control_character_pasted_from_word_is_refused_and_nothing_changes(waiting):
+    application, code = waiting
+    client = looked_up(code)
+    url = reverse("applications:supplement", args=[application.pk])
+    refused = client.post(url, {"supplied": "所需信息为\x0b2025年度的项目清单。"})
+    assert refused.status_code == 400
+    assert "不能包含不可见的控制字符（U+000B）" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT and not application.supplement_reply
+
+
+def test_a_post_without_the_csrf_token_is_refused(waiting, settings):
+    application, code = waiting
+    client = Client(enforce_csrf_checks=True)
+    page = client.post(STATUS, {"code": code, "phone_tail": "1234"})
+    assert page.status_code == 403  # the lookup itself asks for the token
+    token = client.get(STATUS).context["csrf_token"]
+    client.post(STATUS, {"code": code, "phone_tail": "1234", "csrfmiddlewaretoken": token})
+    url = reverse("applications:supplement", args=[application.pk])
+    forged = client.post(url, {"supplied": "伪造的补正", "supplement_file": pdf_upload()})
+    assert forged.status_code == 403
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT and not application.supplement_reply
+    sent = client.post(url, {"supplied": "补正", "csrfmiddlewaretoken": token})
+    assert sent.status_code == 200
+
+
+def zip_upload(name, members):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        # A page that, opened from the clerk's disk, asks for their password.
+        lambda: zip_upload("补正材料.zip", {"登录.html": "<form action='https://x.example'>"}),
+        # An old Word or Excel file may carry macros.
+        lambda: SimpleUploadedFile("补正.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+        lambda: SimpleUploadedFile("补正.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+    ],
+    ids=["zip", "doc", "xls"],
+)
+def test_the_applicant_supplements_only_with_what_the_form_says(waiting, upload):
+    application, code = waiting
+    client = looked_up(code)
+    url = reverse("applications:supplement", args=[application.pk])
+    refused = client.post(url, {"supplied": "补正", "supplement_file": upload()})
+    assert refused.status_code == 400
+    assert "补正材料只能上传 PDF、Word（.docx）文件或 JPG、PNG 图片" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT and not application.supplement_file
+
+
+def test_a_file_over_the_limit_is_refused_and_not_kept(waiting, settings):
+    application, code = waiting
+    settings.APPLICATION_MAX_IDENTITY_BYTES = 1000
+    client = looked_up(code)
+    big = SimpleUploadedFile(
+        "补正.pdf", b"%PDF-1.4\n" + b"0" * 5000, content_type="application/pdf"
+    )
+    refused = client.post(
+        reverse("applications:supplement", args=[application.pk]),
+        {"supplied": "补正", "supplement_file": big},
+    )
+    assert refused.status_code == 400 and "补正材料超过" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUPPLEMENT and not application.supplement_file
+
+
+def test_a_closed_application_takes_no_supplement(waiting):
+    application, code = waiting
+    client = looked_up(code)
+    services.close_other(application, SYSTEM, "申请人撤回申请")
+    refused = client.post(
+        reverse("applications:supplement", args=[application.pk]),
+        {"supplied": "补正", "supplement_file": pdf_upload()},
+    )
+    assert refused.status_code == 400 and "这件申请目前不需要补正" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.CLOSED
+    assert not application.supplement_reply and not application.supplement_file

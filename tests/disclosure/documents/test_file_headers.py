@@ -14,6 +14,7 @@ from PIL import Image
 from disclosure.applications import services as application_services
 from disclosure.documents.services import add_attachment, publish
 from disclosure.proposals.models import CoHandlingOpinion
+from portal.actors import SYSTEM
 from tests.disclosure.reports.test_annual_report_files import published_report
 from tests.factories import (
     AgencyFactory,
@@ -104,6 +105,57 @@ def application_letter(client, admin_client):
     return admin_client.get(url)
 
 
+def answered_online():
+    """An application answered online with a file, and a browser that looked it up."""
+    from disclosure.applications.models import Application, lookup_code_digest, new_lookup_code
+
+    code = new_lookup_code()
+    application = ApplicationFactory(
+        received_on=application_services.today(),
+        lookup_digest=lookup_code_digest(code),
+        delivery=Application.Delivery.ONLINE,
+    )
+    upload = SimpleUploadedFile("清单.pdf", PDF)
+    application_services.add_released_files(application, SYSTEM, [upload])
+    application_services.answer(application, SYSTEM, Application.Result.DISCLOSED)
+    return application, code
+
+
+def released_file_to_the_applicant(client, admin_client):
+    application, code = answered_online()
+    client.post(reverse("applications:status"), {"code": code, "phone_tail": "1234"})
+    released = application.released_files.get()
+    return client.get(reverse("applications:released-file", args=[released.pk]))
+
+
+def letter_to_the_applicant(client, admin_client):
+    application, code = answered_online()
+    client.post(reverse("applications:status"), {"code": code, "phone_tail": "1234"})
+    letter = application.letters.get()
+    return client.get(reverse("applications:status-letter", args=[letter.pk]))
+
+
+def released_file_for_staff(client, admin_client):
+    application, _code = answered_online()
+    released = application.released_files.get()
+    url = reverse("admin:applications_application_released", args=[application.pk, released.pk])
+    return admin_client.get(url)
+
+
+def supplement_file_for_staff(client, admin_client):
+    application = new_application()
+    application.supplement_file.save("s.pdf", ContentFile(PDF), save=False)
+    application.supplement_file_name = "补正.pdf"
+    application.supplement_file_type = "application/pdf"
+    application.save()
+    url = reverse("admin:applications_application_supplement_file", args=[application.pk])
+    return admin_client.get(url)
+
+
+def blank_application_form(client, admin_client):
+    return client.get(reverse("applications:application-form"))
+
+
 def staff_listing(file_format):
     def download(client, admin_client):
         url = reverse("admin:disclosure_document_export")
@@ -156,6 +208,11 @@ VIEWS = {
     "co-handling opinion attachment": (co_handling_opinion_attachment, True, False),
     "identity file": (identity_file, True, False),
     "application letter .docx": (application_letter, True, False),
+    "released file to the applicant": (released_file_to_the_applicant, True, False),
+    "letter to the applicant": (letter_to_the_applicant, True, False),
+    "released file for staff": (released_file_for_staff, True, False),
+    "supplement file for staff": (supplement_file_for_staff, True, False),
+    "blank application form": (blank_application_form, False, False),
     "staff listing .csv": (staff_listing("csv"), True, False),
     "staff listing .xlsx": (staff_listing("xlsx"), True, False),
     "compliance report": (compliance_report, True, False),
@@ -196,13 +253,21 @@ def test_every_file_goes_out_with_the_same_headers(client, admin_client, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["public annual report", "public listing", "media download", "media image"]
+    "name",
+    [
+        "public annual report",
+        "public listing",
+        "media download",
+        "media image",
+        "blank application form",
+    ],
 )
 def test_a_304_keeps_the_files_headers(client, admin_client, name):
     """A 304 updates the headers a browser keeps: it must not swap the sandbox for a page's."""
     view, _private, inline = VIEWS[name]
     first = view(client, admin_client)
-    b"".join(first.streaming_content)
+    if first.streaming:
+        b"".join(first.streaming_content)
     validator = (
         {"HTTP_IF_NONE_MATCH": first["ETag"]}
         if "ETag" in first
