@@ -9,14 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from disclosure.documents.models import Document, Genre, Topic
+from portal.page_cache import versioned
 
 CHOICES_CACHE_KEY = "disclosure:filter-choices"
 FIRST_YEAR = 2000
 
 
 def filter_choices():
-    """Topics, genres and agencies for the filter form: one UNION query, then cached."""
-    choices = cache.get(CHOICES_CACHE_KEY)
+    """Topics, genres and agencies for the filter form: one UNION query, then cached under the
+    public version (a Redis restored from an old snapshot holds only older versions' keys)."""
+    key = versioned(CHOICES_CACHE_KEY)
+    choices = cache.get(key)
     if choices is None:
         no_parent = Value(None, output_field=IntegerField())
         rows = (
@@ -49,15 +52,15 @@ def filter_choices():
             choices["topic"].append((pk, name))
             children = sorted((o, cpk, n) for cpk, (n, p, o) in topics.items() if p == pk)
             choices["topic"].extend((cpk, f"{name} / {n}") for _o, cpk, n in children)
-        cache.set(CHOICES_CACHE_KEY, choices, 600)
+        cache.set(key, choices, 600)
     return choices
 
 
 def forget_filter_choices(**kwargs):
     # Now, and again once committed: a request that read the old rows meanwhile may have cached
     # them.
-    cache.delete(CHOICES_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CHOICES_CACHE_KEY))
+    cache.delete(versioned(CHOICES_CACHE_KEY))
+    transaction.on_commit(lambda: cache.delete(versioned(CHOICES_CACHE_KEY)))
 
 
 class DocumentFilterForm(forms.Form):

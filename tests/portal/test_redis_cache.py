@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 TITLE = "关于开展城乡环境整治的通知"
 # This file's own database of the shared Redis: only it is ever cleared.
-REDIS_URL = "redis://127.0.0.1:6379/7"
+# A database of its own for each test process (pytest-xdist's gw0, gw1 …): each empties it.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = f"redis://127.0.0.1:6379/{7 + WORKER % 8}"
 # Nothing listens there: a Redis that is down.
 CLOSED_URL = "redis://127.0.0.1:6390/7"
 
@@ -247,3 +249,17 @@ def test_a_redis_restored_from_before_a_change_of_site_settings_shows_the_new_on
     page_cache.forget_local_copy()
     assert SiteSettings.load().site_name == "新的网站名称"
     assert "新的网站名称" in client.get(tree["column"].get_absolute_url()).content.decode()
+
+
+def test_a_redis_restored_from_before_a_new_topic_offers_it_in_the_filters(
+    client, tree, document, redis_db
+):
+    from disclosure.documents.filters import filter_choices
+    from tests.factories import TopicFactory
+
+    assert all(name != "新增的主题" for _pk, name in filter_choices()["topic"])
+    before = snapshot(redis_db)
+    TopicFactory(name="新增的主题")
+    restore(redis_db, before)
+    page_cache.forget_local_copy()
+    assert any(name == "新增的主题" for _pk, name in filter_choices()["topic"])
