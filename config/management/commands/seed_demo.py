@@ -13,6 +13,7 @@ from disclosure.applications.roles import REQUESTS
 from disclosure.documents.index_numbers import format_index_number
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.services import publish, set_legacy_index_number
+from disclosure.documents.wording import load_word_rules
 from disclosure.proposals.models import (
     CongressSession,
     Proposal,
@@ -126,6 +127,7 @@ class Command(BaseCommand):
             self.seed_user()
             self.seed_applications()
             seed_annual_reports_and_guides(self.stdout)
+            load_word_rules()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
         for username, role in DEMO_STAFF:

@@ -15,6 +15,7 @@ from disclosure.documents.models.revisions import (
     content_values,
     document_content,
 )
+from disclosure.documents.models.words import WordRule
 
 __all__ = [
     "Attachment",
@@ -27,6 +28,7 @@ __all__ = [
     "IndexCounter",
     "PublicCount",
     "Topic",
+    "WordRule",
     "attachment_path",
     "content_values",
     "document_content",
