@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,9 +63,12 @@ class WordRuleAdmin(admin.ModelAdmin):
         self._set_active(request, queryset, False)
 
     def _set_active(self, request, queryset, active):
-        # updated_at moves with the flag: the dictionary's version, and so the matcher, follow.
+        # revision moves with the flag: the dictionary's version, and so the matcher, follow.
         count = queryset.exclude(active=active).update(
-            active=active, updated_by=request.user, updated_at=timezone.now()
+            active=active,
+            updated_by=request.user,
+            updated_at=timezone.now(),
+            revision=F("revision") + 1,
         )
         done = _("已启用 %(n)d 个错敏词。") if active else _("已停用 %(n)d 个错敏词。")
         self.message_user(request, done % {"n": count}, messages.SUCCESS)

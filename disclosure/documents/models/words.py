@@ -7,7 +7,7 @@ dictionary version (``WordRule.objects.version()``).
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext_lazy as _
 
 WRONG_MIN_LENGTH = 2  # one character would flag correct text everywhere
@@ -16,10 +16,15 @@ WRONG_MAX_LENGTH = 50
 
 class WordRuleQuerySet(models.QuerySet):
     def version(self):
-        """What changes whenever a rule is added, changed, switched off or deleted: the number
-        of rules, the highest id and the latest change (one query)."""
-        row = WordRule.objects.aggregate(count=Count("pk"), top=Max("pk"), at=Max("updated_at"))
-        return (row["count"], row["top"], row["at"])
+        """What changes whenever a rule is added, changed, switched off or deleted (one query):
+        the number of rules, the highest id (an addition after a deletion raises it), the sum
+        of the rules' ``revision`` counters (every save raises one: app servers whose clocks
+        differ cannot hide a change) and the latest change (ids and counters a rolled-back
+        transaction used may come again)."""
+        row = WordRule.objects.aggregate(
+            count=Count("pk"), top=Max("pk"), saves=Sum("revision"), at=Max("updated_at")
+        )
+        return (row["count"], row["top"], row["saves"], row["at"])
 
 
 class WordRule(models.Model):
@@ -75,7 +80,10 @@ class WordRule(models.Model):
         related_name="+",
         editable=False,
     )
-    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+    revision = models.PositiveIntegerField(
+        _("修改次数"), default=0, editable=False, help_text=_("每次保存加一，词库版本由此得出。")
+    )
 
     objects = WordRuleQuerySet.as_manager()
 
@@ -86,6 +94,11 @@ class WordRule(models.Model):
 
     def __str__(self):
         return f"{self.wrong} → {self.right}" if self.right else self.wrong
+
+    def save(self, *args, **kwargs):
+        # The dictionary's version counts saves (version()); a bulk update raises it itself.
+        self.revision += 1
+        super().save(*args, **kwargs)
 
     def exception_list(self):
         """The right form and the listed exceptions that contain the wrong form."""

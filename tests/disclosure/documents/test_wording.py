@@ -1,9 +1,11 @@
 """The 错敏词 matcher: what it finds, what it leaves alone, and what a check costs."""
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from disclosure.documents import wording
 from disclosure.documents.models import Document, WordRule
@@ -127,6 +129,15 @@ def test_a_changed_dictionary_is_used_at_the_next_check():
     rule_row.save()
     rule_row.delete()
     assert found("请按装设备") == []
+
+
+def test_a_change_is_seen_even_when_the_clock_stands_still():
+    with time_machine.travel(timezone.now(), tick=False):
+        rule_row = rule("按装", "安装", HINT)
+        assert found("按装")[0][3] == HINT
+        rule_row.severity = SEVERE
+        rule_row.save()
+        assert found("按装")[0][3] == SEVERE
 
 
 def test_a_check_of_a_100_page_body_costs_one_query_once_compiled():
