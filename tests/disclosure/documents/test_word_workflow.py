@@ -2,11 +2,15 @@
 revision's approval until a reviewer gives a reason, and the matches shown to the reviewer."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from disclosure.documents import wording
 from disclosure.documents.models import Document, DocumentRevision, WordRule
 from disclosure.documents.services import (
+    AttachmentEdit,
     WorkflowError,
     approve_revision,
     propose_revision,
@@ -176,3 +180,29 @@ def test_a_revision_without_severe_matches_is_approved_as_before(org, live):  # 
     approve_revision(revision, second)
     live.refresh_from_db()
     assert live.body == "<p>请按装设备。</p>"
+
+
+def test_an_attachment_a_revision_adds_is_checked_by_its_name(org, live, tmp_path, settings):  # noqa: F811
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("台湾政府来函.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n")
+    revision = propose_revision(live, org["reviewer"], {}, [AttachmentEdit("add", upload=upload)])
+    second = StaffUserFactory(role=REVIEWER, agencies=[org["district"]])
+    with pytest.raises(WorkflowError, match="“台湾政府”"):
+        approve_revision(revision, second)
+    approve_revision(revision, second, override="来函原件名称，不作改动。")
+    assert AuditEvent.objects.get(action="word_override").details["words"] == [
+        {"field": "attachment", "wrong": "台湾政府", "right": "台湾当局"}
+    ]
+
+
+def test_the_review_page_costs_the_same_whatever_the_number_of_matches(client, org):  # noqa: F811
+    few = submitted(org, body="<p>请按装设备。</p>")
+    many = submitted(org, body="<p>" + "请按装设备。" * 200 + "</p>")
+    as_user(client, org["reviewer"])
+    page(client, few, "publish")  # the dictionary compiled
+    counts = []
+    for document in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            assert page(client, document, "publish").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
