@@ -24,6 +24,7 @@ from catalog.credit_code import is_valid_credit_code
 from catalog.models import Agency
 from catalog.scoping import LACKS_PERMISSION, OTHER_AGENCY, may_act, refusal
 from disclosure.documents import actions as document_actions
+from disclosure.documents import links
 from disclosure.documents.index_numbers import IndexNumber, format_index_number, read_index_number
 from disclosure.documents.models import (
     CLOCK_SKEW,
@@ -440,6 +441,7 @@ def publish(document, user=SYSTEM, *, at=None):
     )
     if dates.backdated:
         _record_backdate(document, user, dates)
+    links.check_on_commit(document)
     return document
 
 
@@ -457,6 +459,7 @@ def withdraw(document, user, reason):
     document.save()
     move_count(counted, counted_node(document))
     audit.record(document_actions.WITHDRAW, actor=user, obj=document, details={"reason": reason})
+    links.break_on_commit(document)
     return document
 
 
@@ -631,6 +634,7 @@ def approve_revision(revision, user):
             "author": revision.author.get_username() if revision.author else "",
         },
     )
+    links.check_on_commit(document)
     return document
 
 
