@@ -4,6 +4,8 @@ from portal.registry import grant
 from portal.roles import AUDITOR, CATALOGUER, EDITOR, REVIEWER
 
 READ = ["disclosure.view_topic", "disclosure.view_genre"]
+# The broken links of their agencies' public documents (链接检查).
+LINKS = ["disclosure.view_linkcheck"]
 ATTACHMENTS = [
     "disclosure.add_attachment",
     "disclosure.change_attachment",
@@ -22,6 +24,7 @@ def register():
         "disclosure.view_document",
         "disclosure.submit_document",
         *ATTACHMENTS,
+        *LINKS,
     )
     grant(
         REVIEWER,
@@ -31,6 +34,7 @@ def register():
         "disclosure.publish_document",
         "disclosure.withdraw_document",
         *ATTACHMENTS,
+        *LINKS,
     )
     grant(CATALOGUER, *READ)
     grant(
@@ -39,4 +43,5 @@ def register():
         "disclosure.view_document",
         "disclosure.view_attachment",
         "disclosure.view_indexcounter",
+        *LINKS,
     )
