@@ -6,7 +6,8 @@ connection goes to an address resolved and vetted here: private, loopback, link-
 and reserved addresses are refused unless ``LINK_CHECK_ALLOWED_NETWORKS`` names them (tests name
 127.0.0.1), and the socket is opened to that vetted address, so a name cannot resolve to another
 one in between. No proxy from the environment, a short timeout per operation, a User-Agent of
-the portal's own, and no body read: the status line and headers say what is needed.
+the portal's own, and no body read: the status line and headers say what is needed. A request
+ends after two timeouts in all, however slowly a server answers.
 
 Requests are paced (``Pacer``): a rate for the run and an interval between two requests to one
 host. ``check_external`` checks at most ``limit`` distinct URLs per run, the least recently
@@ -14,6 +15,7 @@ checked first, and keeps the outcome on every row holding the URL.
 """
 
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
@@ -75,14 +77,61 @@ class FetchPolicy:
         return infos[0][4][0]
 
 
+class _DeadlineReader(io.RawIOBase):
+    """Reads from a socket until a deadline: a server sending its answer a byte at a time
+    never holds the checker longer than that, whatever the timeout of each read."""
+
+    def __init__(self, sock, deadline):
+        super().__init__()
+        self.sock, self.deadline, self.timeout = sock, deadline, sock.gettimeout()
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("deadline")
+        self.sock.settimeout(min(self.timeout or remaining, remaining))
+        return self.sock.recv_into(buffer)
+
+
+class _DeadlineSocket:
+    """A connected socket whose answer is read through a _DeadlineReader."""
+
+    def __init__(self, sock, deadline):
+        self.sock, self.deadline = sock, deadline
+
+    def makefile(self, mode="rb", *args, **kwargs):
+        return io.BufferedReader(_DeadlineReader(self.sock, self.deadline))
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+def _connect(connection, wrap=None):
+    """Open ``connection``'s socket to the address its policy vets, with a deadline for the
+    whole request of READS_PER_REQUEST timeouts."""
+    address = connection.policy.address_for(connection.host, connection.port)
+    deadline = time.monotonic() + READS_PER_REQUEST * connection.timeout
+    sock = socket.create_connection((address, connection.port), connection.timeout)
+    if wrap is not None:
+        sock = wrap(sock, server_hostname=connection.host)
+    return _DeadlineSocket(sock, deadline)
+
+
+# A request (connecting, sending, reading the status and headers) takes at most this many
+# timeouts in all.
+READS_PER_REQUEST = 2
+
+
 class _GuardedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, *args, policy, **kwargs):
         super().__init__(*args, **kwargs)
         self.policy = policy
 
     def connect(self):
-        address = self.policy.address_for(self.host, self.port)
-        self.sock = socket.create_connection((address, self.port), self.timeout)
+        self.sock = _connect(self)
 
 
 class _GuardedHTTPSConnection(http.client.HTTPSConnection):
@@ -91,9 +140,7 @@ class _GuardedHTTPSConnection(http.client.HTTPSConnection):
         self.policy = policy
 
     def connect(self):
-        address = self.policy.address_for(self.host, self.port)
-        sock = socket.create_connection((address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = _connect(self, self._context.wrap_socket)
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):

@@ -29,6 +29,8 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path
         if path == "/slow":
             time.sleep(1)
+        if path == "/drip":
+            return self._drip(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
         if path.startswith("/missing") or path == "/slow":
             return self._send(404)
         if path == "/head-refused" and self.command == "HEAD":
@@ -49,6 +51,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", location)
         self.send_header("Content-Length", "0")
         self.end_headers()
+
+    def _drip(self, answer):
+        try:
+            for byte in answer:
+                self.wfile.write(bytes([byte]))
+                time.sleep(0.05)
+        except OSError:
+            pass  # the checker gave up
 
     do_HEAD = do_GET = _answer
 
@@ -103,6 +113,13 @@ def test_a_slow_server_times_out(server):
     outcome = fetcher(timeout=0.2).check(f"{base}/slow")
     assert outcome.ok is False
     assert outcome.error == "连接超时（0.2 秒内无应答）"
+
+
+def test_a_server_answering_a_byte_at_a_time_cannot_hold_the_checker(server):
+    # Each byte comes well within the timeout; the whole answer does not come within two.
+    base, _seen = server
+    outcome = fetcher(timeout=0.2).check(f"{base}/drip")
+    assert (outcome.ok, outcome.error) == (False, "连接超时（0.2 秒内无应答）")
 
 
 def test_a_redirect_is_followed(server):
