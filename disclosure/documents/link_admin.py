@@ -53,12 +53,13 @@ class LinkCheckAdmin(ReadOnlyAdmin):
     search_fields = ["url", "text", "document__title"]
     list_per_page = 100
     show_full_result_count = False
+    ordering = ["first_broken_at", "pk"]  # the longest broken first, as broken_links gives them
 
     def get_queryset(self, request):
         return broken_links(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("disclosure.view_linkcheck")
+        return may_see_links(request.user)
 
     @admin.display(description=_("文件"), ordering="document__title")
     def document_display(self, obj):
@@ -121,4 +122,20 @@ def link_check_table(document):
         _("问题"),
         _("首次发现无法访问 / 检查时间"),
         body,
+    )
+
+
+def may_see_links(user):
+    return user.has_perm("disclosure.view_linkcheck")
+
+
+def register():
+    """The document list's link to the broken links."""
+    from portal import registry
+
+    registry.admin_link(
+        "disclosure.document",
+        _("无法访问的链接"),
+        "admin:disclosure_linkcheck_changelist",
+        may_see_links,
     )

@@ -34,10 +34,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        for name in ("limit", "rate", "timeout", "host_interval"):
-            value = options[name]
-            if value is not None and value <= 0 and name != "host_interval":
-                raise CommandError(f"--{name.replace('_', '-')} 必须大于 0。")
+        for name in ("limit", "rate", "timeout"):
+            if options[name] is not None and options[name] <= 0:
+                raise CommandError(f"--{name} 必须大于 0。")
+        if options["host_interval"] < 0:
+            raise CommandError("--host-interval 不能小于 0。")
         both = not (options["internal"] or options["external"])
         if options["internal"] or both:
             checked = links.check_public_documents(options["limit"])

@@ -62,6 +62,12 @@ def test_the_agency_filter_offers_the_users_agencies_only(client, two_agencies):
     assert "卫健委通知" not in theirs.content.decode()
 
 
+def test_the_document_list_links_to_the_broken_links(client, two_agencies):
+    login(client, REVIEWER, [two_agencies["ours"]])
+    documents = reverse("admin:disclosure_document_changelist")
+    assert reverse(LIST) in client.get(documents).content.decode()
+
+
 def test_auditors_see_every_agency(client, two_agencies):
     login(client, AUDITOR, [])
     page = client.get(reverse(LIST)).content.decode()
