@@ -270,3 +270,31 @@ def test_the_queries_of_a_publication_do_not_grow_with_its_links(
         counts.append(len(queries))
         assert LinkCheck.objects.filter(document=document).count() == 2 * count + 2
     assert counts[0] == counts[1]
+
+
+def test_the_internal_run_mends_links_to_a_scheduled_document_once_it_is_due(on_commit):
+    import time_machine
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    later = timezone.now() + timezone.timedelta(days=1)
+    scheduled = published(published_at=later)
+    document = DocumentFactory(body=f'<a href="/documents/{scheduled.pk}/">明日公开</a>')
+    with on_commit():
+        publish(document)
+    assert rows(document)[f"/documents/{scheduled.pk}/"].error == "链接指向的文件尚未公开"
+    with time_machine.travel(later + timezone.timedelta(minutes=1)):
+        call_command("check_links", "--internal")
+        assert rows(document)[f"/documents/{scheduled.pk}/"].ok is True
+
+
+def test_the_internal_run_checks_documents_that_were_never_checked():
+    from django.core.management import call_command
+
+    target = published()
+    document = published(body=f'<a href="/documents/{target.pk}/">原文</a>')  # no commit: unchecked
+    withdraw(target, SYSTEM, "已废止")
+    assert not LinkCheck.objects.exists()
+    call_command("check_links", "--internal")
+    assert rows(document)[f"/documents/{target.pk}/"].error == "链接指向的文件已撤回"
+    assert [row.document for row in broken_links(SYSTEM)] == [document]
