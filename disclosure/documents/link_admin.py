@@ -54,6 +54,7 @@ class LinkCheckAdmin(ReadOnlyAdmin):
     list_per_page = 100
     show_full_result_count = False
     ordering = ["first_broken_at", "pk"]  # the longest broken first, as broken_links gives them
+    list_display_links = None  # each row links to its document
 
     def get_queryset(self, request):
         return broken_links(request.user)
