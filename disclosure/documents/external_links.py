@@ -212,10 +212,10 @@ def _error_words(exc, timeout):
         return _("域名无法解析")
     if isinstance(reason, ssl.SSLError | ssl.CertificateError):
         return _("HTTPS 证书或加密连接有误")
+    if isinstance(reason, http.client.InvalidURL | ValueError):
+        return _("链接地址格式有误")
     if isinstance(reason, http.client.HTTPException):
         return _("对方服务器的应答无法识别")
-    if isinstance(reason, ValueError):
-        return _("链接地址格式有误")
     return _("连接中断")
 
 
@@ -255,7 +255,11 @@ class Fetcher:
         if current.startswith("//"):
             current = "https:" + current
         for _hop_number in range(self.policy.max_redirects + 1):
-            if urlsplit(current).scheme.lower() not in ("http", "https"):
+            try:
+                scheme = urlsplit(current).scheme.lower()
+            except ValueError:
+                return Outcome(False, _("链接地址格式有误"))
+            if scheme not in ("http", "https"):
                 return Outcome(False, _("重定向到了不支持的地址"))
             if current in visited:
                 return Outcome(False, _("重定向循环"))

@@ -151,6 +151,12 @@ def test_a_refused_connection_is_broken():
     assert (outcome.ok, outcome.error) == (False, "连接被拒绝（对方服务器未开放）")
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "https://exa mple.gov.cn/"])
+def test_a_malformed_address_is_broken_without_a_request(url):
+    outcome = fetcher().check(url)
+    assert (outcome.ok, outcome.error) == (False, "链接地址格式有误")
+
+
 def test_private_addresses_are_refused_by_default(server):
     base, seen = server
     default = Fetcher(FetchPolicy(), Pacer(rate=1000, host_interval=0))
