@@ -328,7 +328,9 @@ def record(document, found, now=None):
             apply_outcome(row, outcome, now)
     if existing:
         LinkCheck.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
-    LinkCheck.objects.bulk_create(new, batch_size=500)
+    # A check running at the same time (the command, another publication) may have added the
+    # same link: its row stands.
+    LinkCheck.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
     LinkCheck.objects.bulk_update(changed, RESULT_FIELDS, batch_size=500)
 
 
