@@ -142,3 +142,17 @@ def test_the_reviewer_is_warned_of_broken_links_before_and_after_publishing(clie
     assert document.status == document.Status.PUBLISHED  # a warning, not a refusal
     shown = [str(m) for m in response.context["messages"]]
     assert any("1 个本站链接或附件无法访问" in m for m in shown)
+
+
+def test_the_revision_page_warns_of_broken_links_in_the_new_body(client):
+    from disclosure.documents.services import propose_revision
+
+    agency = AgencyFactory()
+    author = StaffUserFactory(role=REVIEWER, agencies=[agency])
+    document = published(agency=agency)
+    revision = propose_revision(document, author, {"body": '<a href="/no/such/">新增链接</a>'})
+    login(client, REVIEWER, [agency])
+    url = reverse("admin:disclosure_document_revision", args=[document.pk, revision.pk])
+    page = client.get(url).content.decode()
+    assert "目前无法访问" in page and "不影响批准" in page and "新增链接" in page
+    assert "本站没有这个页面" in page
