@@ -373,3 +373,11 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # The public site's name when no SiteSettings row exists yet.
 PORTAL_SITE_NAME = "政务公开门户"
+
+# The link checker (check_links): external links are fetched from public addresses only;
+# networks listed here (CIDR, comma-separated) may be fetched although they are private (an
+# intranet mirror of a linked site; tests name 127.0.0.1/32). Never the portal's own network.
+LINK_CHECK_ALLOWED_NETWORKS = env_list("PORTAL_LINK_CHECK_ALLOWED_NETWORKS", "")
+LINK_CHECK_USER_AGENT = os.environ.get(
+    "PORTAL_LINK_CHECK_USER_AGENT", "ZhengwuGongkaiLinkChecker/1.0 (+check_links)"
+)

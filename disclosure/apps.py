@@ -60,6 +60,7 @@ class DisclosureConfig(AppConfig):
         """What the features add to the kernel's registry and the document core's pages."""
         from disclosure.documents import actions as document_actions  # noqa: F401
         from disclosure.documents import dashboard as documents_dashboard
+        from disclosure.documents import link_admin
         from disclosure.documents import roles as document_roles
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
@@ -75,6 +76,7 @@ class DisclosureConfig(AppConfig):
         registry.todo_panel(_("公开文件待办"), documents_dashboard.todo)
         registry.todo_panel(_("建议提案办理提醒"), proposals_dashboard.todo)
         compliance_admin.register()
+        link_admin.register()
         site_import_admin.register()
 
 

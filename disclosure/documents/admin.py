@@ -16,6 +16,7 @@ from catalog.models import Agency, CatalogNode
 from disclosure.documents import admin_pages, services
 from disclosure.documents.admin_pages import diff_rows, version_changes
 from disclosure.documents.forms import AttachmentInlineForm, DocumentAdminForm
+from disclosure.documents.link_admin import link_check_table
 from disclosure.documents.models import (
     Attachment,
     Document,
@@ -170,7 +171,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["agency", "node", "extra_nodes", "interprets"]
     readonly_fields = [
         "status", "index_number_display", "review_comment", "withdrawn_reason", "withdrawn_at",
-        "created_at", "updated_at", "migrated_from", "published_recorded_at",
+        "created_at", "updated_at", "migrated_from", "published_recorded_at", "link_checks_display",
     ]  # fmt: skip
     actions = ["submit_selected", "publish_selected"]
     change_form_template = "admin/disclosure/document/change_form.html"
@@ -193,6 +194,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
             _("状态"),
             {"fields": ["status", "published_recorded_at", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at", "migrated_from"]},
         ),
+        (_("链接检查"), {"fields": ["link_checks_display"]}),
     ]  # fmt: skip
 
     # --- what each staff member sees --------------------------------------------------------
@@ -401,6 +403,10 @@ class DocumentAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("索引号"))
     def index_number_display(self, obj):
         return obj.index_number or _("（发布时分配）")
+
+    @admin.display(description=_("链接检查结果"))
+    def link_checks_display(self, obj):
+        return link_check_table(obj)
 
     @admin.display(description=_("标题（索引号）"), ordering="title")
     def title_display(self, obj):

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from disclosure.documents import services, wording
+from disclosure.documents import links, services, wording
 from disclosure.documents.listings import ExportForm, ExportLimited, export_response
-from disclosure.documents.models import Document, DocumentRevision
+from disclosure.documents.models import Document, DocumentRevision, LinkCheck
 from disclosure.documents.models.revisions import ATTACHMENT_CHANGES
 from portal import downloads
 from portal.admin_pages import AdminPage
@@ -208,6 +208,31 @@ class TransitionForm(forms.Form):
 WORD_CHECKED = {"submit", "publish"}
 
 
+# The transitions that put content online: their pages list the broken internal links first.
+CHECKS_LINKS = {"publish"}
+
+
+def link_warnings(document, body=None):
+    """The internal links and attachments of ``document`` (or of ``body``) broken now, as rows
+    for the warning a reviewer reads before content goes online. It does not block."""
+    return [
+        {"url": link.url, "text": link.text, "error": outcome.error}
+        for link, outcome in links.broken_internal(document, body)
+    ]
+
+
+def broken_after(admin, request, document):
+    """Tell the reviewer how many of the links just checked are broken, if any."""
+    count = document.link_checks.filter(ok=False).exclude(kind=LinkCheck.Kind.EXTERNAL).count()
+    if count:
+        admin.message_user(
+            request,
+            _("《%(title)s》有 %(n)d 个本站链接或附件无法访问，请在“链接检查”中查看并尽快修改。")
+            % {"title": document.title, "n": count},
+            messages.WARNING,
+        )
+
+
 class TransitionPage(AdminPage):
     """The page behind a workflow button: asks for what the transition needs, then runs it."""
 
@@ -237,6 +262,7 @@ class TransitionPage(AdminPage):
             "form": form,
             "media": admin.media + form.media,
             **words,
+            "link_warnings": link_warnings(document) if key in CHECKS_LINKS else [],
         }
         return self.render(request, context)
 
@@ -277,6 +303,8 @@ class TransitionPage(AdminPage):
             warning = word_warning(document)
             if warning:
                 admin.message_user(request, warning, messages.WARNING)
+        if transition.key in CHECKS_LINKS:
+            broken_after(admin, request, document)
 
     post = get
 
@@ -343,6 +371,8 @@ class RevisionPage(AdminPage):
                 return HttpResponseRedirect(request.path)
             done = DECISION_DONE[decision.key] % {"pk": revision.pk}
             admin.message_user(request, done, messages.SUCCESS)
+            if decision.key == "approve":
+                broken_after(admin, request, document)
             return HttpResponseRedirect(
                 reverse("admin:disclosure_document_change", args=[document.pk])
             )
@@ -365,6 +395,11 @@ class RevisionPage(AdminPage):
             "may_decide": services.may_decide(revision, request.user),
             "may_approve": services.may_approve(revision, request.user),
             **words,
+            "link_warnings": (
+                link_warnings(document, revision.values.get("body"))
+                if revision.is_pending and "body" in revision.changed_fields
+                else []
+            ),
         }
         return self.render(request, context)
 

@@ -11,6 +11,8 @@ WORD_RULES = [
     "disclosure.delete_wordrule",
     "disclosure.view_wordrule",
 ]
+# The broken links of their agencies' public documents (链接检查).
+LINKS = ["disclosure.view_linkcheck"]
 ATTACHMENTS = [
     "disclosure.add_attachment",
     "disclosure.change_attachment",
@@ -30,6 +32,7 @@ def register():
         "disclosure.submit_document",
         "disclosure.view_wordrule",
         *ATTACHMENTS,
+        *LINKS,
     )
     grant(
         REVIEWER,
@@ -40,6 +43,7 @@ def register():
         "disclosure.withdraw_document",
         *WORD_RULES,
         *ATTACHMENTS,
+        *LINKS,
     )
     grant(CATALOGUER, *READ)
     grant(
@@ -48,4 +52,5 @@ def register():
         "disclosure.view_document",
         "disclosure.view_attachment",
         "disclosure.view_indexcounter",
+        *LINKS,
     )

@@ -24,7 +24,7 @@ from catalog.credit_code import is_valid_credit_code
 from catalog.models import Agency
 from catalog.scoping import LACKS_PERMISSION, OTHER_AGENCY, may_act, refusal
 from disclosure.documents import actions as document_actions
-from disclosure.documents import wording
+from disclosure.documents import links, wording
 from disclosure.documents.index_numbers import IndexNumber, format_index_number, read_index_number
 from disclosure.documents.models import (
     CLOCK_SKEW,
@@ -483,6 +483,7 @@ def publish(document, user=SYSTEM, *, at=None, override=""):
     )
     if dates.backdated:
         _record_backdate(document, user, dates)
+    links.check_on_commit(document)
     return document
 
 
@@ -500,6 +501,7 @@ def withdraw(document, user, reason):
     document.save()
     move_count(counted, counted_node(document))
     audit.record(document_actions.WITHDRAW, actor=user, obj=document, details={"reason": reason})
+    links.break_on_commit(document)
     return document
 
 
@@ -683,6 +685,7 @@ def approve_revision(revision, user, override=""):
             "author": revision.author.get_username() if revision.author else "",
         },
     )
+    links.check_on_commit(document)
     return document
 
 

@@ -83,6 +83,8 @@ EXPECTED = {
     "disclosure_indexcounter_changelist":    (200, 403, 403, 403, 200, 403, 403),
     "disclosure_indexcounter_add":           (403, 403, 403, 403, 403, 403, 403),
     "disclosure_indexcounter_change":        (200, 403, 403, 403, 200, 403, 403),
+    "disclosure_linkcheck_changelist":       (200, 200, 200, 403, 200, 403, 403),
+    "disclosure_linkcheck_add":              (403, 403, 403, 403, 403, 403, 403),
     "disclosure_congresssession_changelist": (200, 403, 403, 403, 200, 200, 403),
     "disclosure_congresssession_add":        (200, 403, 403, 403, 403, 403, 403),
     "disclosure_congresssession_change":     (200, 403, 403, 403, 200, 200, 403),

@@ -9,6 +9,7 @@ from disclosure.documents.models.documents import (
     Topic,
     attachment_path,
 )
+from disclosure.documents.models.links import LinkCheck
 from disclosure.documents.models.revisions import (
     CONTENT_FIELDS,
     DocumentRevision,
@@ -26,6 +27,7 @@ __all__ = [
     "DocumentRevision",
     "Genre",
     "IndexCounter",
+    "LinkCheck",
     "PublicCount",
     "Topic",
     "WordRule",
