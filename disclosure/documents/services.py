@@ -426,6 +426,7 @@ def publish(document, user=SYSTEM, *, at=None):
         assign_index_number(document)
     document.status = transition.target
     document.review_comment = ""
+    document.published_by = None if user is SYSTEM else user
     document.save()
     move_count(counted, counted_node(document))
     audit.record(
