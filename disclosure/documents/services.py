@@ -815,8 +815,8 @@ TRANSITIONS = {
             permissions=("withdraw_document",),
             verb=gettext_lazy("撤回"),
         ),
-        # Changing a published document would put unreviewed text online: reviewers change it
-        # as a revision, which another reviewer approves or rejects.
+        # Changing a published document would put unreviewed text online: its editors and
+        # reviewers change it as a revision, which another reviewer approves or rejects.
         Transition(
             "revise",
             propose_revision,
@@ -824,7 +824,7 @@ TRANSITIONS = {
             None,
             gettext_lazy("修改"),
             kind=EDIT,
-            permissions=("change_document", "publish_document"),
+            permissions=("change_document",),
             verb=gettext_lazy("提出修订"),
         ),
         Transition(
@@ -890,7 +890,8 @@ def may_edit(document, user):
     """Whether ``user`` may change ``document`` in the change form now.
 
     Drafts (new or returned) by whoever may change documents of its agency; published ones by
-    those who may revise them (reviewers), the change waiting as a revision; submitted ones by
+    those who may revise them (its editors and reviewers), the change waiting as a revision
+    that another reviewer approves; submitted ones by
     superusers only (a reviewer who rewrote one and published it would have put text online that
     nobody else saw: they return it with a comment instead); withdrawn ones by nobody.
     """
