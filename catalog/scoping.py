@@ -90,6 +90,21 @@ def agency_scope(user):
     return membership_scope(user)
 
 
+def reporting_scope(user):
+    """``agency_scope(user)`` and the agencies whose 政府信息公开工作 an agency in it does
+    (``Agency.disclosure_office``): the staff of 区政府办公室 compile the district government's
+    annual report and guide. The scope of the annual reports and the guides."""
+    scope = agency_scope(user)
+    if scope.is_all or not scope.agencies:
+        return scope
+    from catalog.models import Agency
+
+    served = Agency.objects.filter(disclosure_office__in=scope.agencies).values_list(
+        "pk", flat=True
+    )
+    return Scope(scope.agencies | frozenset(served))
+
+
 def membership_scope(user):
     """The agencies ``user`` is a member of and their sub-agencies, whatever their permissions
     (superusers aside, who work for all): the scope of personal data such as applications

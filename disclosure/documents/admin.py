@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -196,6 +197,35 @@ class DocumentAdmin(SimpleHistoryAdmin):
         ),
         (_("链接检查"), {"fields": ["link_checks_display"]}),
     ]  # fmt: skip
+
+    # Fields of the form alone: nothing to show where the page is read-only.
+    FORM_ONLY_FIELDS = {"legacy_index_number"}
+
+    def get_fieldsets(self, request, obj=None):
+        """Read-only (a reviewer, or a document its reader may not edit): the body as the
+        public will see it, not its HTML source, and no field the form alone has."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        shown = {"body": "body_rendered"}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        shown.get(f, f) for f in options["fields"] if f not in self.FORM_ONLY_FIELDS
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("正文"))
+    def body_rendered(self, obj):
+        # The body is sanitised when it is stored (SanitizedHTMLField), as the public page
+        # shows it.
+        return format_html('<div class="doc-body rendered-body">{}</div>', mark_safe(obj.body))  # noqa: S308
 
     # --- what each staff member sees --------------------------------------------------------
 

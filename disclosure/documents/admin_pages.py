@@ -3,7 +3,6 @@
 two versions, and the staff's catalogue listing."""
 
 import copy
-import difflib
 from types import SimpleNamespace
 
 from django import forms
@@ -14,13 +13,13 @@ from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from disclosure.documents import links, services, wording
 from disclosure.documents.listings import ExportForm, ExportLimited, export_response
 from disclosure.documents.models import Document, DocumentRevision, LinkCheck
 from disclosure.documents.models.revisions import ATTACHMENT_CHANGES
+from disclosure.documents.text_diff import body_diff_table
 from portal import downloads
 from portal.admin_pages import AdminPage
 from portal.widgets import name_unlabelled_inputs
@@ -103,14 +102,7 @@ def diff_rows(pairs):
     rows = []
     for field, before, after in pairs:
         if field.name == "body":
-            table = difflib.HtmlDiff(wrapcolumn=50).make_table(
-                strip_tags((before or "").replace("</p>", "</p>\n")).splitlines(),
-                strip_tags((after or "").replace("</p>", "</p>\n")).splitlines(),
-                _("旧版本"),
-                _("新版本"),
-                context=True,
-            )
-            rows.append({"label": field.verbose_name, "table": table})
+            rows.append({"label": field.verbose_name, "table": body_diff_table(before, after)})
         else:
             rows.append({"label": field.verbose_name, "old": before, "new": after})
     return rows

@@ -469,6 +469,7 @@ def publish(document, user=SYSTEM, *, at=None, override=""):
         assign_index_number(document)
     document.status = transition.target
     document.review_comment = ""
+    document.published_by = None if user is SYSTEM else user
     document.save()
     move_count(counted, counted_node(document))
     audit.record(
@@ -873,8 +874,8 @@ TRANSITIONS = {
             permissions=("withdraw_document",),
             verb=gettext_lazy("撤回"),
         ),
-        # Changing a published document would put unreviewed text online: reviewers change it
-        # as a revision, which another reviewer approves or rejects.
+        # Changing a published document would put unreviewed text online: its editors and
+        # reviewers change it as a revision, which another reviewer approves or rejects.
         Transition(
             "revise",
             propose_revision,
@@ -882,7 +883,7 @@ TRANSITIONS = {
             None,
             gettext_lazy("修改"),
             kind=EDIT,
-            permissions=("change_document", "publish_document"),
+            permissions=("change_document",),
             verb=gettext_lazy("提出修订"),
         ),
         Transition(
@@ -949,7 +950,8 @@ def may_edit(document, user):
     """Whether ``user`` may change ``document`` in the change form now.
 
     Drafts (new or returned) by whoever may change documents of its agency; published ones by
-    those who may revise them (reviewers), the change waiting as a revision; submitted ones by
+    those who may revise them (its editors and reviewers), the change waiting as a revision
+    that another reviewer approves; submitted ones by
     superusers only (a reviewer who rewrote one and published it would have put text online that
     nobody else saw: they return it with a comment instead); withdrawn ones by nobody.
     """

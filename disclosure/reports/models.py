@@ -55,8 +55,9 @@ def template_for_year(year):
 
 class AnnualReportQuerySet(models.QuerySet):
     def for_staff(self, user):
-        """Reports of the agencies ``user`` (or SYSTEM) works for."""
-        return self.filter(agency_scope(user).q("agency"))
+        """Reports of the agencies ``user`` (or SYSTEM) works for or does the disclosure work
+        of (``catalog.scoping.reporting_scope``)."""
+        return self.filter(agency_scope(user).q("agency", "agency__disclosure_office"))
 
     def published(self):
         """Reports whose document the public may read now."""
@@ -261,7 +262,7 @@ class ReportOverride(models.Model):
 
 class DisclosureGuideQuerySet(models.QuerySet):
     def for_staff(self, user):
-        return self.filter(agency_scope(user).q("agency"))
+        return self.filter(agency_scope(user).q("agency", "agency__disclosure_office"))
 
 
 class DisclosureGuide(models.Model):

@@ -156,6 +156,9 @@ class Command(BaseCommand):
                     **contact,
                 },
             )  # fmt: skip
+        # The government's disclosure work (its annual report, its guide) is done by its office.
+        government.disclosure_office = Agency.objects.get(credit_code=DEMO_AGENCIES[0][2])
+        government.save(update_fields=["disclosure_office"])
         return government
 
     def seed_catalog(self, spec, parent):

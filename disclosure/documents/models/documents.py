@@ -502,6 +502,15 @@ class Document(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核发布人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
     withdrawn_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
