@@ -24,7 +24,12 @@ from disclosure.proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
-from disclosure.reports.models import AnnualReport, DisclosureGuide, ReportOverride
+from disclosure.reports.models import (
+    AnnualReport,
+    DisclosureGuide,
+    InspectionSnapshot,
+    ReportOverride,
+)
 
 __all__ = [
     "AnnualReport",
@@ -38,6 +43,7 @@ __all__ = [
     "DocumentRevision",
     "Genre",
     "IndexCounter",
+    "InspectionSnapshot",
     "Proposal",
     "ProposalQuerySet",
     "ProposalReply",
