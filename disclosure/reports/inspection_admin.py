@@ -44,11 +44,8 @@ class InspectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         field.queryset = Agency.objects.for_staff(user).order_by("level", "name")
-        if agency_scope(user).is_all:
-            field.empty_label = _("全站")
-        else:
-            field.required = True
-            field.empty_label = None
+        # Those who see every agency may inspect the whole site; others one of their agencies.
+        field.empty_label = _("全站") if agency_scope(user).is_all else None
 
     def clean_as_of(self):
         day = self.cleaned_data.get("as_of")
@@ -58,12 +55,13 @@ class InspectionForm(forms.Form):
 
 
 def chosen(form, user):
-    """(day, agency) the form asks for: today, and the whole site for those who see every
-    agency, else the first of their agencies, when it asks for nothing valid."""
+    """(day, agency) the form asks for, each field read if valid: today, and the whole site for
+    those who see every agency, else the first of their agencies, for what it does not say."""
     day, agency = timezone.localdate(), None
-    if form.is_valid():
-        day = form.cleaned_data["as_of"] or day
-        agency = form.cleaned_data["agency"]
+    if form.is_bound:
+        form.is_valid()
+        day = form.cleaned_data.get("as_of") or day
+        agency = form.cleaned_data.get("agency")
     if agency is None and not agency_scope(user).is_all:
         agency = form.fields["agency"].queryset.first()
     return day, agency
