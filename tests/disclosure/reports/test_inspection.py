@@ -33,6 +33,7 @@ from tests.factories import AgencyFactory, ApplicationFactory, StaffUserFactory,
 pytestmark = pytest.mark.django_db
 
 DAY = date(2025, 6, 30)
+QUERY_BUDGET = 32
 
 
 def outcome(inspection, key):
@@ -349,3 +350,24 @@ def test_the_file_names_the_agency_and_day(current):
     assert download.filename == "网站自查_区财政局_20250630"
     body = b"".join(csv_chunks(download.rows)).decode("utf-8-sig")
     assert body.count("\n") == 1 + 1 + len(RULES)  # header, verdict, a row per rule
+
+
+def test_the_page_costs_the_same_queries_for_more_items(
+    client, current, django_assert_max_num_queries
+):
+    boss = get_user_model().objects.create_superuser("boss", "b@example.com", "x-horse-battery")
+    client.force_login(boss)
+
+    def add(count):
+        for n in range(count):
+            leaf(f"空栏目{CatalogNode.objects.count()}", current["other"], update_interval_days=14)
+            ApplicationFactory(received_on=date(2025, 1, 6))
+
+    add(1)
+    page(client, as_of="2025-06-30")  # the working-day calendar, read once
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        assert page(client, as_of="2025-06-30").status_code == 200
+    add(20)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        html = page(client, as_of="2025-06-30").content.decode()
+    assert html.count("依申请公开 2026-") >= 2 * 21  # unanswered and late, each listed
