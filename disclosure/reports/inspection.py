@@ -288,13 +288,15 @@ def answered_on(application, day):
 
 
 def unanswered_messages(check):
-    """Applications of the year before the day left unanswered more than three months after
-    the clock started (receipt, or the 补正 received): the portal's channel for the public's
+    """Applications waiting for an answer in the year before the day, left unanswered more
+    than three months after the clock started (receipt, or the 补正 received): the portal's channel for the public's
     requests, read as the indicator reads 留言 of 政务咨询 columns."""
     day = check.day
     since = add_months(day, -WINDOW_MONTHS)
+    # Received in the year, or received earlier and still waiting for an answer during it.
+    in_window = Q(received_on__gte=since) | Q(closed_on=None) | Q(closed_on__gte=since)
     items = []
-    for application in applications_in_scope(check).filter(received_on__gte=since):
+    for application in applications_in_scope(check).filter(in_window):
         start = clock_start(application)
         if start is None:
             continue  # a 补正 asked for and not yet received: waiting for the applicant

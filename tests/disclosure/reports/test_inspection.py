@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from catalog.models import CatalogNode
@@ -29,6 +30,7 @@ from portal.models import AuditEvent
 from portal.roles import AUDITOR, EDITOR
 from tests.disclosure.conftest import local
 from tests.factories import AgencyFactory, ApplicationFactory, StaffUserFactory, published
+from tests.office import HOSTILE, assert_plain_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +179,11 @@ def test_an_application_answered_late_in_the_last_year_still_fails(current):
     assert not verdict("unanswered_messages").passed
 
 
+def test_an_application_of_an_earlier_year_still_unanswered_fails(current):
+    ApplicationFactory(received_on=date(2024, 3, 1))
+    assert not verdict("unanswered_messages").passed
+
+
 def test_applications_answered_within_three_months_pass(current):
     ApplicationFactory(
         received_on=date(2025, 3, 20),
@@ -242,6 +249,12 @@ def test_the_command_saves_one_snapshot_per_rule_and_agency_a_day(current, capsy
     assert InspectionSnapshot.objects.count() == 2 * per_day
 
 
+def test_the_command_refuses_an_agency_it_cannot_find(current):
+    with pytest.raises(CommandError, match="找不到机构“没有这个局”"):
+        call_command("self_inspect", "--agency", "没有这个局", "--save")
+    assert not InspectionSnapshot.objects.exists()
+
+
 def test_the_command_inspects_one_agency(current, capsys):
     agency = Document.objects.first().agency
     call_command("self_inspect", "--date", "2025-06-30", "--agency", agency.credit_code, "--save")
@@ -305,13 +318,16 @@ def test_the_file_of_an_agency_is_scoped_audited_and_inert(client, two_agencies)
     assert event.details["what"] == "self_inspection" and event.details["agency"] == ours.pk
 
 
-def test_an_auditor_may_inspect_and_export_every_agency(client, two_agencies):
+def test_an_auditor_may_inspect_and_export_every_agency(client, two_agencies, settings):
     ours, theirs = two_agencies
     client.force_login(StaffUserFactory(role=AUDITOR, agencies=[ours]))
     html = page(client, as_of="2025-06-30").content.decode()
     assert "全站：2025年6月30日" in html and "2025-00001" in html and "2025-00002" in html
+    for text in HOSTILE:
+        leaf(text, current_tree(), agency=theirs)
     response = page(client, as_of="2025-06-30", agency=theirs.pk, download="xlsx")
     assert response.status_code == 200
+    assert_plain_xlsx(b"".join(response.streaming_content), [settings.PORTAL_BASE_URL + "/"])
     assert AuditEvent.objects.get(action=AuditEvent.Action.EXPORT).details["agency"] == theirs.pk
 
 
@@ -359,7 +375,7 @@ def test_the_page_costs_the_same_queries_for_more_items(
     client.force_login(boss)
 
     def add(count):
-        for n in range(count):
+        for _ in range(count):
             leaf(f"空栏目{CatalogNode.objects.count()}", current["other"], update_interval_days=14)
             ApplicationFactory(received_on=date(2025, 1, 6))
 
