@@ -222,6 +222,7 @@ def stale_home(check):
 def stale_columns(check):
     """Columns not updated within their period; those of the indicator's own periods (up to
     six months: 动态、要闻, 通知公告、政策文件) marked ``frequent``."""
+    # A compliance finding names its column by the column's admin page.
     periods = {
         reverse("admin:catalog_catalognode_change", args=[pk]): days
         for pk, days in CatalogNode.objects.exclude(update_interval_days=None).values_list(
