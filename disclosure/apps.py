@@ -66,8 +66,9 @@ class DisclosureConfig(AppConfig):
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
         from disclosure.reports import actions as report_actions  # noqa: F401
-        from disclosure.reports import compliance_admin
+        from disclosure.reports import compliance_admin, inspection_admin
         from disclosure.reports import roles as report_roles
+        from disclosure.reports.guide import GUIDE_COLUMN_SLUG
         from disclosure.site_import import admin as site_import_admin
         from portal import registry
 
@@ -77,6 +78,8 @@ class DisclosureConfig(AppConfig):
         registry.todo_panel(_("建议提案办理提醒"), proposals_dashboard.todo)
         compliance_admin.register()
         link_admin.register()
+        inspection_admin.register()
+        registry.column_page(GUIDE_COLUMN_SLUG, "guide_column")
         site_import_admin.register()
 
 

@@ -26,7 +26,12 @@ from disclosure.proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
-from disclosure.reports.models import AnnualReport, DisclosureGuide, ReportOverride
+from disclosure.reports.models import (
+    AnnualReport,
+    DisclosureGuide,
+    InspectionSnapshot,
+    ReportOverride,
+)
 
 __all__ = [
     "AnnualReport",
@@ -41,6 +46,7 @@ __all__ = [
     "Genre",
     "IndexCounter",
     "LinkCheck",
+    "InspectionSnapshot",
     "Proposal",
     "ProposalQuerySet",
     "ProposalReply",

@@ -322,10 +322,15 @@ def normative_without_interpretation(day, viewer):
     interpreted = public_on(day, SYSTEM).filter(
         genre__is_interpretation=True, published_at__lte=moment
     )
+    # The documents a public interpretation explains, as one subquery: excluding through the
+    # relation (interpretations__in) made SQLite run it again for each document.
+    explained = Document.interprets.through.objects.filter(from_document__in=interpreted).values(
+        "to_document"
+    )
     documents = (
         public_on(day, viewer)
         .filter(genre__needs_interpretation=True)
-        .exclude(interpretations__in=interpreted)
+        .exclude(pk__in=explained)
         .values_list("pk", "title")
     )
     return [

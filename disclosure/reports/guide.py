@@ -10,6 +10,8 @@ from disclosure.documents.models import Document
 
 # A guide not updated for a year is stale (the compliance report flags it).
 GUIDE_STALE_DAYS = 365
+# The column whose page leads to every agency's guide (a page of its own, not a list).
+GUIDE_COLUMN_SLUG = "gkzn"
 
 DEFAULTS = {
     "active_channels": (

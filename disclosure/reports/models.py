@@ -317,3 +317,44 @@ class DisclosureGuide(models.Model):
     @property
     def office_display_name(self):
         return self.office_name or self.agency.name
+
+
+class InspectionSnapshot(models.Model):
+    """One rule's result of the self-inspection (网站自查) on one day, for the whole site
+    (``agency`` empty) or one agency: the trend the self-inspection page shows. Written by
+    ``self_inspect --save``, once per day, agency and rule (a second run that day replaces it)."""
+
+    day = models.DateField(_("检查日期"))
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("机构"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空表示全站。"),
+    )
+    rule = models.CharField(_("指标"), max_length=50)
+    count = models.PositiveIntegerField(_("数量"))
+    passed = models.BooleanField(_("合格"))
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("网站自查记录")
+        verbose_name_plural = _("网站自查记录")
+        ordering = ["-day", "rule"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "agency", "rule"],
+                condition=models.Q(agency__isnull=False),
+                name="inspectionsnapshot_one_per_agency_day_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["day", "rule"],
+                condition=models.Q(agency__isnull=True),
+                name="inspectionsnapshot_one_per_site_day_rule",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.rule} {self.count}"
