@@ -32,6 +32,7 @@ from catalog.scoping import Scope, agency_scope
 from catalog.tree import SubtreeIndex
 from disclosure.applications.clock import clock, clock_start
 from disclosure.applications.models import Application
+from disclosure.documents import links, wording
 from disclosure.documents.models import Document
 from disclosure.reports import compliance
 from disclosure.reports.models import InspectionSnapshot
@@ -372,6 +373,39 @@ def guides(check):
     return check.findings(compliance.guides, "guide_missing", "guide_stale")
 
 
+def serious_wording(check):
+    """Public documents whose text holds a 严重 entry of the 错敏词 dictionary (as it reads
+    now: the dictionary has no past)."""
+    scope = agency_scope(check.viewer)
+    return [
+        Item(
+            document.title,
+            "；".join(
+                f"“{m.wrong}”应为“{m.right}”" if m.right else f"“{m.wrong}”不应使用"
+                for m in matches[:5]
+            )
+            + (f"等 {len(matches)} 处" if len(matches) > 5 else ""),
+            reverse("admin:disclosure_document_change", args=[document.pk]),
+        )
+        for document, matches in wording.published_word_matches()
+        if scope.covers(document.agency_id)
+    ]
+
+
+def broken_links(check):
+    """Links and attachments of public documents that do not open, the longest broken first."""
+    return [
+        Item(
+            link.document.title,
+            f"{link.url}：{link.error or '无法访问'}（{timezone.localtime(link.first_broken_at):%Y-%m-%d} 起）"
+            if link.first_broken_at
+            else f"{link.url}：{link.error or '无法访问'}",
+            reverse("admin:disclosure_document_change", args=[link.document_id]),
+        )
+        for link in links.broken_links(check.viewer)
+    ]
+
+
 RULES = [
     Rule("stale_home", "首页不更新", VETO,
          "监测2周，首页无信息更新的，即单项否决。本站首页列出全站最新公开的信息：最新一条发布"
@@ -386,6 +420,9 @@ RULES = [
     Rule("backdated", "严重问题：伪造发稿日期", VETO,
          "存在弄虚作假行为（如伪造发稿日期）的，即单项否决。计发布日期早于系统记录的发布时间、"
          "且不是写明补录原因的迁移文件的信息，有1条即不合格。", backdated),
+    Rule("serious_wording", "严重错误：严重错别字和表述错误", VETO,
+         "网站存在严重错别字（如将党和国家领导人姓名写错）、严重表述错误的，即单项否决。"
+         "计已公开信息中与错敏词库“严重”条目相符的写法，有1处即不合格。", serious_wording),
     Rule("unanswered_messages", "互动回应差", VETO,
          f"监测时间点前1年内，存在超过{UNANSWERED_MONTHS}个月未回应公众留言的，即单项否决。"
          "计依申请公开申请自起算之日起超过三个月未答复的，有1件即不合格。",
@@ -404,6 +441,10 @@ RULES = [
     Rule("annual_reports", "信息发布：政府信息公开年度报告", DEDUCT,
          "年度报告应于每年1月31日前（本级人民政府3月31日前）公开，数据应平衡；"
          "未公开、逾期公开或数据不平衡的，有1份即扣分。", annual_reports),
+    Rule("broken_links", "链接可用性：不可用链接", DEDUCT,
+         "首页及各栏目中的链接、附件应能正常打开；发现不可用链接的，有1个即扣分。"
+         "计已公开信息正文中的链接和附件（本站链接在发布时检查，外部链接由 check_links 定期检查）。",
+         broken_links),
     Rule("guides", "信息发布：政府信息公开指南", DEDUCT,
          "各机关应编制并及时更新政府信息公开指南；没有指南或超过一年未更新的，有1个即扣分。",
          guides),

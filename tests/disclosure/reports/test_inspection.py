@@ -35,7 +35,9 @@ from tests.office import HOSTILE, assert_plain_xlsx
 pytestmark = pytest.mark.django_db
 
 DAY = date(2025, 6, 30)
-QUERY_BUDGET = 32
+# The rules of the compliance report, the applications, the 错敏词 dictionary (its version, and
+# its rules when this process compiles it first) and the public documents, the broken links.
+QUERY_BUDGET = 36
 
 
 def outcome(inspection, key):
@@ -157,6 +159,51 @@ def test_a_publication_date_before_the_servers_record_fails(current):
 
 def test_the_servers_own_dates_pass(current):
     assert verdict("backdated").passed
+
+
+# -- 严重错误 ------------------------------------------------------------------------------------
+
+
+def test_a_severe_wording_error_in_public_text_fails_and_its_correction_passes(current):
+    from disclosure.documents.models import WordRule
+
+    WordRule.objects.create(wrong="中华人民共合国", right="中华人民共和国", severity="severe")
+    WordRule.objects.create(wrong="按装", right="安装", severity="hint")
+    document = published(
+        title="通知", node=current["policies"], body="<p>中华人民共合国境内按装设备</p>"
+    )
+    wrong = verdict("serious_wording")
+    assert not wrong.passed and wrong.verdict == "不合格"
+    assert [i.subject for i in wrong.items] == ["通知"]
+    assert "“中华人民共合国”应为“中华人民共和国”" in wrong.items[0].detail
+    assert "按装" not in wrong.items[0].detail  # a 提示 entry is no 严重错误
+    Document.objects.filter(pk=document.pk).update(body="<p>中华人民共和国境内按装设备</p>")
+    assert verdict("serious_wording").passed
+
+
+# -- 链接可用性 -----------------------------------------------------------------------------------
+
+
+def test_a_broken_link_in_a_public_document_costs_points_until_it_opens(
+    current, django_capture_on_commit_callbacks
+):
+    from disclosure.documents.services import publish, withdraw
+    from tests.factories import DocumentFactory
+
+    target = published(node=current["policies"])
+    document = DocumentFactory(
+        title="引用原文",
+        node=current["policies"],
+        body=f'<a href="/documents/{target.pk}/">原文</a>',
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(document)
+    assert verdict("broken_links").passed
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw(target, SYSTEM, "已废止")
+    broken = verdict("broken_links")
+    assert not broken.passed and broken.verdict == "扣分"
+    assert [i.subject for i in broken.items] == ["引用原文"]
 
 
 # -- 互动回应差 -----------------------------------------------------------------------------------
