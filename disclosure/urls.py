@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("<int:pk>/preview/", views.DocumentPreviewView.as_view(), name="preview"),
     path("<int:document_pk>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path(
+        "<int:document_pk>/attachments/<int:pk>/view/",
+        views.attachment_view,
+        name="attachment-view",
+    ),
     path("feed/rss/", public_page(feeds.LatestDocumentsFeed(), params={}), name="feed-rss"),
     path("feed/atom/", public_page(feeds.LatestDocumentsAtomFeed(), params={}), name="feed-atom"),
     path(

@@ -791,3 +791,10 @@ class Attachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("disclosure:attachment", args=[self.document_id, self.pk])
+
+    @property
+    def view_url(self):
+        """Where a PDF opens in the browser's viewer (None for other kinds: downloads only)."""
+        if self.kind != "pdf":
+            return None
+        return reverse("disclosure:attachment-view", args=[self.document_id, self.pk])
