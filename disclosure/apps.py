@@ -61,6 +61,7 @@ class DisclosureConfig(AppConfig):
         from disclosure.documents import actions as document_actions  # noqa: F401
         from disclosure.documents import dashboard as documents_dashboard
         from disclosure.documents import roles as document_roles
+        from disclosure.documents import visits as document_visits
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
@@ -76,6 +77,7 @@ class DisclosureConfig(AppConfig):
         registry.todo_panel(_("建议提案办理提醒"), proposals_dashboard.todo)
         compliance_admin.register()
         site_import_admin.register()
+        document_visits.register()
 
 
 def remember_agency_name(sender, instance, **kwargs):
