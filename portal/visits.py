@@ -16,23 +16,28 @@ Nothing of the request is logged. Requests whose User-Agent reads as a program (
 curl, headless browsers, no User-Agent at all) are counted apart, as ``bot_views``, and never as
 visitors.
 
-Where counts wait: with REDIS_URL, in Redis (one pipelined round trip per counted request:
-counters in a hash per day, uniques in HyperLogLogs), moved into ``VisitDay`` by ``rollup_visits``
-(run on a schedule; it writes each day's totals as they stand, so running it again changes
-nothing). Without Redis, in the process: exact counters and sets of hashes (at most
-``LOCAL_HASHES`` of them; past that, new visitors of the day go uncounted), added into
-``VisitDay`` by the first counted request after ``FLUSH_SECONDS`` and by ``rollup_visits``; each
-process counts its own visitors, so one visitor served by two processes counts twice. A request
-never waits for the database otherwise, and a Redis that fails costs at most its timeout, then
-nothing (``portal.redis_cache``): a page is never refused for a count.
+Where counts wait: in the process first (a few dictionary updates per request, no database, no
+network). With REDIS_URL, every ``REDIS_PUSH_SECONDS`` the request that finds the time come
+sends them to Redis in one pipelined round trip (counters in a hash per day, uniques in
+HyperLogLogs, so visitors seen by several app servers count once); ``rollup_visits``, run on a
+schedule, writes each day's figures from Redis into ``VisitDay`` as they stand, so running it
+again changes nothing. Without Redis, the process keeps each day's hashes in a set (at most
+``LOCAL_HASHES``; past that, new visitors of the day go uncounted) and adds its counts into
+``VisitDay`` every ``FLUSH_SECONDS`` (and at ``rollup_visits``); each process counts its own
+visitors then, so one visitor served by two processes counts twice. A Redis that fails costs at
+most its timeout, then nothing (``portal.redis_cache``): the counts waiting are dropped, and a
+page is never refused for a count. What a process holds when it stops is lost (a few seconds
+with Redis, at most a minute without).
 """
 
 import hashlib
 import re
 import secrets
 import threading
+import time as time_module
 from collections import Counter
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from time import monotonic
 
 from django.core.cache import caches
@@ -46,6 +51,8 @@ from portal.redis_cache import SoftRedisCache
 
 # Every this many seconds a process without Redis adds its counts into the database.
 FLUSH_SECONDS = 60.0
+# Every this many seconds a process sends its counts to Redis (one round trip).
+REDIS_PUSH_SECONDS = 2.0
 # In-process hashes of visitors kept at most (about 100 bytes each).
 LOCAL_HASHES = 200_000
 # Redis keys of a day live this long after it ends: rollup_visits has that long to read them.
@@ -63,8 +70,10 @@ BOT_PATTERN = re.compile(
 SITE = "site"  # the row holding the whole site's figures of a day
 
 
+@lru_cache(maxsize=2048)
 def is_bot(user_agent):
-    """Whether a User-Agent reads as a program; an empty one does."""
+    """Whether a User-Agent reads as a program; an empty one does. (Few User-Agents are sent
+    by many visitors: the answers are kept.)"""
     return not user_agent or BOT_PATTERN.search(user_agent) is not None
 
 
@@ -120,7 +129,18 @@ def _counted(request, response):
     )
 
 
-# -- the day's salt ---------------------------------------------------------------------------
+# -- the day and its salt ----------------------------------------------------------------------
+
+_today = [None, 0.0]  # the local date, and the Unix time until which it is still that date
+
+
+def today():
+    """The local date, read from the clock's zone once a day (not at each request)."""
+    now = time_module.time()
+    if _today[0] is None or now >= _today[1] or now < _today[1] - 86400:
+        day = timezone.localdate()
+        _today[0], _today[1] = day, now + _seconds_left_in(day)
+    return _today[0]
 
 
 def _seconds_left_in(day):
@@ -134,21 +154,24 @@ def visitor_hash(salt, request):
     return hashlib.sha256(material.encode()).digest()[:16]
 
 
-# -- where counts wait ------------------------------------------------------------------------
+# -- counts waiting in the process ------------------------------------------------------------
 
 
 class LocalCounts:
-    """A process's counts of the days not yet added to the database (no Redis)."""
+    """A process's counts not yet sent on: to Redis every ``REDIS_PUSH_SECONDS``, or without
+    Redis into the database every ``FLUSH_SECONDS`` (keeping the day's hashes to count its
+    visitors exactly)."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.salts = {}
+        self.salts = {}  # without Redis: the day's salt, made here
         self.views = Counter()
         self.bots = Counter()
-        self.visitors = {}  # (day, key) → set of hashes, for the whole day
-        self.flushed_visitors = Counter()  # (day, key) → how many already added
+        self.visitors = {}  # (day, key) → set of hashes
+        self.flushed_visitors = Counter()  # (day, key) → how many already in the database
         self.hashes = 0
         self.next_flush = monotonic() + FLUSH_SECONDS
+        self.next_push = monotonic() + REDIS_PUSH_SECONDS
 
     def salt(self, day):
         salt = self.salts.get(day)
@@ -156,12 +179,11 @@ class LocalCounts:
             salt = self.salts.setdefault(day, secrets.token_hex(16))
         return salt
 
-    def count(self, day, keys, request):
-        bot = is_bot(request.META.get("HTTP_USER_AGENT", ""))
-        visitor = None if bot else visitor_hash(self.salt(day), request)
+    def count(self, day, keys, visitor):
+        """Adds a view of ``keys`` on ``day``: by a program when ``visitor`` is None."""
         with self.lock:
             for key in keys:
-                if bot:
+                if visitor is None:
                     self.bots[(day, key)] += 1
                     continue
                 self.views[(day, key)] += 1
@@ -170,12 +192,9 @@ class LocalCounts:
                     seen.add(visitor)
                     self.hashes += 1
 
-    def flush_due(self):
-        return monotonic() >= self.next_flush
-
-    def take(self, today):
-        """{(day, key): (views, visitors, bot_views)} to add to the database; the days before
-        ``today`` are forgotten, their salt with them."""
+    def take_for_database(self, today):
+        """{(day, key): (views, new visitors, bot_views)} to add to the database; the days
+        before ``today`` are forgotten, their salt with them."""
         with self.lock:
             self.next_flush = monotonic() + FLUSH_SECONDS
             deltas = {}
@@ -193,6 +212,15 @@ class LocalCounts:
                 del self.salts[day]
             return {day_key: delta for day_key, delta in deltas.items() if any(delta)}
 
+    def take_for_redis(self):
+        """(views, bots, hashes) waiting, each {(day, key): …}; the process keeps none."""
+        with self.lock:
+            self.next_push = monotonic() + REDIS_PUSH_SECONDS
+            taken = (dict(self.views), dict(self.bots), self.visitors)
+            self.views, self.bots, self.visitors = Counter(), Counter(), {}
+            self.hashes = 0
+            return taken
+
 
 _local = LocalCounts()
 
@@ -206,6 +234,10 @@ def reset_local_counts():
     global _local
     _local = LocalCounts()
     _redis_salts.clear()
+    _today[0] = None
+
+
+# -- Redis ------------------------------------------------------------------------------------
 
 
 def redis_cache():
@@ -221,55 +253,72 @@ def redis_key(day, name):
 _redis_salts = {}
 
 
-def _redis_salt(client, day):
+def _redis_salt(cache, day):
+    """The day's salt every app server shares, or None while Redis does not answer."""
     salt = _redis_salts.get(day)
     if salt is None:
-        key = redis_key(day, "salt")
-        client.set(key, secrets.token_hex(16), nx=True, ex=_seconds_left_in(day))
-        salt = client.get(key)
-        if salt is None:
-            return None
-        salt = salt.decode() if isinstance(salt, bytes) else salt
-        _redis_salts.clear()  # the days before are over: their salts are forgotten here too
-        _redis_salts[day] = salt
+        salt = cache.run_raw(lambda: None, lambda client: _shared_salt(client, day))
+        if salt is not None:
+            _redis_salts.clear()  # the days before are over: their salts are forgotten here
+            _redis_salts[day] = salt
     return salt
 
 
-def _count_in_redis(cache, day, keys, request):
-    bot = is_bot(request.META.get("HTTP_USER_AGENT", ""))
-    expire = _seconds_left_in(day) + REDIS_DAYS_KEPT * 86400
+def _shared_salt(client, day):
+    key = redis_key(day, "salt")
+    client.set(key, secrets.token_hex(16), nx=True, ex=_seconds_left_in(day))
+    salt = client.get(key)
+    return salt.decode() if isinstance(salt, bytes) else salt
 
-    def count(client):
-        salt = None if bot else _redis_salt(client, day)
+
+def push_to_redis(cache):
+    """Sends the process's waiting counts to Redis in one pipelined round trip; returns how
+    many rows' counts were sent (dropped when Redis fails: a count is never worth an error)."""
+    views, bots, visitors = _local.take_for_redis()
+    if not (views or bots or visitors):
+        return 0
+
+    def push(client):
         pipe = client.pipeline(transaction=False)
-        counters = redis_key(day, "bots" if bot else "views")
-        for key in keys:
-            pipe.hincrby(counters, key, 1)
-            if salt is not None:
-                visitors = redis_key(day, f"u:{key}")
-                pipe.pfadd(visitors, visitor_hash(salt, request))
-                pipe.expire(visitors, expire)
-        pipe.expire(counters, expire)
+        for counters, name in ((views, "views"), (bots, "bots")):
+            for (day, key), number in counters.items():
+                pipe.hincrby(redis_key(day, name), key, number)
+        for (day, key), hashes in visitors.items():
+            pipe.pfadd(redis_key(day, f"u:{key}"), *hashes)
+        for day in {day for day, _key in [*views, *bots, *visitors]}:
+            expire = _seconds_left_in(day) + REDIS_DAYS_KEPT * 86400
+            for name in ("views", "bots"):
+                pipe.expire(redis_key(day, name), expire)
+            for day_key in visitors:
+                if day_key[0] == day:
+                    pipe.expire(redis_key(day, f"u:{day_key[1]}"), expire)
         pipe.execute()
+        return len(set(views) | set(bots) | set(visitors))
 
-    cache.run_raw(lambda: None, count)
+    return cache.run_raw(lambda: 0, push)
 
 
 def count(request, response):
-    """Counts ``request`` when it is a counted one (see the module); O(1), no database query
-    except a process's periodic flush without Redis."""
+    """Counts ``request`` when it is a counted one (see the module): a few dictionary updates in
+    the process; now and then the request that finds the time come sends them on."""
     if not _counted(request, response):
         return
     keys = page_of(request)
     if keys is None:
         return
-    day = timezone.localdate()
+    day = today()
     cache = redis_cache()
+    visitor = None
+    if not is_bot(request.META.get("HTTP_USER_AGENT", "")):
+        salt = _local.salt(day) if cache is None else _redis_salt(cache, day)
+        if salt is None:
+            return  # Redis does not answer: nothing could be sent on anyway
+        visitor = visitor_hash(salt, request)
+    _local.count(day, keys, visitor)
     if cache is not None:
-        _count_in_redis(cache, day, keys, request)
-        return
-    _local.count(day, keys, request)
-    if _local.flush_due():
+        if monotonic() >= _local.next_push:
+            push_to_redis(cache)
+    elif monotonic() >= _local.next_flush:
         flush_local()
 
 
@@ -293,7 +342,7 @@ def flush_local():
     """Adds this process's waiting counts into ``VisitDay``; returns the rows touched."""
     from portal.models import VisitDay
 
-    deltas = _local.take(timezone.localdate())
+    deltas = _local.take_for_database(timezone.localdate())
     with transaction.atomic():
         for (day, key), (views, visitors, bots) in sorted(deltas.items()):
             row = VisitDay.for_key(day, key)
@@ -351,7 +400,10 @@ def rollup(days_back=REDIS_DAYS_KEPT):
     """What ``rollup_visits`` does: this process's waiting counts added, and the last
     ``days_back`` days (today included) of Redis written as they stand. Returns (rows added from
     the process, rows written from Redis or None when Redis did not answer)."""
-    today = timezone.localdate()
-    added = flush_local()
-    days = [today - timedelta(days=back) for back in range(days_back)]
+    day = timezone.localdate()
+    cache = redis_cache()
+    added = flush_local() if cache is None else 0
+    if cache is not None:
+        push_to_redis(cache)
+    days = [day - timedelta(days=back) for back in range(days_back)]
     return added, rollup_redis(days)

@@ -81,6 +81,7 @@ def _visit_counts(monkeypatch):
     from portal import visits
 
     monkeypatch.setattr(visits, "FLUSH_SECONDS", 24 * 60 * 60)
+    monkeypatch.setattr(visits, "REDIS_PUSH_SECONDS", 24 * 60 * 60)
     visits.reset_local_counts()
     yield
     visits.reset_local_counts()

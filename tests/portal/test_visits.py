@@ -177,8 +177,7 @@ def test_counts_wait_in_redis_with_no_address_and_roll_up_idempotently(redis_db,
         for address in (ADDRESS, ADDRESS, OTHER_ADDRESS):
             assert visitor(address).get(document.get_absolute_url()).status_code == 200
         visitor(agent="curl/8.4.0").get(document.get_absolute_url())
-        assert visits.flush_local() == 0  # nothing waits in the process
-        assert visits.rollup() == (0, 3)
+        assert visits.rollup() == (0, 3)  # sent to Redis, then read back
         first = list(VisitDay.objects.order_by("key").values())
         assert visits.rollup() == (0, 3)
         assert list(VisitDay.objects.order_by("key").values()) == first
@@ -205,6 +204,21 @@ def test_a_redis_cache_hit_costs_no_query(redis_db, document, django_assert_num_
     visitor().get(url)
     with django_assert_num_queries(0):
         assert visitor().get(url).status_code == 200
+
+
+def test_counts_reach_redis_in_one_push_when_the_time_comes(
+    redis_db, document, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(visits, "REDIS_PUSH_SECONDS", 0)
+    visitor().get(document.get_absolute_url())  # fills the cache
+    visits.local_counts().next_push = 0  # the time has come
+    with django_assert_num_queries(0):
+        visitor(OTHER_ADDRESS).get(document.get_absolute_url())
+    day = visits.today()
+    assert redis_db.hget(visits.redis_key(day, "views"), "site") == b"2"
+    assert redis_db.pfcount(visits.redis_key(day, "u:site")) == 2
+    assert not visits.local_counts().views
+    assert not VisitDay.objects.exists()
 
 
 def test_pages_answer_while_redis_is_down(settings, document):
