@@ -24,7 +24,12 @@ from disclosure.proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
-from disclosure.reports.models import AnnualReport, DisclosureGuide, ReportOverride
+from disclosure.reports.models import (
+    AnnualReport,
+    DisclosureGuide,
+    ReportOverride,
+    WebsiteAnnualReport,
+)
 
 __all__ = [
     "AnnualReport",
@@ -45,6 +50,7 @@ __all__ = [
     "ReplyClassification",
     "ReportOverride",
     "Topic",
+    "WebsiteAnnualReport",
     "attachment_path",
     "content_values",
     "document_content",
