@@ -31,6 +31,7 @@ with Redis, at most a minute without).
 """
 
 import hashlib
+import logging
 import re
 import secrets
 import threading
@@ -41,13 +42,15 @@ from functools import lru_cache
 from time import monotonic
 
 from django.core.cache import caches
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from portal import registry
 from portal.clients import client_key
 from portal.redis_cache import SoftRedisCache
+
+logger = logging.getLogger("portal.visits")
 
 # Every this many seconds a process without Redis adds its counts into the database.
 FLUSH_SECONDS = 60.0
@@ -319,7 +322,11 @@ def count(request, response):
         if monotonic() >= _local.next_push:
             push_to_redis(cache)
     elif monotonic() >= _local.next_flush:
-        flush_local()
+        try:
+            flush_local()
+        except DatabaseError as error:
+            # The page is answered; the counts taken are lost, never the visitor's page.
+            logger.warning("Visit counts not written (%s): dropped", type(error).__name__)
 
 
 class VisitCountingMiddleware:

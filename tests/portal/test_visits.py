@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import redis
+from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 
@@ -227,6 +228,16 @@ def test_pages_answer_while_redis_is_down(settings, document):
         assert visitor().get(url).status_code == 200
     assert visits.rollup() == (0, None)
     assert not VisitDay.objects.exists()
+
+
+def test_a_database_that_fails_the_flush_fails_no_page(document, monkeypatch):
+    def fails(*args, **kwargs):
+        raise DatabaseError("the database is away")
+
+    monkeypatch.setattr(VisitDay, "for_key", fails)
+    visits.local_counts().next_flush = 0
+    assert visitor().get(document.get_absolute_url()).status_code == 200
+    assert not visits.local_counts().views  # taken, and dropped
 
 
 def test_the_statistics_page_is_for_staff_allowed_to_see_it(client, column, document):
