@@ -1,12 +1,14 @@
 """Visit statistics: views and visitors per day, per kind of page, per column and document,
 counted on cached pages too, with no address or identifier kept anywhere."""
 
+import io
 import logging
 import os
 from datetime import date, timedelta
 
 import pytest
 import redis
+from django.core.management import call_command
 from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
@@ -228,6 +230,19 @@ def test_pages_answer_while_redis_is_down(settings, document):
         assert visitor().get(url).status_code == 200
     assert visits.rollup() == (0, None)
     assert not VisitDay.objects.exists()
+
+
+def test_rollup_visits_writes_what_waits_and_again_changes_nothing(document):
+    with on_day(DAY):
+        visitor().get(document.get_absolute_url())
+        visitor(OTHER_ADDRESS).get(document.get_absolute_url())
+        out = io.StringIO()
+        call_command("rollup_visits", stdout=out)
+        assert "已写入 3 条每日统计" in out.getvalue()
+        first = list(VisitDay.objects.order_by("key").values())
+        call_command("rollup_visits", stdout=io.StringIO())
+    assert list(VisitDay.objects.order_by("key").values()) == first
+    assert figures(DAY, "site") == (2, 2, 0)
 
 
 def test_a_database_that_fails_the_flush_fails_no_page(document, monkeypatch):

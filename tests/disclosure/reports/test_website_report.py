@@ -222,3 +222,20 @@ def test_the_compliance_report_flags_a_report_published_late(site):
     publish_on(report.document, moment(2026, 2, 5))
     assert kinds(date(2026, 2, 4)) == [("website_report_missing", "2025年度政府网站工作年度报表")]
     assert kinds(date(2026, 3, 1)) == [("website_report_late", "2025年度政府网站工作年度报表")]
+
+
+def test_the_admin_makes_the_report_final_and_shows_the_whole_form(client, year_of_data):
+    client.force_login(StaffUserFactory(role=EDITOR, agencies=[year_of_data]))
+    report = save_entered(WebsiteAnnualReport(year=2025), SYSTEM, {"registered_users": 120})
+    change = reverse("admin:disclosure_websiteannualreport_change", args=[report.pk])
+    page = client.get(change).content.decode()
+    assert "独立用户访问总量" in page and "定稿并生成公开文件" in page
+    final = reverse("admin:disclosure_websiteannualreport_final", args=[report.pk])
+    response = client.post(final)
+    report.refresh_from_db()
+    assert report.is_final and report.document is not None
+    assert response.url == reverse("admin:disclosure_document_change", args=[report.document.pk])
+    page = client.get(change).content.decode()
+    assert "退回修改" in page and "120个" in page
+    xlsx = reverse("admin:disclosure_websiteannualreport_file", args=[report.pk, "xlsx"])
+    assert client.get(xlsx).status_code == 200
