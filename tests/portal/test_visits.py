@@ -297,3 +297,18 @@ def test_the_home_page_lists_the_most_read_only_when_switched_on(document):
         settings_row.save()
         home = visitor().get(reverse("home")).content.decode()
     assert "阅读排行" in home and document.title in home
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("198.51.100.23", "198.51.100.23", True),
+        ("198.51.100.23", "198.51.100.24", False),
+        ("2001:db8:1:2::10", "2001:db8:1:2:ffff::1", True),  # one /64, one subscriber
+        ("2001:db8:1:2::10", "2001:db8:1:3::10", False),
+    ],
+)
+def test_a_visitor_is_a_client_as_the_limits_count_it(first, second, same):
+    one = visitor(first).get("/").wsgi_request
+    other = visitor(second).get("/").wsgi_request
+    assert (visits.visitor_hash("salt", one) == visits.visitor_hash("salt", other)) is same
