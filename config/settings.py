@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Outside the page cache, so that the pages it serves are counted too (no identifiers kept).
+    "portal.visits.VisitCountingMiddleware",
     # Inside the host checks, outside CSRF and messages, whose cookies it must see.
     "portal.page_cache.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -62,6 +62,7 @@ class DisclosureConfig(AppConfig):
         from disclosure.documents import dashboard as documents_dashboard
         from disclosure.documents import link_admin
         from disclosure.documents import roles as document_roles
+        from disclosure.documents import visits as document_visits
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
@@ -81,6 +82,7 @@ class DisclosureConfig(AppConfig):
         inspection_admin.register()
         registry.column_page(GUIDE_COLUMN_SLUG, "guide_column")
         site_import_admin.register()
+        document_visits.register()
 
 
 def remember_agency_name(sender, instance, **kwargs):

@@ -16,6 +16,16 @@ urlpatterns = [
         report_views.annual_report_download,
         name="annual-report-file",
     ),
+    path(
+        "website-reports/<int:year>/",
+        report_views.website_report_detail,
+        name="website-report",
+    ),
+    path(
+        "website-reports/<int:year>/file.<str:file_format>",
+        report_views.website_report_download,
+        name="website-report-file",
+    ),
     path("guide/", report_views.guide_list, name="guides"),
     path("guide/<int:agency_pk>/", report_views.guide_detail, name="guide"),
     path(

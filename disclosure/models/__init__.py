@@ -31,6 +31,7 @@ from disclosure.reports.models import (
     DisclosureGuide,
     InspectionSnapshot,
     ReportOverride,
+    WebsiteAnnualReport,
 )
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "ReportOverride",
     "Topic",
     "WordRule",
+    "WebsiteAnnualReport",
     "attachment_path",
     "content_values",
     "document_content",

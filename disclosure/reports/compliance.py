@@ -21,7 +21,7 @@ from disclosure.documents.models import Document
 from disclosure.proposals.models import Proposal
 from disclosure.reports.annual import problems as report_problems
 from disclosure.reports.guide import GUIDE_STALE_DAYS, is_stale
-from disclosure.reports.models import AnnualReport, DisclosureGuide
+from disclosure.reports.models import AnnualReport, DisclosureGuide, WebsiteAnnualReport
 from portal.actors import SYSTEM
 from portal.downloads import Download, Link
 from portal.links import pk_url_template
@@ -41,6 +41,8 @@ KINDS = {
     "annual_report_missing": "年度报告未公开",
     "annual_report_late": "年度报告逾期公开",
     "annual_report_unbalanced": "年度报告数据不平衡",
+    "website_report_missing": "政府网站工作年度报表未发布",
+    "website_report_late": "政府网站工作年度报表逾期发布",
     "guide_missing": "未编制公开指南",
     "guide_stale": "公开指南超过一年未更新",
 }
@@ -523,6 +525,41 @@ def _unbalanced_reports(reports, day):
     ]
 
 
+def website_report_deadline(year):
+    """When the 政府网站工作年度报表 of ``year`` must be on the home page (国办函〔2018〕12号):
+    31 January of the next year."""
+    return date(year + 1, 1, 31)
+
+
+def website_reports(day, viewer):
+    """The site's 政府网站工作年度报表 not public by ``day`` once its deadline has passed, or made
+    public after it: each year from the first on record (at least the last one). The site's
+    own report: shown to whoever sees the compliance report."""
+    reports = {r.year: r for r in WebsiteAnnualReport.objects.select_related("document")}
+    first_year = min([*reports, day.year - 1])
+    findings = []
+    for year in range(first_year, day.year):
+        deadline = website_report_deadline(year)
+        if deadline >= day:
+            continue
+        report = reports.get(year)
+        document = report.document if report else None
+        url = (
+            reverse("admin:disclosure_websiteannualreport_change", args=[report.pk])
+            if report
+            else reverse("admin:disclosure_websiteannualreport_add")
+        )
+        subject = f"{year}年度政府网站工作年度报表"
+        if document is None or not public_on(day, SYSTEM).filter(pk=document.pk).exists():
+            detail = f"应于 {deadline} 前在首页发布，至 {day} 尚未发布"
+            findings.append(Finding("website_report_missing", subject, detail, url))
+        elif not public_on(deadline, SYSTEM).filter(pk=document.pk).exists():
+            published_on = timezone.localtime(document.published_at).date()
+            detail = f"应于 {deadline} 前在首页发布，{published_on} 才发布"
+            findings.append(Finding("website_report_late", subject, detail, url))
+    return findings
+
+
 def guides(day, viewer):
     """Agencies without a 政府信息公开指南, and guides not updated for more than a year."""
     kept = {g.agency_id: g for g in DisclosureGuide.objects.for_staff(viewer)}
@@ -560,6 +597,7 @@ CHECKS = [
     missing_metadata,
     overdue_proposals,
     annual_reports,
+    website_reports,
     guides,
 ]
 

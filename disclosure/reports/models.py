@@ -358,3 +358,74 @@ class InspectionSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.rule} {self.count}"
+
+
+class WebsiteAnnualReportQuerySet(models.QuerySet):
+    def published(self):
+        """Reports whose document the public may read now."""
+        return self.filter(document__in=Document.objects.public())
+
+
+class WebsiteAnnualReport(models.Model):
+    """The site's 政府网站工作年度报表 for one year (国办函〔2018〕12号), published on the home
+    page by 31 January of the next year. What each row holds: ``reports.website``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        FINAL = "final", _("已定稿")
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    entered = models.JSONField(
+        _("填报数据"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("系统无法统计、由工作人员填报的各项（按报表项目）。"),
+    )
+    final_values = models.JSONField(_("定稿数据"), default=dict, blank=True, editable=False)
+    final_at = models.DateTimeField(_("定稿时间"), null=True, blank=True, editable=False)
+    final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("定稿人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    document = models.OneToOneField(
+        Document,
+        verbose_name=_("公开文件"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="website_report",
+        help_text=_("定稿时生成，经审核发布后在首页展示。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = WebsiteAnnualReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("政府网站工作年度报表")
+        verbose_name_plural = _("政府网站工作年度报表")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年度政府网站工作年度报表"
+
+    def get_absolute_url(self):
+        return reverse("disclosure:website-report", args=[self.year])
+
+    @property
+    def title(self):
+        return str(self)
+
+    @property
+    def is_final(self):
+        return self.status == self.Status.FINAL
