@@ -128,6 +128,7 @@ class Command(BaseCommand):
             self.seed_user()
             self.seed_applications()
             seed_annual_reports_and_guides(self.stdout)
+            seed_website_report(self.stdout)
             load_word_rules()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
@@ -467,6 +468,41 @@ def seed_annual_reports_and_guides(stdout):
         year=2026,
         defaults={"overview": "（2026年度报告草稿，年度结束后完善。）"},
     )
+
+
+# What the demo's 2025 政府网站工作年度报表 says of what the portal cannot count.
+DEMO_WEBSITE_ENTERED = {
+    "site_type": "portal", "topics_kept": 6, "topics_new": 2, "interpretation_products": 4,
+    "interpretation_media": 3, "responses": 12, "service_catalog": True, "registered_users": 0,
+    "service_items": 0, "online_items": 0, "cases_total": 0, "cases_person": 0, "cases_legal": 0,
+    "unified_platform": True, "messages_public": 0, "surveys": 2, "survey_opinions": 35,
+    "survey_results": 2, "interviews": 0, "interview_messages": 0, "interview_answers": 0,
+    "smart_answers": False, "security_checks": 4, "security_issues": 3, "security_fixed": 3,
+    "security_monitoring": True, "security_drills": True, "security_officer": True,
+    "has_new_media": False, "search_as_service": True, "multilingual": False, "accessible": True,
+    "personalised": False,
+}  # fmt: skip
+
+
+def seed_website_report(stdout):
+    """The 2025 政府网站工作年度报表 made final and published (its figures counted from the demo
+    data, the rest as DEMO_WEBSITE_ENTERED says). Idempotent: an existing one is left alone."""
+    from disclosure.reports import website_services
+    from disclosure.reports.annual_services import ReportError
+    from disclosure.reports.models import WebsiteAnnualReport
+
+    if WebsiteAnnualReport.objects.filter(year=2025).exists():
+        return
+    try:
+        report = website_services.save_entered(
+            WebsiteAnnualReport(year=2025), SYSTEM, DEMO_WEBSITE_ENTERED
+        )
+        report = website_services.make_final(report, SYSTEM)
+    except ReportError as exc:
+        stdout.write(f"2025年政府网站工作年度报表未能定稿：{exc}")
+        return
+    # Due by 31 January: published now (a past date would be a made-up one).
+    publish(report.document)
 
 
 def demo_minutes_list():
