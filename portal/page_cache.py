@@ -409,6 +409,11 @@ def versioned(key):
     return f"{key}:{public_state().key}"
 
 
+def forget_copy_of_version():
+    global _copy
+    _copy = None
+
+
 def forget_local_copy():
     """Drops this process's copy of the public version and of the scope log: the next request
     reads them again."""
@@ -598,6 +603,8 @@ def _scopes_after_commit():
 
 
 def _write_scopes(changes):
+    if _log.read_at is None:
+        _read_log()  # what came before these rows, so that this process may tell it
     now = timezone.now()
     fresh = _log.fresh(now)
     rows = [
@@ -647,22 +654,21 @@ class PageState:
     """What keys a page: the public version and the generations of the scopes it shows."""
 
     public: PublicVersion
-    scopes: tuple
-    current: tuple  # Generation or None, one per scope
+    current: tuple  # each scope's generation key ("0": none yet)
+    changed_at: tuple  # when each scope changed last (None: never, or in this transaction)
     previous: tuple  # the key of the generation before, when known (None: unknown)
-    hard: tuple  # the newest hard generation of each scope (or None)
+    hard: tuple  # the key of each scope's newest hard generation ("0": none)
     settled_at: float  # when this process had read both the version and the log
 
     @property
     def key(self):
         """What keys the page's entry: changed by the public version and each hard change."""
-        hard = "/".join(g.key if g else "0" for g in self.hard)
-        return f"{self.public.key}|{hard}"
+        return f"{self.public.key}|{'/'.join(self.hard)}"
 
     @property
     def signature(self):
         """What the page's entry must carry to be current: each scope's generation."""
-        return "/".join(g.key if g else "0" for g in self.current)
+        return "/".join(self.current)
 
     @property
     def due(self):
@@ -673,9 +679,9 @@ class PageState:
         """The second of the newest change the page shows, once no other can share it."""
         if self.public.last_modified is None:
             return None
-        if any(g is not None and g.pk == 0 for g in self.current):
+        if any("+" in key for key in self.current):
             return None  # a change not yet committed
-        second = int(max([self.public.at, *(g.at for g in self.current if g is not None)]))
+        second = int(max([self.public.at, *(at for at in self.changed_at if at is not None)]))
         return second if self.settled_at >= second + SETTLED_AFTER else None
 
     def may_serve_stale(self, signature, now):
@@ -685,36 +691,42 @@ class PageState:
         keys = signature.split("/")
         if len(keys) != len(self.current):
             return False
-        for key, current, previous in zip(keys, self.current, self.previous, strict=True):
-            if key == (current.key if current else "0"):
+        for key, current, previous, at in zip(
+            keys, self.current, self.previous, self.changed_at, strict=True
+        ):
+            if key == current:
                 continue
-            if current is None or key != previous:
-                return False
-            if not 0 <= now - current.at <= STALE_SECONDS:
+            if key != previous or at is None or not 0 <= now - at <= STALE_SECONDS:
                 return False
         return True
 
 
 def page_state(scopes):
     """The ``PageState`` of a page showing ``scopes``, as this process knows it."""
+    if _log.read_at is None:
+        forget_copy_of_version()  # read with the log, which is read first (``_read``)
     public = public_state()
-    in_transaction = connections[DEFAULT_DB_ALIAS].in_atomic_block
-    if not in_transaction and _pending.current:
+    if not connections[DEFAULT_DB_ALIAS].in_atomic_block and _pending.current:
         _pending.current, _pending.hard, _pending.changes = {}, {}, {}  # rolled back
-    current, previous, hard = [], [], []
+    current, changed_at, previous, hard = [], [], [], []
     for scope in scopes:
-        pending = _pending.current.get(scope)
-        current.append(pending or _log.current.get(scope))
+        generation, pending = _log.current.get(scope), _pending.current.get(scope)
+        key = generation.key if generation else "0"
+        # This transaction's change, after the log's (which another process may change).
+        current.append(f"{key}+{pending.token}" if pending else key)
+        changed_at.append(generation.at if generation and not pending else None)
         previous.append(None if pending else _log.previous.get(scope))
-        hard.append(_pending.hard.get(scope) or _log.hard.get(scope))
+        hard_key = _log.hard[scope].key if scope in _log.hard else "0"
+        pending_hard = _pending.hard.get(scope)
+        hard.append(f"{hard_key}+{pending_hard.token}" if pending_hard else hard_key)
     read_at = _log.read_at.timestamp() if _log.read_at else 0.0
     return PageState(
         public=public,
-        scopes=scopes,
         current=tuple(current),
+        changed_at=tuple(changed_at),
         previous=tuple(previous),
         hard=tuple(hard),
-        settled_at=min(public.known_at, read_at) if _log.read_at else public.known_at,
+        settled_at=min(public.known_at, read_at),
     )
 
 
@@ -855,7 +867,7 @@ class PublicPageCacheMiddleware:
             now = timezone.now().timestamp()
             if not state.may_serve_stale(signature, now):
                 return None
-            if caches["default"].add(page["key"] + RENDERING, 1, RENDER_LOCK_SECONDS):
+            if _take_render_lock(page["key"]):
                 page["rendering"] = True  # this request renders it afresh; others get this one
                 return None
         page["hit"] = True
@@ -864,6 +876,11 @@ class PublicPageCacheMiddleware:
 
 # Suffix of the key a request holds while it renders a page afresh.
 RENDERING = ":rendering"
+
+
+def _take_render_lock(key):
+    """Whether this request is the one to render the page of ``key`` afresh (no other is)."""
+    return caches["default"].add(key + RENDERING, 1, RENDER_LOCK_SECONDS)
 
 
 def _store(request, page, response):
