@@ -38,16 +38,44 @@ row updated: an update inside the changing transaction would hold that row's loc
 transaction ends, so every writer of public content would wait for every other one. Older rows
 are deleted by the next committed write.
 
+Most changes concern a part of public content: a document shows on its own page, in its
+columns' listings, on the home page, in the feeds and the sitemaps. Such a part is a *scope*
+("doc:12", "node:3", "home"; ``disclosure.documents.page_scopes`` names them), and a page
+declares the scopes it shows (``public_page(view, params=…, scopes=…)``; a page declaring none
+shows ``EVERYTHING``). A change of scopes (``bump_scopes``) writes one ``ScopeChange`` row per
+scope, the scope's new *generation*, and a page's entry is current while it carries the
+generations of its scopes: publishing a document forgets the pages showing it and keeps every
+other one. The rows are inserted, never updated (no writer waits for another's row lock), once
+the change has committed, with the primary's WAL position (a replica answers only once it has
+replayed the newest one, ``newest_wal_position``); inside the changing transaction the scopes
+are keyed afresh for it alone. Generations are keyed by the row's id and token, like versions:
+a cache restored from a snapshot names none that is current. Superseded rows are deleted once
+every process has had the time to read them; past ``SCOPE_LOG_LIMIT`` rows the log is folded
+into a new public version. Changes of what every page shows (site settings, the catalogue's
+columns and agencies, topics, the calendar) still write the public version.
+
+A page whose scopes have changed is served as it was kept, for at most ``STALE_SECONDS`` after
+the change, while one request (holding a short lock in the cache) renders it afresh: a publication
+does not make every visitor of the home page wait for its render at once. Only after one soft
+change that this process saw follow the kept one: a *hard* change (``bump_scopes(hard=True)``: a
+withdrawal, a deletion, a change of what was public) is part of the entry's key, so that no page
+from before it is ever served again; every hard change also changes ``SEARCH``, the scope of
+search pages, which are otherwise kept a minute (``public_page(timeout=…)``) whatever is published.
+
 Each process keeps the version it last read or wrote for ``LOCAL_COPY_SECONDS`` (one second):
 a cached hit then reads no database, which a query per request would cost (the database cache
 used to, and Redis a round trip). The process that changed public content uses the new version
 at once; every other process, on this server or another, within that second, so no server
 serves a page of a version older than the database's for longer. That second is the price of
-keeping hits free of queries.
+keeping hits free of queries. The scopes' generations are read with the version, in one more
+query: the rows written since the last read (with an overlap of ``LOG_OVERLAP_SECONDS`` for rows
+committed late).
 
 Pages carry an ETag and answer ``If-None-Match`` with 304. ``Last-Modified`` is the second of
-the version, sent only once no other version can share that second (the second has ended, with
-a margin for a version committing late or a clock a little off, before this process read it):
+the version or of the newest generation of the page's scopes, sent only once no other change can
+share that second (the second has ended, with a margin for a change committing late or a clock
+a little off, before this process read it); a page served while rendered afresh has none, and
+``max-age=0``:
 two changes within one second would otherwise carry one Last-Modified, and ``If-Modified-Since``
 would confirm the first one's page after the second. Anonymous pages are ``public, max-age=60``
 (``private`` for a request that sent a session cookie: the answer may refresh or delete it),
@@ -350,6 +378,8 @@ def _as_version(row, now, in_transaction):
 
 
 def _write(committed):
+    if _log.read_at is None:
+        _read_log()  # this process's copy of the version comes with one of the log
     now = timezone.now()
     due = _next_due()
     states = PublicState.objects.using(DEFAULT_DB_ALIAS)
