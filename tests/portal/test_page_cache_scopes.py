@@ -118,6 +118,7 @@ def another_request_renders(monkeypatch):
 @pytest.fixture
 def stopped_clock():
     with time_machine.travel(MOMENT, tick=False) as traveller:
+        page_cache.forget_local_copy()  # read again, at this moment
         yield traveller
 
 
