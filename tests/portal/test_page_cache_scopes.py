@@ -322,3 +322,39 @@ def test_a_replica_must_have_replayed_the_newest_scoped_change(
     monkeypatch.setattr(replicas, "has_replayed", lambda alias, p: asked.append(p) or False)
     assert replicas.is_caught_up("replica1") is False
     assert asked == ["0/4000000"]
+
+
+def test_a_first_publication_is_soft_and_any_later_change_of_a_public_document_hard(
+    columns, django_capture_on_commit_callbacks
+):
+    from disclosure.documents.models import Document
+
+    draft = DocumentFactory(title=NEW, node=columns["a1"])
+    commit(django_capture_on_commit_callbacks, publish, draft)
+    rows = ScopeChange.objects.filter(scope=f"doc:{draft.pk}")
+    assert list(rows.values_list("hard", flat=True)) == [False]
+    # An approved revision saves the document as read again: what was public may be gone.
+    document = Document.objects.get(pk=draft.pk)
+    document.title = "更正后的标题"
+    commit(django_capture_on_commit_callbacks, document.save)
+    assert rows.order_by("-pk").first().hard
+    scopes = set(ScopeChange.objects.filter(hard=True).values_list("scope", flat=True))
+    assert {f"node:{columns[name].pk}" for name in ("a1", "a", "root")} <= scopes
+    assert {"home", "feeds", "sitemaps", "tree", "search", "any"} <= scopes
+    assert f"node:{columns['b'].pk}" not in scopes
+
+
+def test_a_document_moved_to_another_column_refreshes_the_one_it_left(
+    client, columns, django_capture_on_commit_callbacks
+):
+    from disclosure.documents.models import Document
+
+    document = commit(
+        django_capture_on_commit_callbacks, lambda: published(title=NEW, node=columns["a1"])
+    )
+    url = columns["a1"].get_absolute_url()
+    assert NEW in text(client, url)
+    moved = Document.objects.get(pk=document.pk)
+    moved.node = columns["b"]
+    commit(django_capture_on_commit_callbacks, moved.save)
+    assert NEW not in text(client, url)  # rendered afresh, not the page kept
