@@ -651,17 +651,22 @@ def _write_scopes(changes):
     for row in rows:
         row.wal_position = position
         _log.add(row, fresh)
+    # Past SCOPE_LOG_LIMIT rows, the log is folded into a new public version.
     try:
         with transaction.atomic(using=DEFAULT_DB_ALIAS):
             _prune(log, rows, now)
     except DatabaseError:  # another process pruning the same rows: the next write prunes
-        pass
+        return
+    if log.count() > SCOPE_LOG_LIMIT:
+        # First the version (a process reading the log after the delete reads it next), then
+        # the rows, whose pages no key of the new version names.
+        _write(committed=True)
+        log.filter(pk__lte=max(row.pk for row in rows)).delete()
 
 
 def _prune(log, rows, now):
     """Deletes the rows these ones supersede (the newest hard row of a scope stays while a
-    soft one follows it), once every process reading the log has seen them; folds the log
-    into a new public version past SCOPE_LOG_LIMIT rows."""
+    soft one follows it), once every process reading the log has seen them."""
     first = min(row.pk for row in rows)
     settled = now - timedelta(seconds=LOG_OVERLAP_SECONDS)
     older = log.filter(pk__lt=first, changed_at__lt=settled)
@@ -671,12 +676,6 @@ def _prune(log, rows, now):
         older.filter(scope__in=hard).delete()
     if soft:
         older.filter(scope__in=soft, hard=False).delete()
-    if log.count() > SCOPE_LOG_LIMIT:
-        newest = max(row.pk for row in rows)
-        # First the version (a process reading the log after the delete reads it next), then
-        # the rows, whose pages no key of the new version names.
-        _write(committed=True)
-        log.filter(pk__lte=newest).delete()
 
 
 @dataclass(frozen=True)
