@@ -9,8 +9,9 @@ class DisclosureConfig(AppConfig):
 
     def ready(self):
         from catalog.models import Agency
+        from disclosure.documents import page_scopes
         from disclosure.documents.filters import forget_filter_choices
-        from disclosure.documents.models import Attachment, Document, Genre, Topic
+        from disclosure.documents.models import Document, Genre, Topic
         from disclosure.proposals.models import (
             CongressSession,
             Proposal,
@@ -22,19 +23,10 @@ class DisclosureConfig(AppConfig):
 
         refuse_control_characters_in(self)
         self.register_parts()
-        # Every model a public page shows: a save or delete forgets the cached pages.
+        # A document's changes forget the pages showing it (its scopes); every other model a
+        # public page shows forgets every cached page on a save or delete.
+        page_scopes.connect()
         page_cache.invalidate_on_change(
-            Document,
-            # Drafts and documents under review have never been public (a published document
-            # never goes back to them): editing them leaves the cached pages alone.
-            when=lambda document: (
-                document.status in (Document.Status.PUBLISHED, Document.Status.WITHDRAWN)
-            ),
-        )
-        page_cache.invalidate_on_change(
-            Document.extra_nodes.through,
-            Document.interprets.through,
-            Attachment,
             Topic,
             Genre,
             Proposal,

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from disclosure.documents import feeds, views
+from disclosure.documents.page_scopes import FEEDS, column_scopes_of_page, document_scopes_of_page
 from disclosure.reports import views as report_views
 from portal.page_cache import one_of, public_page
 
@@ -30,7 +31,11 @@ urlpatterns = [
     path("guide/<int:agency_pk>/", report_views.guide_detail, name="guide"),
     path(
         "<int:pk>/",
-        public_page(views.DocumentDetailView.as_view(), params={"fs": one_of(*views.FONT_SIZES)}),
+        public_page(
+            views.DocumentDetailView.as_view(),
+            params={"fs": one_of(*views.FONT_SIZES)},
+            scopes=document_scopes_of_page,
+        ),
         name="document",
     ),
     path("<int:pk>/preview/", views.DocumentPreviewView.as_view(), name="preview"),
@@ -40,16 +45,24 @@ urlpatterns = [
         views.attachment_view,
         name="attachment-view",
     ),
-    path("feed/rss/", public_page(feeds.LatestDocumentsFeed(), params={}), name="feed-rss"),
-    path("feed/atom/", public_page(feeds.LatestDocumentsAtomFeed(), params={}), name="feed-atom"),
+    path(
+        "feed/rss/",
+        public_page(feeds.LatestDocumentsFeed(), params={}, scopes=[FEEDS]),
+        name="feed-rss",
+    ),
+    path(
+        "feed/atom/",
+        public_page(feeds.LatestDocumentsAtomFeed(), params={}, scopes=[FEEDS]),
+        name="feed-atom",
+    ),
     path(
         "feed/node/<int:pk>/rss/",
-        public_page(feeds.NodeDocumentsFeed(), params={}),
+        public_page(feeds.NodeDocumentsFeed(), params={}, scopes=column_scopes_of_page),
         name="node-feed-rss",
     ),
     path(
         "feed/node/<int:pk>/atom/",
-        public_page(feeds.NodeDocumentsAtomFeed(), params={}),
+        public_page(feeds.NodeDocumentsAtomFeed(), params={}, scopes=column_scopes_of_page),
         name="node-feed-atom",
     ),
 ]

@@ -70,6 +70,30 @@ class PublicState(models.Model):
         return f"{self.token} {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"
 
 
+class ScopeChange(models.Model):
+    """One change of a part of public content (a *scope*: a document, a column's listing, the
+    home page …), whose newest row is that scope's generation in the public page cache
+    (``portal.page_cache.bump_scopes``). Inserted, never updated: writers of public content do
+    not wait for each other's row locks."""
+
+    scope = models.CharField(_("范围"), max_length=64)
+    token = models.CharField(_("版本"), max_length=16)
+    # What changed may no longer be shown (a withdrawal): no page from before it is served.
+    hard = models.BooleanField(_("撤下内容"), default=False)
+    changed_at = models.DateTimeField(_("变更时间"), db_index=True)
+    # The primary's WAL insert position once the change had committed (PostgreSQL only).
+    wal_position = models.CharField(_("WAL 位置"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("公开内容局部变更")
+        verbose_name_plural = _("公开内容局部变更")
+        default_permissions = ()
+        indexes = [models.Index(fields=["scope", "id"], name="scope_change_scope_idx")]
+
+    def __str__(self):
+        return f"{self.scope} {self.token}"
+
+
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained audit log (see portal.audit)."""
 

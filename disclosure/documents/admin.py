@@ -238,11 +238,19 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Through the search backend (the GIN index on PostgreSQL), never LIKE over every row;
-        a single character, which the index does not hold, falls back to the title."""
+        a 文号 by its exact key; a single character, which the index does not hold, falls back to
+        the title."""
         if request.GET.get("field_name") == "interprets":
             queryset = Document.objects.interpretable_by(request.user)
         if not search_term.strip():
             return queryset, False
+        # A 文号 ("区政办发〔2026〕12号") is looked up by its key (an index lookup, as the public
+        # search does); one that no document carries is searched as text.
+        number_key = analysis.query_doc_number(search_term)
+        if number_key:
+            numbered = queryset.filter(doc_number_key=number_key)
+            if numbered.exists():
+                return numbered, False
         if not analysis.query_terms(search_term) and len(search_term.strip()) == 1:
             return queryset.filter(title__contains=search_term.strip()), False
         return get_backend().filter(queryset, search_term), False

@@ -7,7 +7,7 @@ from portal.migrations import _roles
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0018_audit_actions_registered"),
+        ("portal", "0019_scope_change"),
     ]
 
     operations = [

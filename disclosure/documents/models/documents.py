@@ -611,6 +611,7 @@ class Document(models.Model):
             kwargs["update_fields"] = {*update_fields, "validity_changed_on", "validity_before"}
         super().save(*args, **kwargs)
         self._stored_validity = (self.validity, self.validity_changed_on)
+        self._stored_status, self._stored_node_id = self.status, self.node_id
 
     def get_absolute_url(self):
         return reverse("disclosure:document", args=[self.pk])
@@ -650,6 +651,10 @@ class Document(models.Model):
             document.__dict__.get("validity"),
             document.__dict__.get("validity_changed_on"),
         )
+        # The public page cache tells a first publication from a change of a public document,
+        # and refreshes the column a document leaves (``documents.page_scopes``).
+        document._stored_status = document.__dict__.get("status")
+        document._stored_node_id = document.__dict__.get("node_id")
         return document
 
     def note_validity_change(self, day=None):
