@@ -64,9 +64,12 @@ class DisclosureConfig(AppConfig):
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
+        from disclosure.proposals.services import REPLY_NODES
         from disclosure.reports import actions as report_actions  # noqa: F401
         from disclosure.reports import compliance_admin
         from disclosure.reports import roles as report_roles
+        from disclosure.reports.annual_services import REPORT_NODE_SLUG
+        from disclosure.reports.guide import GUIDE_NODE_SLUG
         from disclosure.site_import import admin as site_import_admin
         from portal import registry
 
@@ -76,6 +79,14 @@ class DisclosureConfig(AppConfig):
         registry.todo_panel(_("建议提案办理提醒"), proposals_dashboard.todo)
         compliance_admin.register()
         site_import_admin.register()
+        # The columns that are the home of a part's page lead there (the tree, the listings).
+        for slug, flag, url in (
+            (GUIDE_NODE_SLUG, "guides_column", "disclosure:guides"),
+            (REPORT_NODE_SLUG, "reports_column", "disclosure:annual-reports"),
+            (REPLY_NODES["congress"], "replies_column", "disclosure:proposals?body=congress"),
+            (REPLY_NODES["cppcc"], "replies_column", "disclosure:proposals?body=cppcc"),
+        ):
+            registry.column_page(slug, flag, url)
 
 
 def remember_agency_name(sender, instance, **kwargs):

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from portal import registry
 from portal.links import pk_url_template
 
 register = template.Library()
@@ -10,7 +11,8 @@ register = template.Library()
 @register.simple_tag
 def catalog_forest(forest):
     """The nested <ul> of a forest built by ``disclosure.documents.column_tree.build_forest``; an
-    entry whose children are on a page of their own (``more``) links to it.
+    entry whose children are on a page of their own (``more``) links to it, one with a part's
+    ``page`` links there.
 
     Built in one pass of string joins: a recursive {% include %} costs a template render per
     node, which at a few thousand nodes dominates the page.
@@ -24,10 +26,13 @@ def catalog_forest(forest):
         for entry in entries:
             node = entry["node"]
             name = escape(node.name)
-            parts.append(
-                f'<li><a href="{url_pattern.format(node.pk)}">{name}</a>'
-                f' <span class="count">({entry["count"]})</span>'
-            )
+            # A column that is the home of a part's page leads there; one holding no documents
+            # (指南, 依申请公开) shows no "(0)".
+            page = entry.get("page")
+            href = escape(page) if page else url_pattern.format(node.pk)
+            parts.append(f'<li><a href="{href}">{name}</a>')
+            if entry["count"] or not page:
+                parts.append(f' <span class="count">({entry["count"]})</span>')
             if entry.get("more"):
                 # The visible words begin the link's name; the column's name completes it.
                 parts.append(
@@ -42,3 +47,10 @@ def catalog_forest(forest):
     if forest:
         render(forest)
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def column_url(node):
+    """Where a link to the column ``node`` leads: the part's page it is the home of (年报, 指南,
+    依申请公开, 建议提案), else its own page."""
+    return registry.column_page_url(node.slug) or node.get_absolute_url()

@@ -10,8 +10,7 @@ from django.views.generic import TemplateView
 from catalog.models import CatalogNode
 from disclosure.documents import column_tree
 from disclosure.documents.filters import DocumentFilterForm
-from disclosure.documents.models import Document
-from disclosure.documents.models.counts import public_subtree_listing
+from disclosure.documents.models.counts import column_documents, public_subtree_listing
 from portal import page_cache, registry
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
 
@@ -54,7 +53,7 @@ def shown_children(node):
         return []
     return list(
         CatalogNode.objects.filter(parent_id=node.pk, is_visible=True).only(
-            "pk", "name", "parent_id"
+            "pk", "name", "parent_id", "slug"
         )
     )
 
@@ -73,12 +72,10 @@ class CatalogNodeView(TemplateView):
         form = DocumentFilterForm(self.request.GET or None)
         children = shown_children(node)
         # The columns holding its documents, when few, else its range; and those filed elsewhere.
-        total, also_listed, holding = public_subtree_listing(node)
+        listing = public_subtree_listing(node)
+        total = listing.total
         documents = form.filter(
-            Document.objects.public()
-            .in_columns(node, holding, also=also_listed)
-            .select_related("agency")
-            .newest_first()
+            column_documents([node], listing).select_related("agency").newest_first()
         )
         if form.is_filtered:
             # Counted up to a bound: a filter over a large column would read every match.

@@ -8,6 +8,8 @@ from django.urls import reverse
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
 
+# The seeded column of the guides (seed_demo's slug): it leads to the guides' page.
+GUIDE_NODE_SLUG = "gkzn"
 # A guide not updated for a year is stale (the compliance report flags it).
 GUIDE_STALE_DAYS = 365
 
