@@ -107,6 +107,7 @@ class CatalogNodeView(TemplateView):
         context.update(
             node=node,
             ancestors=path[:-1],
+            path=path,
             children=children,
             form=form,
             page_obj=page,

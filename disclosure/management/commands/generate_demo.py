@@ -161,6 +161,7 @@ def _directory_item(rng, agency, year, node):
 COLUMN_KINDS = {
     "行政规范性文件": Kind(("行政规范性文件",), None, _normative),
     "其他文件": Kind(("通知", "意见", "通告", "通报"), None, notice_title),
+    "通知公告": Kind(("通知", "公告", "通告"), None, notice_title),
     "政策解读": Kind(("政策解读",), None, _interpretation),
     "规划信息": Kind(("规划计划",), ("城乡建设、环境保护", "城乡建设"), _plan),
     "财政预决算": Kind(("报告",), ("财政、金融、审计", "财政"), _budget),
