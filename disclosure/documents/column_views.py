@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from catalog.models import CatalogNode
 from disclosure.documents import column_tree
-from disclosure.documents.filters import DocumentFilterForm
+from disclosure.documents.filters import DocumentFilterForm, column_facets
 from disclosure.documents.models.counts import column_documents, public_subtree_listing
 from portal import page_cache, registry
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
@@ -74,9 +74,10 @@ class CatalogNodeView(TemplateView):
         # The columns holding its documents, when few, else its range; and those filed elsewhere.
         listing = public_subtree_listing(node)
         total = listing.total
-        documents = form.filter(
-            column_documents([node], listing).select_related("agency").newest_first()
-        )
+        listed = column_documents([node], listing)
+        # Only the values the column holds are offered, with their counts.
+        form.offer_only(column_facets(node, listed, total))
+        documents = form.filter(listed.select_related("agency").newest_first())
         if form.is_filtered:
             # Counted up to a bound: a filter over a large column would read every match.
             count = documents.order_by()[: FILTERED_COUNT_LIMIT + 1].count()
