@@ -117,3 +117,42 @@ def test_no_public_page_scrolls_sideways_on_a_phone(live_server, elder):
                 )
                 wide.append((url, overflow(page), culprits))
         assert wide == [], "\n".join(map(str, wide))
+
+
+def top(page, selector):
+    return page.evaluate(f"document.querySelector({selector!r}).getBoundingClientRect().top")
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["ordinary", "elder"])
+def test_the_first_screen_of_a_phone_is_the_pages_own(live_server, elder):
+    urls = demo_site(documents=10)
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE)
+        if elder:
+            context.add_cookies([{"name": "portal_elder", "value": "1", "url": live_server.url}])
+        page = context.new_page()
+        page.goto(live_server.url + urls["document"])
+        # A compact header: a quarter of the screen at most, its navigation one row.
+        header = page.evaluate("document.querySelector('.site-header').offsetHeight")
+        assert header <= PHONE["height"] / 4
+        links = page.eval_on_selector_all(
+            ".main-nav a", "as => new Set(as.map(a => a.getBoundingClientRect().top)).size"
+        )
+        assert links == 1 and page.is_visible(".main-nav a[href='/search/']")
+        # The folded breadcrumb: the column above and the current one, on one or two lines.
+        crumbs = page.eval_on_selector_all(
+            ".breadcrumb li", "ls => ls.filter(l => l.getClientRects().length).length"
+        )
+        assert crumbs == 2
+        assert (
+            page.evaluate(
+                "(b => b.offsetHeight / parseFloat(getComputedStyle(b).lineHeight))"
+                "(document.querySelector('.breadcrumb'))"
+            )
+            <= 2.8
+        )
+        # The title and the start of the body on the first screen.
+        assert top(page, "#doc-title") < PHONE["height"] / 2
+        assert top(page, ".doc-body") < PHONE["height"]
+        page.goto(live_server.url + urls["column"])
+        assert top(page, "h1.page-title") < PHONE["height"] / 2
