@@ -15,6 +15,8 @@ from portal.page_cache import positive_int, public_page
 
 urlpatterns = [
     path("", public_page(views.HomeView.as_view(), params={}, scopes=[HOME]), name="home"),
+    path("map/", public_page(views.SiteMapView.as_view(), params={}), name="site-map"),
+    path("contact/", public_page(views.ContactView.as_view(), params={}), name="contact"),
     path("search/", include("disclosure.documents.search.urls")),
     path("catalog/", include("disclosure.documents.column_urls")),
     path("documents/", include("disclosure.urls")),

@@ -58,10 +58,12 @@ class DisclosureConfig(AppConfig):
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
+        from disclosure.proposals.services import REPLY_NODES
         from disclosure.reports import actions as report_actions  # noqa: F401
         from disclosure.reports import compliance_admin, inspection_admin
         from disclosure.reports import roles as report_roles
-        from disclosure.reports.guide import GUIDE_COLUMN_SLUG
+        from disclosure.reports.annual_services import REPORT_NODE_SLUG
+        from disclosure.reports.guide import GUIDE_NODE_SLUG
         from disclosure.site_import import admin as site_import_admin
         from portal import registry
 
@@ -72,9 +74,16 @@ class DisclosureConfig(AppConfig):
         compliance_admin.register()
         link_admin.register()
         inspection_admin.register()
-        registry.column_page(GUIDE_COLUMN_SLUG, "guide_column")
         site_import_admin.register()
         document_visits.register()
+        # The columns that are the home of a part's page lead there (the tree, the listings).
+        for slug, flag, url in (
+            (GUIDE_NODE_SLUG, "guides_column", "disclosure:guides"),
+            (REPORT_NODE_SLUG, "reports_column", "disclosure:annual-reports"),
+            (REPLY_NODES["congress"], "replies_column", "disclosure:proposals?body=congress"),
+            (REPLY_NODES["cppcc"], "replies_column", "disclosure:proposals?body=cppcc"),
+        ):
+            registry.column_page(slug, flag, url)
 
 
 def remember_agency_name(sender, instance, **kwargs):

@@ -8,8 +8,10 @@ Each part calls these from its app's ``ready()`` (or the wiring that stands for 
   which receives the model admin. A model admin
   that serves registered pages lists ``admin_views(model)`` in its ``get_urls`` and may link the
   ones with a ``label`` from its change list (``admin_links``).
-- ``column_page(slug, flag)``: a catalogue column with this slug is the home of a part's own
-  public page; the column's page gets ``flag`` in its context.
+- ``column_page(slug, flag, url=None)``: a catalogue column with this slug is the home of a
+  part's own public page; the column's page gets ``flag`` in its context, and, given ``url`` (a
+  URL name, with a query string after "?" if any), the tree and listings of columns lead to
+  that page.
 - ``audit_action(value, label)``: an action the audit log records (each part's ``actions.py``).
 - ``grant(role, *permissions)``: what a role may do in a part (``portal.roles`` keeps the roles
   in step with the grants).
@@ -23,7 +25,7 @@ Each part calls these from its app's ``ready()`` (or the wiring that stands for 
 
 from dataclasses import dataclass
 
-from django.urls import path
+from django.urls import path, reverse
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ _admin_views = {}
 _admin_url_factories = {}
 _admin_link_entries = {}
 _column_flags = {}
+_column_urls = {}
 
 
 def admin_view(model_label, route, name, view, label=None):
@@ -93,8 +96,19 @@ def admin_links(model, user=None):
     ]
 
 
-def column_page(slug, flag):
+def column_page(slug, flag, url=None):
     _column_flags[slug] = flag
+    if url:
+        _column_urls[slug] = url
+
+
+def column_page_url(slug):
+    """The address of the part's page a column with ``slug`` leads to, or None."""
+    name = _column_urls.get(slug) if slug else None
+    if name is None:
+        return None
+    name, _, query = name.partition("?")
+    return reverse(name) + (f"?{query}" if query else "")
 
 
 def column_flags(slug):

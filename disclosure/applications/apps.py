@@ -24,7 +24,7 @@ class ApplicationsConfig(AppConfig):
 
         refuse_control_characters_in(self)
         roles.register()
-        registry.column_page(COLUMN_SLUG, "applications_column")
+        registry.column_page(COLUMN_SLUG, "applications_column", "applications:guide")
         registry.former_model_label("disclosure.Application", Application)
         registry.todo_panel(_("依申请公开办理提醒"), dashboard)
         # The public statistics of applications count received and closed ones.

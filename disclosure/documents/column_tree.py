@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from catalog.models import CatalogNode
 from disclosure.documents.models.counts import kept_down_to, levels_and_listings, public_counts_of
 from disclosure.documents.models.documents import subtree_range
+from portal import registry
 
 # Columns a tree page shows at most beyond its first level (the first level is always shown).
 TREE_PAGE_ENTRIES = 300
@@ -29,6 +30,7 @@ class TreeColumn:
     is_visible: bool
     kept: int
     more: bool
+    slug: str
 
 
 def deepest_level(per_level, first):
@@ -58,14 +60,14 @@ def read_columns(root=None):
     per_level, scheduled, listed = levels_and_listings(columns, bounds)
     deepest = deepest_level(per_level, first)
     rows = [
-        TreeColumn(*row[:7], bool(row[7]), row[8], bool(row[9]))
+        TreeColumn(*row[:7], bool(row[7]), row[8], bool(row[9]), row[10])
         for row in kept_down_to(deepest, bounds)
     ]
     return rows, public_counts_of(rows, scheduled, listed)
 
 
 def build_forest(columns, counts, top=None):
-    """Nest tree-ordered ``columns`` into [{"node", "count", "children", "more"}, ...], from the
+    """Nest tree-ordered ``columns`` into [{"node", "count", "children", "more", "page"}, ...], from the
     columns whose parent is ``top`` (a pk; None: the top-level columns). A hidden column, and
     one whose parent is not shown, is dropped with its subtree."""
     entries, forest = {}, []
@@ -74,6 +76,8 @@ def build_forest(columns, counts, top=None):
             continue
         entry = {"node": column, "count": counts.get(column.pk, 0), "children": []}
         entry["more"] = column.more
+        # A column that is the home of a part's own page leads there.
+        entry["page"] = registry.column_page_url(column.slug)
         if column.parent_id == top:
             forest.append(entry)
         elif column.parent_id in entries:

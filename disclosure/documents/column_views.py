@@ -9,9 +9,8 @@ from django.views.generic import TemplateView
 
 from catalog.models import CatalogNode
 from disclosure.documents import column_tree
-from disclosure.documents.filters import DocumentFilterForm
-from disclosure.documents.models import Document
-from disclosure.documents.models.counts import public_subtree_listing
+from disclosure.documents.filters import DocumentFilterForm, column_facets
+from disclosure.documents.models.counts import column_documents, public_subtree_listing
 from portal import page_cache, registry
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
 
@@ -54,7 +53,7 @@ def shown_children(node):
         return []
     return list(
         CatalogNode.objects.filter(parent_id=node.pk, is_visible=True).only(
-            "pk", "name", "parent_id"
+            "pk", "name", "parent_id", "slug"
         )
     )
 
@@ -73,13 +72,12 @@ class CatalogNodeView(TemplateView):
         form = DocumentFilterForm(self.request.GET or None)
         children = shown_children(node)
         # The columns holding its documents, when few, else its range; and those filed elsewhere.
-        total, also_listed, holding = public_subtree_listing(node)
-        documents = form.filter(
-            Document.objects.public()
-            .in_columns(node, holding, also=also_listed)
-            .select_related("agency")
-            .newest_first()
-        )
+        listing = public_subtree_listing(node)
+        total = listing.total
+        listed = column_documents([node], listing)
+        # Only the values the column holds are offered, with their counts.
+        form.offer_only(column_facets(node, listed, total))
+        documents = form.filter(listed.select_related("agency").newest_first())
         if form.is_filtered:
             # Counted up to a bound: a filter over a large column would read every match.
             count = documents.order_by()[: FILTERED_COUNT_LIMIT + 1].count()
@@ -110,6 +108,7 @@ class CatalogNodeView(TemplateView):
         context.update(
             node=node,
             ancestors=path[:-1],
+            path=path,
             children=children,
             form=form,
             page_obj=page,

@@ -3,7 +3,8 @@
 from django import forms
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import IntegerField, Value
+from django.db.models import CharField, Count, F, IntegerField, Value
+from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,12 +49,58 @@ def filter_choices():
         firsts = sorted(
             (order, pk, name) for pk, (name, parent, order) in topics.items() if parent is None
         )
+        choices["topic_parent"] = {}
         for _order, pk, name in firsts:
             choices["topic"].append((pk, name))
             children = sorted((o, cpk, n) for cpk, (n, p, o) in topics.items() if p == pk)
             choices["topic"].extend((cpk, f"{name} / {n}") for _o, cpk, n in children)
+            choices["topic_parent"].update((cpk, pk) for _o, cpk, _n in children)
         cache.set(key, choices, 600)
     return choices
+
+
+COLUMN_FACETS_CACHE_KEY = "disclosure:column-facets"
+# A column listing more documents than this offers every value, uncounted: counting would read
+# them all.
+COLUMN_FACETS_LIMIT = 20_000
+FACETS = ("year", "topic", "genre", "agency", "validity")
+
+
+def column_facets(node, documents, total):
+    """{facet: {value: public documents of the column with it}} for the column ``node`` listing
+    ``documents`` (``total`` of them; None beyond ``COLUMN_FACETS_LIMIT``): one UNION query of
+    counts, cached per column under the public version. A first-level topic counts its own
+    documents and its children's, as the filter selects them."""
+    if total > COLUMN_FACETS_LIMIT:
+        return None
+    key = versioned(f"{COLUMN_FACETS_CACHE_KEY}:{node.pk}")
+    facets = cache.get(key)
+    if facets is None:
+        documents = documents.order_by()
+        parts = [
+            documents.annotate(facet=Value(name), value=Cast(expression, CharField()))
+            .values("facet", "value")
+            .annotate(n=Count("pk"))
+            .values_list("facet", "value", "n")
+            for name, expression in (
+                ("year", ExtractYear("published_at")),
+                ("topic", F("topic_id")),
+                ("genre", F("genre_id")),
+                ("agency", F("agency_id")),
+                ("validity", F("validity")),
+            )
+        ]
+        facets = {name: {} for name in FACETS}
+        for name, value, n in parts[0].union(*parts[1:], all=True):
+            if value is not None:
+                facets[name][value] = n
+        parents = filter_choices()["topic_parent"]
+        for topic, n in list(facets["topic"].items()):
+            parent = parents.get(int(topic))
+            if parent is not None:
+                facets["topic"][str(parent)] = facets["topic"].get(str(parent), 0) + n
+        cache.set(key, facets, 600)
+    return facets
 
 
 def forget_filter_choices(**kwargs):
@@ -92,6 +139,21 @@ class DocumentFilterForm(forms.Form):
         self.fields["genre"].choices = every + choices["genre"]
         self.fields["agency"].choices = every + choices["agency"]
         self.fields["validity"].choices = every + list(Document.Validity.choices)
+
+    def offer_only(self, facets):
+        """Choices limited to the values ``facets`` counts (``column_facets``), each with its
+        count; a value asked for stays offered. ``facets`` None: every value, uncounted."""
+        if facets is None:
+            return
+        for name in FACETS:
+            counts = facets[name]
+            asked = str(self.data.get(name, "")) if self.is_bound else ""
+            field = self.fields[name]
+            field.choices = [
+                (value, f"{label}（{counts[str(value)]}）" if str(value) in counts else label)
+                for value, label in field.choices
+                if value == "" or str(value) in counts or str(value) == asked
+            ]
 
     def filter(self, queryset):
         """Apply the valid filters; invalid values are ignored (the form shows them as errors)."""

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -100,8 +101,26 @@ class DocumentDetailView(DetailView):
             font_size=size if size in FONT_SIZES else "medium",
             font_sizes=FONT_SIZES,
             qr_svg=qr_code_svg(self.request.build_absolute_uri(document.get_absolute_url())),
+            page_url=self.request.build_absolute_uri(document.get_absolute_url()),
         )
+        if not self.preview:
+            context.update(neighbours(document))
         return context
+
+
+def neighbours(document):
+    """The public documents beside ``document`` in its column's list (newest first, as the
+    column page shows it): 上一篇 the next newer one, 下一篇 the next older one, by publication
+    date: {"previous", "next"}, each one or None. Two queries on the (node, published_at)
+    index."""
+    column = Document.objects.public().filter(node_id=document.node_id).only("pk", "title")
+    at, pk = document.published_at, document.pk
+    older = Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk)
+    newer = Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk)
+    return {
+        "previous": column.filter(newer).order_by("published_at", "pk").first(),
+        "next": column.filter(older).order_by("-published_at", "-pk").first(),
+    }
 
 
 class DocumentPreviewView(DocumentDetailView):

@@ -58,31 +58,37 @@ class ProposalFilterForm(forms.Form):
         ]
         self.fields["status"].choices = every + list(Proposal.Status.choices)
 
-    def filter(self, proposals):
+    def filter(self, documents):
+        """The reply documents (``views.public_reply_documents``) the filters keep: a filter on
+        the proposal keeps the replies of such proposals; 类别 is the reply's column, 年份 the
+        session's year or, for a reply not recorded as a proposal's, its publication year."""
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("body"):
-            proposals = proposals.filter(session__body=data["body"])
-        if data.get("session"):
-            proposals = proposals.filter(session_id=data["session"])
+        proposal = "proposal_reply__proposal__"
+        lookups = {"session": "session_id", "unit": "lead_unit_id"}
+        lookups.update(classification="classification_id", status="status")
+        for field, lookup in lookups.items():
+            if data.get(field):
+                documents = documents.filter(**{proposal + lookup: data[field]})
         if data.get("year"):
-            proposals = proposals.filter(session__year=data["year"])
-        if data.get("unit"):
-            proposals = proposals.filter(lead_unit_id=data["unit"])
-        if data.get("classification"):
-            proposals = proposals.filter(classification_id=data["classification"])
-        if data.get("status"):
-            proposals = proposals.filter(status=data["status"])
+            documents = documents.filter(
+                Q(**{proposal + "session__year": data["year"]})
+                | Q(proposal_reply__isnull=True, published_at__year=data["year"])
+            )
         query = (data.get("q") or "").strip()
         if query:
             number = query.lstrip("第").rstrip("号")
             if re.fullmatch(r"[0-9]{1,9}", number):  # not str.isdigit(): "²" is a digit to it
-                proposals = proposals.filter(number=int(number))
+                documents = documents.filter(
+                    Q(**{proposal + "number": int(number)}) | Q(title__contains=f"第{number}号")
+                )
             else:
                 for word in query.split():
-                    proposals = proposals.filter(
-                        Q(title__icontains=word) | Q(lead_delegate__icontains=word)
+                    documents = documents.filter(
+                        Q(title__icontains=word)
+                        | Q(**{proposal + "title__icontains": word})
+                        | Q(**{proposal + "lead_delegate__icontains": word})
                     )
-        return proposals
+        return documents
 
 
 class ProposalReplyForm(forms.ModelForm):

@@ -1,13 +1,14 @@
 """Public pages of proposal replies: the list by session, and each session's statistics."""
 
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
-from disclosure.documents.models import Document
+from catalog.models import CatalogNode
+from disclosure.documents.models.counts import column_documents
 from disclosure.proposals.forms import ProposalFilterForm
-from disclosure.proposals.models import CongressSession, Proposal, ProposalReply
+from disclosure.proposals.models import CongressSession
+from disclosure.proposals.services import REPLY_NODES
 from portal import page_cache
 
 # What the proposal list reads from its query string, for the page cache.
@@ -18,28 +19,31 @@ LIST_PARAMETERS = {
 }
 
 
+def public_reply_documents(body=None):
+    """The public documents of the reply columns (人大代表建议办理, 政协委员提案办理; of one
+    ``body`` when given): the proposals page lists what those columns list, from the same
+    source (``column_documents``), replies recorded with their proposal or not."""
+    slugs = [REPLY_NODES[body]] if body else list(REPLY_NODES.values())
+    return column_documents(list(CatalogNode.objects.visible().filter(slug__in=slugs)))
+
+
 class ProposalListView(ListView):
-    """Proposals with a public reply, by session; each row links to the reply."""
+    """The replies of the reply columns, newest first; those recorded as a proposal's reply
+    show its session, number, delegate and lead unit."""
 
     template_name = "disclosure/proposals/proposal_list.html"
-    context_object_name = "proposals"
+    context_object_name = "replies"
     paginate_by = 20
 
     def get_queryset(self):
         self.form = ProposalFilterForm(self.request.GET or None)
-        public_replies = ProposalReply.objects.filter(
-            proposal=OuterRef("pk"), document__in=Document.objects.public()
-        ).order_by("-round")
-        proposals = (
-            Proposal.objects.with_public_reply()
-            .select_related("session", "lead_unit")
-            .annotate(
-                reply_date=Subquery(public_replies.values("letter_date")[:1]),
-                reply_document=Subquery(public_replies.values("document_id")[:1]),
-            )
-            .order_by("-session__year", "session__body", "number")
+        body = self.form.cleaned_data.get("body") if self.form.is_valid() else None
+        documents = public_reply_documents(body or None).select_related(
+            "agency",
+            "proposal_reply__proposal__session",
+            "proposal_reply__proposal__lead_unit",
         )
-        return self.form.filter(proposals)
+        return self.form.filter(documents).newest_first()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -65,12 +65,18 @@ def _locked(report):
     return AnnualReport.objects.select_for_update().select_related("agency").get(pk=report.pk)
 
 
+def report_columns():
+    """The 政府信息公开年报 columns: the shared one (slug ``gknb``) and those of agencies, found by
+    the slug or the name."""
+    return CatalogNode.objects.filter(slug=REPORT_NODE_SLUG) | CatalogNode.objects.filter(
+        name=REPORT_NODE_NAME
+    )
+
+
 def report_node(agency):
     """The 政府信息公开年报 column the report's document goes to: the agency's own, else the
     shared one."""
-    columns = CatalogNode.objects.filter(slug=REPORT_NODE_SLUG) | CatalogNode.objects.filter(
-        name=REPORT_NODE_NAME
-    )
+    columns = report_columns()
     node = columns.filter(agency=agency).first() or columns.filter(agency__isnull=True).first()
     if node is None:
         raise ReportError(

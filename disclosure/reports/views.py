@@ -1,13 +1,18 @@
 """Public pages of the reports: the published annual reports (page, .docx, .xlsx) and each
 agency's 政府信息公开指南. Nothing here shows a report whose document is not public."""
 
+import re
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from catalog.models import Agency
+from disclosure.documents.models.counts import column_documents
 from disclosure.reports import website, website_files
 from disclosure.reports.annual import figures_for, report_sections
 from disclosure.reports.annual_files import FORMATS, public_file_response
+from disclosure.reports.annual_services import report_columns
 from disclosure.reports.guide import application_form_url, guide_columns
 from disclosure.reports.models import AnnualReport, DisclosureGuide, WebsiteAnnualReport
 from portal import built_files
@@ -19,11 +24,35 @@ def _published_report(pk):
     )
 
 
+def public_report_documents():
+    """The public documents of the 年报 columns (``column_documents``, as the columns list
+    them): reports made here, which lead to their tables, and reports published as documents
+    (past years, other sites)."""
+    columns = report_columns().filter(is_visible=True)
+    return column_documents(list(columns)).select_related("agency", "annual_report")
+
+
+# "2024年政府信息公开工作年度报告": the year a report covers, from its title.
+TITLE_YEAR = re.compile(r"(\d{4})\s*年(?:度)?(?:政府信息公开|政务公开)")
+
+
+def report_year(document):
+    """The year ``document`` reports on: its report's, else its title's, else the year before
+    it was published (reports are due by 31 March)."""
+    report = getattr(document, "annual_report", None)
+    if report is not None:
+        return report.year
+    match = TITLE_YEAR.search(document.title)
+    if match:
+        return int(match.group(1))
+    return timezone.localtime(document.published_at).year - 1
+
+
 def annual_report_list(request):
-    reports = AnnualReport.objects.published().select_related("agency", "document")
     years = {}
-    for report in reports.order_by("-year", "agency__level", "agency__name"):
-        years.setdefault(report.year, []).append(report)
+    for document in public_report_documents().order_by("agency__level", "agency__name", "-pk"):
+        years.setdefault(report_year(document), []).append(document)
+    years = dict(sorted(years.items(), reverse=True))
     return render(request, "disclosure/reports/annual_report_list.html", {"years": years})
 
 

@@ -66,10 +66,13 @@ def restore_migration_data():
 def demo_site(documents=40):
     """The demo site (seed_demo: the seed reply, its catalogue, proposals) with ``documents``
     generated documents and one withdrawn one. Returns the public URLs of each page kind."""
+    from django.db.models import Count
+
     from catalog.models import CatalogNode
     from disclosure.documents.models import Document
     from disclosure.documents.services import withdraw
     from disclosure.proposals.models import CongressSession
+    from disclosure.reports.models import DisclosureGuide
     from portal.actors import SYSTEM
 
     restore_migration_data()
@@ -82,6 +85,12 @@ def demo_site(documents=40):
     withdrawn = withdraw(public.exclude(pk=seed.pk).newest_first().last(), SYSTEM, "政策调整")
     column = CatalogNode.objects.get(pk=seed.node_id)
     session = CongressSession.objects.order_by("pk").first()
+    # The column holding the most generated documents, and a document in its middle.
+    busy = (
+        public.filter(is_demo=True).values("node").annotate(n=Count("pk")).order_by("-n", "node")
+    )[0]["node"]
+    busy_documents = list(public.filter(node_id=busy).newest_first())
+    guide = DisclosureGuide.objects.order_by("pk").first()
     return {
         "home": "/",
         "tree": "/catalog/",
@@ -94,4 +103,7 @@ def demo_site(documents=40):
         "proposals": "/documents/proposals/",
         "statistics": f"/documents/proposals/sessions/{session.pk}/statistics/",
         "seed_title": seed.title,
+        "busy_column": CatalogNode.objects.get(pk=busy).get_absolute_url(),
+        "busy_document": busy_documents[len(busy_documents) // 2].get_absolute_url(),
+        "guide": guide.get_absolute_url(),
     }

@@ -18,6 +18,7 @@ BLOCKING = {"serious", "critical"}
 PAGE_KINDS = [
     "home", "tree", "subtree", "column", "document", "withdrawn", "search", "search_empty",
     "search_form", "search_by_number", "proposals", "statistics", "not_found", "export_error",
+    "annual_reports", "guides", "site_map", "contact",
 ]  # fmt: skip
 
 
@@ -40,12 +41,20 @@ def test_public_pages_have_no_serious_accessibility_findings(live_server):
         not_found="/catalog/999999/",
         subtree=reverse("catalog:subtree", args=[CatalogNode.objects.filter(level=1).first().pk]),
         export_error="/documents/export/?format=pdf",
+        annual_reports=reverse("disclosure:annual-reports"),
+        guides=reverse("disclosure:guides"),
+        site_map=reverse("site-map"),
+        contact=reverse("contact"),
     )
     report = {}
     with chromium() as browser:
         variants = [
             ("desktop", browser.new_context(viewport=DESKTOP), PAGE_KINDS),
-            ("phone", browser.new_context(viewport=PHONE), ["home", "document", "search"]),
+            (
+                "phone",
+                browser.new_context(viewport=PHONE),
+                ["home", "column", "document", "search"],
+            ),
         ]
         elder = browser.new_context(viewport=DESKTOP)
         elder.add_cookies([{"name": "portal_elder", "value": "1", "url": live_server.url}])

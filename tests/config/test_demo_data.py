@@ -134,3 +134,38 @@ def test_each_column_holds_documents_of_its_own_kind(demo):
     notices = [d for docs in by_column.values() for d in docs if d.title.endswith("的通知")]
     assert notices and not any(d.node.name.endswith("办理") for d in notices)
     assert "政府信息公开指南" not in by_column
+
+
+def test_seed_demo_fills_the_agency_information_column(demo, client):
+    from catalog.models import Agency
+
+    call_command("seed_demo")  # idempotent
+    column = Document.objects.public().filter(node__slug="jgxx")
+    assert column.count() == Agency.objects.count() == 4
+    for document in column.select_related("agency"):
+        html = client.get(document.get_absolute_url()).content.decode()
+        for heading in ("机构职能", "领导信息", "内设机构", "联系方式"):
+            assert f"<h2>{heading}</h2>" in html, (document.title, heading)
+        assert document.agency.phone in html
+    government = column.get(agency__parent=None)
+    assert (
+        "区规划自然资源局" in government.body or "重庆市铜梁区规划和自然资源局" in government.body
+    )
+
+
+def test_generated_interpretations_interpret_an_earlier_original_they_name(demo):
+    call_command("generate_demo", documents=400, seed=5)
+    interpretations = Document.objects.filter(is_demo=True, genre__name="政策解读")
+    assert interpretations.exists()
+    for interpretation in interpretations.prefetch_related("interprets"):
+        (original,) = interpretation.interprets.all()
+        assert original.genre.name == "行政规范性文件"
+        assert original.published_at <= interpretation.published_at
+        named = original.title.split("《")[1].split("》")[0]
+        assert interpretation.title == f"《{named}》政策解读"
+
+
+def test_generated_annual_reports_have_no_twin_titles(demo):
+    call_command("generate_demo", documents=1000, seed=5)
+    titles = list(Document.objects.filter(node__slug="gknb").values_list("title", flat=True))
+    assert len(titles) > 10 and len(titles) == len(set(titles))

@@ -13,7 +13,7 @@ def site_tree(db):
     root = CatalogNode.objects.create(name="政务公开")
     legal = CatalogNode.objects.create(name="法定主动公开内容", parent=root)
     other = CatalogNode.objects.create(name="其他法定主动公开内容", parent=legal)
-    replies = CatalogNode.objects.create(name="人大代表建议办理", parent=other)
+    replies = CatalogNode.objects.create(name="人大代表建议办理", slug="rddbjy", parent=other)
     policies = CatalogNode.objects.create(name="政策文件", parent=legal)
     return {"root": root, "legal": legal, "other": other, "replies": replies, "policies": policies}
 

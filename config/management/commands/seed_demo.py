@@ -71,6 +71,7 @@ CATALOG = (
     [
         ("gkzn", "政府信息公开指南", []),
         ("gkzd", "政府信息公开制度", []),
+        ("tzgg", "通知公告", []),
         (
             "fdzdgk",
             "法定主动公开内容",
@@ -123,6 +124,7 @@ class Command(BaseCommand):
             import_directory(items, "政务公开/基层政务公开标准目录/城乡规划")
             self.seed_site(government)
             seed_current_documents()
+            seed_agency_information()
             seed_document = self.seed_reply_document(government)
             self.seed_proposals(seed_document)
             self.seed_user()
@@ -411,6 +413,84 @@ def seed_current_documents():
             publish(document)
         documents[genre] = document
     documents["政策解读"].interprets.add(documents["行政规范性文件"])
+
+
+# --- 机构信息 -------------------------------------------------------------------------------
+
+# Each demo agency's 机构职能, 领导 and 内设机构 (made up), published in the 机构信息 column; a
+# government's 内设机构 are its departments in the agency table.
+AGENCY_INFO = {
+    "115002240093343308": (
+        "执行区人民代表大会及其常务委员会的决议，以及上级国家行政机关的决定和命令；领导所属"
+        "各工作部门和下级人民政府的工作；管理本行政区域内的经济、教育、科学、文化、卫生、"
+        "民政、公安等行政工作。（演示数据）",
+        [("区长", "李建国", "主持区政府全面工作。"), ("副区长", "王晓燕", "负责政务公开、政务服务等方面工作。")],
+    ),
+    "11500224MB1520716K": (
+        "负责区政府会议的组织工作，协助区政府领导同志组织起草或审核以区政府、区政府办公室"
+        "名义发布的公文；负责全区政务公开、政府信息公开工作的组织协调和监督指导。（演示数据）",
+        [("主任", "汪文波", "主持区政府办公室全面工作。"), ("副主任", "邱源旭", "负责政务公开、信息工作。")],
+        ["秘书科", "综合科", "政务公开科", "督查科", "机关事务科"],
+    ),
+    "11500224MB1520725H": (
+        "履行全民所有土地、矿产、森林等自然资源资产所有者职责和所有国土空间用途管制职责，"
+        "负责全区国土空间规划的编制和监督实施。（演示数据）",
+        [("局长", "张伟", "主持局全面工作。"), ("副局长", "刘芳", "负责国土空间规划、用途管制工作。")],
+        ["办公室", "国土空间规划科", "耕地保护科", "不动产登记中心"],
+    ),
+    "11500224MB1520831U": (
+        "贯彻执行党和国家的路线方针政策，统筹辖区经济社会发展，组织实施辖区公共服务、"
+        "社会治理和平安建设工作。（演示数据）",
+        [("主任", "陈静", "主持街道办事处全面工作。")],
+        ["党政办公室", "社会事务办公室", "综合行政执法大队", "便民服务中心"],
+    ),
+}  # fmt: skip
+
+
+def agency_information_body(agency, duties, leaders, units):
+    """The body of an agency's 机构信息 page: its duties, leaders, units and contact details."""
+    from django.utils.html import escape
+
+    rows = "".join(
+        f"<li>{escape(title)}：{escape(name)}，{escape(work)}</li>" for title, name, work in leaders
+    )
+    contact = [
+        f"{label}：{escape(value)}"
+        for label, value in (("办公地址", agency.address), ("办公时间", agency.office_hours),
+                             ("联系电话", agency.phone), ("邮政编码", agency.postcode))
+        if value
+    ]  # fmt: skip
+    return (
+        f"<h2>机构职能</h2><p>{escape(duties)}</p><h2>领导信息</h2><ul>{rows}</ul>"
+        f"<h2>内设机构</h2><p>{escape('、'.join(units))}</p>"
+        f"<h2>联系方式</h2><p>{'<br>'.join(contact)}</p>"
+    )
+
+
+def seed_agency_information():
+    """A published 机构信息 document for each demo agency (职能, 领导, 内设机构, 联系方式),
+    made from the agency's own record. Idempotent."""
+    column = CatalogNode.objects.get(slug="jgxx")
+    genre = Genre.objects.filter(name="其他").first() or Genre.objects.well_known("report")
+    for code, (duties, leaders, *rest) in AGENCY_INFO.items():
+        agency = Agency.objects.get(credit_code=code)
+        title = f"{agency.name}机构信息"
+        if Document.objects.filter(node=column, title=title).exists():
+            continue
+        units = rest[0] if rest else [child.name for child in agency.children.order_by("pk")]
+        publish(
+            Document.objects.create(
+                title=title,
+                summary=f"{agency.name}的机构职能、领导信息、内设机构和联系方式。",
+                body=agency_information_body(agency, duties, leaders, units),
+                agency=agency,
+                node=column,
+                topic=Topic.objects.well_known("other"),
+                genre=genre,
+                written_on=timezone.localdate(),
+                keywords="机构信息 机构职能 领导信息 内设机构",
+            )
+        )
 
 
 # --- 政府信息公开工作年度报告 and 指南 ------------------------------------------------------------

@@ -314,6 +314,22 @@ def public_subtree_listing(node):
     return SubtreeListing(total + also.distinct().count(), also, columns)
 
 
+def column_documents(nodes, listing=None):
+    """The public documents the columns ``nodes`` list: those filed in their subtrees and those
+    listed there from elsewhere. The one source of a column's page and of every page standing
+    for a column (the proposal replies, the annual reports), so that they show the same
+    documents. ``listing``: the ``SubtreeListing`` of a single column, when read (the column's
+    page reads it for its count); else subqueries, no query of its own."""
+    if listing is not None:
+        (node,) = nodes
+        return Document.objects.public().in_columns(node, listing.columns, also=listing.also)
+    documents = Document.objects.none()
+    for node in nodes:
+        also = listed_from_elsewhere(_bounds(node)).values("pk")
+        documents |= Document.objects.public().in_columns(node, also=also)
+    return documents
+
+
 def levels_and_listings(columns, bounds=None):
     """What the tree page reads before its columns, in one query: ({level: how many of
     ``columns`` are at it}, the scheduled documents (negative, per column) and the extra
@@ -356,19 +372,20 @@ def _kept_down_to_sql(quote, bounded):
             COALESCE(SUM(c.documents), 0),
             CASE WHEN a.level = %s THEN EXISTS (
                 SELECT 1 FROM {node} s WHERE s.parent_id = a.id AND s.is_visible
-            ) ELSE FALSE END
+            ) ELSE FALSE END,
+            a.slug
         FROM {node} a
         LEFT JOIN {node} n ON n.tree_id = a.tree_id AND n.lft >= a.lft
             AND n.lft <= CASE WHEN a.level = %s THEN a.rght ELSE a.lft END
         LEFT JOIN {count} c ON c.node_id = n.id
         WHERE a.level <= %s{within}
-        GROUP BY a.id, a.parent_id, a.name, a.tree_id, a.lft, a.rght, a.level, a.is_visible
+        GROUP BY a.id, a.parent_id, a.name, a.tree_id, a.lft, a.rght, a.level, a.is_visible, a.slug
         ORDER BY a.tree_id, a.lft
     """  # noqa: S608 - table names from the models, values as parameters
 
 
 def kept_down_to(deepest, bounds=None):
-    """Rows (pk, parent_id, name, tree_id, lft, rght, level, is_visible, kept, more) of every
+    """Rows (pk, parent_id, name, tree_id, lft, rght, level, is_visible, kept, more, slug) of every
     column in the subtree ``bounds`` (all when None) down to level ``deepest``, hidden ones
     included, in tree order: ``kept`` is a column's own kept count above ``deepest`` and its
     whole subtree's at it, so that summed over a column's subtree they give its kept count

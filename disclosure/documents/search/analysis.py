@@ -4,6 +4,10 @@ Chinese is indexed as overlapping character bigrams (as Lucene's CJK analyzer do
 verbatim run of two or more Chinese characters in a document contains all the bigrams of the
 query, so a query taken from the text always finds it, however a word segmenter would have
 cut it. Latin letters and digits are indexed as whole, lower-cased words.
+
+Single Chinese characters written apart ("范 川", as names often are in letters and lists) are
+read as one run on both sides, and a query word may be written as a common abbreviation or in
+full (``SYNONYMS``: 年报 and 年度报告 find each other).
 """
 
 import re
@@ -24,15 +28,47 @@ PUNCTUATION = re.compile(
 )
 
 
+# A single CJK character written apart from the next one ("范 川", "张 明 代表", as names are
+# often written): the space after it is dropped. Words of two characters and more written
+# apart ("老旧 改造") stay apart.
+SPACED_CHARACTER = re.compile(rf"(?<![{CJK}])([{CJK}])\s+(?=[{CJK}])")
+
+# Words the public writes for the words documents use, and back: each word of a query matches
+# its own text or one of these (a word containing one of the keys, with it replaced). A word
+# contained in a longer one needs no entry: 指南 already finds 公开指南.
+SYNONYMS = {
+    "年报": ["年度报告"],
+    "年度报告": ["年报"],
+    "公开年报": ["公开工作年度报告"],
+    "公开工作年度报告": ["公开年报"],
+    "人大建议": ["人大代表建议"],
+    "人大代表建议": ["人大建议"],
+    "政协提案": ["政协委员提案"],
+    "政协委员提案": ["政协提案"],
+    "低保": ["最低生活保障"],
+    "最低生活保障": ["低保"],
+    "医保": ["医疗保障", "医疗保险"],
+    "社保": ["社会保险", "社会保障"],
+    "预决算": ["预算", "决算"],
+    "人代会": ["人民代表大会"],
+    "依申请": ["政府信息公开申请"],
+}
+
+
 def normalise(text):
     """NFKC (full-width letters and digits to half-width), lower case."""
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
+def join_spaced_characters(text):
+    """``text`` with the white space between single CJK characters taken out: "范 川" → "范川"."""
+    return SPACED_CHARACTER.sub(r"\1", text)
+
+
 def terms(text):
     """The index terms of ``text``: CJK bigrams and whole alphanumeric words, in order."""
     result = []
-    for run in RUNS.findall(normalise(text)):
+    for run in RUNS.findall(join_spaced_characters(normalise(text))):
         if CJK_CHAR.match(run):
             result.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
@@ -103,18 +139,53 @@ def body_text(document):
 
 
 def query_words(query):
-    """The words of a query, for highlighting: its CJK runs (2+ chars) and alphanumeric words."""
+    """The words of a query, for highlighting: its CJK runs (2+ chars, single characters written
+    apart joined) and alphanumeric words, and the words they stand for (``SYNONYMS``)."""
     words = []
-    for run in RUNS.findall(normalise(query[:MAX_QUERY_CHARS])):
+    for word in _words(query):
+        words.extend(alternatives(word))
+    return list(dict.fromkeys(words))
+
+
+def _words(query):
+    words = []
+    for run in RUNS.findall(join_spaced_characters(normalise(query[:MAX_QUERY_CHARS]))):
         if CJK_CHAR.match(run) and len(run) < 2:
             continue
         words.append(run)
     return list(dict.fromkeys(words))
 
 
+def alternatives(word):
+    """``word`` and the words it may be written as: each ``SYNONYMS`` key it contains replaced
+    (the longest key first, one at a time)."""
+    found = [word]
+    for key in sorted(SYNONYMS, key=len, reverse=True):
+        if key in word:
+            found.extend(word.replace(key, other) for other in SYNONYMS[key])
+    return list(dict.fromkeys(found))
+
+
+def query_groups(query):
+    """What a match must contain: for every word of the query (all of them: words separated by
+    spaces mean AND), the terms of one of its alternatives. A list of groups, each a list of
+    alternatives, each a list of terms; at most ``MAX_QUERY_TERMS`` terms in all."""
+    groups, budget = [], MAX_QUERY_TERMS
+    for word in _words(query):
+        group = []
+        for alternative in alternatives(word):
+            found = list(dict.fromkeys(terms(alternative)))
+            if found and len(found) <= budget:
+                group.append(found)
+                budget -= len(found)
+        if group:
+            groups.append(group)
+    return groups
+
+
 def query_terms(query):
-    """The terms every match must contain (all of them: words separated by spaces mean AND)."""
+    """The terms of the query's own words (their alternatives aside)."""
     found = []
-    for word in query_words(query):
+    for word in _words(query):
         found.extend(terms(word))
     return list(dict.fromkeys(found))[:MAX_QUERY_TERMS]

@@ -8,6 +8,8 @@ PostgreSQL by implementing both methods; the views do not change.
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import connection, connections, router, transaction
@@ -111,15 +113,15 @@ class DatabaseSearchBackend:
         return self.match(documents, request.query)
 
     def match(self, documents, query):
-        terms = analysis.query_terms(query)
+        groups = analysis.query_groups(query)
         compact = analysis.compact_doc_number(query)
-        if not terms and not compact:
+        if not groups and not compact:
             return documents.none(), None
         by_number = Q(doc_number_key=compact) if compact else Q(pk__in=[])
-        if not terms:
+        if not groups:
             return documents.filter(by_number), Value(False)
         if connection.vendor == "postgresql":
-            tsquery = self.tsquery(terms)
+            tsquery = self.tsquery(groups)
             # Qualified: the staff's queryset may join other tables.
             text = RawSQL(
                 "disclosure_document.search_vector @@ to_tsquery('simple', %s)",
@@ -133,17 +135,34 @@ class DatabaseSearchBackend:
             )
             return documents.filter(Q(text) | by_number), title
         text, title = Q(), Q()
-        for term in terms:
-            text &= Q(search_title__contains=f" {term} ") | Q(search_body__contains=f" {term} ")
-            title &= Q(search_title__contains=f" {term} ")
+        for group in groups:
+            # Each term in the title or the body; the title match: every term in the title.
+            text &= reduce(
+                or_, (self.all_terms(terms, "search_title", "search_body") for terms in group)
+            )
+            title &= reduce(or_, (self.all_terms(terms, "search_title") for terms in group))
         return documents.filter(text | by_number), ExpressionWrapper(
             title, output_field=BooleanField()
         )
 
     @staticmethod
-    def tsquery(terms):
-        # Terms hold only letters, digits and CJK characters; quoting keeps them literal anyway.
-        return " & ".join(f"'{term}'" for term in terms)
+    def all_terms(terms, *fields):
+        """Q: every one of ``terms`` among the terms stored in one of ``fields``."""
+        found = Q()
+        for term in terms:
+            found &= reduce(or_, (Q(**{f"{field}__contains": f" {term} "}) for field in fields))
+        return found
+
+    @staticmethod
+    def tsquery(groups):
+        """All groups, each one of its alternatives, each all its terms. Terms hold only
+        letters, digits and CJK characters; quoting keeps them literal anyway."""
+        return " & ".join(
+            "("
+            + " | ".join("(" + " & ".join(f"'{t}'" for t in terms) + ")" for terms in group)
+            + ")"
+            for group in groups
+        )
 
     def search(self, request):
         documents, title_match = self.matching(request)

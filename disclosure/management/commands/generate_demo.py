@@ -1,6 +1,8 @@
 """Generate realistic demo documents for trying the site at scale and for benchmarks."""
 
+import bisect
 import random
+import re
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -159,6 +161,7 @@ def _directory_item(rng, agency, year, node):
 COLUMN_KINDS = {
     "行政规范性文件": Kind(("行政规范性文件",), None, _normative),
     "其他文件": Kind(("通知", "意见", "通告", "通报"), None, notice_title),
+    "通知公告": Kind(("通知", "公告", "通告"), None, notice_title),
     "政策解读": Kind(("政策解读",), None, _interpretation),
     "规划信息": Kind(("规划计划",), ("城乡建设、环境保护", "城乡建设"), _plan),
     "财政预决算": Kind(("报告",), ("财政、金融、审计", "财政"), _budget),
@@ -288,6 +291,12 @@ class Command(BaseCommand):
             )
         }
         self.held = {}
+        # Reports already there (seed_demo's, an earlier run's): no second one of the same title.
+        self.report_titles = set(
+            Document.objects.filter(title__contains="政府信息公开工作年度报告").values_list(
+                "title", flat=True
+            )
+        )
         batch = []
         created = 0
         for _ in range(documents):
@@ -303,6 +312,7 @@ class Command(BaseCommand):
         created += len(batch)
         for counter in counters.values():
             counter.save()
+        link_interpretations(rng)
         return created
 
     def held_serials(self, key, counter):
@@ -316,6 +326,20 @@ class Command(BaseCommand):
                 ).values_list("index_serial", flat=True)
             )
         return cache[key]
+
+    def titled(self, rng, agency, year, node, nodes):
+        """(node, kind, title, subject) of a document of ``node``: one report per agency and
+        year, a second one becoming a document of another column."""
+        kind = self.kinds[node.pk]
+        title, subject = kind.title(rng, agency, year, node)
+        if kind.title is _annual_report:
+            if title not in self.report_titles:
+                self.report_titles.add(title)
+                return node, kind, title, subject
+            node = rng.choice([n for n in nodes if self.kinds[n.pk].title is not _annual_report])
+            kind = self.kinds[node.pk]
+            title, subject = kind.title(rng, agency, year, node)
+        return node, kind, title, subject
 
     def make_document(self, rng, agencies, nodes, topics, genres, counters, now):
         agency = rng.choice(agencies)
@@ -336,7 +360,7 @@ class Command(BaseCommand):
         written = max(
             published_on - timedelta(days=rng.randint(0, 40)), date(published_on.year, 1, 1)
         )
-        title, subject = kind.title(rng, agency, published_on.year, node)
+        node, kind, title, subject = self.titled(rng, agency, published_on.year, node, nodes)
         roll = rng.random()
         status = Document.Status.DRAFT if roll < 0.02 else Document.Status.PUBLISHED
         mode = Document.DisclosureMode.ON_REQUEST if roll > 0.97 else Document.DisclosureMode.ACTIVE
@@ -385,3 +409,41 @@ class Command(BaseCommand):
         document.index_number_text = format_index_number(
             *key, counter.last_serial, agency.index_scheme
         )
+
+
+def link_interpretations(rng):
+    """Each demo 政策解读 interprets a demo 行政规范性文件 published before it, and its title
+    names that document (``Document.interprets``)."""
+    originals = list(
+        Document.objects.filter(is_demo=True, genre__name="行政规范性文件")
+        .order_by("published_at", "pk")
+        .values_list("pk", "title", "published_at")
+    )
+    dates = [published for _, _, published in originals]
+    links, renamed, first_originals = [], [], []
+    for interpretation in Document.objects.filter(is_demo=True, genre__name="政策解读").only(
+        "pk", "title", "published_at"
+    ):
+        # One of the (at most 50) latest originals published by then.
+        before = bisect.bisect_right(dates, interpretation.published_at)
+        if not before:
+            # Nothing to interpret yet: it is one of the first 规范性文件 instead.
+            first_originals.append(interpretation.pk)
+            continue
+        pk, title, _ = originals[rng.randrange(max(0, before - 50), before)]
+        named = re.search(r"《(.+)》", title)
+        interpretation.title = f"《{named.group(1) if named else title}》政策解读"
+        renamed.append(interpretation)
+        links.append(
+            Document.interprets.through(from_document_id=interpretation.pk, to_document_id=pk)
+        )
+    Document.objects.bulk_update(renamed, ["title"], batch_size=1000)
+    Document.interprets.through.objects.bulk_create(links, batch_size=1000)
+    normative = Document.objects.filter(is_demo=True, genre__name="行政规范性文件").first()
+    for document in Document.objects.filter(pk__in=first_originals).select_related("agency"):
+        if normative is None:
+            break
+        year = timezone.localtime(document.published_at).year
+        document.title, _ = _normative(rng, document.agency, year, None)
+        document.genre_id, document.node_id = normative.genre_id, normative.node_id
+        document.save(update_fields=["title", "genre", "node"])

@@ -162,9 +162,21 @@ def test_an_unfiltered_listing_counts_no_documents(client, site_tree):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(site_tree["legal"].get_absolute_url(), params).status_code == 200
         counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
-        # The only COUNT over documents is that of the few scheduled ones, by published_at.
+        # The only COUNT over documents is that of the few scheduled ones, by published_at,
+        # and the filter choices' counts of a column of at most COLUMN_FACETS_LIMIT documents.
         for sql in counting:
-            assert '"published_at" >' in sql, sql
+            assert '"published_at" >' in sql or '"facet"' in sql, sql
+
+
+def test_the_filter_choices_of_a_large_column_are_not_counted(client, site_tree, monkeypatch):
+    monkeypatch.setattr("disclosure.documents.filters.COLUMN_FACETS_LIMIT", 3)
+    for day in range(1, 6):
+        published(node=site_tree["replies"], published_at=local(2023, 1, day))
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(site_tree["legal"].get_absolute_url()).content.decode()
+    assert not [q for q in queries if '"facet"' in q["sql"]]
+    # Every year offered, none counted.
+    assert '<option value="2023">2023</option>' in html and "2023（" not in html
 
 
 def test_a_filtered_listing_beyond_the_bound_says_so(client, site_tree, monkeypatch):

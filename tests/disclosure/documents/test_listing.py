@@ -53,6 +53,7 @@ def test_listing_rows_show_doc_number_index_number_and_both_dates(client, site_t
         doc_number="铜府发〔2023〕9号",
     )
     html = client.get(site_tree["replies"].get_absolute_url()).content.decode()
+    html = html.replace("<wbr>", "")  # where an 索引号 may wrap
     for label, value in [
         ("文号", "铜府发〔2023〕9号"),
         ("索引号", doc.index_number),
@@ -105,10 +106,12 @@ def test_listing_query_budget_does_not_grow_with_page_or_subtree(
         DocumentFactory.create(node=parent, title=f"文件{i}")
     for doc in Document.objects.all():
         publish_on(doc, local(2023, 1, 1))
-    with django_assert_max_num_queries(6):
+    # The side navigation of the catalogue is one of them, the column's filter counts another.
+    with django_assert_max_num_queries(8):
         response = client.get(site_tree["root"].get_absolute_url(), {"per_page": per_page})
     assert len(titles(response)) == per_page
-    with django_assert_max_num_queries(6):
+    # The counts are cached.
+    with django_assert_max_num_queries(7):
         response = client.get(
             site_tree["root"].get_absolute_url(), {"per_page": per_page, "page": 2}
         )

@@ -167,7 +167,7 @@ def test_filters_and_their_counts(site_tree):
 def test_search_page_shows_highlights_snippets_and_metadata(client, corpus):
     html = client.get(reverse("search"), {"q": "防汛抗旱"}).content.decode()
     assert "<mark>防汛抗旱</mark>" in html
-    assert corpus[0].index_number in html and "2024-01-01" in html
+    assert corpus[0].index_number in html.replace("<wbr>", "") and "2024-01-01" in html
     assert "政务公开 &gt; 法定主动公开内容 &gt; 政策文件" in html
 
 
@@ -364,7 +364,9 @@ def test_results_show_doc_number_written_date_and_an_unbroken_index_number(clien
     html = client.get(reverse("search"), {"q": "防汛"}).content.decode()
     assert "文号：铜府发〔2024〕3号" in html
     assert '成文日期：<time datetime="2024-05-06">2024-05-06</time>' in html
-    assert f'<span class="index-number">{document.index_number}</span>' in html
+    # Whole, wrapping only after its separators.
+    number = document.index_number.replace("/", "/<wbr>").replace("-", "-<wbr>")
+    assert f'<span class="index-number"><span class="code-text">{number}</span></span>' in html
 
 
 def test_the_search_page_has_one_search_box_and_its_results_before_the_facets(client, corpus):

@@ -1,0 +1,107 @@
+"""The home page's blocks and common links, the site map and 联系我们, and the catalogue's side
+navigation beside column and document pages."""
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Agency, CatalogNode
+from portal.models import SiteSettings
+from tests.disclosure.conftest import local
+from tests.factories import published
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def columns(db):
+    root = CatalogNode.objects.create(name="政务公开", slug="zwgk")
+    legal = CatalogNode.objects.create(name="法定主动公开内容", slug="fdzdgk", parent=root)
+    made = {"root": root, "legal": legal}
+    for slug, name, parent in [
+        ("zcwj", "政策文件", legal),
+        ("zcjd", "政策解读", legal),
+        ("tzgg", "通知公告", root),
+        ("gknb", "政府信息公开年报", root),
+    ]:
+        made[slug] = CatalogNode.objects.create(name=name, slug=slug, parent=parent)
+    made["xzgfxwj"] = CatalogNode.objects.create(
+        name="行政规范性文件", slug="xzgfxwj", parent=made["zcwj"]
+    )
+    return made
+
+
+def test_the_home_page_shows_a_block_for_each_home_column(
+    client, columns, django_assert_max_num_queries
+):
+    for i in range(8):
+        published(
+            title=f"规范性文件{i}", node=columns["xzgfxwj"], published_at=local(2024, 1, i + 1)
+        )
+    published(title="某政策的解读", node=columns["zcjd"])
+    published(title="停水通知", node=columns["tzgg"])
+    published(title="年报不在区块中", node=columns["gknb"])
+    # Entry points and block columns, the latest, one per block, the site settings.
+    with django_assert_max_num_queries(7):
+        html = client.get(reverse("home")).content.decode()
+    blocks = html.split('class="home-blocks"')[1]
+    for heading in ("政策文件", "政策解读", "通知公告"):
+        assert f">{heading}</h2>" in blocks
+    # A block lists its column's subtree, newest first, six at most.
+    assert "规范性文件7" in blocks and "规范性文件2" in blocks and "规范性文件1<" not in blocks
+    assert blocks.index("规范性文件7") < blocks.index("规范性文件6")
+    assert "某政策的解读" in blocks and "停水通知" in blocks and "年报不在区块中" not in blocks
+    assert f'href="{columns["zcjd"].get_absolute_url()}"' in blocks
+
+
+def test_the_home_page_links_the_reports_guide_applications_site_map_and_contact(client, columns):
+    html = client.get(reverse("home")).content.decode()
+    links = html.split('aria-label="常用入口"')[1].split("</nav>")[0]
+    for name in (
+        "disclosure:annual-reports",
+        "disclosure:guides",
+        "applications:guide",
+        "site-map",
+        "contact",
+    ):
+        assert f'href="{reverse(name)}"' in links, name
+
+
+def test_the_site_map_lists_the_sections_and_the_first_two_levels(client, columns):
+    html = client.get(reverse("site-map")).content.decode()
+    assert f'href="{reverse("applications:status")}"' in html
+    assert f'href="{columns["xzgfxwj"].get_absolute_url()}"' not in html  # third level
+    assert f'href="{columns["legal"].get_absolute_url()}"' in html
+    assert f'href="{columns["zcwj"].get_absolute_url()}"' in html
+    assert f'href="{reverse("disclosure:annual-reports")}">政府信息公开年报' in html
+
+
+def test_the_contact_page_shows_the_site_settings_and_agencies(client, db):
+    site = SiteSettings.load()
+    site.owner, site.phone, site.address = "铜梁区政府办公室", "023-45632266", "金龙大道333号"
+    site.save()
+    Agency.objects.create(
+        name="区规划自然资源局", credit_code="11500224MB1520725H", phone="023-45651234"
+    )
+    html = client.get(reverse("contact")).content.decode()
+    for text in (
+        "铜梁区政府办公室",
+        "023-45632266",
+        "金龙大道333号",
+        "区规划自然资源局",
+        "023-45651234",
+    ):
+        assert text in html
+
+
+def test_column_and_document_pages_carry_the_catalogues_side_navigation(client, columns):
+    document = published(title="规范性文件", node=columns["xzgfxwj"])
+    for url, current in [
+        (columns["zcwj"].get_absolute_url(), "政策文件"),
+        (document.get_absolute_url(), "行政规范性文件"),
+    ]:
+        html = client.get(url).content.decode()
+        nav = html.split('class="side-nav"')[1].split("</nav>")[0]
+        assert f'aria-current="page">{current}</a>' in nav
+        # The first level, the path, and the columns below the current one.
+        assert ">通知公告</a>" in nav and ">法定主动公开内容</a>" in nav
+        assert ">政策文件</a>" in nav and ">行政规范性文件</a>" in nav
