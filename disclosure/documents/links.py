@@ -250,9 +250,17 @@ class _Targets:
             return Outcome(False, _("链接指向的栏目不存在或未公开"))
         if name == "editor-image" and not _stored(f"{EDITOR_DIR}/{kwargs['path']}"):
             return Outcome(False, _("图片文件在存储中缺失"))
-        if name == "static" and finders.find(kwargs["path"]) is None:
+        if name == "static" and not _static_file(kwargs["path"]):
             return Outcome(False, _("本站没有这个文件"))
         return Outcome(True)
+
+
+def _static_file(name):
+    # A path leaving the static directories (../, an absolute one) is a file this site lacks.
+    try:
+        return finders.find(name) is not None
+    except SuspiciousFileOperation:
+        return False
 
 
 def check_internal(links, own=None):

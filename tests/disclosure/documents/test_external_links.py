@@ -181,6 +181,22 @@ def test_the_default_policy_permits_no_private_loopback_or_link_local_address(ad
     assert FetchPolicy().permits(address) is False
 
 
+# IPv6 forms carrying an IPv4 address: NAT64 (64:ff9b::/96, reached through a NAT64 gateway on
+# IPv6-only networks), IPv4-compatible (::/96) and 6to4 (2002::/16) are judged by the IPv4
+# address they carry.
+EMBEDDED_PRIVATE = ["64:ff9b::a00:1", "64:ff9b::7f00:1", "::7f00:1", "::a9fe:a9fe", "2002:a00:1::1"]
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE)
+def test_ipv6_forms_carrying_a_private_ipv4_address_are_refused(address):
+    assert FetchPolicy().permits(address) is False
+
+
+def test_ipv6_forms_carrying_a_public_ipv4_address_are_permitted():
+    assert FetchPolicy().permits("64:ff9b::ca6c:1605") is True
+    assert FetchPolicy().permits("2002:ca6c:1605::1") is True
+
+
 def test_the_default_policy_permits_public_addresses():
     assert FetchPolicy().permits("202.108.22.5") is True
     assert FetchPolicy().permits("2400:da00::6666") is True

@@ -228,6 +228,33 @@ def test_staff_only_pages_and_missing_editor_images_are_broken(on_commit):
     }
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/static/..%2f..%2f..%2fetc/passwd",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "/static//etc/passwd",
+    ],
+)
+def test_a_static_path_leaving_the_static_files_is_broken_not_an_error(url, on_commit):
+    document = DocumentFactory(body=f'<a href="{url}">x</a><a href="/no/such/">y</a>')
+    errors = {link.url: outcome.error for link, outcome in links.broken_internal(document)}
+    assert errors == {url: "本站没有这个文件", "/no/such/": "本站没有这个页面"}
+    with on_commit():
+        publish(document)
+    assert rows(document)[url].error == "本站没有这个文件"
+
+
+def test_a_static_path_leaving_the_static_files_does_not_stop_the_internal_run():
+    from django.core.management import call_command
+
+    first = published(body='<a href="/static/..%2f..%2fetc/passwd">x</a>')
+    second = published(body='<a href="/no/such/">y</a>')
+    call_command("check_links", "--internal")
+    assert rows(first)["/static/..%2f..%2fetc/passwd"].ok is False
+    assert rows(second)["/no/such/"].ok is False
+
+
 def test_a_stored_editor_image_and_a_visible_column_are_fine(tmp_path):
     from catalog.models import CatalogNode
 
