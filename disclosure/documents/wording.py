@@ -30,6 +30,9 @@ from portal import audit
 from portal.actors import SYSTEM
 
 CONTEXT = 20  # characters shown either side of a match
+# Matches listed on a review page or kept in an audit event at most: a body repeating a wrong
+# form 50,000 times is counted, not written out 50,000 times.
+MAX_LISTED = 200
 
 FIELDS = {
     "title": _("标题"),
