@@ -186,11 +186,17 @@ def _match(link):
     return match.view_name, match.kwargs
 
 
+# No row has a larger id (a signed 64-bit integer); a link naming one opens nothing, and the
+# database would refuse the number.
+MAX_ID = 2**63 - 1
+
+
 class _Targets:
     """The rows internal links point at, read in one query per kind for a batch of links."""
 
     def __init__(self, matches, own):
         documents, attachments, columns = set(), set(), set()
+        matches = [(name, kwargs) for name, kwargs in matches if _ids_fit(kwargs)]
         for name, kwargs in matches:
             if name == "disclosure:document":
                 documents.add(kwargs["pk"])
@@ -242,6 +248,8 @@ class _Targets:
             return Outcome(False, _("本站没有这个页面"))
         if name in STAFF_ONLY or name.startswith("admin:"):
             return Outcome(False, _("链接指向仅工作人员可以打开的页面"))
+        if name in ("disclosure:document", "disclosure:attachment") and not _ids_fit(kwargs):
+            return Outcome(False, _not_public(None))
         if name == "disclosure:document":
             return self.document(kwargs["pk"])
         if name == "disclosure:attachment":
@@ -261,6 +269,13 @@ def _static_file(name):
         return finders.find(name) is not None
     except SuspiciousFileOperation:
         return False
+
+
+def _ids_fit(kwargs):
+    return all(
+        not isinstance((kwargs or {}).get(key), int) or kwargs[key] <= MAX_ID
+        for key in ("pk", "document_pk")
+    )
 
 
 def check_internal(links, own=None):

@@ -255,6 +255,33 @@ def test_a_static_path_leaving_the_static_files_does_not_stop_the_internal_run()
     assert rows(second)["/no/such/"].ok is False
 
 
+HUGE = "9" * 25  # no row has such an id: the database cannot even hold it
+
+
+@pytest.mark.parametrize(
+    "url, error",
+    [
+        (f"/documents/{HUGE}/", "链接指向的文件不存在"),
+        (f"/documents/{HUGE}/attachments/{HUGE}/", "链接指向的文件不存在"),
+        (f"/catalog/{HUGE}/", "链接指向的栏目不存在或未公开"),
+    ],
+)
+def test_an_id_too_large_for_the_database_is_a_broken_link_not_an_error(url, error):
+    document = DocumentFactory(body=f'<a href="{url}">x</a>')
+    errors = {link.url: outcome.error for link, outcome in links.broken_internal(document)}
+    assert errors == {url: error}
+
+
+def test_an_id_too_large_for_the_database_does_not_stop_the_internal_run():
+    from django.core.management import call_command
+
+    first = published(body=f'<a href="/documents/{HUGE}/">x</a>')
+    second = published(body='<a href="/no/such/">y</a>')
+    call_command("check_links", "--internal")
+    assert rows(first)[f"/documents/{HUGE}/"].error == "链接指向的文件不存在"
+    assert rows(second)["/no/such/"].ok is False
+
+
 def test_a_stored_editor_image_and_a_visible_column_are_fine(tmp_path):
     from catalog.models import CatalogNode
 
