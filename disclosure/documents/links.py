@@ -14,6 +14,7 @@ External links wait for ``check_links --external`` (``external_links.py``). Resu
 ``LinkCheck`` rows, one per document and URL, kept in place.
 """
 
+import logging
 from dataclasses import dataclass
 from functools import partial
 from html.parser import HTMLParser
@@ -35,6 +36,7 @@ from disclosure.documents.models import Attachment, Document, LinkCheck
 from disclosure.documents.models.links import url_key
 
 Kind, Place = LinkCheck.Kind, LinkCheck.Place
+logger = logging.getLogger(__name__)
 
 # What one document's check reads at most: the first links of its body, then its attachments.
 MAX_LINKS = 500
@@ -429,12 +431,17 @@ def check_public_documents(limit=None):
     """Check the internal links and attachments of every public document (the first ``limit``
     by id), one document at a time: what catches links broken without a publication (a
     scheduled document come due, a file gone from storage, documents imported from an old
-    site). Returns the number of documents checked."""
+    site). A document whose check fails is logged and the run goes on. Returns the number of
+    documents checked."""
     ids = Document.objects.public().order_by("pk").values_list("pk", flat=True)
     if limit is not None:
         ids = ids[:limit]
     checked = 0
     for pk in ids.iterator(500):
-        check_document(pk)
+        try:
+            check_document(pk)
+        except Exception:
+            logger.exception("文件 %s 的链接检查失败", pk)
+            continue
         checked += 1
     return checked

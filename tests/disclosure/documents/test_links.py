@@ -352,3 +352,19 @@ def test_the_internal_run_checks_documents_that_were_never_checked():
     call_command("check_links", "--internal")
     assert rows(document)[f"/documents/{target.pk}/"].error == "链接指向的文件已撤回"
     assert [row.document for row in broken_links(SYSTEM)] == [document]
+
+
+def test_a_document_whose_check_fails_is_logged_and_the_run_goes_on(monkeypatch, caplog):
+    first = published(body='<a href="/no/such/">x</a>')
+    second = published(body='<a href="/no/such/">y</a>')
+    check = links.check_document
+
+    def failing(pk):
+        if pk == first.pk:
+            raise RuntimeError("storage unreachable")
+        check(pk)
+
+    monkeypatch.setattr(links, "check_document", failing)
+    assert links.check_public_documents() == 1
+    assert rows(second)["/no/such/"].ok is False
+    assert f"文件 {first.pk} 的链接检查失败" in caplog.text
