@@ -7,7 +7,8 @@ and reserved addresses are refused unless ``LINK_CHECK_ALLOWED_NETWORKS`` names 
 127.0.0.1), an IPv6 address carrying an IPv4 one (mapped, NAT64, 6to4) judged by the latter, and the socket is opened to that vetted address, so a name cannot resolve to another
 one in between. No proxy from the environment, a short timeout per operation, a User-Agent of
 the portal's own, and no body read: the status line and headers say what is needed. A request
-ends after two timeouts in all, however slowly a server answers.
+ends after two timeouts in all, however slowly a server answers, and the check of a URL after
+four, however many hops.
 
 Requests are paced (``Pacer``): a rate for the run and an interval between two requests to one
 host. ``check_external`` checks at most ``limit`` distinct URLs per run, the least recently
@@ -138,8 +139,11 @@ def _connect(connection, wrap=None):
 
 
 # A request (connecting, sending, reading the status and headers) takes at most this many
-# timeouts in all.
+# timeouts in all ...
 READS_PER_REQUEST = 2
+# ... and the check of one URL, however many hops and requests, this many: a server answering
+# each request just within the timeout and redirecting each time cannot hold a run longer.
+URL_TIMEOUTS = 4
 
 
 class _GuardedHTTPConnection(http.client.HTTPConnection):
@@ -248,6 +252,7 @@ class Fetcher:
         # No error processor: every status comes back as a response; redirects are ours.
         self.opener.add_handler(_HTTPHandler(self.policy))
         self.opener.add_handler(_HTTPSHandler(self.policy))
+        self._budget_left = URL_TIMEOUTS * self.policy.timeout
 
     def _ask(self, method, url):
         """(status, Location) of one request; reads no body."""
@@ -256,8 +261,16 @@ class Fetcher:
             url, method=method, headers={"User-Agent": self.policy.user_agent, "Accept": "*/*"}
         )
         self.pacer.wait(urlsplit(url).hostname)
-        with self.opener.open(request, timeout=self.policy.timeout) as response:
-            return response.status, response.headers.get("Location")
+        left = self._budget_left
+        if left <= 0:
+            raise TimeoutError("the URL's budget is spent")
+        started = time.monotonic()
+        try:
+            timeout = min(self.policy.timeout, left / READS_PER_REQUEST)
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.status, response.headers.get("Location")
+        finally:
+            self._budget_left -= time.monotonic() - started
 
     def _hop(self, method, url):
         status, location = self._ask(method, url)
@@ -269,6 +282,7 @@ class Fetcher:
     def check(self, url):
         """The Outcome of ``url``: ok when it ends, after redirects, in a 2xx status."""
         method, current, visited = "HEAD", url.strip(), set()
+        self._budget_left = URL_TIMEOUTS * self.policy.timeout  # time in requests, pacing aside
         if current.startswith("//"):
             current = "https:" + current
         for _hop_number in range(self.policy.max_redirects + 1):

@@ -37,6 +37,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(405)
         if path == "/loop":
             return self._send(302, "/loop")
+        if path.startswith("/slow-chain/"):
+            time.sleep(0.15)  # within the timeout, every time
+            return self._send(302, f"/slow-chain/{int(path.rsplit('/', 1)[1]) + 1}")
         if path.startswith("/chain/"):
             return self._send(302, f"/chain/{int(path.rsplit('/', 1)[1]) + 1}")
         if path == "/moved":
@@ -141,6 +144,15 @@ def test_endless_redirects_stop_at_the_bound(server):
     outcome = fetcher(max_redirects=3).check(f"{base}/chain/0")
     assert (outcome.ok, outcome.error) == (False, "重定向次数过多（超过 3 次）")
     assert len(seen) == 4
+
+
+def test_a_chain_of_slow_redirects_cannot_hold_the_checker_past_its_budget(server):
+    # Each answer comes within the timeout: ten hops would take 1.5 s, past the budget of a URL
+    # (URL_TIMEOUTS timeouts in all).
+    base, seen = server
+    outcome = fetcher(timeout=0.2, max_redirects=9).check(f"{base}/slow-chain/0")
+    assert (outcome.ok, outcome.error) == (False, "连接超时（0.2 秒内无应答）")
+    assert len(seen) < 10
 
 
 def test_a_refused_connection_is_broken():
