@@ -307,14 +307,15 @@ def highlighted(text, matches):
     return format_html_join("", "{}", ((piece,) for piece in pieces))
 
 
-def published_word_matches(severity=WordRule.Severity.SEVERE, chunk_size=500):
-    """(document, matches) for every public document with matches of ``severity`` (None: any),
-    for the self-inspection. Computed when asked, never stored, so it follows the dictionary:
-    the documents stream in chunks with their live attachments (two queries a chunk) and the
-    dictionary is compiled once."""
+def published_word_matches(severity=WordRule.Severity.SEVERE, chunk_size=500, viewer=SYSTEM):
+    """(document, matches) for every public document ``viewer`` (a staff member, a Scope or
+    SYSTEM) may see with matches of ``severity`` (None: any), for the self-inspection. Computed
+    when asked, never stored, so it follows the dictionary: the documents stream in chunks with
+    their live attachments (two queries a chunk) and the dictionary is compiled once."""
     matcher = current_matcher()
     documents = (
         Document.objects.public()
+        .for_staff(viewer)
         .only("pk", "title", "doc_number", "keywords", "summary", "body", "agency_id")
         .prefetch_related(
             Prefetch(

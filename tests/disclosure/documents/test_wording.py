@@ -243,3 +243,26 @@ def test_a_shorter_wrong_form_ending_where_an_excepted_longer_one_ends_is_report
         reported = [(m.start, m.wrong) for m in matcher.matches(text)]
         assert reported == every_occurrence_reading(matcher, text), text
     assert [m.wrong for m in matcher.matches("甲乙丙丁")] == ["乙丙"]
+
+
+def test_published_word_matches_reads_only_the_documents_of_the_viewers_agencies(
+    site_tree, monkeypatch
+):
+    # An agency's self-inspection reads its own documents, not every public text of the site.
+    from catalog.scoping import Scope
+    from tests.factories import AgencyFactory
+
+    rule("攻府", "政府", SEVERE)
+    own, other = AgencyFactory(), AgencyFactory()
+    mine = published(title="区攻府通知", agency=own)
+    theirs = published(title="区攻府公告", agency=other)
+    read = []
+    texts = wording.document_texts
+
+    def reading(document, names=None):
+        read.append(document.pk)
+        return texts(document, names)
+
+    monkeypatch.setattr(wording, "document_texts", reading)
+    listed = [d.pk for d, _ms in wording.published_word_matches(viewer=Scope(frozenset({own.pk})))]
+    assert listed == [mine.pk] and theirs.pk not in read
