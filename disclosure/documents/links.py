@@ -166,11 +166,11 @@ def _stored(file_field_or_name, storage=default_storage):
 
 
 def _not_public(status):
-    if status is None:
-        return _("链接指向的文件不存在")
+    # A withdrawn document's page says so to the public; whether a document is a draft or does
+    # not exist is no one's to learn from a link (staff could probe other agencies' ids).
     if status == Document.Status.WITHDRAWN:
         return _("链接指向的文件已撤回")
-    return _("链接指向的文件尚未公开")
+    return _("链接指向的文件不存在或尚未公开")
 
 
 STAFF_ONLY = {"disclosure:preview"}

@@ -125,7 +125,7 @@ def test_a_publication_checks_internal_links_and_records_external_ones(on_commit
     assert found[f"/documents/{withdrawn.pk}/"].ok is False
     assert found[f"/documents/{withdrawn.pk}/"].error == "链接指向的文件已撤回"
     assert found[f"https://gk.tongliang.gov.cn/documents/{draft.pk}/"].error == (
-        "链接指向的文件尚未公开"
+        "链接指向的文件不存在或尚未公开"
     )
     assert found["/no/such/page/"].error == "本站没有这个页面"
     external = found["https://www.gov.cn/zhengce/"]
@@ -261,8 +261,8 @@ HUGE = "9" * 25  # no row has such an id: the database cannot even hold it
 @pytest.mark.parametrize(
     "url, error",
     [
-        (f"/documents/{HUGE}/", "链接指向的文件不存在"),
-        (f"/documents/{HUGE}/attachments/{HUGE}/", "链接指向的文件不存在"),
+        (f"/documents/{HUGE}/", "链接指向的文件不存在或尚未公开"),
+        (f"/documents/{HUGE}/attachments/{HUGE}/", "链接指向的文件不存在或尚未公开"),
         (f"/catalog/{HUGE}/", "链接指向的栏目不存在或未公开"),
     ],
 )
@@ -278,7 +278,7 @@ def test_an_id_too_large_for_the_database_does_not_stop_the_internal_run():
     first = published(body=f'<a href="/documents/{HUGE}/">x</a>')
     second = published(body='<a href="/no/such/">y</a>')
     call_command("check_links", "--internal")
-    assert rows(first)[f"/documents/{HUGE}/"].error == "链接指向的文件不存在"
+    assert rows(first)[f"/documents/{HUGE}/"].error == "链接指向的文件不存在或尚未公开"
     assert rows(second)["/no/such/"].ok is False
 
 
@@ -336,7 +336,7 @@ def test_the_internal_run_mends_links_to_a_scheduled_document_once_it_is_due(on_
     document = DocumentFactory(body=f'<a href="/documents/{scheduled.pk}/">明日公开</a>')
     with on_commit():
         publish(document)
-    assert rows(document)[f"/documents/{scheduled.pk}/"].error == "链接指向的文件尚未公开"
+    assert rows(document)[f"/documents/{scheduled.pk}/"].error == "链接指向的文件不存在或尚未公开"
     with time_machine.travel(later + timezone.timedelta(minutes=1)):
         call_command("check_links", "--internal")
         assert rows(document)[f"/documents/{scheduled.pk}/"].ok is True
@@ -368,3 +368,14 @@ def test_a_document_whose_check_fails_is_logged_and_the_run_goes_on(monkeypatch,
     assert links.check_public_documents() == 1
     assert rows(second)["/no/such/"].ok is False
     assert f"文件 {first.pk} 的链接检查失败" in caplog.text
+
+
+def test_a_draft_of_another_agency_and_a_missing_document_read_alike():
+    # The check's words must not tell staff which ids of other agencies are drafts.
+    other = DocumentFactory(agency=AgencyFactory())
+    missing = other.pk + 1000
+    document = DocumentFactory(
+        body=f'<a href="/documents/{other.pk}/">草稿</a><a href="/documents/{missing}/">无</a>'
+    )
+    errors = {link.url: outcome.error for link, outcome in links.broken_internal(document)}
+    assert errors[f"/documents/{other.pk}/"] == errors[f"/documents/{missing}/"]
