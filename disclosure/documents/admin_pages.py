@@ -59,12 +59,17 @@ class RevisionDecisionForm(forms.Form):
 
 def word_review(matches, body_text):
     """What the review pages show of the 错敏词 check: the matches with their context, and the
-    body as text with the matches marked (escaped; only the marks are markup)."""
+    body as text with the matches marked (escaped; only the marks are markup); the first
+    ``wording.MAX_LISTED`` of each, and how many there are."""
+    limit = wording.MAX_LISTED
+    in_body = [m for m in matches if m.field == "body"][:limit]
     return {
         "word_checked": True,
-        "word_matches": matches,
+        "word_matches": matches[:limit],
+        "word_total": len(matches),
+        "word_listed": min(len(matches), limit),
         "severe_count": sum(1 for m in matches if m.severe),
-        "word_body": wording.highlighted(body_text, [m for m in matches if m.field == "body"]),
+        "word_body": wording.highlighted(body_text, in_body),
     }
 
 

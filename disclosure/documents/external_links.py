@@ -4,10 +4,11 @@ Each URL is asked with HEAD, then GET when HEAD is refused or fails with a statu
 followed by hand (at most ``max_redirects``, a loop is a loop), each hop checked again. Every
 connection goes to an address resolved and vetted here: private, loopback, link-local, shared
 and reserved addresses are refused unless ``LINK_CHECK_ALLOWED_NETWORKS`` names them (tests name
-127.0.0.1), and the socket is opened to that vetted address, so a name cannot resolve to another
+127.0.0.1), an IPv6 address carrying an IPv4 one (mapped, NAT64, 6to4) judged by the latter, and the socket is opened to that vetted address, so a name cannot resolve to another
 one in between. No proxy from the environment, a short timeout per operation, a User-Agent of
 the portal's own, and no body read: the status line and headers say what is needed. A request
-ends after two timeouts in all, however slowly a server answers.
+ends after two timeouts in all, however slowly a server answers, and the check of a URL after
+four, however many hops.
 
 Requests are paced (``Pacer``): a rate for the run and an interval between two requests to one
 host. ``check_external`` checks at most ``limit`` distinct URLs per run, the least recently
@@ -61,9 +62,7 @@ class FetchPolicy:
         return cls(**values)
 
     def permits(self, address):
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if ip.version == 6 and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
+        ip = carried_ipv4(ipaddress.ip_address(address.split("%", 1)[0]))
         if any(ip in network for network in self.allowed_networks):
             return True
         return ip.is_global and not ip.is_multicast
@@ -75,6 +74,25 @@ class FetchPolicy:
         if not infos or not all(self.permits(info[4][0]) for info in infos):
             raise AddressRefused(host)
         return infos[0][4][0]
+
+
+# IPv6 prefixes whose addresses carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052,
+# a gateway connects to that IPv4 address) and IPv4-compatible (deprecated).
+_CARRYING_LAST_32_BITS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+
+
+def carried_ipv4(ip):
+    """The IPv4 address an IPv6 address leads to (mapped, NAT64, IPv4-compatible, 6to4), or
+    ``ip`` itself: what the checker judges an address by."""
+    if ip.version == 4:
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in network for network in _CARRYING_LAST_32_BITS) and int(ip) > 1:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -121,8 +139,11 @@ def _connect(connection, wrap=None):
 
 
 # A request (connecting, sending, reading the status and headers) takes at most this many
-# timeouts in all.
+# timeouts in all ...
 READS_PER_REQUEST = 2
+# ... and the check of one URL, however many hops and requests, this many: a server answering
+# each request just within the timeout and redirecting each time cannot hold a run longer.
+URL_TIMEOUTS = 4
 
 
 class _GuardedHTTPConnection(http.client.HTTPConnection):
@@ -231,6 +252,7 @@ class Fetcher:
         # No error processor: every status comes back as a response; redirects are ours.
         self.opener.add_handler(_HTTPHandler(self.policy))
         self.opener.add_handler(_HTTPSHandler(self.policy))
+        self._budget_left = URL_TIMEOUTS * self.policy.timeout
 
     def _ask(self, method, url):
         """(status, Location) of one request; reads no body."""
@@ -239,8 +261,16 @@ class Fetcher:
             url, method=method, headers={"User-Agent": self.policy.user_agent, "Accept": "*/*"}
         )
         self.pacer.wait(urlsplit(url).hostname)
-        with self.opener.open(request, timeout=self.policy.timeout) as response:
-            return response.status, response.headers.get("Location")
+        left = self._budget_left
+        if left <= 0:
+            raise TimeoutError("the URL's budget is spent")
+        started = time.monotonic()
+        try:
+            timeout = min(self.policy.timeout, left / READS_PER_REQUEST)
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.status, response.headers.get("Location")
+        finally:
+            self._budget_left -= time.monotonic() - started
 
     def _hop(self, method, url):
         status, location = self._ask(method, url)
@@ -252,6 +282,7 @@ class Fetcher:
     def check(self, url):
         """The Outcome of ``url``: ok when it ends, after redirects, in a 2xx status."""
         method, current, visited = "HEAD", url.strip(), set()
+        self._budget_left = URL_TIMEOUTS * self.policy.timeout  # time in requests, pacing aside
         if current.startswith("//"):
             current = "https:" + current
         for _hop_number in range(self.policy.max_redirects + 1):

@@ -14,6 +14,7 @@ External links wait for ``check_links --external`` (``external_links.py``). Resu
 ``LinkCheck`` rows, one per document and URL, kept in place.
 """
 
+import logging
 from dataclasses import dataclass
 from functools import partial
 from html.parser import HTMLParser
@@ -35,6 +36,7 @@ from disclosure.documents.models import Attachment, Document, LinkCheck
 from disclosure.documents.models.links import url_key
 
 Kind, Place = LinkCheck.Kind, LinkCheck.Place
+logger = logging.getLogger(__name__)
 
 # What one document's check reads at most: the first links of its body, then its attachments.
 MAX_LINKS = 500
@@ -164,11 +166,11 @@ def _stored(file_field_or_name, storage=default_storage):
 
 
 def _not_public(status):
-    if status is None:
-        return _("链接指向的文件不存在")
+    # A withdrawn document's page says so to the public; whether a document is a draft or does
+    # not exist is no one's to learn from a link (staff could probe other agencies' ids).
     if status == Document.Status.WITHDRAWN:
         return _("链接指向的文件已撤回")
-    return _("链接指向的文件尚未公开")
+    return _("链接指向的文件不存在或尚未公开")
 
 
 STAFF_ONLY = {"disclosure:preview"}
@@ -186,11 +188,17 @@ def _match(link):
     return match.view_name, match.kwargs
 
 
+# No row has a larger id (a signed 64-bit integer); a link naming one opens nothing, and the
+# database would refuse the number.
+MAX_ID = 2**63 - 1
+
+
 class _Targets:
     """The rows internal links point at, read in one query per kind for a batch of links."""
 
     def __init__(self, matches, own):
         documents, attachments, columns = set(), set(), set()
+        matches = [(name, kwargs) for name, kwargs in matches if _ids_fit(kwargs)]
         for name, kwargs in matches:
             if name == "disclosure:document":
                 documents.add(kwargs["pk"])
@@ -242,6 +250,8 @@ class _Targets:
             return Outcome(False, _("本站没有这个页面"))
         if name in STAFF_ONLY or name.startswith("admin:"):
             return Outcome(False, _("链接指向仅工作人员可以打开的页面"))
+        if name in ("disclosure:document", "disclosure:attachment") and not _ids_fit(kwargs):
+            return Outcome(False, _not_public(None))
         if name == "disclosure:document":
             return self.document(kwargs["pk"])
         if name == "disclosure:attachment":
@@ -250,9 +260,24 @@ class _Targets:
             return Outcome(False, _("链接指向的栏目不存在或未公开"))
         if name == "editor-image" and not _stored(f"{EDITOR_DIR}/{kwargs['path']}"):
             return Outcome(False, _("图片文件在存储中缺失"))
-        if name == "static" and finders.find(kwargs["path"]) is None:
+        if name == "static" and not _static_file(kwargs["path"]):
             return Outcome(False, _("本站没有这个文件"))
         return Outcome(True)
+
+
+def _static_file(name):
+    # A path leaving the static directories (../, an absolute one) is a file this site lacks.
+    try:
+        return finders.find(name) is not None
+    except SuspiciousFileOperation:
+        return False
+
+
+def _ids_fit(kwargs):
+    return all(
+        not isinstance((kwargs or {}).get(key), int) or kwargs[key] <= MAX_ID
+        for key in ("pk", "document_pk")
+    )
 
 
 def check_internal(links, own=None):
@@ -406,12 +431,17 @@ def check_public_documents(limit=None):
     """Check the internal links and attachments of every public document (the first ``limit``
     by id), one document at a time: what catches links broken without a publication (a
     scheduled document come due, a file gone from storage, documents imported from an old
-    site). Returns the number of documents checked."""
+    site). A document whose check fails is logged and the run goes on. Returns the number of
+    documents checked."""
     ids = Document.objects.public().order_by("pk").values_list("pk", flat=True)
     if limit is not None:
         ids = ids[:limit]
     checked = 0
     for pk in ids.iterator(500):
-        check_document(pk)
+        try:
+            check_document(pk)
+        except Exception:
+            logger.exception("文件 %s 的链接检查失败", pk)
+            continue
         checked += 1
     return checked

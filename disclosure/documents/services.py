@@ -389,7 +389,12 @@ def submit(document, user):
     # Submitting is allowed whatever the check finds; what it found is kept with the event, and
     # the reviewer sees it again (a 严重 match then blocks publication, check_words).
     found = wording.document_matches(document)
-    details = {"word_matches": [m.summary() | {"severity": m.severity} for m in found]}
+    details = {
+        "word_matches": [
+            m.summary() | {"severity": m.severity} for m in found[: wording.MAX_LISTED]
+        ],
+        "word_match_count": len(found),
+    }
     audit.record(
         document_actions.SUBMIT, actor=user, obj=document, details=details if found else None
     )
@@ -424,7 +429,12 @@ def check_words(document, user, override, action, *, attachment_names=None, revi
     reason = (override or "").strip()
     if not reason:
         raise WorkflowError(severe_word_refusal(document, severe, action))
-    details = {"action": str(action), "reason": reason, "words": [m.summary() for m in severe]}
+    details = {
+        "action": str(action),
+        "reason": reason,
+        "words": [m.summary() for m in severe[: wording.MAX_LISTED]],
+        "word_count": len(severe),
+    }
     if revision is not None:
         details["revision"] = revision.pk
     audit.record(document_actions.WORD_OVERRIDE, actor=user, obj=document, details=details)

@@ -30,6 +30,9 @@ from portal import audit
 from portal.actors import SYSTEM
 
 CONTEXT = 20  # characters shown either side of a match
+# Matches listed on a review page or kept in an audit event at most: a body repeating a wrong
+# form 50,000 times is counted, not written out 50,000 times.
+MAX_LISTED = 200
 
 FIELDS = {
     "title": _("标题"),
@@ -140,14 +143,34 @@ class Matcher:
         found.sort(key=lambda item: (item[0], -len(item[1])))
         return found
 
+    def candidates(self, text):
+        """(start, wrong) that may be reported, in text order: at each place a wrong form ends,
+        the longest not excepted there. A shorter one ending there lies inside it, or inside
+        a match reported before, and is never reported: one candidate a character at most,
+        however many wrong forms nest."""
+        goto, fail, out, rules = self._goto, self._fail, self._out, self.rules
+        found = []
+        state = 0
+        for index, char in enumerate(text):
+            while state and char not in goto[state]:
+                state = fail[state]
+            state = goto[state].get(char, 0)
+            for word in out[state]:  # the longest first
+                start = index + 1 - len(word)
+                if not _excepted(text, start, rules[word]):
+                    found.append((start, word))
+                    break
+        found.sort(key=lambda item: (item[0], -len(item[1])))
+        return found
+
     def matches(self, text, field=""):
         """The Matches of ``text``: excepted phrases left out; of those starting at one place,
         the longest; none inside a longer match already reported."""
         result = []
         reach = 0
-        for start, wrong in self.scan(text):
+        for start, wrong in self.candidates(text):
             end = start + len(wrong)
-            if end <= reach or _excepted(text, start, self.rules[wrong]):
+            if end <= reach:
                 continue
             reach = max(reach, end)
             rule = self.rules[wrong]
@@ -284,14 +307,15 @@ def highlighted(text, matches):
     return format_html_join("", "{}", ((piece,) for piece in pieces))
 
 
-def published_word_matches(severity=WordRule.Severity.SEVERE, chunk_size=500):
-    """(document, matches) for every public document with matches of ``severity`` (None: any),
-    for the self-inspection. Computed when asked, never stored, so it follows the dictionary:
-    the documents stream in chunks with their live attachments (two queries a chunk) and the
-    dictionary is compiled once."""
+def published_word_matches(severity=WordRule.Severity.SEVERE, chunk_size=500, viewer=SYSTEM):
+    """(document, matches) for every public document ``viewer`` (a staff member, a Scope or
+    SYSTEM) may see with matches of ``severity`` (None: any), for the self-inspection. Computed
+    when asked, never stored, so it follows the dictionary: the documents stream in chunks with
+    their live attachments (two queries a chunk) and the dictionary is compiled once."""
     matcher = current_matcher()
     documents = (
         Document.objects.public()
+        .for_staff(viewer)
         .only("pk", "title", "doc_number", "keywords", "summary", "body", "agency_id")
         .prefetch_related(
             Prefetch(

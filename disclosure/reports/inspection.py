@@ -376,7 +376,6 @@ def guides(check):
 def serious_wording(check):
     """Public documents whose text holds a 严重 entry of the 错敏词 dictionary (as it reads
     now: the dictionary has no past)."""
-    scope = agency_scope(check.viewer)
     return [
         Item(
             document.title,
@@ -387,8 +386,7 @@ def serious_wording(check):
             + (f"等 {len(matches)} 处" if len(matches) > 5 else ""),
             reverse("admin:disclosure_document_change", args=[document.pk]),
         )
-        for document, matches in wording.published_word_matches()
-        if scope.covers(document.agency_id)
+        for document, matches in wording.published_word_matches(viewer=check.viewer)
     ]
 
 

@@ -188,7 +188,12 @@ class SiteImportViews:
         self.model_admin.message_user(
             request,
             f"已导入“{ticket['source']['file']}”：新导入 {result.created} 份文件，"
-            f"已导入过而跳过 {result.skipped} 份。",
+            f"已导入过而跳过 {result.skipped} 份。"
+            + (
+                f"其中 {result.held} 份含有严重错敏词，已作为草稿导入，须审核后发布。"
+                if result.held
+                else ""
+            ),
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:disclosure_document_changelist"))

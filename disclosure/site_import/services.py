@@ -19,7 +19,7 @@ from django.db import DatabaseError, transaction
 
 from catalog.models import Agency
 from disclosure.documents import actions as document_actions
-from disclosure.documents import services
+from disclosure.documents import services, wording
 from disclosure.documents.models import Document
 from disclosure.documents.models.counts import add_counts
 from disclosure.documents.uploads import check_attachment
@@ -106,6 +106,7 @@ class ImportResult:
     created: int = 0
     skipped: int = 0
     batches: int = 0
+    held: int = 0  # kept as drafts: a 严重 错敏词 (a person's import, check_words)
 
 
 def decode_body(raw):
@@ -292,7 +293,9 @@ def import_documents(
     while batch := list(islice(pending, batch_size)):
         skipped = result.skipped if not result.batches else 0
         try:
-            _import_batch(package, batch, user, publish, source, result.batches + 1, skipped)
+            result.held += _import_batch(
+                package, batch, user, publish, source, result.batches + 1, skipped
+            )
         except (ValidationError, services.WorkflowError, PackageRefused, DatabaseError) as exc:
             raise BatchFailed(result, _message(exc)) from exc
         result.created += len(batch)
@@ -313,14 +316,40 @@ def _message(error):
 @transaction.atomic
 def _import_batch(package, batch, user, publish, source, number, skipped):
     """One transaction: the batch's documents, their numbers and attachments, the public counts
-    of their columns and one audit event naming every index number."""
+    of their columns and one audit event naming every index number. Returns the number held
+    as drafts for a 严重 错敏词."""
     agencies = Agency.objects.in_bulk({planned.ids["agency"] for planned in batch})
+    held = []
     for planned in batch:
-        _create(package, planned, agencies[planned.ids["agency"]], user, source, publish)
+        kept = publish and _held_for_words(package, planned, user)
+        _create(
+            package, planned, agencies[planned.ids["agency"]], user, source, publish and not kept
+        )
+        if kept:
+            held.append(planned)
     if publish:
-        add_counts(Counter(planned.ids["node"] for planned in batch))
+        add_counts(Counter(planned.ids["node"] for planned in batch if planned not in held))
     numbers = [planned.old["index_number"] for planned in batch]
-    _record(user, source, publish, number, numbers, skipped)
+    _record(user, source, publish, number, numbers, skipped, [p.old["index_number"] for p in held])
+    return len(held)
+
+
+def _held_for_words(package, planned, user):
+    """Whether a person's import keeps ``planned`` a draft: it holds a 严重 错敏词, which a
+    publication by a person does not pass without a reviewer's reason (``check_words``). The
+    system (``import_site``) carries an old site over as it was."""
+    if user is SYSTEM:
+        return False
+    old = planned.old
+    document = Document(
+        title=old["title"],
+        doc_number=old["doc_number"],
+        keywords=old["keywords"],
+        summary=old["summary"],
+        body=decode_body(package.read(planned.body, BODY_MAX_BYTES, "正文文件")) or "",
+    )
+    names = [entry.name.rsplit("/", 1)[-1] for entry in planned.attachments]
+    return any(m.severe for m in wording.document_matches(document, names))
 
 
 def _create(package, planned, agency, user, source, publish):
@@ -375,7 +404,7 @@ def backdate_reason(source):
     return f"从旧网站迁移（{package}），发布日期为原网站的发布日期。"
 
 
-def _record(user, source, publish, batch, numbers, skipped=0):
+def _record(user, source, publish, batch, numbers, skipped=0, held=()):
     audit.record(
         document_actions.IMPORT_DOCUMENTS,
         actor=user,
@@ -387,5 +416,6 @@ def _record(user, source, publish, batch, numbers, skipped=0):
             "created": len(numbers),
             "index_numbers": numbers,
             "skipped": skipped,
+            **({"held_for_words": list(held)} if held else {}),
         },
     )

@@ -37,6 +37,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(405)
         if path == "/loop":
             return self._send(302, "/loop")
+        if path.startswith("/slow-chain/"):
+            time.sleep(0.15)  # within the timeout, every time
+            return self._send(302, f"/slow-chain/{int(path.rsplit('/', 1)[1]) + 1}")
         if path.startswith("/chain/"):
             return self._send(302, f"/chain/{int(path.rsplit('/', 1)[1]) + 1}")
         if path == "/moved":
@@ -143,6 +146,15 @@ def test_endless_redirects_stop_at_the_bound(server):
     assert len(seen) == 4
 
 
+def test_a_chain_of_slow_redirects_cannot_hold_the_checker_past_its_budget(server):
+    # Each answer comes within the timeout: ten hops would take 1.5 s, past the budget of a URL
+    # (URL_TIMEOUTS timeouts in all).
+    base, seen = server
+    outcome = fetcher(timeout=0.2, max_redirects=9).check(f"{base}/slow-chain/0")
+    assert (outcome.ok, outcome.error) == (False, "连接超时（0.2 秒内无应答）")
+    assert len(seen) < 10
+
+
 def test_a_refused_connection_is_broken():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -179,6 +191,22 @@ NOT_PUBLIC = [
 @pytest.mark.parametrize("address", NOT_PUBLIC)
 def test_the_default_policy_permits_no_private_loopback_or_link_local_address(address):
     assert FetchPolicy().permits(address) is False
+
+
+# IPv6 forms carrying an IPv4 address: NAT64 (64:ff9b::/96, reached through a NAT64 gateway on
+# IPv6-only networks), IPv4-compatible (::/96) and 6to4 (2002::/16) are judged by the IPv4
+# address they carry.
+EMBEDDED_PRIVATE = ["64:ff9b::a00:1", "64:ff9b::7f00:1", "::7f00:1", "::a9fe:a9fe", "2002:a00:1::1"]
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE)
+def test_ipv6_forms_carrying_a_private_ipv4_address_are_refused(address):
+    assert FetchPolicy().permits(address) is False
+
+
+def test_ipv6_forms_carrying_a_public_ipv4_address_are_permitted():
+    assert FetchPolicy().permits("64:ff9b::ca6c:1605") is True
+    assert FetchPolicy().permits("2002:ca6c:1605::1") is True
 
 
 def test_the_default_policy_permits_public_addresses():

@@ -125,7 +125,7 @@ def test_a_publication_checks_internal_links_and_records_external_ones(on_commit
     assert found[f"/documents/{withdrawn.pk}/"].ok is False
     assert found[f"/documents/{withdrawn.pk}/"].error == "链接指向的文件已撤回"
     assert found[f"https://gk.tongliang.gov.cn/documents/{draft.pk}/"].error == (
-        "链接指向的文件尚未公开"
+        "链接指向的文件不存在或尚未公开"
     )
     assert found["/no/such/page/"].error == "本站没有这个页面"
     external = found["https://www.gov.cn/zhengce/"]
@@ -228,6 +228,60 @@ def test_staff_only_pages_and_missing_editor_images_are_broken(on_commit):
     }
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/static/..%2f..%2f..%2fetc/passwd",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "/static//etc/passwd",
+    ],
+)
+def test_a_static_path_leaving_the_static_files_is_broken_not_an_error(url, on_commit):
+    document = DocumentFactory(body=f'<a href="{url}">x</a><a href="/no/such/">y</a>')
+    errors = {link.url: outcome.error for link, outcome in links.broken_internal(document)}
+    assert errors == {url: "本站没有这个文件", "/no/such/": "本站没有这个页面"}
+    with on_commit():
+        publish(document)
+    assert rows(document)[url].error == "本站没有这个文件"
+
+
+def test_a_static_path_leaving_the_static_files_does_not_stop_the_internal_run():
+    from django.core.management import call_command
+
+    first = published(body='<a href="/static/..%2f..%2fetc/passwd">x</a>')
+    second = published(body='<a href="/no/such/">y</a>')
+    call_command("check_links", "--internal")
+    assert rows(first)["/static/..%2f..%2fetc/passwd"].ok is False
+    assert rows(second)["/no/such/"].ok is False
+
+
+HUGE = "9" * 25  # no row has such an id: the database cannot even hold it
+
+
+@pytest.mark.parametrize(
+    "url, error",
+    [
+        (f"/documents/{HUGE}/", "链接指向的文件不存在或尚未公开"),
+        (f"/documents/{HUGE}/attachments/{HUGE}/", "链接指向的文件不存在或尚未公开"),
+        (f"/catalog/{HUGE}/", "链接指向的栏目不存在或未公开"),
+    ],
+)
+def test_an_id_too_large_for_the_database_is_a_broken_link_not_an_error(url, error):
+    document = DocumentFactory(body=f'<a href="{url}">x</a>')
+    errors = {link.url: outcome.error for link, outcome in links.broken_internal(document)}
+    assert errors == {url: error}
+
+
+def test_an_id_too_large_for_the_database_does_not_stop_the_internal_run():
+    from django.core.management import call_command
+
+    first = published(body=f'<a href="/documents/{HUGE}/">x</a>')
+    second = published(body='<a href="/no/such/">y</a>')
+    call_command("check_links", "--internal")
+    assert rows(first)[f"/documents/{HUGE}/"].error == "链接指向的文件不存在或尚未公开"
+    assert rows(second)["/no/such/"].ok is False
+
+
 def test_a_stored_editor_image_and_a_visible_column_are_fine(tmp_path):
     from catalog.models import CatalogNode
 
@@ -282,7 +336,7 @@ def test_the_internal_run_mends_links_to_a_scheduled_document_once_it_is_due(on_
     document = DocumentFactory(body=f'<a href="/documents/{scheduled.pk}/">明日公开</a>')
     with on_commit():
         publish(document)
-    assert rows(document)[f"/documents/{scheduled.pk}/"].error == "链接指向的文件尚未公开"
+    assert rows(document)[f"/documents/{scheduled.pk}/"].error == "链接指向的文件不存在或尚未公开"
     with time_machine.travel(later + timezone.timedelta(minutes=1)):
         call_command("check_links", "--internal")
         assert rows(document)[f"/documents/{scheduled.pk}/"].ok is True
@@ -298,3 +352,30 @@ def test_the_internal_run_checks_documents_that_were_never_checked():
     call_command("check_links", "--internal")
     assert rows(document)[f"/documents/{target.pk}/"].error == "链接指向的文件已撤回"
     assert [row.document for row in broken_links(SYSTEM)] == [document]
+
+
+def test_a_document_whose_check_fails_is_logged_and_the_run_goes_on(monkeypatch, caplog):
+    first = published(body='<a href="/no/such/">x</a>')
+    second = published(body='<a href="/no/such/">y</a>')
+    check = links.check_document
+
+    def failing(pk):
+        if pk == first.pk:
+            raise RuntimeError("storage unreachable")
+        check(pk)
+
+    monkeypatch.setattr(links, "check_document", failing)
+    assert links.check_public_documents() == 1
+    assert rows(second)["/no/such/"].ok is False
+    assert f"文件 {first.pk} 的链接检查失败" in caplog.text
+
+
+def test_a_draft_of_another_agency_and_a_missing_document_read_alike():
+    # The check's words must not tell staff which ids of other agencies are drafts.
+    other = DocumentFactory(agency=AgencyFactory())
+    missing = other.pk + 1000
+    document = DocumentFactory(
+        body=f'<a href="/documents/{other.pk}/">草稿</a><a href="/documents/{missing}/">无</a>'
+    )
+    errors = {link.url: outcome.error for link, outcome in links.broken_internal(document)}
+    assert errors[f"/documents/{other.pk}/"] == errors[f"/documents/{missing}/"]

@@ -142,3 +142,51 @@ def test_switching_rules_off_in_bulk_takes_them_out_of_the_check(client, reviewe
     rule.refresh_from_db()
     assert not rule.active and rule.updated_by == reviewer
     assert wording.find_matches("按装") == []
+
+
+def word_events():
+    from portal.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(action="word_rule_change").order_by("pk"))
+
+
+def test_switching_a_severe_rule_off_is_audited(client, reviewer):
+    # Otherwise a reviewer could switch a 严重 entry off, publish without a 放行理由 and switch
+    # it on again, leaving no trace of either.
+    rule = WordRule.objects.create(wrong="台湾政府", right="台湾当局", severity="severe")
+    client.post(LIST, {"action": "deactivate_selected", "_selected_action": [rule.pk]})
+    client.post(LIST, {"action": "activate_selected", "_selected_action": [rule.pk]})
+    events = word_events()
+    assert [(e.actor, e.details["change"]) for e in events] == [
+        (reviewer, "deactivate"),
+        (reviewer, "activate"),
+    ]
+    assert events[0].details["rules"] == [
+        {"wrong": "台湾政府", "right": "台湾当局", "severity": "severe"}
+    ]
+
+
+def test_adding_changing_and_deleting_a_rule_are_audited(client, reviewer):
+    assert client.post(ADD, entry()).status_code == 302
+    rule = WordRule.objects.get()
+    change = reverse("admin:disclosure_wordrule_change", args=[rule.pk])
+    assert client.post(change, entry(severity="severe")).status_code == 302
+    delete = reverse("admin:disclosure_wordrule_delete", args=[rule.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    events = word_events()
+    assert [e.details["change"] for e in events] == ["add", "change", "delete"]
+    assert events[1].details["rules"] == [{"wrong": "按装", "right": "安装", "severity": "severe"}]
+    assert events[1].details["fields"] == ["severity"]
+    assert all(e.actor == reviewer for e in events)
+
+
+def test_deleting_rules_in_bulk_is_audited(client, reviewer):
+    rules = [WordRule.objects.create(wrong=w, right="") for w in ("按装", "松驰")]
+    response = client.post(
+        LIST,
+        {"action": "delete_selected", "_selected_action": [r.pk for r in rules], "post": "yes"},
+    )
+    assert response.status_code == 302 and not WordRule.objects.exists()
+    (event,) = word_events()
+    assert event.details["change"] == "delete"
+    assert sorted(r["wrong"] for r in event.details["rules"]) == ["按装", "松驰"]

@@ -206,3 +206,44 @@ def test_the_review_page_costs_the_same_whatever_the_number_of_matches(client, o
             assert page(client, document, "publish").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+FLOOD = "<p>" + "台湾政府，按装。" * 12 + "</p>"  # 24 matches
+
+
+def test_a_body_repeating_a_wrong_form_keeps_the_submit_event_bounded(
+    client,
+    org,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setattr(wording, "MAX_LISTED", 5)
+    document = draft(org, body=FLOOD)
+    as_user(client, org["editor"])
+    transition(client, document, "submit")
+    event = AuditEvent.objects.filter(action="submit").latest("pk")
+    assert len(event.details["word_matches"]) == 5
+    assert event.details["word_match_count"] == 24
+
+
+def test_a_body_repeating_a_wrong_form_lists_a_bounded_number_on_the_review_page(
+    client,
+    org,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setattr(wording, "MAX_LISTED", 5)
+    document = submitted(org, body=FLOOD)
+    as_user(client, org["reviewer"])
+    content = page(client, document, "publish").content.decode()
+    assert "错敏词检查：发现 24 处" in content and "严重 12 处" in content
+    assert "列出前 5 处" in content
+    table = content.split('<div class="word-check">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 1 + 5  # the header and the rows listed
+    assert content.count('<mark class="word-') == 5 + 5  # in the rows and in the body
+
+
+def test_an_override_of_many_severe_matches_keeps_a_bounded_event(org, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(wording, "MAX_LISTED", 5)
+    document = submitted(org, body=FLOOD)
+    publish(document, org["reviewer"], override="引用原文。")
+    event = AuditEvent.objects.get(action="word_override")
+    assert len(event.details["words"]) == 5 and event.details["word_count"] == 12

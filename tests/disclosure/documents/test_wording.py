@@ -207,3 +207,62 @@ def test_loading_the_starter_list_again_adds_nothing_and_keeps_staff_changes(cap
     kept = WordRule.objects.get(wrong="按装")
     assert kept.severity == SEVERE and kept.note == "本区要求"
     assert AuditEvent.objects.filter(action="load_word_rules").count() == 1
+
+
+def every_occurrence_reading(matcher, text):
+    """(start, wrong) reported when every occurrence of every wrong form is read: what the
+    matcher must report, reading fewer."""
+    result, reach = [], 0
+    for start, wrong in matcher.scan(text):
+        end = start + len(wrong)
+        if end <= reach or wording._excepted(text, start, matcher.rules[wrong]):
+            continue
+        reach = max(reach, end)
+        result.append((start, wrong))
+    return result
+
+
+def test_nested_wrong_forms_over_a_repetitive_text_hold_one_candidate_a_character():
+    # 49 nested wrong forms over 200,000 characters of 啊 held 10 million occurrences (2 GB).
+    matcher = wording.Matcher([rule("啊" * n) for n in range(2, 51)])
+    text = "啊" * 3_000
+    assert len(matcher.candidates(text)) <= len(text)
+    reported = [(m.start, m.wrong) for m in matcher.matches(text)]
+    assert reported == every_occurrence_reading(matcher, text)
+
+
+def test_a_shorter_wrong_form_ending_where_an_excepted_longer_one_ends_is_reported():
+    rules = [
+        rule("甲乙丙", exceptions="甲乙丙丁"),
+        rule("乙丙", HINT),
+        rule("按装", "安装", HINT, exceptions="按装修"),
+        rule("装修队伍", HINT),
+    ]
+    matcher = wording.Matcher(rules)
+    for text in ["甲乙丙丁", "甲乙丙", "按装修队伍", "按装修", "乙丙甲乙丙丁乙丙"]:
+        reported = [(m.start, m.wrong) for m in matcher.matches(text)]
+        assert reported == every_occurrence_reading(matcher, text), text
+    assert [m.wrong for m in matcher.matches("甲乙丙丁")] == ["乙丙"]
+
+
+def test_published_word_matches_reads_only_the_documents_of_the_viewers_agencies(
+    site_tree, monkeypatch
+):
+    # An agency's self-inspection reads its own documents, not every public text of the site.
+    from catalog.scoping import Scope
+    from tests.factories import AgencyFactory
+
+    rule("攻府", "政府", SEVERE)
+    own, other = AgencyFactory(), AgencyFactory()
+    mine = published(title="区攻府通知", agency=own)
+    theirs = published(title="区攻府公告", agency=other)
+    read = []
+    texts = wording.document_texts
+
+    def reading(document, names=None):
+        read.append(document.pk)
+        return texts(document, names)
+
+    monkeypatch.setattr(wording, "document_texts", reading)
+    listed = [d.pk for d, _ms in wording.published_word_matches(viewer=Scope(frozenset({own.pk})))]
+    assert listed == [mine.pk] and theirs.pk not in read

@@ -263,3 +263,24 @@ def test_a_migrated_documents_change_page_says_where_it_came_from(client, review
 
     assert "旧网站导出.zip" in page.content.decode()
     assert index_number(225) in page.content.decode()
+
+
+def test_the_reviewer_is_told_which_documents_wait_as_drafts_for_their_wording(
+    client, reviewer, tmp_path
+):
+    from django.contrib.messages import get_messages
+
+    from disclosure.documents import wording
+    from disclosure.documents.models import WordRule
+
+    wording._compiled = (None, None)
+    WordRule.objects.create(wrong="台湾政府", right="台湾当局", severity="severe")
+    try:
+        path = package(tmp_path / "old.zip", [row(225, 标题="台湾政府来函的复函"), row(226)])
+        preview = client.post(UPLOAD, {"file": zip_upload(path), "status": "published"})
+        response = client.post(APPLY, {"ticket": ticket_of(preview)})
+    finally:
+        wording._compiled = (None, None)
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "其中 1 份含有严重错敏词，已作为草稿导入，须审核后发布。" in said
+    assert Document.objects.get(migrated_index_number=index_number(225)).status == "draft"

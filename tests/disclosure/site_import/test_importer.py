@@ -526,3 +526,47 @@ def test_the_number_checks_read_an_index_not_every_document(portal_site, tmp_pat
             for sql in checks:
                 cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
                 assert "SCAN disclosure_document" not in str(cursor.fetchall())
+
+
+def test_a_person_publishing_an_import_cannot_skip_the_severe_wording_check(portal_site, tmp_path):
+    # A reviewer's import publishes at once: a document holding a 严重 错敏词 would otherwise go
+    # public with neither the check nor a 放行理由. It comes in as a draft, to be reviewed.
+    from disclosure.documents import wording
+    from disclosure.documents.models import WordRule
+    from portal.roles import REVIEWER
+    from tests.factories import StaffUserFactory
+
+    wording._compiled = (None, None)
+    WordRule.objects.create(wrong="台湾政府", right="台湾当局", severity="severe")
+    reviewer = StaffUserFactory(role=REVIEWER)
+    reviewer.agencies.add(portal_site["agency"])
+    rows = [row(225, 标题="关于台湾政府来函的复函"), row(226)]
+    opened = open_package(package(tmp_path / "old.zip", rows))
+    try:
+        result = import_documents(opened, reviewer, source={"file": "old.zip"})
+    finally:
+        opened.close()
+        wording._compiled = (None, None)
+    statuses = dict(Document.objects.values_list("migrated_index_number", "status"))
+    assert statuses == {
+        index_number(225): Document.Status.DRAFT,
+        index_number(226): Document.Status.PUBLISHED,
+    }
+    assert result.held == 1
+    event = AuditEvent.objects.filter(action=document_actions.IMPORT_DOCUMENTS).latest("pk")
+    assert event.details["held_for_words"] == [index_number(225)]
+    assert PublicCount.objects.get(node=portal_site["replies"]).documents == 1
+    assert rebuild_public_counts() == {}
+
+
+def test_the_system_importing_an_old_site_is_not_checked(portal_site, tmp_path):
+    from disclosure.documents import wording
+    from disclosure.documents.models import WordRule
+
+    wording._compiled = (None, None)
+    WordRule.objects.create(wrong="台湾政府", right="台湾当局", severity="severe")
+    try:
+        run(package(tmp_path / "old.zip", [row(225, 标题="关于台湾政府来函的复函")]))
+    finally:
+        wording._compiled = (None, None)
+    assert Document.objects.get().status == Document.Status.PUBLISHED
