@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
+from disclosure.documents.models.counts import with_content
 
 LATEST_COUNT = 10
 
@@ -14,7 +15,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # The main entry points: the visible columns directly below each root.
-        context["entry_points"] = CatalogNode.objects.visible().filter(level=1)
+        context["entry_points"] = with_content(CatalogNode.objects.visible().filter(level=1))
         context["latest"] = (
             Document.objects.public().select_related("agency").newest_first()[:LATEST_COUNT]
         )

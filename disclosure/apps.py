@@ -64,9 +64,12 @@ class DisclosureConfig(AppConfig):
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
+        from disclosure.proposals.services import REPLY_NODES
         from disclosure.reports import actions as report_actions  # noqa: F401
         from disclosure.reports import compliance_admin
         from disclosure.reports import roles as report_roles
+        from disclosure.reports.annual_services import REPORT_NODE_SLUG
+        from disclosure.reports.guide import GUIDE_COLUMN_SLUG
         from disclosure.site_import import admin as site_import_admin
         from portal import registry
 
@@ -76,6 +79,11 @@ class DisclosureConfig(AppConfig):
         registry.todo_panel(_("建议提案办理提醒"), proposals_dashboard.todo)
         compliance_admin.register()
         site_import_admin.register()
+        # Columns leading to a part's own pages: shown to the public even with no document.
+        registry.column_page(GUIDE_COLUMN_SLUG, "guides_column")
+        registry.column_page(REPORT_NODE_SLUG, "annual_reports_column")
+        for slug in REPLY_NODES.values():
+            registry.column_page(slug, "proposals_column")
 
 
 def remember_agency_name(sender, instance, **kwargs):

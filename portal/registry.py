@@ -93,6 +93,11 @@ def column_page(slug, flag):
     _column_flags[slug] = flag
 
 
+def column_page_slugs():
+    """The slugs of the columns that are the homes of a part's own page."""
+    return set(_column_flags)
+
+
 def column_flags(slug):
     """The context flags of a column with ``slug`` ({flag: True} or {})."""
     flag = _column_flags.get(slug)
