@@ -16,6 +16,7 @@ from catalog.choices import TreeModelChoiceField, autocomplete_view
 from catalog.forms import CatalogNodeAdminForm
 from catalog.models import Agency, CatalogNode
 from catalog.tree import TreeChangeRefused
+from portal import registry
 from portal.admin import DeclaredLookupsOnly
 
 # Every autocomplete offers columns by their paths ("政务公开 / … / 人大代表建议办理").
@@ -58,9 +59,17 @@ class AgencyAdmin(admin.ModelAdmin):
 @admin.register(CatalogNode)
 class CatalogNodeAdmin(DraggableMPTTAdmin):
     form = CatalogNodeAdminForm
-    list_display = ["tree_actions", "indented_title", "agency", "mode", "is_visible"]
+    list_display = [
+        "tree_actions",
+        "indented_title",
+        "agency",
+        "kind",
+        "update_period",
+        "mode",
+        "is_visible",
+    ]
     list_display_links = ["indented_title"]
-    list_filter = ["is_visible", "mode", "audience", "agency"]
+    list_filter = ["is_visible", "kind", "mode", "audience", "agency"]
     list_select_related = ["agency"]
     search_fields = ["name", "content", "basis"]
     autocomplete_fields = ["agency"]
@@ -76,7 +85,30 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         request.catalog_page = changelist.result_list
+        # Which columns of the page are not blank, read once for the page.
+        request.catalog_not_blank = registry.not_blank([c.pk for c in changelist.result_list])
         return changelist
+
+    @admin.display(description=_("更新周期"))
+    def update_period(self, obj):
+        days = obj.effective_update_days
+        if days is None:
+            return "—"
+        if obj.update_interval_days:
+            return _("%(days)d 天") % {"days": days}
+        return _("%(days)d 天（按类型）") % {"days": days}
+
+    def get_list_display(self, request):
+        @admin.display(description=_("公众可见"))
+        def public_state(obj):
+            # The page's columns were judged at once (get_changelist_instance).
+            if not obj.is_visible:
+                return _("不显示")
+            if obj.pk not in getattr(request, "catalog_not_blank", ()):
+                return _("空栏目（不公开显示）")
+            return _("显示")
+
+        return [*super().get_list_display(request), public_state]
 
     def _build_tree_structure(self, queryset):
         # django-mptt would read every column's parent for its script; _tree_context gives it
@@ -233,6 +265,17 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "parent", "agency", "description", "is_visible"]}),
         (
+            _("栏目类型与空白栏目"),
+            {
+                "fields": [
+                    "kind",
+                    "update_interval_days",
+                    "shown_when_empty",
+                    "shown_when_empty_reason",
+                ]
+            },
+        ),
+        (
             _("基层政务公开标准目录要求"),
             {
                 "fields": [
@@ -247,7 +290,6 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
                     "mode",
                     "level_county",
                     "level_township",
-                    "update_interval_days",
                 ]
             },
         ),

@@ -10,6 +10,9 @@ Each part calls these from its app's ``ready()`` (or the wiring that stands for 
   ones with a ``label`` from its change list (``admin_links``).
 - ``column_page(slug, flag)``: a catalogue column with this slug is the home of a part's own
   public page; the column's page gets ``flag`` in its context.
+- ``blank_columns_reader(reader)``: ``reader(pks)`` tells which of the columns ``pks`` are not
+  blank (空白栏目, not shown to the public): the document core judges, the catalogue's admin
+  marks the blank ones.
 - ``audit_action(value, label)``: an action the audit log records (each part's ``actions.py``).
 - ``grant(role, *permissions)``: what a role may do in a part (``portal.roles`` keeps the roles
   in step with the grants).
@@ -91,6 +94,21 @@ def admin_links(model, user=None):
 
 def column_page(slug, flag):
     _column_flags[slug] = flag
+
+
+_blank_columns_reader = []
+
+
+def blank_columns_reader(reader):
+    _blank_columns_reader[:] = [reader]
+
+
+def not_blank(pks):
+    """The pks among ``pks`` of columns that are not blank, as the registered reader says (all
+    of them when none is registered)."""
+    if not _blank_columns_reader:
+        return set(pks)
+    return _blank_columns_reader[0](pks)
 
 
 def column_page_slugs():

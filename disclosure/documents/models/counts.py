@@ -438,11 +438,10 @@ def with_content(columns):
     return columns.filter(Exists(_holding_beneath()))
 
 
-def shown_column_pks(pks):
-    """The pks among ``pks`` of the visible columns the public sees (not hidden, not empty)."""
-    return set(
-        with_content(CatalogNode.objects.visible().filter(pk__in=pks)).values_list("pk", flat=True)
-    )
+def not_blank_pks(pks):
+    """The pks among ``pks`` of the columns that are not blank (``with_content``)."""
+    columns = with_content(CatalogNode.objects.filter(pk__in=pks))
+    return set(columns.values_list("pk", flat=True))
 
 
 def holds_always_shown(node):
