@@ -49,6 +49,10 @@ def test_a_blank_column_is_on_no_public_page(client, columns):
     assert client.get(columns["blank"].get_absolute_url()).status_code == 404
     assert client.get(columns["group"].get_absolute_url()).status_code == 404
     assert client.get(reverse("catalog:subtree", args=[columns["group"].pk])).status_code == 404
+    feed = reverse("disclosure:node-feed-rss", args=[columns["blank"].pk])
+    assert client.get(feed).status_code == 404
+    full_feed = reverse("disclosure:node-feed-rss", args=[columns["full"].pk])
+    assert client.get(full_feed).status_code == 200
 
 
 def test_a_column_shows_once_a_document_is_published_in_it_and_goes_when_withdrawn(client, columns):
@@ -75,11 +79,19 @@ def test_a_column_kept_shown_by_staff_with_a_reason_is_shown_empty(client, colum
 
 
 def test_a_page_column_is_shown_without_documents_and_so_are_the_columns_above(client, columns):
-    CatalogNode.objects.create(name="机构职能", parent=columns["group"], kind=ColumnKind.PAGE)
+    page = CatalogNode.objects.create(
+        name="机构职能",
+        parent=columns["group"],
+        kind=ColumnKind.PAGE,
+        description="负责全区政务公开工作。",
+    )
     tree = client.get(reverse("catalog:tree")).content.decode()
     assert "空白的分组" in tree and "机构职能" in tree
     assert "空白分组的下级" not in tree
     assert client.get(columns["group"].get_absolute_url()).status_code == 200
+    # A page is its text, not an empty list.
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "负责全区政务公开工作。" in html and "本栏目暂无公开信息" not in html
 
 
 @pytest.mark.parametrize("slug", ["gkzn", "gknb", "ysqgk", "rddbjy", "zxwyta"])
