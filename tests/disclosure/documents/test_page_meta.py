@@ -185,3 +185,27 @@ def test_a_police_record_code_is_digits_only(site):
     site.police_code = "渝50022402"
     with pytest.raises(ValidationError, match="只含数字"):
         site.full_clean()
+
+
+def test_the_settings_admin_refuses_a_badge_that_is_not_an_image(
+    admin_client, site, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("admin:portal_sitesettings_change", args=[site.pk])
+    fields = {
+        "site_name": site.site_name,
+        "owner": site.owner,
+        "site_code": site.site_code,
+        "site_domain": site.site_domain,
+        "error_report_url": ERROR_REPORT_URL,
+        "badge_image": SimpleUploadedFile("标识.gif", b"<svg onload=alert(1)>", "image/gif"),
+    }
+    response = admin_client.post(url, fields)
+    assert response.status_code == 200
+    assert "标识图片须是 PNG、JPEG 或 GIF 图片" in response.content.decode()
+    site.refresh_from_db()
+    assert not site.badge_image and list(tmp_path.iterdir()) == []
+    fields["badge_image"] = SimpleUploadedFile("标识.gif", b"GIF89a" + b"\x00" * 32, "image/gif")
+    assert admin_client.post(url, fields).status_code == 302
+    site.refresh_from_db()
+    assert site.badge_image.name.endswith(".gif")
