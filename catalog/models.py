@@ -380,6 +380,7 @@ class CatalogNode(MPTTModel):
             models.CheckConstraint(
                 condition=Q(shown_when_empty=False) | ~Q(shown_when_empty_reason=""),
                 name="catalognode_shown_when_empty_has_reason",
+                violation_error_message=_("勾选“无信息时仍对公众显示”时，须写明原因。"),
             ),
         ]
 
