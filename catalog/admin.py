@@ -67,6 +67,7 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
         "update_period",
         "mode",
         "is_visible",
+        "public_state",
     ]
     list_display_links = ["indented_title"]
     list_filter = ["is_visible", "kind", "mode", "audience", "agency"]
@@ -80,13 +81,14 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_staff(request.user)
+        columns = super().get_queryset(request).for_staff(request.user)
+        content = registry.column_content_expression()
+        # Whether each column is blank (空白栏目), judged in the query that reads the page.
+        return columns if content is None else columns.annotate(not_blank=content)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         request.catalog_page = changelist.result_list
-        # Which columns of the page are not blank, read once for the page.
-        request.catalog_not_blank = registry.not_blank([c.pk for c in changelist.result_list])
         return changelist
 
     @admin.display(description=_("更新周期"))
@@ -98,17 +100,13 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
             return _("%(days)d 天") % {"days": days}
         return _("%(days)d 天（按类型）") % {"days": days}
 
-    def get_list_display(self, request):
-        @admin.display(description=_("公众可见"))
-        def public_state(obj):
-            # The page's columns were judged at once (get_changelist_instance).
-            if not obj.is_visible:
-                return _("不显示")
-            if obj.pk not in getattr(request, "catalog_not_blank", ()):
-                return _("空栏目（不公开显示）")
-            return _("显示")
-
-        return [*super().get_list_display(request), public_state]
+    @admin.display(description=_("公众可见"))
+    def public_state(self, obj):
+        if not obj.is_visible:
+            return _("不显示")
+        if not getattr(obj, "not_blank", True):
+            return _("空栏目（不公开显示）")
+        return _("显示")
 
     def _build_tree_structure(self, queryset):
         # django-mptt would read every column's parent for its script; _tree_context gives it

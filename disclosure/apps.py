@@ -61,7 +61,7 @@ class DisclosureConfig(AppConfig):
         from disclosure.documents import actions as document_actions  # noqa: F401
         from disclosure.documents import dashboard as documents_dashboard
         from disclosure.documents import roles as document_roles
-        from disclosure.documents.models.counts import not_blank_pks
+        from disclosure.documents.models.counts import not_blank
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
@@ -80,7 +80,7 @@ class DisclosureConfig(AppConfig):
         registry.todo_panel(_("建议提案办理提醒"), proposals_dashboard.todo)
         compliance_admin.register()
         site_import_admin.register()
-        registry.blank_columns_reader(not_blank_pks)
+        registry.column_content(not_blank)
         # Columns leading to a part's own pages: shown to the public even with no document.
         registry.column_page(GUIDE_COLUMN_SLUG, "guides_column")
         registry.column_page(REPORT_NODE_SLUG, "annual_reports_column")

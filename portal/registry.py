@@ -10,9 +10,9 @@ Each part calls these from its app's ``ready()`` (or the wiring that stands for 
   ones with a ``label`` from its change list (``admin_links``).
 - ``column_page(slug, flag)``: a catalogue column with this slug is the home of a part's own
   public page; the column's page gets ``flag`` in its context.
-- ``blank_columns_reader(reader)``: ``reader(pks)`` tells which of the columns ``pks`` are not
-  blank (空白栏目, not shown to the public): the document core judges, the catalogue's admin
-  marks the blank ones.
+- ``column_content(expression)``: ``expression()`` gives a boolean query expression telling, of
+  a column, whether it is not blank (空白栏目 are not shown to the public): the document core
+  judges, the catalogue's admin marks the blank ones.
 - ``audit_action(value, label)``: an action the audit log records (each part's ``actions.py``).
 - ``grant(role, *permissions)``: what a role may do in a part (``portal.roles`` keeps the roles
   in step with the grants).
@@ -96,19 +96,16 @@ def column_page(slug, flag):
     _column_flags[slug] = flag
 
 
-_blank_columns_reader = []
+_column_content = []
 
 
-def blank_columns_reader(reader):
-    _blank_columns_reader[:] = [reader]
+def column_content(expression):
+    _column_content[:] = [expression]
 
 
-def not_blank(pks):
-    """The pks among ``pks`` of columns that are not blank, as the registered reader says (all
-    of them when none is registered)."""
-    if not _blank_columns_reader:
-        return set(pks)
-    return _blank_columns_reader[0](pks)
+def column_content_expression():
+    """The registered expression telling whether a column is not blank, or None."""
+    return _column_content[0]() if _column_content else None
 
 
 def column_page_slugs():

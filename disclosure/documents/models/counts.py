@@ -438,10 +438,10 @@ def with_content(columns):
     return columns.filter(Exists(_holding_beneath()))
 
 
-def not_blank_pks(pks):
-    """The pks among ``pks`` of the columns that are not blank (``with_content``)."""
-    columns = with_content(CatalogNode.objects.filter(pk__in=pks))
-    return set(columns.values_list("pk", flat=True))
+def not_blank():
+    """Of a column (in a CatalogNode query): whether it is not blank, as ``with_content``
+    judges; to annotate a page of columns with."""
+    return Exists(_holding_beneath())
 
 
 def holds_always_shown(node):
