@@ -29,10 +29,22 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ["level"]
     list_select_related = ["parent"]
     search_fields = ["name", "short_name", "credit_code"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "disclosure_office"]
     filter_horizontal = ["members"]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "credit_code", "parent", "level"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "short_name",
+                    "credit_code",
+                    "parent",
+                    "level",
+                    "disclosure_office",
+                ]
+            },
+        ),
         (_("索引号"), {"fields": ["index_scheme", "org_code"]}),
         (
             _("联系方式（显示在政府信息公开指南）"),

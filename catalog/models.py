@@ -126,6 +126,19 @@ class Agency(models.Model):
     level = models.CharField(
         _("层级"), max_length=16, choices=Level.choices, default=Level.DISTRICT
     )
+    disclosure_office = models.ForeignKey(
+        "self",
+        verbose_name=_("政府信息公开工作承办机构"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="disclosure_work_of",
+        help_text=_(
+            "承办本机关政府信息公开工作（编制年度报告和公开指南）的机构，"
+            "如区政府的由区政府办公室承办；其工作人员可以编制本机关的年度报告和指南。"
+            "留空则由本机关自己承办。"
+        ),
+    )
     address = models.CharField(_("办公地址"), max_length=200, blank=True)
     office_hours = models.CharField(_("办公时间"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=50, blank=True)

@@ -3,6 +3,8 @@
 A staff member belongs to agencies (Agency.members) and works for them and all their
 sub-agencies. Superusers and holders of catalog.view_all_agencies (the 审计 role) see all.
 ``SYSTEM`` is the portal itself acting (management commands, reports it makes): it sees all.
+A ``Scope`` may stand for the viewer of a report over chosen agencies (the self-inspection of
+one agency): it sees those agencies.
 A missing user (None) is an error, never taken to mean "nobody" or "the system".
 
 Each model staff see has a queryset method built on ``agency_scope(user).q(...)``:
@@ -78,9 +80,12 @@ def may_act(user, permissions, agency_id, *, scope=None):
 
 
 def agency_scope(user):
-    """The Scope of ``user`` (a user; anonymous and inactive ones work for no agency) or SYSTEM."""
+    """The Scope of ``user`` (a user; anonymous and inactive ones work for no agency), SYSTEM,
+    or a Scope (a report's chosen agencies), which is itself."""
     if user is SYSTEM:
         return EVERY_AGENCY
+    if isinstance(user, Scope):
+        return user
     if user is None:
         raise TypeError("agency_scope() needs a user, or SYSTEM for the portal itself")
     if not (user.is_authenticated and user.is_active):
@@ -88,6 +93,21 @@ def agency_scope(user):
     if user.is_superuser or user.has_perm("catalog.view_all_agencies"):
         return EVERY_AGENCY
     return membership_scope(user)
+
+
+def reporting_scope(user):
+    """``agency_scope(user)`` and the agencies whose 政府信息公开工作 an agency in it does
+    (``Agency.disclosure_office``): the staff of 区政府办公室 compile the district government's
+    annual report and guide. The scope of the annual reports and the guides."""
+    scope = agency_scope(user)
+    if scope.is_all or not scope.agencies:
+        return scope
+    from catalog.models import Agency
+
+    served = Agency.objects.filter(disclosure_office__in=scope.agencies).values_list(
+        "pk", flat=True
+    )
+    return Scope(scope.agencies | frozenset(served))
 
 
 def membership_scope(user):

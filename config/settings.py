@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Outside the page cache, so that the pages it serves are counted too (no identifiers kept).
+    "portal.visits.VisitCountingMiddleware",
     # Inside the host checks, outside CSRF and messages, whose cookies it must see.
     "portal.page_cache.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -183,6 +185,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # half in English ("590 bytes") helps nobody. Texts stay in gettext so a locale can follow.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Django's own words to staff in the polite form (您, not 你; bin/polite-locale made them),
+# read before Django's catalogues.
+LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -373,3 +378,11 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # The public site's name when no SiteSettings row exists yet.
 PORTAL_SITE_NAME = "政务公开门户"
+
+# The link checker (check_links): external links are fetched from public addresses only;
+# networks listed here (CIDR, comma-separated) may be fetched although they are private (an
+# intranet mirror of a linked site; tests name 127.0.0.1/32). Never the portal's own network.
+LINK_CHECK_ALLOWED_NETWORKS = env_list("PORTAL_LINK_CHECK_ALLOWED_NETWORKS", "")
+LINK_CHECK_USER_AGENT = os.environ.get(
+    "PORTAL_LINK_CHECK_USER_AGENT", "ZhengwuGongkaiLinkChecker/1.0 (+check_links)"
+)

@@ -7,12 +7,14 @@ from config import views
 from disclosure.applications import views as application_views
 from disclosure.documents import sitemaps
 from disclosure.documents import views as disclosure_views
+from disclosure.documents.page_scopes import HOME
+from disclosure.documents.page_scopes import SITEMAPS as SITEMAP_PAGES
 from disclosure.documents.sitemaps import SITEMAPS
 from portal import elder_mode
 from portal.page_cache import positive_int, public_page
 
 urlpatterns = [
-    path("", public_page(views.HomeView.as_view(), params={}), name="home"),
+    path("", public_page(views.HomeView.as_view(), params={}, scopes=[HOME]), name="home"),
     path("search/", include("disclosure.documents.search.urls")),
     path("catalog/", include("disclosure.documents.column_urls")),
     path("documents/", include("disclosure.urls")),
@@ -20,14 +22,20 @@ urlpatterns = [
     # An index of sitemap pages: crawlers are given at most 2,000 documents a page.
     path(
         "sitemap.xml",
-        public_page(cache_control(max_age=300)(sitemap_views.index), params={}),
+        public_page(
+            cache_control(max_age=300)(sitemap_views.index), params={}, scopes=[SITEMAP_PAGES]
+        ),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
         # Past the last page is a 404, so any well-formed page number is one that exists.
-        public_page(cache_control(max_age=300)(sitemaps.section), params={"p": positive_int}),
+        public_page(
+            cache_control(max_age=300)(sitemaps.section),
+            params={"p": positive_int},
+            scopes=[SITEMAP_PAGES],
+        ),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -5,6 +5,9 @@ from django.views.generic import TemplateView
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
 from disclosure.documents.models.counts import with_content
+from disclosure.documents.visits import most_read
+from disclosure.reports.models import WebsiteAnnualReport
+from portal.models import SiteSettings
 
 LATEST_COUNT = 10
 
@@ -19,6 +22,8 @@ class HomeView(TemplateView):
         context["latest"] = (
             Document.objects.public().select_related("agency").newest_first()[:LATEST_COUNT]
         )
+        context["most_read"] = most_read() if SiteSettings.load().show_most_read else []
+        context["website_report"] = WebsiteAnnualReport.objects.published().first()
         return context
 
 

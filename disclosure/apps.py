@@ -9,8 +9,9 @@ class DisclosureConfig(AppConfig):
 
     def ready(self):
         from catalog.models import Agency
+        from disclosure.documents import page_scopes
         from disclosure.documents.filters import forget_filter_choices
-        from disclosure.documents.models import Attachment, Document, Genre, Topic
+        from disclosure.documents.models import Document, Genre, Topic
         from disclosure.proposals.models import (
             CongressSession,
             Proposal,
@@ -22,19 +23,10 @@ class DisclosureConfig(AppConfig):
 
         refuse_control_characters_in(self)
         self.register_parts()
-        # Every model a public page shows: a save or delete forgets the cached pages.
+        # A document's changes forget the pages showing it (its scopes); every other model a
+        # public page shows forgets every cached page on a save or delete.
+        page_scopes.connect()
         page_cache.invalidate_on_change(
-            Document,
-            # Drafts and documents under review have never been public (a published document
-            # never goes back to them): editing them leaves the cached pages alone.
-            when=lambda document: (
-                document.status in (Document.Status.PUBLISHED, Document.Status.WITHDRAWN)
-            ),
-        )
-        page_cache.invalidate_on_change(
-            Document.extra_nodes.through,
-            Document.interprets.through,
-            Attachment,
             Topic,
             Genre,
             Proposal,
@@ -60,14 +52,16 @@ class DisclosureConfig(AppConfig):
         """What the features add to the kernel's registry and the document core's pages."""
         from disclosure.documents import actions as document_actions  # noqa: F401
         from disclosure.documents import dashboard as documents_dashboard
+        from disclosure.documents import link_admin
         from disclosure.documents import roles as document_roles
+        from disclosure.documents import visits as document_visits
         from disclosure.documents.models.counts import not_blank
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
         from disclosure.proposals.services import REPLY_NODES
         from disclosure.reports import actions as report_actions  # noqa: F401
-        from disclosure.reports import compliance_admin
+        from disclosure.reports import compliance_admin, inspection_admin
         from disclosure.reports import roles as report_roles
         from disclosure.reports.annual_services import REPORT_NODE_SLUG
         from disclosure.reports.guide import GUIDE_COLUMN_SLUG
@@ -79,13 +73,16 @@ class DisclosureConfig(AppConfig):
         registry.todo_panel(_("公开文件待办"), documents_dashboard.todo)
         registry.todo_panel(_("建议提案办理提醒"), proposals_dashboard.todo)
         compliance_admin.register()
+        link_admin.register()
+        inspection_admin.register()
+        registry.column_page(GUIDE_COLUMN_SLUG, "guide_column")
         site_import_admin.register()
         registry.column_content(not_blank)
         # Columns leading to a part's own pages: shown to the public even with no document.
-        registry.column_page(GUIDE_COLUMN_SLUG, "guides_column")
         registry.column_page(REPORT_NODE_SLUG, "annual_reports_column")
         for slug in REPLY_NODES.values():
             registry.column_page(slug, "proposals_column")
+        document_visits.register()
 
 
 def remember_agency_name(sender, instance, **kwargs):

@@ -12,6 +12,7 @@ from portal.models import (
     HolidayNotice,
     LoginFailureCounter,
     SiteSettings,
+    VisitDay,
     model_type_name,
 )
 from portal.widgets import name_unlabelled_inputs
@@ -206,3 +207,13 @@ for _model in (AccessAttempt, AccessLog, AccessFailureLog):
         _base = type(admin.site.get_model_admin(_model))
         admin.site.unregister(_model)
         admin.site.register(_model, type(_base.__name__, (DeclaredLookupsOnly, _base), {}))
+
+
+@admin.register(VisitDay)
+class VisitDayAdmin(ReadOnlyAdmin):
+    """访问统计: the list is the statistics page (``portal.visit_stats``); rows hold counts only."""
+
+    def changelist_view(self, request, extra_context=None):
+        from portal.visit_stats import VisitStatisticsPage
+
+        return VisitStatisticsPage.as_view(model_admin=self)(request)

@@ -32,6 +32,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import audit
@@ -130,6 +131,13 @@ class Download:
     sheet: str = "Sheet1"
     widths: Sequence[int] = ()
     details: dict = field(default_factory=dict)  # what else the audit event records
+    # The XLSX's title row above the header: what the file holds (its scope); the moment it
+    # was made and ``total`` (the number of data rows, when known before writing) are added.
+    title: str = ""
+    total: int | None = None
+    # Further sheets of the XLSX (a summary): (name, rows with their header first, widths).
+    # The CSV holds the first sheet only.
+    more_sheets: Sequence[tuple[str, Iterable[Sequence], Sequence[int]]] = ()
 
 
 def neutralise(value):
@@ -199,39 +207,93 @@ def csv_chunks(rows, encoding="utf-8", tally=None):
         yield tally.feed(writer.writerow([cell_text(v) for v in row]).encode(encoding))
 
 
-def write_xlsx(rows, target, sheet_name="Sheet1", widths=()):
-    """Write an XLSX (one sheet, frozen bold header with an autofilter, set widths, typed
-    cells) in constant memory.
+def write_xlsx(
+    rows, target, sheet_name="Sheet1", widths=(), *, title="", total=None, more_sheets=()
+):
+    """Write an XLSX in constant memory: each sheet with its title row (when ``title`` is
+    given), a frozen bold header with an autofilter, set widths, typed cells, and set up to
+    print (landscape A4, fit to the width of a page, the header repeated on every page).
 
-    ``target`` is a path or a binary file. Returns the number of data rows; raises TooLarge
-    past Excel's row limit."""
+    ``target`` is a path or a binary file. Returns the number of data rows of the first
+    sheet; raises TooLarge past Excel's row limit."""
     workbook = new_workbook(target, constant_memory=True, tmpdir=tempfile.gettempdir())
-    sheet = workbook.add_worksheet(sheet_name)
-    header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     formats = {
+        "header": workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1}),
+        "title": workbook.add_format({"bold": True, "font_size": 13}),
         "date": workbook.add_format({"num_format": DATE_FORMAT}),
         "datetime": workbook.add_format({"num_format": DATE_FORMAT + " hh:mm"}),
         "link": workbook.get_default_url_format(),
     }
+    made = timezone.localtime()
+    try:
+        count = _write_sheet(
+            workbook, sheet_name, rows, widths, formats, title_row(title, made, total)
+        )
+        for name, more_rows, more_widths in more_sheets:
+            _write_sheet(workbook, name, more_rows, more_widths, formats, title_row(title, made))
+    finally:
+        workbook.close()
+    return count
+
+
+def title_row(title, made, total=None):
+    """The text of a sheet's title row: what it holds, when it was made, how many rows."""
+    if not title:
+        return ""
+    parts = [neutralise(title), f"导出时间：{made:%Y-%m-%d %H:%M}"]
+    if total is not None:
+        parts.append(f"共 {total} 条")
+    return "　".join(parts)
+
+
+def _write_sheet(workbook, name, rows, widths, formats, title):
+    sheet = workbook.add_worksheet(name)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 0)
+    top = 1 if title else 0  # the header's row
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(top)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+    sheet.freeze_panes(top + 1, 0)
+    limit = XLSX_MAX_ROWS - top
     count, columns, links = -1, 0, 0
     for count, row in enumerate(rows):
-        if count > XLSX_MAX_ROWS:
-            workbook.close()
+        if count > limit:
             raise TooLarge
         if count == 0:
             columns = len(row)
+            if title:
+                _write_title(sheet, title, columns, formats["title"])
             for col, value in enumerate(row):
-                sheet.write_string(0, col, neutralise(value), header)
+                sheet.write_string(top, col, neutralise(value), formats["header"])
             continue
         for col, value in enumerate(row):
-            links += write_cell(sheet, count, col, value, formats, links < XLSX_MAX_LINKS)
+            links += write_cell(sheet, top + count, col, value, formats, links < XLSX_MAX_LINKS)
     if columns:
-        sheet.autofilter(0, 0, max(count, 0), columns - 1)
-    workbook.close()
+        sheet.autofilter(top, 0, top + max(count, 0), columns - 1)
     return max(count, 0)
+
+
+def _write_title(sheet, text, columns, title_format):
+    if columns > 1:
+        sheet.merge_range(0, 0, 0, columns - 1, text, title_format)
+    else:
+        sheet.write_string(0, 0, text, title_format)
+
+
+def download_xlsx(download, target):
+    """``download`` as an XLSX written to ``target``; returns its number of data rows."""
+    return write_xlsx(
+        download.rows,
+        target,
+        download.sheet,
+        download.widths,
+        title=download.title,
+        total=download.total,
+        more_sheets=download.more_sheets,
+    )
 
 
 def write_cell(sheet, row, col, value, formats, may_link):
@@ -300,10 +362,10 @@ def write_file(download, file_format, target, actor, encoding="utf-8"):
     if file_format == "xlsx":
         if isinstance(target, str | bytes) or hasattr(target, "__fspath__"):
             with open(target, "w+b") as handle:
-                rows = write_xlsx(download.rows, handle, download.sheet, download.widths)
+                rows = download_xlsx(download, handle)
                 sha = file_sha256(handle).hexdigest()
         else:
-            rows = write_xlsx(download.rows, target, download.sheet, download.widths)
+            rows = download_xlsx(download, target)
             sha = file_sha256(target).hexdigest()
     else:
         tally = Tally()
@@ -366,7 +428,7 @@ def _response(download, file_format, actor, encoding, on_close):
     if file_format == "xlsx":
         try:
             handle = tempfile.TemporaryFile()
-            rows = write_xlsx(download.rows, handle, download.sheet, download.widths)
+            rows = download_xlsx(download, handle)
             record(download, actor, "xlsx", rows, file_sha256(handle).hexdigest())
         finally:
             on_close()

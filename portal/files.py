@@ -22,6 +22,14 @@ DOWNLOAD_TYPE = "application/octet-stream"
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
 # An image opened on its own: the browser's image page must still draw and lay it out.
 INLINE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+# A PDF read in the browser's own viewer (``inline=PDF``). Chromium's viewer draws nothing in a
+# sandboxed document, so this one has no ``sandbox``: what makes it safe is what the file is. Its
+# content was checked as a PDF on upload (``filetypes.sniff``), it goes out as application/pdf
+# with ``nosniff``, so a browser shows it in its PDF viewer and never as a page of the portal;
+# a script inside a PDF runs, if at all, in the viewer's own sandbox, without the portal's
+# cookies. No other site may frame it.
+PDF = "pdf"
+PDF_CSP = "default-src 'none'; frame-ancestors 'none'"
 PRIVATE_CACHE = "private, no-store"
 PUBLIC_CACHE = "no-cache"
 FALLBACK_NAME = "download"
@@ -54,7 +62,9 @@ def protect(response, filename, *, inline=False, private=True):
             not inline, safe_filename(filename)
         )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = INLINE_CSP if inline else DOWNLOAD_CSP
+    response["Content-Security-Policy"] = (
+        PDF_CSP if inline == PDF else INLINE_CSP if inline else DOWNLOAD_CSP
+    )
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = PRIVATE_CACHE if private else PUBLIC_CACHE
@@ -69,7 +79,8 @@ def file_response(handle, filename, content_type=None, *, inline=False, private=
 
     The type is ``content_type``, never guessed from the name; without one the file is
     ``application/octet-stream`` and its name loses the power to open itself (``inert_name``).
-    ``inline`` shows it in the browser (only for an image checked by its content); ``private``
+    ``inline`` shows it in the browser (only for an image checked by its content, or ``PDF``
+    for a PDF checked by its content); ``private``
     (the default) keeps it out of every cache."""
     if content_type is None:
         content_type, filename = DOWNLOAD_TYPE, inert_name(safe_filename(filename))

@@ -101,6 +101,11 @@ class SiteSettings(models.Model):
     phone = models.CharField(_("联系电话"), max_length=50, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     postcode = models.CharField(_("邮政编码"), max_length=6, blank=True)
+    show_most_read = models.BooleanField(
+        _("公开“阅读排行”"),
+        default=False,
+        help_text=_("在首页列出近30天浏览最多的公开文件（访问统计的汇总数，不含任何访客信息）"),
+    )
 
     class Meta:
         verbose_name = _("网站设置")
@@ -150,6 +155,30 @@ class PublicState(models.Model):
 
     def __str__(self):
         return f"{self.token} {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"
+
+
+class ScopeChange(models.Model):
+    """One change of a part of public content (a *scope*: a document, a column's listing, the
+    home page …), whose newest row is that scope's generation in the public page cache
+    (``portal.page_cache.bump_scopes``). Inserted, never updated: writers of public content do
+    not wait for each other's row locks."""
+
+    scope = models.CharField(_("范围"), max_length=64)
+    token = models.CharField(_("版本"), max_length=16)
+    # What changed may no longer be shown (a withdrawal): no page from before it is served.
+    hard = models.BooleanField(_("撤下内容"), default=False)
+    changed_at = models.DateTimeField(_("变更时间"), db_index=True)
+    # The primary's WAL insert position once the change had committed (PostgreSQL only).
+    wal_position = models.CharField(_("WAL 位置"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("公开内容局部变更")
+        verbose_name_plural = _("公开内容局部变更")
+        default_permissions = ()
+        indexes = [models.Index(fields=["scope", "id"], name="scope_change_scope_idx")]
+
+    def __str__(self):
+        return f"{self.scope} {self.token}"
 
 
 class AuditEvent(models.Model):
@@ -347,3 +376,57 @@ class RateLimit(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key}：{self.count}"
+
+
+class VisitDay(models.Model):
+    """One day's visits of the whole site, a kind of page, a column or a document (see
+    ``portal.visits``): counts only, no address or identifier of any visitor. Column and
+    document ids are plain numbers: the kernel knows no app's models."""
+
+    class Kind(models.TextChoices):
+        SITE = "site", _("全站")
+        HOME = "home", _("首页")
+        COLUMN = "column", _("栏目")
+        DOCUMENT = "document", _("文件")
+        SEARCH = "search", _("搜索")
+        OTHER = "other", _("其他")
+
+    date = models.DateField(_("日期"))
+    key = models.CharField(
+        _("统计项"), max_length=40, help_text=_("全站、一类页面、一个栏目或一个文件")
+    )
+    kind = models.CharField(_("页面类型"), max_length=16, choices=Kind.choices)
+    node_id = models.PositiveBigIntegerField(_("栏目编号"), null=True, blank=True)
+    document_id = models.PositiveBigIntegerField(_("文件编号"), null=True, blank=True)
+    views = models.PositiveBigIntegerField(_("浏览量"), default=0)
+    visitors = models.PositiveBigIntegerField(
+        _("访客数"), default=0, help_text=_("当日不同访客（按当日随机盐散列估计，不存任何标识）")
+    )
+    bot_views = models.PositiveBigIntegerField(_("程序访问量"), default=0)
+
+    class Meta:
+        verbose_name = _("访问统计")
+        verbose_name_plural = _("访问统计")
+        ordering = ["-date", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "key"], name="visit_day_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "date"], name="visit_day_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.key}：{self.views}"
+
+    @classmethod
+    def for_key(cls, day, key):
+        """The row of ``key`` on ``day``, made (empty) when there is none."""
+        from portal.visits import parse_row_key
+
+        kind, node_id, document_id = parse_row_key(key)
+        row, _created = cls.objects.get_or_create(
+            date=day,
+            key=key,
+            defaults={"kind": kind, "node_id": node_id, "document_id": document_id},
+        )
+        return row

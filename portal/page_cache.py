@@ -38,16 +38,44 @@ row updated: an update inside the changing transaction would hold that row's loc
 transaction ends, so every writer of public content would wait for every other one. Older rows
 are deleted by the next committed write.
 
+Most changes concern a part of public content: a document shows on its own page, in its
+columns' listings, on the home page, in the feeds and the sitemaps. Such a part is a *scope*
+("doc:12", "node:3", "home"; ``disclosure.documents.page_scopes`` names them), and a page
+declares the scopes it shows (``public_page(view, params=…, scopes=…)``; a page declaring none
+shows ``EVERYTHING``). A change of scopes (``bump_scopes``) writes one ``ScopeChange`` row per
+scope, the scope's new *generation*, and a page's entry is current while it carries the
+generations of its scopes: publishing a document forgets the pages showing it and keeps every
+other one. The rows are inserted, never updated (no writer waits for another's row lock), once
+the change has committed, with the primary's WAL position (a replica answers only once it has
+replayed the newest one, ``newest_wal_position``); inside the changing transaction the scopes
+are keyed afresh for it alone. Generations are keyed by the row's id and token, like versions:
+a cache restored from a snapshot names none that is current. Superseded rows are deleted once
+every process has had the time to read them; past ``SCOPE_LOG_LIMIT`` rows the log is folded
+into a new public version. Changes of what every page shows (site settings, the catalogue's
+columns and agencies, topics, the calendar) still write the public version.
+
+A page whose scopes have changed is served as it was kept, for at most ``STALE_SECONDS`` after
+the change, while one request (holding a short lock in the cache) renders it afresh: a publication
+does not make every visitor of the home page wait for its render at once. Only after one soft
+change that this process saw follow the kept one: a *hard* change (``bump_scopes(hard=True)``: a
+withdrawal, a deletion, a change of what was public) is part of the entry's key, so that no page
+from before it is ever served again; every hard change also changes ``SEARCH``, the scope of
+search pages, which are otherwise kept a minute (``public_page(timeout=…)``) whatever is published.
+
 Each process keeps the version it last read or wrote for ``LOCAL_COPY_SECONDS`` (one second):
 a cached hit then reads no database, which a query per request would cost (the database cache
 used to, and Redis a round trip). The process that changed public content uses the new version
 at once; every other process, on this server or another, within that second, so no server
 serves a page of a version older than the database's for longer. That second is the price of
-keeping hits free of queries.
+keeping hits free of queries. The scopes' generations are read with the version, in one more
+query: the rows written since the last read (with an overlap of ``LOG_OVERLAP_SECONDS`` for rows
+committed late).
 
 Pages carry an ETag and answer ``If-None-Match`` with 304. ``Last-Modified`` is the second of
-the version, sent only once no other version can share that second (the second has ended, with
-a margin for a version committing late or a clock a little off, before this process read it):
+the version or of the newest generation of the page's scopes, sent only once no other change can
+share that second (the second has ended, with a margin for a change committing late or a clock
+a little off, before this process read it); a page served while rendered afresh has none, and
+``max-age=0``:
 two changes within one second would otherwise carry one Last-Modified, and ``If-Modified-Since``
 would confirm the first one's page after the second. Anonymous pages are ``public, max-age=60``
 (``private`` for a request that sent a session cookie: the answer may refresh or delete it),
@@ -64,6 +92,7 @@ import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
@@ -86,7 +115,7 @@ from django.utils.http import http_date
 
 from portal import elder_mode, replicas
 from portal.clients import network_key
-from portal.models import PublicState
+from portal.models import PublicState, ScopeChange
 
 # How long a browser or proxy may reuse an anonymous page without asking again.
 BROWSER_MAX_AGE = 60
@@ -104,6 +133,21 @@ SETTLED_AFTER = 1.5
 FREE_TEXT_PAGES = 500
 FREE_TEXT_PAGES_PER_CLIENT = 25
 FREE_TEXT_KEY = "page-free-text"
+# A page may be served for this long after a (soft) change of one of its scopes, to every
+# request but the one rendering it afresh.
+STALE_SECONDS = 60
+# How long the request rendering a page afresh holds it before another may try.
+RENDER_LOCK_SECONDS = 20
+# Each read of the scope log reads again the rows of this many seconds before the last read: a
+# change committed a little after a later one was read is not missed. Rows are kept this long.
+LOG_OVERLAP_SECONDS = 10
+# Past this many rows, the scope log is folded into a new public version.
+SCOPE_LOG_LIMIT = 20_000
+# What a page declaring no scopes shows: anything. Every change of a scope changes it.
+EVERYTHING = "any"
+# What a search page shows: any document; changed by every hard change (its pages are kept
+# for a short while, so a publication shows in them soon without changing them).
+SEARCH = "search"
 
 _next_due_sources = []
 
@@ -175,11 +219,15 @@ def used_form(request, form):
         used(request, **values)
 
 
-def public_page(view, *, params):
+def public_page(view, *, params, scopes=None, timeout=None):
     """Marks ``view`` as a public page: cached for anonymous visitors, with conditional GET.
 
     ``params`` maps every query parameter the view reads to its ``Canonical`` (``positive_int``,
     ``one_of(...)``, ``free_text(n)``, ``as_used``); ``{}`` for a view that reads none.
+    ``scopes``: the parts of public content the page shows, as scope names or a function of
+    the URL's keyword arguments returning them (``bump_scopes``); a page declaring none shows
+    anything (``EVERYTHING``). ``timeout``: seconds the page is kept, when less than
+    PAGE_TIMEOUT.
     """
 
     @wraps(view)
@@ -187,7 +235,16 @@ def public_page(view, *, params):
         return view(request, *args, **kwargs)
 
     wrapped.public_page_params = dict(params)
+    wrapped.public_page_scopes = scopes if scopes is not None else (EVERYTHING,)
+    wrapped.public_page_timeout = min(timeout or PAGE_TIMEOUT, PAGE_TIMEOUT)
     return wrapped
+
+
+def _scopes_of(view_func, kwargs):
+    scopes = view_func.public_page_scopes
+    if callable(scopes):
+        scopes = scopes(**kwargs)
+    return tuple(sorted(set(scopes)))
 
 
 def _declared_pairs(request, params):
@@ -321,6 +378,8 @@ def _as_version(row, now, in_transaction):
 
 
 def _write(committed):
+    if _log.read_at is None:
+        _read_log()  # this process's copy of the version comes with one of the log
     now = timezone.now()
     due = _next_due()
     states = PublicState.objects.using(DEFAULT_DB_ALIAS)
@@ -346,6 +405,8 @@ def _write(committed):
 
 
 def _read(now, in_transaction):
+    # The log first: a fold deletes its rows after writing a new version, which is read next.
+    _read_log()
     row = PublicState.objects.using(DEFAULT_DB_ALIAS).order_by("-pk").first()
     if row is None:
         return _write(committed=not in_transaction)
@@ -378,10 +439,18 @@ def versioned(key):
     return f"{key}:{public_state().key}"
 
 
-def forget_local_copy():
-    """Drops this process's copy of the public version: the next request reads it again."""
+def forget_copy_of_version():
     global _copy
     _copy = None
+
+
+def forget_local_copy():
+    """Drops this process's copy of the public version and of the scope log: the next request
+    reads them again."""
+    global _copy, _log
+    _copy = None
+    _log = _ScopeLog()
+    _pending.current, _pending.hard, _pending.changes = {}, {}, {}
 
 
 # Whether the version has been written after the last commit of this thread's changes: the
@@ -431,6 +500,263 @@ def invalidate_on_change(*models, when=None):
             continue
         post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-save")
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+
+
+# -- scoped generations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A scope's generation: the newest ``ScopeChange`` row of the scope (pk 0: one written
+    by this thread's open transaction, known to it alone)."""
+
+    pk: int
+    token: str
+    at: float  # when the scope changed (a timestamp)
+
+    @property
+    def key(self):
+        return f"{self.pk}.{self.token}"
+
+
+class _ScopeLog:
+    """The generations of the scopes this process has read or written: the newest one of each
+    scope, the newest hard one, and the key of the one before the newest ("0": none) when this
+    process saw both."""
+
+    def __init__(self):
+        self.current = {}
+        self.previous = {}
+        self.hard = {}
+        self.read_at = None  # when the log was last read (an aware datetime)
+        self.wal_position = ""
+        self.lock = threading.Lock()
+
+    def add(self, row, trusted):
+        """Takes in ``row``; ``trusted``: no row of the scope between the one this process
+        knows and ``row`` can have escaped it (else the previous generation is unknown)."""
+        generation = Generation(row.pk, row.token, row.changed_at.timestamp())
+        with self.lock:
+            current, previous = self.current.get(row.scope), self.previous.get(row.scope)
+            if current is None or generation.pk > current.pk:
+                self.current[row.scope] = generation
+                if trusted:
+                    self.previous[row.scope] = current.key if current else "0"
+                else:
+                    self.previous.pop(row.scope, None)
+            elif generation.pk < current.pk and (
+                previous is None or generation.pk > int(previous.split(".")[0])
+            ):
+                self.previous.pop(row.scope, None)  # committed late: between the two known
+            hard = self.hard.get(row.scope)
+            if row.hard and (hard is None or generation.pk > hard.pk):
+                self.hard[row.scope] = generation
+            if row.wal_position and (
+                not self.wal_position
+                or replicas.lsn_number(row.wal_position) > replicas.lsn_number(self.wal_position)
+            ):
+                self.wal_position = row.wal_position
+
+    def fresh(self, now):
+        """Whether this process read the log recently enough to have seen every row since."""
+        return self.read_at is not None and (now - self.read_at).total_seconds() < (
+            LOG_OVERLAP_SECONDS / 2
+        )
+
+
+_log = _ScopeLog()
+
+
+class _Pending(threading.local):
+    """The scopes this thread's open transaction has changed: keyed afresh for it alone, and
+    written to the log once it commits."""
+
+    def __init__(self):
+        self.current, self.hard, self.changes = {}, {}, {}
+
+
+_pending = _Pending()
+
+
+def _read_log():
+    """Reads the rows written since the last read (all of them the first time)."""
+    started = timezone.now()
+    rows = ScopeChange.objects.using(DEFAULT_DB_ALIAS).order_by("pk")
+    since = _log.read_at
+    if since is not None:
+        rows = rows.filter(changed_at__gte=since - timedelta(seconds=LOG_OVERLAP_SECONDS))
+    trusted = _log.fresh(started)
+    for row in rows:
+        _log.add(row, trusted)
+    _log.read_at = started
+
+
+def newest_wal_position():
+    """The primary's WAL position after the newest change this process knows of: the public
+    version's or a scope's, whichever is later ("" when the version's is unknown)."""
+    public = public_state().wal_position
+    if not public or not _log.wal_position:
+        return public  # a version without one (written in its transaction): none is known
+    return max(public, _log.wal_position, key=replicas.lsn_number)
+
+
+def bump_scopes(scopes, *, hard=False):
+    """Forgets the cached pages showing any of ``scopes`` (names such as "doc:12",
+    "node:3", "home"): call it when that part of public content changes; ``hard`` when what
+    changed may no longer be shown (a withdrawal), so that no page from before it is served
+    while it is rendered afresh. Pages declaring no scopes change with every scope, search
+    pages with every hard change.
+
+    Inside a transaction the scopes are keyed afresh for it at once, and written to the log
+    once it commits."""
+    changes = dict.fromkeys({*scopes, EVERYTHING}, hard)
+    if hard:
+        changes[SEARCH] = True
+    if not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        _write_scopes(changes)
+        return
+    now = timezone.now().timestamp()
+    for scope, is_hard in changes.items():
+        generation = Generation(0, secrets.token_hex(8), now)
+        _pending.current[scope] = generation
+        if is_hard:
+            _pending.hard[scope] = generation
+        _pending.changes[scope] = _pending.changes.get(scope, False) or is_hard
+    transaction.on_commit(_scopes_after_commit)
+
+
+def _scopes_after_commit():
+    changes = _pending.changes
+    _pending.current, _pending.hard, _pending.changes = {}, {}, {}
+    if changes:
+        _write_scopes(changes)
+
+
+def _write_scopes(changes):
+    if _log.read_at is None:
+        _read_log()  # what came before these rows, so that this process may tell it
+    now = timezone.now()
+    fresh = _log.fresh(now)
+    rows = [
+        ScopeChange(scope=scope, token=secrets.token_hex(8), hard=hard, changed_at=now)
+        for scope, hard in sorted(changes.items())
+    ]
+    log = ScopeChange.objects.using(DEFAULT_DB_ALIAS)
+    # The rows appear with their position or not at all.
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        log.bulk_create(rows)
+        position = replicas.primary_wal_position()
+        if position:
+            log.filter(pk__in=[row.pk for row in rows]).update(wal_position=position)
+    for row in rows:
+        row.wal_position = position
+        _log.add(row, fresh)
+    # Past SCOPE_LOG_LIMIT rows, the log is folded into a new public version.
+    try:
+        with transaction.atomic(using=DEFAULT_DB_ALIAS):
+            _prune(log, rows, now)
+    except DatabaseError:  # another process pruning the same rows: the next write prunes
+        return
+    if log.count() > SCOPE_LOG_LIMIT:
+        # First the version (a process reading the log after the delete reads it next), then
+        # the rows, whose pages no key of the new version names.
+        _write(committed=True)
+        log.filter(pk__lte=max(row.pk for row in rows)).delete()
+
+
+def _prune(log, rows, now):
+    """Deletes the rows these ones supersede (the newest hard row of a scope stays while a
+    soft one follows it), once every process reading the log has seen them."""
+    first = min(row.pk for row in rows)
+    settled = now - timedelta(seconds=LOG_OVERLAP_SECONDS)
+    older = log.filter(pk__lt=first, changed_at__lt=settled)
+    hard = [row.scope for row in rows if row.hard]
+    soft = [row.scope for row in rows if not row.hard]
+    if hard:
+        older.filter(scope__in=hard).delete()
+    if soft:
+        older.filter(scope__in=soft, hard=False).delete()
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What keys a page: the public version and the generations of the scopes it shows."""
+
+    public: PublicVersion
+    current: tuple  # each scope's generation key ("0": none yet)
+    changed_at: tuple  # when each scope changed last (None: never, or in this transaction)
+    previous: tuple  # the key of the generation before, when known (None: unknown)
+    hard: tuple  # the key of each scope's newest hard generation ("0": none)
+    settled_at: float  # when this process had read both the version and the log
+
+    @property
+    def key(self):
+        """What keys the page's entry: changed by the public version and each hard change."""
+        return f"{self.public.key}|{'/'.join(self.hard)}"
+
+    @property
+    def signature(self):
+        """What the page's entry must carry to be current: each scope's generation."""
+        return "/".join(self.current)
+
+    @property
+    def due(self):
+        return self.public.due
+
+    @property
+    def last_modified(self):
+        """The second of the newest change the page shows, once no other can share it."""
+        if self.public.last_modified is None:
+            return None
+        if any("+" in key for key in self.current):
+            return None  # a change not yet committed
+        second = int(max([self.public.at, *(at for at in self.changed_at if at is not None)]))
+        return second if self.settled_at >= second + SETTLED_AFTER else None
+
+    def may_serve_stale(self, signature, now):
+        """Whether an entry carrying ``signature`` (this page's before soft changes) may be
+        served while the page is rendered afresh: each scope it differs in has changed once
+        since, less than STALE_SECONDS ago."""
+        keys = signature.split("/")
+        if len(keys) != len(self.current):
+            return False
+        for key, current, previous, at in zip(
+            keys, self.current, self.previous, self.changed_at, strict=True
+        ):
+            if key == current:
+                continue
+            if key != previous or at is None or not 0 <= now - at <= STALE_SECONDS:
+                return False
+        return True
+
+
+def page_state(scopes):
+    """The ``PageState`` of a page showing ``scopes``, as this process knows it."""
+    if _log.read_at is None:
+        forget_copy_of_version()  # read with the log, which is read first (``_read``)
+    public = public_state()
+    if not connections[DEFAULT_DB_ALIAS].in_atomic_block and _pending.current:
+        _pending.current, _pending.hard, _pending.changes = {}, {}, {}  # rolled back
+    current, changed_at, previous, hard = [], [], [], []
+    for scope in scopes:
+        generation, pending = _log.current.get(scope), _pending.current.get(scope)
+        key = generation.key if generation else "0"
+        # This transaction's change, after the log's (which another process may change).
+        current.append(f"{key}+{pending.token}" if pending else key)
+        changed_at.append(generation.at if generation and not pending else None)
+        previous.append(None if pending else _log.previous.get(scope))
+        hard_key = _log.hard[scope].key if scope in _log.hard else "0"
+        pending_hard = _pending.hard.get(scope)
+        hard.append(f"{hard_key}+{pending_hard.token}" if pending_hard else hard_key)
+    read_at = _log.read_at.timestamp() if _log.read_at else 0.0
+    return PageState(
+        public=public,
+        current=tuple(current),
+        changed_at=tuple(changed_at),
+        previous=tuple(previous),
+        hard=tuple(hard),
+        settled_at=min(public.known_at, read_at),
+    )
 
 
 # -- the middleware ----------------------------------------------------------------------------
@@ -502,9 +828,8 @@ def _headers_for_anonymous(response):
     patch_vary_headers(response, ("Cookie",))
 
 
-def _conditional(request, response, state):
-    """Adds the version's Last-Modified when it has one, and answers a conditional request."""
-    last_modified = state.last_modified
+def _conditional(request, response, last_modified):
+    """Adds ``last_modified`` (the page's, or None), and answers a conditional request."""
     if last_modified is not None:
         response.headers["Last-Modified"] = http_date(last_modified)
     return get_conditional_response(
@@ -528,18 +853,18 @@ class PublicPageCacheMiddleware:
             patch_cache_control(response, private=True, no_store=True)
             patch_vary_headers(response, ("Cookie",))
             return response
-        if response.status_code != 200 or response.streaming:
-            return response
-        state = page["state"]
-        _headers_for_anonymous(response)
-        if _storable(request, response) and _keepable(request, page):
-            timeout = PAGE_TIMEOUT
-            if state.due is not None:
-                timeout = max(1, min(timeout, int(state.due - timezone.now().timestamp())))
-            entry = (response.content, list(response.items()))
-            caches["default"].set(_page_key(request, state.key), entry, timeout)
-        _private_for_a_session_cookie(request, response)
-        return _conditional(request, response, state)
+        try:
+            if response.status_code != 200 or response.streaming:
+                return response
+            state = page["state"]
+            _headers_for_anonymous(response)
+            if _storable(request, response) and _keepable(request, page):
+                _store(request, page, response)
+            _private_for_a_session_cookie(request, response)
+            return _conditional(request, response, state.last_modified)
+        finally:
+            if page.get("rendering"):
+                caches["default"].delete(page["key"] + RENDERING)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         params = getattr(view_func, "public_page_params", None)
@@ -548,23 +873,62 @@ class PublicPageCacheMiddleware:
         if not _may_use_cache(request):
             request._public_page = {"cacheable": False}
             return None
-        state = public_state()
+        state = page_state(_scopes_of(view_func, view_kwargs))
         pairs = _declared_pairs(request, params)
-        request._public_page = {
+        page = request._public_page = {
             "cacheable": True,
             "state": state,
             "params": params,
             "pairs": pairs,
             "used": {},
+            "timeout": view_func.public_page_timeout,
         }
         # A query that could never be kept has no entry to look for.
-        entry = None if pairs is None else caches["default"].get(_page_key(request, state.key))
+        if pairs is None:
+            return None
+        page["key"] = _page_key(request, state.key)
+        entry = caches["default"].get(page["key"])
         if entry is None:
             return None
-        request._public_page["hit"] = True
-        content, headers = entry
-        response = HttpResponse(content)
-        for name, value in headers:
-            response.headers[name] = value
-        _private_for_a_session_cookie(request, response)
-        return _conditional(request, response, state)
+        content, headers, signature, _rendered_at = entry
+        stale = signature != state.signature
+        if stale:
+            now = timezone.now().timestamp()
+            if not state.may_serve_stale(signature, now):
+                return None
+            if _take_render_lock(page["key"]):
+                page["rendering"] = True  # this request renders it afresh; others get this one
+                return None
+        page["hit"] = True
+        return _cached_response(request, content, headers, None if stale else state)
+
+
+# Suffix of the key a request holds while it renders a page afresh.
+RENDERING = ":rendering"
+
+
+def _take_render_lock(key):
+    """Whether this request is the one to render the page of ``key`` afresh (no other is)."""
+    return caches["default"].add(key + RENDERING, 1, RENDER_LOCK_SECONDS)
+
+
+def _store(request, page, response):
+    state = page["state"]
+    timeout = page["timeout"]
+    now = timezone.now().timestamp()
+    if state.due is not None:
+        timeout = max(1, min(timeout, int(state.due - now)))
+    entry = (response.content, list(response.items()), state.signature, now)
+    caches["default"].set(page["key"], entry, timeout)
+
+
+def _cached_response(request, content, headers, state):
+    """A kept page; ``state`` None for one served while it is rendered afresh: it has no
+    Last-Modified, and no browser or proxy may keep it."""
+    response = HttpResponse(content)
+    for name, value in headers:
+        response.headers[name] = value
+    if state is None:
+        patch_cache_control(response, max_age=0)
+    _private_for_a_session_cookie(request, response)
+    return _conditional(request, response, state.last_modified if state else None)

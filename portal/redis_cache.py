@@ -96,6 +96,11 @@ class SoftRedisCache(RedisCache):
     def clear(self):
         return self._soft(lambda: False, super().clear)
 
+    def run_raw(self, fallback, call):
+        """``call(client)`` with a raw redis-py client of this cache's server (keys unprefixed),
+        answered by ``fallback()`` while Redis fails, like every other call here."""
+        return self._soft(fallback, lambda: call(self._cache.get_client(write=True)))
+
 
 def forget_failures():
     """Asks every Redis again at the next call (tests; a process that knows Redis is back)."""

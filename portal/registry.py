@@ -16,6 +16,10 @@ Each part calls these from its app's ``ready()`` (or the wiring that stands for 
 - ``audit_action(value, label)``: an action the audit log records (each part's ``actions.py``).
 - ``grant(role, *permissions)``: what a role may do in a part (``portal.roles`` keeps the roles
   in step with the grants).
+- ``counted_page(view_name, kind, node=None, document=None)``: a public page the visit
+  statistics (``portal.visits``) count as ``kind``, with the URL arguments naming its column or
+  document; ``visit_names(kind, names)``: ``names(ids)`` → {id: (name, url or None)} for the
+  statistics page.
 - ``todo_panel(title, items)``: a panel of the admin index telling a user what waits for them;
   ``items(user)`` returns [{"label", "count", "url"}] or nothing for users it is not for.
 """
@@ -204,3 +208,30 @@ def todo_panel(title, items):
 def todo_for(user):
     """[(title, items)] of the panels with something for ``user``, in the order registered."""
     return [(title, rows) for title, items in _todo_panels if (rows := items(user))]
+
+
+# -- visit statistics ---------------------------------------------------------------------------
+
+_counted_pages = {}
+_visit_names = {}
+
+
+def counted_page(view_name, kind, node=None, document=None):
+    """The public page ``view_name`` (``namespace:name``) is counted as ``kind``; ``node`` and
+    ``document`` name its URL arguments holding a column's or a document's id."""
+    _counted_pages[view_name] = (kind, node, document)
+
+
+def counted_page_kind(view_name):
+    """(kind, node argument, document argument) of a counted page, or None."""
+    return _counted_pages.get(view_name)
+
+
+def visit_names(kind, names):
+    """``names(ids)`` returns {id: (name, url or None)} of the columns or documents of ``kind``."""
+    _visit_names[kind] = names
+
+
+def visit_names_for(kind, ids):
+    names = _visit_names.get(kind)
+    return names(ids) if names is not None and ids else {}

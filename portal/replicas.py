@@ -84,11 +84,12 @@ class PublicReadMiddleware:
 
 
 def is_caught_up(alias):
-    """Whether replica ``alias`` has replayed the current public version, so that it may answer
-    a public read (else the primary answers)."""
-    from portal.page_cache import public_state  # the page cache reads this module too
+    """Whether replica ``alias`` has replayed the current public version and every scoped
+    change this process knows of, so that it may answer a public read (else the primary
+    answers)."""
+    from portal.page_cache import newest_wal_position  # the page cache reads this module too
 
-    position = public_state().wal_position
+    position = newest_wal_position()
     # No position (a version written inside its transaction, or by a database without WAL):
     # nothing says which replica has it.
     return bool(position) and has_replayed(alias, position)

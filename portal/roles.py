@@ -20,7 +20,7 @@ AUDITOR = "审计"
 
 def grant_kernel():
     """What the kernel's own models grant (the audit log and the site settings)."""
-    grant(AUDITOR, "portal.view_auditevent", "portal.view_sitesettings")
+    grant(AUDITOR, "portal.view_auditevent", "portal.view_sitesettings", "portal.view_visitday")
 
 
 class _Roles(Mapping):

@@ -74,6 +74,19 @@ def _public_version_copy(monkeypatch):
     page_cache.forget_local_copy()
 
 
+@pytest.fixture(autouse=True)
+def _visit_counts(monkeypatch):
+    # Each test starts with no visit counted; a process's periodic flush (a write every
+    # FLUSH_SECONDS) never falls inside a test's query budget: tests flush when they mean to.
+    from portal import visits
+
+    monkeypatch.setattr(visits, "FLUSH_SECONDS", 24 * 60 * 60)
+    monkeypatch.setattr(visits, "REDIS_PUSH_SECONDS", 24 * 60 * 60)
+    visits.reset_local_counts()
+    yield
+    visits.reset_local_counts()
+
+
 @pytest.fixture
 def flood_caches():
     """What a flood of made-up page URLs does to the caches: thousands of entries, culled as

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_catalognode_subtree_indexes'),
+        ('catalog', '0006_agency_disclosure_office'),
     ]
 
     operations = [

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +17,7 @@ from catalog.models import Agency, CatalogNode
 from disclosure.documents import admin_pages, services
 from disclosure.documents.admin_pages import diff_rows, version_changes
 from disclosure.documents.forms import AttachmentInlineForm, DocumentAdminForm
+from disclosure.documents.link_admin import link_check_table
 from disclosure.documents.models import (
     Attachment,
     Document,
@@ -170,7 +172,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["agency", "node", "extra_nodes", "interprets"]
     readonly_fields = [
         "status", "index_number_display", "review_comment", "withdrawn_reason", "withdrawn_at",
-        "created_at", "updated_at", "migrated_from", "published_recorded_at",
+        "created_at", "updated_at", "migrated_from", "published_recorded_at", "link_checks_display",
     ]  # fmt: skip
     actions = ["submit_selected", "publish_selected"]
     change_form_template = "admin/disclosure/document/change_form.html"
@@ -193,7 +195,37 @@ class DocumentAdmin(SimpleHistoryAdmin):
             _("状态"),
             {"fields": ["status", "published_recorded_at", "review_comment", "withdrawn_reason", "withdrawn_at", "created_at", "updated_at", "migrated_from"]},
         ),
+        (_("链接检查"), {"fields": ["link_checks_display"]}),
     ]  # fmt: skip
+
+    # Fields of the form alone: nothing to show where the page is read-only.
+    FORM_ONLY_FIELDS = {"legacy_index_number"}
+
+    def get_fieldsets(self, request, obj=None):
+        """Read-only (a reviewer, or a document its reader may not edit): the body as the
+        public will see it, not its HTML source, and no field the form alone has."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        shown = {"body": "body_rendered"}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        shown.get(f, f) for f in options["fields"] if f not in self.FORM_ONLY_FIELDS
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("正文"))
+    def body_rendered(self, obj):
+        # The body is sanitised when it is stored (SanitizedHTMLField), as the public page
+        # shows it.
+        return format_html('<div class="doc-body rendered-body">{}</div>', mark_safe(obj.body))  # noqa: S308
 
     # --- what each staff member sees --------------------------------------------------------
 
@@ -206,11 +238,19 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Through the search backend (the GIN index on PostgreSQL), never LIKE over every row;
-        a single character, which the index does not hold, falls back to the title."""
+        a 文号 by its exact key; a single character, which the index does not hold, falls back to
+        the title."""
         if request.GET.get("field_name") == "interprets":
             queryset = Document.objects.interpretable_by(request.user)
         if not search_term.strip():
             return queryset, False
+        # A 文号 ("区政办发〔2026〕12号") is looked up by its key (an index lookup, as the public
+        # search does); one that no document carries is searched as text.
+        number_key = analysis.query_doc_number(search_term)
+        if number_key:
+            numbered = queryset.filter(doc_number_key=number_key)
+            if numbered.exists():
+                return numbered, False
         if not analysis.query_terms(search_term) and len(search_term.strip()) == 1:
             return queryset.filter(title__contains=search_term.strip()), False
         return get_backend().filter(queryset, search_term), False
@@ -401,6 +441,10 @@ class DocumentAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("索引号"))
     def index_number_display(self, obj):
         return obj.index_number or _("（发布时分配）")
+
+    @admin.display(description=_("链接检查结果"))
+    def link_checks_display(self, obj):
+        return link_check_table(obj)
 
     @admin.display(description=_("标题（索引号）"), ordering="title")
     def title_display(self, obj):

@@ -2,7 +2,7 @@
 (``portal.admin_pages.AdminPage``): a workflow step's page, a revision's page, the comparison of
 two versions, and the staff's catalogue listing."""
 
-import difflib
+import copy
 from types import SimpleNamespace
 
 from django import forms
@@ -13,13 +13,13 @@ from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from disclosure.documents import services
+from disclosure.documents import links, services, wording
 from disclosure.documents.listings import ExportForm, ExportLimited, export_response
-from disclosure.documents.models import Document, DocumentRevision
+from disclosure.documents.models import Document, DocumentRevision, LinkCheck
 from disclosure.documents.models.revisions import ATTACHMENT_CHANGES
+from disclosure.documents.text_diff import body_diff_table
 from portal import downloads
 from portal.admin_pages import AdminPage
 from portal.widgets import name_unlabelled_inputs
@@ -31,6 +31,22 @@ DECISION_DONE = {
 }
 
 
+OVERRIDE_LABEL = _("放行理由")
+OVERRIDE_HELP = _(
+    "文件含有“严重”错敏词。确认无误需保留原写法的（如引用原文、历史表述），请说明理由；"
+    "理由与所涉词语记入审计日志。"
+)
+
+
+def override_field():
+    return forms.CharField(
+        label=OVERRIDE_LABEL,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=OVERRIDE_HELP,
+    )
+
+
 class RevisionDecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("审核意见"),
@@ -38,6 +54,47 @@ class RevisionDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("驳回时必填。"),
     )
+    override = override_field()
+
+
+def word_review(matches, body_text):
+    """What the review pages show of the 错敏词 check: the matches with their context, and the
+    body as text with the matches marked (escaped; only the marks are markup)."""
+    return {
+        "word_checked": True,
+        "word_matches": matches,
+        "severe_count": sum(1 for m in matches if m.severe),
+        "word_body": wording.highlighted(body_text, [m for m in matches if m.field == "body"]),
+    }
+
+
+def document_word_review(document):
+    return word_review(wording.document_matches(document), wording.html_text(document.body))
+
+
+def revision_word_review(document, revision):
+    """The check of ``document`` as ``revision`` would leave it (nothing saved)."""
+    after = copy.copy(document)
+    revision.apply_to(after)
+    names = wording.revision_attachment_names(document, revision)
+    return word_review(wording.document_matches(after, names), wording.html_text(after.body))
+
+
+def word_warning(document):
+    """The warning an editor reads after submitting a document with matches, or None."""
+    matches = wording.document_matches(document)
+    if not matches:
+        return None
+    severe = sum(1 for m in matches if m.severe)
+    return _(
+        "《%(title)s》含有 %(n)s 处错敏词（其中严重 %(severe)s 处）：%(words)s。"
+        "请核对；严重错敏词须改正，或由审核人员说明理由后才能发布。"
+    ) % {
+        "title": document.title,
+        "n": len(matches),
+        "severe": severe,
+        "words": "、".join(dict.fromkeys(f"“{m.wrong}”" for m in matches)),
+    }
 
 
 def diff_rows(pairs):
@@ -45,14 +102,7 @@ def diff_rows(pairs):
     rows = []
     for field, before, after in pairs:
         if field.name == "body":
-            table = difflib.HtmlDiff(wrapcolumn=50).make_table(
-                strip_tags((before or "").replace("</p>", "</p>\n")).splitlines(),
-                strip_tags((after or "").replace("</p>", "</p>\n")).splitlines(),
-                _("旧版本"),
-                _("新版本"),
-                context=True,
-            )
-            rows.append({"label": field.verbose_name, "table": table})
+            rows.append({"label": field.verbose_name, "table": body_diff_table(before, after)})
         else:
             rows.append({"label": field.verbose_name, "old": before, "new": after})
     return rows
@@ -139,10 +189,40 @@ class TransitionForm(forms.Form):
             "不能填写过去的时间：发布日期由系统记录为发布的时刻。"
         ),
     )
+    override = override_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         name_unlabelled_inputs(self)
+
+
+# The steps whose page shows the 错敏词 check: the editor's submit, the reviewer's publish.
+WORD_CHECKED = {"submit", "publish"}
+
+
+# The transitions that put content online: their pages list the broken internal links first.
+CHECKS_LINKS = {"publish"}
+
+
+def link_warnings(document, body=None):
+    """The internal links and attachments of ``document`` (or of ``body``) broken now, as rows
+    for the warning a reviewer reads before content goes online. It does not block."""
+    return [
+        {"url": link.url, "text": link.text, "error": outcome.error}
+        for link, outcome in links.broken_internal(document, body)
+    ]
+
+
+def broken_after(admin, request, document):
+    """Tell the reviewer how many of the links just checked are broken, if any."""
+    count = document.link_checks.filter(ok=False).exclude(kind=LinkCheck.Kind.EXTERNAL).count()
+    if count:
+        admin.message_user(
+            request,
+            _("《%(title)s》有 %(n)d 个本站链接或附件无法访问，请在“链接检查”中查看并尽快修改。")
+            % {"title": document.title, "n": count},
+            messages.WARNING,
+        )
 
 
 class TransitionPage(AdminPage):
@@ -158,30 +238,12 @@ class TransitionPage(AdminPage):
         document = admin._scoped_or_404(request, object_id)
         if not transition.permits(request.user):
             raise PermissionDenied
-        form = TransitionForm(request.POST if request.method == "POST" else None)
-        if transition.text_label:
-            form.fields["text"].label = transition.text_label
-            form.fields["text"].required = True
-        else:
-            del form.fields["text"]
-        if not transition.schedulable:
-            del form.fields["at"]
+        words = {}
+        if transition.key in WORD_CHECKED:
+            words = document_word_review(document)
+        form = self.form(transition, request, severe=words.get("severe_count"))
         if request.method == "POST" and form.is_valid():
-            try:
-                transition.run(
-                    document,
-                    request.user,
-                    text=form.cleaned_data.get("text", ""),
-                    at=form.cleaned_data.get("at"),
-                )
-            except services.WorkflowError as exc:
-                admin.message_user(request, str(exc), messages.ERROR)
-            else:
-                admin.message_user(
-                    request,
-                    _("《%(title)s》：%(action)s完成。")
-                    % {"title": document.title, "action": transition.label},
-                )
+            self.run(request, transition, document, form)
             return HttpResponseRedirect(
                 reverse("admin:disclosure_document_change", args=[document.pk])
             )
@@ -191,8 +253,50 @@ class TransitionPage(AdminPage):
             "action_title": transition.label,
             "form": form,
             "media": admin.media + form.media,
+            **words,
+            "link_warnings": link_warnings(document) if key in CHECKS_LINKS else [],
         }
         return self.render(request, context)
+
+    def form(self, transition, request, *, severe):
+        form = TransitionForm(request.POST if request.method == "POST" else None)
+        if transition.text_label:
+            form.fields["text"].label = transition.text_label
+            form.fields["text"].required = True
+        else:
+            del form.fields["text"]
+        if not transition.schedulable:
+            del form.fields["at"]
+        if transition.checks_words and severe:
+            form.fields["override"].required = True
+        else:
+            del form.fields["override"]
+        return form
+
+    def run(self, request, transition, document, form):
+        admin = self.model_admin
+        try:
+            transition.run(
+                document,
+                request.user,
+                text=form.cleaned_data.get("text", ""),
+                at=form.cleaned_data.get("at"),
+                override=form.cleaned_data.get("override", ""),
+            )
+        except services.WorkflowError as exc:
+            admin.message_user(request, str(exc), messages.ERROR)
+            return
+        admin.message_user(
+            request,
+            _("《%(title)s》：%(action)s完成。")
+            % {"title": document.title, "action": transition.label},
+        )
+        if transition.key == "submit":
+            warning = word_warning(document)
+            if warning:
+                admin.message_user(request, warning, messages.WARNING)
+        if transition.key in CHECKS_LINKS:
+            broken_after(admin, request, document)
 
     post = get
 
@@ -237,7 +341,10 @@ class RevisionPage(AdminPage):
             revision = document.revisions.select_related("author", "decided_by").get(pk=revision_id)
         except DocumentRevision.DoesNotExist:
             raise Http404
+        words = revision_word_review(document, revision) if revision.is_pending else {}
         form = RevisionDecisionForm(request.POST if request.method == "POST" else None)
+        if not words.get("severe_count"):
+            del form.fields["override"]
         if request.method == "POST":
             decision = services.TRANSITIONS.get(request.POST.get("decision"))
             if decision is None or decision.kind != services.DECISION:
@@ -245,12 +352,19 @@ class RevisionPage(AdminPage):
             if not decision.permits(request.user) or not form.is_valid():
                 raise PermissionDenied
             try:
-                decision.run(revision, request.user, text=form.cleaned_data["comment"])
+                decision.run(
+                    revision,
+                    request.user,
+                    text=form.cleaned_data["comment"],
+                    override=form.cleaned_data.get("override", ""),
+                )
             except services.WorkflowError as exc:
                 admin.message_user(request, str(exc), messages.ERROR)
                 return HttpResponseRedirect(request.path)
             done = DECISION_DONE[decision.key] % {"pk": revision.pk}
             admin.message_user(request, done, messages.SUCCESS)
+            if decision.key == "approve":
+                broken_after(admin, request, document)
             return HttpResponseRedirect(
                 reverse("admin:disclosure_document_change", args=[document.pk])
             )
@@ -272,6 +386,12 @@ class RevisionPage(AdminPage):
             "form": form,
             "may_decide": services.may_decide(revision, request.user),
             "may_approve": services.may_approve(revision, request.user),
+            **words,
+            "link_warnings": (
+                link_warnings(document, revision.values.get("body"))
+                if revision.is_pending and "body" in revision.changed_fields
+                else []
+            ),
         }
         return self.render(request, context)
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from disclosure.documents import column_views as views
+from disclosure.documents.page_scopes import TREE, column_scopes_of_page
 from portal.page_cache import public_page
 
 # The catalogue's public pages keep their names (catalog:tree, catalog:node); catalog:subtree is
@@ -8,15 +9,19 @@ from portal.page_cache import public_page
 app_name = "catalog"
 
 urlpatterns = [
-    path("", public_page(views.CatalogTreeView.as_view(), params={}), name="tree"),
+    path("", public_page(views.CatalogTreeView.as_view(), params={}, scopes=[TREE]), name="tree"),
     path(
         "<int:pk>/tree/",
-        public_page(views.CatalogTreeView.as_view(), params={}),
+        public_page(views.CatalogTreeView.as_view(), params={}, scopes=[TREE]),
         name="subtree",
     ),
     path(
         "<int:pk>/",
-        public_page(views.CatalogNodeView.as_view(), params=views.LISTING_PARAMETERS),
+        public_page(
+            views.CatalogNodeView.as_view(),
+            params=views.LISTING_PARAMETERS,
+            scopes=column_scopes_of_page,
+        ),
         name="node",
     ),
 ]

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import TreeModelChoiceField
 from catalog.models import Agency, CatalogNode
-from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.models import Attachment, Document, Genre, Topic
 from portal import downloads
 from portal.downloads import ENCODINGS, PUBLIC, XLSX_MAX_ROWS, Download, ExportLimited, Link  # noqa: F401
 from portal.links import pk_url_template
@@ -28,6 +29,10 @@ COLUMN_WIDTHS = [7, 32, 60, 24, 28, 18, 14, 12, 12, 8, 10, 40, 60, 46]
 # A staff export that may hold documents the public cannot see says of each what it is.
 STATUS_HEADERS = ["状态", "撤回时间"]
 STATUS_WIDTHS = [16, 18]
+# What staff and auditors are told besides: who wrote and who published it, why it was
+# withdrawn, how many attachments it has.
+STAFF_HEADERS = ["起草（提交）人", "审核发布人", "撤回原因", "附件数"]
+STAFF_WIDTHS = [14, 14, 40, 8]
 
 
 @dataclass
@@ -81,7 +86,7 @@ def export_queryset(filters, viewer):
         documents = documents.filter(
             published_at__lte=datetime.combine(filters.date_to, time.max, tz)
         )
-    return documents.order_by("published_at", "pk")
+    return documents.order_by("-published_at", "-pk")
 
 
 def node_paths(public=False):
@@ -95,6 +100,27 @@ LISTING_FIELDS = [
     "disclosure_mode", "node_id", "summary",
 ]  # fmt: skip
 STATUS_FIELDS = ["status", "withdrawn_at", "is_public"]
+STAFF_FIELDS = [
+    "submitted_by__last_name", "submitted_by__first_name", "submitted_by__username",
+    "published_by__last_name", "published_by__first_name", "published_by__username",
+    "withdrawn_reason", "attachment_count",
+]  # fmt: skip
+
+
+def person_name(last, first, username):
+    """A member of staff as the portal names them: 姓名, or the login name without one."""
+    return f"{last or ''}{first or ''}".strip() or username or ""
+
+
+def staff_cells(values):
+    """The staff columns of a row from its STAFF_FIELDS values."""
+    s_last, s_first, s_user, p_last, p_first, p_user, reason, attachments = values
+    return [
+        person_name(s_last, s_first, s_user),
+        person_name(p_last, p_first, p_user),
+        reason,
+        attachments,
+    ]
 
 
 def topic_label(parent, name):
@@ -111,54 +137,84 @@ def status_label(status, is_public, labels):
     return label
 
 
-def listing_rows(documents, base_url, public=False, with_status=False):
-    """Header, then one row per document, streamed from the database.
+def listing_rows(documents, base_url, public=False, with_status=False, staff=False):
+    """Header, then one row per document, streamed from the database, newest first.
 
     Reads only the listed columns (never the bodies) as tuples: the export runs at the speed
     of the database cursor, in constant memory. ``public``: column paths name no hidden column.
     ``with_status``: the rows may hold documents the public cannot see: each gets its 状态 (and
-    撤回时间), and only a document the public can read now gets a link.
+    撤回时间), and only a document the public can read now gets a link. ``staff``: who wrote
+    and published each document, why it was withdrawn and how many attachments it has.
     Cells are typed: 序号 a number, dates as dates, the link a ``Link``.
     """
-    yield HEADERS + (STATUS_HEADERS if with_status else [])
+    yield (HEADERS + (STATUS_HEADERS if with_status else []) + (STAFF_HEADERS if staff else []))
     paths = node_paths(public)
-    validity = dict(Document.Validity.choices)
-    modes = dict(Document.DisclosureMode.choices)
-    statuses = dict(Document.Status.choices)
+    labels = {
+        "validity": dict(Document.Validity.choices),
+        "mode": dict(Document.DisclosureMode.choices),
+        "status": dict(Document.Status.choices),
+    }
     url_pattern = base_url + pk_url_template("disclosure:document")
-    fields = LISTING_FIELDS
+    fields = list(LISTING_FIELDS)
     if with_status:
         documents = documents.annotate(
             is_public=Exists(Document.objects.public().filter(pk=OuterRef("pk")))
         )
-        fields = LISTING_FIELDS + STATUS_FIELDS
+        fields += STATUS_FIELDS
+    if staff:
+        documents = documents.annotate(attachment_count=ATTACHMENT_COUNT)
+        fields += STAFF_FIELDS
     rows = documents.values_list(*fields).iterator(chunk_size=2000)
     for number, row in enumerate(rows, start=1):
-        (pk, index_number, title, doc_number, agency, topic_parent, topic, genre, written,
-         published, valid, mode, node_id, summary) = row[: len(LISTING_FIELDS)]  # fmt: skip
-        status, withdrawn_at, is_public = row[len(LISTING_FIELDS) :] or (None, None, True)
-        cells = [
-            number,
-            index_number,
-            title,
-            doc_number,
-            agency,
-            topic_label(topic_parent, topic),
-            genre or "",
-            written,
-            timezone.localtime(published).date() if published else None,
-            str(validity.get(valid, valid)),
-            str(modes.get(mode, mode)),
-            paths.get(node_id, ""),
-            summary,
-            Link(url_pattern.format(pk)) if is_public else None,
+        yield listing_row(number, row, paths, labels, url_pattern, with_status, staff)
+
+
+# The number of a document's attachments, one subquery per row (never a GROUP BY over the
+# whole export).
+ATTACHMENT_COUNT = Coalesce(
+    Subquery(
+        Attachment.objects.filter(document=OuterRef("pk"))
+        .order_by()
+        .values("document")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    ),
+    0,
+)
+
+
+def listing_row(number, row, paths, labels, url_pattern, with_status, staff):
+    """One document's cells from its values (LISTING_FIELDS, then the status and staff ones)."""
+    (pk, index_number, title, doc_number, agency, topic_parent, topic, genre, written,
+     published, valid, mode, node_id, summary) = row[: len(LISTING_FIELDS)]  # fmt: skip
+    rest = row[len(LISTING_FIELDS) :]
+    status, withdrawn_at, is_public = (
+        rest[: len(STATUS_FIELDS)] if with_status else (None, None, True)
+    )
+    cells = [
+        number,
+        index_number,
+        title,
+        doc_number,
+        agency,
+        topic_label(topic_parent, topic),
+        genre or "",
+        written,
+        timezone.localtime(published).date() if published else None,
+        str(labels["validity"].get(valid, valid)),
+        str(labels["mode"].get(mode, mode)),
+        paths.get(node_id, ""),
+        summary,
+        Link(url_pattern.format(pk)) if is_public else None,
+    ]
+    if with_status:
+        cells += [
+            status_label(status, is_public, labels["status"]),
+            timezone.localtime(withdrawn_at).replace(tzinfo=None) if withdrawn_at else None,
         ]
-        if with_status:
-            cells += [
-                status_label(status, is_public, statuses),
-                timezone.localtime(withdrawn_at).replace(tzinfo=None) if withdrawn_at else None,
-            ]
-        yield cells
+    if staff:
+        cells += staff_cells(rest[-len(STAFF_FIELDS) :])
+    return cells
 
 
 def too_large_for_xlsx(documents):
@@ -195,7 +251,7 @@ class ExportForm(forms.Form):
         help_text=_("不选则只导出已公开的文件。"),
     )
     format = forms.ChoiceField(
-        label=_("格式"), choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")], initial="csv"
+        label=_("格式"), choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV")], initial="xlsx"
     )
     encoding = forms.ChoiceField(
         label=_("CSV 编码"), choices=list(ENCODINGS.items()), initial="utf-8", required=False
@@ -248,11 +304,34 @@ def listing_download(filters, viewer, base_url):
     return Download(
         what="catalog_listing",
         filename=listing_filename(),
-        rows=listing_rows(documents, base_url, public, with_status),
+        rows=listing_rows(documents, base_url, public, with_status, staff=not public),
         sheet="公开目录",
-        widths=COLUMN_WIDTHS + (STATUS_WIDTHS if with_status else []),
+        widths=COLUMN_WIDTHS
+        + (STATUS_WIDTHS if with_status else [])
+        + ([] if public else STAFF_WIDTHS),
         details={} if public else {"filters": filters.describe()},
+        # The public's file is data to reuse: its header is its first row.
+        title="" if public else listing_title(filters),
     ), documents
+
+
+def listing_title(filters):
+    """What a staff export holds, for its title row."""
+    scope = "；".join(
+        f"{label}：{value}"
+        for label, value in (
+            ("栏目", filters.node and filters.node.name),
+            ("发布机构", filters.agency and filters.agency.name),
+            ("发布日期自", filters.date_from),
+            ("至", filters.date_to),
+            ("体裁", filters.genre and filters.genre.name),
+            ("主题", filters.topic and filters.topic.name),
+            ("有效性", filters.validity and Document.Validity(filters.validity).label),
+        )
+        if value
+    )
+    statuses = "、".join(str(Document.Status(s).label) for s in filters.statuses) or "已公开"
+    return f"政府信息公开目录（{statuses}{'；' + scope if scope else ''}）"
 
 
 def export_response(request, filters, file_format="csv", encoding="utf-8", *, user):
@@ -260,6 +339,8 @@ def export_response(request, filters, file_format="csv", encoding="utf-8", *, us
     person like every staff download (the pipeline raises ``downloads.ExportLimited``)."""
     base_url = request.build_absolute_uri("/").rstrip("/")
     download, documents = listing_download(filters, user, base_url)
-    if file_format == "xlsx" and too_large_for_xlsx(documents):
-        raise downloads.TooLarge
+    if file_format == "xlsx":
+        download.total = documents.count()
+        if download.total > XLSX_MAX_ROWS:
+            raise downloads.TooLarge
     return downloads.response(download, file_format, user, encoding)

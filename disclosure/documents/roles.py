@@ -4,6 +4,15 @@ from portal.registry import grant
 from portal.roles import AUDITOR, CATALOGUER, EDITOR, REVIEWER
 
 READ = ["disclosure.view_topic", "disclosure.view_genre"]
+# The 错敏词 dictionary: reviewers keep it, editors read it to know what the check flags.
+WORD_RULES = [
+    "disclosure.add_wordrule",
+    "disclosure.change_wordrule",
+    "disclosure.delete_wordrule",
+    "disclosure.view_wordrule",
+]
+# The broken links of their agencies' public documents (链接检查).
+LINKS = ["disclosure.view_linkcheck"]
 ATTACHMENTS = [
     "disclosure.add_attachment",
     "disclosure.change_attachment",
@@ -21,7 +30,9 @@ def register():
         "disclosure.delete_document",
         "disclosure.view_document",
         "disclosure.submit_document",
+        "disclosure.view_wordrule",
         *ATTACHMENTS,
+        *LINKS,
     )
     grant(
         REVIEWER,
@@ -30,7 +41,9 @@ def register():
         "disclosure.view_document",
         "disclosure.publish_document",
         "disclosure.withdraw_document",
+        *WORD_RULES,
         *ATTACHMENTS,
+        *LINKS,
     )
     grant(CATALOGUER, *READ)
     grant(
@@ -39,4 +52,5 @@ def register():
         "disclosure.view_document",
         "disclosure.view_attachment",
         "disclosure.view_indexcounter",
+        *LINKS,
     )

@@ -24,6 +24,7 @@ from catalog.credit_code import is_valid_credit_code
 from catalog.models import Agency
 from catalog.scoping import LACKS_PERMISSION, OTHER_AGENCY, may_act, refusal
 from disclosure.documents import actions as document_actions
+from disclosure.documents import links, wording
 from disclosure.documents.index_numbers import IndexNumber, format_index_number, read_index_number
 from disclosure.documents.models import (
     CLOCK_SKEW,
@@ -385,8 +386,48 @@ def submit(document, user):
     document.submitted_at = timezone.now()
     document.review_comment = ""
     document.save()
-    audit.record(document_actions.SUBMIT, actor=user, obj=document)
+    # Submitting is allowed whatever the check finds; what it found is kept with the event, and
+    # the reviewer sees it again (a 严重 match then blocks publication, check_words).
+    found = wording.document_matches(document)
+    details = {"word_matches": [m.summary() | {"severity": m.severity} for m in found]}
+    audit.record(
+        document_actions.SUBMIT, actor=user, obj=document, details=details if found else None
+    )
     return document
+
+
+def severe_word_refusal(document, severe, action):
+    return _(
+        "《%(title)s》含有 %(n)s 处严重错敏词（%(words)s），不能%(action)s。"
+        "请先改正；确需保留的，由审核人员填写放行理由后再%(action)s。"
+    ) % {
+        "title": document.title,
+        "n": len(severe),
+        "words": "、".join(
+            f"“{m.wrong}”" + (_("应为“%(right)s”") % {"right": m.right} if m.right else "")
+            for m in severe[:10]
+        ),
+        "action": action,
+    }
+
+
+def check_words(document, user, override, action, *, attachment_names=None, revision=None):
+    """The 错敏词 check before a document (or a revision of it) goes public: WorkflowError when
+    it holds a 严重 match and no reason (``override``) is given; with a reason, the publication
+    goes on and the override is audited with the words and the reason. The system
+    (``user=SYSTEM``: demo data, documents carried over from an old site) is not checked."""
+    if user is SYSTEM:
+        return
+    severe = [m for m in wording.document_matches(document, attachment_names) if m.severe]
+    if not severe:
+        return
+    reason = (override or "").strip()
+    if not reason:
+        raise WorkflowError(severe_word_refusal(document, severe, action))
+    details = {"action": str(action), "reason": reason, "words": [m.summary() for m in severe]}
+    if revision is not None:
+        details["revision"] = revision.pk
+    audit.record(document_actions.WORD_OVERRIDE, actor=user, obj=document, details=details)
 
 
 @transaction.atomic
@@ -404,13 +445,14 @@ def return_to_draft(document, user, comment):
 
 
 @transaction.atomic
-def publish(document, user=SYSTEM, *, at=None):
+def publish(document, user=SYSTEM, *, at=None, override=""):
     """A reviewer publishes a submitted document, now or at ``at`` (a future time schedules it).
 
     The 发布日期 is the server's moment (publication_dates): ``at``, or the date the form
     holds, only when it is later than now; a past one only for a document from an old site with
     a reason (audited as BACKDATE). Assigns the index number on first publication. The system (``user=SYSTEM``) may publish a
-    draft directly (demo data, migrations from an old site).
+    draft directly (demo data, migrations from an old site). A 严重 错敏词 blocks it unless
+    ``override`` gives the reviewer's reason (check_words).
     """
     document = _locked(document)
     counted = counted_node(document)
@@ -421,11 +463,13 @@ def publish(document, user=SYSTEM, *, at=None):
             _("《%(title)s》由您本人提交，须由另一位审核人员发布。") % {"title": document.title}
         )
     _require_complete(document, _("发布"))
+    check_words(document, user, override, _("发布"))
     dates = _dated(document, at or document.published_at)
     if not document.index_number_text:
         assign_index_number(document)
     document.status = transition.target
     document.review_comment = ""
+    document.published_by = None if user is SYSTEM else user
     document.save()
     move_count(counted, counted_node(document))
     audit.record(
@@ -440,6 +484,7 @@ def publish(document, user=SYSTEM, *, at=None):
     )
     if dates.backdated:
         _record_backdate(document, user, dates)
+    links.check_on_commit(document)
     return document
 
 
@@ -457,6 +502,7 @@ def withdraw(document, user, reason):
     document.save()
     move_count(counted, counted_node(document))
     audit.record(document_actions.WITHDRAW, actor=user, obj=document, details={"reason": reason})
+    links.break_on_commit(document)
     return document
 
 
@@ -588,9 +634,10 @@ def _decide(revision, user, status, comment=""):
 
 
 @transaction.atomic
-def approve_revision(revision, user):
+def approve_revision(revision, user, override=""):
     """A second reviewer approves a pending revision: its changes go onto the document (a new
-    version in its history) and online. Whoever proposed it cannot approve it."""
+    version in its history) and online. Whoever proposed it cannot approve it. The document as
+    the revision leaves it passes the 错敏词 check as a publication does (check_words)."""
     document, revision = _locked_revision(revision, _("批准"))
     check(TRANSITIONS["approve"], document, user)
     if user is not SYSTEM and not user.is_superuser and revision.author_id == user.pk:
@@ -608,6 +655,14 @@ def approve_revision(revision, user):
     except ValidationError as exc:
         raise WorkflowError(_("修订内容无效：%(errors)s") % {"errors": "；".join(exc.messages)})
     _require_complete(document, _("批准修订"))
+    check_words(
+        document,
+        user,
+        override,
+        _("批准修订"),
+        attachment_names=wording.revision_attachment_names(document, revision),
+        revision=revision,
+    )
     reason = "；".join([_("批准修订 #%(pk)s") % {"pk": revision.pk}, *revision.attachment_summary])
     document._change_reason = reason[:100]
     document._history_user = None if user is SYSTEM else user
@@ -631,6 +686,7 @@ def approve_revision(revision, user):
             "author": revision.author.get_username() if revision.author else "",
         },
     )
+    links.check_on_commit(document)
     return document
 
 
@@ -745,6 +801,7 @@ class Transition(Step):
     schedulable: bool = False  # the form offers a publication time
     system_sources: frozenset | None = None  # states the system (user=SYSTEM) may leave from
     already: str = ""  # the message when the document is already in ``target``
+    checks_words: bool = False  # a 严重 错敏词 blocks it unless a reason is given (check_words)
 
     @property
     def permission_labels(self):
@@ -760,10 +817,12 @@ class Transition(Step):
             return not self.system_sources or status in self.system_sources
         return super().leaves_from(status)
 
-    def run(self, subject, user, *, text="", at=None):
+    def run(self, subject, user, *, text="", at=None, override=""):
         """Run the service function on ``subject`` (a document, or a revision for a decision)."""
         arguments = [text] if self.text_label else []
         options = {"at": at} if self.schedulable else {}
+        if self.checks_words:
+            options["override"] = override
         return self.function(subject, user, *arguments, **options)
 
 
@@ -789,6 +848,7 @@ TRANSITIONS = {
             # Demo data and documents carried over from an old site skip the review.
             system_sources=frozenset({Status.DRAFT, Status.SUBMITTED}),
             already=gettext_lazy("《%(title)s》已经发布。"),
+            checks_words=True,
             permissions=("publish_document",),
             verb=gettext_lazy("发布"),
         ),
@@ -814,8 +874,8 @@ TRANSITIONS = {
             permissions=("withdraw_document",),
             verb=gettext_lazy("撤回"),
         ),
-        # Changing a published document would put unreviewed text online: reviewers change it
-        # as a revision, which another reviewer approves or rejects.
+        # Changing a published document would put unreviewed text online: its editors and
+        # reviewers change it as a revision, which another reviewer approves or rejects.
         Transition(
             "revise",
             propose_revision,
@@ -823,7 +883,7 @@ TRANSITIONS = {
             None,
             gettext_lazy("修改"),
             kind=EDIT,
-            permissions=("change_document", "publish_document"),
+            permissions=("change_document",),
             verb=gettext_lazy("提出修订"),
         ),
         Transition(
@@ -833,6 +893,7 @@ TRANSITIONS = {
             None,
             gettext_lazy("批准修订"),
             kind=DECISION,
+            checks_words=True,
             permissions=("publish_document",),
             verb=gettext_lazy("批准修订"),
         ),
@@ -889,7 +950,8 @@ def may_edit(document, user):
     """Whether ``user`` may change ``document`` in the change form now.
 
     Drafts (new or returned) by whoever may change documents of its agency; published ones by
-    those who may revise them (reviewers), the change waiting as a revision; submitted ones by
+    those who may revise them (its editors and reviewers), the change waiting as a revision
+    that another reviewer approves; submitted ones by
     superusers only (a reviewer who rewrote one and published it would have put text online that
     nobody else saw: they return it with a comment instead); withdrawn ones by nobody.
     """

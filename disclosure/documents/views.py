@@ -35,7 +35,7 @@ from disclosure.documents.uploads import (
     reencode_editor_image,
 )
 from portal import downloads
-from portal.files import file_response
+from portal.files import PDF, file_response
 from portal.media import serve_media
 from portal.ratelimit import Limited, RateLimit, take_each
 
@@ -122,22 +122,42 @@ class DocumentPreviewView(DocumentDetailView):
         )
 
 
-def attachment_download(request, document_pk, pk):
-    """An attachment, only while its document is public and it is not waiting for a revision;
-    staff who may preview the document get any of its attachments."""
+def _attachment(request, document_pk, pk):
+    """An attachment and whether staff asked for it: only while its document is public and it
+    is not waiting for a revision; staff who may preview the document get any of its
+    attachments."""
     documents, attachments = Document.objects.public(), Attachment.objects.live()
     previewable = Document.objects.previewable_by(request.user)
     staff = previewable.filter(pk=document_pk).exists()
     if staff:
         documents, attachments = previewable, Attachment.objects.all()
     document = get_object_or_404(documents, pk=document_pk)
-    attachment = get_object_or_404(attachments, document=document, pk=pk)
+    return get_object_or_404(attachments, document=document, pk=pk), staff
+
+
+def _open(attachment):
     try:
-        handle = attachment.file.open("rb")
+        return attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件不存在")
+
+
+def attachment_download(request, document_pk, pk):
+    """An attachment as a download."""
+    attachment, staff = _attachment(request, document_pk, pk)
     content_type = attachment_content_type(attachment.kind)
-    return file_response(handle, attachment.original_name, content_type, private=staff)
+    return file_response(_open(attachment), attachment.original_name, content_type, private=staff)
+
+
+def attachment_view(request, document_pk, pk):
+    """A PDF attachment shown in the browser's PDF viewer (browsers inside chat apps open no
+    downloads); any other kind is only downloaded."""
+    attachment, staff = _attachment(request, document_pk, pk)
+    if attachment.kind != "pdf":
+        raise Http404("只有 PDF 附件可以在线查看")
+    return file_response(
+        _open(attachment), attachment.original_name, "application/pdf", inline=PDF, private=staff
+    )
 
 
 EDITOR_DIR = "editor"

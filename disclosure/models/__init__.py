@@ -9,8 +9,10 @@ from disclosure.documents.models import (
     DocumentRevision,
     Genre,
     IndexCounter,
+    LinkCheck,
     PublicCount,
     Topic,
+    WordRule,
     attachment_path,
     content_values,
     document_content,
@@ -24,7 +26,13 @@ from disclosure.proposals.models import (
     ProposalReply,
     ReplyClassification,
 )
-from disclosure.reports.models import AnnualReport, DisclosureGuide, ReportOverride
+from disclosure.reports.models import (
+    AnnualReport,
+    DisclosureGuide,
+    InspectionSnapshot,
+    ReportOverride,
+    WebsiteAnnualReport,
+)
 
 __all__ = [
     "AnnualReport",
@@ -38,6 +46,8 @@ __all__ = [
     "DocumentRevision",
     "Genre",
     "IndexCounter",
+    "LinkCheck",
+    "InspectionSnapshot",
     "Proposal",
     "ProposalQuerySet",
     "ProposalReply",
@@ -45,6 +55,8 @@ __all__ = [
     "ReplyClassification",
     "ReportOverride",
     "Topic",
+    "WordRule",
+    "WebsiteAnnualReport",
     "attachment_path",
     "content_values",
     "document_content",

@@ -100,8 +100,10 @@ class HandlingListPage(AdminPage):
             sheet="办理清单",
             widths=[6, 40, 10, 16, 12, 24, 24, 12, 12, 10, 12, 8, 16, 10],
             details={"session": session.name},
+            title=f"{session.name}建议提案办理清单",
+            total=proposals.count(),
         )
-        file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
         try:
             return downloads.response(download, file_format, request.user)
         except downloads.ExportLimited as limited:

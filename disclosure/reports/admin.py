@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
+from catalog.scoping import agency_scope
 from disclosure.reports import admin_pages
 from disclosure.reports.admin_pages import ReopenForm
 from disclosure.reports.annual import (
@@ -110,7 +111,9 @@ class AnnualReportAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency":
-            kwargs["queryset"] = Agency.objects.for_staff(request.user)
+            kwargs["queryset"] = Agency.objects.filter(
+                agency_scope(request.user).q("pk", "disclosure_office")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -174,6 +177,26 @@ class AnnualReportAdmin(admin.ModelAdmin):
                     formset.changed_objects.append((override, inline_form.changed_data))
                 else:
                     formset.new_objects.append(override)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._warn_of_problems(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._warn_of_problems(request, obj)
+        return super().response_change(request, obj)
+
+    def _warn_of_problems(self, request, report):
+        """Saved, but what does not add up is said at the top of the next page, not only in
+        the tables far below it."""
+        found = problems(report)
+        if found:
+            self.message_user(
+                request,
+                _("已保存，但有 %(n)d 处数字不平衡，定稿前须修正：%(list)s")
+                % {"n": len(found), "list": "；".join(found)},
+                messages.WARNING,
+            )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -253,7 +276,9 @@ class DisclosureGuideAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency":
-            kwargs["queryset"] = Agency.objects.for_staff(request.user)
+            kwargs["queryset"] = Agency.objects.filter(
+                agency_scope(request.user).q("pk", "disclosure_office")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):

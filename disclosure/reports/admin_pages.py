@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
+from catalog.scoping import agency_scope
 from disclosure.reports.annual import (
     district_totals,
     report_sections,
@@ -105,7 +106,9 @@ class DistrictPage(AdminPage):
         by_agency = {r.agency_id: r for r in reports}
         agencies = [
             (agency, by_agency.get(agency.pk), agency.pk in published)
-            for agency in Agency.objects.for_staff(request.user).order_by("level", "name")
+            for agency in Agency.objects.filter(
+                agency_scope(request.user).q("pk", "disclosure_office")
+            ).order_by("level", "name")
         ]
         context = {
             **self.admin_site.each_context(request),

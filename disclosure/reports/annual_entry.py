@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Agency
+from catalog.scoping import agency_scope
 from disclosure.reports.annual import (
     AMOUNT_FIELDS,
     cell_label,
@@ -38,7 +39,9 @@ class ChooseForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.for_staff(user).order_by("level", "name")
+        self.fields["agency"].queryset = Agency.objects.filter(
+            agency_scope(user).q("pk", "disclosure_office")
+        ).order_by("level", "name")
         # The report of a year is printed the next year: only past years can be entered.
         self.fields["year"] = forms.IntegerField(
             label=gettext_lazy("年度"),

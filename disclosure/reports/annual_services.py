@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode
-from catalog.scoping import LACKS_PERMISSION, OTHER_AGENCY, refusal
+from catalog.scoping import LACKS_PERMISSION, OTHER_AGENCY, refusal, reporting_scope
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.models.documents import WellKnownRowMissing
 from disclosure.reports import actions as report_actions
@@ -54,7 +54,7 @@ def _check(report, user):
 
 
 def _check_agency(agency_id, user, perm="disclosure.change_annualreport"):
-    refused = refusal(user, [perm], agency_id)
+    refused = refusal(user, [perm], agency_id, scope=reporting_scope)
     if refused == LACKS_PERMISSION:
         raise ReportError(_("您没有修改年度报告的权限。"))
     if refused == OTHER_AGENCY:

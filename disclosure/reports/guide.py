@@ -8,11 +8,10 @@ from django.urls import reverse
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
 
-# The column of the guides (政府信息公开指南), leading to every agency's guide page.
-GUIDE_COLUMN_SLUG = "gkzn"
-
 # A guide not updated for a year is stale (the compliance report flags it).
 GUIDE_STALE_DAYS = 365
+# The column whose page leads to every agency's guide (a page of its own, not a list).
+GUIDE_COLUMN_SLUG = "gkzn"
 
 DEFAULTS = {
     "active_channels": (

@@ -55,8 +55,9 @@ def template_for_year(year):
 
 class AnnualReportQuerySet(models.QuerySet):
     def for_staff(self, user):
-        """Reports of the agencies ``user`` (or SYSTEM) works for."""
-        return self.filter(agency_scope(user).q("agency"))
+        """Reports of the agencies ``user`` (or SYSTEM) works for or does the disclosure work
+        of (``catalog.scoping.reporting_scope``)."""
+        return self.filter(agency_scope(user).q("agency", "agency__disclosure_office"))
 
     def published(self):
         """Reports whose document the public may read now."""
@@ -261,7 +262,7 @@ class ReportOverride(models.Model):
 
 class DisclosureGuideQuerySet(models.QuerySet):
     def for_staff(self, user):
-        return self.filter(agency_scope(user).q("agency"))
+        return self.filter(agency_scope(user).q("agency", "agency__disclosure_office"))
 
 
 class DisclosureGuide(models.Model):
@@ -316,3 +317,115 @@ class DisclosureGuide(models.Model):
     @property
     def office_display_name(self):
         return self.office_name or self.agency.name
+
+
+class InspectionSnapshot(models.Model):
+    """One rule's result of the self-inspection (网站自查) on one day, for the whole site
+    (``agency`` empty) or one agency: the trend the self-inspection page shows. Written by
+    ``self_inspect --save``, once per day, agency and rule (a second run that day replaces it)."""
+
+    day = models.DateField(_("检查日期"))
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("机构"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空表示全站。"),
+    )
+    rule = models.CharField(_("指标"), max_length=50)
+    count = models.PositiveIntegerField(_("数量"))
+    passed = models.BooleanField(_("合格"))
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("网站自查记录")
+        verbose_name_plural = _("网站自查记录")
+        ordering = ["-day", "rule"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "agency", "rule"],
+                condition=models.Q(agency__isnull=False),
+                name="inspectionsnapshot_one_per_agency_day_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["day", "rule"],
+                condition=models.Q(agency__isnull=True),
+                name="inspectionsnapshot_one_per_site_day_rule",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.rule} {self.count}"
+
+
+class WebsiteAnnualReportQuerySet(models.QuerySet):
+    def published(self):
+        """Reports whose document the public may read now."""
+        return self.filter(document__in=Document.objects.public())
+
+
+class WebsiteAnnualReport(models.Model):
+    """The site's 政府网站工作年度报表 for one year (国办函〔2018〕12号), published on the home
+    page by 31 January of the next year. What each row holds: ``reports.website``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        FINAL = "final", _("已定稿")
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    entered = models.JSONField(
+        _("填报数据"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("系统无法统计、由工作人员填报的各项（按报表项目）。"),
+    )
+    final_values = models.JSONField(_("定稿数据"), default=dict, blank=True, editable=False)
+    final_at = models.DateTimeField(_("定稿时间"), null=True, blank=True, editable=False)
+    final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("定稿人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    document = models.OneToOneField(
+        Document,
+        verbose_name=_("公开文件"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="website_report",
+        help_text=_("定稿时生成，经审核发布后在首页展示。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = WebsiteAnnualReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("政府网站工作年度报表")
+        verbose_name_plural = _("政府网站工作年度报表")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年度政府网站工作年度报表"
+
+    def get_absolute_url(self):
+        return reverse("disclosure:website-report", args=[self.year])
+
+    @property
+    def title(self):
+        return str(self)
+
+    @property
+    def is_final(self):
+        return self.status == self.Status.FINAL

@@ -14,6 +14,9 @@ WRITE = [
     "disclosure.add_disclosureguide",
     "disclosure.change_disclosureguide",
     "disclosure.view_disclosureguide",
+    "disclosure.add_websiteannualreport",
+    "disclosure.change_websiteannualreport",
+    "disclosure.view_websiteannualreport",
 ]
 
 
@@ -25,4 +28,5 @@ def register():
         "disclosure.view_annualreport",
         "disclosure.view_reportoverride",
         "disclosure.view_disclosureguide",
+        "disclosure.view_websiteannualreport",
     )

@@ -5,10 +5,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Agency
+from disclosure.reports import website, website_files
 from disclosure.reports.annual import figures_for, report_sections
 from disclosure.reports.annual_files import FORMATS, public_file_response
 from disclosure.reports.guide import application_form_url, guide_columns
-from disclosure.reports.models import AnnualReport, DisclosureGuide
+from disclosure.reports.models import AnnualReport, DisclosureGuide, WebsiteAnnualReport
 from portal import built_files
 
 
@@ -69,3 +70,34 @@ def guide_detail(request, agency_pk):
         "reports": AnnualReport.objects.published().filter(agency=agency).order_by("-year")[:5],
     }
     return render(request, "disclosure/reports/guide.html", context)
+
+
+def _published_website_report(year):
+    return get_object_or_404(
+        WebsiteAnnualReport.objects.published().select_related("document"), year=year
+    )
+
+
+def website_report_detail(request, year):
+    report = _published_website_report(year)
+    context = {
+        "report": report,
+        "document": report.document,
+        "sections": website.sections(report),
+        "formats": FORMATS,
+    }
+    return render(request, "disclosure/reports/website_report.html", context)
+
+
+def website_report_download(request, year, file_format):
+    if file_format not in FORMATS:
+        raise Http404
+    report = _published_website_report(year)
+    try:
+        return website_files.public_file_response(request, report, file_format)
+    except built_files.Busy:
+        response = render(
+            request, "disclosure/reports/annual_report_busy.html", {"report": report}, status=503
+        )
+        response["Retry-After"] = "5"
+        return response

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0018_audit_actions_registered'),
+        ('portal', '0020_visit_days'),
     ]
 
     operations = [

@@ -77,3 +77,28 @@ def test_the_document_list_fits_1366_pixels(live_server, boss):
     assert title["width"] >= 200  # about 15 characters a line, not two
     assert overflow <= 0  # nothing cut off at the right: no sideways scrolling
     assert published["x"] + published["width"] <= results["x"] + results["width"] <= 1366
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_annual_report_form_at_1366_keeps_labels_readable_and_the_total_in_view(
+    live_server, boss
+):
+    from tests.factories import AnnualReportFactory
+
+    report = AnnualReportFactory(agency=AgencyFactory(name="区人民政府"), year=2026)
+    with chromium() as browser:
+        page = logged_in(browser, live_server)
+        page.goto(f"{live_server.url}/admin/disclosure/annualreport/{report.pk}/change/")
+        table = page.locator("table.report-three")
+        label = table.locator("th[scope=row]", has_text="1.属于国家秘密")
+        # A label of seven characters on one line, not two or three characters a line.
+        box = label.bounding_box()
+        assert box["width"] >= 100 and box["height"] < 40, box
+        # 总计 is inside the page, or inside the table's own scrolling box.
+        total = table.locator("th", has_text="总计").first
+        holder = page.locator("fieldset.report-computed").first.bounding_box()
+        total.scroll_into_view_if_needed()
+        assert total.is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        assert holder["x"] + holder["width"] <= 1366

@@ -52,3 +52,13 @@ def test_the_portal_itself_may_act_and_nobody_is_not_a_user(district):
     assert refusal(SYSTEM, HANDLE, office.pk, scope=membership_scope) is None
     with pytest.raises(TypeError, match="needs a user"):
         refusal(None, CHANGE, office.pk)
+
+
+def test_a_scope_stands_for_a_report_over_chosen_agencies(district):
+    from catalog.models import Agency
+    from catalog.scoping import Scope, agency_scope
+
+    office, town, other = district
+    chosen = Scope(frozenset({town.pk}))
+    assert agency_scope(chosen) is chosen
+    assert list(Agency.objects.for_staff(chosen)) == [town]

@@ -106,3 +106,21 @@ def test_the_demo_has_a_login_for_every_role_and_two_reviewers(settings):
     roles_with_a_login = set(staff.values_list("groups__name", flat=True))
     assert roles_with_a_login == set(Group.objects.values_list("name", flat=True))
     assert staff.filter(groups__name=REVIEWER).count() == 2
+
+
+def test_the_demo_publishes_its_website_report_and_the_office_compiles_the_annual_report(
+    settings, client
+):
+    from disclosure.reports.models import AnnualReport, WebsiteAnnualReport
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    report = WebsiteAnnualReport.objects.get()
+    assert report.year == 2025 and report.is_final and report.document.status == "published"
+    assert "政府网站工作年度报表" in client.get("/").content.decode()
+    # The government's reports are compiled by its office, whose editor signs in to them.
+    editor = get_user_model().objects.get(username="editor")
+    government = Agency.objects.get(credit_code="115002240093343308")
+    assert government.disclosure_office.short_name == "区政府办公室"
+    assert AnnualReport.objects.for_staff(editor).filter(agency=government).count() == 2

@@ -266,7 +266,7 @@ def test_redis_backend_serves_and_invalidates_pages(client, settings, tree, docu
     try:
         url = tree["column"].get_absolute_url()
         assert TITLE in client.get(url).content.decode()
-        key = page_cache._page_key(client.get(url).wsgi_request, page_cache.public_state().key)
+        key = client.get(url).wsgi_request._public_page["key"]
         assert caches["default"].get(key) is not None
         withdraw(document, SYSTEM, "政策调整")
         assert TITLE not in client.get(url).content.decode()

@@ -13,6 +13,7 @@ from disclosure.applications.roles import REQUESTS
 from disclosure.documents.index_numbers import format_index_number
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.services import publish, set_legacy_index_number
+from disclosure.documents.wording import load_word_rules
 from disclosure.proposals.models import (
     CongressSession,
     Proposal,
@@ -122,11 +123,14 @@ class Command(BaseCommand):
             )
             import_directory(items, "政务公开/基层政务公开标准目录/城乡规划")
             self.seed_site(government)
+            seed_current_documents()
             seed_document = self.seed_reply_document(government)
             self.seed_proposals(seed_document)
             self.seed_user()
             self.seed_applications()
             seed_annual_reports_and_guides(self.stdout)
+            seed_website_report(self.stdout)
+            load_word_rules()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示管理员账号：{DEMO_USERNAME}  密码：{DEMO_PASSWORD}")
         for username, role in DEMO_STAFF:
@@ -155,6 +159,9 @@ class Command(BaseCommand):
                     **contact,
                 },
             )  # fmt: skip
+        # The government's disclosure work (its annual report, its guide) is done by its office.
+        government.disclosure_office = Agency.objects.get(credit_code=DEMO_AGENCIES[0][2])
+        government.save(update_fields=["disclosure_office"])
         return government
 
     def seed_catalog(self, spec, parent):
@@ -338,6 +345,76 @@ class Command(BaseCommand):
             staff.agencies.add(office)
 
 
+# --- this week's documents ------------------------------------------------------------------------
+
+# A document of the week in each column of lists, so the demo passes its own 网站自查 (home page
+# and columns updated, no blank columns): (column slug, or (slug of an ancestor, name) for a
+# column of the standard directory; title; genre; 文号; agency's short name; topic).
+# fmt: off
+CURRENT_DOCUMENTS = [
+    ("gkzd", "重庆市铜梁区人民政府办公室关于印发《铜梁区政府信息公开工作制度》的通知", "通知",
+     "铜府办发〔2026〕41号", "区政府办公室", "综合政务"),
+    ("jgxx", "重庆市铜梁区规划和自然资源局机构职能", "其他", "", "区规划自然资源局", "综合政务"),
+    ("xzgfxwj", "重庆市铜梁区人民政府关于印发铜梁区城镇老旧小区改造实施办法的通知", "行政规范性文件",
+     "铜府发〔2026〕9号", "区政府", "城乡建设、环境保护"),
+    ("qtwj", "重庆市铜梁区人民政府办公室关于做好2026—2027年冬春季森林防火工作的通知", "通知",
+     "铜府办发〔2026〕43号", "区政府办公室", "农业、林业、水利"),
+    ("zcjd", "《铜梁区城镇老旧小区改造实施办法》政策解读", "政策解读", "", "区政府",
+     "城乡建设、环境保护"),
+    ("ghxx", "铜梁区2027年国民经济和社会发展计划编制工作安排", "规划计划", "", "区政府",
+     "国民经济管理、国有资产监管"),
+    ("czyjs", "重庆市铜梁区人民政府办公室2026年部门预算执行情况说明", "其他", "", "区政府办公室",
+     "财政、金融、审计"),
+    ("zdxm", "龙城大道拓宽工程项目批准信息", "其他", "", "区规划自然资源局", "城乡建设、环境保护"),
+    ("rsxx", "重庆市铜梁区规划和自然资源局2026年公开招聘事业单位工作人员拟聘用人员公示", "其他", "",
+     "区规划自然资源局", "劳动、人事、监察"),
+    ("tjxx", "铜梁区2026年1—11月经济运行情况", "统计信息", "", "区政府",
+     "国民经济管理、国有资产监管"),
+    ("yjgl", "铜梁区冬季道路交通和消防安全风险提示", "其他", "", "区政府办公室", "其他"),
+    (("jcbzml", "城乡规划编制"), "巴川街道控制性详细规划局部调整公示", "其他", "",
+     "区规划自然资源局", "城乡建设、环境保护"),
+    (("jcbzml", "建设项目选址意见书核发"), "龙城大道拓宽工程建设项目用地预审与选址意见书核发结果",
+     "其他", "", "区规划自然资源局", "城乡建设、环境保护"),
+    (("jcbzml", "乡村建设规划许可证核发"), "巴川街道2026年第三批乡村建设规划许可证核发结果", "其他",
+     "", "巴川街道", "城乡建设、环境保护"),
+    (("jcbzml", "违法建设查处"), "巴川街道2026年11月违法建设查处情况", "其他", "", "巴川街道",
+     "城乡建设、环境保护"),
+    (("jcbzml", "规划核实"), "铜梁区2026年11月建设工程规划核实结果公示", "其他", "",
+     "区规划自然资源局", "城乡建设、环境保护"),
+]
+# fmt: on
+
+
+def current_column(where):
+    """The column a CURRENT_DOCUMENTS entry names."""
+    if isinstance(where, str):
+        return CatalogNode.objects.get(slug=where)
+    ancestor = CatalogNode.objects.get(slug=where[0])
+    return ancestor.get_descendants().get(name=where[1])
+
+
+def seed_current_documents():
+    """Publish CURRENT_DOCUMENTS now, those not yet there, and the 解读 of the 规范性文件 with
+    the document it interprets. Written and published today: the demo is current the day it is
+    seeded, and goes stale as a site whose staff stop publishing does."""
+    today = timezone.localdate()
+    documents = {}
+    for where, title, genre, number, agency, topic in CURRENT_DOCUMENTS:
+        document = Document.objects.filter(title=title).first()
+        if document is None:
+            document = Document(
+                title=title, summary=f"{title}。（演示数据）",
+                body=f"<p>{title}。具体内容见正文。（演示数据）</p>",
+                agency=Agency.objects.get(short_name=agency), node=current_column(where),
+                topic=Topic.objects.find(topic) or Topic.objects.well_known("other"),
+                genre=Genre.objects.get(name=genre), doc_number=number, written_on=today,
+            )  # fmt: skip
+            document.save()
+            publish(document)
+        documents[genre] = document
+    documents["政策解读"].interprets.add(documents["行政规范性文件"])
+
+
 # --- 政府信息公开工作年度报告 and 指南 ------------------------------------------------------------
 
 DEMO_REPORT_TEXT = {
@@ -393,6 +470,41 @@ def seed_annual_reports_and_guides(stdout):
         year=2026,
         defaults={"overview": "（2026年度报告草稿，年度结束后完善。）"},
     )
+
+
+# What the demo's 2025 政府网站工作年度报表 says of what the portal cannot count.
+DEMO_WEBSITE_ENTERED = {
+    "site_type": "portal", "topics_kept": 6, "topics_new": 2, "interpretation_products": 4,
+    "interpretation_media": 3, "responses": 12, "service_catalog": True, "registered_users": 0,
+    "service_items": 0, "online_items": 0, "cases_total": 0, "cases_person": 0, "cases_legal": 0,
+    "unified_platform": True, "messages_public": 0, "surveys": 2, "survey_opinions": 35,
+    "survey_results": 2, "interviews": 0, "interview_messages": 0, "interview_answers": 0,
+    "smart_answers": False, "security_checks": 4, "security_issues": 3, "security_fixed": 3,
+    "security_monitoring": True, "security_drills": True, "security_officer": True,
+    "has_new_media": False, "search_as_service": True, "multilingual": False, "accessible": True,
+    "personalised": False,
+}  # fmt: skip
+
+
+def seed_website_report(stdout):
+    """The 2025 政府网站工作年度报表 made final and published (its figures counted from the demo
+    data, the rest as DEMO_WEBSITE_ENTERED says). Idempotent: an existing one is left alone."""
+    from disclosure.reports import website_services
+    from disclosure.reports.annual_services import ReportError
+    from disclosure.reports.models import WebsiteAnnualReport
+
+    if WebsiteAnnualReport.objects.filter(year=2025).exists():
+        return
+    try:
+        report = website_services.save_entered(
+            WebsiteAnnualReport(year=2025), SYSTEM, DEMO_WEBSITE_ENTERED
+        )
+        report = website_services.make_final(report, SYSTEM)
+    except ReportError as exc:
+        stdout.write(f"2025年政府网站工作年度报表未能定稿：{exc}")
+        return
+    # Due by 31 January: published now (a past date would be a made-up one).
+    publish(report.document)
 
 
 def demo_minutes_list():

@@ -9,12 +9,14 @@ from disclosure.documents.models.documents import (
     Topic,
     attachment_path,
 )
+from disclosure.documents.models.links import LinkCheck
 from disclosure.documents.models.revisions import (
     CONTENT_FIELDS,
     DocumentRevision,
     content_values,
     document_content,
 )
+from disclosure.documents.models.words import WordRule
 
 __all__ = [
     "Attachment",
@@ -25,8 +27,10 @@ __all__ = [
     "DocumentRevision",
     "Genre",
     "IndexCounter",
+    "LinkCheck",
     "PublicCount",
     "Topic",
+    "WordRule",
     "attachment_path",
     "content_values",
     "document_content",

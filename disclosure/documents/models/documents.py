@@ -502,6 +502,15 @@ class Document(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核发布人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
     withdrawn_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
@@ -602,6 +611,7 @@ class Document(models.Model):
             kwargs["update_fields"] = {*update_fields, "validity_changed_on", "validity_before"}
         super().save(*args, **kwargs)
         self._stored_validity = (self.validity, self.validity_changed_on)
+        self._stored_status, self._stored_node_id = self.status, self.node_id
 
     def get_absolute_url(self):
         return reverse("disclosure:document", args=[self.pk])
@@ -641,6 +651,10 @@ class Document(models.Model):
             document.__dict__.get("validity"),
             document.__dict__.get("validity_changed_on"),
         )
+        # The public page cache tells a first publication from a change of a public document,
+        # and refreshes the column a document leaves (``documents.page_scopes``).
+        document._stored_status = document.__dict__.get("status")
+        document._stored_node_id = document.__dict__.get("node_id")
         return document
 
     def note_validity_change(self, day=None):
@@ -782,3 +796,10 @@ class Attachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("disclosure:attachment", args=[self.document_id, self.pk])
+
+    @property
+    def view_url(self):
+        """Where a PDF opens in the browser's viewer (None for other kinds: downloads only)."""
+        if self.kind != "pdf":
+            return None
+        return reverse("disclosure:attachment-view", args=[self.document_id, self.pk])

@@ -133,3 +133,33 @@ def test_attachment_of_another_document_is_404(client):
         client.get(reverse("disclosure:attachment", args=[public.pk, attachment.pk])).status_code
         == 404
     )
+
+
+def test_a_public_pdf_opens_in_the_browser_and_the_page_offers_both(client):
+    from disclosure.documents.services import withdraw
+    from portal.actors import SYSTEM
+
+    document = DocumentFactory()
+    pdf = add_attachment(document, SimpleUploadedFile("政策原文.pdf", PDF))
+    docx = add_attachment(
+        document,
+        SimpleUploadedFile("通知.docx", zip_bytes(["[Content_Types].xml", "word/document.xml"])),
+    )
+    view = reverse("disclosure:attachment-view", args=[document.pk, pdf.pk])
+    assert client.get(view).status_code == 404  # not public yet
+    publish(document)
+    response = client.get(view)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline;")
+    assert b"".join(response.streaming_content) == PDF
+    # Only a PDF opens in the browser: the others are downloads.
+    assert (
+        client.get(reverse("disclosure:attachment-view", args=[document.pk, docx.pk])).status_code
+        == 404
+    )
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert f'href="{view}"' in page and f'href="{pdf.get_absolute_url()}" download' in page
+    assert f'href="{docx.get_absolute_url()}" download' in page
+    assert "/view/" not in page.split(docx.original_name)[0].rsplit("<li>", 1)[1]
+    withdraw(document, SYSTEM, "已废止")
+    assert client.get(view).status_code == 404

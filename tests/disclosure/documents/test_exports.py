@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from disclosure.documents.listings import HEADERS
+from disclosure.documents.listings import HEADERS, STAFF_HEADERS
 from disclosure.documents.models import Document
 from portal.downloads import neutralise
 from portal.models import AuditEvent
@@ -77,9 +77,10 @@ def test_public_csv_has_bom_headers_and_only_public_documents_of_the_subtree(cli
         and "依申请公开不导出" not in titles
         and "根栏目文件" not in titles
     )
-    first = rows[1]
     doc = listing["docs"][0]
-    assert first[:3] == ["1", doc.index_number, "建议复函一"]
+    first = next(row for row in rows[1:] if row[2] == "建议复函一")
+    assert first[1:3] == [doc.index_number, "建议复函一"]
+    assert [row[0] for row in rows[1:]] == [str(n) for n in range(1, len(rows))]
     assert first[11] == "政务公开/法定主动公开内容/其他法定主动公开内容/人大代表建议办理"
     assert first[13] == f"{django_settings.PORTAL_BASE_URL}/documents/{doc.pk}/"
     assert "attachment" in response["Content-Disposition"]
@@ -235,7 +236,9 @@ def test_export_catalog_command(tmp_path, listing):
     xlsx = tmp_path / "listing.xlsx"
     call_command("export_catalog", "-o", str(xlsx), "--format", "xlsx", "--status", "draft")
     sheet = load_workbook(xlsx, read_only=True).worksheets[0]
-    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["草稿不导出"]
+    title, header, *data = sheet.iter_rows(values_only=True)
+    assert title[0].startswith("政府信息公开目录（草稿）") and "共" not in title[0]
+    assert header[2] == "名称" and [row[2] for row in data] == ["草稿不导出"]
     assert AuditEvent.objects.filter(action="export", actor_name="manage.py").count() == 2
 
 
@@ -389,7 +392,7 @@ def test_a_staff_export_with_unpublished_rows_says_each_rows_status(client, list
     url = reverse("admin:disclosure_document_export")
     query = {"status": ["draft", "published", "withdrawn"]}
     rows, _ = csv_rows(client.get(url, {"format": "csv", **query}))
-    assert rows[0] == HEADERS + ["状态", "撤回时间"]
+    assert rows[0] == HEADERS + ["状态", "撤回时间"] + STAFF_HEADERS
     by_title = {r[2]: r for r in rows[1:]}
     assert by_title["草稿不导出"][14] == "草稿" and by_title["草稿不导出"][13] == ""
     assert by_title["定时发布文件"][14] == "已发布（尚未公开）"
@@ -399,7 +402,7 @@ def test_a_staff_export_with_unpublished_rows_says_each_rows_status(client, list
     assert by_title["政策文件一"][14] == "已发布" and by_title["政策文件一"][13].startswith("http")
 
     sheet = xlsx_sheet(client.get(url, {"format": "xlsx", **query}))
-    row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == "已撤回文件")
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[2].value == "已撤回文件")
     assert row[15].is_date and row[15].value == datetime(2024, 7, 2, 15, 0)
     assert row[13].value is None and row[13].hyperlink is None
 
@@ -424,3 +427,57 @@ def test_export_catalog_refuses_a_bad_date_in_chinese(tmp_path, listing, args, m
     with pytest.raises(CommandError, match=message):
         call_command("export_catalog", "-o", str(tmp_path / "x.csv"), *args)
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_staff_export_names_who_wrote_and_published_and_why_withdrawn(
+    client, listing, staff, settings, tmp_path
+):
+    from disclosure.documents import services
+    from portal.roles import REVIEWER
+    from tests.factories import AttachmentFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    writer = StaffUserFactory(
+        role=EDITOR, agencies=[listing["district"]], last_name="王", first_name="小明"
+    )
+    reviewer = StaffUserFactory(role=REVIEWER, agencies=[listing["district"]], username="shenhe")
+    draft = DocumentFactory(title="两人经手", node=listing["policies"], agency=listing["district"])
+    AttachmentFactory(document=draft)
+    AttachmentFactory(document=draft)
+    services.submit(draft, writer)
+    services.publish(draft, reviewer)
+    services.withdraw(draft, reviewer, "内容已被新文件替代")
+
+    client.force_login(staff["auditor"])
+    url = reverse("admin:disclosure_document_export")
+    rows, _ = csv_rows(client.get(url, {"format": "csv", "status": ["withdrawn"]}))
+    assert rows[0][-4:] == STAFF_HEADERS
+    assert rows[1][2] == "两人经手"
+    assert rows[1][-4:] == ["王小明", "shenhe", "内容已被新文件替代", "2"]
+
+
+def test_a_staff_xlsx_has_a_title_row_newest_first_and_prints_on_landscape_pages(
+    client, listing, staff
+):
+    client.force_login(staff["auditor"])
+    response = client.get(
+        reverse("admin:disclosure_document_export"),
+        {"format": "xlsx", "agency": listing["district"].pk},
+    )
+    sheet = xlsx_sheet(response)
+    title, header, *data = sheet.iter_rows(values_only=True)
+    assert title[0].startswith("政府信息公开目录（已公开；发布机构：区政府办公室）")
+    assert "导出时间" in title[0] and title[0].endswith("共 2 条")
+    assert header[:3] == ("序号", "索引号", "名称")
+    assert [row[2] for row in data] == ["政策文件一", "建议复函一"]  # newest first
+    assert sheet.page_setup.orientation == "landscape"
+    # One page wide (the default width of fitToPage), as many long as it takes.
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$2:$2"
+    assert sheet.freeze_panes == "A3"
+
+
+def test_the_export_forms_offer_xlsx_first(client, staff):
+    client.force_login(staff["auditor"])
+    page = client.get(reverse("admin:disclosure_document_export")).content.decode()
+    assert 'value="xlsx" checked' in page or 'value="xlsx" selected' in page

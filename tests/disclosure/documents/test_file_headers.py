@@ -31,6 +31,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PRIVATE_CACHE = "private, no-store, max-age=0, no-cache, must-revalidate"
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
 IMAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+# A PDF checked by its content, shown in the browser's viewer (which draws nothing sandboxed).
+PDF_CSP = "default-src 'none'; frame-ancestors 'none'"
+CSP = {False: DOWNLOAD_CSP, True: IMAGE_CSP, "pdf": PDF_CSP}
 # RFC 6266: a quoted ASCII name, or an RFC 5987 UTF-8 name for anything else.
 DISPOSITION = re.compile(r"""^(attachment|inline); filename(="[^"\\]+"|\*=utf-8''[^"\s;]+)$""")
 
@@ -55,6 +58,13 @@ def public_attachment(client, admin_client):
     attachment = add_attachment(document, SimpleUploadedFile("政策原文.pdf", PDF))
     publish(document)
     return client.get(reverse("disclosure:attachment", args=[document.pk, attachment.pk]))
+
+
+def public_pdf_in_the_browser(client, admin_client):
+    document = DocumentFactory()
+    attachment = add_attachment(document, SimpleUploadedFile("政策原文.pdf", PDF))
+    publish(document)
+    return client.get(reverse("disclosure:attachment-view", args=[document.pk, attachment.pk]))
 
 
 def draft_attachment_for_staff(client, admin_client):
@@ -204,6 +214,7 @@ def media_file(name, content):
 # (the view, whether what it hands out is private, whether it is shown inline)
 VIEWS = {
     "public attachment": (public_attachment, False, False),
+    "public PDF in the browser": (public_pdf_in_the_browser, False, "pdf"),
     "draft attachment for staff": (draft_attachment_for_staff, True, False),
     "co-handling opinion attachment": (co_handling_opinion_attachment, True, False),
     "identity file": (identity_file, True, False),
@@ -242,7 +253,7 @@ def test_every_file_goes_out_with_the_same_headers(client, admin_client, name):
     }
     assert headers == {
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": IMAGE_CSP if inline else DOWNLOAD_CSP,
+        "Content-Security-Policy": CSP[inline],
         "Cross-Origin-Resource-Policy": "same-origin",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": PRIVATE_CACHE if private else "no-cache",
@@ -275,7 +286,7 @@ def test_a_304_keeps_the_files_headers(client, admin_client, name):
     )
     again = client.get(first.wsgi_request.get_full_path(), **validator)
     assert again.status_code == 304
-    assert again["Content-Security-Policy"] == (IMAGE_CSP if inline else DOWNLOAD_CSP)
+    assert again["Content-Security-Policy"] == CSP[inline]
     assert again["X-Content-Type-Options"] == "nosniff"
     assert again["Referrer-Policy"] == "no-referrer"
     assert again["Cache-Control"] == "no-cache"

@@ -58,7 +58,8 @@ def test_a_publish_rebuilds_the_listing_and_the_new_document_is_in_it(client, si
     published(title="公开文件甲", node=site_tree["replies"])
     assert titles(client.get(URL, {"format": "csv"})) == ["公开文件甲"]
     publish(DocumentFactory(title="新发布文件乙", node=site_tree["replies"]))
-    assert titles(client.get(URL, {"format": "csv"})) == ["公开文件甲", "新发布文件乙"]
+    newest_first = ["新发布文件乙", "公开文件甲"]
+    assert titles(client.get(URL, {"format": "csv"})) == newest_first
     assert len(builds) == 2
 
 

@@ -209,6 +209,42 @@ def test_a_document_withdrawn_after_a_visit_is_gone_from_every_surface(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("surface", SURFACES, ids=lambda f: f.__name__)
+def test_a_document_withdrawn_while_its_pages_are_rendered_afresh_is_gone_from_every_surface(
+    client, site_tree, with_attachment, surface, monkeypatch, django_capture_on_commit_callbacks
+):
+    from disclosure.documents.services import withdraw
+    from portal import page_cache
+
+    def committed(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    # While another request renders a page afresh, a visit gets the page kept if the cache may
+    # serve it (the clock stands still: its minute never passes).
+    another_renders = {"now": True}
+    monkeypatch.setattr(page_cache, "_take_render_lock", lambda key: not another_renders["now"])
+    with time_machine.travel(timezone.now(), tick=False):
+        title = "公开后撤回的文件标题"
+        doc = committed(lambda: with_attachment(published(title=title, node=site_tree["replies"])))
+        newer = DocumentFactory(title="同一栏目新发布的文件", node=site_tree["replies"])
+        surface(client, doc, site_tree)  # the page is cached now
+        committed(lambda: publish(newer))  # a change of the same pages, served while rendered
+        stale = surface(client, doc, site_tree)
+        if surface in (home, node_listing, rss, atom, node_feed):
+            assert title in stale and "同一栏目新发布的文件" not in stale
+        another_renders["now"] = False
+        surface(client, doc, site_tree)  # this visit renders it afresh, and keeps it
+        another_renders["now"] = True
+        committed(lambda: withdraw(doc, SYSTEM, "政策调整"))
+        text = surface(client, doc, site_tree)
+    if text is not None:
+        assert title not in text
+        assert f"/documents/{doc.pk}/" not in text
+        assert "SECRETBYTES" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda f: f.__name__)
 def test_public_document_is_present_on_every_surface(client, site_tree, with_attachment, surface):
     doc = with_attachment(published(title="公开的文件标题", node=site_tree["replies"]))
     text = surface(client, doc, site_tree)

@@ -156,3 +156,54 @@ def test_admin_document_list_and_search_query_budget(client, editor, django_asse
         client.get(url)
     with django_assert_max_num_queries(19):
         client.get(url, {"q": "乡村振兴"})
+
+
+def changelist_queries(client, query):
+    """The SQL of the admin document list searched for ``query``."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        html = admin_search(client, query)
+    return html, [q["sql"] for q in captured.captured_queries if "disclosure_document" in q["sql"]]
+
+
+def test_admin_search_for_a_doc_number_is_an_exact_lookup_of_its_key(client, editor):
+    wanted = DocumentFactory(
+        agency=editor["own"], title="关于区政办发文件的通知", doc_number="区政办发〔2026〕12号"
+    )
+    DocumentFactory(
+        agency=editor["own"], title="区政办发2026年工作要点", doc_number="区政办发〔2026〕1号"
+    )
+    client.force_login(editor["user"])
+    html, queries = changelist_queries(client, "区政办发〔2026〕12号")
+    assert wanted.title in html and "工作要点" not in html
+    searched = [sql for sql in queries if "doc_number_key" in sql]
+    assert searched and all("LIKE" not in sql and "@@" not in sql for sql in searched)
+
+
+def test_admin_search_shaped_like_a_doc_number_that_no_document_carries_searches_the_text(
+    client, editor
+):
+    DocumentFactory(
+        agency=editor["own"], title="区政办发2026年工作要点", body="<p>区政办发2026年12号</p>"
+    )
+    client.force_login(editor["user"])
+    html = admin_search(client, "区政办发〔2026〕99号")
+    assert "工作要点" not in html
+    assert "工作要点" in admin_search(client, "工作要点")
+
+
+@pytest.mark.postgres
+def test_admin_doc_number_lookup_uses_the_index_on_postgresql(editor):
+    from django.db.models import Q
+
+    from disclosure.documents.models import Document
+
+    DocumentFactory(agency=editor["own"], doc_number="区政办发〔2026〕12号")
+    documents = Document.objects.for_staff(editor["user"]).filter(
+        Q(doc_number_key="区政办发202612号")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = documents.explain()
+    assert "doc_number_key" in plan and "Seq Scan on disclosure_document" not in plan

@@ -78,3 +78,39 @@ def test_the_login_protection_app_is_named_in_chinese(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
     assert "登录保护" in html and "登录尝试" in html and "网站设置" in html
     assert "Axes" not in html and "AXES" not in html and "Access attempts" not in html
+
+
+def test_a_reviewer_reads_the_body_as_the_public_will_see_it(client, reviewer, site_tree):
+    document = DocumentFactory(
+        agency=reviewer.agencies.get(),
+        node=site_tree["policies"],
+        status=Document.Status.SUBMITTED,
+        body="<p>第一段<strong>加粗</strong></p>",
+    )
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:disclosure_document_change", args=[document.pk]))
+    html = page.content.decode()
+    assert '<div class="doc-body rendered-body"><p>第一段<strong>加粗</strong></p></div>' in html
+    assert "&lt;p&gt;" not in html  # not its HTML source
+    assert "Legacy index number" not in html and "legacy_index_number" not in html
+
+
+def test_a_body_diff_marks_the_changed_words_without_navigation_columns():
+    from disclosure.documents.text_diff import body_diff_table
+
+    table = body_diff_table(
+        "<p>一</p><p>二</p><p>三</p><p>四</p><p>五</p><p>六</p><p>第七段原文</p>",
+        "<p>一</p><p>二</p><p>三</p><p>四</p><p>五</p><p>六</p><p>第七段新文<script>x</script></p>",
+    )
+    assert "<del>原</del>" in table and "<ins>新</ins>" in table
+    assert "<script>" not in table  # the body's text, never its markup
+    assert "一</td>" not in table  # unchanged paragraphs far from the change are left out
+    assert 'class="diff_next"' not in table and ">f<" not in table and ">t<" not in table
+    assert "没有变化" in body_diff_table("<p>同</p>", "<p><b>同</b></p>")
+
+
+def test_a_body_diff_escapes_text_that_looks_like_markup():
+    from disclosure.documents.text_diff import body_diff_table
+
+    table = body_diff_table("<p>a &lt;b&gt; c</p>", "<p>a &lt;i&gt; c</p>")
+    assert "<b>" not in table and "<i>" not in table and "&lt;" in table

@@ -181,18 +181,22 @@ def test_an_editor_cannot_publish_by_any_path(client, org):
     assert not AuditEvent.objects.filter(action="publish").exists()
 
 
-def test_an_editor_cannot_change_a_published_document(client, org):
-    document = DocumentFactory(agency=org["district"], node=org["node"], status=Status.SUBMITTED)
-    from disclosure.documents.services import publish
+def test_an_editor_proposes_a_correction_of_a_published_document_a_reviewer_approves(client, org):
+    from disclosure.documents.services import approve_revision, publish
 
-    publish(document, org["reviewer"])
+    document = DocumentFactory(agency=org["district"], node=org["node"], status=Status.SUBMITTED)
+    document = publish(document, org["reviewer"])
     as_user(client, org["editor"])
-    response = client.post(
-        reverse("admin:disclosure_document_change", args=[document.pk]),
-        change_form(document, title="改过的标题"),
-    )
-    assert response.status_code == 403
+    url = reverse("admin:disclosure_document_change", args=[document.pk])
+    assert "须由另一位审核人员批准后才对外生效" in client.get(url).content.decode()
+    response = client.post(url, change_form(document, title="改过的标题"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    # Nothing unreviewed goes online: the correction waits as the editor's revision.
     assert Document.objects.get(pk=document.pk).title != "改过的标题"
+    revision = document.revisions.get()
+    assert revision.author == org["editor"] and revision.is_pending
+    approve_revision(revision, org["reviewer"])
+    assert Document.objects.get(pk=document.pk).title == "改过的标题"
 
 
 def test_a_reviewer_edit_of_a_published_document_keeps_it_published_and_is_recorded(client, org):
@@ -431,8 +435,7 @@ def test_versions_are_kept_and_can_be_compared(client, org):
     html = client.get(
         reverse("admin:disclosure_document_compare", args=[document.pk])
     ).content.decode()
-    assert '第<span class="diff_chg">一</span>版正文' in html
-    assert '第<span class="diff_chg">二</span>版正文' in html
+    assert "第<del>一</del>版正文" in html and "第<ins>二</ins>版正文" in html
 
 
 # --- version history is read-only and scoped --------------------------------------------

@@ -43,10 +43,10 @@ BUTTONS = {
 
 # role → state → whether the change form saves (may_edit); a published one as a revision.
 EDITABLE = {
-    EDITOR: {"draft": True, "submitted": False, "published": False, "withdrawn": False},
+    EDITOR: {"draft": True, "submitted": False, "published": True, "withdrawn": False},
     REVIEWER: {"draft": True, "submitted": False, "published": True, "withdrawn": False},
     AUDITOR: {"draft": False, "submitted": False, "published": False, "withdrawn": False},
-    PROPOSALS: {"draft": True, "submitted": False, "published": False, "withdrawn": False},
+    PROPOSALS: {"draft": True, "submitted": False, "published": True, "withdrawn": False},
     "superuser": {"draft": True, "submitted": True, "published": True, "withdrawn": False},
 }
 
@@ -136,9 +136,10 @@ def test_only_drafts_and_submissions_may_be_deleted(agency):
 
 def test_the_services_refuse_what_the_table_does_not_offer(agency):
     editor, reviewer = user_in(EDITOR, agency), user_in(REVIEWER, agency)
+    auditor = user_in(AUDITOR, agency)
     published = document_in("published", agency)
     with pytest.raises(services.WorkflowError, match="您没有修改的权限"):
-        services.propose_revision(published, editor, {"title": "编辑改的标题"})
+        services.propose_revision(published, auditor, {"title": "审计改的标题"})
     with pytest.raises(services.WorkflowError, match="不能删除"):
         services.delete_document(published, editor)
     with pytest.raises(services.WorkflowError, match="您没有审核发布的权限"):

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from tests.factories import ProposalFactory
 from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx
@@ -23,6 +24,12 @@ def test_dashboard_lists_overdue_first_and_export(client, boss, session):
     )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("编号,标题,领衔") and "早已逾期" in text
+    # Without a format the list is a workbook, titled with its session and its number of rows.
+    response = client.get(reverse("admin:disclosure_proposal_export"), {"session": session.pk})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    title, header = sheet["A1"].value, sheet["A2"].value
+    assert title.startswith(f"{session.name}建议提案办理清单") and title.endswith("共 2 条")
+    assert header == "编号"
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])

@@ -141,7 +141,7 @@ def test_summary_counts_each_kind(site_tree):
 
 
 def test_admin_page_and_downloads(client, site_tree):
-    published(title="迟", written_on=date(2024, 1, 2), published_at=local(2024, 3, 1))
+    late = published(title="迟", written_on=date(2024, 1, 2), published_at=local(2024, 3, 1))
     boss = get_user_model().objects.create_superuser(
         "boss", "b@example.com", "correct-horse-battery"
     )
@@ -149,6 +149,9 @@ def test_admin_page_and_downloads(client, site_tree):
     url = reverse("admin:disclosure_document_compliance")
     html = client.get(url, {"as_of": "2024-06-01"}).content.decode()
     assert "逾期公开" in html and "迟" in html
+    by_agency = html[html.index('id="by-agency"') : html.index('id="findings"')]
+    assert f'<th scope="row">{late.agency.name}</th>' in by_agency
+    assert late.index_number_text in html and f'href="/documents/{late.pk}/"' in html
     csv_data = b"".join(
         client.get(url, {"as_of": "2024-06-01", "download": "csv"}).streaming_content
     ).decode("utf-8-sig")
@@ -180,7 +183,7 @@ def test_report_cells_are_neutralised_against_formulas(site_tree):
     report = build_report(date(2024, 6, 1))
     body = b"".join(csv_chunks(report_download(report).rows)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert any(row[2].startswith("'=") for row in rows[1:])
+    assert any(row[4].startswith("'=") for row in rows[1:])
 
 
 def test_staff_text_stays_text_in_the_compliance_report_files(site_tree, settings):
@@ -192,7 +195,7 @@ def test_staff_text_stays_text_in_the_compliance_report_files(site_tree, setting
     assert_plain_xlsx(workbook.getvalue(), portal_links=[settings.PORTAL_BASE_URL + "/"])
     write_file(report_download(report), "csv", text, SYSTEM)
     rows = list(csv.reader(io.StringIO(text.getvalue().decode("utf-8-sig"))))
-    assert {row[2] for row in rows[1:]} >= set(AS_TEXT.values())
+    assert {row[4] for row in rows[1:]} >= set(AS_TEXT.values())
 
 
 def test_a_column_kept_current_by_documents_also_listed_in_it_is_not_stale(site_tree):
@@ -250,12 +253,22 @@ def test_the_report_file_has_numbers_and_absolute_hyperlinks(tmp_path, site_tree
     late = published(title="迟", written_on=date(2024, 1, 2), published_at=local(2024, 3, 1))
     out = tmp_path / "r.xlsx"
     call_command("compliance_report", "--as-of", "2024-06-01", "--format", "xlsx", "-o", str(out))
-    sheet = load_workbook(out).worksheets[0]
-    assert sheet.auto_filter.ref.startswith("A1:E")
-    row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == "迟")
+    workbook = load_workbook(out)
+    sheet = workbook.worksheets[0]
+    assert sheet["A1"].value.startswith("合规检查（截至 2024年6月1日）")
+    assert sheet.auto_filter.ref.startswith("A2:H")
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[4].value == "迟")
     assert isinstance(row[0].value, int)
+    assert row[2].value == late.agency.name and row[3].value == late.index_number_text
     expected = f"https://gk.example.gov.cn/admin/disclosure/document/{late.pk}/change/"
-    assert row[4].hyperlink.target == expected
+    assert row[7].hyperlink.target == expected
+    # The public page, which auditors open without an admin login.
+    assert row[6].hyperlink.target == f"https://gk.example.gov.cn/documents/{late.pk}/"
+    summary = workbook["按机构汇总"]
+    header, *agencies = summary.iter_rows(min_row=2, values_only=True)
+    assert header[0] == "发布机构" and header[-1] == "合计"
+    own = next(a for a in agencies if a[0] == late.agency.name)
+    assert own[header.index("逾期公开")] == 1 and own[-1] == sum(own[1:-1])
     csv_out = tmp_path / "r.csv"
     call_command(
         "compliance_report", "--as-of", "2024-06-01", "--format", "csv", "-o", str(csv_out)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import CatalogNode
+from disclosure.documents.models import Document, Genre
 from disclosure.reports.annual_services import make_final
 from disclosure.reports.compliance import annual_report_deadline, build_report
 from disclosure.reports.guide import new_guide_values
@@ -17,6 +18,8 @@ from tests.factories import (
     AnnualReportFactory,
     CatalogNodeFactory,
     DisclosureGuideFactory,
+    DocumentFactory,
+    GenreFactory,
     publish_on,
     published,
 )
@@ -187,3 +190,30 @@ def test_the_guide_and_report_columns_link_to_their_pages(client):
     assert reverse("disclosure:guides") in client.get(guides.get_absolute_url()).content.decode()
     page = client.get(reports.get_absolute_url()).content.decode()
     assert reverse("disclosure:annual-reports") in page
+
+
+def test_a_published_annual_report_is_neither_missing_its_number_nor_unpublished(government):
+    gov, department = government
+    GenreFactory(name="报告", requires_doc_number=True)
+    report = publish_report(department, 2025, date(2026, 1, 20))
+    Document.objects.filter(pk=report.document.pk).update(genre=Genre.objects.get(name="报告"))
+    found = build_report(date(2026, 2, 10))
+    assert [f for f in kinds(found, "missing_metadata") if "文号" in f.detail] == []
+    assert kinds(found, "annual_report_missing") == []
+    assert kinds(found, "annual_report_late") == []
+
+
+def test_a_report_published_in_the_annual_report_column_counts_as_published(government):
+    gov, department = government
+    column, _created = CatalogNode.objects.get_or_create(name="政府信息公开年报", slug="gknb")
+    printed = DocumentFactory(
+        title=f"{department.name}2025年政府信息公开工作年度报告", node=column, agency=department
+    )
+    publish_on(printed, timezone.make_aware(timezone.datetime(2026, 1, 15)))
+    # Another agency's report, and a document of the column naming no report, count for nobody.
+    other = DocumentFactory(title="2025年度工作安排", node=column, agency=department)
+    publish_on(other, timezone.make_aware(timezone.datetime(2026, 1, 15)))
+    found = build_report(date(2026, 2, 10))
+    assert kinds(found, "annual_report_missing") == []
+    late = build_report(date(2026, 4, 10))
+    assert [f.subject for f in kinds(late, "annual_report_missing")] == [f"{gov.name}2025年度报告"]

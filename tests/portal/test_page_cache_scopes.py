@@ -1,0 +1,360 @@
+"""The public page cache under publishing: a document's change forgets only the pages showing
+it (its scopes), a page is served while one request renders it afresh for at most a minute after
+a soft change, and never after a withdrawal; the scopes' generations live in the database."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.urls import reverse
+
+from catalog.models import CatalogNode
+from disclosure.documents.services import publish, withdraw
+from portal import page_cache, replicas
+from portal.actors import SYSTEM
+from portal.models import PublicState, ScopeChange
+from tests.factories import DocumentFactory, published
+
+pytestmark = pytest.mark.django_db
+
+NEW = "关于新发布文件的通知"
+OTHER = "关于另一栏目文件的通知"
+# A moment of its own: the tests that serve a page while it is rendered afresh stop the clock
+# (whether this process has read the log recently is a matter of seconds).
+MOMENT = datetime(2031, 5, 6, 1, 2, 3, tzinfo=UTC)
+
+
+@pytest.fixture
+def columns():
+    """政务公开 > 甲栏目 > 甲子栏目, and 政务公开 > 乙栏目."""
+    root = CatalogNode.objects.create(name="政务公开")
+    a = CatalogNode.objects.create(name="甲栏目", parent=root)
+    a1 = CatalogNode.objects.create(name="甲子栏目", parent=a)
+    b = CatalogNode.objects.create(name="乙栏目", parent=root)
+    return {"root": root, "a": a, "a1": a1, "b": b}
+
+
+def commit(capture, change, *args):
+    """Runs ``change`` and what its commit runs (the test's transaction never ends)."""
+    with capture(execute=True):
+        return change(*args)
+
+
+def text(client, url):
+    return client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "in-transaction"])
+def test_publishing_a_document_keeps_unrelated_pages_and_refreshes_its_own(
+    client, columns, committed, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    # (Committed or not, as the change under test: the test's transaction commits nothing.)
+    run = (
+        (lambda change: commit(django_capture_on_commit_callbacks, change))
+        if committed
+        else (lambda change: change())
+    )
+    other = run(lambda: published(title=OTHER, node=columns["b"]))
+    draft = DocumentFactory(title=NEW, node=columns["a1"])
+    unrelated = [
+        other.get_absolute_url(),
+        columns["b"].get_absolute_url(),
+        reverse("disclosure:node-feed-rss", args=[columns["b"].pk]),
+    ]
+    refreshed = [
+        columns["a1"].get_absolute_url(),
+        columns["a"].get_absolute_url(),
+        columns["root"].get_absolute_url(),
+        reverse("home"),
+        reverse("disclosure:feed-rss"),
+        reverse("disclosure:feed-atom"),
+        reverse("disclosure:node-feed-atom", args=[columns["a"].pk]),
+    ]
+    for url in unrelated + refreshed:
+        assert NEW not in text(client, url)
+    tree = text(client, reverse("catalog:tree"))
+    sitemap = text(client, reverse("sitemap-section", args=["documents"]))
+    run(lambda: publish(draft))
+    for url in unrelated:
+        with django_assert_max_num_queries(0):
+            assert client.get(url).status_code == 200, url
+    for url in refreshed:
+        assert NEW in text(client, url), url
+    assert text(client, reverse("catalog:tree")) != tree  # the counts
+    assert draft.get_absolute_url() in text(client, reverse("sitemap-section", args=["documents"]))
+    assert sitemap != text(client, reverse("sitemap-section", args=["documents"]))
+
+
+def test_a_change_of_the_catalogue_still_forgets_every_page(client, columns):
+    other = published(title=OTHER, node=columns["b"])
+    client.get(other.get_absolute_url())
+    column = CatalogNode.objects.get(pk=columns["b"].pk)
+    column.name = "乙栏目（新）"
+    column.save()
+    assert "乙栏目（新）" in text(client, other.get_absolute_url())
+
+
+def test_pages_declaring_no_scope_change_with_every_document(client, columns):
+    # The proposals' pages link to replies: any publication forgets them.
+    draft = DocumentFactory(title=NEW, node=columns["a"])
+    url = reverse("disclosure:proposals")
+    client.get(url)
+    key = client.get(url).wsgi_request._public_page["key"]
+    signature = caches["default"].get(key)[2]
+    publish(draft)
+    assert client.get(url).wsgi_request._public_page["state"].signature != signature
+
+
+# -- served while rendered afresh, never after a withdrawal --------------------------------------
+
+
+@pytest.fixture
+def another_request_renders(monkeypatch):
+    """Another request is rendering every page afresh: this one gets the page kept, if any."""
+    monkeypatch.setattr(page_cache, "_take_render_lock", lambda key: False)
+
+
+@pytest.fixture
+def stopped_clock():
+    with time_machine.travel(MOMENT, tick=False) as traveller:
+        page_cache.forget_local_copy()  # read again, at this moment
+        yield traveller
+
+
+def test_a_page_is_served_while_another_request_renders_it_afresh(
+    client,
+    columns,
+    stopped_clock,
+    another_request_renders,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    draft = DocumentFactory(title=NEW, node=columns["a"])
+    home = reverse("home")
+    fresh = client.get(home)
+    commit(django_capture_on_commit_callbacks, publish, draft)
+    with django_assert_max_num_queries(0):
+        stale = client.get(home)
+    assert stale.content == fresh.content and NEW not in stale.content.decode()
+    # No browser or proxy keeps it, and it claims no moment.
+    assert "max-age=0" in stale["Cache-Control"] and "Last-Modified" not in stale
+    # Past the bound, whoever asks renders it.
+    stopped_clock.shift(timedelta(seconds=page_cache.STALE_SECONDS + 1))
+    assert NEW in text(client, home)
+
+
+def test_the_request_that_takes_the_lock_renders_the_page_and_gives_it_back(
+    client, columns, stopped_clock, django_capture_on_commit_callbacks
+):
+    draft = DocumentFactory(title=NEW, node=columns["a"])
+    home = reverse("home")
+    key = client.get(home).wsgi_request._public_page["key"]
+    commit(django_capture_on_commit_callbacks, publish, draft)
+    caches["default"].add(key + page_cache.RENDERING, 1, 20)  # another request is rendering
+    assert NEW not in text(client, home)
+    caches["default"].delete(key + page_cache.RENDERING)
+    assert NEW in text(client, home)  # this one took the lock, rendered it
+    assert caches["default"].get(key + page_cache.RENDERING) is None  # and gave it back
+    assert NEW in text(client, home)
+
+
+def test_a_page_is_not_served_stale_across_two_changes_this_process_did_not_see_apart(
+    client, columns, stopped_clock, another_request_renders, django_capture_on_commit_callbacks
+):
+    first = DocumentFactory(title=NEW, node=columns["a"])
+    second = DocumentFactory(title=OTHER, node=columns["b"])
+    home = reverse("home")
+    client.get(home)
+    page_cache.forget_local_copy()  # a process that started after both changes
+    commit(django_capture_on_commit_callbacks, publish, first)
+    page_cache.forget_local_copy()
+    commit(django_capture_on_commit_callbacks, publish, second)
+    assert NEW in text(client, home) and OTHER in text(client, home)
+
+
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "in-transaction"])
+def test_a_withdrawal_is_never_served_stale(
+    client,
+    columns,
+    committed,
+    stopped_clock,
+    another_request_renders,
+    django_capture_on_commit_callbacks,
+):
+    document = commit(
+        django_capture_on_commit_callbacks, lambda: published(title=NEW, node=columns["a1"])
+    )
+    draft = DocumentFactory(title=OTHER, node=columns["a1"])
+    urls = [
+        document.get_absolute_url(),
+        columns["a1"].get_absolute_url(),
+        columns["root"].get_absolute_url(),
+        reverse("home"),
+        reverse("disclosure:feed-rss"),
+        reverse("search") + "?q=新发布",
+    ]
+    link = f"/documents/{document.pk}/"
+    for url in urls[1:]:
+        assert link in text(client, url), url
+    commit(django_capture_on_commit_callbacks, publish, draft)  # a soft change first
+    assert NEW in text(client, reverse("home")) and OTHER not in text(client, reverse("home"))
+    if committed:
+        commit(django_capture_on_commit_callbacks, withdraw, document, SYSTEM, "政策调整")
+    else:
+        withdraw(document, SYSTEM, "政策调整")
+    assert client.get(document.get_absolute_url()).status_code == 410
+    for url in urls[1:]:
+        assert link not in text(client, url), url
+
+
+def test_search_pages_are_kept_a_minute_through_publications(
+    client, columns, stopped_clock, django_capture_on_commit_callbacks
+):
+    published(title="关于防汛工作的通知", node=columns["a"])
+    draft = DocumentFactory(title="关于防汛物资的通知", node=columns["b"])
+    url, link = reverse("search") + "?q=防汛", f"/documents/{draft.pk}/"
+    assert link not in text(client, url)
+    commit(django_capture_on_commit_callbacks, publish, draft)
+    assert link not in text(client, url)  # the kept page, for its minute
+    stopped_clock.shift(timedelta(seconds=61))
+    assert link in text(client, url)
+
+
+# -- the generations live in the database ------------------------------------------------------
+
+
+def cache_snapshot():
+    return {
+        alias: (dict(caches[alias]._cache), dict(caches[alias]._expire_info))
+        for alias in ("default", "shared")
+    }
+
+
+def restore(snapshot):
+    for alias, (entries, expiry) in snapshot.items():
+        caches[alias]._cache.update(entries)
+        caches[alias]._expire_info.update(expiry)
+
+
+def test_a_cache_restored_from_before_a_scoped_withdrawal_never_brings_its_pages_back(
+    client, columns, stopped_clock, another_request_renders, django_capture_on_commit_callbacks
+):
+    document = published(title=NEW, node=columns["a1"])
+    draft = DocumentFactory(title=OTHER, node=columns["a1"])
+    urls = [document.get_absolute_url(), columns["a"].get_absolute_url(), reverse("home")]
+    for url in urls:
+        assert NEW in text(client, url)
+    snapshot = cache_snapshot()  # Redis's snapshot, taken now
+    commit(django_capture_on_commit_callbacks, publish, draft)
+    commit(django_capture_on_commit_callbacks, withdraw, document, SYSTEM, "政策调整")
+    restore(snapshot)  # Redis restarted from it
+    page_cache.forget_local_copy()  # and so did the app servers
+    for url in urls:
+        assert NEW not in text(client, url), url
+
+
+def test_a_generation_whose_token_comes_up_again_keys_its_pages_apart(
+    client, columns, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(page_cache.secrets, "token_hex", lambda n: "0" * 2 * n)
+    document = published(title=NEW, node=columns["a"])
+    url = columns["a"].get_absolute_url()
+    commit(django_capture_on_commit_callbacks, publish, DocumentFactory(node=columns["a"]))
+    assert NEW in text(client, url)
+    commit(django_capture_on_commit_callbacks, withdraw, document, SYSTEM, "政策调整")
+    assert NEW not in text(client, url)
+
+
+def test_a_scoped_change_written_by_another_process_is_seen_within_a_second(
+    client, columns, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(page_cache, "LOCAL_COPY_SECONDS", 1)
+    document = published(title=NEW, node=columns["a"])
+    url = document.get_absolute_url()
+    with time_machine.travel(MOMENT, tick=False):
+        assert NEW in text(client, url)
+    # Another app server edits it: its rows reach this process's database only.
+    type(document).objects.filter(pk=document.pk).update(title=OTHER)
+    ScopeChange.objects.create(scope=f"doc:{document.pk}", token="elsewhere", changed_at=MOMENT)
+    with time_machine.travel(MOMENT + timedelta(seconds=0.5), tick=False):
+        with django_assert_max_num_queries(0):
+            assert NEW in text(client, url)  # this process's copy, still
+    with time_machine.travel(MOMENT + timedelta(seconds=1), tick=False):
+        assert OTHER in text(client, url)
+
+
+def test_superseded_rows_are_pruned_once_every_process_has_read_them(
+    columns, stopped_clock, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        stopped_clock.shift(timedelta(seconds=page_cache.LOG_OVERLAP_SECONDS + 1))
+        commit(django_capture_on_commit_callbacks, publish, DocumentFactory(node=columns["a"]))
+    # The newest row of each scope is left; the ones it superseded are gone.
+    assert ScopeChange.objects.filter(scope="home").count() == 1
+    assert ScopeChange.objects.filter(scope=f"node:{columns['a'].pk}").count() == 1
+
+
+def test_a_long_log_is_folded_into_a_new_public_version(
+    client, columns, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(page_cache, "SCOPE_LOG_LIMIT", 5)
+    document = published(title=NEW, node=columns["a"])
+    before = PublicState.objects.order_by("-pk").first().pk
+    commit(django_capture_on_commit_callbacks, withdraw, document, SYSTEM, "政策调整")
+    assert PublicState.objects.order_by("-pk").first().pk > before
+    assert not ScopeChange.objects.exists()
+    page_cache.forget_local_copy()
+    assert NEW not in text(client, columns["a"].get_absolute_url())
+
+
+def test_a_replica_must_have_replayed_the_newest_scoped_change(
+    client, columns, monkeypatch, django_capture_on_commit_callbacks
+):
+    positions = iter(["0/3000060", "0/4000000"])
+    monkeypatch.setattr(replicas, "primary_wal_position", lambda: next(positions))
+    draft = DocumentFactory(title=NEW, node=columns["a"])
+    commit(django_capture_on_commit_callbacks, page_cache.bump_public_version)
+    commit(django_capture_on_commit_callbacks, publish, draft)
+    assert page_cache.public_state().wal_position == "0/3000060"
+    assert page_cache.newest_wal_position() == "0/4000000"
+    asked = []
+    monkeypatch.setattr(replicas, "has_replayed", lambda alias, p: asked.append(p) or False)
+    assert replicas.is_caught_up("replica1") is False
+    assert asked == ["0/4000000"]
+
+
+def test_a_first_publication_is_soft_and_any_later_change_of_a_public_document_hard(
+    columns, django_capture_on_commit_callbacks
+):
+    from disclosure.documents.models import Document
+
+    draft = DocumentFactory(title=NEW, node=columns["a1"])
+    commit(django_capture_on_commit_callbacks, publish, draft)
+    rows = ScopeChange.objects.filter(scope=f"doc:{draft.pk}")
+    assert list(rows.values_list("hard", flat=True)) == [False]
+    # An approved revision saves the document as read again: what was public may be gone.
+    document = Document.objects.get(pk=draft.pk)
+    document.title = "更正后的标题"
+    commit(django_capture_on_commit_callbacks, document.save)
+    assert rows.order_by("-pk").first().hard
+    scopes = set(ScopeChange.objects.filter(hard=True).values_list("scope", flat=True))
+    assert {f"node:{columns[name].pk}" for name in ("a1", "a", "root")} <= scopes
+    assert {"home", "feeds", "sitemaps", "tree", "search", "any"} <= scopes
+    assert f"node:{columns['b'].pk}" not in scopes
+
+
+def test_a_document_moved_to_another_column_refreshes_the_one_it_left(
+    client, columns, django_capture_on_commit_callbacks
+):
+    from disclosure.documents.models import Document
+
+    document = commit(
+        django_capture_on_commit_callbacks, lambda: published(title=NEW, node=columns["a1"])
+    )
+    url = columns["a1"].get_absolute_url()
+    assert NEW in text(client, url)
+    moved = Document.objects.get(pk=document.pk)
+    moved.node = columns["b"]
+    commit(django_capture_on_commit_callbacks, moved.save)
+    assert NEW not in text(client, url)  # rendered afresh, not the page kept
