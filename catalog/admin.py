@@ -16,6 +16,7 @@ from catalog.choices import TreeModelChoiceField, autocomplete_view
 from catalog.forms import CatalogNodeAdminForm
 from catalog.models import Agency, CatalogNode
 from catalog.tree import TreeChangeRefused
+from portal import registry
 from portal.admin import DeclaredLookupsOnly
 
 # Every autocomplete offers columns by their paths ("政务公开 / … / 人大代表建议办理").
@@ -70,9 +71,18 @@ class AgencyAdmin(admin.ModelAdmin):
 @admin.register(CatalogNode)
 class CatalogNodeAdmin(DraggableMPTTAdmin):
     form = CatalogNodeAdminForm
-    list_display = ["tree_actions", "indented_title", "agency", "mode", "is_visible"]
+    list_display = [
+        "tree_actions",
+        "indented_title",
+        "agency",
+        "kind",
+        "update_period",
+        "mode",
+        "is_visible",
+        "public_state",
+    ]
     list_display_links = ["indented_title"]
-    list_filter = ["is_visible", "mode", "audience", "agency"]
+    list_filter = ["is_visible", "kind", "mode", "audience", "agency"]
     list_select_related = ["agency"]
     search_fields = ["name", "content", "basis"]
     autocomplete_fields = ["agency"]
@@ -83,12 +93,32 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_staff(request.user)
+        columns = super().get_queryset(request).for_staff(request.user)
+        content = registry.column_content_expression()
+        # Whether each column is blank (空白栏目), judged in the query that reads the page.
+        return columns if content is None else columns.annotate(not_blank=content)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         request.catalog_page = changelist.result_list
         return changelist
+
+    @admin.display(description=_("更新周期"))
+    def update_period(self, obj):
+        days = obj.effective_update_days
+        if days is None:
+            return "—"
+        if obj.update_interval_days:
+            return _("%(days)d 天") % {"days": days}
+        return _("%(days)d 天（按类型）") % {"days": days}
+
+    @admin.display(description=_("公众可见"))
+    def public_state(self, obj):
+        if not obj.is_visible:
+            return _("不显示")
+        if not getattr(obj, "not_blank", True):
+            return _("空栏目（不公开显示）")
+        return _("显示")
 
     def _build_tree_structure(self, queryset):
         # django-mptt would read every column's parent for its script; _tree_context gives it
@@ -245,6 +275,17 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "parent", "agency", "description", "is_visible"]}),
         (
+            _("栏目类型与空白栏目"),
+            {
+                "fields": [
+                    "kind",
+                    "update_interval_days",
+                    "shown_when_empty",
+                    "shown_when_empty_reason",
+                ]
+            },
+        ),
+        (
             _("基层政务公开标准目录要求"),
             {
                 "fields": [
@@ -259,7 +300,6 @@ class CatalogNodeAdmin(DraggableMPTTAdmin):
                     "mode",
                     "level_county",
                     "level_township",
-                    "update_interval_days",
                 ]
             },
         ),

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import services
 from catalog.import_uploads import check_upload
-from catalog.models import Agency, CatalogNode
+from catalog.models import Agency, CatalogNode, ColumnKind
 from catalog.text import split_list
 from catalog.tree import TreeChangeRefused
 
@@ -32,6 +32,9 @@ class CatalogNodeAdminForm(forms.ModelForm):
             "agency",
             "description",
             "is_visible",
+            "kind",
+            "shown_when_empty",
+            "shown_when_empty_reason",
             "content",
             "basis",
             "time_limit_text",
@@ -50,9 +53,14 @@ class CatalogNodeAdminForm(forms.ModelForm):
         known = set(CatalogNode.CHANNEL_OPTIONS)
         self.fields["channel_choices"].initial = [c for c in current if c in known]
         self.fields["channel_other"].initial = "、".join(c for c in current if c not in known)
+        self.fields["kind"].required = False
 
     # The admin sets the acting user; a change of parent is then checked as a move.
     user = None
+
+    def clean_kind(self):
+        # A form sent without a kind (an older page, a script) leaves the column 其他.
+        return self.cleaned_data.get("kind") or self.instance.kind or ColumnKind.OTHER
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")

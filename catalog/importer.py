@@ -23,7 +23,7 @@ from django.template.defaultfilters import filesizeformat
 from catalog import actions as catalog_actions
 from catalog import directory_layout as headers
 from catalog import services
-from catalog.models import Agency, CatalogNode
+from catalog.models import Agency, CatalogNode, kind_from_name
 from catalog.scoping import agency_scope
 from catalog.text import (
     CHOSEN_MARKS,
@@ -808,7 +808,7 @@ def ensure_path(path, create=True):
             [(0, f"目标栏目“{'/'.join(path_names(path))}”不存在（缺少“{missing[0]}”）。")]
         )
     for name in missing:
-        node = CatalogNode(parent=parent, name=name)
+        node = CatalogNode(parent=parent, name=name, kind=kind_from_name(name))
         node.save()
         parent = node
     return parent
@@ -872,6 +872,8 @@ def apply_plan(plan, target, agency):
             node = CatalogNode(
                 parent=entry.parent or made[tuple(entry.names[:-1])],
                 name=entry.names[-1],
+                # A new column's kind from its name (动态, 通知, 规划 …); staff may change it.
+                kind=kind_from_name(entry.names[-1]),
                 agency=agency,
                 tree_id=tree_id,
                 level=target.level + depth,

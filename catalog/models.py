@@ -17,6 +17,7 @@ from catalog.org_code import is_valid_org_code, validate_org_code
 from catalog.scoping import agency_scope
 from catalog.text import join_path
 from catalog.tree import TreeChangeRefused, tree_write_lock
+from portal import registry
 
 # Working days allowed for active disclosure when a node states none (条例 Art. 26).
 DEFAULT_TIME_LIMIT_DAYS = 20
@@ -25,6 +26,46 @@ DEFAULT_TIME_LIMIT_DAYS = 20
 def effective_time_limit_days(stated_days):
     """The working days allowed to publish: a column's stated limit, or Art. 26's default."""
     return stated_days or DEFAULT_TIME_LIMIT_DAYS
+
+
+class ColumnKind(models.TextChoices):
+    """栏目类型: what a column holds, and so how often the site inspection
+    (《政府网站与政务新媒体检查指标》) expects it to be updated."""
+
+    NEWS = "news", _("动态要闻")
+    NOTICE = "notice", _("通知公告/政策文件")
+    PLAN = "plan", _("人事/规划计划")
+    OTHER = "other", _("其他")
+    PAGE = "page", _("页面（非列表）")
+
+
+# Days without a new document after which the inspection counts a column of a kind as not
+# updated: 动态要闻 two weeks, 通知公告和政策文件 six months, 人事和规划计划 a year.
+KIND_UPDATE_DAYS = {ColumnKind.NEWS: 14, ColumnKind.NOTICE: 183, ColumnKind.PLAN: 365}
+
+# Words of a column's name that tell its kind, in the order tried (the first found wins).
+KIND_WORDS = [
+    (ColumnKind.NEWS, ("动态", "要闻", "新闻")),
+    (ColumnKind.NOTICE, ("通知", "公告", "政策文件", "规范性文件")),
+    (ColumnKind.PLAN, ("人事", "规划", "计划")),
+]
+
+
+def kind_from_name(name):
+    """The kind a column's name tells (动态/要闻/新闻, 通知/公告/政策文件/规范性文件, 人事/规划/计划),
+    else 其他."""
+    for kind, words in KIND_WORDS:
+        if any(word in name for word in words):
+            return kind
+    return ColumnKind.OTHER
+
+
+def effective_update_days(kind, interval_days):
+    """The days a column may go without a new document: its own 更新周期 when set, else its
+    kind's default (none for 其他 and pages: not checked)."""
+    if kind == ColumnKind.PAGE:
+        return None
+    return interval_days or KIND_UPDATE_DAYS.get(kind)
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -294,12 +335,30 @@ class CatalogNode(MPTTModel):
     mode = models.CharField(_("公开方式"), max_length=16, choices=Mode.choices, blank=True)
     level_county = models.BooleanField(_("县级公开"), default=False)
     level_township = models.BooleanField(_("乡级公开"), default=False)
+    kind = models.CharField(
+        _("栏目类型"),
+        max_length=16,
+        choices=ColumnKind.choices,
+        default=ColumnKind.OTHER,
+        help_text=_(
+            "按网站检查指标定更新周期：动态要闻 14 天，通知公告/政策文件 6 个月，人事/规划计划 1 年；"
+            "“页面（非列表）”是一段固定内容（如机构信息），不检查更新，也不因没有文件而隐藏。"
+        ),
+    )
     update_interval_days = models.PositiveIntegerField(
         _("更新周期（天）"),
         null=True,
         blank=True,
-        help_text=_("超过该天数没有新信息即视为栏目不更新；留空表示不检查。"),
+        help_text=_(
+            "超过该天数没有新信息即视为栏目不更新；留空则按栏目类型的周期（“其他”不检查）。"
+        ),
     )
+    shown_when_empty = models.BooleanField(
+        _("无信息时仍对公众显示"),
+        default=False,
+        help_text=_("没有公开信息的栏目（空白栏目）默认不对公众显示；确需显示时勾选，并写明原因。"),
+    )
+    shown_when_empty_reason = models.CharField(_("无信息仍显示的原因"), max_length=300, blank=True)
 
     # django-mptt's tree number, declared here so that it has no index of its own: the indexes
     # of Meta begin with it.
@@ -331,6 +390,11 @@ class CatalogNode(MPTTModel):
                 condition=~models.Q(slug=""),
                 name="catalognode_unique_slug_per_parent",
             ),
+            models.CheckConstraint(
+                condition=Q(shown_when_empty=False) | ~Q(shown_when_empty_reason=""),
+                name="catalognode_shown_when_empty_has_reason",
+                violation_error_message=_("勾选“无信息时仍对公众显示”时，须写明原因。"),
+            ),
         ]
 
     def __str__(self):
@@ -342,6 +406,29 @@ class CatalogNode(MPTTModel):
     @property
     def effective_time_limit_days(self):
         return effective_time_limit_days(self.time_limit_days)
+
+    @property
+    def effective_update_days(self):
+        """The days this column may go without a new document (``effective_update_days``)."""
+        return effective_update_days(self.kind, self.update_interval_days)
+
+    @staticmethod
+    def always_shown():
+        """The columns shown to the public even with no document beneath them: pages, the
+        homes of a part's own page (``portal.registry.column_page``) and those staff keep
+        shown, with a reason."""
+        return (
+            Q(kind=ColumnKind.PAGE)
+            | Q(shown_when_empty=True)
+            | Q(slug__in=sorted(registry.column_page_slugs()))
+        )
+
+    def clean(self):
+        super().clean()
+        if self.shown_when_empty and not self.shown_when_empty_reason.strip():
+            raise ValidationError(
+                {"shown_when_empty_reason": _("勾选“无信息时仍对公众显示”时，须写明原因。")}
+            )
 
     @property
     def levels_display(self):

@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from catalog.models import Agency, CatalogNode
 from disclosure.documents.models import Document
-from disclosure.documents.models.counts import column_documents
+from disclosure.documents.models.counts import column_documents, with_content
 from disclosure.documents.visits import most_read
 from disclosure.reports.models import WebsiteAnnualReport
 from portal.models import SiteSettings
@@ -26,8 +26,10 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         slugs = [slug for slug, _ in HOME_BLOCKS]
         # The main entry points (the visible columns directly below each root) and the blocks'
-        # columns, in one query.
-        columns = list(CatalogNode.objects.visible().filter(Q(level=1) | Q(slug__in=slugs)))
+        # columns, none of them blank, in one query.
+        columns = list(
+            with_content(CatalogNode.objects.visible().filter(Q(level=1) | Q(slug__in=slugs)))
+        )
         context["entry_points"] = [column for column in columns if column.level == 1]
         by_slug = {column.slug: column for column in columns if column.slug in slugs}
         context["blocks"] = [

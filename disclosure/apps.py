@@ -55,6 +55,7 @@ class DisclosureConfig(AppConfig):
         from disclosure.documents import link_admin
         from disclosure.documents import roles as document_roles
         from disclosure.documents import visits as document_visits
+        from disclosure.documents.models.counts import not_blank
         from disclosure.proposals import actions as proposal_actions  # noqa: F401
         from disclosure.proposals import dashboard as proposals_dashboard
         from disclosure.proposals import roles as proposal_roles
@@ -75,8 +76,10 @@ class DisclosureConfig(AppConfig):
         link_admin.register()
         inspection_admin.register()
         site_import_admin.register()
+        registry.column_content(not_blank)
         document_visits.register()
-        # The columns that are the home of a part's page lead there (the tree, the listings).
+        # The columns that are the home of a part's page lead there (the tree, the listings) and
+        # are shown to the public even with no document of their own.
         for slug, flag, url in (
             (GUIDE_NODE_SLUG, "guides_column", "disclosure:guides"),
             (REPORT_NODE_SLUG, "reports_column", "disclosure:annual-reports"),

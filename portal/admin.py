@@ -1,6 +1,7 @@
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.widgets import url_params_from_lookup_dict
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +83,26 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     list_display = ["site_name", "owner", "site_code", "icp_number", "police_number"]
+    # An address typed without a scheme is an https one.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["site_name", "owner", "site_domain"]}),
+        (
+            _("网站标识与备案（页脚及网页元数据）"),
+            {
+                "fields": [
+                    "site_code",
+                    "icp_number",
+                    "police_number",
+                    "police_code",
+                    "badge_image",
+                    "badge_link",
+                    "error_report_url",
+                ]
+            },
+        ),
+        (_("联系方式"), {"fields": ["address", "phone", "email", "postcode"]}),
+    ]
 
     def has_add_permission(self, request):
         # One row only: the site has one set of registration numbers.

@@ -1,11 +1,47 @@
+import re
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal import registry
+from portal import filetypes, registry
 
 SITE_SETTINGS_CACHE_KEY = "portal:site-settings"
+
+# 我为政府网站找错: the national platform's address; a site registered there may enter the page
+# the platform gives it.
+ERROR_REPORT_URL = "https://zfwzzc.www.gov.cn/"
+# Where the public checks a 公安机关备案号, by its number.
+POLICE_QUERY_URL = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
+# The 党政机关网站标识 image staff upload: what it may be, by its content, and its size.
+BADGE_FAMILIES = frozenset({"png", "jpeg", "gif"})
+BADGE_MAX_BYTES = 200 * 1024
+BADGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif"}
+
+
+def validate_badge_image(value):
+    """A newly uploaded 党政机关网站标识 image: PNG, JPEG or GIF by its content, 200 KB at most."""
+    if getattr(value, "_committed", True):
+        return  # the stored file, checked when it was uploaded
+    if value.size > BADGE_MAX_BYTES:
+        raise ValidationError(_("标识图片不能超过 200 KB。"))
+    handle = value.file
+    handle.seek(0)
+    family = filetypes.sniff(handle.read(filetypes.HEAD_BYTES))
+    handle.seek(0)
+    if family not in BADGE_FAMILIES:
+        raise ValidationError(_("标识图片须是 PNG、JPEG 或 GIF 图片（按文件内容判断）。"))
+
+
+def badge_upload_to(instance, filename):
+    """A name of the portal's own for the uploaded badge: never the one the browser sent."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"site/dzjg-{uuid.uuid4().hex}{suffix if suffix in BADGE_SUFFIXES else ''}"
 
 
 class SiteSettings(models.Model):
@@ -13,9 +49,54 @@ class SiteSettings(models.Model):
 
     site_name = models.CharField(_("网站名称"), max_length=100, default="铜梁区人民政府 政务公开")
     owner = models.CharField(_("主办单位"), max_length=100, default="重庆市铜梁区人民政府办公室")
-    site_code = models.CharField(_("网站标识码"), max_length=20, blank=True)
+    site_code = models.CharField(
+        _("网站标识码"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "全国政府网站基本信息数据库分配的网站标识码，显示在页脚并写入网页元数据 SiteIDCode。"
+        ),
+    )
+    site_domain = models.CharField(
+        _("网站域名"),
+        max_length=100,
+        blank=True,
+        help_text=_("写入网页元数据 SiteDomain，如 gk.example.gov.cn；留空则用访问的域名。"),
+    )
     icp_number = models.CharField(_("ICP备案号"), max_length=50, blank=True)
-    police_number = models.CharField(_("公安机关备案号"), max_length=50, blank=True)
+    police_number = models.CharField(
+        _("公安机关备案号"),
+        max_length=50,
+        blank=True,
+        help_text=_("按备案原文填写，如“渝公网安备 50022402000001号”。"),
+    )
+    police_code = models.CharField(
+        _("公安机关备案编号"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\d{10,20}$", _("备案编号只含数字（10至20位）。"))],
+        help_text=_("备案号中的数字，用于链接到备案查询；留空则取备案号中的数字。"),
+    )
+    error_report_url = models.URLField(
+        _("“我为政府网站找错”地址"),
+        default=ERROR_REPORT_URL,
+        blank=True,
+        help_text=_("页脚“我为政府网站找错”的链接；可填写平台为本网站分配的地址。留空则不显示。"),
+    )
+    badge_link = models.URLField(
+        _("党政机关网站标识链接"),
+        blank=True,
+        help_text=_("党政机关网站标识证书页面的地址（开办单位取得标识后获得）。"),
+    )
+    badge_image = models.FileField(
+        _("党政机关网站标识图片"),
+        upload_to=badge_upload_to,
+        blank=True,
+        validators=[validate_badge_image],
+        help_text=_(
+            "上传开办单位取得的标识图片（PNG、JPEG 或 GIF，不超过 200 KB）；有图片时页脚显示标识。"
+        ),
+    )
     address = models.CharField(_("联系地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=50, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
@@ -32,6 +113,12 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return self.site_name
+
+    @property
+    def police_query_url(self):
+        """The public record's query page, by the 备案编号 or the digits of the 备案号."""
+        code = self.police_code or "".join(re.findall(r"\d", self.police_number))
+        return POLICE_QUERY_URL.format(code=code) if code else ""
 
     @classmethod
     def load(cls):

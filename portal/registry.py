@@ -12,6 +12,9 @@ Each part calls these from its app's ``ready()`` (or the wiring that stands for 
   part's own public page; the column's page gets ``flag`` in its context, and, given ``url`` (a
   URL name, with a query string after "?" if any), the tree and listings of columns lead to
   that page.
+- ``column_content(expression)``: ``expression()`` gives a boolean query expression telling, of
+  a column, whether it is not blank (空白栏目 are not shown to the public): the document core
+  judges, the catalogue's admin marks the blank ones.
 - ``audit_action(value, label)``: an action the audit log records (each part's ``actions.py``).
 - ``grant(role, *permissions)``: what a role may do in a part (``portal.roles`` keeps the roles
   in step with the grants).
@@ -109,6 +112,23 @@ def column_page_url(slug):
         return None
     name, _, query = name.partition("?")
     return reverse(name) + (f"?{query}" if query else "")
+
+
+_column_content = []
+
+
+def column_content(expression):
+    _column_content[:] = [expression]
+
+
+def column_content_expression():
+    """The registered expression telling whether a column is not blank, or None."""
+    return _column_content[0]() if _column_content else None
+
+
+def column_page_slugs():
+    """The slugs of the columns that are the homes of a part's own page."""
+    return set(_column_flags)
 
 
 def column_flags(slug):

@@ -7,6 +7,7 @@ columns it shows whatever the size of the catalogue."""
 from dataclasses import dataclass
 
 from catalog.models import CatalogNode
+from catalog.tree import SubtreeIndex
 from disclosure.documents.models.counts import kept_down_to, levels_and_listings, public_counts_of
 from disclosure.documents.models.documents import subtree_range
 from portal import registry
@@ -51,28 +52,36 @@ def deepest_level(per_level, first):
 def read_columns(root=None):
     """The columns of the page of ``root`` (the whole tree when None) down to its deepest level,
     hidden ones included (their documents count in the columns above them), as TreeColumns in
-    tree order, with {pk: public documents listed in its subtree} of each. Two queries."""
+    tree order, with {pk: public documents listed in its subtree} of each and the SubtreeIndex
+    of the columns shown even when empty. Two queries."""
     if root is None:
         columns, first, bounds = CatalogNode.objects.all(), 0, None
     else:
         columns = CatalogNode.objects.filter(**subtree_range(root))
         first, bounds = root.level + 1, (root.tree_id, root.lft, root.rght)
-    per_level, scheduled, listed = levels_and_listings(columns, bounds)
+    per_level, scheduled, listed, anchors = levels_and_listings(columns, bounds)
     deepest = deepest_level(per_level, first)
     rows = [
         TreeColumn(*row[:7], bool(row[7]), row[8], bool(row[9]), row[10])
         for row in kept_down_to(deepest, bounds)
     ]
-    return rows, public_counts_of(rows, scheduled, listed)
+    return rows, public_counts_of(rows, scheduled, listed), SubtreeIndex(anchors)
 
 
-def build_forest(columns, counts, top=None):
-    """Nest tree-ordered ``columns`` into [{"node", "count", "children", "more", "page"}, ...], from the
-    columns whose parent is ``top`` (a pk; None: the top-level columns). A hidden column, and
-    one whose parent is not shown, is dropped with its subtree."""
+def is_shown(column, counts, anchors):
+    """Whether the public sees the visible ``column``: a public document in its subtree, or a
+    column there shown even when empty (a blank column is not shown)."""
+    return counts.get(column.pk, 0) > 0 or anchors.sum(column) > 0
+
+
+def build_forest(columns, counts, anchors, top=None):
+    """Nest tree-ordered ``columns`` into [{"node", "count", "children", "more", "page"},
+    ...], from the
+    columns whose parent is ``top`` (a pk; None: the top-level columns). A hidden or empty
+    column (``is_shown``), and one whose parent is not shown, is dropped with its subtree."""
     entries, forest = {}, []
     for column in columns:
-        if not column.is_visible:
+        if not column.is_visible or not is_shown(column, counts, anchors):
             continue
         entry = {"node": column, "count": counts.get(column.pk, 0), "children": []}
         entry["more"] = column.more

@@ -10,7 +10,12 @@ from django.views.generic import TemplateView
 from catalog.models import CatalogNode
 from disclosure.documents import column_tree
 from disclosure.documents.filters import DocumentFilterForm, column_facets
-from disclosure.documents.models.counts import column_documents, public_subtree_listing
+from disclosure.documents.models.counts import (
+    column_documents,
+    holds_always_shown,
+    public_subtree_listing,
+    with_content,
+)
 from portal import page_cache, registry
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
 
@@ -36,9 +41,11 @@ class CatalogTreeView(TemplateView):
             if path is None:
                 raise Http404("栏目不存在")
             root, ancestors = path[-1], path[:-1]
-        columns, counts = column_tree.read_columns(root)
+        columns, counts, anchors = column_tree.read_columns(root)
+        if root is not None and not column_tree.is_shown(root, counts, anchors):
+            raise Http404("栏目不存在")  # a blank column (空白栏目) is not shown
         context.update(
-            forest=column_tree.build_forest(columns, counts, root and root.pk),
+            forest=column_tree.build_forest(columns, counts, anchors, root and root.pk),
             root=root,
             ancestors=ancestors,
             root_count=root and counts.get(root.pk, 0),
@@ -48,11 +55,12 @@ class CatalogTreeView(TemplateView):
 
 def shown_children(node):
     """The shown children of the visible column ``node`` (a leaf's, none, from its lft and
-    rght): the node is visible (its path is), so a shown child is visible."""
+    rght): the node is visible (its path is), so a shown child is visible; an empty one is not
+    shown (``with_content``)."""
     if node.rght - node.lft == 1:
         return []
     return list(
-        CatalogNode.objects.filter(parent_id=node.pk, is_visible=True).only(
+        with_content(CatalogNode.objects.filter(parent_id=node.pk, is_visible=True)).only(
             "pk", "name", "parent_id", "slug"
         )
     )
@@ -70,10 +78,12 @@ class CatalogNodeView(TemplateView):
             raise Http404("栏目不存在")
         node = path[-1]
         form = DocumentFilterForm(self.request.GET or None)
-        children = shown_children(node)
         # The columns holding its documents, when few, else its range; and those filed elsewhere.
         listing = public_subtree_listing(node)
         total = listing.total
+        if total == 0 and not holds_always_shown(node):
+            raise Http404("栏目不存在")  # a blank column (空白栏目) is not shown
+        children = shown_children(node)
         listed = column_documents([node], listing)
         # Only the values the column holds are offered, with their counts.
         form.offer_only(column_facets(node, listed, total))

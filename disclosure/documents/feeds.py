@@ -5,6 +5,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
+from disclosure.documents.models.counts import with_content
 from portal.control_characters import strip_for_xml
 from portal.models import SiteSettings
 
@@ -84,8 +85,8 @@ class LatestDocumentsAtomFeed(LatestDocumentsFeed):
 class NodeDocumentsFeed(LatestDocumentsFeed):
     def get_object(self, request, pk):
         path = CatalogNode.visible_path(pk)
-        if path is None:
-            raise Http404("栏目不存在")
+        if path is None or not with_content(CatalogNode.objects.filter(pk=pk)).exists():
+            raise Http404("栏目不存在")  # hidden, or a blank column (空白栏目)
         return path[-1]
 
 

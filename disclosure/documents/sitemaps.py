@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document
+from disclosure.documents.models.counts import with_content
 from portal.links import pk_url_template
 
 
@@ -73,7 +74,10 @@ class CatalogNodeSitemap(Sitemap):
     limit = 2000
 
     def items(self):
-        return CatalogNode.objects.visible().order_by("pk").values_list("pk", flat=True)
+        # Blank columns are not shown to the public (``with_content``).
+        return (
+            with_content(CatalogNode.objects.visible()).order_by("pk").values_list("pk", flat=True)
+        )
 
     @cached_property
     def _url_pattern(self):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Agency, CatalogNode, effective_time_limit_days
-from catalog.tree import SubtreeIndex
+from disclosure.documents.freshness import column_freshness
 from disclosure.documents.models import Document
 from disclosure.proposals.models import Proposal
 from disclosure.reports.annual import problems as report_problems
@@ -259,53 +259,35 @@ def backdated_documents(day, viewer):
 
 
 def stale_columns(day, viewer):
-    moment = end_of(day)
-    public = public_on(day, viewer)
-    by_node = (
-        public.values("node__tree_id", "node__lft")
-        .annotate(latest=Max("published_at"))
-        .values_list("node__tree_id", "node__lft", "latest")
-    )
-    # A column is also kept up to date by documents listed in it besides their own column.
-    by_listing = (
-        Document.extra_nodes.through.objects.filter(document__in=public.values("pk"))
-        .values("catalognode__tree_id", "catalognode__lft")
-        .annotate(latest=Max("document__published_at"))
-        .values_list("catalognode__tree_id", "catalognode__lft", "latest")
-    )
-    newest = SubtreeIndex([*by_node, *by_listing])
-    nodes = CatalogNode.objects.visible().for_staff(viewer).select_related("agency")
     findings = []
-    for node in nodes.exclude(update_interval_days=None):
-        where = {
-            "agency": node.agency.name if node.agency else "",
-            "public_url": node.get_absolute_url(),
-        }
-        latest = max(newest.values(node), default=None)
+    columns = CatalogNode.objects.for_staff(viewer).select_related("agency")
+    for column in column_freshness(day, columns, public_on(day, viewer)):
+        if not column.stale:
+            continue
+        node, period = column.node, column.period_days
         url = reverse("admin:catalog_catalognode_change", args=[node.pk])
-        if latest is None:
-            findings.append(
-                Finding(
-                    "stale_column",
-                    node.name,
-                    f"要求每 {node.update_interval_days} 天更新，尚无公开信息",
-                    url,
-                    **where,
-                )
+        agency = node.agency.name if node.agency else ""
+        if column.last_published is None:
+            # A blank column is not shown to the public: no public page to link.
+            detail = f"{node.get_kind_display()}栏目，要求每 {period} 天更新，尚无公开信息"
+            findings.append(Finding("stale_column", node.name, detail, url, agency=agency))
+            continue
+        detail = (
+            f"最近一次更新为 {column.last_published}，已 {column.days_since} 天，"
+            f"超过更新周期 {period} 天（{node.get_kind_display()}）"
+        )
+        findings.append(
+            Finding(
+                "stale_column",
+                node.name,
+                detail,
+                url,
+                agency=agency,
+                public_url=node.get_absolute_url(),
             )
-        elif moment - latest > timedelta(days=node.update_interval_days):
-            age = (day - timezone.localtime(latest).date()).days
-            findings.append(
-                Finding(
-                    "stale_column",
-                    node.name,
-                    f"最近一次更新为 {timezone.localtime(latest).date()}，已 {age} 天，超过更新周期 {node.update_interval_days} 天",
-                    url,
-                    **where,
-                )
-            )
+        )
     latest = public_on(day, SYSTEM).aggregate(latest=Max("published_at"))["latest"]
-    if latest is None or moment - latest > timedelta(days=HOME_STALE_DAYS):
+    if latest is None or end_of(day) - latest > timedelta(days=HOME_STALE_DAYS):
         when = timezone.localtime(latest).date() if latest else "无"
         findings.append(
             Finding(

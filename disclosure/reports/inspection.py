@@ -27,7 +27,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Agency, CatalogNode
+from catalog.models import KIND_UPDATE_DAYS, Agency, CatalogNode, ColumnKind, effective_update_days
 from catalog.scoping import Scope, agency_scope
 from catalog.tree import SubtreeIndex
 from disclosure.applications.clock import clock, clock_start
@@ -224,11 +224,12 @@ def stale_columns(check):
     """Columns not updated within their period; those of the indicator's own periods (up to
     six months: 动态、要闻, 通知公告、政策文件) marked ``frequent``."""
     # A compliance finding names its column by the column's admin page.
+    # Each column's period: its own 更新周期, else its kind's (``effective_update_days``).
     periods = {
-        reverse("admin:catalog_catalognode_change", args=[pk]): days
-        for pk, days in CatalogNode.objects.exclude(update_interval_days=None).values_list(
-            "pk", "update_interval_days"
-        )
+        reverse("admin:catalog_catalognode_change", args=[pk]): effective_update_days(kind, days)
+        for pk, kind, days in CatalogNode.objects.filter(
+            Q(update_interval_days__isnull=False) | Q(kind__in=list(KIND_UPDATE_DAYS))
+        ).values_list("pk", "kind", "update_interval_days")
     }
     return [
         Item(i.subject, i.detail, i.url, i.provisional, periods.get(i.url, 0) <= FREQUENT_DAYS)
@@ -243,8 +244,10 @@ def too_many_stale_columns(items):
 
 def blank_columns(check):
     """Columns the public sees with nothing in them: visible, no visible column beneath (a
-    column with sub-columns is their entry), no public document filed or listed in it, and not
-    the home of a part's own page (``portal.registry.column_page``)."""
+    column with sub-columns is their entry), no public document filed or listed in it, not the
+    home of a part's own page (``portal.registry.column_page``) and not a page (栏目类型“页面”).
+    Blank columns are kept off public pages (``documents.models.counts.with_content``) unless
+    staff keep them shown (``shown_when_empty``): those are what the public sees blank."""
     public = Document.objects.public(at=compliance.end_of(check.day))
     placed = [
         *public.values("node__tree_id", "node__lft")
@@ -259,7 +262,10 @@ def blank_columns(check):
     parents = set(visible.exclude(parent=None).values_list("parent_id", flat=True))
     return [
         Item(node.name, "栏目对公众显示，但没有任何公开信息", node.get_absolute_url())
-        for node in visible.for_staff(check.viewer).exclude(pk__in=parents)
+        for node in visible.for_staff(check.viewer)
+        .filter(shown_when_empty=True)
+        .exclude(pk__in=parents)
+        .exclude(kind=ColumnKind.PAGE)
         if not holding.values(node) and not registry.column_flags(node.slug)
     ]
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Avg, F, Q, Sum
 from django.utils import timezone
 
-from catalog.models import CatalogNode
+from catalog.models import CatalogNode, ColumnKind
 from disclosure.applications.models import Application
 from disclosure.documents.models import Document
 from portal.models import SiteSettings, VisitDay
@@ -168,20 +168,26 @@ def published_in(year):
     return Document.objects.public().filter(published_at__gte=start, published_at__lt=end)
 
 
-def _columns_named(words):
+def _named(words):
     query = Q()
     for word in words:
         query |= Q(name__contains=word)
-    return CatalogNode.objects.filter(query).values("pk")
+    return query
 
 
-def publication_counts_by_column_name(year):
-    """信息发布 of ``year`` by column names (columns do not yet say what they hold): 政务动态
-    from columns named 动态/要闻/新闻, 概况类 from columns named 概况/简介, 信息公开目录信息 every
-    other public document published in the year. The one function to switch to the columns'
-    kinds when they have them."""
+def _news_columns():
+    """动态要闻 columns: of that kind, or of no kind yet (其他) and named 动态/要闻/新闻."""
+    news = Q(kind=ColumnKind.NEWS) | (Q(kind=ColumnKind.OTHER) & _named(NEWS_WORDS))
+    return CatalogNode.objects.filter(news).values("pk")
+
+
+def publication_counts_by_column(year):
+    """信息发布 of ``year`` by the columns' kinds: 政务动态 from 动态要闻 columns (and columns of
+    no kind yet named 动态/要闻/新闻), 概况类 from columns named 概况/简介, 信息公开目录信息 every
+    other public document published in the year."""
     documents = published_in(year)
-    news_columns, overview_columns = _columns_named(NEWS_WORDS), _columns_named(OVERVIEW_WORDS)
+    news_columns = _news_columns()
+    overview_columns = CatalogNode.objects.filter(_named(OVERVIEW_WORDS)).values("pk")
     news = documents.filter(node__in=news_columns).count()
     overview = documents.filter(node__in=overview_columns).exclude(node__in=news_columns).count()
     catalog = documents.exclude(node__in=news_columns).exclude(node__in=overview_columns).count()
@@ -222,7 +228,7 @@ def counted(year):
     interpretations = published_in(year).filter(genre__is_interpretation=True).count()
     return {
         **visit_totals(year),
-        **publication_counts_by_column_name(year),
+        **publication_counts_by_column(year),
         "interpretation_materials": interpretations,
         **online_messages(year),
     }

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.importer import import_directory, parse_directory, read_table
-from catalog.models import Agency, CatalogNode
+from catalog.models import Agency, CatalogNode, ColumnKind, kind_from_name
 from disclosure.applications.roles import REQUESTS
 from disclosure.documents.index_numbers import format_index_number
 from disclosure.documents.models import Document, Genre, Topic
@@ -99,8 +99,9 @@ CATALOG = (
 )
 
 NODE_DETAILS = {
+    # 机构信息 is a page of text, not a list of documents.
+    "jgxx": {"kind": ColumnKind.PAGE},
     "zcwj": {
-        "update_interval_days": 183,
         "time_limit_days": 20,
         "time_limit_text": "自信息形成或者变更之日起20个工作日内",
     },
@@ -175,7 +176,8 @@ class Command(BaseCommand):
                 node.slug = slug
                 node.save()
         if node is None:
-            node = CatalogNode(parent=parent, slug=slug, name=name, **NODE_DETAILS.get(slug, {}))
+            details = {"kind": kind_from_name(name), **NODE_DETAILS.get(slug, {})}
+            node = CatalogNode(parent=parent, slug=slug, name=name, **details)
             node.save()
         for child in children:
             self.seed_catalog(child, parent=node)

@@ -16,7 +16,7 @@ and is not shown, so that the shown columns' rows are all the tree page reads.
 from typing import NamedTuple
 
 from django.db import connections, models, router, transaction
-from django.db.models import CharField, Count, F, Func, IntegerField, Value
+from django.db.models import CharField, Count, Exists, F, Func, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,7 +111,7 @@ def rebuild_public_counts():
 
 # Every part of the counts' UNION annotates these columns, named in the same order: a UNION
 # matches columns by position.
-_COUNT_COLUMNS = ("kind", "t", "l", "doc", "n", "pt", "pl")
+_COUNT_COLUMNS = ("part", "t", "l", "doc", "n", "pt", "pl")
 
 
 def _null_int():
@@ -127,7 +127,7 @@ def _kept_count_rows():
     return (
         PublicCount.objects.order_by()
         .annotate(
-            kind=_kind("p"),
+            part=_kind("p"),
             t=F("node__tree_id"),
             l=F("node__lft"),
             doc=_null_int(),
@@ -150,7 +150,7 @@ def _scheduled_count_rows(bounds=None):
         scheduled.order_by()
         .values("node__tree_id", "node__lft")
         .annotate(
-            kind=_kind("s"),
+            part=_kind("s"),
             t=F("node__tree_id"),
             l=F("node__lft"),
             doc=_null_int(),
@@ -173,7 +173,7 @@ def _extra_listing_rows(bounds=None):
     return (
         listings.order_by()
         .annotate(
-            kind=_kind("x"),
+            part=_kind("x"),
             t=F("catalognode__tree_id"),
             l=F("catalognode__lft"),
             doc=F("document_id"),
@@ -288,17 +288,17 @@ def public_subtree_listing(node):
     scheduled = _scheduled().filter(**_within("node__", *bounds)).order_by()
     holding = kept.filter(documents__gt=0).values("node_id")[: LISTED_IDS + 1]
     parts = [
-        kept.annotate(kind=_kind("p"), n=_sum("documents")),
-        scheduled.annotate(kind=_kind("s"), n=_number("pk")),
-        PublicCount.objects.filter(pk__in=holding).annotate(kind=_kind("k"), n=F("node_id")),
+        kept.annotate(part=_kind("p"), n=_sum("documents")),
+        scheduled.annotate(part=_kind("s"), n=_number("pk")),
+        PublicCount.objects.filter(pk__in=holding).annotate(part=_kind("k"), n=F("node_id")),
         Document.objects.filter(pk__in=elsewhere.values("pk").distinct()[: LISTED_IDS + 1])
         .order_by()
-        .annotate(kind=_kind("x"), n=F("pk")),
+        .annotate(part=_kind("x"), n=F("pk")),
     ]
     rows = (
         parts[0]
-        .values_list("kind", "n")
-        .union(*(part.values_list("kind", "n") for part in parts[1:]), all=True)
+        .values_list("part", "n")
+        .union(*(part.values_list("part", "n") for part in parts[1:]), all=True)
     )
     totals, ids = {}, {"k": [], "x": []}
     for kind, n in rows:
@@ -334,12 +334,13 @@ def levels_and_listings(columns, bounds=None):
     """What the tree page reads before its columns, in one query: ({level: how many of
     ``columns`` are at it}, the scheduled documents (negative, per column) and the extra
     listings of public documents in the subtree ``bounds`` (all when None), as rows of the
-    SubtreeIndexes of ``public_counts_of``)."""
+    SubtreeIndexes of ``public_counts_of``, and the (tree_id, lft, 1) of each of ``columns``
+    shown even when empty (``CatalogNode.always_shown``), for ``shown_on_tree``)."""
     per_level = (
         columns.order_by()
         .values("level")
         .annotate(
-            kind=_kind("l"),
+            part=_kind("l"),
             t=F("level"),
             l=Count("pk"),
             doc=_null_int(),
@@ -349,16 +350,34 @@ def levels_and_listings(columns, bounds=None):
         )
         .values_list(*_COUNT_COLUMNS)
     )
-    rows = per_level.union(_scheduled_count_rows(bounds), _extra_listing_rows(bounds), all=True)
-    levels, placed, listed = {}, [], []
+    always = (
+        columns.filter(CatalogNode.always_shown())
+        .order_by()
+        .annotate(
+            part=_kind("a"),
+            t=F("tree_id"),
+            l=F("lft"),
+            doc=_null_int(),
+            n=Value(1, output_field=IntegerField()),
+            pt=_null_int(),
+            pl=_null_int(),
+        )
+        .values_list(*_COUNT_COLUMNS)
+    )
+    rows = per_level.union(
+        _scheduled_count_rows(bounds), _extra_listing_rows(bounds), always, all=True
+    )
+    levels, placed, listed, anchors = {}, [], [], []
     for kind, tree_id, lft, doc, n, primary_tree, primary_lft in rows:
         if kind == "l":
             levels[tree_id] = lft
         elif kind == "s":
             placed.append((tree_id, lft, -n))
+        elif kind == "a":
+            anchors.append((tree_id, lft, 1))
         else:
             listed.append((tree_id, lft, (doc, primary_tree, primary_lft)))
-    return levels, placed, listed
+    return levels, placed, listed, anchors
 
 
 def _kept_down_to_sql(quote, bounded):
@@ -405,3 +424,47 @@ def public_counts_of(columns, scheduled, listed):
     placed = [(column.tree_id, column.lft, column.kept) for column in columns]
     index, extras = SubtreeIndex([*placed, *scheduled]), SubtreeIndex(listed)
     return {column.pk: index.sum(column) + len(_also_listed(extras, column)) for column in columns}
+
+
+# -- empty columns ---------------------------------------------------------------------------------
+#
+# A column with no public document in its subtree is a blank column (空白栏目) to the site
+# inspection, which fails a site with five of them: the public does not see it (tree, column
+# lists, sitemap, its own page) unless a column beneath it, or itself, is shown even when empty
+# (``CatalogNode.always_shown``: a page, the home of a part's own page, or kept shown by staff
+# with a reason). The tree page and a column's page judge by the public counts they read anyway;
+# lists of columns (``with_content``) by the kept counts, in the same query.
+
+
+def _holding_beneath():
+    """The columns of the subtree of the outer column that hold a public document (kept count,
+    or a public document also listed there) or are shown even when empty."""
+    kept = PublicCount.objects.filter(node_id=OuterRef("pk"), documents__gt=0)
+    listed = Document.extra_nodes.through.objects.filter(
+        catalognode_id=OuterRef("pk"), document__in=Document.objects.public().values("pk")
+    )
+    return CatalogNode.objects.filter(
+        tree_id=OuterRef("tree_id"), lft__gte=OuterRef("lft"), lft__lte=OuterRef("rght")
+    ).filter(Q(Exists(kept)) | Q(Exists(listed)) | CatalogNode.always_shown())
+
+
+def with_content(columns):
+    """``columns`` (a CatalogNode queryset) less the empty ones: those with no public document
+    in their subtree and no column there shown even when empty. A column whose documents are
+    all scheduled for later counts as holding them (its kept count)."""
+    return columns.filter(Exists(_holding_beneath()))
+
+
+def not_blank():
+    """Of a column (in a CatalogNode query): whether it is not blank, as ``with_content``
+    judges; to annotate a page of columns with."""
+    return Exists(_holding_beneath())
+
+
+def holds_always_shown(node):
+    """Whether ``node`` or a column beneath it is shown even when empty."""
+    return (
+        CatalogNode.objects.filter(tree_id=node.tree_id, lft__gte=node.lft, lft__lte=node.rght)
+        .filter(CatalogNode.always_shown())
+        .exists()
+    )

@@ -288,20 +288,20 @@ class DocumentQuerySet(models.QuerySet):
         rows = (
             Document.objects.filter(pk__in=listings.distinct().order_by()[: SUBTREE_LIST + 1])
             .order_by()
-            .annotate(kind=Value("d"))
-            .values_list("kind", "pk")
+            .annotate(part=Value("d"))
+            .values_list("part", "pk")
         )
         if 1 < subtree_size(node) <= SUBTREE_LIST:
             rows = (
                 CatalogNode.objects.filter(**subtree_range(node))
                 .order_by()
-                .annotate(kind=Value("n"))
-                .values_list("kind", "pk")
+                .annotate(part=Value("n"))
+                .values_list("part", "pk")
                 .union(rows, all=True)
             )
         node_ids, listed = [], []
-        for kind, pk in rows:
-            (node_ids if kind == "n" else listed).append(pk)
+        for part, pk in rows:
+            (node_ids if part == "n" else listed).append(pk)
         if subtree_size(node) == 1:
             node_ids = [node.pk]
         elif subtree_size(node) > SUBTREE_LIST:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from catalog.models import CatalogNode
+from catalog.models import CatalogNode, ColumnKind
 from disclosure.applications.models import Application
 from disclosure.documents.models import Document
 from disclosure.reports.inspection import (
@@ -49,7 +49,10 @@ def verdict(key, day=DAY, viewer=SYSTEM):
 
 
 def leaf(name, parent, **extra):
-    return CatalogNode.objects.create(name=name, parent=parent, **extra)
+    """A column staff keep shown to the public even while it is empty (a blank column is
+    otherwise kept off public pages, and so not one the public sees blank)."""
+    shown = {"shown_when_empty": True, "shown_when_empty_reason": "栏目建设中"}
+    return CatalogNode.objects.create(name=name, parent=parent, **{**shown, **extra})
 
 
 @pytest.fixture
@@ -90,6 +93,15 @@ def test_five_news_columns_not_updated_for_two_weeks_fail(current):
         published(node=column, published_at=local(2025, 6, 1))
     stale = verdict("stale_columns")
     assert stale.count == 5 and not stale.passed and stale.verdict == "不合格"
+    assert all(item.frequent for item in stale.items)
+
+
+def test_news_columns_by_their_kind_alone_are_held_to_two_weeks(current):
+    columns = [leaf(f"要闻{n}", current["legal"], kind=ColumnKind.NEWS) for n in range(5)]
+    for column in columns:
+        published(node=column, published_at=local(2025, 6, 1))
+    stale = verdict("stale_columns")
+    assert stale.count == 5 and not stale.passed
     assert all(item.frequent for item in stale.items)
 
 
@@ -134,6 +146,8 @@ def test_columns_the_public_does_not_see_as_blank_are_not_counted(current):
     leaf("政府信息公开指南", current["root"], slug="gkzn")  # the guides' page
     listed = leaf("同时列出", current["legal"])
     published(node=current["policies"], published_at=local(2025, 6, 20)).extra_nodes.add(listed)
+    leaf("不公开显示的空栏目", current["other"], shown_when_empty=False)  # kept off the pages
+    leaf("机构职能", current["other"], kind=ColumnKind.PAGE)  # a page is its text
     blank = verdict("blank_columns")
     assert blank.count == BLANK_LIMIT - 1 and blank.passed
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import CatalogNode
+from catalog.models import CatalogNode, ColumnKind
 from disclosure.applications.models import Application
 from disclosure.documents.models import Document, Genre
 from disclosure.documents.services import publish, submit
@@ -86,6 +86,16 @@ def test_the_counted_figures_come_from_the_year_s_data(year_of_data):
         "messages_closed": 2,
         "messages_days": 5.0,
     }
+
+
+def test_news_is_counted_by_the_columns_kind(year_of_data):
+    root = CatalogNode.objects.get(name="政务公开")
+    briefing = CatalogNode.objects.create(name="领导活动", parent=root, kind=ColumnKind.NEWS)
+    CatalogNode.objects.filter(name="区政府要闻").update(kind=ColumnKind.NOTICE)
+    publish_on(DocumentFactory(agency=year_of_data, node=briefing), moment(2025, 4, 1))
+    counts = website.counted(2025)
+    # 领导活动 is a 动态要闻 column by its kind; 区政府要闻, made a notice column, no longer counts.
+    assert counts["info_news"] == 1 and counts["info_catalog"] == 5
 
 
 def test_entered_figures_join_the_counted_ones(year_of_data):
