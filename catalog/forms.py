@@ -53,7 +53,8 @@ class CatalogNodeAdminForm(forms.ModelForm):
         known = set(CatalogNode.CHANNEL_OPTIONS)
         self.fields["channel_choices"].initial = [c for c in current if c in known]
         self.fields["channel_other"].initial = "、".join(c for c in current if c not in known)
-        self.fields["kind"].required = False
+        if "kind" in self.fields:  # not on a read-only page
+            self.fields["kind"].required = False
 
     # The admin sets the acting user; a change of parent is then checked as a move.
     user = None

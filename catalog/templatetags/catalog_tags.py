@@ -74,11 +74,14 @@ def catalog_side_nav(path):
         shown |= Q(parent_id=path[-1].pk)
     # By level: the first level and the path come before the columns below it, which the
     # limit cuts.
+    candidates = CatalogNode.objects.visible().filter(shown)
+    content = registry.column_content_expression()
+    if content is not None:  # blank columns (空白栏目) are not shown, save the path itself
+        candidates = candidates.filter(content | Q(pk__in=open_ids))
     columns = list(
-        CatalogNode.objects.visible()
-        .filter(shown)
-        .only("pk", "name", "slug", "level", "parent_id", "tree_id", "lft")
-        .order_by("level", "tree_id", "lft")[:SIDE_NAV_ROWS]
+        candidates.only("pk", "name", "slug", "level", "parent_id", "tree_id", "lft").order_by(
+            "level", "tree_id", "lft"
+        )[:SIDE_NAV_ROWS]
     )
     columns.sort(key=lambda column: (column.tree_id, column.lft))
     children = {}

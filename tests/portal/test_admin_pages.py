@@ -111,6 +111,7 @@ EXPECTED = {
     "disclosure_annualreport_printed":       (200, 200, 200, 403, 403, 403, 403),
     "disclosure_websiteannualreport_changelist": (200, 200, 200, 403, 200, 403, 403),
     "disclosure_websiteannualreport_add":        (200, 200, 200, 403, 403, 403, 403),
+    "disclosure_websiteannualreport_change":     (200, 200, 200, 403, 200, 403, 403),
     "disclosure_disclosureguide_changelist": (200, 200, 200, 403, 200, 403, 403),
     "disclosure_disclosureguide_add":        (200, 200, 200, 403, 403, 403, 403),
     "disclosure_disclosureguide_change":     (200, 200, 200, 403, 200, 403, 403),

@@ -1,7 +1,7 @@
 """What waits for each user on the admin index, and the review queue: who submitted a document
 and how long it has waited, the longest first."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -40,7 +40,8 @@ def test_the_reviewer_is_told_what_to_review_and_the_editor_what_came_back(clien
     second = DocumentFactory(agency=agency, node=node, title="后提交的通知")
     returned = DocumentFactory(agency=agency, node=node, title="被退回的通知")
     DocumentFactory(agency=AgencyFactory(name="别的机关"), node=node)  # not theirs
-    with on_day(timezone.localdate() - timedelta(days=3)):
+    # At the day's first moment: three whole days ago whatever the time of day now.
+    with on_day(timezone.localdate() - timedelta(days=3), at=time(0)):
         services.submit(first, editor)
     services.submit(second, editor)
     services.submit(returned, editor)
