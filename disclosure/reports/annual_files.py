@@ -202,10 +202,18 @@ def public_file_response(request, report, file_format):
     report's file is being built."""
     figures = figures_for(report)
     fingerprint = report_fingerprint(report, figures)
-    path = settings.EXPORT_ROOT / "annual-reports" / f"{report.pk}-{fingerprint}.{file_format}"
-    # Weak: a file built again from the same report holds the same text but other bytes.
-    etag = "W/" + quote_etag(f"{report.pk}-{fingerprint}")
     built = report_file(report, file_format, figures)
+    return serve_built(request, "annual-reports", report.pk, fingerprint, built, LOCK_KEY)
+
+
+def serve_built(request, folder, pk, version, built, lock_key):
+    """``built`` (the file of report ``pk`` as of ``version``) from its file under
+    EXPORT_ROOT/``folder``, built once per version under ``lock_key``, the files of earlier
+    versions pruned; a 304 to a browser holding it."""
+    file_format = built.file_format
+    path = settings.EXPORT_ROOT / folder / f"{pk}-{version}.{file_format}"
+    # Weak: a file built again from the same report holds the same text but other bytes.
+    etag = "W/" + quote_etag(f"{pk}-{version}")
     handle = built_files.open_file(path)
     if handle is None:
         not_modified = built_files.not_modified(request, etag)
@@ -214,8 +222,8 @@ def public_file_response(request, report, file_format):
         handle, _built = built_files.build(
             path,
             lambda target: write_built(built, target, PUBLIC),
-            lock_key=LOCK_KEY,
-            prune=lambda folder: _prune(folder, report.pk, fingerprint),
+            lock_key=lock_key,
+            prune=lambda folder: _prune(folder, pk, version),
         )
     return built_files.file_response(
         request,

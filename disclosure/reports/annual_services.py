@@ -307,26 +307,34 @@ def reopen(report, user, reason):
     """Make a final report a draft again, while its document has not gone to review."""
     report = _locked(report)
     _check(report, user)
+    reason = reopen_reason(report, reason, _("报告"))
+    return back_to_draft(report, user, reason, "final_numbers", report_actions.ANNUAL_REPORT)
+
+
+def reopen_reason(report, reason, noun):
+    """The reason ``report`` (a 报告 or 报表, as ``noun`` says) may be made a draft again: it is
+    final and its document has not gone to review. Raises ReportError."""
     reason = (reason or "").strip()
     if not report.is_final:
-        raise ReportError(_("报告尚未定稿。"))
+        raise ReportError(_("%(noun)s尚未定稿。") % {"noun": noun})
     if not reason:
         raise ReportError(_("退回修改时请写明原因。"))
     document = report.document
     if document is not None and document.status != Document.Status.DRAFT:
         raise ReportError(
-            _("报告的公开文件状态为“%(status)s”，不能退回修改；待审核的文件请审核人员先退回。")
-            % {"status": document.get_status_display()}
+            _("%(noun)s的公开文件状态为“%(status)s”，不能退回修改；待审核的文件请审核人员先退回。")
+            % {"noun": noun, "status": document.get_status_display()}
         )
-    report.status = AnnualReport.Status.DRAFT
-    report.final_numbers = {}
+    return reason
+
+
+def back_to_draft(report, user, reason, kept, action):
+    """``report`` a draft again: what it kept when made final (its field ``kept``) forgotten,
+    audited as ``action``."""
+    report.status = report.Status.DRAFT
+    setattr(report, kept, {})
     report.final_at = None
     report.final_by = None
     report.save()
-    audit.record(
-        report_actions.ANNUAL_REPORT,
-        actor=user,
-        obj=report,
-        details={"step": "reopen", "reason": reason},
-    )
+    audit.record(action, actor=user, obj=report, details={"step": "reopen", "reason": reason})
     return report

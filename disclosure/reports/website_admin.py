@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.reports import admin_pages
 from disclosure.reports.annual_files import FORMATS
 from disclosure.reports.annual_services import ReportError
 from disclosure.reports.models import WebsiteAnnualReport
@@ -25,7 +26,6 @@ from disclosure.reports.website import (
 )
 from disclosure.reports.website_files import report_file
 from disclosure.reports.website_services import make_final, reopen, save_entered
-from portal import downloads
 from portal.admin_pages import AdminPage
 
 # What the portal counts but staff may state instead (留言 received elsewhere too).
@@ -190,31 +190,13 @@ class FinalPage(AdminPage):
         return HttpResponseRedirect(document_url)
 
 
-class ReopenPage(AdminPage):
-    def post(self, request, object_id):
-        report = self.model_admin._report_or_404(request, object_id)
-        if not self.model_admin.has_change_permission(request, report):
-            raise PermissionDenied
-        try:
-            reopen(report, request.user, request.POST.get("reason", ""))
-        except ReportError as error:
-            self.message_user(request, str(error), messages.ERROR)
-        else:
-            self.message_user(request, _("报表已退回为草稿。"), messages.SUCCESS)
-        return HttpResponseRedirect(self.model_admin._change_url(report))
+class ReopenPage(admin_pages.ReopenPage):
+    reopen = staticmethod(reopen)
+    done = _("报表已退回为草稿。")
 
 
-class FilePage(AdminPage):
-    def get(self, request, object_id, file_format):
-        report = self.model_admin._report_or_404(request, object_id)
-        if not self.model_admin.has_view_permission(request, report):
-            raise PermissionDenied
-        if file_format not in FORMATS:
-            raise Http404
-        try:
-            return downloads.built_response(report_file(report, file_format), request.user)
-        except downloads.ExportLimited as limited:
-            return downloads.limited_page(request, limited, self.admin_site)
+class FilePage(admin_pages.ReportFilePage):
+    report_file = staticmethod(report_file)
 
 
 admin.site.register(WebsiteAnnualReport, WebsiteReportAdmin)

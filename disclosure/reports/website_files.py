@@ -4,16 +4,11 @@ neutralised, in ``downloads.new_workbook``), without what XML cannot carry."""
 
 import hashlib
 import json
-import os
 
-from django.conf import settings
-from django.utils.http import quote_etag
-
-from disclosure.reports.annual_files import FORMATS, merge_text
+from disclosure.reports.annual_files import FORMATS, merge_text, serve_built
 from disclosure.reports.website import sections, values_for
-from portal import built_files
 from portal.control_characters import strip_for_xml
-from portal.downloads import PUBLIC, BuiltFile, neutralise, new_workbook, write_built
+from portal.downloads import BuiltFile, neutralise, new_workbook
 
 LOCK_KEY = "website-report-files:building"
 # Part of every file's fingerprint: raise it when what the files hold or how they look changes.
@@ -109,32 +104,7 @@ def public_file_response(request, report, file_format):
     The caller has checked that it is published. Raises built_files.Busy while another file is
     being built."""
     values = values_for(report)
-    mark = fingerprint(report, values)
-    path = settings.EXPORT_ROOT / "website-reports" / f"{report.pk}-{mark}.{file_format}"
-    etag = "W/" + quote_etag(f"{report.pk}-{mark}")
     built = report_file(report, file_format, values)
-    handle = built_files.open_file(path)
-    if handle is None:
-        not_modified = built_files.not_modified(request, etag)
-        if not_modified is not None:
-            return not_modified
-        handle, _built = built_files.build(
-            path,
-            lambda target: write_built(built, target, PUBLIC),
-            lock_key=LOCK_KEY,
-            prune=lambda folder: _prune(folder, report.pk, mark),
-        )
-    return built_files.file_response(
-        request,
-        handle,
-        etag=etag,
-        filename=f"{built.filename}.{file_format}",
-        content_type=built.content_type,
+    return serve_built(
+        request, "website-reports", report.pk, fingerprint(report, values), built, LOCK_KEY
     )
-
-
-def _prune(folder, pk, keep):
-    for entry in os.scandir(folder):
-        earlier = entry.name.startswith(f"{pk}-") and not entry.name.startswith(f"{pk}-{keep}.")
-        if entry.is_file() and (earlier or built_files.is_stale_temporary(entry)):
-            os.unlink(entry.path)

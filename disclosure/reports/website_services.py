@@ -14,7 +14,13 @@ from catalog.scoping import LACKS_PERMISSION, refusal
 from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.models.documents import WellKnownRowMissing
 from disclosure.reports import actions as report_actions
-from disclosure.reports.annual_services import REPORT_GENRE, ReportError, report_node
+from disclosure.reports.annual_services import (
+    REPORT_GENRE,
+    ReportError,
+    back_to_draft,
+    reopen_reason,
+    report_node,
+)
 from disclosure.reports.models import WebsiteAnnualReport
 from disclosure.reports.website import ENTERED_ROWS, sections, values_for
 from portal import audit
@@ -135,26 +141,5 @@ def reopen(report, user, reason):
     """Make a final report a draft again, while its document has not gone to review."""
     _check(user, _site_agency().pk)
     report = _locked(report)
-    reason = (reason or "").strip()
-    if not report.is_final:
-        raise ReportError(_("报表尚未定稿。"))
-    if not reason:
-        raise ReportError(_("退回修改时请写明原因。"))
-    document = report.document
-    if document is not None and document.status != Document.Status.DRAFT:
-        raise ReportError(
-            _("报表的公开文件状态为“%(status)s”，不能退回修改。")
-            % {"status": document.get_status_display()}
-        )
-    report.status = WebsiteAnnualReport.Status.DRAFT
-    report.final_values = {}
-    report.final_at = None
-    report.final_by = None
-    report.save()
-    audit.record(
-        report_actions.WEBSITE_REPORT,
-        actor=user,
-        obj=report,
-        details={"step": "reopen", "reason": reason},
-    )
-    return report
+    reason = reopen_reason(report, reason, _("报表"))
+    return back_to_draft(report, user, reason, "final_values", report_actions.WEBSITE_REPORT)
