@@ -64,12 +64,40 @@ class AnnualReportQuerySet(models.QuerySet):
         return self.filter(document__in=Document.objects.public())
 
 
-class AnnualReport(models.Model):
-    """One agency's 政府信息公开工作年度报告 for one year."""
+class FinalReport(models.Model):
+    """What a report made final keeps (the annual report, the website's annual form): its
+    status, when and by whom it was made final, when it was made and changed."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         FINAL = "final", _("已定稿")
+
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    final_at = models.DateTimeField(_("定稿时间"), null=True, blank=True, editable=False)
+    final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("定稿人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_final(self):
+        return self.status == self.Status.FINAL
+
+
+class AnnualReport(FinalReport):
+    """One agency's 政府信息公开工作年度报告 for one year."""
 
     class Entry(models.TextChoices):
         COUNTED = "counted", _("按系统数据统计")
@@ -79,9 +107,6 @@ class AnnualReport(models.Model):
         Agency, verbose_name=_("报告机关"), on_delete=models.PROTECT, related_name="annual_reports"
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    status = models.CharField(
-        _("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False
-    )
 
     template = models.CharField(
         _("报告格式"),
@@ -148,16 +173,6 @@ class AnnualReport(models.Model):
 
     # The computed cells ({cell key: number}, overrides applied) as they were made final.
     final_numbers = models.JSONField(_("定稿数据"), default=dict, blank=True, editable=False)
-    final_at = models.DateTimeField(_("定稿时间"), null=True, blank=True, editable=False)
-    final_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("定稿人"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     document = models.OneToOneField(
         Document,
         verbose_name=_("公开文件"),
@@ -170,8 +185,6 @@ class AnnualReport(models.Model):
         related_name="annual_report",
         help_text=_("定稿时在“政府信息公开年报”栏目生成，经审核发布后对外公开。"),
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = AnnualReportQuerySet.as_manager()
 
@@ -192,10 +205,6 @@ class AnnualReport(models.Model):
     @property
     def title(self):
         return str(self)
-
-    @property
-    def is_final(self):
-        return self.status == self.Status.FINAL
 
     @property
     def is_printed(self):
@@ -366,18 +375,11 @@ class WebsiteAnnualReportQuerySet(models.QuerySet):
         return self.filter(document__in=Document.objects.public())
 
 
-class WebsiteAnnualReport(models.Model):
+class WebsiteAnnualReport(FinalReport):
     """The site's 政府网站工作年度报表 for one year (国办函〔2018〕12号), published on the home
     page by 31 January of the next year. What each row holds: ``reports.website``."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        FINAL = "final", _("已定稿")
-
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    status = models.CharField(
-        _("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False
-    )
     entered = models.JSONField(
         _("填报数据"),
         default=dict,
@@ -386,16 +388,6 @@ class WebsiteAnnualReport(models.Model):
         help_text=_("系统无法统计、由工作人员填报的各项（按报表项目）。"),
     )
     final_values = models.JSONField(_("定稿数据"), default=dict, blank=True, editable=False)
-    final_at = models.DateTimeField(_("定稿时间"), null=True, blank=True, editable=False)
-    final_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("定稿人"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     document = models.OneToOneField(
         Document,
         verbose_name=_("公开文件"),
@@ -406,8 +398,6 @@ class WebsiteAnnualReport(models.Model):
         related_name="website_report",
         help_text=_("定稿时生成，经审核发布后在首页展示。"),
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = WebsiteAnnualReportQuerySet.as_manager()
 
@@ -425,7 +415,3 @@ class WebsiteAnnualReport(models.Model):
     @property
     def title(self):
         return str(self)
-
-    @property
-    def is_final(self):
-        return self.status == self.Status.FINAL
