@@ -20,8 +20,10 @@ def test_the_self_inspection_page_passes_axe_and_opens_an_item(live_server, tmp_
     get_user_model().objects.create_superuser("boss", "b@example.com", PASSWORD)
     root = CatalogNode.objects.create(name="政务公开")
     published(node=CatalogNode.objects.create(name="政策文件", parent=root))
-    for n in range(5):
-        CatalogNode.objects.create(name=f"空栏目{n}", parent=root)
+    for n in range(5):  # empty columns staff keep shown: what the public sees as blank
+        CatalogNode.objects.create(
+            name=f"空栏目{n}", parent=root, shown_when_empty=True, shown_when_empty_reason="筹备中"
+        )
     ApplicationFactory(received_on=date(2025, 1, 6))
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")

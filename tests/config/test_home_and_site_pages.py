@@ -95,6 +95,7 @@ def test_the_contact_page_shows_the_site_settings_and_agencies(client, db):
 
 def test_column_and_document_pages_carry_the_catalogues_side_navigation(client, columns):
     document = published(title="规范性文件", node=columns["xzgfxwj"])
+    published(title="通知", node=columns["tzgg"])  # a blank column is in no navigation
     for url, current in [
         (columns["zcwj"].get_absolute_url(), "政策文件"),
         (document.get_absolute_url(), "行政规范性文件"),

@@ -172,8 +172,10 @@ def test_non_public_document_is_absent_from_every_surface(
     assert f"/documents/{doc.pk}/" not in text
     assert "SECRETBYTES" not in text
     if surface is tree_counts:
-        # Its column holds no public document: a blank column, not on the tree at all.
-        assert "(1)" not in text and "人大代表建议办理" not in text
+        # Its column counts no public document: 人大代表建议办理 leads to the replies' page
+        # (shown even when empty), with no count beside it.
+        assert "(1)" not in text
+        assert '?body=congress">人大代表建议办理</a></li>' in text
 
 
 @pytest.mark.django_db
