@@ -102,3 +102,23 @@ def test_the_annual_report_form_at_1366_keeps_labels_readable_and_the_total_in_v
         assert total.is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 1366
         assert holder["x"] + holder["width"] <= 1366
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_document_with_an_attachment_fits_1366_without_scrolling_sideways(
+    live_server, boss, settings, tmp_path
+):
+    from tests.factories import AttachmentFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    document = DocumentFactory(title="重庆市铜梁区人民政府办公室关于进一步做好政务公开工作的通知")
+    AttachmentFactory(document=document, name="关于进一步做好政务公开工作的通知（附件一）.pdf")
+    with chromium() as browser:
+        page = logged_in(browser, live_server)
+        page.goto(f"{live_server.url}/admin/disclosure/document/{document.pk}/change/")
+        # The attachment's row shows its SHA-256 and its stored name, long words both.
+        assert page.locator(".field-sha256").first.inner_text().strip() != "-"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.close()
+    assert width <= 1366

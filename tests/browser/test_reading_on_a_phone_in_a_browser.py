@@ -93,11 +93,15 @@ def overflow(page):
 
 @pytest.mark.parametrize("elder", [False, True], ids=["ordinary", "elder"])
 def test_no_public_page_scrolls_sideways_on_a_phone(live_server, elder):
+    from disclosure.reports.models import WebsiteAnnualReport
+
     urls = demo_site(documents=60)
+    website_report = WebsiteAnnualReport.objects.order_by("pk").first()
     pages = [
         "/", urls["busy_column"], urls["column"], urls["busy_document"], urls["document"],
         urls["search"], "/ysqgk/", "/documents/proposals/", "/documents/annual-reports/",
         "/documents/guide/", urls["guide"], "/catalog/", "/map/", "/contact/",
+        f"/documents/website-reports/{website_report.year}/",
     ]  # fmt: skip
     with chromium() as browser:
         context = browser.new_context(viewport=PHONE)

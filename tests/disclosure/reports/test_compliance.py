@@ -14,7 +14,7 @@ from disclosure.reports.compliance import build_report, report_download
 from portal.actors import SYSTEM
 from portal.downloads import csv_chunks, write_file
 from tests.disclosure.conftest import local
-from tests.factories import GenreFactory, published
+from tests.factories import AgencyFactory, GenreFactory, StaffUserFactory, published
 from tests.office import AS_TEXT, HOSTILE, assert_plain_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,19 @@ def test_stale_column_and_home_page(site_tree):
     later = build_report(date(2025, 3, 1))
     assert [f.subject for f in kinds(later, "stale_column")] == ["政策文件"]
     assert len(kinds(later, "stale_home")) == 1
+
+
+def test_a_shared_column_is_as_fresh_for_each_agency_as_the_public_sees_it(site_tree):
+    # 政策文件 belongs to no agency: every agency's staff check it. Another agency's document
+    # updated it, and the public sees it updated.
+    site_tree["policies"].update_interval_days = 30
+    site_tree["policies"].save()
+    published(node=site_tree["policies"], agency=AgencyFactory(), published_at=local(2025, 1, 10))
+    clerk = StaffUserFactory(agencies=[AgencyFactory()])
+    assert kinds(build_report(date(2025, 1, 20), viewer=clerk), "stale_column") == []
+    stale = kinds(build_report(date(2025, 3, 1), viewer=clerk), "stale_column")
+    assert [f.subject for f in stale] == ["政策文件"]
+    assert "最近一次更新为 2025-01-10" in stale[0].detail
 
 
 def test_a_column_with_an_interval_and_no_documents_is_stale(site_tree):
