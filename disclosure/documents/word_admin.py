@@ -91,7 +91,7 @@ class WordRuleAdmin(admin.ModelAdmin):
     def _set_active(self, request, queryset, active):
         # revision moves with the flag: the dictionary's version, and so the matcher, follow.
         with transaction.atomic():
-            switched = list(queryset.exclude(active=active).select_for_update())
+            switched = list(queryset.exclude(active=active).select_for_update(of=("self",)))
             count = WordRule.objects.filter(pk__in=[r.pk for r in switched]).update(
                 active=active,
                 updated_by=request.user,
