@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext_lazy as _
 
+EXCEPTIONS_MAX = 50  # lines of exceptions a rule may list
 WRONG_MIN_LENGTH = 2  # one character would flag correct text everywhere
 WRONG_MAX_LENGTH = 50
 
@@ -119,10 +120,16 @@ class WordRule(models.Model):
                 for line in self.exceptions.splitlines()
                 if line.strip() and self.wrong not in line
             ]
+            listed = [line for line in self.exceptions.splitlines() if line.strip()]
             if stray:
                 errors["exceptions"] = _("例外写法须包含错误写法“%(wrong)s”：%(lines)s") % {
                     "wrong": self.wrong,
                     "lines": "、".join(stray),
+                }
+            elif len(listed) > EXCEPTIONS_MAX or any(len(line) > 100 for line in listed):
+                # Every exception is a form the matcher holds: a bound keeps checks fast.
+                errors["exceptions"] = _("例外写法最多%(n)s行，每行不超过100个字。") % {
+                    "n": EXCEPTIONS_MAX
                 }
         if errors:
             raise ValidationError(errors)

@@ -67,6 +67,8 @@ def test_a_reviewer_adds_a_rule_which_the_next_check_uses(client, reviewer):
         ({"wrong": "按" * 51}, "错误写法最多50个字"),
         ({"right": "按装"}, "正确写法与错误写法相同。"),
         ({"exceptions": "按装修\n安装队"}, "例外写法须包含错误写法“按装”：安装队"),
+        ({"exceptions": "\n".join(f"按装{n}" for n in range(51))}, "例外写法最多50行"),
+        ({"exceptions": "按装" + "修" * 99}, "每行不超过100个字"),
     ],
 )
 def test_a_bad_entry_is_refused_with_a_chinese_message(client, reviewer, overrides, message):
