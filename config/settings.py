@@ -16,6 +16,8 @@ PORTAL_BASE_URL     the portal's public address, as links in exported files and 
 PORTAL_STAFF_EXPORTS_PER_MINUTE  catalogue exports one staff member may start per minute (default 5)
 REDIS_URL           redis://host:6379/0: cached pages shared by every app server, which render
                     uncached while Redis fails (absent: a per-process memory cache)
+PORTAL_SEARCH_PAGES_KEPT  search result pages the page cache keeps in ten minutes (default 500;
+                    about 35 KB each: with Redis, 5,000 hold a busy site's searches in 175 MB)
 PRIVATE_MEDIA_ROOT  files only staff views hand out, never served by URL (default var/private);
                     keep it outside MEDIA_ROOT and out of the web server's reach
 """
@@ -295,6 +297,8 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 # Number of proxies in front of the app whose X-Forwarded-For entries are trusted (0: none).
 PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
+# Search result pages (free text) the page cache keeps in ten minutes (portal.page_cache).
+PORTAL_SEARCH_PAGES_KEPT = int(os.environ.get("PORTAL_SEARCH_PAGES_KEPT", "500"))
 # Axes locks the client every limit counts (an IPv6 address by its /64, portal.clients).
 AXES_CLIENT_IP_CALLABLE = "portal.clients.lockout_address"
 

@@ -16,7 +16,7 @@ one given twice or with a value out of its canonical form (``page=01``, ``fs=hug
 never kept. Values only the view can judge (a page number within the list, a filter naming a
 topic that exists) are declared ``as_used``: the view reports what it used (``used``,
 ``used_form``), and the page is kept only when that is what was asked for. Free text (a search)
-has no end of canonical values, so at most ``FREE_TEXT_PAGES`` pages with free text are kept in
+has no end of canonical values, so at most ``free_text_pages()`` pages with free text are kept in
 ``PAGE_TIMEOUT``, ``FREE_TEXT_PAGES_PER_CLIENT`` of them from one network (IPv4 /24, IPv6
 /48). A host is canonical when ALLOWED_HOSTS names it (a wildcard such as ``.example.gov.cn``
 answers endless hosts, none kept). Made-up URLs cost a render, never a cache entry beyond those.
@@ -298,6 +298,11 @@ def _listed_hosts():
     return {host.lower() for host in settings.ALLOWED_HOSTS if host != "*" and host[:1] != "."}
 
 
+def free_text_pages():
+    """Pages with free text kept in ``PAGE_TIMEOUT`` (the setting PORTAL_SEARCH_PAGES_KEPT)."""
+    return getattr(settings, "PORTAL_SEARCH_PAGES_KEPT", FREE_TEXT_PAGES)
+
+
 def _within_free_text_budget(request):
     cache = caches["default"]
     client = f"{FREE_TEXT_KEY}:{network_key(request)}"
@@ -306,7 +311,7 @@ def _within_free_text_budget(request):
     try:
         if cache.incr(client) > FREE_TEXT_PAGES_PER_CLIENT:
             return False
-        return cache.incr(FREE_TEXT_KEY) <= FREE_TEXT_PAGES
+        return cache.incr(FREE_TEXT_KEY) <= free_text_pages()
     except ValueError:  # evicted between the two calls
         return False
 

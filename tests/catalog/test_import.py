@@ -545,3 +545,18 @@ def test_a_folder_named_like_a_csv_is_refused(tmp_path):
     (tmp_path / "d.csv").mkdir()
     with pytest.raises(CommandError, match="无法打开文件"):
         call_command("import_catalog", str(tmp_path / "d.csv"), under=UNDER, create=True)
+
+
+@pytest.mark.postgres
+def test_a_large_directory_import_leaves_the_planner_statistics_of_its_columns(db):
+    """Without them the planner takes a subtree of the new columns for one column and lists a
+    big column by reading every document below it."""
+    from django.db import connection
+
+    from tests.catalog.conftest import build_directory
+
+    build_directory(30, 5)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalog_catalognode'")
+        (rows,) = cursor.fetchone()
+    assert rows >= 150

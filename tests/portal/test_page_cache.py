@@ -368,8 +368,8 @@ def test_search_keeps_no_page_for_made_up_filters_or_pages(client, tree, documen
     assert len(stored_pages()) == 1
 
 
-def test_free_text_pages_are_kept_within_a_budget(client, tree, document, monkeypatch):
-    monkeypatch.setattr(page_cache, "FREE_TEXT_PAGES", 3)
+def test_free_text_pages_are_kept_within_a_budget(client, tree, document, settings):
+    settings.PORTAL_SEARCH_PAGES_KEPT = 3
     for n in range(10):
         assert client.get(reverse("search"), {"q": f"随便{n}"}).status_code == 200
     assert len(stored_pages()) == 3

@@ -317,16 +317,22 @@ def public_subtree_listing(node):
 def column_documents(nodes, listing=None):
     """The public documents the columns ``nodes`` list: those filed in their subtrees and those
     listed there from elsewhere. The one source of a column's page and of every page standing
-    for a column (the proposal replies, the annual reports), so that they show the same
-    documents. ``listing``: the ``SubtreeListing`` of a single column, when read (the column's
-    page reads it for its count); else subqueries, no query of its own."""
+    for a column (the proposal replies, the annual reports, the home page's blocks), so that
+    they show the same documents. ``listing``: the ``SubtreeListing`` of a single column, when
+    read (the column's page reads it for its count); else each column's is read here, one small
+    query each: the documents are then selected by the few columns holding them and the few
+    listed from elsewhere, through their indexes. (A subtree's range or'ed with the documents
+    listed from elsewhere makes PostgreSQL walk every public document newest first: 40 ms for a
+    block of the home page at 1,000,000 documents, 250 ms to count the proposal replies.)"""
     if listing is not None:
         (node,) = nodes
         return Document.objects.public().in_columns(node, listing.columns, also=listing.also)
+    if not nodes:
+        return Document.objects.none()
     documents = Document.objects.none()
     for node in nodes:
-        also = listed_from_elsewhere(_bounds(node)).values("pk")
-        documents |= Document.objects.public().in_columns(node, also=also)
+        listed = public_subtree_listing(node)
+        documents |= Document.objects.public().in_columns(node, listed.columns, also=listed.also)
     return documents
 
 

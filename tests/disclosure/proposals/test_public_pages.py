@@ -42,8 +42,9 @@ def test_list_filters_and_search(client, session, reply_nodes):
 def test_list_query_budget(client, session, reply_nodes, django_assert_max_num_queries):
     for number in range(1, 31):
         public_reply(session, number, f"第{number}件建议")
-    # The form's choices (3), the reply columns, the count and the page.
-    with django_assert_max_num_queries(7):
+    # The form's choices (3), the reply columns and their listings (2), the count, the page and
+    # the site settings.
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("disclosure:proposals"))
     assert response.status_code == 200 and len(response.context["replies"]) == 20
 
