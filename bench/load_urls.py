@@ -19,7 +19,7 @@ from django.db.models.functions import ExtractYear
 
 from catalog.models import CatalogNode
 from disclosure.documents.models import Document, Topic
-from disclosure.documents.models.counts import public_subtree_listing
+from disclosure.documents.models.counts import public_subtree_listing, with_content
 
 WORDS = ["通知", "工作", "乡村振兴", "安全生产", "养老 服务", "铜府办发〔2024〕3号", "森林防火"]
 PER_PAGE = 20
@@ -74,9 +74,9 @@ def query_words(rng, titles, numbers, agencies):
 def distinct_mix(rng, size):
     public = Document.objects.public()
     ids = list(public.order_by().values_list("pk", flat=True))
-    columns = list(
-        CatalogNode.objects.visible().order_by("tree_id", "lft").values_list("pk", flat=True)
-    )
+    # The columns the public sees (a blank one is not found).
+    shown = with_content(CatalogNode.objects.visible())
+    columns = list(shown.order_by("tree_id", "lft").values_list("pk", flat=True))
     nodes = {node.pk: node for node in CatalogNode.objects.visible().filter(pk__in=columns)}
     sampled = rng.sample(ids, min(len(ids), 4000))
     titles = list(public.filter(pk__in=sampled[:3000]).values_list("title", flat=True))
