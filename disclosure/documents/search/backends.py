@@ -5,6 +5,7 @@ Every public search covers only ``Document.objects.public()``. A search engine c
 PostgreSQL by implementing both methods; the views do not change.
 """
 
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.db import connection, connections, router, transaction
+from django.core.cache import cache
+from django.db import OperationalError, connection, connections, router, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
@@ -20,12 +22,16 @@ from django.utils.module_loading import import_string
 
 from disclosure.documents.models import Document, Topic
 from disclosure.documents.search import analysis
+from portal import page_cache
 
 FACETS = ["agency", "node", "topic", "genre", "year", "validity"]
 
 # Up to this many matches, the total and the facet counts are exact; beyond it they are
 # estimated from the first matches in storage order, so no search reads every matching row.
 EXACT_LIMIT = 10_000
+
+# How long a query's sample of matches is kept (as long as a search page).
+SAMPLE_SECONDS = 60
 
 # Checking one row's search vector costs about this many times more than reading one row the
 # GIN index found: the vector is read from TOAST and decompressed (at 1M documents, ~19 µs a
@@ -176,12 +182,17 @@ class DatabaseSearchBackend:
             # row by row instead, in a sequential or ordered index scan, reads each one from
             # TOAST, a cost the planner does not see.
             self.plan_with(seqscan=False, indexscan=False, using=db)
-            sample = self.sample(documents, facets=True)
+            sample = self.kept_sample(request.query, {}, lambda: self.sample(documents, True))
             total, exact = self.total(sample)
             facets = self.scaled(sample.facets, total / sample.count if not exact else 1)
             documents = documents.with_metadata(**request.filters)
             if request.filters:
-                total, exact = self.total(self.sample(documents, facets=False))
+                filtered = documents
+                total, exact = self.total(
+                    self.kept_sample(
+                        request.query, request.filters, lambda: self.sample(filtered, False)
+                    )
+                )
             # Every title match is a match (the title's terms are in the search vector): found
             # through the small title index alone, without reading the large vector.
             in_title = (
@@ -189,9 +200,28 @@ class DatabaseSearchBackend:
             )
             # One page: walk the date index and stop after a page when the matches are many
             # (few rows checked per hit), else sort what the GIN index finds.
-            self.plan_with(seqscan=False, indexscan=self.walk_is_cheaper(total, request), using=db)
-            ids, title_hits = self.page(documents, in_title, title_match, request)
+            walk = self.walk_is_cheaper(total, request)
+            self.plan_with(seqscan=False, indexscan=walk, using=db)
+            ids, title_hits = self.page(
+                documents, in_title, title_match, request, Walk(db) if walk else None
+            )
         return SearchResult(ids=ids, total=total, facets=facets, title_hits=title_hits, exact=exact)
+
+    @staticmethod
+    def kept_sample(query, filters, make):
+        """The ``Sample`` of ``query`` with ``filters``, kept a minute in the cache under the
+        public version and the generation of search pages (``portal.page_cache.SEARCH``, which
+        every withdrawal changes): its second page, its other orders and its filters reuse the
+        counts of the first instead of reading thousands of matches again."""
+        state = page_cache.page_state([page_cache.SEARCH])
+        values = {name: str(getattr(value, "pk", value)) for name, value in filters.items()}
+        text = json.dumps([query, sorted(values.items()), state.key], ensure_ascii=False)
+        key = "search-sample:" + hashlib.sha256(text.encode()).hexdigest()
+        sample = cache.get(key)
+        if sample is None:
+            sample = make()
+            cache.set(key, sample, SAMPLE_SECONDS)
+        return sample
 
     @staticmethod
     def plan_with(seqscan, indexscan, using="default"):
@@ -216,25 +246,27 @@ class DatabaseSearchBackend:
         return walked * ROW_CHECK_COST < total
 
     @staticmethod
-    def page(documents, in_title, title_match, request):
+    def page(documents, in_title, title_match, request, walk=None):
         """One page: by date, or title matches (newest first) before body-only matches.
 
         Two queries rather than one ORDER BY on "matched in the title": each can then walk the
-        date index and stop after a page, however many documents match.
+        date index and stop after a page, however many documents match. ``walk``: the ``Walk``
+        running them when the date index is walked (else the plan sorts the GIN index's rows).
         """
         start, size = request.offset, request.limit
         newest = ("-published_at", "-pk")
+        run = walk or list
         if request.sort == "date":
-            return list(
+            return run(
                 documents.order_by(*newest).values_list("pk", flat=True)[start : start + size]
             ), set()
-        first = list(in_title.order_by(*newest).values_list("pk", flat=True)[start : start + size])
+        first = run(in_title.order_by(*newest).values_list("pk", flat=True)[start : start + size])
         if len(first) == size:
             return first, set(first)
         title_total = start + len(first) if first else in_title.count()
         rest_start = max(0, start - title_total)
         rest = documents.exclude(title_match).order_by(*newest).values_list("pk", flat=True)
-        return first + list(rest[rest_start : rest_start + size - len(first)]), set(first)
+        return first + run(rest[rest_start : rest_start + size - len(first)]), set(first)
 
     def total(self, sample):
         """(number of matches, exact?): counted when the sample holds them all, else scaled
@@ -337,6 +369,48 @@ class DatabaseSearchBackend:
         """Counts of the matches by agency, node, topic, genre, year and validity (exact up to
         ``exact_limit()`` matches, from the first of them beyond)."""
         return self.sample(documents, facets=True).facets
+
+
+# How long walking the date index may take before the page is read from the GIN index instead.
+WALK_BUDGET_MS = 60
+
+
+class Walk:
+    """Runs a page's query walking the date index newest first, within ``WALK_BUDGET_MS``.
+
+    The walk is chosen when matches are many, on the assumption that they are spread over the
+    years. A query whose matches are not (a year, "2019"; a title phrase where the body's words
+    are common) walks most of the table before finding a page: 2-13 s at 1,000,000 documents.
+    Past the budget the query is cancelled and run again on the GIN index, sorting what it finds,
+    which is cheap exactly then (such matches are few). PostgreSQL only (the walk is never
+    chosen elsewhere)."""
+
+    def __init__(self, using):
+        self.using = using
+
+    def __call__(self, rows):
+        connection = connections[self.using]
+        try:
+            with transaction.atomic(using=self.using), connection.cursor() as cursor:
+                # SET LOCAL in a savepoint: rolled back with it when the query is cancelled;
+                # set back by hand when it is not.
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                (previous,) = cursor.fetchone()
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [f"{WALK_BUDGET_MS}ms"]
+                )
+                ids = list(rows)
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                return ids
+        except OperationalError as error:
+            if getattr(error.__cause__, "pgcode", None) != QUERY_CANCELED:
+                raise
+        DatabaseSearchBackend.plan_with(seqscan=False, indexscan=False, using=self.using)
+        return list(rows.all())
+
+
+# PostgreSQL's error code of a statement cancelled by statement_timeout.
+QUERY_CANCELED = "57014"
 
 
 def _reading():

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from disclosure.documents.search.backends import DatabaseSearchBackend, SearchRequest
@@ -207,3 +208,47 @@ def test_admin_doc_number_lookup_uses_the_index_on_postgresql(editor):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = documents.explain()
     assert "doc_number_key" in plan and "Seq Scan on disclosure_document" not in plan
+
+
+def current_timeout():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout')")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_a_walk_past_its_budget_is_read_from_the_gin_index_instead(flood_notices, monkeypatch):
+    """A walk of the date index that does not find a page within its budget (matches that all
+    lie in one old year) is cancelled and the page read again, sorted from the index."""
+    from django.db import transaction
+
+    from disclosure.documents.models import Document
+    from disclosure.documents.search import backends
+
+    monkeypatch.setattr(backends, "WALK_BUDGET_MS", 50)
+    # Slower than the budget on its first run alone: as a walk through most of a large table.
+    slow = Document.objects.public().extra(where=["pg_sleep(0.2) IS NOT NULL"]).order_by("pk")
+    with transaction.atomic():
+        before = current_timeout()
+        with CaptureQueriesContext(connection) as queries:
+            ids = backends.Walk("default")(slow.values_list("pk", flat=True)[:3])
+        assert ids == [d.pk for d in sorted(flood_notices, key=lambda d: d.pk)[:3]]
+        # Cancelled, then run again.
+        assert sum("pg_sleep" in q["sql"] for q in queries.captured_queries) == 2
+        assert current_timeout() == before
+        # A walk within its budget gives its rows and leaves the timeout as it was.
+        quick = Document.objects.public().order_by("pk").values_list("pk", flat=True)[:2]
+        assert backends.Walk("default")(quick) == ids[:2]
+        assert current_timeout() == before
+
+
+def test_a_query_sample_is_kept_until_a_withdrawal(settings, flood_notices):
+    """Page 2 of a query reuses the first page's counts; a withdrawal (a hard change) drops them."""
+    from disclosure.documents.services import withdraw
+    from portal.actors import SYSTEM
+
+    settings.DISCLOSURE_SEARCH_EXACT_LIMIT = 100
+    assert search("防汛").total == 8
+    DocumentFactory(title="防汛新通知", status="draft")  # a draft changes nothing
+    withdraw(flood_notices[0], SYSTEM, "测试撤回")
+    assert search("防汛", offset=0).total == 7
