@@ -59,8 +59,10 @@ the change, while one request (holding a short lock in the cache) renders it afr
 does not make every visitor of the home page wait for its render at once. Only after one soft
 change that this process saw follow the kept one: a *hard* change (``bump_scopes(hard=True)``: a
 withdrawal, a deletion, a change of what was public) is part of the entry's key, so that no page
-from before it is ever served again; every hard change also changes ``SEARCH``, the scope of
-search pages, which are otherwise kept a minute (``public_page(timeout=…)``) whatever is published.
+from before it is ever served again; every hard change also changes ``SEARCH`` (the scope the
+search's kept samples of matches read). A page may also report what it turned out to show once
+rendered (``shows``: a search's page lists any documents): a hard change of one of those forgets
+its entry as well.
 
 Each process keeps the version it last read or wrote for ``LOCAL_COPY_SECONDS`` (one second):
 a cached hit then reads no database, which a query per request would cost (the database cache
@@ -217,6 +219,36 @@ def used_form(request, form):
             )
             values[name] = "" if default else value
         used(request, **values)
+
+
+def shows(request, scopes):
+    """Reports the scopes a page turned out to show once rendered (the documents of a search's
+    page: "doc:12"): its entry is then forgotten by a hard change of any of them, at once and
+    without being served while rendered afresh, though it declared none of them. A hard change
+    this process learnt of after the request began makes the page not kept at all."""
+    page = getattr(request, "_public_page", None)
+    if page is None or not page["cacheable"]:
+        return
+    shown = page.setdefault("shown", {})
+    for scope in scopes:
+        if scope in _pending.hard:
+            page["cacheable_shown"] = False
+            continue
+        generation = _log.hard.get(scope)
+        if generation is not None and generation.pk > page["log_pk"]:
+            page["cacheable_shown"] = False  # withdrawn or changed while this page rendered
+        shown[scope] = generation.key if generation else "0"
+
+
+def _shown_current(shown):
+    """Whether no scope a kept page showed has had a hard change since it was rendered."""
+    for scope, key in shown:
+        if scope in _pending.hard:
+            return False  # changed by this thread's open transaction
+        generation = _log.hard.get(scope)
+        if (generation.key if generation else "0") != key:
+            return False
+    return True
 
 
 def public_page(view, *, params, scopes=None, timeout=None):
@@ -533,6 +565,7 @@ class _ScopeLog:
         self.current = {}
         self.previous = {}
         self.hard = {}
+        self.newest_hard_pk = 0  # the newest hard row this process knows of
         self.read_at = None  # when the log was last read (an aware datetime)
         self.wal_position = ""
         self.lock = threading.Lock()
@@ -556,6 +589,7 @@ class _ScopeLog:
             hard = self.hard.get(row.scope)
             if row.hard and (hard is None or generation.pk > hard.pk):
                 self.hard[row.scope] = generation
+                self.newest_hard_pk = max(self.newest_hard_pk, generation.pk)
             if row.wal_position and (
                 not self.wal_position
                 or replicas.lsn_number(row.wal_position) > replicas.lsn_number(self.wal_position)
@@ -887,6 +921,8 @@ class PublicPageCacheMiddleware:
             "pairs": pairs,
             "used": {},
             "timeout": view_func.public_page_timeout,
+            # The newest hard change this process knew of when the page began (``shows``).
+            "log_pk": _log.newest_hard_pk,
         }
         # A query that could never be kept has no entry to look for.
         if pairs is None:
@@ -895,7 +931,11 @@ class PublicPageCacheMiddleware:
         entry = caches["default"].get(page["key"])
         if entry is None:
             return None
-        content, headers, signature, _rendered_at = entry
+        if len(entry) != 5:
+            return None  # kept by an earlier release of the portal
+        content, headers, signature, _rendered_at, shown = entry
+        if shown and not _shown_current(shown):
+            return None  # a document it shows was withdrawn or changed
         stale = signature != state.signature
         if stale:
             now = timezone.now().timestamp()
@@ -923,7 +963,10 @@ def _store(request, page, response):
     now = timezone.now().timestamp()
     if state.due is not None:
         timeout = max(1, min(timeout, int(state.due - now)))
-    entry = (response.content, list(response.items()), state.signature, now)
+    if not page.get("cacheable_shown", True):
+        return
+    shown = tuple(sorted(page.get("shown", {}).items()))
+    entry = (response.content, list(response.items()), state.signature, now, shown)
     caches["default"].set(page["key"], entry, timeout)
 
 

@@ -208,7 +208,7 @@ def test_a_withdrawal_is_never_served_stale(
         assert link not in text(client, url), url
 
 
-def test_search_pages_are_kept_a_minute_through_publications(
+def test_search_pages_are_kept_five_minutes_through_publications(
     client, columns, stopped_clock, django_capture_on_commit_callbacks
 ):
     published(title="关于防汛工作的通知", node=columns["a"])
@@ -216,9 +216,34 @@ def test_search_pages_are_kept_a_minute_through_publications(
     url, link = reverse("search") + "?q=防汛", f"/documents/{draft.pk}/"
     assert link not in text(client, url)
     commit(django_capture_on_commit_callbacks, publish, draft)
-    assert link not in text(client, url)  # the kept page, for its minute
+    assert link not in text(client, url)  # the kept page, for its five minutes
+    stopped_clock.shift(timedelta(seconds=4 * 60))
+    assert link not in text(client, url)
     stopped_clock.shift(timedelta(seconds=61))
     assert link in text(client, url)
+
+
+def test_a_search_page_is_forgotten_by_a_withdrawal_of_a_document_it_lists_only(
+    client, columns, stopped_clock, django_capture_on_commit_callbacks
+):
+    """Search pages are not forgotten by every withdrawal, only by that of a document they list
+    (and the withdrawn document is not served from any of them)."""
+    flood = published(title="关于防汛工作的通知", node=columns["a"])
+    other = published(title="关于森林防火的通知", node=columns["b"])
+    # Drafts made first: a new agency changes every page.
+    late = DocumentFactory(title="关于森林防火检查的通知", node=columns["b"])
+    also_flood = DocumentFactory(title="关于防汛演练的通知", node=columns["a"])
+    flood_url, fire_url = reverse("search") + "?q=防汛", reverse("search") + "?q=森林防火"
+    assert f"/documents/{flood.pk}/" in text(client, flood_url)
+    assert f"/documents/{other.pk}/" in text(client, fire_url)
+    commit(django_capture_on_commit_callbacks, publish, late)
+    commit(django_capture_on_commit_callbacks, withdraw, other, SYSTEM, "测试撤回")
+    # The page listing the withdrawn document is rendered afresh (the new one shows in it)...
+    fresh = text(client, fire_url)
+    assert f"/documents/{other.pk}/" not in fresh and f"/documents/{late.pk}/" in fresh
+    # ...the other stays kept: a document published after it is not in it yet.
+    commit(django_capture_on_commit_callbacks, publish, also_flood)
+    assert f"/documents/{also_flood.pk}/" not in text(client, flood_url)
 
 
 # -- the generations live in the database ------------------------------------------------------

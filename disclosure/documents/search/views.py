@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 from catalog.models import Agency, CatalogNode
 from catalog.tree import SubtreeIndex
 from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.page_scopes import document_page
 from disclosure.documents.search import analysis
 from disclosure.documents.search.backends import SearchRequest, get_backend
 from disclosure.documents.search.forms import MAX_PAGE, SearchForm
@@ -72,6 +73,8 @@ class SearchView(TemplateView):
         if number_key:
             ids = (numbered if page_number == 1 else []) + [i for i in ids if i not in numbered]
         self.report_used(data, chosen, page_number, bool(ids), result.total)
+        # The documents listed: a withdrawal or change of any of them forgets this page.
+        page_cache.shows(self.request, [document_page(pk) for pk in ids])
         context.update(
             hits=self.hits(ids, context["words"], paths, numbered),
             total=result.total,
