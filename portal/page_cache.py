@@ -87,6 +87,7 @@ The cache itself may fail (Redis down or hung, ``portal.redis_cache``): a page i
 and not kept, as for a miss.
 """
 
+import contextvars
 import hashlib
 import re
 import secrets
@@ -223,9 +224,10 @@ def used_form(request, form):
 
 def shows(request, scopes):
     """Reports the scopes a page turned out to show once rendered (the documents of a search's
-    page: "doc:12"): its entry is then forgotten by a hard change of any of them, at once and
-    without being served while rendered afresh, though it declared none of them. A hard change
-    this process learnt of after the request began makes the page not kept at all."""
+        page: "doc:12"): its entry is then forgotten by a hard change of any of them, at once and
+        without being served while rendered afresh, though it declared none of them. A hard change
+        this process learnt of after the request began (``_hard_seq_at_start``, taken before a replica
+    is chosen) makes the page not kept at all."""
     page = getattr(request, "_public_page", None)
     if page is None or not page["cacheable"]:
         return
@@ -235,9 +237,23 @@ def shows(request, scopes):
             page["cacheable_shown"] = False
             continue
         generation = _log.hard.get(scope)
-        if generation is not None and generation.pk > page["log_pk"]:
-            page["cacheable_shown"] = False  # withdrawn or changed while this page rendered
+        if _log.hard_learnt.get(scope, 0) > page["hard_seq"]:
+            # Withdrawn or changed while this page rendered (perhaps from a replica that had
+            # not replayed it yet): this rendering may show it.
+            page["cacheable_shown"] = False
         shown[scope] = generation.key if generation else "0"
+
+
+# The hard changes this process knew of when the current request began (None: no request).
+_hard_seq_at_start = contextvars.ContextVar("hard_seq_at_start", default=None)
+
+
+def learnt_during_request(scope):
+    """Whether this process learnt of a hard change of ``scope`` after the current request began
+    (and so perhaps after it chose a replica that had not replayed it): what the request read may
+    predate the change, and must not be kept under its generation."""
+    start = _hard_seq_at_start.get()
+    return start is not None and _log.hard_learnt.get(scope, 0) > start
 
 
 def _shown_current(shown):
@@ -565,7 +581,9 @@ class _ScopeLog:
         self.current = {}
         self.previous = {}
         self.hard = {}
-        self.newest_hard_pk = 0  # the newest hard row this process knows of
+        # Each hard generation's place in the order this process learnt of them (``shows``).
+        self.hard_seq = 0
+        self.hard_learnt = {}
         self.read_at = None  # when the log was last read (an aware datetime)
         self.wal_position = ""
         self.lock = threading.Lock()
@@ -589,7 +607,8 @@ class _ScopeLog:
             hard = self.hard.get(row.scope)
             if row.hard and (hard is None or generation.pk > hard.pk):
                 self.hard[row.scope] = generation
-                self.newest_hard_pk = max(self.newest_hard_pk, generation.pk)
+                self.hard_seq += 1
+                self.hard_learnt[row.scope] = self.hard_seq
             if row.wal_position and (
                 not self.wal_position
                 or replicas.lsn_number(row.wal_position) > replicas.lsn_number(self.wal_position)
@@ -884,7 +903,14 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        # Before portal.replicas chooses where this request reads from: a page showing a scope
+        # whose hard change this process learnt of later is not kept (``shows``).
+        request._hard_seq_at_start = _log.hard_seq
+        token = _hard_seq_at_start.set(_log.hard_seq)
+        try:
+            response = self.get_response(request)
+        finally:
+            _hard_seq_at_start.reset(token)
         page = getattr(request, "_public_page", None)
         if page is None or page.get("hit"):
             return response
@@ -921,8 +947,8 @@ class PublicPageCacheMiddleware:
             "pairs": pairs,
             "used": {},
             "timeout": view_func.public_page_timeout,
-            # The newest hard change this process knew of when the page began (``shows``).
-            "log_pk": _log.newest_hard_pk,
+            # The hard changes this process knew of when the request began (``shows``).
+            "hard_seq": getattr(request, "_hard_seq_at_start", 0),
         }
         # A query that could never be kept has no entry to look for.
         if pairs is None:
@@ -931,9 +957,9 @@ class PublicPageCacheMiddleware:
         entry = caches["default"].get(page["key"])
         if entry is None:
             return None
-        if len(entry) != 5:
-            return None  # kept by an earlier release of the portal
-        content, headers, signature, _rendered_at, shown = entry
+        content, headers, signature, rendered = entry
+        # (when, the scopes it showed): an earlier release kept the time alone.
+        shown = rendered[1] if isinstance(rendered, tuple) else ()
         if shown and not _shown_current(shown):
             return None  # a document it shows was withdrawn or changed
         stale = signature != state.signature
@@ -966,7 +992,8 @@ def _store(request, page, response):
     if not page.get("cacheable_shown", True):
         return
     shown = tuple(sorted(page.get("shown", {}).items()))
-    entry = (response.content, list(response.items()), state.signature, now, shown)
+    # Four items, as an earlier release reads them while both run during a deploy.
+    entry = (response.content, list(response.items()), state.signature, (now, shown))
     caches["default"].set(page["key"], entry, timeout)
 
 

@@ -383,3 +383,26 @@ def test_a_document_moved_to_another_column_refreshes_the_one_it_left(
     moved.node = columns["b"]
     commit(django_capture_on_commit_callbacks, moved.save)
     assert NEW not in text(client, url)  # rendered afresh, not the page kept
+
+
+def test_a_page_showing_a_document_withdrawn_while_it_rendered_is_not_kept(
+    rf, columns, django_capture_on_commit_callbacks
+):
+    """The request may have chosen a replica that had not replayed the withdrawal: what it read
+    may still list the document, so its page is not kept under the withdrawal's generation."""
+    document = published(title="关于防汛工作的通知", node=columns["a"])
+    kept = published(title="关于森林防火的通知", node=columns["b"])
+    page_cache.page_state([])  # this process has read the log
+    request = rf.get("/search/")
+    request._public_page = {"cacheable": True, "hard_seq": page_cache._log.hard_seq}
+    token = page_cache._hard_seq_at_start.set(page_cache._log.hard_seq)
+    try:
+        commit(django_capture_on_commit_callbacks, withdraw, document, SYSTEM, "政策调整")
+        page_cache.shows(request, [f"doc:{kept.pk}"])
+        assert request._public_page.get("cacheable_shown", True)
+        page_cache.shows(request, [f"doc:{document.pk}"])
+        assert request._public_page["cacheable_shown"] is False
+        assert page_cache.learnt_during_request(page_cache.SEARCH)
+    finally:
+        page_cache._hard_seq_at_start.reset(token)
+    assert not page_cache.learnt_during_request(page_cache.SEARCH)  # no request

@@ -220,7 +220,8 @@ class DatabaseSearchBackend:
         sample = cache.get(key)
         if sample is None:
             sample = make()
-            cache.set(key, sample, SAMPLE_SECONDS)
+            if not page_cache.learnt_during_request(page_cache.SEARCH):
+                cache.set(key, sample, SAMPLE_SECONDS)
         return sample
 
     @staticmethod

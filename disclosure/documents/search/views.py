@@ -73,8 +73,10 @@ class SearchView(TemplateView):
         if number_key:
             ids = (numbered if page_number == 1 else []) + [i for i in ids if i not in numbered]
         self.report_used(data, chosen, page_number, bool(ids), result.total)
-        # The documents listed: a withdrawal or change of any of them forgets this page.
-        page_cache.shows(self.request, [document_page(pk) for pk in ids])
+        # The documents listed, and those of the 文号 the page says exist: a withdrawal or change
+        # of any of them forgets this page. (Its counts may count a document withdrawn since,
+        # for the page's five minutes; no title or link of it.)
+        page_cache.shows(self.request, [document_page(pk) for pk in {*ids, *numbered}])
         context.update(
             hits=self.hits(ids, context["words"], paths, numbered),
             total=result.total,
