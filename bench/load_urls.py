@@ -27,7 +27,7 @@ PER_PAGE = 20
 
 def cycle_mix(rng):
     documents = list(Document.objects.public().values_list("pk", flat=True)[:2000])
-    columns = list(CatalogNode.objects.visible())
+    columns = list(with_content(CatalogNode.objects.visible()))  # a blank one is not found
     # The pages each column has: a page past the last is served but never cached.
     last_page = {
         column.pk: max(1, -(-public_subtree_listing(column)[0] // PER_PAGE)) for column in columns
