@@ -224,23 +224,20 @@ def used_form(request, form):
 
 def shows(request, scopes):
     """Reports the scopes a page turned out to show once rendered (the documents of a search's
-        page: "doc:12"): its entry is then forgotten by a hard change of any of them, at once and
-        without being served while rendered afresh, though it declared none of them. A hard change
-        this process learnt of after the request began (``_hard_seq_at_start``, taken before a replica
-    is chosen) makes the page not kept at all."""
+    page: "doc:12"): its entry is then forgotten by a hard change of any of them, at once and
+    without being served while rendered afresh, though it declared none of them. A hard change
+    of one of them this process learnt of after the request began (``learnt_during_request``)
+    makes the page not kept at all."""
     page = getattr(request, "_public_page", None)
     if page is None or not page["cacheable"]:
         return
     shown = page.setdefault("shown", {})
     for scope in scopes:
-        if scope in _pending.hard:
+        if scope in _pending.hard or learnt_during_request(scope):
+            # Changed in this transaction, or withdrawn while this page rendered (perhaps from a
+            # replica that had not replayed it yet): this rendering may show it.
             page["cacheable_shown"] = False
-            continue
         generation = _log.hard.get(scope)
-        if _log.hard_learnt.get(scope, 0) > page["hard_seq"]:
-            # Withdrawn or changed while this page rendered (perhaps from a replica that had
-            # not replayed it yet): this rendering may show it.
-            page["cacheable_shown"] = False
         shown[scope] = generation.key if generation else "0"
 
 
@@ -905,7 +902,6 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         # Before portal.replicas chooses where this request reads from: a page showing a scope
         # whose hard change this process learnt of later is not kept (``shows``).
-        request._hard_seq_at_start = _log.hard_seq
         token = _hard_seq_at_start.set(_log.hard_seq)
         try:
             response = self.get_response(request)
@@ -947,8 +943,6 @@ class PublicPageCacheMiddleware:
             "pairs": pairs,
             "used": {},
             "timeout": view_func.public_page_timeout,
-            # The hard changes this process knew of when the request began (``shows``).
-            "hard_seq": getattr(request, "_hard_seq_at_start", 0),
         }
         # A query that could never be kept has no entry to look for.
         if pairs is None:

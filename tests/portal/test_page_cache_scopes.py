@@ -394,7 +394,7 @@ def test_a_page_showing_a_document_withdrawn_while_it_rendered_is_not_kept(
     kept = published(title="关于森林防火的通知", node=columns["b"])
     page_cache.page_state([])  # this process has read the log
     request = rf.get("/search/")
-    request._public_page = {"cacheable": True, "hard_seq": page_cache._log.hard_seq}
+    request._public_page = {"cacheable": True}
     token = page_cache._hard_seq_at_start.set(page_cache._log.hard_seq)
     try:
         commit(django_capture_on_commit_callbacks, withdraw, document, SYSTEM, "政策调整")

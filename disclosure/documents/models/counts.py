@@ -327,8 +327,6 @@ def column_documents(nodes, listing=None):
     if listing is not None:
         (node,) = nodes
         return Document.objects.public().in_columns(node, listing.columns, also=listing.also)
-    if not nodes:
-        return Document.objects.none()
     documents = Document.objects.none()
     for node in nodes:
         listed = public_subtree_listing(node)
