@@ -18,6 +18,8 @@ REDIS_URL           redis://host:6379/0: cached pages shared by every app server
                     uncached while Redis fails (absent: a per-process memory cache)
 PORTAL_SEARCH_PAGES_KEPT  search result pages the page cache keeps in ten minutes (default 500;
                     about 35 KB each: with Redis, 5,000 hold a busy site's searches in 175 MB)
+PORTAL_PAGE_SECONDS how long the page cache keeps a page at most (default 3600); any change of
+                    what it shows forgets it sooner
 PRIVATE_MEDIA_ROOT  files only staff views hand out, never served by URL (default var/private);
                     keep it outside MEDIA_ROOT and out of the web server's reach
 """
@@ -299,6 +301,8 @@ AXES_VERBOSE = False
 PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
 # Search result pages (free text) the page cache keeps in ten minutes (portal.page_cache).
 PORTAL_SEARCH_PAGES_KEPT = int(os.environ.get("PORTAL_SEARCH_PAGES_KEPT", "500"))
+# How long the page cache keeps a page at most, in seconds (portal.page_cache).
+PORTAL_PAGE_SECONDS = int(os.environ.get("PORTAL_PAGE_SECONDS", "3600"))
 # Axes locks the client every limit counts (an IPv6 address by its /64, portal.clients).
 AXES_CLIENT_IP_CALLABLE = "portal.clients.lockout_address"
 

@@ -17,7 +17,7 @@ never kept. Values only the view can judge (a page number within the list, a fil
 topic that exists) are declared ``as_used``: the view reports what it used (``used``,
 ``used_form``), and the page is kept only when that is what was asked for. Free text (a search)
 has no end of canonical values, so at most ``free_text_pages()`` pages with free text are kept in
-``PAGE_TIMEOUT``, ``FREE_TEXT_PAGES_PER_CLIENT`` of them from one network (IPv4 /24, IPv6
+``FREE_TEXT_WINDOW``, ``FREE_TEXT_PAGES_PER_CLIENT`` of them from one network (IPv4 /24, IPv6
 /48). A host is canonical when ALLOWED_HOSTS names it (a wildcard such as ``.example.gov.cn``
 answers endless hosts, none kept). Made-up URLs cost a render, never a cache entry beyond those.
 
@@ -83,6 +83,12 @@ would confirm the first one's page after the second. Anonymous pages are ``publi
 (``private`` for a request that sent a session cookie: the answer may refresh or delete it),
 staff pages ``private, no-store``. They all vary on Cookie: staff would see them differently.
 
+A page is kept at most ``page_seconds()`` (an hour unless PORTAL_PAGE_SECONDS says otherwise)
+and never past a local midnight: a date it shows ("overdue", this year's filters) may change then.
+A page whose content may change without any scope changing says how to tell
+(``public_page(still_current=...)``): a search page is kept while no document matching its query
+has been published or changed since its request began.
+
 The cache itself may fail (Redis down or hung, ``portal.redis_cache``): a page is then rendered
 and not kept, as for a miss.
 """
@@ -95,7 +101,7 @@ import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
@@ -122,20 +128,23 @@ from portal.models import PublicState, ScopeChange
 
 # How long a browser or proxy may reuse an anonymous page without asking again.
 BROWSER_MAX_AGE = 60
-# How long a page stays in the cache at most, whatever happens.
-PAGE_TIMEOUT = 10 * 60
+# How long a page stays in the cache at most, whatever happens (the setting PORTAL_PAGE_SECONDS):
+# every change of what it shows forgets it sooner, and none is kept past a local midnight (a
+# date it shows, such as "overdue", may change then).
+PAGE_TIMEOUT = 60 * 60
 # How long a process uses the public version it read without reading it again.
 LOCAL_COPY_SECONDS = 1.0
 # A version has its second to itself (Last-Modified) when read this long after the second began:
 # the second, and half a second for a version written in it but committed late or by a server
 # whose clock is a little off.
 SETTLED_AFTER = 1.5
-# Pages with free text (search queries) kept in PAGE_TIMEOUT, in each page cache, and of them
+# Pages with free text (search queries) kept in FREE_TEXT_WINDOW, in each page cache, and of them
 # at most FREE_TEXT_PAGES_PER_CLIENT asked for from one network (``portal.clients.network_key``:
 # an IPv4 /24, an IPv6 /48): one client cannot spend the budget of everyone else's searches.
 FREE_TEXT_PAGES = 500
 FREE_TEXT_PAGES_PER_CLIENT = 25
 FREE_TEXT_KEY = "page-free-text"
+FREE_TEXT_WINDOW = 10 * 60
 # A page may be served for this long after a (soft) change of one of its scopes, to every
 # request but the one rendering it afresh.
 STALE_SECONDS = 60
@@ -264,7 +273,7 @@ def _shown_current(shown):
     return True
 
 
-def public_page(view, *, params, scopes=None, timeout=None):
+def public_page(view, *, params, scopes=None, timeout=None, still_current=None):
     """Marks ``view`` as a public page: cached for anonymous visitors, with conditional GET.
 
     ``params`` maps every query parameter the view reads to its ``Canonical`` (``positive_int``,
@@ -272,7 +281,9 @@ def public_page(view, *, params, scopes=None, timeout=None):
     ``scopes``: the parts of public content the page shows, as scope names or a function of
     the URL's keyword arguments returning them (``bump_scopes``); a page declaring none shows
     anything (``EVERYTHING``). ``timeout``: seconds the page is kept, when less than
-    PAGE_TIMEOUT.
+    ``page_seconds()``. ``still_current(request, since)``: whether a kept page, rendered by a
+    request that began at ``since`` (a timestamp), still stands, asked on each hit (a search
+    page: no document matching its query has been published or changed since).
     """
 
     @wraps(view)
@@ -281,8 +292,21 @@ def public_page(view, *, params, scopes=None, timeout=None):
 
     wrapped.public_page_params = dict(params)
     wrapped.public_page_scopes = scopes if scopes is not None else (EVERYTHING,)
-    wrapped.public_page_timeout = min(timeout or PAGE_TIMEOUT, PAGE_TIMEOUT)
+    wrapped.public_page_timeout = timeout
+    wrapped.public_page_still_current = still_current
     return wrapped
+
+
+def page_seconds():
+    """How long a page is kept at most (the setting PORTAL_PAGE_SECONDS)."""
+    return getattr(settings, "PORTAL_PAGE_SECONDS", PAGE_TIMEOUT)
+
+
+def _seconds_to_midnight(now):
+    """Seconds from the timestamp ``now`` to the next local midnight."""
+    day = timezone.localdate(datetime.fromtimestamp(now, tz=UTC))
+    midnight = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return midnight.timestamp() - now
 
 
 def _scopes_of(view_func, kwargs):
@@ -344,7 +368,7 @@ def _listed_hosts():
 
 
 def free_text_pages():
-    """Pages with free text kept in ``PAGE_TIMEOUT`` (the setting PORTAL_SEARCH_PAGES_KEPT)."""
+    """Pages with free text kept in ``FREE_TEXT_WINDOW`` (the setting PORTAL_SEARCH_PAGES_KEPT)."""
     return getattr(settings, "PORTAL_SEARCH_PAGES_KEPT", FREE_TEXT_PAGES)
 
 
@@ -352,7 +376,7 @@ def _within_free_text_budget(request):
     cache = caches["default"]
     client = f"{FREE_TEXT_KEY}:{network_key(request)}"
     for key in (client, FREE_TEXT_KEY):
-        cache.add(key, 0, PAGE_TIMEOUT)
+        cache.add(key, 0, FREE_TEXT_WINDOW)
     try:
         if cache.incr(client) > FREE_TEXT_PAGES_PER_CLIENT:
             return False
@@ -943,6 +967,7 @@ class PublicPageCacheMiddleware:
             "pairs": pairs,
             "used": {},
             "timeout": view_func.public_page_timeout,
+            "began": timezone.now().timestamp(),
         }
         # A query that could never be kept has no entry to look for.
         if pairs is None:
@@ -952,10 +977,18 @@ class PublicPageCacheMiddleware:
         if entry is None:
             return None
         content, headers, signature, rendered = entry
-        # (when, the scopes it showed): an earlier release kept the time alone.
+        # (when, the scopes it showed, when its request began): an earlier release kept the
+        # time alone, then the first two.
         shown = rendered[1] if isinstance(rendered, tuple) else ()
         if shown and not _shown_current(shown):
             return None  # a document it shows was withdrawn or changed
+        still_current = view_func.public_page_still_current
+        if still_current is not None and not (
+            isinstance(rendered, tuple)
+            and len(rendered) > 2
+            and still_current(request, rendered[2])
+        ):
+            return None
         stale = signature != state.signature
         if stale:
             now = timezone.now().timestamp()
@@ -979,15 +1012,16 @@ def _take_render_lock(key):
 
 def _store(request, page, response):
     state = page["state"]
-    timeout = page["timeout"]
     now = timezone.now().timestamp()
+    timeout = min(page["timeout"] or page_seconds(), page_seconds(), _seconds_to_midnight(now))
     if state.due is not None:
-        timeout = max(1, min(timeout, int(state.due - now)))
+        timeout = min(timeout, state.due - now)
+    timeout = max(1, int(timeout))
     if not page.get("cacheable_shown", True):
         return
     shown = tuple(sorted(page.get("shown", {}).items()))
     # Four items, as an earlier release reads them while both run during a deploy.
-    entry = (response.content, list(response.items()), state.signature, (now, shown))
+    entry = (response.content, list(response.items()), state.signature, (now, shown, page["began"]))
     caches["default"].set(page["key"], entry, timeout)
 
 

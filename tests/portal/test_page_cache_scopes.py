@@ -10,6 +10,8 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from catalog.models import CatalogNode
+from disclosure.documents.models import Document
+from disclosure.documents.search import views as search_views
 from disclosure.documents.services import publish, withdraw
 from portal import page_cache, replicas
 from portal.actors import SYSTEM
@@ -23,6 +25,9 @@ OTHER = "关于另一栏目文件的通知"
 # A moment of its own: the tests that serve a page while it is rendered afresh stop the clock
 # (whether this process has read the log recently is a matter of seconds).
 MOMENT = datetime(2031, 5, 6, 1, 2, 3, tzinfo=UTC)
+# A body written without a signal or a save time: only a page rendered afresh shows it.
+MARKER = "只有重新生成的页面才有的正文"
+MARKED_BODY = MARKER + "，关于防汛。"
 
 
 @pytest.fixture
@@ -208,19 +213,72 @@ def test_a_withdrawal_is_never_served_stale(
         assert link not in text(client, url), url
 
 
-def test_search_pages_are_kept_five_minutes_through_publications(
+def test_a_search_page_is_kept_until_a_document_matching_it_is_published(
     client, columns, stopped_clock, django_capture_on_commit_callbacks
 ):
+    flood = published(title="关于防汛工作的通知", node=columns["a"])
+    # Drafts made first: a new agency changes every page.
+    fire = DocumentFactory(title="关于森林防火的通知", node=columns["b"])
+    also_flood = DocumentFactory(title="关于防汛物资的通知", node=columns["b"])
+    url = reverse("search") + "?q=防汛"
+    # Past the margin for documents saved just before a page's request began.
+    stopped_clock.shift(search_views.CHANGE_MARGIN + timedelta(seconds=1))
+    assert f"/documents/{flood.pk}/" in text(client, url)
+    Document.objects.filter(pk=flood.pk).update(body=MARKED_BODY)
+    commit(django_capture_on_commit_callbacks, publish, fire)
+    assert MARKER not in text(client, url)  # kept: 森林防火 is no match
+    commit(django_capture_on_commit_callbacks, publish, also_flood)
+    fresh = text(client, url)
+    assert f"/documents/{also_flood.pk}/" in fresh  # at once, not after the page's life
+    assert MARKER in fresh
+    # A change of a matching document counts as well (every save sets its save time).
+    stopped_clock.shift(search_views.CHANGE_MARGIN + timedelta(seconds=1))
+    assert "储备" not in text(client, url)
+    Document.objects.filter(pk=flood.pk).update(body="各部门：另一段只有重新生成才有的正文，防汛。")
+    assert "另一段" not in text(client, url)  # kept
+    stopped_clock.shift(search_views.CHANGE_MARGIN + timedelta(seconds=1))
+    also_flood.refresh_from_db()
+    also_flood.title = "关于防汛物资储备的通知"
+    also_flood.save()
+    fresh = text(client, url)
+    assert "储备" in fresh and "另一段" in fresh
+
+
+def test_a_search_page_kept_by_an_earlier_release_is_rendered_afresh(client, columns):
+    """An entry without the moment its request began (an earlier release's) cannot be checked
+    against the documents saved since: it is not served."""
     published(title="关于防汛工作的通知", node=columns["a"])
-    draft = DocumentFactory(title="关于防汛物资的通知", node=columns["b"])
-    url, link = reverse("search") + "?q=防汛", f"/documents/{draft.pk}/"
-    assert link not in text(client, url)
-    commit(django_capture_on_commit_callbacks, publish, draft)
-    assert link not in text(client, url)  # the kept page, for its five minutes
-    stopped_clock.shift(timedelta(seconds=4 * 60))
-    assert link not in text(client, url)
-    stopped_clock.shift(timedelta(seconds=61))
-    assert link in text(client, url)
+    url = reverse("search") + "?q=防汛"
+    key = client.get(url).wsgi_request._public_page["key"]
+    content, headers, signature, (when, shown, _began) = caches["default"].get(key)
+    caches["default"].set(key, (b"old entry", headers, signature, (when, shown)))
+    assert "old entry" not in text(client, url)
+
+
+@pytest.mark.parametrize(
+    "moment, life, kept_for",
+    [
+        # A local 23:59:30: kept 30 seconds, to midnight.
+        (datetime(2031, 5, 6, 15, 59, 30, tzinfo=UTC), 3600, 30),
+        # PORTAL_PAGE_SECONDS.
+        (datetime(2031, 5, 6, 1, 2, 3, tzinfo=UTC), 120, 120),
+    ],
+    ids=["midnight", "page-seconds"],
+)
+def test_no_page_is_kept_past_its_life_or_midnight(
+    client, columns, settings, moment, life, kept_for
+):
+    settings.PORTAL_PAGE_SECONDS = life
+    document = published(title=OTHER, node=columns["b"])
+    url = document.get_absolute_url()
+    with time_machine.travel(moment, tick=False) as clock:
+        page_cache.forget_local_copy()
+        assert OTHER in text(client, url)
+        Document.objects.filter(pk=document.pk).update(title="只有重新生成的页面才有的标题")
+        clock.shift(timedelta(seconds=kept_for - 2))
+        assert OTHER in text(client, url)
+        clock.shift(timedelta(seconds=3))
+        assert "只有重新生成的页面才有的标题" in text(client, url)
 
 
 def test_a_search_page_is_forgotten_by_a_withdrawal_of_a_document_it_lists_only(
@@ -230,20 +288,22 @@ def test_a_search_page_is_forgotten_by_a_withdrawal_of_a_document_it_lists_only(
     (and the withdrawn document is not served from any of them)."""
     flood = published(title="关于防汛工作的通知", node=columns["a"])
     other = published(title="关于森林防火的通知", node=columns["b"])
-    # Drafts made first: a new agency changes every page.
-    late = DocumentFactory(title="关于森林防火检查的通知", node=columns["b"])
+    # A draft made first: a new agency changes every page.
     also_flood = DocumentFactory(title="关于防汛演练的通知", node=columns["a"])
     flood_url, fire_url = reverse("search") + "?q=防汛", reverse("search") + "?q=森林防火"
+    # Past the margin for documents saved just before a page's request began.
+    stopped_clock.shift(search_views.CHANGE_MARGIN + timedelta(seconds=1))
     assert f"/documents/{flood.pk}/" in text(client, flood_url)
     assert f"/documents/{other.pk}/" in text(client, fire_url)
-    commit(django_capture_on_commit_callbacks, publish, late)
     commit(django_capture_on_commit_callbacks, withdraw, other, SYSTEM, "测试撤回")
-    # The page listing the withdrawn document is rendered afresh (the new one shows in it)...
-    fresh = text(client, fire_url)
-    assert f"/documents/{other.pk}/" not in fresh and f"/documents/{late.pk}/" in fresh
-    # ...the other stays kept: a document published after it is not in it yet.
+    # The page listing the withdrawn document is rendered afresh...
+    assert f"/documents/{other.pk}/" not in text(client, fire_url)
+    # ...the other stays kept: a body written since without a save time is not in it.
+    Document.objects.filter(pk=flood.pk).update(body=MARKED_BODY)
+    assert MARKER not in text(client, flood_url)
     commit(django_capture_on_commit_callbacks, publish, also_flood)
-    assert f"/documents/{also_flood.pk}/" not in text(client, flood_url)
+    fresh = text(client, flood_url)
+    assert f"/documents/{also_flood.pk}/" in fresh and MARKER in fresh
 
 
 # -- the generations live in the database ------------------------------------------------------
@@ -352,8 +412,6 @@ def test_a_replica_must_have_replayed_the_newest_scoped_change(
 def test_a_first_publication_is_soft_and_any_later_change_of_a_public_document_hard(
     columns, django_capture_on_commit_callbacks
 ):
-    from disclosure.documents.models import Document
-
     draft = DocumentFactory(title=NEW, node=columns["a1"])
     commit(django_capture_on_commit_callbacks, publish, draft)
     rows = ScopeChange.objects.filter(scope=f"doc:{draft.pk}")
@@ -372,7 +430,6 @@ def test_a_first_publication_is_soft_and_any_later_change_of_a_public_document_h
 def test_a_document_moved_to_another_column_refreshes_the_one_it_left(
     client, columns, django_capture_on_commit_callbacks
 ):
-    from disclosure.documents.models import Document
 
     document = commit(
         django_capture_on_commit_callbacks, lambda: published(title=NEW, node=columns["a1"])

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 from django.core.paginator import Page, Paginator
 from django.views.generic import TemplateView
 
@@ -21,6 +23,23 @@ SEARCH_PARAMETERS = {
     **dict.fromkeys((*FILTERS, "node", "page"), page_cache.as_used),
     "sort": page_cache.one_of("relevance", "date"),
 }
+
+
+# A document saved this long before a page's request began may not have been visible to it yet
+# (its transaction not committed, a replica not caught up, another server's clock ahead).
+CHANGE_MARGIN = timedelta(seconds=10)
+
+
+def still_current(request, since):
+    """Whether a search page rendered by a request that began at ``since`` (a timestamp) still
+    stands: no public document matching its query has been published or changed since (less
+    ``CHANGE_MARGIN``). Withdrawals are the page cache's own (``page_cache.shows``)."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    if not query.strip():
+        return True  # the empty search page lists nothing
+    after = datetime.fromtimestamp(since, tz=UTC) - CHANGE_MARGIN
+    return not get_backend().changed_since(query, after)
 
 
 class SearchPaginator(Paginator):
