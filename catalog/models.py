@@ -17,7 +17,7 @@ from catalog.org_code import is_valid_org_code, validate_org_code
 from catalog.scoping import agency_scope
 from catalog.text import join_path
 from catalog.tree import TreeChangeRefused, tree_write_lock
-from portal import registry
+from portal import page_cache, registry
 
 # Working days allowed for active disclosure when a node states none (条例 Art. 26).
 DEFAULT_TIME_LIMIT_DAYS = 20
@@ -245,6 +245,10 @@ class CatalogNodeManager(TreeManager.from_queryset(CatalogNodeQuerySet)):
     def rebuild(self, *args, **kwargs):
         with tree_write_lock():
             return super().rebuild(*args, **kwargs)
+
+
+# The catalogue's outline per public version, for the public and for staff (``outline``).
+_outlines = {}
 
 
 class NodeOutline(NamedTuple):
@@ -478,12 +482,25 @@ class CatalogNode(MPTTModel):
 
     @classmethod
     def outline(cls, public=True):
-        """(paths as ``paths()`` gives them, {pk: NodeOutline} of every node) in one query.
+        """(paths as ``paths()`` gives them, {pk: NodeOutline} of every node), read in one query
+        once per public version in each process (every change of a column writes a new one:
+        ``catalog.apps``); callers must not change what they are given.
 
         A ``NodeOutline`` holds a node's tree fields and name without loading it as a tree
         object; ``shown`` says whether the public may see it (with ``public``; always true
         without).
         """
+        version = page_cache.public_state().key
+        kept = _outlines.get(public)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        outline = cls.read_outline(public)
+        _outlines[public] = (version, outline)
+        return outline
+
+    @classmethod
+    def read_outline(cls, public):
+        """``outline(public)`` as the database holds it now."""
         paths, open_nodes, nodes = {}, {None}, {}
         rows = cls.objects.order_by("tree_id", "lft").values_list(
             "pk", "parent_id", "name", "is_visible", "tree_id", "lft", "rght", "level"

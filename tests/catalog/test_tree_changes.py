@@ -244,3 +244,25 @@ def test_a_cataloguer_renames_and_hides_a_column_whose_subtree_is_theirs(
     assert client.post(url, data).status_code == 302
     mine.refresh_from_db()
     assert mine.name == "本局专栏（新）" and not mine.is_visible
+
+
+def test_the_outline_is_read_once_per_public_version(
+    shared_tree, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The catalogue's outline (every column's path, read by each search) is kept per public
+    version: read again only once a column changes, then with the change."""
+    CatalogNode.outline(public=True)
+    with django_assert_num_queries(0):
+        paths, nodes = CatalogNode.outline(public=True)
+    assert paths[shared_tree["mine"].pk] == ["政务公开", "部门专栏", "本局专栏"]
+    column = CatalogNode.objects.get(pk=shared_tree["shared"].pk)
+    column.name, column.is_visible = "部门栏目", False
+    with django_capture_on_commit_callbacks(execute=True):
+        column.save()
+    paths, nodes = CatalogNode.outline(public=True)
+    assert paths[shared_tree["mine"].pk] == ["政务公开"] and not nodes[column.pk].shown
+    assert CatalogNode.outline(public=False)[0][shared_tree["mine"].pk] == [
+        "政务公开",
+        "部门栏目",
+        "本局专栏",
+    ]
