@@ -17,7 +17,7 @@ from catalog.org_code import is_valid_org_code, validate_org_code
 from catalog.scoping import agency_scope
 from catalog.text import join_path
 from catalog.tree import TreeChangeRefused, tree_write_lock
-from portal import page_cache, registry
+from portal import page_cache, registry, replicas
 
 # Working days allowed for active disclosure when a node states none (条例 Art. 26).
 DEFAULT_TIME_LIMIT_DAYS = 20
@@ -494,7 +494,9 @@ class CatalogNode(MPTTModel):
         kept = _outlines.get(public)
         if kept is not None and kept[0] == version:
             return kept[1]
-        outline = cls.read_outline(public)
+        # From the primary: a replica may not have replayed the version just read.
+        with replicas.reads_on_primary():
+            outline = cls.read_outline(public)
         _outlines[public] = (version, outline)
         return outline
 

@@ -59,8 +59,8 @@ the change, while one request (holding a short lock in the cache) renders it afr
 does not make every visitor of the home page wait for its render at once. Only after one soft
 change that this process saw follow the kept one: a *hard* change (``bump_scopes(hard=True)``: a
 withdrawal, a deletion, a change of what was public) is part of the entry's key, so that no page
-from before it is ever served again; every hard change also changes ``SEARCH`` (the scope the
-search's kept samples of matches read). A page may also report what it turned out to show once
+from before it is ever served again; every change also changes ``SEARCH`` (the scope the
+search's kept samples of matches read), a hard one hard. A page may also report what it turned out to show once
 rendered (``shows``: a search's page lists any documents): a hard change of one of those forgets
 its entry as well.
 
@@ -98,6 +98,7 @@ import hashlib
 import re
 import secrets
 import threading
+from collections import deque
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -157,8 +158,8 @@ LOG_OVERLAP_SECONDS = 10
 SCOPE_LOG_LIMIT = 20_000
 # What a page declaring no scopes shows: anything. Every change of a scope changes it.
 EVERYTHING = "any"
-# What a search page shows: any document; changed by every hard change (its pages are kept
-# for a short while, so a publication shows in them soon without changing them).
+# What a search's kept sample of matches counts: any document; changed by every change (hard by
+# a hard one).
 SEARCH = "search"
 
 _next_due_sources = []
@@ -359,7 +360,8 @@ def _keepable(request, page):
         if canonical.test is None and page["used"].get(name) != value:
             return False
         free = free or (canonical.free_text and value != "")
-    return not free or _within_free_text_budget(request)
+    # A page rendered afresh replaces its own entry: no new page is kept.
+    return not free or page.get("rendering") or _within_free_text_budget(request)
 
 
 def _listed_hosts():
@@ -605,6 +607,9 @@ class _ScopeLog:
         # Each hard generation's place in the order this process learnt of them (``shows``).
         self.hard_seq = 0
         self.hard_learnt = {}
+        # (when, scope) of each generation this process learnt of, in that order, for
+        # ``scopes_changed_since``; those older than a page's life are dropped.
+        self.changes = deque()
         self.read_at = None  # when the log was last read (an aware datetime)
         self.wal_position = ""
         self.lock = threading.Lock()
@@ -617,6 +622,10 @@ class _ScopeLog:
             current, previous = self.current.get(row.scope), self.previous.get(row.scope)
             if current is None or generation.pk > current.pk:
                 self.current[row.scope] = generation
+                self.changes.append((generation.at, row.scope))
+                kept_from = generation.at - page_seconds() - LOG_OVERLAP_SECONDS
+                while self.changes[0][0] < kept_from:
+                    self.changes.popleft()
                 if trusted:
                     self.previous[row.scope] = current.key if current else "0"
                 else:
@@ -644,6 +653,22 @@ class _ScopeLog:
 
 
 _log = _ScopeLog()
+
+
+def scopes_changed_since(since, limit):
+    """The scopes this process knows to have changed at ``since`` (a timestamp) or later, as a
+    set, each change at the time its row was written, once the change had committed; None when
+    more than ``limit`` changed."""
+    changed = set()
+    with _log.lock:
+        for at, scope in reversed(_log.changes):
+            if at >= since:
+                changed.add(scope)
+                if len(changed) > limit:
+                    return None
+            elif at < since - LOG_OVERLAP_SECONDS:
+                break  # learnt in about the order written: a row committed late is not older
+    return changed
 
 
 class _Pending(threading.local):
@@ -683,14 +708,12 @@ def bump_scopes(scopes, *, hard=False):
     """Forgets the cached pages showing any of ``scopes`` (names such as "doc:12",
     "node:3", "home"): call it when that part of public content changes; ``hard`` when what
     changed may no longer be shown (a withdrawal), so that no page from before it is served
-    while it is rendered afresh. Pages declaring no scopes change with every scope, search
-    pages with every hard change.
+    while it is rendered afresh. Pages declaring no scopes change with every scope, and so does
+    ``SEARCH``.
 
     Inside a transaction the scopes are keyed afresh for it at once, and written to the log
     once it commits."""
-    changes = dict.fromkeys({*scopes, EVERYTHING}, hard)
-    if hard:
-        changes[SEARCH] = True
+    changes = dict.fromkeys({*scopes, EVERYTHING, SEARCH}, hard)
     if not connections[DEFAULT_DB_ALIAS].in_atomic_block:
         _write_scopes(changes)
         return
@@ -982,21 +1005,18 @@ class PublicPageCacheMiddleware:
         shown = rendered[1] if isinstance(rendered, tuple) else ()
         if shown and not _shown_current(shown):
             return None  # a document it shows was withdrawn or changed
-        still_current = view_func.public_page_still_current
-        if still_current is not None and not (
-            isinstance(rendered, tuple)
-            and len(rendered) > 2
-            and still_current(request, rendered[2])
-        ):
-            return None
         stale = signature != state.signature
-        if stale:
-            now = timezone.now().timestamp()
-            if not state.may_serve_stale(signature, now):
-                return None
-            if _take_render_lock(page["key"]):
-                page["rendering"] = True  # this request renders it afresh; others get this one
-                return None
+        if stale and not state.may_serve_stale(signature, timezone.now().timestamp()):
+            return None
+        if not stale and view_func.public_page_still_current is not None:
+            began = rendered[2] if isinstance(rendered, tuple) and len(rendered) > 2 else None
+            if began is None:
+                return None  # kept by an earlier release: not known to be current
+            # Changed since by a soft change (a publication): served while rendered afresh.
+            stale = not view_func.public_page_still_current(request, began)
+        if stale and _take_render_lock(page["key"]):
+            page["rendering"] = True  # this request renders it afresh; others get this one
+            return None
         page["hit"] = True
         return _cached_response(request, content, headers, None if stale else state)
 

@@ -10,9 +10,11 @@ app_name = "catalog"
 
 urlpatterns = [
     path("", public_page(views.CatalogTreeView.as_view(), params={}, scopes=[TREE]), name="tree"),
+    # The tree beneath a column counts only its subtree's documents: a change of one changes
+    # the column's scope (``page_scopes.columns_and_ancestors``), not every tree page.
     path(
         "<int:pk>/tree/",
-        public_page(views.CatalogTreeView.as_view(), params={}, scopes=[TREE]),
+        public_page(views.CatalogTreeView.as_view(), params={}, scopes=column_scopes_of_page),
         name="subtree",
     ),
     path(

@@ -26,6 +26,12 @@ def document_page(pk):
     return f"doc:{pk}"
 
 
+def document_of_scope(scope):
+    """The pk of the document whose page ``scope`` is (``document_page``), else None."""
+    prefix, _, pk = scope.partition(":")
+    return int(pk) if prefix == "doc" and pk.isdigit() else None
+
+
 def column_page(pk):
     return f"node:{pk}"
 

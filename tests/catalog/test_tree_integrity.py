@@ -63,9 +63,14 @@ def test_check_catalog_detects_corruption_and_rebuild_repairs_it(capsys):
     with pytest.raises(CommandError, match="目录树已损坏"):
         call_command("check_catalog")
 
+    CatalogNode.outline(public=True)  # kept per public version
     call_command("check_catalog", "--rebuild")
     assert check_catalog_tree() == []
     assert CatalogNode.objects.get(pk=victim.pk).get_children().count() == 3
+    # The rebuild writes the tree fields without a save: it writes a new public version itself.
+    stored = CatalogNode.objects.values_list("lft", "rght").get(pk=victim.pk)
+    outline = CatalogNode.outline(public=True)[1][victim.pk]
+    assert (outline.lft, outline.rght) == stored
     assert CatalogNode.objects.count() == 1 + 8 + 8 * 3
 
 

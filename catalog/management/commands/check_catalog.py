@@ -3,6 +3,7 @@ from django.db import transaction
 
 from catalog.models import CatalogNode
 from catalog.tree import check_catalog_tree, tree_write_lock
+from portal import page_cache
 
 
 class Command(BaseCommand):
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic(), tree_write_lock():
             CatalogNode.objects.rebuild()
+            # The tree fields change without a save: what every page and the outline hold of
+            # the catalogue is read again.
+            page_cache.bump_public_version()
             remaining = check_catalog_tree()
             if remaining:
                 # Leave the database as it was: a rebuild that does not repair is no repair.

@@ -207,31 +207,30 @@ class DatabaseSearchBackend:
             )
         return SearchResult(ids=ids, total=total, facets=facets, title_hits=title_hits, exact=exact)
 
-    def changed_since(self, query, since):
-        """Whether a public document matching ``query`` was published or changed at ``since`` (an
-        aware datetime) or later: read through the index of ``updated_at`` (every save sets it),
-        so it costs the few documents saved since, however many match."""
-        recent = Document.objects.public().filter(updated_at__gte=since)
-        matched, title_match = self.match(recent, query)
+    def any_match(self, query, ids):
+        """Whether any of the documents ``ids`` (a few, changed lately: published, changed or
+        withdrawn) matches ``query``, public or not: a page of it may list or count it. Each
+        one's search vector is checked, never a bitmap of every match."""
+        documents = Document.objects.filter(pk__in=ids)
+        matched, title_match = self.match(documents, query)
         if title_match is None:
             return False
         if connections[matched.db].vendor != "postgresql":
             return matched.exists()
         with transaction.atomic(using=matched.db), connections[matched.db].cursor() as cursor:
-            # The text condition is checked on the few rows the date index finds, never through
-            # a bitmap of every match.
             cursor.execute("SET LOCAL enable_bitmapscan = off")
             return matched.exists()
 
     @staticmethod
     def kept_sample(query, filters, make):
         """The ``Sample`` of ``query`` with ``filters``, kept a minute in the cache under the
-        public version and the generation of search pages (``portal.page_cache.SEARCH``, which
-        every withdrawal changes): its second page, its other orders and its filters reuse the
-        counts of the first instead of reading thousands of matches again."""
+        public version and the generation of ``portal.page_cache.SEARCH``, which every
+        publication and withdrawal changes: its second page, its other orders and its filters
+        reuse the counts of the first instead of reading thousands of matches again."""
         state = page_cache.page_state([page_cache.SEARCH])
         values = {name: str(getattr(value, "pk", value)) for name, value in filters.items()}
-        text = json.dumps([query, sorted(values.items()), state.key], ensure_ascii=False)
+        version = [state.key, state.signature]
+        text = json.dumps([query, sorted(values.items()), version], ensure_ascii=False)
         key = "search-sample:" + hashlib.sha256(text.encode()).hexdigest()
         sample = cache.get(key)
         if sample is None:

@@ -1,12 +1,10 @@
-from datetime import UTC, datetime, timedelta
-
 from django.core.paginator import Page, Paginator
 from django.views.generic import TemplateView
 
 from catalog.models import Agency, CatalogNode
 from catalog.tree import SubtreeIndex
 from disclosure.documents.models import Document, Genre, Topic
-from disclosure.documents.page_scopes import document_page
+from disclosure.documents.page_scopes import document_of_scope, document_page
 from disclosure.documents.search import analysis
 from disclosure.documents.search.backends import SearchRequest, get_backend
 from disclosure.documents.search.forms import MAX_PAGE, SearchForm
@@ -25,21 +23,31 @@ SEARCH_PARAMETERS = {
 }
 
 
-# A document saved this long before a page's request began may not have been visible to it yet
-# (its transaction not committed, a replica not caught up, another server's clock ahead).
-CHANGE_MARGIN = timedelta(seconds=10)
+# A change this many seconds before a page's request began may not have been visible to it:
+# the process reads the log of changes once a second (``page_cache.LOCAL_COPY_SECONDS``; a
+# replica is used only once it has replayed what the process read), and the rest is for a
+# change's row committed a little late or another server's clock a little ahead.
+CHANGE_MARGIN = 3
+# Past this many documents changed since a page was rendered, it is rendered afresh rather than
+# each checked against its query.
+CHANGES_CHECKED = 200
 
 
 def still_current(request, since):
     """Whether a search page rendered by a request that began at ``since`` (a timestamp) still
-    stands: no public document matching its query has been published or changed since (less
-    ``CHANGE_MARGIN``). Withdrawals are the page cache's own (``page_cache.shows``)."""
+    stands: none of the documents published, changed or withdrawn since (less
+    ``CHANGE_MARGIN``), as the page cache's log of changes tells them once committed, matches
+    its query. Free of queries while none changed. A withdrawal of a document it lists is the
+    page cache's own (``shows``): that page is never served again."""
+    changed = page_cache.scopes_changed_since(since - CHANGE_MARGIN, CHANGES_CHECKED)
+    if changed is None:
+        return False
+    ids = [pk for pk in map(document_of_scope, changed) if pk is not None]
+    if not ids:
+        return True
     form = SearchForm(request.GET)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    if not query.strip():
-        return True  # the empty search page lists nothing
-    after = datetime.fromtimestamp(since, tz=UTC) - CHANGE_MARGIN
-    return not get_backend().changed_since(query, after)
+    return not query.strip() or not get_backend().any_match(query, ids)
 
 
 class SearchPaginator(Paginator):
@@ -93,8 +101,7 @@ class SearchView(TemplateView):
             ids = (numbered if page_number == 1 else []) + [i for i in ids if i not in numbered]
         self.report_used(data, chosen, page_number, bool(ids), result.total)
         # The documents listed, and those of the 文号 the page says exist: a withdrawal or change
-        # of any of them forgets this page. (Its counts may count a document withdrawn since,
-        # for the page's five minutes; no title or link of it.)
+        # of any of them forgets this page at once (one it only counts, ``still_current``).
         page_cache.shows(self.request, [document_page(pk) for pk in {*ids, *numbered}])
         context.update(
             hits=self.hits(ids, context["words"], paths, numbered),

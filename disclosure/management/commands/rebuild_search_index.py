@@ -5,6 +5,7 @@ from django.db import connection
 
 from disclosure.documents.models import Document
 from disclosure.documents.search import analysis
+from portal import page_cache
 
 
 class Command(BaseCommand):
@@ -16,6 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, **options):
         started = time.perf_counter()
         total = analysis.reindex(Document.objects.all(), batch_size)
+        # Search pages kept from before show what the old terms found.
+        page_cache.bump_public_version()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE disclosure_document")

@@ -2,6 +2,7 @@ import random
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -374,3 +375,12 @@ def test_the_search_page_has_one_search_box_and_its_results_before_the_facets(cl
     assert html.count('role="search"') == 1
     assert html.index('class="search-results"') < html.index('class="facets"')
     assert "<details" in html[html.index('class="facets"') :]
+
+
+def test_rebuilding_the_index_forgets_the_search_pages_kept(client):
+    document = published(title="关于森林防火的通知", body="各单位：做好防汛准备。")
+    Document.objects.filter(pk=document.pk).update(search_body="")  # an older analysis's terms
+    url = reverse("search") + "?q=防汛准备"
+    assert f"/documents/{document.pk}/" not in client.get(url).content.decode()
+    call_command("rebuild_search_index")
+    assert f"/documents/{document.pk}/" in client.get(url).content.decode()
