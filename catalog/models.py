@@ -2,7 +2,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models, router
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -490,14 +490,18 @@ class CatalogNode(MPTTModel):
         object; ``shown`` says whether the public may see it (with ``public``; always true
         without).
         """
-        version = page_cache.public_state().key
+        state = page_cache.public_state()
         kept = _outlines.get(public)
-        if kept is not None and kept[0] == version:
+        if kept is not None and kept[0] == state.key:
             return kept[1]
-        # From the primary: a replica may not have replayed the version just read.
-        with replicas.reads_on_primary():
-            outline = cls.read_outline(public)
-        _outlines[public] = (version, outline)
+        outline = cls.read_outline(public)
+        # Kept under the version only when read where it is: a replica chosen for this request
+        # before this process read the version may not have replayed it yet.
+        alias = router.db_for_read(cls)
+        if alias == DEFAULT_DB_ALIAS or (
+            state.wal_position and replicas.has_replayed(alias, state.wal_position)
+        ):
+            _outlines[public] = (state.key, outline)
         return outline
 
     @classmethod
