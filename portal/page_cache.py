@@ -102,7 +102,7 @@ from collections import deque
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
@@ -123,7 +123,7 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date
 
-from portal import elder_mode, replicas
+from portal import elder_mode, replicas, visits
 from portal.clients import network_key
 from portal.models import PublicState, ScopeChange
 
@@ -301,13 +301,6 @@ def public_page(view, *, params, scopes=None, timeout=None, still_current=None):
 def page_seconds():
     """How long a page is kept at most (the setting PORTAL_PAGE_SECONDS)."""
     return getattr(settings, "PORTAL_PAGE_SECONDS", PAGE_TIMEOUT)
-
-
-def _seconds_to_midnight(now):
-    """Seconds from the timestamp ``now`` to the next local midnight."""
-    day = timezone.localdate(datetime.fromtimestamp(now, tz=UTC))
-    midnight = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    return midnight.timestamp() - now
 
 
 def _scopes_of(view_func, kwargs):
@@ -655,14 +648,16 @@ class _ScopeLog:
 _log = _ScopeLog()
 
 
-def scopes_changed_since(since, limit):
-    """The scopes this process knows to have changed at ``since`` (a timestamp) or later, as a
-    set, each change at the time its row was written, once the change had committed; None when
-    more than ``limit`` changed."""
+def scopes_changed_since(since, limit, prefix=""):
+    """The scopes starting with ``prefix`` ("doc:") this process knows to have changed at
+    ``since`` (a timestamp) or later, as a set, each change at the time its row was written,
+    once the change had committed; None when more than ``limit`` changed."""
     changed = set()
     with _log.lock:
         for at, scope in reversed(_log.changes):
             if at >= since:
+                if not scope.startswith(prefix):
+                    continue
                 changed.add(scope)
                 if len(changed) > limit:
                     return None
@@ -1033,7 +1028,8 @@ def _take_render_lock(key):
 def _store(request, page, response):
     state = page["state"]
     now = timezone.now().timestamp()
-    timeout = min(page["timeout"] or page_seconds(), page_seconds(), _seconds_to_midnight(now))
+    midnight = visits.seconds_left_in(timezone.localdate())
+    timeout = min(page["timeout"] or page_seconds(), page_seconds(), midnight)
     if state.due is not None:
         timeout = min(timeout, state.due - now)
     timeout = max(1, int(timeout))

@@ -142,11 +142,11 @@ def today():
     now = time_module.time()
     if _today[0] is None or now >= _today[1] or now < _today[1] - 86400:
         day = timezone.localdate()
-        _today[0], _today[1] = day, now + _seconds_left_in(day)
+        _today[0], _today[1] = day, now + seconds_left_in(day)
     return _today[0]
 
 
-def _seconds_left_in(day):
+def seconds_left_in(day):
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     return max(1, int((end - timezone.now()).total_seconds()))
 
@@ -278,7 +278,7 @@ def _redis_salt(cache, day):
 
 def _shared_salt(client, day):
     key = redis_key(day, "salt")
-    client.set(key, secrets.token_hex(16), nx=True, ex=_seconds_left_in(day))
+    client.set(key, secrets.token_hex(16), nx=True, ex=seconds_left_in(day))
     salt = client.get(key)
     return salt.decode() if isinstance(salt, bytes) else salt
 
@@ -298,7 +298,7 @@ def push_to_redis(cache):
         for (day, key), hashes in visitors.items():
             pipe.pfadd(redis_key(day, f"u:{key}"), *hashes)
         for day in {day for day, _key in [*views, *bots, *visitors]}:
-            expire = _seconds_left_in(day) + REDIS_DAYS_KEPT * 86400
+            expire = seconds_left_in(day) + REDIS_DAYS_KEPT * 86400
             for name in ("views", "bots"):
                 pipe.expire(redis_key(day, name), expire)
             for day_key in visitors:

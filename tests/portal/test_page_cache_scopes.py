@@ -575,3 +575,18 @@ def test_a_page_showing_a_document_withdrawn_while_it_rendered_is_not_kept(
     finally:
         page_cache._hard_seq_at_start.reset(token)
     assert not page_cache.learnt_during_request(page_cache.SEARCH)  # no request
+
+
+def test_the_changes_since_a_moment_count_only_the_scopes_asked_for(
+    columns, stopped_clock, django_capture_on_commit_callbacks
+):
+    """A search page checks the documents changed since it was rendered, up to a limit that
+    counts documents, not the columns, feeds and home page each publication changes as well."""
+    before = timezone.now().timestamp()
+    document = commit(
+        django_capture_on_commit_callbacks, lambda: published(title=NEW, node=columns["a1"])
+    )
+    assert page_cache.scopes_changed_since(before, 1, prefix="doc:") == {f"doc:{document.pk}"}
+    assert page_cache.scopes_changed_since(before, 1) is None  # its columns, home, feeds...
+    later = before + search_views.CHANGE_MARGIN + page_cache.LOG_OVERLAP_SECONDS + 1
+    assert page_cache.scopes_changed_since(later, 1, prefix="doc:") == set()

@@ -39,7 +39,9 @@ def still_current(request, since):
     ``CHANGE_MARGIN``), as the page cache's log of changes tells them once committed, matches
     its query. Free of queries while none changed. A withdrawal of a document it lists is the
     page cache's own (``shows``): that page is never served again."""
-    changed = page_cache.scopes_changed_since(since - CHANGE_MARGIN, CHANGES_CHECKED)
+    changed = page_cache.scopes_changed_since(
+        since - CHANGE_MARGIN, CHANGES_CHECKED, prefix=document_page("")
+    )
     if changed is None:
         return False
     ids = [pk for pk in map(document_of_scope, changed) if pk is not None]
