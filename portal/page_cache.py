@@ -508,6 +508,13 @@ def versioned(key):
     return f"{key}:{public_state().key}"
 
 
+def scoped(key, scopes):
+    """``key`` under the public version and the generations of ``scopes``: for rows derived from
+    what those scopes show (a column's facet counts), cached until one of them changes."""
+    state = page_state(scopes)
+    return f"{key}:{state.key}:{state.signature}"
+
+
 def forget_copy_of_version():
     global _copy
     _copy = None

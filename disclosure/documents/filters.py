@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
 from disclosure.documents.models import Document, Genre, Topic
+from disclosure.documents.page_scopes import column_page
+from portal import page_cache
 from portal.page_cache import versioned
 
 CHOICES_CACHE_KEY = "disclosure:filter-choices"
@@ -69,11 +71,12 @@ FACETS = ("year", "topic", "genre", "agency", "validity")
 def column_facets(node, documents, total):
     """{facet: {value: public documents of the column with it}} for the column ``node`` listing
     ``documents`` (``total`` of them; None beyond ``COLUMN_FACETS_LIMIT``): one UNION query of
-    counts, cached per column under the public version. A first-level topic counts its own
-    documents and its children's, as the filter selects them."""
+    counts, cached per column until a document listed in it changes (its page's scope) or the
+    public version does. A first-level topic counts its own documents and its children's, as the
+    filter selects them."""
     if total > COLUMN_FACETS_LIMIT:
         return None
-    key = versioned(f"{COLUMN_FACETS_CACHE_KEY}:{node.pk}")
+    key = page_cache.scoped(f"{COLUMN_FACETS_CACHE_KEY}:{node.pk}", [column_page(node.pk)])
     facets = cache.get(key)
     if facets is None:
         documents = documents.order_by()
@@ -99,7 +102,7 @@ def column_facets(node, documents, total):
             parent = parents.get(int(topic))
             if parent is not None:
                 facets["topic"][str(parent)] = facets["topic"].get(str(parent), 0) + n
-        cache.set(key, facets, 600)
+        cache.set(key, facets, page_cache.page_seconds())
     return facets
 
 

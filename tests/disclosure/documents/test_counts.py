@@ -179,6 +179,23 @@ def test_the_filter_choices_of_a_large_column_are_not_counted(client, site_tree,
     assert '<option value="2023">2023</option>' in html and "2023（" not in html
 
 
+def test_the_filter_choices_count_a_publication_and_a_withdrawal_at_once(client, site_tree):
+    elsewhere = CatalogNode.objects.create(name="机构信息", parent=site_tree["root"])
+    url = site_tree["legal"].get_absolute_url()
+    first = published(node=site_tree["replies"], published_at=local(2023, 1, 1))
+    assert "2023（1）" in client.get(url).content.decode()
+    same = {"agency": first.agency, "topic": first.topic, "genre": first.genre}
+    second = published(node=site_tree["replies"], published_at=local(2023, 1, 2), **same)
+    assert "2023（2）" in client.get(url).content.decode()
+    # A column elsewhere changing keeps these counts: they are not counted again.
+    published(node=elsewhere, **same)
+    with CaptureQueriesContext(connection) as queries:
+        assert "2023（2）" in client.get(url).content.decode()
+    assert not [q for q in queries if '"facet"' in q["sql"]]
+    withdraw(second, SYSTEM, "错误")
+    assert "2023（1）" in client.get(url).content.decode()
+
+
 def test_a_filtered_listing_beyond_the_bound_says_so(client, site_tree, monkeypatch):
     monkeypatch.setattr("disclosure.documents.column_views.FILTERED_COUNT_LIMIT", 3)
     for day in range(1, 6):
