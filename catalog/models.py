@@ -249,6 +249,8 @@ class CatalogNodeManager(TreeManager.from_queryset(CatalogNodeQuerySet)):
 
 # The catalogue's outline per public version, for the public and for staff (``outline``).
 _outlines = {}
+# The last public outline's shown columns by parent (``shown_beneath``), with that outline.
+_shown_beneath = {}
 
 
 class NodeOutline(NamedTuple):
@@ -263,6 +265,7 @@ class NodeOutline(NamedTuple):
     rght: int
     level: int
     shown: bool
+    slug: str = ""
 
 
 class CatalogNode(MPTTModel):
@@ -509,9 +512,9 @@ class CatalogNode(MPTTModel):
         """``outline(public)`` as the database holds it now."""
         paths, open_nodes, nodes = {}, {None}, {}
         rows = cls.objects.order_by("tree_id", "lft").values_list(
-            "pk", "parent_id", "name", "is_visible", "tree_id", "lft", "rght", "level"
+            "pk", "parent_id", "name", "is_visible", "tree_id", "lft", "rght", "level", "slug"
         )
-        for pk, parent_id, name, shown, tree_id, lft, rght, level in rows:
+        for pk, parent_id, name, shown, tree_id, lft, rght, level, slug in rows:
             parent_path = paths.get(parent_id, [])
             opened = (shown or not public) and parent_id in open_nodes
             if opened:
@@ -519,8 +522,26 @@ class CatalogNode(MPTTModel):
                 paths[pk] = [*parent_path, name]
             else:
                 paths[pk] = parent_path
-            nodes[pk] = NodeOutline(pk, parent_id, name, tree_id, lft, rght, level, opened)
+            nodes[pk] = NodeOutline(pk, parent_id, name, tree_id, lft, rght, level, opened, slug)
         return paths, nodes
+
+    @classmethod
+    def shown_beneath(cls):
+        """(the first-level columns, {pk: its children}) the public may see, as NodeOutlines in
+        tree order, from the public ``outline()``, made once per outline; callers must not
+        change what they are given."""
+        _paths, nodes = cls.outline(public=True)
+        kept = _shown_beneath.get("nodes")
+        if kept is not None and kept[0] is nodes:
+            return kept[1]
+        first, children = [], {}
+        for node in nodes.values():  # in tree order
+            if node.shown:
+                children.setdefault(node.parent_id, []).append(node)
+                if node.level == 1:
+                    first.append(node)
+        _shown_beneath["nodes"] = (nodes, (first, children))
+        return first, children
 
     def refresh_tree_fields(self):
         """Reload lft/rght/tree_id/level from the database (call with the tree lock held)."""

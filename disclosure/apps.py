@@ -51,8 +51,8 @@ class DisclosureConfig(AppConfig):
     def register_parts(self):
         """What the features add to the kernel's registry and the document core's pages."""
         from disclosure.documents import actions as document_actions  # noqa: F401
+        from disclosure.documents import column_tree, link_admin
         from disclosure.documents import dashboard as documents_dashboard
-        from disclosure.documents import link_admin
         from disclosure.documents import roles as document_roles
         from disclosure.documents import visits as document_visits
         from disclosure.documents.models.counts import not_blank
@@ -76,7 +76,7 @@ class DisclosureConfig(AppConfig):
         link_admin.register()
         inspection_admin.register()
         site_import_admin.register()
-        registry.column_content(not_blank)
+        registry.column_content(not_blank, holding=column_tree.columns_holding)
         document_visits.register()
         # The columns that are the home of a part's page lead there (the tree, the listings) and
         # are shown to the public even with no document of their own.

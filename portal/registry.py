@@ -117,13 +117,21 @@ def column_page_url(slug):
 _column_content = []
 
 
-def column_content(expression):
-    _column_content[:] = [expression]
+def column_content(expression, holding):
+    """Registers how to tell a blank column: ``expression()``, a boolean expression of a column
+    in a query; ``holding(pks)``, the set of the columns ``pks`` that are not blank."""
+    _column_content[:] = [(expression, holding)]
 
 
 def column_content_expression():
     """The registered expression telling whether a column is not blank, or None."""
-    return _column_content[0]() if _column_content else None
+    return _column_content[0][0]() if _column_content else None
+
+
+def columns_with_content(pks):
+    """The columns of ``pks`` (a list of pks) that are not blank: all of them when no part
+    says."""
+    return _column_content[0][1](pks) if _column_content else set(pks)
 
 
 def column_page_slugs():

@@ -1,5 +1,4 @@
 from django import template
-from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -53,9 +52,9 @@ def catalog_forest(forest):
 
 @register.filter
 def column_url(node):
-    """Where a link to the column ``node`` leads: the part's page it is the home of (年报, 指南,
-    依申请公开, 建议提案), else its own page."""
-    return registry.column_page_url(node.slug) or node.get_absolute_url()
+    """Where a link to the column ``node`` (a CatalogNode or a NodeOutline) leads: the part's
+    page it is the home of (年报, 指南, 依申请公开, 建议提案), else its own page."""
+    return registry.column_page_url(node.slug) or pk_url_template("catalog:node").format(node.pk)
 
 
 # Columns the side navigation lists at most: beyond, a column's own page lists the rest.
@@ -66,36 +65,46 @@ SIDE_NAV_ROWS = 60
 def catalog_side_nav(path):
     """The catalogue's side navigation of a column or document page (wide screens): the first
     level of columns, the columns of ``path`` (root first) beneath theirs, and the columns below
-    the last one. One query, of at most ``SIDE_NAV_ROWS`` rows however large the catalogue."""
+    the last one, at most ``SIDE_NAV_ROWS`` of them however large the catalogue. Read from the
+    catalogue's outline kept per public version, and which of them are blank from answers kept
+    per column (``registry.columns_with_content``): no query once those are kept."""
     path = list(path or [])
-    open_ids = [column.pk for column in path]
-    shown = Q(level=1) | Q(pk__in=open_ids)
+    open_ids = {column.pk for column in path}
+    first, children = CatalogNode.shown_beneath()
+    candidates = [*first]
+    # The path's own columns are shown, blank or not.
+    candidates += [column for column in path if column.level >= 1]
     if path:
-        shown |= Q(parent_id=path[-1].pk)
+        candidates += children.get(path[-1].pk, [])
+    unique = {}
+    for node in candidates:
+        unique.setdefault(node.pk, node)
     # By level: the first level and the path come before the columns below it, which the
     # limit cuts.
-    candidates = CatalogNode.objects.visible().filter(shown)
-    content = registry.column_content_expression()
-    if content is not None:  # blank columns (空白栏目) are not shown, save the path itself
-        candidates = candidates.filter(content | Q(pk__in=open_ids))
-    columns = list(
-        candidates.only("pk", "name", "slug", "level", "parent_id", "tree_id", "lft").order_by(
-            "level", "tree_id", "lft"
-        )[:SIDE_NAV_ROWS]
-    )
-    columns.sort(key=lambda column: (column.tree_id, column.lft))
-    children = {}
-    for column in columns:
-        children.setdefault(column.parent_id, []).append(column)
+    ordered = sorted(unique.values(), key=lambda node: (node.level, node.tree_id, node.lft))
+    asked = [node.pk for node in ordered if node.pk not in open_ids]
+    holding = registry.columns_with_content(asked)
+    shown = [node for node in ordered if node.pk in open_ids or node.pk in holding]
+    shown = sorted(shown[:SIDE_NAV_ROWS], key=lambda node: (node.tree_id, node.lft))
+    beneath = {}
+    for node in shown:
+        beneath.setdefault(node.parent_id, []).append(node)
+    current = path[-1].pk if path else None
+    url_pattern = pk_url_template("catalog:node")
+    parts = []
 
-    def entries(level_columns):
-        return [
-            {
-                "column": column,
-                "current": bool(path) and column.pk == path[-1].pk,
-                "children": entries(children.get(column.pk, [])) if column.pk in open_ids else [],
-            }
-            for column in level_columns
-        ]
+    def render(nodes):
+        parts.append("<ul>")
+        for node in nodes:
+            href = escape(registry.column_page_url(node.slug) or url_pattern.format(node.pk))
+            mark = ' aria-current="page"' if node.pk == current else ""
+            parts.append(f'<li><a href="{href}"{mark}>{escape(node.name)}</a>')
+            if node.pk in open_ids and beneath.get(node.pk):
+                render(beneath[node.pk])
+            parts.append("</li>")
+        parts.append("</ul>")
 
-    return {"entries": entries([column for column in columns if column.level == 1])}
+    top = [node for node in shown if node.level == 1]
+    if top:
+        render(top)
+    return {"entries": mark_safe("".join(parts))}  # noqa: S308 - every value above is escaped

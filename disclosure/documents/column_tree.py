@@ -6,11 +6,21 @@ columns it shows whatever the size of the catalogue."""
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from catalog.models import CatalogNode
 from catalog.tree import SubtreeIndex
-from disclosure.documents.models.counts import kept_down_to, levels_and_listings, public_counts_of
+from disclosure.documents.models.counts import (
+    kept_down_to,
+    levels_and_listings,
+    public_counts_of,
+    with_content,
+)
 from disclosure.documents.models.documents import subtree_range
-from portal import registry
+from disclosure.documents.page_scopes import column_page
+from portal import page_cache, registry
+
+HOLDING_CACHE_KEY = "disclosure:column-holds"
 
 # Columns a tree page shows at most beyond its first level (the first level is always shown).
 TREE_PAGE_ENTRIES = 300
@@ -95,3 +105,22 @@ def build_forest(columns, counts, anchors, top=None):
             continue
         entries[column.pk] = entry
     return forest
+
+
+def columns_holding(pks):
+    """The columns of ``pks`` that are not blank (as ``with_content`` judges), each answer
+    cached until a document listed beneath the column changes (its page's scope) or the
+    catalogue does (the public version): the side navigation and a column's children ask
+    about the same few columns on every page, which the database would otherwise answer by
+    reading their subtrees."""
+    keys = {pk: page_cache.scoped(f"{HOLDING_CACHE_KEY}:{pk}", [column_page(pk)]) for pk in pks}
+    known = cache.get_many(list(keys.values())) if keys else {}
+    holding = {pk for pk, key in keys.items() if known.get(key)}
+    missing = [pk for pk, key in keys.items() if key not in known]
+    if missing:
+        found = set(
+            with_content(CatalogNode.objects.filter(pk__in=missing)).values_list("pk", flat=True)
+        )
+        holding |= found
+        cache.set_many({keys[pk]: pk in found for pk in missing}, page_cache.page_seconds())
+    return holding

@@ -1,7 +1,11 @@
 from django.urls import path
 
 from disclosure.documents import column_views as views
-from disclosure.documents.page_scopes import TREE, column_scopes_of_page
+from disclosure.documents.page_scopes import (
+    TREE,
+    column_scopes_of_page,
+    listing_scopes_of_page,
+)
 from portal.page_cache import public_page
 
 # The catalogue's public pages keep their names (catalog:tree, catalog:node); catalog:subtree is
@@ -22,7 +26,7 @@ urlpatterns = [
         public_page(
             views.CatalogNodeView.as_view(),
             params=views.LISTING_PARAMETERS,
-            scopes=column_scopes_of_page,
+            scopes=listing_scopes_of_page,
         ),
         name="node",
     ),

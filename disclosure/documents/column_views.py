@@ -14,7 +14,6 @@ from disclosure.documents.models.counts import (
     column_documents,
     holds_always_shown,
     public_subtree_listing,
-    with_content,
 )
 from portal import page_cache, registry
 from portal.paging import CountedPaginator, OutsideWindow, empty_page
@@ -55,15 +54,14 @@ class CatalogTreeView(TemplateView):
 
 def shown_children(node):
     """The shown children of the visible column ``node`` (a leaf's, none, from its lft and
-    rght): the node is visible (its path is), so a shown child is visible; an empty one is not
-    shown (``with_content``)."""
+    rght), as NodeOutlines in tree order: the node is visible (its path is), so its children in
+    the public outline are visible; an empty one is not shown (``columns_holding``)."""
     if node.rght - node.lft == 1:
         return []
-    return list(
-        with_content(CatalogNode.objects.filter(parent_id=node.pk, is_visible=True)).only(
-            "pk", "name", "parent_id", "slug"
-        )
-    )
+    _first, children = CatalogNode.shown_beneath()
+    beneath = children.get(node.pk, [])
+    holding = column_tree.columns_holding([child.pk for child in beneath])
+    return [child for child in beneath if child.pk in holding]
 
 
 class CatalogNodeView(TemplateView):

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import CharField, Count, F, IntegerField, Value
 from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
@@ -13,6 +13,7 @@ from disclosure.documents.models import Document, Genre, Topic
 from disclosure.documents.page_scopes import column_page
 from portal import page_cache
 from portal.page_cache import versioned
+from portal.widgets import PlainSelect
 
 CHOICES_CACHE_KEY = "disclosure:filter-choices"
 FIRST_YEAR = 2000
@@ -70,8 +71,8 @@ FACETS = ("year", "topic", "genre", "agency", "validity")
 
 def column_facets(node, documents, total):
     """{facet: {value: public documents of the column with it}} for the column ``node`` listing
-    ``documents`` (``total`` of them; None beyond ``COLUMN_FACETS_LIMIT``): one UNION query of
-    counts, cached per column until a document listed in it changes (its page's scope) or the
+    ``documents`` (``total`` of them; None beyond ``COLUMN_FACETS_LIMIT``): one query of counts
+    (``_facet_counts``), cached per column until a document listed in it changes (its page's scope) or the
     public version does. A first-level topic counts its own documents and its children's, as the
     filter selects them."""
     if total > COLUMN_FACETS_LIMIT:
@@ -79,24 +80,10 @@ def column_facets(node, documents, total):
     key = page_cache.scoped(f"{COLUMN_FACETS_CACHE_KEY}:{node.pk}", [column_page(node.pk)])
     facets = cache.get(key)
     if facets is None:
-        documents = documents.order_by()
-        parts = [
-            documents.annotate(facet=Value(name), value=Cast(expression, CharField()))
-            .values("facet", "value")
-            .annotate(n=Count("pk"))
-            .values_list("facet", "value", "n")
-            for name, expression in (
-                ("year", ExtractYear("published_at")),
-                ("topic", F("topic_id")),
-                ("genre", F("genre_id")),
-                ("agency", F("agency_id")),
-                ("validity", F("validity")),
-            )
-        ]
         facets = {name: {} for name in FACETS}
-        for name, value, n in parts[0].union(*parts[1:], all=True):
+        for name, value, n in _facet_counts(documents.order_by()):
             if value is not None:
-                facets[name][value] = n
+                facets[name][str(value)] = n
         parents = filter_choices()["topic_parent"]
         for topic, n in list(facets["topic"].items()):
             parent = parents.get(int(topic))
@@ -104,6 +91,45 @@ def column_facets(node, documents, total):
                 facets["topic"][str(parent)] = facets["topic"].get(str(parent), 0) + n
         cache.set(key, facets, page_cache.page_seconds())
     return facets
+
+
+def _facet_counts(documents):
+    """(facet, value, count) of each value of each facet among ``documents``: on PostgreSQL one
+    scan grouped by GROUPING SETS (a third to a tenth of the time of one scan per facet),
+    elsewhere a UNION of one GROUP BY per facet."""
+    expressions = {
+        "year": ExtractYear("published_at"),
+        "topic": F("topic_id"),
+        "genre": F("genre_id"),
+        "agency": F("agency_id"),
+        "validity": F("validity"),
+    }
+    database = connections[documents.db]
+    if database.vendor != "postgresql":
+        parts = [
+            documents.annotate(facet=Value(name), value=Cast(expressions[name], CharField()))
+            .values("facet", "value")
+            .annotate(n=Count("pk"))
+            .values_list("facet", "value", "n")
+            for name in FACETS
+        ]
+        yield from parts[0].union(*parts[1:], all=True)
+        return
+    rows = documents.annotate(**{f"facet_{name}": expressions[name] for name in FACETS})
+    sql, params = rows.values_list(*(f"facet_{name}" for name in FACETS)).query.sql_with_params()
+    names = ", ".join(FACETS)
+    sets = ", ".join(f"({name})" for name in FACETS)
+    query = (
+        f"SELECT GROUPING({names}), {names}, COUNT(*) FROM ({sql}) AS m ({names}) "  # noqa: S608
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+    full = (1 << len(FACETS)) - 1
+    with database.cursor() as cursor:
+        cursor.execute(query, params)
+        for marker, *values, n in cursor.fetchall():
+            # GROUPING() sets a bit for each column *not* grouped: exactly one is clear.
+            index = len(FACETS) - (full ^ marker).bit_length()
+            yield FACETS[index], values[index], n
 
 
 def forget_filter_choices(**kwargs):
@@ -116,20 +142,22 @@ def forget_filter_choices(**kwargs):
 class DocumentFilterForm(forms.Form):
     PAGE_SIZES = [10, 20, 50, 100]
 
-    year = forms.TypedChoiceField(label=_("年份"), required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(
+        label=_("年份"), required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
     topic = forms.TypedChoiceField(
-        label=_("主题分类"), required=False, coerce=int, empty_value=None
+        label=_("主题分类"), required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
     genre = forms.TypedChoiceField(
-        label=_("体裁分类"), required=False, coerce=int, empty_value=None
+        label=_("体裁分类"), required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
     agency = forms.TypedChoiceField(
-        label=_("发布机构"), required=False, coerce=int, empty_value=None
+        label=_("发布机构"), required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
-    validity = forms.ChoiceField(label=_("有效性"), required=False)
+    validity = forms.ChoiceField(label=_("有效性"), required=False, widget=PlainSelect)
     per_page = forms.TypedChoiceField(
         label=_("每页"), required=False, coerce=int, empty_value=20, initial=20,
-        choices=[(n, n) for n in PAGE_SIZES],
+        choices=[(n, n) for n in PAGE_SIZES], widget=PlainSelect,
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):

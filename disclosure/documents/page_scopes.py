@@ -14,6 +14,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from catalog.models import CatalogNode
 from disclosure.documents.models import Attachment, Document
+from disclosure.documents.models.counts import SHOWN_COLUMNS
 from portal import page_cache
 
 HOME = "home"
@@ -36,13 +37,19 @@ def column_page(pk):
     return f"node:{pk}"
 
 
-# What each page declares (``public_page(..., scopes=...)``).
+# What each page declares (``public_page(..., scopes=...)``). A document's page also shows the
+# side navigation: which columns beyond its own are blank.
 def document_scopes_of_page(pk, **kwargs):
-    return (document_page(pk),)
+    return (document_page(pk), SHOWN_COLUMNS)
 
 
 def column_scopes_of_page(pk, **kwargs):
     return (column_page(pk),)
+
+
+# A column's listing also shows the side navigation: which columns beyond its own are blank.
+def listing_scopes_of_page(pk, **kwargs):
+    return (column_page(pk), SHOWN_COLUMNS)
 
 
 def columns_and_ancestors(node_ids):
@@ -106,7 +113,9 @@ def _extra_nodes_changed(sender, instance, action, pk_set, **kwargs):
     if not isinstance(instance, Document) or pk_set is None:
         page_cache.bump_public_version()  # from a column's side, or cleared: not told which
     elif _shown_to_the_public(instance):
-        page_cache.bump_scopes(document_scopes(instance, pk_set), hard=action != "post_add")
+        # A listing from elsewhere may make a column, or one above it, blank or not.
+        scopes = {*document_scopes(instance, pk_set), SHOWN_COLUMNS}
+        page_cache.bump_scopes(scopes, hard=action != "post_add")
 
 
 def _interprets_changed(sender, instance, action, pk_set, **kwargs):

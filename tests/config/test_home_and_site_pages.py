@@ -2,9 +2,13 @@
 navigation beside column and document pages."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Agency, CatalogNode
+from disclosure.documents.services import withdraw
+from portal.actors import SYSTEM
 from portal.models import SiteSettings
 from tests.disclosure.conftest import local
 from tests.factories import published
@@ -107,3 +111,27 @@ def test_column_and_document_pages_carry_the_catalogues_side_navigation(client, 
         # The first level, the path, and the columns below the current one.
         assert ">通知公告</a>" in nav and ">法定主动公开内容</a>" in nav
         assert ">政策文件</a>" in nav and ">行政规范性文件</a>" in nav
+
+
+def side_nav(html):
+    return html.split('class="side-nav"')[1].split("</nav>")[0]
+
+
+def test_the_side_navigation_follows_a_publication_and_a_withdrawal_at_once(client, columns):
+    """Which columns are blank is kept per column until a document beneath it changes."""
+    document = published(title="规范性文件", node=columns["xzgfxwj"])
+    url = document.get_absolute_url()
+    assert ">通知公告</a>" not in side_nav(client.get(url).content.decode())
+    notice = published(title="通知", node=columns["tzgg"], agency=document.agency)
+    assert ">通知公告</a>" in side_nav(client.get(url).content.decode())
+    # Kept: the next page asks nothing about the columns' contents.
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [q for q in queries if "disclosure_publiccount" in q["sql"]]
+    withdraw(notice, SYSTEM, "错误")
+    assert ">通知公告</a>" not in side_nav(client.get(url).content.decode())
+    # A column's list of the columns beneath it, likewise.
+    legal = columns["legal"].get_absolute_url()
+    assert ">政策解读</a>" not in client.get(legal).content.decode()
+    published(title="解读", node=columns["zcjd"], agency=document.agency)
+    assert ">政策解读</a>" in client.get(legal).content.decode()

@@ -62,7 +62,9 @@ def test_publishing_a_document_keeps_unrelated_pages_and_refreshes_its_own(
         else (lambda change: change())
     )
     other = run(lambda: published(title=OTHER, node=columns["b"]))
-    draft = DocumentFactory(title=NEW, node=columns["a1"])
+    # Not the first of its column: no column becomes shown (``SHOWN_COLUMNS``).
+    run(lambda: published(node=columns["a1"], agency=other.agency))
+    draft = DocumentFactory(title=NEW, node=columns["a1"], agency=other.agency)
     unrelated = [
         other.get_absolute_url(),
         columns["b"].get_absolute_url(),

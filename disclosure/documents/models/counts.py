@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import CatalogNode
 from catalog.tree import SubtreeIndex
 from disclosure.documents.models.documents import Document
+from portal import page_cache
 
 
 class PublicCount(models.Model):
@@ -56,17 +57,34 @@ def counted_node(document):
     return None
 
 
+# The scope of the pages showing which columns are blank beyond their own (the side navigation
+# of column and document pages, ``portal.page_cache``): changed when a column's kept count
+# leaves zero or returns to it, which may make it or a column above it blank or not.
+SHOWN_COLUMNS = "columns"
+
+
+def _add(node_id, delta):
+    """Adds ``delta`` to the kept count of ``node_id`` (an atomic increment); a count leaving
+    zero or returning to it changes ``SHOWN_COLUMNS`` (hard when it returns: a page linking to
+    a column now blank is not served again)."""
+    PublicCount.objects.bulk_create([PublicCount(node_id=node_id)], ignore_conflicts=True)
+    kept = PublicCount.objects.filter(node_id=node_id)
+    kept.update(documents=F("documents") + delta)
+    now = kept.values_list("documents", flat=True).first()
+    if now == 0 or now == delta:
+        page_cache.bump_scopes({SHOWN_COLUMNS}, hard=now == 0)
+
+
 def move_count(before, after):
     """A document counted under column ``before`` is now counted under ``after`` (either None).
 
-    Call it in the transaction that saves the document; each update is an atomic increment.
+    Call it in the transaction that saves the document.
     """
     if before == after:
         return
     for node_id, delta in ((before, -1), (after, 1)):
         if node_id is not None:
-            PublicCount.objects.bulk_create([PublicCount(node_id=node_id)], ignore_conflicts=True)
-            PublicCount.objects.filter(node_id=node_id).update(documents=F("documents") + delta)
+            _add(node_id, delta)
 
 
 def add_counts(added):
@@ -74,8 +92,7 @@ def add_counts(added):
     batch in one increment a column. Call it in the transaction that saves the documents."""
     for node_id, delta in added.items():
         if delta:
-            PublicCount.objects.bulk_create([PublicCount(node_id=node_id)], ignore_conflicts=True)
-            PublicCount.objects.filter(node_id=node_id).update(documents=F("documents") + delta)
+            _add(node_id, delta)
 
 
 def counted_by_node():

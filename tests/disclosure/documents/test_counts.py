@@ -165,7 +165,7 @@ def test_an_unfiltered_listing_counts_no_documents(client, site_tree):
         # The only COUNT over documents is that of the few scheduled ones, by published_at,
         # and the filter choices' counts of a column of at most COLUMN_FACETS_LIMIT documents.
         for sql in counting:
-            assert '"published_at" >' in sql or '"facet"' in sql, sql
+            assert '"published_at" >' in sql or '"facet' in sql, sql
 
 
 def test_the_filter_choices_of_a_large_column_are_not_counted(client, site_tree, monkeypatch):
@@ -174,7 +174,7 @@ def test_the_filter_choices_of_a_large_column_are_not_counted(client, site_tree,
         published(node=site_tree["replies"], published_at=local(2023, 1, day))
     with CaptureQueriesContext(connection) as queries:
         html = client.get(site_tree["legal"].get_absolute_url()).content.decode()
-    assert not [q for q in queries if '"facet"' in q["sql"]]
+    assert not [q for q in queries if '"facet' in q["sql"]]
     # Every year offered, none counted.
     assert '<option value="2023">2023</option>' in html and "2023（" not in html
 
@@ -191,7 +191,7 @@ def test_the_filter_choices_count_a_publication_and_a_withdrawal_at_once(client,
     published(node=elsewhere, **same)
     with CaptureQueriesContext(connection) as queries:
         assert "2023（2）" in client.get(url).content.decode()
-    assert not [q for q in queries if '"facet"' in q["sql"]]
+    assert not [q for q in queries if '"facet' in q["sql"]]
     withdraw(second, SYSTEM, "错误")
     assert "2023（1）" in client.get(url).content.decode()
 
