@@ -208,12 +208,8 @@ class SearchView(TemplateView):
         # Catalogue: the columns one level below the chosen one (or the top-level columns),
         # each counted with its subtree.
         parent = filters.get("node")
-        level = parent.level + 1 if parent else 1
-        shown = [
-            n
-            for n in outline.values()
-            if n.shown and n.level == level and (parent is None or n.parent_id == parent.pk)
-        ]
+        first, children = CatalogNode.shown_beneath()
+        shown = children.get(parent.pk, []) if parent else first
         counts = SubtreeIndex(
             (outline[pk].tree_id, outline[pk].lft, count)
             for pk, count in facets["node"].items()
