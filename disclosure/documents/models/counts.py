@@ -123,6 +123,9 @@ def rebuild_public_counts():
     PublicCount.objects.bulk_create(
         [PublicCount(node_id=pk, documents=n) for pk, n in counted.items()], batch_size=1000
     )
+    if drift:
+        # Pages and what is kept of them (counts, blank columns) were read from wrong counts.
+        page_cache.bump_public_version()
     return drift
 
 

@@ -102,8 +102,10 @@ def test_deleting_a_draft_leaves_the_counts_right(site_tree):
     assert_counts_fresh()
 
 
-def test_rebuild_counts_repairs_and_reports_drift(site_tree, capsys):
+def test_rebuild_counts_repairs_and_reports_drift(site_tree, capsys, client):
     published(node=site_tree["replies"])
+    # Blank until recounted, and so absent from the column's list of the columns beneath it.
+    assert ">政策文件</a>" not in client.get(site_tree["legal"].get_absolute_url()).content.decode()
     # A bulk load bypasses the services.
     Document.objects.bulk_create(
         [
@@ -123,6 +125,8 @@ def test_rebuild_counts_repairs_and_reports_drift(site_tree, capsys):
     call_command("rebuild_counts")
     assert "1 个栏目" in capsys.readouterr().out
     assert_counts_fresh()
+    # What pages kept of the wrong counts is forgotten.
+    assert ">政策文件</a>" in client.get(site_tree["legal"].get_absolute_url()).content.decode()
     call_command("rebuild_counts")
     assert "无误差" in capsys.readouterr().out
 
