@@ -109,7 +109,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.http.request import split_domain_port
@@ -510,9 +510,31 @@ def versioned(key):
 
 def scoped(key, scopes):
     """``key`` under the public version and the generations of ``scopes``: for rows derived from
-    what those scopes show (a column's facet counts), cached until one of them changes."""
+    what those scopes show (a column's facet counts), cached until one of them changes. Keep
+    them only when ``reads_are_current`` said so before they were read."""
     state = page_state(scopes)
     return f"{key}:{state.key}:{state.signature}"
+
+
+def scope_keys(scopes):
+    """For each of ``scopes``, in order, a key naming the public version and the scope's
+    generation, as this process knows them: what is kept of the scope is current while its key
+    is."""
+    state = page_state(scopes)
+    return [f"{state.public.key}|{generation}" for generation in state.current]
+
+
+def reads_are_current(model):
+    """Whether what this request reads of ``model`` from now on is at least as new as every
+    change this process knows of: read on the primary, or on a replica that has replayed the
+    newest one. Rows kept under the current version or generations (``scoped``,
+    ``scope_keys``) must be read when it is true, or not kept: the replica a request reads
+    was chosen when it began, and a change learnt since may not have reached it."""
+    alias = router.db_for_read(model)
+    if alias == DEFAULT_DB_ALIAS:
+        return True
+    position = newest_wal_position()
+    return bool(position) and replicas.has_replayed(alias, position)
 
 
 def forget_copy_of_version():

@@ -119,7 +119,8 @@ _column_content = []
 
 def column_content(expression, holding):
     """Registers how to tell a blank column: ``expression()``, a boolean expression of a column
-    in a query; ``holding(pks)``, the set of the columns ``pks`` that are not blank."""
+    in a query; ``holding(pks, enough=None)``, the set of the columns ``pks`` that are not
+    blank (with ``enough``: asked in order until that many are found)."""
     _column_content[:] = [(expression, holding)]
 
 
@@ -128,10 +129,10 @@ def column_content_expression():
     return _column_content[0][0]() if _column_content else None
 
 
-def columns_with_content(pks):
-    """The columns of ``pks`` (a list of pks) that are not blank: all of them when no part
-    says."""
-    return _column_content[0][1](pks) if _column_content else set(pks)
+def columns_with_content(pks, enough=None):
+    """The columns of ``pks`` (a list of pks) that are not blank, all of them when no part says;
+    with ``enough``, those found asking in order until that many are."""
+    return _column_content[0][1](pks, enough=enough) if _column_content else set(pks)
 
 
 def column_page_slugs():

@@ -83,7 +83,7 @@ def catalog_side_nav(path):
     # limit cuts.
     ordered = sorted(unique.values(), key=lambda node: (node.level, node.tree_id, node.lft))
     asked = [node.pk for node in ordered if node.pk not in open_ids]
-    holding = registry.columns_with_content(asked)
+    holding = registry.columns_with_content(asked, enough=SIDE_NAV_ROWS)
     shown = [node for node in ordered if node.pk in open_ids or node.pk in holding]
     shown = sorted(shown[:SIDE_NAV_ROWS], key=lambda node: (node.tree_id, node.lft))
     beneath = {}

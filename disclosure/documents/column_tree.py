@@ -6,8 +6,6 @@ columns it shows whatever the size of the catalogue."""
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
 from catalog.models import CatalogNode
 from catalog.tree import SubtreeIndex
 from disclosure.documents.models.counts import (
@@ -19,8 +17,6 @@ from disclosure.documents.models.counts import (
 from disclosure.documents.models.documents import subtree_range
 from disclosure.documents.page_scopes import column_page
 from portal import page_cache, registry
-
-HOLDING_CACHE_KEY = "disclosure:column-holds"
 
 # Columns a tree page shows at most beyond its first level (the first level is always shown).
 TREE_PAGE_ENTRIES = 300
@@ -107,20 +103,46 @@ def build_forest(columns, counts, anchors, top=None):
     return forest
 
 
-def columns_holding(pks):
-    """The columns of ``pks`` that are not blank (as ``with_content`` judges), each answer
-    cached until a document listed beneath the column changes (its page's scope) or the
-    catalogue does (the public version): the side navigation and a column's children ask
-    about the same few columns on every page, which the database would otherwise answer by
-    reading their subtrees."""
-    keys = {pk: page_cache.scoped(f"{HOLDING_CACHE_KEY}:{pk}", [column_page(pk)]) for pk in pks}
-    known = cache.get_many(list(keys.values())) if keys else {}
-    holding = {pk for pk, key in keys.items() if known.get(key)}
-    missing = [pk for pk, key in keys.items() if key not in known]
+def columns_holding(pks, enough=None):
+    """The columns of ``pks`` that are not blank (as ``with_content`` judges); with ``enough``,
+    asked in the order given, a chunk at a time, until that many are found. Each answer is kept
+    in this process until a document listed beneath the column changes (its page's scope) or
+    the catalogue does (the public version): the side navigation and a column's children ask
+    about the same columns on every page, which the database would answer by reading their
+    subtrees."""
+    pks = list(pks)
+    holding = set()
+    chunk = len(pks) if enough is None else max(enough, 1)
+    for start in range(0, len(pks), chunk or 1):
+        holding |= _holding(pks[start : start + chunk])
+        if enough is not None and len(holding) >= enough:
+            break
+    return holding
+
+
+# What ``columns_holding`` knows: {pk: (key, not blank?)}, forgotten whole past HOLDING_KEPT.
+_held = {}
+HOLDING_KEPT = 100_000
+
+
+def _holding(pks):
+    keys = dict(zip(pks, page_cache.scope_keys([column_page(pk) for pk in pks]), strict=True))
+    holding, missing = set(), []
+    for pk, key in keys.items():
+        known = _held.get(pk)
+        if known is not None and known[0] == key:
+            if known[1]:
+                holding.add(pk)
+        else:
+            missing.append(pk)
     if missing:
+        keep = page_cache.reads_are_current(CatalogNode)
         found = set(
             with_content(CatalogNode.objects.filter(pk__in=missing)).values_list("pk", flat=True)
         )
         holding |= found
-        cache.set_many({keys[pk]: pk in found for pk in missing}, page_cache.page_seconds())
+        if keep:
+            if len(_held) + len(missing) > HOLDING_KEPT:
+                _held.clear()
+            _held.update((pk, (keys[pk], pk in found)) for pk in missing)
     return holding

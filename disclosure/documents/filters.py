@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import CharField, Count, F, IntegerField, Value
 from django.db.models.functions import Cast, ExtractYear
@@ -80,16 +81,18 @@ def column_facets(node, documents, total):
     key = page_cache.scoped(f"{COLUMN_FACETS_CACHE_KEY}:{node.pk}", [column_page(node.pk)])
     facets = cache.get(key)
     if facets is None:
+        keep = page_cache.reads_are_current(Document)
         facets = {name: {} for name in FACETS}
         for name, value, n in _facet_counts(documents.order_by()):
-            if value is not None:
+            if value is not None and value != "":  # not stated: no filter offers it
                 facets[name][str(value)] = n
         parents = filter_choices()["topic_parent"]
         for topic, n in list(facets["topic"].items()):
             parent = parents.get(int(topic))
             if parent is not None:
                 facets["topic"][str(parent)] = facets["topic"].get(str(parent), 0) + n
-        cache.set(key, facets, page_cache.page_seconds())
+        if keep:
+            cache.set(key, facets, page_cache.page_seconds())
     return facets
 
 
@@ -116,7 +119,12 @@ def _facet_counts(documents):
         yield from parts[0].union(*parts[1:], all=True)
         return
     rows = documents.annotate(**{f"facet_{name}": expressions[name] for name in FACETS})
-    sql, params = rows.values_list(*(f"facet_{name}" for name in FACETS)).query.sql_with_params()
+    try:
+        sql, params = rows.values_list(
+            *(f"facet_{name}" for name in FACETS)
+        ).query.sql_with_params()
+    except EmptyResultSet:  # a column listing nothing
+        return
     names = ", ".join(FACETS)
     sets = ", ".join(f"({name})" for name in FACETS)
     query = (

@@ -64,12 +64,18 @@ def columns_and_ancestors(node_ids):
 def document_scopes(document, node_ids=()):
     """Every scope showing ``document`` (and the columns ``node_ids`` it has just left)."""
     nodes = {document.node_id, getattr(document, "_stored_node_id", None), *node_ids}
-    related = set()
+    related, navigation = set(), set()
     if document.pk is not None:
-        nodes.update(document.extra_nodes.values_list("pk", flat=True))
+        extra = set(document.extra_nodes.values_list("pk", flat=True))
+        nodes.update(extra)
+        if extra:
+            # Listed elsewhere: its change may make one of those columns blank or not, which
+            # the kept counts of its own column do not tell (``SHOWN_COLUMNS``).
+            navigation.add(SHOWN_COLUMNS)
         related.update(document.interprets.values_list("pk", flat=True))
         related.update(document.interpretations.values_list("pk", flat=True))
     return {
+        *navigation,
         document_page(document.pk),
         *(document_page(pk) for pk in related),
         *columns_and_ancestors(nodes),

@@ -7,11 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Agency, CatalogNode
-from disclosure.documents.services import withdraw
+from catalog.templatetags.catalog_tags import SIDE_NAV_ROWS
+from disclosure.documents.services import publish, withdraw
 from portal.actors import SYSTEM
 from portal.models import SiteSettings
 from tests.disclosure.conftest import local
-from tests.factories import published
+from tests.factories import DocumentFactory, published
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +136,46 @@ def test_the_side_navigation_follows_a_publication_and_a_withdrawal_at_once(clie
     assert ">政策解读</a>" not in client.get(legal).content.decode()
     published(title="解读", node=columns["zcjd"], agency=document.agency)
     assert ">政策解读</a>" in client.get(legal).content.decode()
+
+
+def test_the_side_navigation_follows_a_document_listed_in_another_column(client, columns):
+    """A column holding only a document filed elsewhere is blank once it is withdrawn, though
+    no kept count reaches zero; and shown once such a document is published."""
+    page = published(title="甲", node=columns["xzgfxwj"])
+    url = page.get_absolute_url()
+    assert ">通知公告</a>" not in side_nav(client.get(url).content.decode())
+    listed = DocumentFactory(title="乙", node=columns["xzgfxwj"], agency=page.agency)
+    listed.extra_nodes.add(columns["tzgg"])
+    publish(listed)
+    assert ">通知公告</a>" in side_nav(client.get(url).content.decode())
+    withdraw(listed, SYSTEM, "错误")
+    assert client.get(columns["tzgg"].get_absolute_url()).status_code == 404
+    assert ">通知公告</a>" not in side_nav(client.get(url).content.decode())
+
+
+def test_a_column_in_no_navigation_becoming_blank_keeps_the_pages_kept(client, columns):
+    hidden = CatalogNode.objects.create(name="内部", parent=columns["root"], is_visible=False)
+    page = published(title="甲", node=columns["tzgg"])
+    last = published(title="乙", node=hidden, agency=page.agency)
+    url = page.get_absolute_url()
+    client.get(url)
+    withdraw(last, SYSTEM, "错误")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 0
+
+
+def test_the_side_navigation_asks_about_the_columns_it_shows_only(client, columns):
+    """A column with many children: the navigation asks which are blank until it has enough."""
+    parent = columns["tzgg"]
+    children = [CatalogNode.objects.create(name=f"栏目{i:03d}", parent=parent) for i in range(150)]
+    document = published(title="甲", node=parent)
+    for child in children:
+        published(title=child.name, node=child, agency=document.agency)
+    with CaptureQueriesContext(connection) as queries:
+        nav = side_nav(client.get(document.get_absolute_url()).content.decode())
+    assert nav.count("<li>") <= SIDE_NAV_ROWS
+    assert ">栏目000</a>" in nav and ">栏目149</a>" not in nav
+    asks = [q["sql"] for q in queries if "disclosure_publiccount" in q["sql"]]
+    asked = sum(sql.split('."id" IN (')[1].split(")")[0].count(",") + 1 for sql in asks)
+    assert 0 < asked <= 2 * SIDE_NAV_ROWS < len(children)

@@ -58,8 +58,9 @@ def counted_node(document):
 
 
 # The scope of the pages showing which columns are blank beyond their own (the side navigation
-# of column and document pages, ``portal.page_cache``): changed when a column's kept count
-# leaves zero or returns to it, which may make it or a column above it blank or not.
+# of column and document pages, ``portal.page_cache``): changed when a visible column's kept
+# count leaves zero or returns to it, which may make it or a column above it blank or not, and
+# by any change of a document listed in other columns (``page_scopes.document_scopes``).
 SHOWN_COLUMNS = "columns"
 
 
@@ -71,7 +72,7 @@ def _add(node_id, delta):
     kept = PublicCount.objects.filter(node_id=node_id)
     kept.update(documents=F("documents") + delta)
     now = kept.values_list("documents", flat=True).first()
-    if now == 0 or now == delta:
+    if (now == 0 or now == delta) and CatalogNode.objects.visible().filter(pk=node_id).exists():
         page_cache.bump_scopes({SHOWN_COLUMNS}, hard=now == 0)
 
 

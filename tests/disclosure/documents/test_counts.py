@@ -249,3 +249,11 @@ def test_pages_far_from_both_ends_are_reached_by_filtering(client, site_tree, mo
         assert "不能直接翻到" in pages[n].content.decode()
     narrowed = client.get(url, {"per_page": 10, "year": 2023})
     assert titles(narrowed) == [f"新{day:02d}" for day in range(10, 0, -1)]
+
+
+def test_a_validity_not_stated_is_no_choice_of_the_filter(client, site_tree):
+    first = published(node=site_tree["replies"], validity="")
+    published(node=site_tree["replies"], agency=first.agency)
+    html = client.get(site_tree["replies"].get_absolute_url()).content.decode()
+    select = html.split('name="validity"')[1].split("</select>")[0]
+    assert "全部（" not in select and 'value=""' in select
