@@ -7,7 +7,7 @@ from config import views
 from disclosure.applications import views as application_views
 from disclosure.documents import sitemaps
 from disclosure.documents import views as disclosure_views
-from disclosure.documents.page_scopes import HOME
+from disclosure.documents.page_scopes import HOME, sitemap_scopes_of_page
 from disclosure.documents.page_scopes import SITEMAPS as SITEMAP_PAGES
 from disclosure.documents.sitemaps import SITEMAPS
 from portal import elder_mode
@@ -36,7 +36,7 @@ urlpatterns = [
         public_page(
             cache_control(max_age=300)(sitemaps.section),
             params={"p": positive_int},
-            scopes=[SITEMAP_PAGES],
+            scopes=sitemap_scopes_of_page,
         ),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",

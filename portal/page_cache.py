@@ -280,8 +280,8 @@ def public_page(view, *, params, scopes=None, timeout=None, still_current=None):
     ``params`` maps every query parameter the view reads to its ``Canonical`` (``positive_int``,
     ``one_of(...)``, ``free_text(n)``, ``as_used``); ``{}`` for a view that reads none.
     ``scopes``: the parts of public content the page shows, as scope names or a function of
-    the URL's keyword arguments returning them (``bump_scopes``); a page declaring none shows
-    anything (``EVERYTHING``). ``timeout``: seconds the page is kept, when less than
+    the URL's keyword arguments and ``request`` returning them (``bump_scopes``); a page
+    declaring none shows anything (``EVERYTHING``). ``timeout``: seconds the page is kept, when less than
     ``page_seconds()``. ``still_current(request, since)``: whether a kept page, rendered by a
     request that began at ``since`` (a timestamp), still stands, asked on each hit (a search
     page: no document matching its query has been published or changed since).
@@ -303,10 +303,10 @@ def page_seconds():
     return getattr(settings, "PORTAL_PAGE_SECONDS", PAGE_TIMEOUT)
 
 
-def _scopes_of(view_func, kwargs):
+def _scopes_of(view_func, request, kwargs):
     scopes = view_func.public_page_scopes
     if callable(scopes):
-        scopes = scopes(**kwargs)
+        scopes = scopes(request=request, **kwargs)
     return tuple(sorted(set(scopes)))
 
 
@@ -1005,7 +1005,7 @@ class PublicPageCacheMiddleware:
         if not _may_use_cache(request):
             request._public_page = {"cacheable": False}
             return None
-        state = page_state(_scopes_of(view_func, view_kwargs))
+        state = page_state(_scopes_of(view_func, request, view_kwargs))
         pairs = _declared_pairs(request, params)
         page = request._public_page = {
             "cacheable": True,

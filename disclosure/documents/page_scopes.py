@@ -10,11 +10,13 @@ cached. A withdrawal, a deletion or any change of a document that was already pu
 catalogue itself (a column hidden, renamed or moved) still change every page (the public
 version)."""
 
+from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from catalog.models import CatalogNode
 from disclosure.documents.models import Attachment, Document
 from disclosure.documents.models.counts import SHOWN_COLUMNS
+from disclosure.documents.sitemaps import DocumentSitemap
 from portal import page_cache
 
 HOME = "home"
@@ -52,6 +54,31 @@ def listing_scopes_of_page(pk, **kwargs):
     return (column_page(pk), SHOWN_COLUMNS)
 
 
+# A page of the documents' sitemap lists the public documents of a fixed range of keys counted
+# from the lowest public one (``sitemaps.PkRangePaginator``): a change of a document changes its
+# page alone, save one that moves the lowest key, which moves every page.
+DOCUMENT_SITEMAP_PAGES = "sitemap-documents"
+
+
+def document_sitemap_page(number):
+    return f"{DOCUMENT_SITEMAP_PAGES}:{number}"
+
+
+def sitemap_scopes_of_page(section, request=None, **kwargs):
+    number = request.GET.get("p", "1") if request is not None else ""
+    if section != "documents" or not number.isdigit():
+        return (SITEMAPS,)
+    return (DOCUMENT_SITEMAP_PAGES, document_sitemap_page(int(number)))
+
+
+def _sitemap_scopes(document):
+    """The documents' sitemap pages a change of ``document`` changes."""
+    lowest = Document.objects.public().aggregate(lowest=Min("pk"))["lowest"]
+    if document.pk is None or lowest is None or document.pk <= lowest:
+        return {DOCUMENT_SITEMAP_PAGES}
+    return {document_sitemap_page((document.pk - lowest) // DocumentSitemap.limit + 1)}
+
+
 def columns_and_ancestors(node_ids):
     """The scopes of the listings of ``node_ids`` and of every column above them."""
     scopes = set()
@@ -79,6 +106,7 @@ def document_scopes(document, node_ids=()):
         document_page(document.pk),
         *(document_page(pk) for pk in related),
         *columns_and_ancestors(nodes),
+        *_sitemap_scopes(document),
         HOME,
         FEEDS,
         SITEMAPS,

@@ -592,3 +592,33 @@ def test_the_changes_since_a_moment_count_only_the_scopes_asked_for(
     assert page_cache.scopes_changed_since(before, 1) is None  # its columns, home, feeds...
     later = before + search_views.CHANGE_MARGIN + page_cache.LOG_OVERLAP_SECONDS + 1
     assert page_cache.scopes_changed_since(later, 1, prefix="doc:") == set()
+
+
+def test_a_document_changes_its_own_page_of_the_documents_sitemap(
+    client, columns, monkeypatch, django_assert_max_num_queries
+):
+    """Pages of the documents' sitemap are fixed ranges of keys: a publication or withdrawal
+    forgets the page holding it, and one moving the lowest key forgets them all."""
+    monkeypatch.setattr("disclosure.documents.sitemaps.DocumentSitemap.limit", 2)
+    first = published(node=columns["a1"])
+    agency = first.agency
+    documents = [first] + [published(node=columns["a1"], agency=agency) for _ in range(3)]
+    draft = DocumentFactory(node=columns["a1"], agency=agency)
+    # Keys first .. first+3 on pages 1 and 2, the draft's (first+4) on page 3 once published.
+    pages = {n: reverse("sitemap-section", args=["documents"]) + f"?p={n}" for n in (1, 2)}
+    for url in pages.values():
+        assert client.get(url).status_code == 200
+    publish(draft)
+    for url in pages.values():
+        with django_assert_max_num_queries(0):
+            assert client.get(url).status_code == 200
+    page_three = reverse("sitemap-section", args=["documents"]) + "?p=3"
+    assert draft.get_absolute_url() in client.get(page_three).content.decode()
+    withdraw(documents[2], SYSTEM, "错误")  # page 2
+    assert documents[2].get_absolute_url() not in client.get(pages[2]).content.decode()
+    with django_assert_max_num_queries(0):
+        assert client.get(pages[1]).status_code == 200
+    withdraw(first, SYSTEM, "错误")  # the lowest key: every page moves
+    moved = client.get(pages[1]).content.decode()
+    assert first.get_absolute_url() not in moved
+    assert documents[1].get_absolute_url() in moved and documents[2].get_absolute_url() not in moved
