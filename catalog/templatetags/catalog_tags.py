@@ -51,10 +51,12 @@ def catalog_forest(forest):
 
 
 @register.filter
-def column_url(node):
+def column_url(node, url_pattern=None):
     """Where a link to the column ``node`` (a CatalogNode or a NodeOutline) leads: the part's
-    page it is the home of (年报, 指南, 依申请公开, 建议提案), else its own page."""
-    return registry.column_page_url(node.slug) or pk_url_template("catalog:node").format(node.pk)
+    page it is the home of (年报, 指南, 依申请公开, 建议提案), else its own page (``url_pattern``:
+    ``pk_url_template("catalog:node")``, when a caller links many columns)."""
+    pattern = url_pattern or pk_url_template("catalog:node")
+    return registry.column_page_url(node.slug) or pattern.format(node.pk)
 
 
 # Columns the side navigation lists at most: beyond, a column's own page lists the rest.
@@ -96,7 +98,7 @@ def catalog_side_nav(path):
     def render(nodes):
         parts.append("<ul>")
         for node in nodes:
-            href = escape(registry.column_page_url(node.slug) or url_pattern.format(node.pk))
+            href = escape(column_url(node, url_pattern))
             mark = ' aria-current="page"' if node.pk == current else ""
             parts.append(f'<li><a href="{href}"{mark}>{escape(node.name)}</a>')
             if node.pk in open_ids and beneath.get(node.pk):

@@ -73,9 +73,9 @@ FACETS = ("year", "topic", "genre", "agency", "validity")
 def column_facets(node, documents, total):
     """{facet: {value: public documents of the column with it}} for the column ``node`` listing
     ``documents`` (``total`` of them; None beyond ``COLUMN_FACETS_LIMIT``): one query of counts
-    (``_facet_counts``), cached per column until a document listed in it changes (its page's scope) or the
-    public version does. A first-level topic counts its own documents and its children's, as the
-    filter selects them."""
+    (``_facet_counts``), cached per column until a document listed in it changes (its page's
+    scope) or the public version does. A first-level topic counts its own documents and its
+    children's, as the filter selects them."""
     if total > COLUMN_FACETS_LIMIT:
         return None
     key = page_cache.scoped(f"{COLUMN_FACETS_CACHE_KEY}:{node.pk}", [column_page(node.pk)])
